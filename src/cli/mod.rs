@@ -1,0 +1,137 @@
+//! The command line (INTERFACES.md section 1), a front end over the library.
+//!
+//! Exit statuses: 0 success; 1 the script has errors (or the run failed); 2 usage errors (a bad
+//! flag, a missing file, an unknown code). Diagnostics go to stderr, results to stdout; colour
+//! only on a terminal, and never when `NO_COLOR` is set.
+
+use clap::{Parser, Subcommand};
+use flyte_dsl::diagnostics::{self, codes, SourceMap};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "flyte-dsl",
+    version,
+    about = "Check and simulate Flyte 2 task environments and tasks written in .flyte"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check files for errors without running anything.
+    Check {
+        /// The .flyte files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the diagnostics as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the page about a diagnostic code (for example E0102).
+    Explain {
+        /// The code.
+        code: String,
+    },
+}
+
+/// Runs the command line; returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    match cli.command {
+        Command::Check { files, json } => check(&files, json),
+        Command::Explain { code } => explain(&code),
+    }
+}
+
+fn use_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+fn check(files: &[PathBuf], json: bool) -> i32 {
+    let mut map = SourceMap::new();
+    let mut all = Vec::new();
+    for path in files {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return 2;
+            }
+        };
+        if bytes.len() > u32::MAX as usize {
+            eprintln!("error: {} is larger than 4 GiB", path.display());
+            return 2;
+        }
+        all.extend(flyte_dsl::check_source(
+            &mut map,
+            &path.display().to_string(),
+            &bytes,
+        ));
+    }
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    let warnings = all.len() - errors;
+    if json {
+        let diags: Vec<_> = all.iter().map(|d| d.to_json(&map)).collect();
+        println!("{}", serde_json::json!({ "diagnostics": diags }));
+    } else {
+        let colour = use_colour();
+        let mut err = std::io::stderr().lock();
+        for d in &all {
+            let _ = err.write_all(diagnostics::render(d, &map, colour).as_bytes());
+        }
+        if !all.is_empty() {
+            let _ = writeln!(
+                err,
+                "{} error{}, {} warning{} in {} file{}",
+                errors,
+                plural(errors),
+                warnings,
+                plural(warnings),
+                files.len(),
+                plural(files.len())
+            );
+        }
+    }
+    i32::from(errors > 0)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn explain(code: &str) -> i32 {
+    match codes::explain(code) {
+        Some(page) => {
+            print!("{page}");
+            0
+        }
+        None => {
+            eprintln!(
+                "error: unknown diagnostic code `{code}`; the codes are: {}",
+                codes::CODES
+                    .iter()
+                    .map(|c| c.code)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            2
+        }
+    }
+}

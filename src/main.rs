@@ -1,0 +1,7 @@
+//! The `flyte-dsl` binary: see [`cli`].
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::main());
+}

@@ -1,0 +1,398 @@
+//! The abstract syntax tree: immutable, with a [`Span`] on every node.
+//!
+//! Names are [`Name`]s (`SmolStr`: inline up to 23 bytes, cheap to clone, `Send + Sync`).
+//! The checker reads this tree as it is; the interpreter works from a resolved form built
+//! from it. No pest type appears here.
+
+pub use crate::diagnostics::{FileId, Span};
+pub use smol_str::SmolStr as Name;
+
+/// A name with the place it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: Name,
+    pub span: Span,
+}
+
+/// One parsed file.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Module {
+    pub file: FileId,
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemKind {
+    Env(EnvDecl),
+    Task(TaskDecl),
+    Fn(FnDecl),
+    Struct(StructDecl),
+    /// A module-level `let` constant.
+    Let(LetDecl),
+    Import(ImportDecl),
+    /// A top-level statement (the REPL runs these; `check` rejects them in files).
+    Stmt(Stmt),
+}
+
+/// `env NAME = EXPR`
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvDecl {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+/// `@ENV(args)` before a task.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decorator {
+    /// `base` or `lib.base`.
+    pub path: Vec<Ident>,
+    /// `None` for `@base`, `Some` (possibly empty) for `@base(...)`.
+    pub args: Option<Vec<Arg>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+/// `[@ENV] [async] task NAME(PARAMS) [-> TYPE] { BODY }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskDecl {
+    pub decorator: Option<Decorator>,
+    pub is_async: bool,
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    pub body: Block,
+}
+
+/// `[async] fn NAME(PARAMS) [-> TYPE] { BODY }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnDecl {
+    pub is_async: bool,
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructField {
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+/// `struct NAME { FIELD: TYPE, ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructDecl {
+    pub name: Ident,
+    pub fields: Vec<StructField>,
+}
+
+/// Module-level `let PATTERN [: TYPE] = EXPR`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetDecl {
+    pub pattern: Pattern,
+    pub ty: Option<TypeExpr>,
+    pub value: Expr,
+}
+
+/// `import "PATH" [as ALIAS]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportDecl {
+    pub path: String,
+    pub path_span: Span,
+    pub alias: Option<Ident>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeExprKind {
+    /// `int`, `lib.Point`, `list[int]`, `dict[str, int]`, `Future[T]`.
+    Named {
+        path: Vec<Ident>,
+        args: Vec<TypeExpr>,
+    },
+    /// `none`
+    None,
+    /// `T?`
+    Optional(Box<TypeExpr>),
+    /// `A | B | C`
+    Union(Vec<TypeExpr>),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements
+// ---------------------------------------------------------------------------------------------
+
+/// `{ stmt; stmt }`
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignOp {
+    Set,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExceptClause {
+    /// Empty: catches every error.
+    pub types: Vec<Vec<Ident>>,
+    pub binding: Option<Ident>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    Let {
+        pattern: Pattern,
+        ty: Option<TypeExpr>,
+        value: Expr,
+    },
+    /// `target op= value`; the target is a name, an index, an attribute or a tuple of names.
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
+    Expr(Expr),
+    If {
+        /// `if` and each `elif`: (condition, block).
+        branches: Vec<(Expr, Block)>,
+        else_block: Option<Block>,
+    },
+    For {
+        pattern: Pattern,
+        iter: Expr,
+        body: Block,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+    },
+    Break,
+    Continue,
+    Return(Option<Expr>),
+    Raise(Option<Expr>),
+    Try {
+        body: Block,
+        handlers: Vec<ExceptClause>,
+        finally: Option<Block>,
+    },
+    With {
+        context: Expr,
+        body: Block,
+    },
+}
+
+/// A binding pattern: `x` or `(a, (b, c))`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pattern {
+    Name(Ident),
+    Tuple(Vec<Pattern>, Span),
+}
+
+impl Pattern {
+    pub fn span(&self) -> Span {
+        match self {
+            Pattern::Name(id) => id.span,
+            Pattern::Tuple(_, span) => *span,
+        }
+    }
+
+    /// Every name the pattern binds, left to right.
+    pub fn names(&self) -> Vec<&Ident> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(p) = stack.pop() {
+            match p {
+                Pattern::Name(id) => out.push(id),
+                Pattern::Tuple(items, _) => stack.extend(items.iter().rev()),
+            }
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    And,
+    Or,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgKind {
+    Positional,
+    Keyword(Ident),
+    /// `*xs`
+    Spread,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    pub kind: ArgKind,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// One `for PATTERN in ITER if COND...` clause of a comprehension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompClause {
+    pub pattern: Pattern,
+    pub iter: Expr,
+    pub conds: Vec<Expr>,
+}
+
+/// A piece of an f-string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FStringPart {
+    Text(String),
+    Field { expr: Expr, spec: Option<String> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Int(i64),
+    Float(f64),
+    /// In nanoseconds.
+    Duration(i64),
+    Str(String),
+    FString(Vec<FStringPart>),
+    Bool(bool),
+    None,
+    Name(Name),
+    List(Vec<Expr>),
+    Tuple(Vec<Expr>),
+    Dict(Vec<(Expr, Expr)>),
+    ListComp {
+        elt: Box<Expr>,
+        clauses: Vec<CompClause>,
+    },
+    DictComp {
+        key: Box<Expr>,
+        value: Box<Expr>,
+        clauses: Vec<CompClause>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `a < b <= c` (chained as in Python: each operand evaluated once).
+    Compare {
+        first: Box<Expr>,
+        rest: Vec<(CmpOp, Expr)>,
+    },
+    /// `then if cond else otherwise`
+    IfElse {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Await(Box<Expr>),
+    Call {
+        func: Box<Expr>,
+        args: Vec<Arg>,
+    },
+    Attr {
+        obj: Box<Expr>,
+        name: Ident,
+    },
+    Index {
+        obj: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Slice {
+        obj: Box<Expr>,
+        start: Option<Box<Expr>>,
+        stop: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hot_types_stay_small() {
+        assert_eq!(std::mem::size_of::<Span>(), 12);
+        assert!(
+            std::mem::size_of::<Expr>() <= 72,
+            "{}",
+            std::mem::size_of::<Expr>()
+        );
+    }
+}
