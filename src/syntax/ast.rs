@@ -382,6 +382,211 @@ pub enum ExprKind {
     },
 }
 
+impl Expr {
+    /// Calls `f` on each direct child expression, left to right.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Str(_)
+            | ExprKind::Bool(_)
+            | ExprKind::None
+            | ExprKind::Name(_) => {}
+            ExprKind::FString(parts) => {
+                for part in parts {
+                    if let FStringPart::Field { expr, .. } = part {
+                        f(expr);
+                    }
+                }
+            }
+            ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(f),
+            ExprKind::Dict(entries) => {
+                for (k, v) in entries {
+                    f(k);
+                    f(v);
+                }
+            }
+            ExprKind::ListComp { elt, clauses } => {
+                for c in clauses {
+                    f(&c.iter);
+                    c.conds.iter().for_each(&mut f);
+                }
+                f(elt);
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                clauses,
+            } => {
+                for c in clauses {
+                    f(&c.iter);
+                    c.conds.iter().for_each(&mut f);
+                }
+                f(key);
+                f(value);
+            }
+            ExprKind::Unary { operand, .. } => f(operand),
+            ExprKind::Await(e) => f(e),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                f(lhs);
+                f(rhs);
+            }
+            ExprKind::Compare { first, rest } => {
+                f(first);
+                rest.iter().for_each(|(_, e)| f(e));
+            }
+            ExprKind::IfElse {
+                cond,
+                then,
+                otherwise,
+            } => {
+                f(then);
+                f(cond);
+                f(otherwise);
+            }
+            ExprKind::Call { func, args } => {
+                f(func);
+                args.iter().for_each(|a| f(&a.value));
+            }
+            ExprKind::Attr { obj, .. } => f(obj),
+            ExprKind::Index { obj, index } => {
+                f(obj);
+                f(index);
+            }
+            ExprKind::Slice {
+                obj,
+                start,
+                stop,
+                step,
+            } => {
+                f(obj);
+                for e in [start, stop, step].into_iter().flatten() {
+                    f(e);
+                }
+            }
+        }
+    }
+
+    /// The span of a node deeper than `limit` in this tree, found without recursion.
+    pub fn deeper_than(&self, limit: usize) -> Option<Span> {
+        let mut stack = vec![(self, 1usize)];
+        while let Some((e, d)) = stack.pop() {
+            if d > limit {
+                return Some(e.span);
+            }
+            e.for_each_child(|c| stack.push((c, d + 1)));
+        }
+        None
+    }
+}
+
+impl Item {
+    /// The span of an expression node deeper than `limit`, in any expression of the item.
+    pub fn deepest_expr(&self, limit: usize) -> Option<Span> {
+        let mut found = None;
+        self.for_each_expr(&mut |e: &Expr| {
+            if found.is_none() {
+                found = e.deeper_than(limit);
+            }
+        });
+        found
+    }
+
+    /// Calls `f` on every top-level expression of the item (bodies included).
+    pub fn for_each_expr(&self, mut check: &mut dyn FnMut(&Expr)) {
+        match &self.kind {
+            ItemKind::Env(d) => check(&d.value),
+            ItemKind::Let(d) => check(&d.value),
+            ItemKind::Task(t) => {
+                if let Some(dec) = &t.decorator {
+                    dec.args.iter().flatten().for_each(|a| check(&a.value));
+                }
+                t.params
+                    .iter()
+                    .filter_map(|p| p.default.as_ref())
+                    .for_each(&mut check);
+                t.body.for_each_expr(&mut check);
+            }
+            ItemKind::Fn(f) => {
+                f.params
+                    .iter()
+                    .filter_map(|p| p.default.as_ref())
+                    .for_each(&mut check);
+                f.body.for_each_expr(&mut check);
+            }
+            ItemKind::Stmt(s) => s.for_each_expr(check),
+            ItemKind::Struct(_) | ItemKind::Import(_) => {}
+        }
+    }
+}
+
+impl Block {
+    /// Calls `f` on every top-level expression of every statement, nested blocks included.
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        for s in &self.stmts {
+            s.for_each_expr(f);
+        }
+    }
+}
+
+impl Stmt {
+    /// Calls `f` on the statement's own expressions and those of its nested blocks.
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        match &self.kind {
+            StmtKind::Let { value, .. } => f(value),
+            StmtKind::Assign { target, value, .. } => {
+                f(target);
+                f(value);
+            }
+            StmtKind::Expr(e) => f(e),
+            StmtKind::If {
+                branches,
+                else_block,
+            } => {
+                for (c, b) in branches {
+                    f(c);
+                    b.for_each_expr(f);
+                }
+                if let Some(b) = else_block {
+                    b.for_each_expr(f);
+                }
+            }
+            StmtKind::For { iter, body, .. } => {
+                f(iter);
+                body.for_each_expr(f);
+            }
+            StmtKind::While { cond, body } => {
+                f(cond);
+                body.for_each_expr(f);
+            }
+            StmtKind::Return(e) | StmtKind::Raise(e) => {
+                if let Some(e) = e {
+                    f(e)
+                }
+            }
+            StmtKind::Break | StmtKind::Continue => {}
+            StmtKind::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                body.for_each_expr(f);
+                for h in handlers {
+                    h.body.for_each_expr(f);
+                }
+                if let Some(b) = finally {
+                    b.for_each_expr(f);
+                }
+            }
+            StmtKind::With { context, body } => {
+                f(context);
+                body.for_each_expr(f);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

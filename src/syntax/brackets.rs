@@ -72,6 +72,15 @@ pub fn starts_item(tok: Token) -> bool {
     )
 }
 
+/// Whether a statement may start after `prev` (so an `if` there is a statement's).
+fn statement_starts_after(prev: Option<Token>, closed_block: bool) -> bool {
+    match prev {
+        Option::None | Some(Token::Newline | Token::Semi | Token::LBrace | Token::Else) => true,
+        Some(Token::RBrace) => closed_block,
+        _ => false,
+    }
+}
+
 fn expression_may_start_after(prev: Option<Token>) -> bool {
     use Token::*;
     match prev {
@@ -125,6 +134,12 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
     let mut last_newline: Option<usize> = None;
     let mut chain = 0usize;
     let mut deep_reported = false;
+    // Conditional-expression `if`s not yet matched by their `else`, one count per bracket
+    // level: the `{` after such an `else` is a dict, not a block.
+    let mut pending_ifs: Vec<usize> = vec![0];
+    let mut else_of_conditional = false;
+    // Whether the last `}` closed a block (rather than a dict or struct).
+    let mut closed_block = false;
     let mut chain_reported = false;
     let span = |r: &std::ops::Range<usize>| Span::new(file, r.start, r.end);
 
@@ -140,11 +155,15 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                     LexError::UnterminatedString => {
                         SyntaxError::UnterminatedString { at: span(&range) }
                     }
-                    LexError::FStringTooDeep => SyntaxError::TooDeep {
-                        at: span(&range),
-                        limit: super::lexer::MAX_FSTRING_NESTING,
-                        what: "f-strings",
-                    },
+                    LexError::FStringTooDeep => {
+                        // Stop pest at its start rather than let it recurse through it.
+                        out[range.start] = 1;
+                        SyntaxError::TooDeep {
+                            at: span(&range),
+                            limit: super::lexer::MAX_FSTRING_NESTING,
+                            what: "f-strings",
+                        }
+                    }
                 });
                 continue;
             }
@@ -171,6 +190,7 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                 } else {
                     chain = 0;
                     chain_reported = false;
+                    *pending_ifs.last_mut().unwrap() = 0;
                 }
             }
             _ => {}
@@ -189,10 +209,25 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                 at: span(&range),
             });
             stack.clear();
+            pending_ifs = vec![0];
             deep_reported = false;
             if let Some(nl) = last_newline {
                 out[nl] = b'\n';
             }
+        }
+        let after_conditional_else = std::mem::take(&mut else_of_conditional);
+        match tok {
+            Token::If if !statement_starts_after(prev, closed_block) => {
+                *pending_ifs.last_mut().unwrap() += 1
+            }
+            Token::Else => {
+                let pending = pending_ifs.last_mut().unwrap();
+                if *pending > 0 {
+                    *pending -= 1;
+                    else_of_conditional = true;
+                }
+            }
+            _ => {}
         }
         match tok {
             Token::LParen | Token::LBracket | Token::LBrace => {
@@ -200,9 +235,10 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                     Token::LParen => Open::Paren,
                     Token::LBracket => Open::Bracket,
                     _ if prev == Some(Token::Ident) && prev2 == Some(Token::Struct) => Open::Struct,
-                    _ if expression_may_start_after(prev) => Open::Dict,
+                    _ if after_conditional_else || expression_may_start_after(prev) => Open::Dict,
                     _ => Open::Block,
                 };
+                pending_ifs.push(0);
                 if stack.len() >= MAX_NESTING && !deep_reported {
                     deep_reported = true;
                     errors.push(SyntaxError::TooDeep {
@@ -236,6 +272,8 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                         }
                         let (kind, _) = stack[i];
                         stack.truncate(i);
+                        pending_ifs.truncate(i + 1);
+                        closed_block = kind == Open::Block;
                         if kind == Open::Block {
                             chain = 0;
                         }

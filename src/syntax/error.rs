@@ -147,7 +147,9 @@ impl SyntaxError {
                     })
             }
             SyntaxError::InvalidChar { at, ch } => {
-                let shown = if ch.is_control() {
+                let shown = if *ch == '`' {
+                    "U+0060 (a backtick)".to_string()
+                } else if ch.is_control() {
                     format!("U+{:04X}", *ch as u32)
                 } else {
                     format!("`{ch}`")

@@ -9,8 +9,9 @@
 //!    so one run reports every error it can recover from. A pest error whose cause the
 //!    pre-pass already reported (an unclosed bracket earlier in the same item, say) is dropped;
 //! 4. each item's parse tree becomes AST ([`Builder`]), with spans shifted to file offsets.
-//!    Chains of binary operators are folded iteratively; the builder bounds the tree's depth
-//!    ([`MAX_AST_DEPTH`]) so nothing after it can recurse without limit.
+//!    Operator precedence is applied with an iterative shunting-yard; an item whose expression
+//!    tree is deeper than [`MAX_AST_DEPTH`] is reported (`E0104`) and dropped, so nothing after
+//!    the parser can recurse without limit.
 //!
 //! The whole driver runs on a stack grown with `stacker`, so 200 nested brackets parse on any
 //! thread, including test threads with 2 MiB stacks.
@@ -18,7 +19,7 @@
 use super::ast::*;
 use super::brackets::{self, prepass};
 use super::error::SyntaxError;
-use super::lexer::{tokenize, LexError, Token};
+use super::lexer::{tokenize, LexError, Token, KEYWORDS};
 use crate::diagnostics::{FileId, Span};
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -53,10 +54,16 @@ pub fn parse_bytes(bytes: &[u8], file: FileId) -> Parsed {
             while let Err(e) = std::str::from_utf8(&fixed[at..]) {
                 let start = at + e.valid_up_to();
                 let len = e.error_len().unwrap_or(fixed.len() - start);
-                if errors.len() < 20 {
-                    errors.push(SyntaxError::InvalidUtf8 {
+                let count = errors.len();
+                match errors.last_mut() {
+                    // Adjacent bad bytes are one error.
+                    Some(SyntaxError::InvalidUtf8 { at }) if at.end as usize == start => {
+                        at.end = (start + len) as u32
+                    }
+                    _ if count < 20 => errors.push(SyntaxError::InvalidUtf8 {
                         at: Span::new(file, start, start + len),
-                    });
+                    }),
+                    _ => {}
                 }
                 for b in &mut fixed[start..start + len] {
                     *b = b' ';
@@ -88,9 +95,10 @@ fn parse_on_big_stack(src: &str, file: FileId, rule: Rule) -> Parsed {
     let input = pre.pest_input.as_str();
     let mut builder = Builder {
         file,
+        input,
+        min_literals: Vec::new(),
         base: 0,
         errors: Vec::new(),
-        depth: 0,
         too_deep_reported: false,
     };
     let mut items = Vec::new();
@@ -107,7 +115,15 @@ fn parse_on_big_stack(src: &str, file: FileId, rule: Rule) -> Parsed {
                         Rule::eof | Rule::EOI => at_eof = true,
                         _ => {
                             if let Some(item) = builder.item(inner) {
-                                items.push(item);
+                                // A tree deeper than the limit is dropped here, on the big
+                                // stack, so later phases never recurse deeper than the limit.
+                                match item.deepest_expr(MAX_AST_DEPTH) {
+                                    Some(at) => builder.too_deep(at),
+                                    None => {
+                                        builder.check_min_literals(&item);
+                                        items.push(item)
+                                    }
+                                }
                             }
                         }
                     }
@@ -195,8 +211,7 @@ fn friendly_rule(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         ident | attr_name | dotted_name | pattern | for_target => "a name",
-        expr | or_expr | and_expr | not_expr | comparison | sum | product | unary | power
-        | await_expr | postfix_expr | duration | float | int | string | fstring | paren_expr
+        expr | binary | operand | duration | float | int | string | fstring | paren_expr
         | list_expr | dict_expr | kw_true | kw_false | kw_none | pos_arg | kw_arg | spread_arg
         | slice | dict_entry | op_neg | op_not | kw_await => "an expression",
         type_expr | type_postfix | type_primary | type_named | type_none => "a type",
@@ -209,10 +224,8 @@ fn friendly_rule(rule: Rule) -> Option<&'static str> {
         index => "`[`",
         attribute => "`.`",
         assign_op => "`=`",
-        cmp_op | op_eq | op_ne | op_lt | op_le | op_gt | op_ge | op_in | op_not_in | op_add
-        | op_sub | op_mul | op_div | op_floordiv | op_mod | op_pow | op_and | op_or => {
-            "an operator"
-        }
+        op_eq | op_ne | op_lt | op_le | op_gt | op_ge | op_in | op_not_in | op_add | op_sub
+        | op_mul | op_div | op_floordiv | op_mod | op_pow | op_and | op_or => "an operator",
         env_decl | task_decl | fn_decl | struct_decl | import_decl | decorator => "a declaration",
         let_stmt | if_stmt | for_stmt | while_stmt | try_stmt | with_stmt | return_stmt
         | raise_stmt | break_stmt | continue_stmt | assign_stmt | expr_stmt => "a statement",
@@ -324,13 +337,15 @@ fn describe_pest_error(
 // The AST builder
 // ---------------------------------------------------------------------------------------------
 
-struct Builder {
+struct Builder<'s> {
     file: FileId,
+    /// The text pest parses (for trimming spans).
+    input: &'s str,
+    /// Spans of `9223372036854775808` literals, valid only when negated.
+    min_literals: Vec<Span>,
     /// Offset of the parsed slice in the file.
     base: usize,
     errors: Vec<SyntaxError>,
-    /// Depth of the expression being built, counting operator chains.
-    depth: usize,
     too_deep_reported: bool,
 }
 
@@ -340,17 +355,55 @@ fn inner(p: P<'_>) -> pest::iterators::Pairs<'_, Rule> {
     p.into_inner()
 }
 
-impl Builder {
+impl Builder<'_> {
+    /// The span of a pair in file offsets, without the whitespace and comments pest keeps at
+    /// the end of a rule whose last part matched nothing.
     fn span(&self, p: &P<'_>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let start = self.base + s.start();
+        let mut end = self.base + s.end();
+        let bytes = self.input.as_bytes();
+        loop {
+            while end > start && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n' | 0x0C) {
+                end -= 1;
+            }
+            // A comment on the span's last line?
+            let line_start = bytes[start..end]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(start, |i| start + i + 1);
+            if !bytes[line_start..end].contains(&b'#') {
+                break;
+            }
+            let comment = tokenize(&self.input[line_start..end])
+                .find(|(t, _)| *t == Ok(Token::Comment))
+                .map(|(_, r)| line_start + r.start);
+            match comment {
+                Some(c) if c < end => end = c,
+                _ => break,
+            }
+        }
+        Span::new(self.file, start, end)
     }
 
-    fn ident(&self, p: P<'_>) -> Ident {
+    fn ident(&mut self, p: P<'_>) -> Ident {
         debug_assert_eq!(p.as_rule(), Rule::ident);
+        let span = self.span(&p);
+        self.not_a_keyword(p.as_str(), span);
         Ident {
             name: Name::new(p.as_str()),
-            span: self.span(&p),
+            span,
+        }
+    }
+
+    fn not_a_keyword(&mut self, name: &str, span: Span) {
+        if KEYWORDS.contains(&name) {
+            self.errors.push(SyntaxError::Unexpected {
+                at: span,
+                found: format!("keyword `{name}`"),
+                expected: vec!["a name".into()],
+                help: Some(format!("`{name}` is a keyword; choose another name")),
+            });
         }
     }
 
@@ -485,7 +538,7 @@ impl Builder {
             .collect()
     }
 
-    fn dotted(&self, p: P<'_>) -> Vec<Ident> {
+    fn dotted(&mut self, p: P<'_>) -> Vec<Ident> {
         inner(p).map(|i| self.ident(i)).collect()
     }
 
@@ -719,34 +772,9 @@ impl Builder {
 
     // --- expressions ---------------------------------------------------------------------
 
-    fn enter(&mut self, extra: usize, span: Span) -> bool {
-        self.depth += extra;
-        if self.depth > MAX_AST_DEPTH {
-            if !self.too_deep_reported {
-                self.too_deep_reported = true;
-                self.errors.push(SyntaxError::TooDeep {
-                    at: span,
-                    limit: MAX_AST_DEPTH,
-                    what: "expressions",
-                });
-            }
-            self.depth -= extra;
-            return false;
-        }
-        true
-    }
-
     fn expr(&mut self, p: P<'_>) -> Expr {
         let span = self.span(&p);
-        if !self.enter(1, span) {
-            return Expr {
-                kind: ExprKind::None,
-                span,
-            };
-        }
-        let e = self.expr_inner(p, span);
-        self.depth -= 1;
-        e
+        self.expr_inner(p, span)
     }
 
     fn expr_inner(&mut self, p: P<'_>, span: Span) -> Expr {
@@ -773,174 +801,37 @@ impl Builder {
                     }
                 }
             }
-            Rule::or_expr | Rule::and_expr | Rule::sum | Rule::product => self.fold_binary(p),
-            Rule::not_expr | Rule::unary => {
-                let pairs: Vec<P<'_>> = inner(p).collect();
-                let (ops, operand) = pairs.split_at(pairs.len() - 1);
-                if ops.is_empty() {
-                    return self.expr(operand[0].clone());
-                }
-                if !self.enter(ops.len(), span) {
-                    return Expr {
-                        kind: ExprKind::None,
-                        span,
-                    };
-                }
-                let mut e = self.expr(operand[0].clone());
-                self.depth -= ops.len();
-                for op in ops.iter().rev() {
-                    let s = self.span(op).to(e.span);
-                    let op = if op.as_rule() == Rule::op_not {
-                        UnaryOp::Not
-                    } else {
-                        UnaryOp::Neg
-                    };
-                    e = Expr {
-                        kind: ExprKind::Unary {
-                            op,
-                            operand: Box::new(e),
-                        },
-                        span: s,
-                    };
+            Rule::binary => self.binary(p),
+            Rule::operand => {
+                let (prefixes, mut e) = self.operand(p);
+                for (op, at) in prefixes.into_iter().rev() {
+                    e = apply_prefix(op, at, e);
                 }
                 e
             }
-            Rule::comparison => {
-                let mut it = inner(p);
-                let first = self.expr(it.next().unwrap());
-                let mut rest = Vec::new();
-                while let Some(op) = it.next() {
-                    let op = match inner(op).next().unwrap().as_rule() {
-                        Rule::op_eq => CmpOp::Eq,
-                        Rule::op_ne => CmpOp::Ne,
-                        Rule::op_lt => CmpOp::Lt,
-                        Rule::op_le => CmpOp::Le,
-                        Rule::op_gt => CmpOp::Gt,
-                        Rule::op_ge => CmpOp::Ge,
-                        Rule::op_in => CmpOp::In,
-                        _ => CmpOp::NotIn,
-                    };
-                    rest.push((op, self.expr(it.next().unwrap())));
-                }
-                if rest.is_empty() {
-                    first
-                } else {
-                    Expr {
-                        kind: ExprKind::Compare {
-                            first: Box::new(first),
-                            rest,
-                        },
-                        span,
-                    }
+            Rule::ident => {
+                self.not_a_keyword(p.as_str(), span);
+                Expr {
+                    kind: ExprKind::Name(Name::new(p.as_str())),
+                    span,
                 }
             }
-            Rule::power => {
-                let mut it = inner(p);
-                let base = self.expr(it.next().unwrap());
-                match it.next() {
-                    None => base,
-                    Some(_op) => {
-                        let exp = self.expr(it.next().unwrap());
-                        Expr {
-                            kind: ExprKind::Binary {
-                                op: BinOp::Pow,
-                                lhs: Box::new(base),
-                                rhs: Box::new(exp),
-                            },
-                            span,
-                        }
-                    }
-                }
-            }
-            Rule::await_expr => {
-                let pairs: Vec<P<'_>> = inner(p).collect();
-                let (awaits, operand) = pairs.split_at(pairs.len() - 1);
-                if awaits.is_empty() {
-                    return self.expr(operand[0].clone());
-                }
-                if !self.enter(awaits.len(), span) {
-                    return Expr {
-                        kind: ExprKind::None,
-                        span,
-                    };
-                }
-                let mut e = self.expr(operand[0].clone());
-                self.depth -= awaits.len();
-                for a in awaits.iter().rev() {
-                    let s = self.span(a).to(e.span);
-                    e = Expr {
-                        kind: ExprKind::Await(Box::new(e)),
-                        span: s,
-                    };
-                }
-                e
-            }
-            Rule::postfix_expr => {
-                let pairs: Vec<P<'_>> = inner(p).collect();
-                let n = pairs.len() - 1;
-                if !self.enter(n, span) {
-                    return Expr {
-                        kind: ExprKind::None,
-                        span,
-                    };
-                }
-                let mut it = pairs.into_iter();
-                let mut e = self.expr(it.next().unwrap());
-                for post in it {
-                    let s = e.span.to(self.span(&post));
-                    let kind = match post.as_rule() {
-                        Rule::call_args => ExprKind::Call {
-                            func: Box::new(e),
-                            args: self.call_args(post),
-                        },
-                        Rule::attribute => {
-                            let n = inner(post).next().unwrap();
-                            ExprKind::Attr {
-                                obj: Box::new(e),
-                                name: Ident {
-                                    name: Name::new(n.as_str()),
-                                    span: self.span(&n),
-                                },
-                            }
-                        }
-                        _ => {
-                            let ix = inner(post).next().unwrap();
-                            if ix.as_rule() == Rule::slice {
-                                let mut parts = inner(ix)
-                                    .map(|part| inner(part).next().map(|x| Box::new(self.expr(x))));
-                                let start = parts.next().flatten();
-                                let stop = parts.next().flatten();
-                                let step = parts.next().flatten();
-                                ExprKind::Slice {
-                                    obj: Box::new(e),
-                                    start,
-                                    stop,
-                                    step,
-                                }
-                            } else {
-                                ExprKind::Index {
-                                    obj: Box::new(e),
-                                    index: Box::new(self.expr(ix)),
-                                }
-                            }
-                        }
-                    };
-                    e = Expr { kind, span: s };
-                }
-                self.depth -= n;
-                e
-            }
-            Rule::ident => Expr {
-                kind: ExprKind::Name(Name::new(p.as_str())),
-                span,
-            },
             Rule::int => {
                 let text: String = p.as_str().chars().filter(|&c| c != '_').collect();
                 let v = match text.strip_prefix("0x") {
-                    Some(hex) => i64::from_str_radix(hex, 16),
-                    None => text.parse::<i64>(),
+                    Some(hex) => u64::from_str_radix(hex, 16),
+                    None => text.parse::<u64>(),
                 };
-                let v = v.unwrap_or_else(|_| {
+                let v = v.ok().and_then(|v| match i64::try_from(v) {
+                    Ok(v) => Some(v),
+                    // 2^63 is valid only right after a minus sign, as i64::MIN.
+                    Err(_) if v == 1 << 63 => {
+                        self.min_literals.push(span);
+                        Some(i64::MIN)
+                    }
+                    Err(_) => None,
+                });
+                let v = v.unwrap_or_else(|| {
                     self.errors.push(SyntaxError::OutOfRange {
                         at: span,
                         what: "integer literal",
@@ -1054,8 +945,10 @@ impl Builder {
                         span,
                     }
                 } else {
-                    // A parenthesised expression keeps its inner span.
-                    items.pop().unwrap()
+                    // A parenthesised expression's span includes its brackets.
+                    let mut e = items.pop().unwrap();
+                    e.span = span;
+                    e
                 }
             }
             Rule::list_expr => {
@@ -1128,46 +1021,170 @@ impl Builder {
         }
     }
 
-    /// Folds `a op b op c` left-associatively, without recursion.
-    fn fold_binary(&mut self, p: P<'_>) -> Expr {
+    /// Builds `prefix* primary postfix*`: the prefix operators (applied by the caller, which
+    /// knows their precedence) and the primary with its postfix chain, built iteratively.
+    fn operand(&mut self, p: P<'_>) -> (Vec<(Prefix, Span)>, Expr) {
+        let mut prefixes = Vec::new();
+        let mut it = inner(p);
+        let mut primary = None;
+        for q in it.by_ref() {
+            match q.as_rule() {
+                Rule::op_not => prefixes.push((Prefix::Not, self.span(&q))),
+                Rule::op_neg => prefixes.push((Prefix::Neg, self.span(&q))),
+                Rule::kw_await => prefixes.push((Prefix::Await, self.span(&q))),
+                _ => {
+                    primary = Some(q);
+                    break;
+                }
+            }
+        }
+        let primary = primary.expect("an operand has a primary");
+        let mut e = self.expr(primary);
+        let mut links = 0usize;
+        for post in it {
+            links += 1;
+            if links == MAX_AST_DEPTH {
+                self.too_deep(e.span);
+            }
+            let s = e.span.to(self.span(&post));
+            let kind = match post.as_rule() {
+                Rule::call_args => ExprKind::Call {
+                    func: Box::new(e),
+                    args: self.call_args(post),
+                },
+                Rule::attribute => {
+                    let n = inner(post).next().unwrap();
+                    ExprKind::Attr {
+                        obj: Box::new(e),
+                        name: Ident {
+                            name: Name::new(n.as_str()),
+                            span: self.span(&n),
+                        },
+                    }
+                }
+                _ => {
+                    let ix = inner(post).next().unwrap();
+                    if ix.as_rule() == Rule::slice {
+                        let mut parts = inner(ix)
+                            .map(|part| inner(part).next().map(|x| Box::new(self.expr(x))));
+                        let start = parts.next().flatten();
+                        let stop = parts.next().flatten();
+                        let step = parts.next().flatten();
+                        ExprKind::Slice {
+                            obj: Box::new(e),
+                            start,
+                            stop,
+                            step,
+                        }
+                    } else {
+                        ExprKind::Index {
+                            obj: Box::new(e),
+                            index: Box::new(self.expr(ix)),
+                        }
+                    }
+                }
+            };
+            e = Expr { kind, span: s };
+        }
+        if prefixes.len() >= MAX_AST_DEPTH {
+            self.too_deep(e.span);
+        }
+        (prefixes, e)
+    }
+
+    /// A `9223372036854775808` literal that no minus sign folded into i64::MIN is out of range.
+    fn check_min_literals(&mut self, item: &Item) {
+        if self.min_literals.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.min_literals);
+        let mut unfolded = Vec::new();
+        let mut visit = |e: &Expr| {
+            let mut stack = vec![e];
+            while let Some(e) = stack.pop() {
+                if e.kind == ExprKind::Int(i64::MIN) && pending.contains(&e.span) {
+                    unfolded.push(e.span);
+                }
+                e.for_each_child(|c| stack.push(c));
+            }
+        };
+        item.for_each_expr(&mut visit);
+        for at in unfolded {
+            self.errors.push(SyntaxError::OutOfRange {
+                at,
+                what: "integer literal",
+            });
+        }
+    }
+
+    fn too_deep(&mut self, at: Span) {
+        if !self.too_deep_reported {
+            self.too_deep_reported = true;
+            self.errors.push(SyntaxError::TooDeep {
+                at,
+                limit: MAX_AST_DEPTH,
+                what: "expressions",
+            });
+        }
+    }
+
+    /// Applies operator precedence to `operand (infix operand)*` with a shunting-yard: no
+    /// recursion, however long the chain. Comparisons chain as in Python (`a < b < c` is one
+    /// `Compare` node); `**` is right-associative; `not` may only start an operand of `and`,
+    /// `or`, or the whole expression, as in Python.
+    fn binary(&mut self, p: P<'_>) -> Expr {
         let span = self.span(&p);
         let pairs: Vec<P<'_>> = inner(p).collect();
-        let n_ops = pairs.len() / 2;
-        if n_ops == 0 {
-            return self.expr(pairs.into_iter().next().unwrap());
-        }
-        if !self.enter(n_ops, span) {
+        if pairs.len() / 2 >= MAX_AST_DEPTH {
+            self.too_deep(span);
             return Expr {
                 kind: ExprKind::None,
                 span,
             };
         }
-        let mut it = pairs.into_iter();
-        let mut lhs = self.expr(it.next().unwrap());
-        while let Some(op) = it.next() {
-            let op = match op.as_rule() {
-                Rule::op_or => BinOp::Or,
-                Rule::op_and => BinOp::And,
-                Rule::op_add => BinOp::Add,
-                Rule::op_sub => BinOp::Sub,
-                Rule::op_mul => BinOp::Mul,
-                Rule::op_div => BinOp::Div,
-                Rule::op_floordiv => BinOp::FloorDiv,
-                _ => BinOp::Mod,
-            };
-            let rhs = self.expr(it.next().unwrap());
-            let s = lhs.span.to(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::Binary {
-                    op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                span: s,
-            };
+        // (expression, is a comparison chain still open for extension)
+        let mut out: Vec<(Expr, bool)> = Vec::with_capacity(pairs.len() / 2 + 1);
+        let mut ops: Vec<Op> = Vec::new();
+        let mut last_infix: Option<Infix> = None;
+        for q in pairs {
+            if q.as_rule() == Rule::operand {
+                let (prefixes, e) = self.operand(q);
+                for (i, (pre, at)) in prefixes.iter().enumerate() {
+                    let after_loose = matches!(last_infix, None | Some(Infix::Or | Infix::And));
+                    let only_nots_before = prefixes[..i].iter().all(|(p, _)| *p == Prefix::Not);
+                    if *pre == Prefix::Not && !(after_loose && only_nots_before) {
+                        self.errors.push(SyntaxError::Unexpected {
+                            at: *at,
+                            found: "keyword `not`".into(),
+                            expected: vec!["an expression".into()],
+                            help: Some(
+                                "`not` binds loosely: write it in parentheses, `(not x)`".into(),
+                            ),
+                        });
+                    }
+                    ops.push(Op::Prefix(*pre, *at));
+                }
+                out.push((e, false));
+            } else {
+                let infix = Infix::of(q.as_rule());
+                let prec = infix.prec();
+                while let Some(top) = ops.last() {
+                    let top_prec = top.prec();
+                    if top_prec > prec || (top_prec == prec && !infix.right_assoc()) {
+                        let top = ops.pop().unwrap();
+                        reduce(&mut out, top);
+                    } else {
+                        break;
+                    }
+                }
+                ops.push(Op::Infix(infix));
+                last_infix = Some(infix);
+            }
         }
-        self.depth -= n_ops;
-        lhs
+        while let Some(top) = ops.pop() {
+            reduce(&mut out, top);
+        }
+        out.pop().expect("one expression is left").0
     }
 
     fn call_args(&mut self, p: P<'_>) -> Vec<Arg> {
@@ -1247,6 +1264,164 @@ impl Builder {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Prefix {
+    Not,
+    Neg,
+    Await,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Infix {
+    Or,
+    And,
+    Cmp(CmpOp),
+    Bin(BinOp),
+}
+
+impl Infix {
+    fn of(rule: Rule) -> Infix {
+        match rule {
+            Rule::op_or => Infix::Or,
+            Rule::op_and => Infix::And,
+            Rule::op_eq => Infix::Cmp(CmpOp::Eq),
+            Rule::op_ne => Infix::Cmp(CmpOp::Ne),
+            Rule::op_lt => Infix::Cmp(CmpOp::Lt),
+            Rule::op_le => Infix::Cmp(CmpOp::Le),
+            Rule::op_gt => Infix::Cmp(CmpOp::Gt),
+            Rule::op_ge => Infix::Cmp(CmpOp::Ge),
+            Rule::op_in => Infix::Cmp(CmpOp::In),
+            Rule::op_not_in => Infix::Cmp(CmpOp::NotIn),
+            Rule::op_add => Infix::Bin(BinOp::Add),
+            Rule::op_sub => Infix::Bin(BinOp::Sub),
+            Rule::op_mul => Infix::Bin(BinOp::Mul),
+            Rule::op_div => Infix::Bin(BinOp::Div),
+            Rule::op_floordiv => Infix::Bin(BinOp::FloorDiv),
+            Rule::op_mod => Infix::Bin(BinOp::Mod),
+            Rule::op_pow => Infix::Bin(BinOp::Pow),
+            r => unreachable!("not an infix operator: {r:?}"),
+        }
+    }
+
+    /// Precedence, loosest 1 to tightest; prefix `not` is 3, unary `-` 7, `await` 9.
+    fn prec(self) -> u8 {
+        match self {
+            Infix::Or => 1,
+            Infix::And => 2,
+            Infix::Cmp(_) => 4,
+            Infix::Bin(BinOp::Add | BinOp::Sub) => 5,
+            Infix::Bin(BinOp::Pow) => 8,
+            Infix::Bin(_) => 6,
+        }
+    }
+
+    fn right_assoc(self) -> bool {
+        self == Infix::Bin(BinOp::Pow)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Prefix(Prefix, Span),
+    Infix(Infix),
+}
+
+impl Op {
+    fn prec(&self) -> u8 {
+        match self {
+            Op::Prefix(Prefix::Not, _) => 3,
+            Op::Prefix(Prefix::Neg, _) => 7,
+            Op::Prefix(Prefix::Await, _) => 9,
+            Op::Infix(i) => i.prec(),
+        }
+    }
+}
+
+fn apply_prefix(op: Prefix, at: Span, e: Expr) -> Expr {
+    let span = at.to(e.span);
+    if op == Prefix::Neg && e.kind == ExprKind::Int(i64::MIN) {
+        // `-9223372036854775808`: the literal was read as i64::MIN already.
+        return Expr {
+            kind: ExprKind::Int(i64::MIN),
+            span,
+        };
+    }
+    let kind = match op {
+        Prefix::Not => ExprKind::Unary {
+            op: UnaryOp::Not,
+            operand: Box::new(e),
+        },
+        Prefix::Neg => ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand: Box::new(e),
+        },
+        Prefix::Await => ExprKind::Await(Box::new(e)),
+    };
+    Expr { kind, span }
+}
+
+/// Pops the operands of `op` from `out` and pushes the node it builds.
+fn reduce(out: &mut Vec<(Expr, bool)>, op: Op) {
+    match op {
+        Op::Prefix(p, at) => {
+            let (e, _) = out.pop().expect("a prefix operator has an operand");
+            out.push((apply_prefix(p, at, e), false));
+        }
+        Op::Infix(infix) => {
+            let (rhs, _) = out.pop().expect("an infix operator has a right operand");
+            let (lhs, open) = out.pop().expect("an infix operator has a left operand");
+            let span = lhs.span.to(rhs.span);
+            match infix {
+                Infix::Cmp(c) => {
+                    if open {
+                        if let ExprKind::Compare { first, mut rest } = lhs.kind {
+                            rest.push((c, rhs));
+                            out.push((
+                                Expr {
+                                    kind: ExprKind::Compare { first, rest },
+                                    span,
+                                },
+                                true,
+                            ));
+                            return;
+                        }
+                        unreachable!("an open chain is a Compare");
+                    }
+                    out.push((
+                        Expr {
+                            kind: ExprKind::Compare {
+                                first: Box::new(lhs),
+                                rest: vec![(c, rhs)],
+                            },
+                            span,
+                        },
+                        true,
+                    ));
+                }
+                _ => {
+                    let op = match infix {
+                        Infix::Or => BinOp::Or,
+                        Infix::And => BinOp::And,
+                        Infix::Bin(b) => b,
+                        Infix::Cmp(_) => unreachable!(),
+                    };
+                    out.push((
+                        Expr {
+                            kind: ExprKind::Binary {
+                                op,
+                                lhs: Box::new(lhs),
+                                rhs: Box::new(rhs),
+                            },
+                            span,
+                        },
+                        false,
+                    ));
+                }
+            }
+        }
+    }
+}
+
 /// Parses one type written on its own (`list[int]`, `str?`), as hosts and the REPL need.
 pub fn parse_type(src: &str, file: FileId) -> Result<TypeExpr, SyntaxError> {
     match FlyteParser::parse(Rule::type_only, src) {
@@ -1254,9 +1429,10 @@ pub fn parse_type(src: &str, file: FileId) -> Result<TypeExpr, SyntaxError> {
             let top = pairs.next().unwrap();
             let mut b = Builder {
                 file,
+                input: src,
+                min_literals: Vec::new(),
                 base: 0,
                 errors: Vec::new(),
-                depth: 0,
                 too_deep_reported: false,
             };
             let t = b.type_expr(inner(top).next().unwrap());
