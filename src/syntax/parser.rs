@@ -320,6 +320,8 @@ fn describe_pest_error(
     }
     let help = if found == "end of line" && expected.iter().any(|e| e == "`{`") {
         Some("a block's `{` must be on the same line as its header".to_string())
+    } else if found == "keyword `if`" && src[..abs].trim_end().ends_with("else") {
+        Some("write `elif` for another condition".to_string())
     } else if found == "`=`" && expected.iter().any(|e| e == "an operator") {
         Some("to compare, write `==`; to bind a name, start the statement with `let`".to_string())
     } else {

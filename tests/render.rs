@@ -1,0 +1,39 @@
+//! Rendered diagnostics, snapshot-tested: each syntax code's explain example as a user sees it
+//! (without colour), source and rendering side by side in `tests/snapshots/`.
+
+use flyte_dsl::diagnostics::{codes, render_all, SourceMap};
+
+fn rendered(src: &[u8]) -> String {
+    let mut map = SourceMap::new();
+    let diags = flyte_dsl::check_source(&mut map, "example.flyte", src);
+    render_all(&diags, &map, false)
+}
+
+#[test]
+fn syntax_diagnostics_render() {
+    for info in codes::CODES.iter().filter(|c| c.code.starts_with("E01")) {
+        let src: Vec<u8> = info
+            .wrong
+            .replace('\u{FFFD}', "\u{1}")
+            .bytes()
+            .map(|b| if b == 1 { 0xE9 } else { b })
+            .collect();
+        insta::with_settings!({ description => String::from_utf8_lossy(&src).into_owned(), omit_expression => true }, {
+            insta::assert_snapshot!(info.code, rendered(&src));
+        });
+    }
+}
+
+#[test]
+fn several_errors_render_in_order() {
+    let src = b"fn a() {\n    let x = = 1\n}\nfn b() {\n    let y = \"open\n}\nlet z = [1, 2\n";
+    insta::assert_snapshot!(rendered(src));
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let mut map = SourceMap::new();
+    let diags = flyte_dsl::check_source(&mut map, "c.flyte", b"let x = $\n");
+    assert!(render_all(&diags, &map, true).contains('\u{1b}'));
+    assert!(!render_all(&diags, &map, false).contains('\u{1b}'));
+}
