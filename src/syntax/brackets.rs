@@ -155,15 +155,12 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                     LexError::UnterminatedString => {
                         SyntaxError::UnterminatedString { at: span(&range) }
                     }
-                    LexError::FStringTooDeep => {
-                        // Stop pest at its start rather than let it recurse through it.
-                        out[range.start] = 1;
-                        SyntaxError::TooDeep {
-                            at: span(&range),
-                            limit: super::lexer::MAX_FSTRING_NESTING,
-                            what: "f-strings",
-                        }
-                    }
+                    LexError::FStringTooDeep => stop_here(
+                        &mut out,
+                        span(&range),
+                        super::lexer::MAX_FSTRING_NESTING,
+                        "f-strings",
+                    ),
                 });
                 continue;
             }
@@ -241,12 +238,7 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                 pending_ifs.push(0);
                 if stack.len() >= MAX_NESTING && !deep_reported {
                     deep_reported = true;
-                    errors.push(SyntaxError::TooDeep {
-                        at: span(&range),
-                        limit: MAX_NESTING,
-                        what: "brackets",
-                    });
-                    out[range.start] = 1;
+                    errors.push(stop_here(&mut out, span(&range), MAX_NESTING, "brackets"));
                 }
                 if kind == Open::Block {
                     chain = 0;
@@ -297,12 +289,8 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                 chain += 1;
                 if chain > MAX_CHAIN && !chain_reported {
                     chain_reported = true;
-                    errors.push(SyntaxError::TooDeep {
-                        at: span(&range),
-                        limit: MAX_CHAIN,
-                        what: "chained `**` or conditional expressions",
-                    });
-                    out[range.start] = 1;
+                    let what = "chained `**` or conditional expressions";
+                    errors.push(stop_here(&mut out, span(&range), MAX_CHAIN, what));
                 }
             }
             _ => {}
@@ -330,6 +318,13 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
         pest_input: String::from_utf8(out).expect("the pre-pass keeps UTF-8 valid"),
         errors,
     }
+}
+
+/// Reports a construct nested past `limit` and makes its first byte unparsable in pest's copy,
+/// so pest stops there instead of recursing through it.
+fn stop_here(out: &mut [u8], at: Span, limit: usize, what: &'static str) -> SyntaxError {
+    out[at.start as usize] = 1;
+    SyntaxError::TooDeep { at, limit, what }
 }
 
 fn closer_of(tok: Token) -> char {
