@@ -15,6 +15,7 @@
 //! assert!(diags.is_empty());
 //! ```
 
+pub mod check;
 pub mod diagnostics;
 pub mod syntax;
 

@@ -24,7 +24,7 @@ fn bytes_of(example: &str) -> Vec<u8> {
 #[test]
 fn every_wrong_example_produces_its_code_and_every_right_one_does_not() {
     assert!(codes::CODES.len() >= 12);
-    for info in codes::CODES {
+    for info in codes::CODES.iter() {
         let wrong = codes_of(&bytes_of(info.wrong));
         assert!(
             wrong.contains(&info.code),
@@ -43,7 +43,7 @@ fn every_wrong_example_produces_its_code_and_every_right_one_does_not() {
 #[test]
 fn codes_are_unique_and_well_formed() {
     let mut seen = std::collections::HashSet::new();
-    for info in codes::CODES {
+    for info in codes::CODES.iter() {
         assert!(seen.insert(info.code), "{} twice", info.code);
         assert!(info.code.len() == 5 && (info.code.starts_with('E') || info.code.starts_with('W')));
         assert!(!info.title.is_empty() && info.explanation.len() > 40);

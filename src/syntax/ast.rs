@@ -65,15 +65,20 @@ pub struct Param {
     pub span: Span,
 }
 
-/// `[@ENV] [async] task NAME(PARAMS) [-> TYPE] { BODY }`
+/// `[@ENV] [async] task NAME(PARAMS) [-> TYPE] { BODY }`: a function with a decorator. It
+/// derefs to its [`FnDecl`], so `task.name` and `task.params` read as for a function.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskDecl {
     pub decorator: Option<Decorator>,
-    pub is_async: bool,
-    pub name: Ident,
-    pub params: Vec<Param>,
-    pub ret: Option<TypeExpr>,
-    pub body: Block,
+    pub func: FnDecl,
+}
+
+impl std::ops::Deref for TaskDecl {
+    type Target = FnDecl;
+
+    fn deref(&self) -> &FnDecl {
+        &self.func
+    }
 }
 
 /// `[async] fn NAME(PARAMS) [-> TYPE] { BODY }`

@@ -501,11 +501,13 @@ impl Builder<'_> {
         let (ret, body) = self.ret_and_body(it);
         Some(TaskDecl {
             decorator,
-            is_async,
-            name,
-            params,
-            ret,
-            body,
+            func: FnDecl {
+                is_async,
+                name,
+                params,
+                ret,
+                body,
+            },
         })
     }
 

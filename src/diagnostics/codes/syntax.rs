@@ -1,23 +1,8 @@
-//! The catalogue of diagnostic codes and the pages `flyte-dsl explain CODE` prints.
-//!
-//! Every code a phase can emit has an entry here with a minimal wrong program and its
-//! corrected form; `tests/explain.rs` checks that each wrong example really produces its code
-//! and each right example does not.
+//! Pages for the syntax codes, `E01xx`.
 
-/// One code's page.
-#[derive(Debug)]
-pub struct CodeInfo {
-    pub code: &'static str,
-    pub title: &'static str,
-    pub explanation: &'static str,
-    /// A minimal program that has this problem.
-    pub wrong: &'static str,
-    /// The same program, corrected.
-    pub right: &'static str,
-}
+use super::CodeInfo;
 
-/// Every code, in order.
-pub const CODES: &[CodeInfo] = &[
+pub const SYNTAX: &[CodeInfo] = &[
     CodeInfo {
         code: "E0100",
         title: "unexpected token",
@@ -125,44 +110,3 @@ pub const CODES: &[CodeInfo] = &[
         right: "let x = 1\nlet s = f\"x}} = {x}\"\n",
     },
 ];
-
-/// The entry for a code, if it exists.
-pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
-    let code = code.trim().to_ascii_uppercase();
-    CODES.iter().find(|c| c.code == code)
-}
-
-/// The page `flyte-dsl explain CODE` prints.
-pub fn explain(code: &str) -> Option<String> {
-    let info = lookup(code)?;
-    Some(format!(
-        "{code}: {title}\n\n{explanation}\n\nWrong:\n\n{wrong}\nRight:\n\n{right}",
-        code = info.code,
-        title = info.title,
-        explanation = textwrap(info.explanation),
-        wrong = indent(info.wrong),
-        right = indent(info.right),
-    ))
-}
-
-fn indent(src: &str) -> String {
-    src.lines().map(|l| format!("    {l}\n")).collect()
-}
-
-fn textwrap(text: &str) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > 88 {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
-    out
-}
