@@ -7,6 +7,7 @@
 //! |---|---|
 //! | [`diagnostics`] | spans, source files, the `Diagnostic` type, rendering, the code catalogue |
 //! | [`syntax`] | the pest grammar binding, the logos token stream, the AST |
+//! | [`check`] | names, types, and flyte-sdk's resource, reuse and override rules |
 //! | `cli` (binary only) | the `flyte-dsl` command line |
 //!
 //! ```
@@ -17,17 +18,36 @@
 
 pub mod check;
 pub mod diagnostics;
+mod stack;
 pub mod syntax;
 
 use diagnostics::{Diagnostic, SourceMap};
 
-/// Parses `bytes` as file `name`, adds it to `map`, and returns its diagnostics, sorted.
+/// Parses and checks `bytes` as file `name` (with the stdlib, but no other imports), adds its
+/// files to `map`, and returns their diagnostics, sorted. Syntax errors stop nothing: the
+/// items that parsed are still checked.
 pub fn check_source(map: &mut SourceMap, name: &str, bytes: &[u8]) -> Vec<Diagnostic> {
-    let id = diagnostics::FileId(map.len() as u32);
-    let parsed = syntax::parse_bytes(bytes, id);
-    let added = map.add(name, parsed.text.as_str());
-    debug_assert_eq!(added, id);
-    let mut diags: Vec<Diagnostic> = parsed.errors.iter().map(|e| e.to_diagnostic()).collect();
+    check_source_with(
+        map,
+        name,
+        bytes,
+        &check::Options::default(),
+        &check::imports::no_files,
+    )
+}
+
+/// [`check_source`] with checker options and an import resolver.
+pub fn check_source_with(
+    map: &mut SourceMap,
+    name: &str,
+    bytes: &[u8],
+    opts: &check::Options,
+    resolver: &check::imports::Resolver<'_>,
+) -> Vec<Diagnostic> {
+    let loaded = check::imports::load(map, name, bytes, resolver);
+    let mut diags = loaded.diags.clone();
+    let (_, mut checked) = check::check_program(&loaded, opts);
+    diags.append(&mut checked);
     diagnostics::sort(&mut diags);
     diags
 }

@@ -81,7 +81,13 @@ fn scripts() {
         );
         let mut map = SourceMap::new();
         let name = path.display().to_string();
-        let diags = flyte_dsl::check_source(&mut map, &name, &bytes);
+        let diags = flyte_dsl::check_source_with(
+            &mut map,
+            &name,
+            &bytes,
+            &flyte_dsl::check::Options::default(),
+            &flyte_dsl::check::imports::relative_files,
+        );
         let got: Vec<Expected> = diags
             .iter()
             .map(|d| {

@@ -1,3 +1,644 @@
-//! The checker: names, types, and flyte-sdk's resource, reuse and override rules.
+//! The checker: finds every mistake before anything runs.
+//!
+//! It works in passes over a parsed [`Module`], reporting into one sink and never stopping at
+//! the first error (an expression it cannot type gets [`types::Type::Any`], which fits
+//! everywhere, so one mistake does not cascade):
+//!
+//! 1. **declarations** are collected first, so top-level names may be used before they are
+//!    declared; duplicates are `E0202`;
+//! 2. **signatures** of structs, functions and tasks are resolved from their annotations;
+//! 3. **environments** are evaluated as compile-time constants ([`env`]): each is folded to
+//!    a [`config::Const`] and checked field by field with flyte-sdk's rules ([`config`]),
+//!    `clone_with` inheriting from its parent; a cycle among `env`/`let` constants is `E0203`;
+//! 4. **tasks** get their environment from the decorator, their FQN (`env-name.task`) and
+//!    their decorator settings, checked against the table of which setting may be given where;
+//! 5. **bodies** are type-checked with local inference ([`infer`]): the type system of
+//!    LANGUAGE.md section 6, `await` and `Future[T]`, task calls, `gather`, `map` and
+//!    `override(...)` with its reuse rule.
+//!
+//! ```
+//! use flyte_dsl::diagnostics::SourceMap;
+//! let mut map = SourceMap::new();
+//! let src = b"env e = TaskEnvironment(name = \"e\")\n@e\ntask t(x: int) -> int {\n    return x + \"a\"\n}\n";
+//! let diags = flyte_dsl::check_source(&mut map, "t.flyte", src);
+//! assert_eq!(diags[0].code, "E0227");
+//! ```
 
+pub mod builtins;
 pub mod config;
+mod env;
+pub mod error;
+pub mod imports;
+mod infer;
+pub mod types;
+
+use crate::diagnostics::{suggest, Diagnostic, Span};
+use crate::syntax::ast::*;
+use config::{CacheSpec, ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};
+use error::CheckError;
+use indexmap::IndexMap;
+use types::Type;
+
+/// What the checker may assume.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Accept top-level statements (the REPL runs them); files reject them (`E0216`).
+    pub allow_top_level_statements: bool,
+}
+
+/// Where an environment's setting came from (for the REPL's `:env`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// Given in this environment's own declaration.
+    Environment,
+    /// Inherited through `clone_with` from the named environment (by binding).
+    Parent(Name),
+    /// Not given anywhere: flyte-sdk's default.
+    Default,
+}
+
+/// An environment's resolved settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvSettings {
+    pub name: String,
+    pub image: String,
+    pub resources: Option<ResourceSpec>,
+    pub env_vars: Vec<(String, String)>,
+    pub secrets: Vec<String>,
+    pub cache: Option<CacheSpec>,
+    /// The policy and the span of the `ReusePolicy(...)` that set it.
+    pub reusable: Option<(ReuseSpec, Span)>,
+    pub depends_on: Vec<String>,
+    pub description: Option<String>,
+    pub interruptible: bool,
+    pub queue: Option<String>,
+    /// For each field given or inherited, where it came from.
+    pub origins: Vec<(&'static str, Origin)>,
+}
+
+impl Default for EnvSettings {
+    fn default() -> Self {
+        EnvSettings {
+            name: String::new(),
+            image: "auto".into(),
+            resources: None,
+            env_vars: Vec::new(),
+            secrets: Vec::new(),
+            cache: None,
+            reusable: None,
+            depends_on: Vec::new(),
+            description: None,
+            interruptible: false,
+            queue: None,
+            origins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvInfo {
+    pub binding: Name,
+    pub span: Span,
+    pub settings: EnvSettings,
+}
+
+/// A task's own settings from its decorator (the environment's apply where these are `None`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskSettings {
+    pub short_name: Option<String>,
+    pub cache: Option<CacheSpec>,
+    pub retries: Option<RetrySpec>,
+    pub timeout: Option<TimeoutSpec>,
+    pub interruptible: Option<bool>,
+    pub queue: Option<String>,
+    pub report: bool,
+    pub docs: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: Name,
+    pub ty: Type,
+    pub has_default: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TaskInfo {
+    pub name: Name,
+    /// The environment's binding; `None` when the decorator was missing or wrong.
+    pub env: Option<Name>,
+    pub fqn: String,
+    pub is_async: bool,
+    pub params: Vec<Param>,
+    pub ret: Type,
+    pub settings: TaskSettings,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FnInfo {
+    pub name: Name,
+    pub is_async: bool,
+    pub params: Vec<Param>,
+    pub ret: Type,
+}
+
+#[derive(Clone, Debug)]
+pub struct StructInfo {
+    pub name: Name,
+    pub fields: Vec<(Name, Type)>,
+}
+
+/// What the checker learned about a program: its environments, tasks, functions, structs and
+/// module-level constants, with resolved types and settings.
+#[derive(Clone, Debug, Default)]
+pub struct Checked {
+    pub envs: IndexMap<Name, EnvInfo>,
+    pub tasks: IndexMap<Name, TaskInfo>,
+    pub fns: IndexMap<Name, FnInfo>,
+    pub structs: IndexMap<Name, StructInfo>,
+    pub consts: IndexMap<Name, Type>,
+}
+
+/// A top-level name and what it is.
+#[derive(Clone, Copy, Debug)]
+enum Decl<'m> {
+    Env(&'m EnvDecl, Span),
+    Task(&'m TaskDecl, Span),
+    Fn(&'m FnDecl, Span),
+    Struct(&'m StructDecl, Span),
+    /// A name bound by a module-level `let` (the whole declaration).
+    Let(&'m LetDecl, Span),
+}
+
+impl Decl<'_> {
+    fn span(&self) -> Span {
+        match self {
+            Decl::Env(_, s)
+            | Decl::Task(_, s)
+            | Decl::Fn(_, s)
+            | Decl::Struct(_, s)
+            | Decl::Let(_, s) => *s,
+        }
+    }
+}
+
+/// Resolution state of a constant, for cycle detection.
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    InProgress,
+    Done,
+}
+
+pub(crate) struct Checker<'m> {
+    opts: Options,
+    decls: IndexMap<Name, Decl<'m>>,
+    out: Checked,
+    diags: Vec<Diagnostic>,
+    /// Constants (envs and lets) being or already resolved, in resolution order.
+    const_state: IndexMap<Name, State>,
+    /// Folded values of module-level `let` constants, where constant.
+    let_values: IndexMap<Name, config::SConst>,
+    // Per-body state.
+    scopes: Vec<IndexMap<Name, Local>>,
+    in_async: bool,
+    ret: Type,
+    loop_depth: usize,
+    /// The environment of the task whose body is checked (for the starvation warning).
+    body_env: Option<Name>,
+    /// Aliases of `import "..." as ALIAS`: their names are declared as `ALIAS.NAME`.
+    aliases: Vec<Name>,
+}
+
+#[derive(Clone, Debug)]
+struct Local {
+    ty: Type,
+}
+
+/// Checks a parsed module on its own (no imports are followed).
+pub fn check_module(module: &Module, opts: &Options) -> (Checked, Vec<Diagnostic>) {
+    let loaded = imports::Loaded {
+        modules: vec![module.clone()],
+        imports: vec![Vec::new()],
+        diags: Vec::new(),
+    };
+    check_program(&loaded, opts)
+}
+
+/// Checks a loaded program: the root module and everything it imports.
+pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<Diagnostic>) {
+    let mut c = Checker {
+        opts: opts.clone(),
+        decls: IndexMap::new(),
+        out: Checked::default(),
+        diags: Vec::new(),
+        const_state: IndexMap::new(),
+        let_values: IndexMap::new(),
+        scopes: Vec::new(),
+        in_async: false,
+        ret: Type::None,
+        loop_depth: 0,
+        body_env: None,
+        aliases: Vec::new(),
+    };
+    c.run(loaded);
+    (c.out, c.diags)
+}
+
+impl<'m> Checker<'m> {
+    fn err(&mut self, e: CheckError) {
+        self.diags.push(e.to_diagnostic());
+    }
+
+    fn run(&mut self, loaded: &'m imports::Loaded) {
+        let Some(root) = loaded.modules.first() else {
+            return;
+        };
+        self.collect(root, None, true);
+        // Imported modules' names: plain, or as `ALIAS.NAME`; each (module, alias) once.
+        let mut done: Vec<(usize, Option<Name>)> = Vec::new();
+        let mut todo: Vec<usize> = vec![0];
+        while let Some(m) = todo.pop() {
+            for (alias, target) in &loaded.imports[m] {
+                if done.contains(&(*target, alias.clone())) {
+                    continue;
+                }
+                done.push((*target, alias.clone()));
+                if let Some(a) = alias {
+                    self.aliases.push(a.clone());
+                }
+                self.collect(&loaded.modules[*target], alias.as_ref(), false);
+                todo.push(*target);
+            }
+        }
+        self.resolve_structs();
+        self.resolve_signatures();
+        let names: Vec<Name> = self.decls.keys().cloned().collect();
+        for name in &names {
+            match self.decls[name] {
+                Decl::Env(..) => {
+                    self.resolve_env(name);
+                }
+                Decl::Let(..) => {
+                    self.resolve_let(name);
+                }
+                _ => {}
+            }
+        }
+        self.check_unique_env_names();
+        for name in &names {
+            if let Decl::Task(t, span) = self.decls[name] {
+                self.resolve_task(name, t, span);
+            }
+        }
+        self.check_unique_fqns();
+        for name in &names {
+            match self.decls[name] {
+                Decl::Task(t, _) => {
+                    let env = self.out.tasks.get(name).and_then(|i| i.env.clone());
+                    self.check_body(name, &t.func, env);
+                }
+                Decl::Fn(f, _) => self.check_body(name, f, None),
+                _ => {}
+            }
+        }
+        if self.opts.allow_top_level_statements {
+            for item in &root.items {
+                if let ItemKind::Stmt(s) = &item.kind {
+                    self.in_async = true;
+                    self.ret = Type::Any;
+                    self.scopes.push(IndexMap::new());
+                    self.stmt(s);
+                    self.scopes.pop();
+                }
+            }
+        }
+    }
+
+    /// Declares a module's top-level names, as `PREFIX.NAME` when imported with an alias.
+    fn collect(&mut self, module: &'m Module, prefix: Option<&Name>, is_root: bool) {
+        let key = |id: &Ident| -> Ident {
+            match prefix {
+                Some(p) => Ident {
+                    name: Name::new(format!("{p}.{}", id.name)),
+                    span: id.span,
+                },
+                None => id.clone(),
+            }
+        };
+        for item in &module.items {
+            let (name, decl) = match &item.kind {
+                ItemKind::Env(e) => (key(&e.name), Decl::Env(e, item.span)),
+                ItemKind::Task(t) => (key(&t.name), Decl::Task(t, item.span)),
+                ItemKind::Fn(f) => (key(&f.name), Decl::Fn(f, item.span)),
+                ItemKind::Struct(s) => (key(&s.name), Decl::Struct(s, item.span)),
+                ItemKind::Let(l) => {
+                    for id in l.pattern.names() {
+                        self.declare(&key(id), Decl::Let(l, id.span));
+                    }
+                    continue;
+                }
+                ItemKind::Import(_) => continue,
+                ItemKind::Stmt(_) => {
+                    if !self.opts.allow_top_level_statements || !is_root {
+                        self.err(CheckError::TopLevelStatement { at: item.span });
+                    }
+                    continue;
+                }
+            };
+            self.declare(&name, decl);
+        }
+    }
+
+    fn declare(&mut self, id: &Ident, decl: Decl<'m>) {
+        if let Some(first) = self.decls.get(&id.name) {
+            let first = first.span();
+            self.err(CheckError::Duplicate {
+                at: id.span,
+                name: id.name.to_string(),
+                first,
+            });
+            return;
+        }
+        if is_builtin_name(&id.name) {
+            // Shadowing a builtin at the top level is allowed, as in Python.
+        }
+        self.decls.insert(id.name.clone(), decl);
+    }
+
+    fn resolve_structs(&mut self) {
+        let structs: Vec<&'m StructDecl> = self
+            .decls
+            .values()
+            .filter_map(|d| match d {
+                Decl::Struct(s, _) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        for s in structs {
+            let mut fields: Vec<(Name, Type)> = Vec::new();
+            for f in &s.fields {
+                if let Some(prev) = s
+                    .fields
+                    .iter()
+                    .take_while(|g| !std::ptr::eq(*g, f))
+                    .find(|g| g.name.name == f.name.name)
+                {
+                    self.err(CheckError::Duplicate {
+                        at: f.name.span,
+                        name: f.name.name.to_string(),
+                        first: prev.name.span,
+                    });
+                    continue;
+                }
+                let ty = self.resolve_type(&f.ty);
+                fields.push((f.name.name.clone(), ty));
+            }
+            self.out.structs.insert(
+                s.name.name.clone(),
+                StructInfo {
+                    name: s.name.name.clone(),
+                    fields,
+                },
+            );
+        }
+    }
+
+    fn params(&mut self, params: &[crate::syntax::ast::Param]) -> Vec<Param> {
+        let mut out: Vec<Param> = Vec::new();
+        for p in params {
+            if out.iter().any(|q| q.name == p.name.name) {
+                let first = params
+                    .iter()
+                    .find(|q| q.name.name == p.name.name)
+                    .unwrap()
+                    .name
+                    .span;
+                self.err(CheckError::Duplicate {
+                    at: p.name.span,
+                    name: p.name.name.to_string(),
+                    first,
+                });
+            }
+            let ty = self.resolve_type(&p.ty);
+            out.push(Param {
+                name: p.name.name.clone(),
+                ty,
+                has_default: p.default.is_some(),
+            });
+        }
+        out
+    }
+
+    fn resolve_signatures(&mut self) {
+        let decls: Vec<(Name, Decl<'m>)> =
+            self.decls.iter().map(|(n, d)| (n.clone(), *d)).collect();
+        for (name, decl) in decls {
+            match decl {
+                Decl::Fn(f, _) => {
+                    let params = self.params(&f.params);
+                    let ret = f.ret.as_ref().map_or(Type::None, |t| self.resolve_type(t));
+                    self.out.fns.insert(
+                        name.clone(),
+                        FnInfo {
+                            name,
+                            is_async: f.is_async,
+                            params,
+                            ret,
+                        },
+                    );
+                }
+                Decl::Task(t, span) => {
+                    let params = self.params(&t.params);
+                    let ret = t.ret.as_ref().map_or(Type::None, |r| self.resolve_type(r));
+                    self.out.tasks.insert(
+                        name.clone(),
+                        TaskInfo {
+                            name: name.clone(),
+                            env: None,
+                            fqn: name.to_string(),
+                            is_async: t.is_async,
+                            params,
+                            ret,
+                            settings: TaskSettings::default(),
+                            span,
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The type an annotation names.
+    fn resolve_type(&mut self, t: &TypeExpr) -> Type {
+        match &t.kind {
+            TypeExprKind::None => Type::None,
+            TypeExprKind::Optional(inner) => Type::optional(self.resolve_type(inner)),
+            TypeExprKind::Union(parts) => {
+                let ts = parts.iter().map(|p| self.resolve_type(p)).collect();
+                types::union(ts)
+            }
+            TypeExprKind::Named { path, args } => {
+                let joined;
+                let name = if path.len() > 1 {
+                    joined = Ident {
+                        name: Name::new(
+                            path.iter()
+                                .map(|p| p.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join("."),
+                        ),
+                        span: t.span,
+                    };
+                    &joined
+                } else {
+                    path.last().unwrap()
+                };
+                let args: Vec<Type> = args.iter().map(|a| self.resolve_type(a)).collect();
+                let arity = |c: &mut Self, n: usize| {
+                    if args.len() != n {
+                        c.err(CheckError::UnknownType {
+                            at: t.span,
+                            name: format!(
+                                "{} with {} type argument{}",
+                                name.name,
+                                args.len(),
+                                if args.len() == 1 { "" } else { "s" }
+                            ),
+                            suggestion: None,
+                        });
+                        false
+                    } else {
+                        true
+                    }
+                };
+                match name.name.as_str() {
+                    "int" | "float" | "bool" | "str" | "duration" | "Env" | "Resources" | "GPU"
+                    | "TPU" | "ReusePolicy" | "Cache"
+                        if !arity(self, 0) =>
+                    {
+                        Type::Any
+                    }
+                    "int" => Type::Int,
+                    "float" => Type::Float,
+                    "bool" => Type::Bool,
+                    "str" => Type::Str,
+                    "duration" => Type::Duration,
+                    "Env" => Type::Record(types::Record::Env),
+                    "Resources" | "GPU" | "TPU" | "ReusePolicy" | "Cache" => {
+                        Type::Record(types::Record::of_ctor(&name.name).unwrap())
+                    }
+                    "list" => match arity(self, 1) {
+                        true => Type::list(args[0].clone()),
+                        false => Type::Any,
+                    },
+                    "Future" => match arity(self, 1) {
+                        true => Type::future(args[0].clone()),
+                        false => Type::Any,
+                    },
+                    "dict" => match arity(self, 2) {
+                        true => {
+                            if !matches!(args[0], Type::Str | Type::Int | Type::Any) {
+                                self.err(CheckError::Mismatch {
+                                    at: t.span,
+                                    expected: Type::Str,
+                                    found: args[0].clone(),
+                                    context: "a dict key",
+                                });
+                            }
+                            Type::Dict(Box::new(args[0].clone()), Box::new(args[1].clone()))
+                        }
+                        false => Type::Any,
+                    },
+                    "tuple" => Type::Tuple(args),
+                    n if types::is_error_type(n) => Type::Error(name.name.clone()),
+                    n if matches!(self.decls.get(n), Some(Decl::Struct(..))) => {
+                        Type::Struct(name.name.clone())
+                    }
+                    n => {
+                        let mut candidates: Vec<&str> = builtins::TYPE_NAMES.to_vec();
+                        candidates.extend(
+                            self.decls
+                                .iter()
+                                .filter(|(_, d)| matches!(d, Decl::Struct(..)))
+                                .map(|(k, _)| k.as_str()),
+                        );
+                        let suggestion = suggest::closest(n, candidates).map(str::to_string);
+                        self.err(CheckError::UnknownType {
+                            at: name.span,
+                            name: n.to_string(),
+                            suggestion,
+                        });
+                        Type::Any
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_unique_env_names(&mut self) {
+        let mut seen: IndexMap<String, Span> = IndexMap::new();
+        let envs: Vec<(String, Span)> = self
+            .out
+            .envs
+            .values()
+            .filter(|e| !e.settings.name.is_empty())
+            .map(|e| (e.settings.name.clone(), e.span))
+            .collect();
+        for (name, span) in envs {
+            if let Some(first) = seen.get(&name) {
+                let first = *first;
+                self.err(CheckError::DuplicateFlyteName {
+                    at: span,
+                    what: "environment",
+                    name,
+                    first,
+                });
+            } else {
+                seen.insert(name, span);
+            }
+        }
+    }
+
+    fn check_unique_fqns(&mut self) {
+        let mut seen: IndexMap<String, Span> = IndexMap::new();
+        let tasks: Vec<(String, Span, bool)> = self
+            .out
+            .tasks
+            .values()
+            .map(|t| (t.fqn.clone(), t.span, t.env.is_some()))
+            .collect();
+        for (fqn, span, has_env) in tasks {
+            if !has_env {
+                continue;
+            }
+            if let Some(first) = seen.get(&fqn) {
+                let first = *first;
+                self.err(CheckError::DuplicateFlyteName {
+                    at: span,
+                    what: "task",
+                    name: fqn,
+                    first,
+                });
+            } else {
+                seen.insert(fqn, span);
+            }
+        }
+    }
+
+    /// Names visible at the top level, for did-you-mean.
+    fn global_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.decls.keys().map(|k| k.as_str()).collect();
+        v.extend(builtins::FUNCTIONS);
+        v.extend(builtins::CONSTRUCTORS);
+        v.extend(types::ERRORS.iter().map(|(n, _)| *n));
+        v
+    }
+}
+
+pub fn is_builtin_name(name: &str) -> bool {
+    builtins::FUNCTIONS.contains(&name)
+        || builtins::CONSTRUCTORS.contains(&name)
+        || types::is_error_type(name)
+}

@@ -75,10 +75,12 @@ fn check(files: &[PathBuf], json: bool) -> i32 {
             eprintln!("error: {} is larger than 4 GiB", path.display());
             return 2;
         }
-        all.extend(flyte_dsl::check_source(
+        all.extend(flyte_dsl::check_source_with(
             &mut map,
             &path.display().to_string(),
             &bytes,
+            &flyte_dsl::check::Options::default(),
+            &flyte_dsl::check::imports::relative_files,
         ));
     }
     let errors = all.iter().filter(|d| d.is_error()).count();

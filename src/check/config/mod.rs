@@ -6,8 +6,15 @@
 //! it was given at, pushes diagnostics, and returns the normalized spec. The checker calls them
 //! on constants; the interpreter on values computed at run time, with the same codes.
 
+pub mod args;
 pub mod devices;
 pub mod quantity;
+pub mod resources;
+pub mod reuse;
+pub mod settings;
 pub mod value;
 
+pub use resources::resources;
+pub use reuse::{reuse_policy, ReuseSetting};
+pub use settings::{cache, retries, timeout};
 pub use value::*;
