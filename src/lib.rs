@@ -18,6 +18,8 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod runtime;
+pub mod sim;
 mod stack;
 pub mod syntax;
 

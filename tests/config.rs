@@ -11,6 +11,8 @@ use flyte_dsl::check::config::*;
 use flyte_dsl::diagnostics::{codes, Diagnostic, FileId, Severity, Span};
 
 const S: i64 = 1_000_000_000;
+type Out<T> = (Option<T>, Vec<Diagnostic>);
+type Validator<T> = fn(&SConst, Level, &mut Vec<Diagnostic>) -> Option<T>;
 
 fn sp(at: usize) -> Span {
     Span::new(FileId(0), at, at + 1)
@@ -33,6 +35,13 @@ fn secs(n: i64, at: usize) -> SConst {
 fn tup(items: Vec<SConst>, at: usize) -> SConst {
     c(Const::Tuple(items), at)
 }
+fn list(items: Vec<SConst>, at: usize) -> SConst {
+    c(Const::List(items), at)
+}
+fn pair(a: SConst, b: SConst) -> SConst {
+    let at = a.span.start as usize - 1;
+    tup(vec![a, b], at)
+}
 fn none(at: usize) -> SConst {
     c(Const::None, at)
 }
@@ -40,11 +49,8 @@ fn unknown(at: usize) -> SConst {
     c(Const::Unknown, at)
 }
 fn kw(name: &str, value: SConst) -> ConstArg {
-    let span = Span::new(
-        FileId(0),
-        (value.span.start as usize).saturating_sub(10),
-        value.span.end as usize,
-    );
+    let start = (value.span.start as usize).saturating_sub(10);
+    let span = Span::new(FileId(0), start, value.span.end as usize);
     ConstArg {
         name: Some(name.into()),
         span,
@@ -67,72 +73,111 @@ fn rec(ctor: &str, args: Vec<ConstArg>) -> SConst {
         0,
     )
 }
-fn res(args: Vec<ConstArg>) -> SConst {
-    rec("Resources", args)
-}
 
-/// Runs a validator at the environment level.
-fn run<T>(
-    v: SConst,
-    validate: fn(&SConst, Level, &mut Vec<Diagnostic>) -> Option<T>,
-) -> (Option<T>, Vec<Diagnostic>) {
-    run_at(v, Level::Environment, validate)
-}
-fn run_at<T>(
-    v: SConst,
-    level: Level,
-    validate: fn(&SConst, Level, &mut Vec<Diagnostic>) -> Option<T>,
-) -> (Option<T>, Vec<Diagnostic>) {
+fn run_at<T>(v: SConst, level: Level, validate: Validator<T>) -> Out<T> {
     let mut diags = Vec::new();
     let out = validate(&v, level, &mut diags);
     (out, diags)
 }
+/// Runs a validator at the environment level.
+fn run<T>(v: SConst, validate: Validator<T>) -> Out<T> {
+    run_at(v, Level::Environment, validate)
+}
+/// `Resources(args...)`, `Resources(name = v)`.
+fn r(args: Vec<ConstArg>) -> Out<ResourceSpec> {
+    run(rec("Resources", args), resources)
+}
+fn r1(name: &str, v: SConst) -> Out<ResourceSpec> {
+    r(vec![kw(name, v)])
+}
+/// `Resources(gpu = v)`: `Some(accelerator)` when valid.
+fn g(v: SConst) -> Out<Option<Accelerator>> {
+    let (spec, diags) = r1("gpu", v);
+    (spec.map(|s| s.accelerator), diags)
+}
+/// `Resources(gpu = CTOR(args...))`.
+fn gr(ctor: &str, args: Vec<ConstArg>) -> Out<Option<Accelerator>> {
+    g(rec(ctor, args))
+}
+/// `ReusePolicy(args...)`, `ReusePolicy(name = v)`.
+fn p(args: Vec<ConstArg>) -> Out<ReuseSetting> {
+    run(rec("ReusePolicy", args), reuse_policy)
+}
+fn p1(name: &str, v: SConst) -> Out<ReuseSetting> {
+    p(vec![kw(name, v)])
+}
+
+/// Where a diagnostic should point: a leaf's offset or an exact span.
+trait At {
+    fn span(self) -> Span;
+}
+impl At for usize {
+    fn span(self) -> Span {
+        sp(self)
+    }
+}
+impl At for Span {
+    fn span(self) -> Span {
+        self
+    }
+}
 
 /// Exactly one diagnostic, with this code, pointing at `at`.
 #[track_caller]
-fn one(diags: &[Diagnostic], code: &str, at: Span) -> Diagnostic {
+fn one(diags: &[Diagnostic], code: &str, at: impl At) -> Diagnostic {
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].code, code, "{diags:#?}");
-    assert_eq!(diags[0].primary_span(), Some(at), "{diags:#?}");
+    assert_eq!(diags[0].primary_span(), Some(at.span()), "{diags:#?}");
     diags[0].clone()
 }
 /// The validator fails with exactly one error `code` at `at`.
 #[track_caller]
-fn err<T: std::fmt::Debug>(out: (Option<T>, Vec<Diagnostic>), code: &str, at: Span) -> Diagnostic {
+fn err<T: std::fmt::Debug>(out: Out<T>, code: &str, at: impl At) -> Diagnostic {
     assert!(out.0.is_none(), "{:?}", out.0);
     let d = one(&out.1, code, at);
     assert_eq!(d.severity, Severity::Error);
     d
 }
+/// The validator succeeds with one warning `code` at `at`.
+#[track_caller]
+fn warn<T: std::fmt::Debug>(out: Out<T>, code: &str, at: impl At) -> T {
+    assert_eq!(one(&out.1, code, at).severity, Severity::Warning);
+    out.0.expect("a spec")
+}
 /// The validator succeeds without any diagnostic.
 #[track_caller]
-fn ok<T>(out: (Option<T>, Vec<Diagnostic>)) -> T {
+fn ok<T>(out: Out<T>) -> T {
     assert!(out.1.is_empty(), "{:#?}", out.1);
     out.0.expect("a spec")
 }
 fn help(d: &Diagnostic) -> &str {
     d.help.as_deref().unwrap_or("")
 }
+fn secondary_at(d: &Diagnostic, at: usize) -> bool {
+    d.labels.iter().any(|l| !l.primary && l.span == sp(at))
+}
 fn both(request: u64, limit: u64) -> Option<ReqLim<u64>> {
     Some(ReqLim { request, limit })
-}
-/// `Resources(gpu = v)`: `Some(accelerator)` when valid.
-fn gpu_of(v: SConst) -> (Option<Option<Accelerator>>, Vec<Diagnostic>) {
-    let (spec, diags) = run(res(vec![kw("gpu", v)]), resources);
-    (spec.map(|s| s.accelerator), diags)
 }
 fn gpu(
     device: Option<&str>,
     quantity: u32,
-    partition: Option<&str>,
+    part: Option<&str>,
     slices: Option<u32>,
 ) -> Accelerator {
+    let (device, partition) = (device.map(Into::into), part.map(Into::into));
     Accelerator::Gpu {
-        device: device.map(Into::into),
+        device,
         quantity,
-        partition: partition.map(Into::into),
+        partition,
         slices,
     }
+}
+fn other(device: &str, quantity: u32) -> Option<Accelerator> {
+    Some(Accelerator::Other {
+        device: device.into(),
+        quantity,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,275 +186,163 @@ fn gpu(
 
 #[test]
 fn resources_defaults_and_values() {
-    assert_eq!(ok(run(res(vec![]), resources)), ResourceSpec::default());
-    let spec = ok(run(
-        res(vec![
-            kw("cpu", tup(vec![i(1, 20), s("4", 22)], 19)),
-            kw("memory", tup(vec![s("1Gi", 30), s("2Gi", 32)], 29)),
-            kw("disk", s("10Gi", 40)),
-            kw("shm", s("auto", 50)),
-        ]),
-        resources,
-    ));
-    assert_eq!(spec.cpu_milli, both(1000, 4000));
-    assert_eq!(spec.memory, both(1 << 30, 2 << 30));
-    assert_eq!(spec.disk, Some(10 << 30));
-    assert_eq!(spec.shm, Some(None));
-    assert_eq!(spec.accelerator, None);
-    for (v, milli) in [
+    assert_eq!(ok(r(vec![])), ResourceSpec::default());
+    let spec = ok(r(vec![
+        kw("cpu", pair(i(1, 20), s("4", 22))),
+        kw("memory", pair(s("1Gi", 30), s("2Gi", 32))),
+        kw("disk", s("10Gi", 40)),
+        kw("shm", s("auto", 50)),
+    ]));
+    assert_eq!(
+        (spec.cpu_milli, spec.memory),
+        (both(1000, 4000), both(1 << 30, 2 << 30))
+    );
+    assert_eq!(
+        (spec.disk, spec.shm, spec.accelerator),
+        (Some(10 << 30), Some(None), None)
+    );
+    for (v, m) in [
         (i(2, 20), 2000),
         (f(0.5, 20), 500),
         (s("500m", 20), 500),
         (s("2", 20), 2000),
     ] {
-        assert_eq!(
-            ok(run(res(vec![kw("cpu", v)]), resources)).cpu_milli,
-            both(milli, milli)
-        );
+        assert_eq!(ok(r1("cpu", v)).cpu_milli, both(m, m));
     }
-    let spec = ok(run(
-        res(vec![
-            pos(i(2, 20)),
-            pos(s("4Gi", 30)),
-            kw("shm", s("1Gi", 40)),
-        ]),
-        resources,
-    ));
+    let spec = ok(r(vec![
+        pos(i(2, 20)),
+        pos(s("4Gi", 30)),
+        kw("shm", s("1Gi", 40)),
+    ]));
     assert_eq!(
         (spec.cpu_milli, spec.memory),
         (both(2000, 2000), both(4 << 30, 4 << 30))
     );
     assert_eq!(spec.shm, Some(Some(1 << 30)));
     // none is "not given"; run-time values are skipped silently.
-    let spec = ok(run(
-        res(vec![kw("cpu", none(20)), kw("memory", unknown(30))]),
-        resources,
-    ));
-    assert_eq!(spec, ResourceSpec::default());
+    assert_eq!(
+        ok(r(vec![kw("cpu", none(20)), kw("memory", unknown(30))])),
+        ResourceSpec::default()
+    );
     assert_eq!(run(unknown(0), resources), (None, vec![]));
 }
 
 #[test]
 fn malformed_quantities_are_e0301_with_a_suggestion() {
-    let d = err(
-        run(res(vec![kw("memory", s("4GB", 30))]), resources),
-        "E0301",
-        sp(30),
-    );
+    let d = err(r1("memory", s("4GB", 30)), "E0301", 30);
     assert_eq!(help(&d), "did you mean \"4G\" or \"4Gi\"?");
     assert!(d.message.contains("4GB"), "{}", d.message);
-    err(
-        run(res(vec![kw("cpu", s("two", 20))]), resources),
-        "E0301",
-        sp(20),
-    );
-    err(
-        run(res(vec![kw("disk", s("1.2.3Gi", 40))]), resources),
-        "E0301",
-        sp(40),
-    );
-    err(
-        run(res(vec![kw("shm", s("lots", 50))]), resources),
-        "E0301",
-        sp(50),
-    );
-    let out = run(
-        res(vec![kw(
-            "memory",
-            tup(vec![s("1Gi", 31), s("2gb", 33)], 30),
-        )]),
-        resources,
-    );
-    assert_eq!(
-        help(&err(out, "E0301", sp(33))),
-        "did you mean \"2G\" or \"2Gi\"?"
-    );
+    err(r1("cpu", s("two", 20)), "E0301", 20);
+    err(r1("disk", s("1.2.3Gi", 40)), "E0301", 40);
+    err(r1("shm", s("lots", 50)), "E0301", 50);
+    let d = err(r1("memory", pair(s("1Gi", 31), s("2gb", 33))), "E0301", 33);
+    assert_eq!(help(&d), "did you mean \"2G\" or \"2Gi\"?");
 }
 
 #[test]
 fn negative_amounts_are_e0302() {
-    err(
-        run(res(vec![kw("cpu", i(-1, 20))]), resources),
-        "E0302",
-        sp(20),
-    );
-    err(
-        run(res(vec![kw("cpu", f(-0.5, 20))]), resources),
-        "E0302",
-        sp(20),
-    );
-    err(
-        run(res(vec![kw("cpu", s("-500m", 20))]), resources),
-        "E0302",
-        sp(20),
-    );
-    err(
-        run(res(vec![kw("memory", s("-1Gi", 30))]), resources),
-        "E0302",
-        sp(30),
-    );
-    err(
-        run(res(vec![kw("gpu", i(-1, 60))]), resources),
-        "E0302",
-        sp(60),
-    );
+    err(r1("cpu", i(-1, 20)), "E0302", 20);
+    err(r1("cpu", f(-0.5, 20)), "E0302", 20);
+    err(r1("cpu", s("-500m", 20)), "E0302", 20);
+    err(r1("memory", s("-1Gi", 30)), "E0302", 30);
+    err(r1("gpu", i(-1, 60)), "E0302", 60);
 }
 
 #[test]
 fn request_above_limit_is_e0303_with_the_limit_as_second_label() {
-    let d = err(
-        run(
-            res(vec![kw("cpu", tup(vec![i(4, 21), i(2, 23)], 20))]),
-            resources,
-        ),
-        "E0303",
-        sp(21),
-    );
-    assert!(
-        d.labels.iter().any(|l| !l.primary && l.span == sp(23)),
-        "{d:#?}"
-    );
+    let d = err(r1("cpu", pair(i(4, 21), i(2, 23))), "E0303", 21);
+    assert!(secondary_at(&d, 23), "{d:#?}");
     assert!(
         d.message.contains("(4)") && d.message.contains("(2)"),
         "{}",
         d.message
     );
-    let out = run(
-        res(vec![kw(
-            "memory",
-            tup(vec![s("2Gi", 31), s("1Gi", 33)], 30),
-        )]),
-        resources,
-    );
-    assert!(err(out, "E0303", sp(31)).message.contains("2Gi"));
+    let d = err(r1("memory", pair(s("2Gi", 31), s("1Gi", 33))), "E0303", 31);
+    assert!(d.message.contains("2Gi") && secondary_at(&d, 33));
     // Equal is fine.
-    let spec = ok(run(
-        res(vec![kw("cpu", tup(vec![s("500m", 21), f(0.5, 23)], 20))]),
-        resources,
-    ));
-    assert_eq!(spec.cpu_milli, both(500, 500));
+    assert_eq!(
+        ok(r1("cpu", pair(s("500m", 21), f(0.5, 23)))).cpu_milli,
+        both(500, 500)
+    );
 }
 
 #[test]
 fn zero_requests_warn_w0301_and_are_accepted() {
-    let (spec, diags) = run(res(vec![kw("cpu", i(0, 20))]), resources);
-    assert_eq!(spec.unwrap().cpu_milli, both(0, 0));
-    assert_eq!(one(&diags, "W0301", sp(20)).severity, Severity::Warning);
-    let (spec, diags) = run(
-        res(vec![kw("memory", tup(vec![s("0", 31), s("1Gi", 33)], 30))]),
-        resources,
-    );
-    assert_eq!(spec.unwrap().memory, both(0, 1 << 30));
-    one(&diags, "W0301", sp(31));
+    assert_eq!(warn(r1("cpu", i(0, 20)), "W0301", 20).cpu_milli, both(0, 0));
+    let spec = warn(r1("memory", pair(s("0", 31), s("1Gi", 33))), "W0301", 31);
+    assert_eq!(spec.memory, both(0, 1 << 30));
     // gpu = 0 means no accelerator: no warning.
-    assert_eq!(
-        ok(run(res(vec![kw("gpu", i(0, 60))]), resources)).accelerator,
-        None
-    );
+    assert_eq!(ok(r1("gpu", i(0, 60))).accelerator, None);
 }
 
 #[test]
 fn wrong_types_are_e0308() {
-    let d = err(
-        run(res(vec![kw("memory", i(4, 30))]), resources),
-        "E0308",
-        sp(30),
-    );
-    assert!(help(&d).contains("\"4Gi\""), "{d:#?}");
+    assert!(help(&err(r1("memory", i(4, 30)), "E0308", 30)).contains("\"4Gi\""));
     let three = tup(vec![i(1, 21), i(2, 23), i(3, 25)], 20);
-    assert!(
-        err(run(res(vec![kw("cpu", three)]), resources), "E0308", sp(20))
-            .message
-            .contains("exactly two")
-    );
-    let list = c(Const::List(vec![i(1, 21), i(2, 23)]), 20);
+    assert!(err(r1("cpu", three), "E0308", 20)
+        .message
+        .contains("exactly two"));
     assert!(help(&err(
-        run(res(vec![kw("cpu", list)]), resources),
+        r1("cpu", list(vec![i(1, 21), i(2, 23)], 20)),
         "E0308",
-        sp(20)
+        20
     ))
     .contains("tuple"));
-    let pair = tup(vec![s("1Gi", 41), s("2Gi", 43)], 40);
-    err(run(res(vec![kw("disk", pair)]), resources), "E0308", sp(40));
-    err(
-        run(res(vec![kw("shm", i(5, 50))]), resources),
-        "E0308",
-        sp(50),
-    );
-    err(
-        run(res(vec![kw("cpu", c(Const::Bool(true), 20))]), resources),
-        "E0308",
-        sp(20),
-    );
-    err(
-        run(res(vec![kw("gpu", f(1.5, 60))]), resources),
-        "E0308",
-        sp(60),
-    );
-    err(
-        run(res(vec![kw("gpu", rec("ReusePolicy", vec![]))]), resources),
-        "E0308",
-        sp(0),
-    );
-    err(run(s("4Gi", 7), resources), "E0308", sp(7));
-    err(run(rec("GPU", vec![]), resources), "E0308", sp(0));
+    err(r1("disk", pair(s("1Gi", 41), s("2Gi", 43))), "E0308", 40);
+    err(r1("shm", i(5, 50)), "E0308", 50);
+    err(r1("cpu", c(Const::Bool(true), 20)), "E0308", 20);
+    err(r1("gpu", f(1.5, 60)), "E0308", 60);
+    err(r1("gpu", rec("ReusePolicy", vec![])), "E0308", 0);
+    err(run(s("4Gi", 7), resources), "E0308", 7);
+    err(run(rec("GPU", vec![]), resources), "E0308", 0);
 }
 
 #[test]
 fn argument_list_errors_are_e0310() {
     let arg = kw("cpus", i(2, 20));
-    let d = err(run(res(vec![arg.clone()]), resources), "E0310", arg.span);
+    let d = err(r(vec![arg.clone()]), "E0310", arg.span);
     assert!(d.message.contains("`cpus`"), "{}", d.message);
     assert!(
         help(&d).starts_with("did you mean `cpu`?") && help(&d).contains("`shm`"),
         "{d:#?}"
     );
-    let args: Vec<ConstArg> = (0..6).map(|k| pos(none(20 + 2 * k))).collect();
-    err(run(res(args), resources), "E0310", sp(30));
-    let d = err(
-        run(res(vec![pos(i(1, 20)), kw("cpu", i(2, 30))]), resources),
+    err(
+        r((0..6).map(|k| pos(unknown(20 + 2 * k))).collect()),
         "E0310",
-        kw("cpu", i(2, 30)).span,
+        30,
     );
-    assert!(d.labels.iter().any(|l| !l.primary && l.span == sp(20)));
+    let again = kw("cpu", i(2, 30));
+    let d = err(r(vec![pos(i(1, 20)), again.clone()]), "E0310", again.span);
+    assert!(secondary_at(&d, 20));
     // Every independent error is reported.
-    let (spec, diags) = run(
-        res(vec![kw("cpu", i(-1, 20)), kw("memory", s("4GB", 30))]),
-        resources,
-    );
+    let (spec, diags) = r(vec![kw("cpu", i(-1, 20)), kw("memory", s("4GB", 30))]);
     assert!(spec.is_none());
-    let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["E0302", "E0301"]);
+    assert_eq!(
+        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["E0302", "E0301"]
+    );
 }
 
 #[test]
 fn accelerator_strings() {
-    assert_eq!(ok(gpu_of(i(2, 60))), Some(gpu(None, 2, None, None)));
+    assert_eq!(ok(g(i(2, 60))), Some(gpu(None, 2, None, None)));
     assert_eq!(
-        ok(gpu_of(s("A100:2", 60))),
+        ok(g(s("A100:2", 60))),
         Some(gpu(Some("A100"), 2, None, None))
     );
+    assert_eq!(ok(g(s("H100", 60))), Some(gpu(Some("H100"), 1, None, None)));
     assert_eq!(
-        ok(gpu_of(s("H100", 60))),
-        Some(gpu(Some("H100"), 1, None, None))
-    );
-    assert_eq!(
-        ok(gpu_of(s("T4 shared", 60))),
+        ok(g(s("T4 shared", 60))),
         Some(gpu(Some("T4 shared"), 1, None, None))
     );
-    let other = |d: &str, q| {
-        Some(Accelerator::Other {
-            device: d.into(),
-            quantity: q,
-        })
-    };
-    assert_eq!(ok(gpu_of(s("Trn1:16", 60))), other("Trn1", 16));
-    assert_eq!(ok(gpu_of(s("Inf1:16", 60))), other("Inf1", 16));
-    assert_eq!(ok(gpu_of(s("MI300X:1", 60))), other("MI300X", 1));
     assert_eq!(
-        ok(gpu_of(s("RTX_PRO_6000:2", 60))),
+        ok(g(s("RTX_PRO_6000:2", 60))),
         Some(gpu(Some("RTX_PRO_6000"), 2, None, None))
     );
+    assert_eq!(ok(g(s("Trn1:16", 60))), other("Trn1", 16));
+    assert_eq!(ok(g(s("Inf1:16", 60))), other("Inf1", 16));
+    assert_eq!(ok(g(s("MI300X:1", 60))), other("MI300X", 1));
+    assert_eq!(ok(g(s("Gaudi1", 60))), other("Gaudi1", 1));
     for (text, allowed) in [
         ("Trn1:2", "1, 4, 8 or 16"),
         ("A2:2", "allows 1"),
@@ -419,234 +352,172 @@ fn accelerator_strings() {
         ("A100:x", "1 to 8"),
         ("T4 shared:2", "allows 1"),
         ("RTX_PRO_6000:3", "1 to 2"),
+        ("MI300X:2", "allows 1"),
+        ("A100:", "no quantity"),
     ] {
-        let d = err(gpu_of(s(text, 60)), "E0305", sp(60));
+        let d = err(g(s(text, 60)), "E0305", 60);
         let all = format!("{} {} {:?}", d.message, help(&d), d.labels);
         assert!(all.contains(allowed), "{text}: {all}");
     }
-    let d = err(gpu_of(s("A100X:1", 60)), "E0304", sp(60));
-    assert_eq!(help(&d), "did you mean \"A100\"?");
     assert_eq!(
-        help(&err(gpu_of(s("t4", 60)), "E0304", sp(60))),
+        help(&err(g(s("A100X:1", 60)), "E0304", 60)),
+        "did you mean \"A100\"?"
+    );
+    assert_eq!(
+        help(&err(g(s("t4", 60)), "E0304", 60)),
         "did you mean \"T4\"?"
     );
-    err(gpu_of(s("Banana:1", 60)), "E0304", sp(60));
-    assert!(help(&err(gpu_of(s("V5P", 60)), "E0307", sp(60))).contains("TPU(device = \"V5P\""));
+    err(g(s("Banana:1", 60)), "E0304", 60);
+    assert!(help(&err(g(s("V5P", 60)), "E0307", 60)).contains("TPU(device = \"V5P\""));
 }
 
 #[test]
 fn deprecated_spellings_warn_w0302_naming_the_new_one() {
-    let (acc, diags) = gpu_of(s("A100 80G:1", 60));
-    assert_eq!(acc.flatten(), Some(gpu(Some("A100_80G"), 1, None, None)));
-    let d = one(&diags, "W0302", sp(60));
-    assert!(d.message.contains("\"A100_80G\"") && d.severity == Severity::Warning);
-    let (acc, diags) = gpu_of(s("RTX PRO 6000:2", 60));
-    assert_eq!(
-        acc.flatten(),
-        Some(gpu(Some("RTX_PRO_6000"), 2, None, None))
-    );
-    assert!(one(&diags, "W0302", sp(60))
+    let acc = warn(g(s("A100 80G:1", 60)), "W0302", 60);
+    assert_eq!(acc, Some(gpu(Some("A100_80G"), 1, None, None)));
+    let (_, diags) = g(s("RTX PRO 6000:2", 60));
+    assert!(one(&diags, "W0302", 60)
         .message
-        .contains("RTX_PRO_6000"));
-    let (acc, diags) = gpu_of(rec(
-        "GPU",
-        vec![
-            kw("device", s("A100 80G", 70)),
-            kw("partition", s("1g.10gb", 90)),
-        ],
-    ));
+        .contains("write \"RTX_PRO_6000\""));
+    let args = vec![
+        kw("device", s("A100 80G", 70)),
+        kw("partition", s("1g.10gb", 90)),
+    ];
+    let acc = warn(gr("GPU", args), "W0302", 70);
     assert_eq!(
-        acc.flatten(),
+        acc,
         Some(gpu(Some("A100_80G"), 1, Some("1g.10gb"), Some(1)))
     );
-    one(&diags, "W0302", sp(70));
 }
 
 #[test]
 fn gpu_helper() {
-    let g = |args| gpu_of(rec("GPU", args));
+    let dev = |name: &str| kw("device", s(name, 70));
     let full = vec![
-        kw("device", s("A100", 70)),
+        dev("A100"),
         kw("quantity", i(1, 80)),
         kw("partition", s("3g.20gb", 90)),
     ];
     assert_eq!(
-        ok(g(full)),
+        ok(gr("GPU", full)),
         Some(gpu(Some("A100"), 1, Some("3g.20gb"), Some(3)))
     );
+    let positional = vec![pos(s("H100", 70)), pos(i(2, 80))];
     assert_eq!(
-        ok(g(vec![pos(s("H100", 70)), pos(i(2, 80))])),
+        ok(gr("GPU", positional)),
         Some(gpu(Some("H100"), 2, None, None))
     );
     assert_eq!(
-        ok(g(vec![kw("device", s("T4", 70))])),
+        ok(gr("GPU", vec![dev("T4")])),
         Some(gpu(Some("T4"), 1, None, None))
     );
     let h200 = vec![pos(s("H200", 70)), pos(i(8, 80)), pos(s("7g.141gb", 90))];
     assert_eq!(
-        ok(g(h200)),
+        ok(gr("GPU", h200)),
         Some(gpu(Some("H200"), 8, Some("7g.141gb"), Some(7)))
     );
     for q in [0, 9, -1] {
         let d = err(
-            g(vec![kw("device", s("A100", 70)), kw("quantity", i(q, 80))]),
+            gr("GPU", vec![dev("A100"), kw("quantity", i(q, 80))]),
             "E0305",
-            sp(80),
+            80,
         );
         assert!(format!("{:?}", d.labels).contains("1 to 8"), "{d:#?}");
     }
     err(
-        g(vec![
-            kw("device", s("T4 shared", 70)),
-            kw("quantity", i(2, 80)),
-        ]),
+        gr("GPU", vec![dev("T4 shared"), kw("quantity", i(2, 80))]),
         "E0305",
-        sp(80),
+        80,
     );
     err(
-        g(vec![
-            kw("device", s("A100", 70)),
-            kw("quantity", s("2", 80)),
-        ]),
+        gr("GPU", vec![dev("A100"), kw("quantity", s("2", 80))]),
         "E0308",
-        sp(80),
+        80,
     );
-    err(g(vec![kw("device", i(100, 70))]), "E0308", sp(70));
+    err(gr("GPU", vec![kw("device", i(100, 70))]), "E0308", 70);
     err(
-        g(vec![kw("device", s("A100", 70)), kw("partition", i(1, 90))]),
+        gr("GPU", vec![dev("A100"), kw("partition", i(1, 90))]),
         "E0308",
-        sp(90),
+        90,
     );
     // Partitions.
-    let d = err(
-        g(vec![
-            kw("device", s("T4", 70)),
-            kw("partition", s("1g.5gb", 90)),
-        ]),
-        "E0306",
-        sp(90),
-    );
+    let part = |name: &str| kw("partition", s(name, 90));
+    let d = err(gr("GPU", vec![dev("T4"), part("1g.5gb")]), "E0306", 90);
     assert!(
         help(&d).contains("A100, A100_80G, H100, H200 and RTX_PRO_6000"),
         "{d:#?}"
     );
     let d = err(
-        g(vec![
-            kw("device", s("L4 shared", 70)),
-            kw("partition", s("1g.5gb", 90)),
-        ]),
+        gr("GPU", vec![dev("L4 shared"), part("1g.5gb")]),
         "E0306",
-        sp(90),
+        90,
     );
     assert!(d.message.contains("shared"), "{}", d.message);
-    let d = err(
-        g(vec![
-            kw("device", s("A100", 70)),
-            kw("partition", s("1g.10gb", 90)),
-        ]),
-        "E0306",
-        sp(90),
-    );
+    let d = err(gr("GPU", vec![dev("A100"), part("1g.10gb")]), "E0306", 90);
     assert!(help(&d).contains("\"1g.5gb\", \"2g.10gb\""), "{d:#?}");
     // Devices.
-    let d = err(g(vec![kw("device", s("V5P", 70))]), "E0304", sp(70));
-    assert!(help(&d).contains("TPU(device = \"V5P\")"), "{d:#?}");
+    assert!(help(&err(gr("GPU", vec![dev("V5P")]), "E0304", 70)).contains("TPU(device = \"V5P\")"));
     assert_eq!(
-        help(&err(g(vec![kw("device", s("a100", 70))]), "E0304", sp(70))),
+        help(&err(gr("GPU", vec![dev("a100")]), "E0304", 70)),
         "did you mean \"A100\"?"
     );
     // Argument list.
-    err(g(vec![kw("quantity", i(1, 80))]), "E0310", sp(0));
+    err(gr("GPU", vec![kw("quantity", i(1, 80))]), "E0310", 0);
     let size = kw("size", i(1, 80));
     err(
-        g(vec![kw("device", s("A100", 70)), size.clone()]),
+        gr("GPU", vec![dev("A100"), size.clone()]),
         "E0310",
         size.span,
     );
     // A run-time device: nothing known, nothing reported.
-    assert_eq!(g(vec![kw("device", unknown(70))]), (Some(None), vec![]));
+    assert_eq!(
+        gr("GPU", vec![kw("device", unknown(70))]),
+        (Some(None), vec![])
+    );
 }
 
 #[test]
 fn tpu_and_other_devices() {
-    let t = |args| gpu_of(rec("TPU", args));
     let tpu = |d: &str, sl: Option<&str>| {
         Some(Accelerator::Tpu {
             device: d.into(),
             slice: sl.map(Into::into),
         })
     };
+    let dev = |name: &str| kw("device", s(name, 70));
+    let v5p = vec![dev("V5P"), kw("partition", s("2x2x1", 90))];
+    assert_eq!(ok(gr("TPU", v5p)), tpu("V5P", Some("2x2x1")));
     assert_eq!(
-        ok(t(vec![
-            kw("device", s("V5P", 70)),
-            kw("partition", s("2x2x1", 90))
-        ])),
-        tpu("V5P", Some("2x2x1"))
-    );
-    assert_eq!(
-        ok(t(vec![pos(s("V6E", 70)), pos(s("16x16", 90))])),
+        ok(gr("TPU", vec![pos(s("V6E", 70)), pos(s("16x16", 90))])),
         tpu("V6E", Some("16x16"))
     );
-    assert_eq!(ok(t(vec![pos(s("V5E", 70))])), tpu("V5E", None));
+    assert_eq!(ok(gr("TPU", vec![pos(s("V5E", 70))])), tpu("V5E", None));
     let d = err(
-        t(vec![
-            kw("device", s("V5E", 70)),
-            kw("partition", s("2x2x1", 90)),
-        ]),
+        gr("TPU", vec![dev("V5E"), kw("partition", s("2x2x1", 90))]),
         "E0307",
-        sp(90),
+        90,
     );
     assert!(help(&d).contains("\"1x1\""), "{d:#?}");
     let q = kw("quantity", i(2, 80));
-    err(
-        t(vec![kw("device", s("V5P", 70)), q.clone()]),
-        "E0307",
-        q.span,
-    );
-    err(t(vec![kw("device", s("A100", 70))]), "E0304", sp(70));
-    err(t(vec![]), "E0310", sp(0));
+    err(gr("TPU", vec![dev("V5P"), q.clone()]), "E0307", q.span);
+    err(gr("TPU", vec![dev("A100")]), "E0304", 70);
+    err(gr("TPU", vec![]), "E0310", 0);
 
-    let other = |d: &str| {
-        Some(Accelerator::Other {
-            device: d.into(),
-            quantity: 1,
-        })
-    };
+    assert_eq!(ok(gr("Neuron", vec![pos(s("Inf2", 70))])), other("Inf2", 1));
+    assert_eq!(ok(gr("AMD_GPU", vec![dev("MI300X")])), other("MI300X", 1));
     assert_eq!(
-        ok(gpu_of(rec("Neuron", vec![pos(s("Inf2", 70))]))),
-        other("Inf2")
+        ok(gr("HABANA_GAUDI", vec![dev("Gaudi1")])),
+        other("Gaudi1", 1)
     );
-    assert_eq!(
-        ok(gpu_of(rec("AMD_GPU", vec![kw("device", s("MI300X", 70))]))),
-        other("MI300X")
-    );
-    assert_eq!(
-        ok(gpu_of(rec(
-            "HABANA_GAUDI",
-            vec![kw("device", s("Gaudi1", 70))]
-        ))),
-        other("Gaudi1")
-    );
-    let d = err(
-        gpu_of(rec("Neuron", vec![kw("device", s("Gaudi1", 70))])),
-        "E0304",
-        sp(70),
-    );
+    let d = err(gr("Neuron", vec![dev("Gaudi1")]), "E0304", 70);
     assert!(
         help(&d).contains("HABANA_GAUDI(device = \"Gaudi1\")"),
         "{d:#?}"
     );
-    err(
-        gpu_of(rec("AMD_GPU", vec![kw("device", s("MI999", 70))])),
-        "E0304",
-        sp(70),
-    );
+    err(gr("AMD_GPU", vec![dev("MI999")]), "E0304", 70);
     let extra = kw("quantity", i(2, 80));
     err(
-        gpu_of(rec(
-            "Neuron",
-            vec![kw("device", s("Trn1", 70)), extra.clone()],
-        )),
+        gr("Neuron", vec![dev("Trn1"), extra.clone()]),
         "E0310",
         extra.span,
     );
@@ -658,8 +529,8 @@ fn tpu_and_other_devices() {
 
 #[test]
 fn inside_override_every_error_is_e05xx() {
-    let v = res(vec![kw("memory", s("4GB", 30))]);
-    let d = err(run_at(v, Level::Override, resources), "E0510", sp(30));
+    let v = rec("Resources", vec![kw("memory", s("4GB", 30))]);
+    let d = err(run_at(v, Level::Override, resources), "E0510", 30);
     assert!(
         help(&d).starts_with("did you mean \"4G\" or \"4Gi\"?"),
         "{d:#?}"
@@ -669,13 +540,14 @@ fn inside_override_every_error_is_e05xx() {
         "{d:#?}"
     );
     let v = rec("ReusePolicy", vec![kw("concurrency", i(0, 20))]);
-    let d = err(run_at(v, Level::Override, reuse_policy), "E0510", sp(20));
+    let d = err(run_at(v, Level::Override, reuse_policy), "E0510", 20);
     assert!(help(&d).contains("outside an override this is E0402"));
     // Warnings and E05xx errors keep their codes.
-    let (_, diags) = run_at(res(vec![kw("cpu", i(0, 20))]), Level::Override, resources);
-    one(&diags, "W0301", sp(20));
-    err(run_at(s("bad", 5), Level::Override, cache), "E0504", sp(5));
-    err(run_at(i(-1, 5), Level::Override, retries), "E0505", sp(5));
+    let v = rec("Resources", vec![kw("cpu", i(0, 20))]);
+    warn(run_at(v, Level::Override, resources), "W0301", 20);
+    err(run_at(s("bad", 5), Level::Override, cache), "E0504", 5);
+    err(run_at(i(-1, 5), Level::Override, retries), "E0505", 5);
+    err(run_at(i(-5, 5), Level::Override, timeout), "E0506", 5);
     // for_level itself.
     let plain = for_level(Level::Override, Diagnostic::error("E0406", "x"));
     assert_eq!(
@@ -698,10 +570,7 @@ fn inside_override_every_error_is_e05xx() {
 // Reuse
 // ---------------------------------------------------------------------------------------------
 
-fn policy(args: Vec<ConstArg>) -> (Option<ReuseSetting>, Vec<Diagnostic>) {
-    run(rec("ReusePolicy", args), reuse_policy)
-}
-fn spec_of(out: (Option<ReuseSetting>, Vec<Diagnostic>)) -> ReuseSpec {
+fn policy(out: Out<ReuseSetting>) -> ReuseSpec {
     match ok(out) {
         ReuseSetting::Policy(p) => p,
         other => panic!("{other:?}"),
@@ -710,103 +579,102 @@ fn spec_of(out: (Option<ReuseSetting>, Vec<Diagnostic>)) -> ReuseSpec {
 
 #[test]
 fn reuse_policy_defaults_and_values() {
-    let d = spec_of(policy(vec![]));
+    let d = policy(p(vec![]));
     assert_eq!(d, default_policy());
     assert_eq!((d.min_replicas, d.max_replicas, d.concurrency), (2, 2, 1));
     assert_eq!(
         (d.idle_ttl, d.scaledown_ttl, d.scope),
         (30 * S, 30 * S, ReuseScope::Global)
     );
-    let p = spec_of(policy(vec![
-        kw("replicas", tup(vec![i(1, 21), i(5, 23)], 20)),
+    let x = policy(p(vec![
+        kw("replicas", pair(i(1, 21), i(5, 23))),
         kw("concurrency", i(2, 30)),
         kw("idle_ttl", i(300, 40)),
         kw("scaledown_ttl", secs(45, 50)),
         kw("scope", s("run", 60)),
     ]));
-    assert_eq!((p.min_replicas, p.max_replicas, p.concurrency), (1, 5, 2));
+    assert_eq!((x.min_replicas, x.max_replicas, x.concurrency), (1, 5, 2));
     assert_eq!(
-        (p.idle_ttl, p.scaledown_ttl, p.scope),
+        (x.idle_ttl, x.scaledown_ttl, x.scope),
         (300 * S, 45 * S, ReuseScope::Run)
     );
-    let p = spec_of(policy(vec![pos(i(3, 20)), pos(i(60, 30))]));
-    assert_eq!((p.min_replicas, p.max_replicas, p.idle_ttl), (3, 3, 60 * S));
-    let p = spec_of(policy(vec![kw(
-        "replicas",
-        tup(vec![i(0, 21), i(2, 23)], 20),
-    )]));
-    assert_eq!((p.min_replicas, p.max_replicas), (0, 2));
+    let x = policy(p(vec![pos(i(3, 20)), pos(i(60, 30))]));
+    assert_eq!((x.min_replicas, x.max_replicas, x.idle_ttl), (3, 3, 60 * S));
+    let x = policy(p1("replicas", pair(i(0, 21), i(2, 23))));
+    assert_eq!((x.min_replicas, x.max_replicas), (0, 2));
+    assert_eq!(
+        policy(p1("scope", s("global", 60))).scope,
+        ReuseScope::Global
+    );
     assert_eq!(ok(run(none(5), reuse_policy)), ReuseSetting::Cleared);
     assert_eq!(run(unknown(5), reuse_policy), (None, vec![]));
 }
 
 #[test]
 fn replicas_are_e0401() {
-    let r = |v| policy(vec![kw("replicas", v)]);
-    let d = err(r(tup(vec![i(3, 21), i(1, 23)], 20)), "E0401", sp(21));
+    let d = err(p1("replicas", pair(i(3, 21), i(1, 23))), "E0401", 21);
     assert_eq!(
         d.message,
         "replicas min (3) must be less than or equal to max (1)"
     );
-    assert!(d.labels.iter().any(|l| !l.primary && l.span == sp(23)));
+    assert!(secondary_at(&d, 23));
     let d = err(
-        r(c(Const::List(vec![i(1, 21), i(2, 23)]), 20)),
+        p1("replicas", list(vec![i(1, 21), i(2, 23)], 20)),
         "E0401",
-        sp(20),
+        20,
     );
     assert_eq!(d.message, "replicas must be an int or a tuple of two ints");
-    err(r(i(-1, 20)), "E0401", sp(20));
-    err(r(i(0, 20)), "E0401", sp(20));
-    err(r(tup(vec![i(0, 21), i(0, 23)], 20)), "E0401", sp(23));
-    err(r(tup(vec![i(-1, 21), i(2, 23)], 20)), "E0401", sp(21));
+    err(p1("replicas", i(-1, 20)), "E0401", 20);
+    err(p1("replicas", i(0, 20)), "E0401", 20);
+    err(p1("replicas", pair(i(0, 21), i(0, 23))), "E0401", 23);
+    err(p1("replicas", pair(i(-1, 21), i(2, 23))), "E0401", 21);
     err(
-        r(tup(vec![i(1, 21), i(2, 23), i(3, 25)], 20)),
+        p1("replicas", tup(vec![i(1, 21), i(2, 23), i(3, 25)], 20)),
         "E0401",
-        sp(20),
+        20,
     );
-    err(r(s("2", 20)), "E0401", sp(20));
-    err(r(tup(vec![i(1, 21), f(2.0, 23)], 20)), "E0401", sp(23));
+    err(p1("replicas", s("2", 20)), "E0401", 20);
+    err(p1("replicas", none(20)), "E0401", 20);
+    err(p1("replicas", pair(i(1, 21), f(2.0, 23))), "E0401", 23);
 }
 
 #[test]
 fn concurrency_ttls_scope_and_fields() {
-    err(policy(vec![kw("concurrency", i(0, 30))]), "E0402", sp(30));
-    err(policy(vec![kw("concurrency", f(1.5, 30))]), "E0402", sp(30));
-    let d = err(policy(vec![kw("idle_ttl", i(10, 40))]), "E0403", sp(40));
+    err(p1("concurrency", i(0, 30)), "E0402", 30);
+    err(p1("concurrency", f(1.5, 30)), "E0402", 30);
+    err(p1("concurrency", none(30)), "E0402", 30);
+    err(p1("idle_ttl", none(40)), "E0403", 40);
+    err(p1("scope", none(60)), "E0404", 60);
+    assert_eq!(policy(p1("concurrency", unknown(30))), default_policy());
+    let d = err(p1("idle_ttl", i(10, 40)), "E0403", 40);
     assert_eq!(d.message, "idle_ttl must be at least 30 seconds");
-    err(policy(vec![kw("idle_ttl", f(30.5, 40))]), "E0403", sp(40));
-    err(policy(vec![kw("idle_ttl", s("30s", 40))]), "E0403", sp(40));
-    let d = err(
-        policy(vec![kw("scaledown_ttl", secs(29, 50))]),
-        "E0403",
-        sp(50),
-    );
+    err(p1("idle_ttl", f(30.5, 40)), "E0403", 40);
+    err(p1("idle_ttl", s("30s", 40)), "E0403", 40);
+    let d = err(p1("scaledown_ttl", secs(29, 50)), "E0403", 50);
     assert_eq!(d.message, "scaledown_ttl must be at least 30 seconds");
-    let d = err(policy(vec![kw("scope", s("project", 60))]), "E0404", sp(60));
+    let d = err(p1("scope", s("project", 60)), "E0404", 60);
     assert_eq!(d.message, "scope must be \"global\" or \"run\"");
     assert_eq!(
-        help(&err(
-            policy(vec![kw("scope", s("Run", 60))]),
-            "E0404",
-            sp(60)
-        )),
+        help(&err(p1("scope", s("Run", 60)), "E0404", 60)),
         "did you mean \"run\"?"
     );
     let arg = kw("replica", i(2, 20));
-    let d = err(policy(vec![arg.clone()]), "E0407", arg.span);
+    let d = err(p(vec![arg.clone()]), "E0407", arg.span);
     assert!(help(&d).starts_with("did you mean `replicas`?"), "{d:#?}");
-    let args: Vec<ConstArg> = (0..6).map(|k| pos(none(20 + 2 * k))).collect();
-    err(policy(args), "E0407", sp(30));
+    err(
+        p((0..6).map(|k| pos(unknown(20 + 2 * k))).collect()),
+        "E0407",
+        30,
+    );
 }
 
 #[test]
 fn off_is_only_for_override_e0406() {
-    let d = err(run(s("off", 5), reuse_policy), "E0406", sp(5));
-    assert!(help(&d).contains("reusable = none"), "{d:#?}");
+    assert!(help(&err(run(s("off", 5), reuse_policy), "E0406", 5)).contains("reusable = none"));
     err(
         run_at(s("off", 5), Level::Decorator, reuse_policy),
         "E0406",
-        sp(5),
+        5,
     );
     assert_eq!(
         ok(run_at(s("off", 5), Level::Override, reuse_policy)),
@@ -815,19 +683,23 @@ fn off_is_only_for_override_e0406() {
     let d = err(
         run_at(s("of", 5), Level::Override, reuse_policy),
         "E0510",
-        sp(5),
+        5,
     );
     assert!(
         help(&d).contains("did you mean \"off\"?") && help(&d).contains("E0406"),
         "{d:#?}"
     );
-    err(run(i(3, 5), reuse_policy), "E0406", sp(5));
-    err(run(res(vec![]), reuse_policy), "E0406", sp(0));
+    err(run(i(3, 5), reuse_policy), "E0406", 5);
+    err(run(rec("Resources", vec![]), reuse_policy), "E0406", 0);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Cache
 // ---------------------------------------------------------------------------------------------
+
+fn ca(args: Vec<ConstArg>) -> Out<CacheSpec> {
+    run(rec("Cache", args), cache)
+}
 
 #[test]
 fn cache_strings_and_aliases() {
@@ -839,9 +711,8 @@ fn cache_strings_and_aliases() {
         ok(run(s("disable", 5), cache)),
         cache_spec(CacheBehavior::Disable)
     );
-    let (spec, diags) = run(s("override", 5), cache);
-    assert_eq!(spec.unwrap().behavior, CacheBehavior::Override);
-    assert_eq!(one(&diags, "W0503", sp(5)).severity, Severity::Warning);
+    let spec = warn(run(s("override", 5), cache), "W0503", 5);
+    assert_eq!(spec, cache_spec(CacheBehavior::Override));
     for alias in [
         "enable", "enabled", "on", "true", "yes", "ON", "Yes", "Enabled",
     ] {
@@ -858,18 +729,15 @@ fn cache_strings_and_aliases() {
             "{alias}"
         );
     }
-    let d = err(run(s("AUTO", 5), cache), "E0504", sp(5));
-    assert!(help(&d).contains("\"auto\""), "{d:#?}");
-    err(run(s("Disable", 5), cache), "E0504", sp(5));
-    let d = err(run(s("always", 5), cache), "E0504", sp(5));
+    assert!(help(&err(run(s("AUTO", 5), cache), "E0504", 5)).contains("\"auto\""));
+    err(run(s("Disable", 5), cache), "E0504", 5);
+    let d = err(run(s("always", 5), cache), "E0504", 5);
     assert!(
         help(&d).contains("\"override\"") && help(&d).contains("\"enabled\""),
         "{d:#?}"
     );
-    assert!(
-        help(&err(run(s("auot", 5), cache), "E0504", sp(5))).starts_with("did you mean \"auto\"?")
-    );
-    err(run(i(3, 5), cache), "E0504", sp(5));
+    assert!(help(&err(run(s("auot", 5), cache), "E0504", 5)).starts_with("did you mean \"auto\"?"));
+    err(run(i(3, 5), cache), "E0504", 5);
 }
 
 #[test]
@@ -878,27 +746,25 @@ fn falsy_cache_keeps_the_less_specific_value() {
         assert_eq!(run_at(s("", 5), level, cache), (None, vec![]));
         assert_eq!(run_at(none(5), level, cache), (None, vec![]));
     }
-    err(run(s("", 5), cache), "E0504", sp(5));
-    err(run(none(5), cache), "E0504", sp(5));
+    err(run(s("", 5), cache), "E0504", 5);
+    err(run(none(5), cache), "E0504", 5);
     assert_eq!(run(unknown(5), cache), (None, vec![]));
 }
 
 #[test]
 fn cache_record() {
-    let full = rec(
-        "Cache",
-        vec![
-            kw("behavior", s("override", 20)),
-            kw("version_override", s("v2", 30)),
-            kw("serialize", c(Const::Bool(true), 40)),
-            kw("ignored_inputs", tup(vec![s("a", 51), s("b", 53)], 50)),
-            kw("salt", s("pepper", 60)),
-            kw("max_age", i(3600, 70)),
-        ],
+    let spec = ok(ca(vec![
+        kw("behavior", s("override", 20)),
+        kw("version_override", s("v2", 30)),
+        kw("serialize", c(Const::Bool(true), 40)),
+        kw("ignored_inputs", pair(s("a", 51), s("b", 53))),
+        kw("salt", s("pepper", 60)),
+        kw("max_age", i(3600, 70)),
+    ]));
+    assert_eq!(
+        (spec.behavior, spec.version_override.as_deref()),
+        (CacheBehavior::Override, Some("v2"))
     );
-    let spec = ok(run(full, cache));
-    assert_eq!(spec.behavior, CacheBehavior::Override);
-    assert_eq!(spec.version_override.as_deref(), Some("v2"));
     assert!(spec.serialize);
     assert_eq!(spec.ignored_inputs, ["a", "b"]);
     assert_eq!(
@@ -906,61 +772,53 @@ fn cache_record() {
         ("pepper", Some(3600 * S))
     );
     assert_eq!(
-        ok(run(rec("Cache", vec![pos(s("auto", 20))]), cache)),
+        ok(ca(vec![pos(s("auto", 20))])),
         cache_spec(CacheBehavior::Auto)
     );
-    let listed = vec![
+    let spec = ok(ca(vec![
         kw("behavior", s("on", 20)),
-        kw("ignored_inputs", c(Const::List(vec![s("x", 51)]), 50)),
-    ];
-    let spec = ok(run(rec("Cache", listed), cache));
+        kw("ignored_inputs", list(vec![s("x", 51)], 50)),
+    ]));
     assert_eq!(
         (spec.behavior, spec.ignored_inputs),
         (CacheBehavior::Auto, vec!["x".to_string()])
     );
-    let aged = vec![pos(s("auto", 20)), kw("max_age", secs(0, 70))];
-    assert_eq!(ok(run(rec("Cache", aged), cache)).max_age, Some(0));
-    let (spec, diags) = run(rec("Cache", vec![kw("behavior", s("override", 20))]), cache);
-    assert_eq!(spec.unwrap().behavior, CacheBehavior::Override);
-    one(&diags, "W0503", sp(20));
+    assert_eq!(
+        ok(ca(vec![
+            pos(s("auto", 20)),
+            kw("ignored_inputs", s("y", 50))
+        ]))
+        .ignored_inputs,
+        ["y"]
+    );
+    assert_eq!(
+        ok(ca(vec![pos(s("auto", 20)), kw("max_age", secs(0, 70))])).max_age,
+        Some(0)
+    );
+    let spec = warn(ca(vec![kw("behavior", s("override", 20))]), "W0503", 20);
+    assert_eq!(spec.behavior, CacheBehavior::Override);
 }
 
 #[test]
 fn cache_record_errors_are_e0504() {
-    let bad = |arg: ConstArg| {
-        run(
-            rec("Cache", vec![kw("behavior", s("auto", 20)), arg]),
-            cache,
-        )
-    };
-    err(bad(kw("serialize", s("yes", 40))), "E0504", sp(40));
+    let bad = |arg: ConstArg| ca(vec![kw("behavior", s("auto", 20)), arg]);
+    err(bad(kw("serialize", s("yes", 40))), "E0504", 40);
     err(
         bad(kw("ignored_inputs", tup(vec![i(1, 51)], 50))),
         "E0504",
-        sp(51),
+        51,
     );
-    err(bad(kw("ignored_inputs", i(1, 50))), "E0504", sp(50));
-    err(bad(kw("max_age", i(-1, 70))), "E0504", sp(70));
-    err(bad(kw("max_age", f(1.5, 70))), "E0504", sp(70));
-    err(bad(kw("salt", i(3, 60))), "E0504", sp(60));
-    err(bad(kw("version_override", i(2, 30))), "E0504", sp(30));
+    err(bad(kw("ignored_inputs", i(1, 50))), "E0504", 50);
+    err(bad(kw("max_age", i(-1, 70))), "E0504", 70);
+    err(bad(kw("max_age", f(1.5, 70))), "E0504", 70);
+    err(bad(kw("salt", i(3, 60))), "E0504", 60);
+    err(bad(kw("version_override", i(2, 30))), "E0504", 30);
     let arg = kw("sallt", s("x", 60));
     assert!(help(&err(bad(arg.clone()), "E0504", arg.span)).starts_with("did you mean `salt`?"));
-    err(
-        run(rec("Cache", vec![kw("salt", s("x", 60))]), cache),
-        "E0504",
-        sp(0),
-    );
-    err(
-        run(rec("Cache", vec![kw("behavior", s("AUTO", 20))]), cache),
-        "E0504",
-        sp(20),
-    );
-    err(
-        run(rec("Cache", vec![kw("behavior", i(1, 20))]), cache),
-        "E0504",
-        sp(20),
-    );
+    err(ca(vec![kw("salt", s("x", 60))]), "E0504", 0);
+    err(ca(vec![kw("behavior", s("AUTO", 20))]), "E0504", 20);
+    err(ca(vec![kw("behavior", i(1, 20))]), "E0504", 20);
+    err(ca(vec![kw("behavior", none(20))]), "E0504", 20);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -974,6 +832,13 @@ fn backoff(base: i64, factor: f64, cap: Option<i64>) -> Option<BackoffSpec> {
         cap: cap.map(|c| c * S),
     })
 }
+fn strategy(args: Vec<ConstArg>) -> Out<RetrySpec> {
+    run(rec("RetryStrategy", args), retries)
+}
+/// `RetryStrategy(1, backoff = Backoff(args...))`.
+fn with_backoff(args: Vec<ConstArg>) -> Out<RetrySpec> {
+    strategy(vec![pos(i(1, 20)), kw("backoff", rec("Backoff", args))])
+}
 
 #[test]
 fn retries_values() {
@@ -984,10 +849,7 @@ fn retries_values() {
     assert_eq!(ok(run(i(3, 5), retries)), plain(3));
     assert_eq!(ok(run(i(0, 5), retries)), plain(0));
     assert_eq!(ok(run(none(5), retries)), plain(0));
-    assert_eq!(
-        ok(run(rec("RetryStrategy", vec![pos(i(3, 20))]), retries)),
-        plain(3)
-    );
+    assert_eq!(ok(strategy(vec![pos(i(3, 20))])), plain(3));
     let b = rec(
         "Backoff",
         vec![
@@ -996,13 +858,7 @@ fn retries_values() {
             kw("cap", secs(300, 50)),
         ],
     );
-    let spec = ok(run(
-        rec(
-            "RetryStrategy",
-            vec![kw("count", i(5, 20)), kw("backoff", b)],
-        ),
-        retries,
-    ));
+    let spec = ok(strategy(vec![kw("count", i(5, 20)), kw("backoff", b)]));
     assert_eq!(
         spec,
         RetrySpec {
@@ -1010,39 +866,30 @@ fn retries_values() {
             backoff: backoff(10, 2.0, Some(300))
         }
     );
-    let b = rec("Backoff", vec![pos(i(10, 30))]);
-    let spec = ok(run(
-        rec("RetryStrategy", vec![pos(i(1, 20)), pos(b)]),
-        retries,
-    ));
-    assert_eq!(spec.backoff, backoff(10, 1.0, None));
-    let b = rec(
-        "Backoff",
-        vec![pos(i(1, 30)), pos(i(2, 40)), pos(i(60, 50))],
+    assert_eq!(
+        ok(with_backoff(vec![pos(i(10, 30))])).backoff,
+        backoff(10, 1.0, None)
     );
-    let spec = ok(run(
-        rec("RetryStrategy", vec![pos(i(1, 20)), kw("backoff", b)]),
-        retries,
-    ));
+    let spec = ok(with_backoff(vec![
+        pos(i(1, 30)),
+        pos(i(2, 40)),
+        pos(i(60, 50)),
+    ]));
     assert_eq!(spec.backoff, backoff(1, 2.0, Some(60)));
-    let spec = ok(run(
-        rec(
-            "RetryStrategy",
-            vec![pos(i(1, 20)), kw("backoff", none(30))],
-        ),
-        retries,
-    ));
-    assert_eq!(spec.backoff, None);
+    assert_eq!(
+        ok(strategy(vec![pos(i(1, 20)), kw("backoff", none(30))])).backoff,
+        None
+    );
 }
 
 #[test]
 fn retries_errors_are_e0505() {
-    err(run(i(-1, 5), retries), "E0505", sp(5));
-    err(run(f(1.5, 5), retries), "E0505", sp(5));
-    err(run(s("3", 5), retries), "E0505", sp(5));
-    let strategy = |args| run(rec("RetryStrategy", args), retries);
-    err(strategy(vec![kw("count", i(-1, 20))]), "E0505", sp(20));
-    err(strategy(vec![]), "E0505", sp(0));
+    err(run(i(-1, 5), retries), "E0505", 5);
+    err(run(f(1.5, 5), retries), "E0505", 5);
+    err(run(s("3", 5), retries), "E0505", 5);
+    err(strategy(vec![kw("count", i(-1, 20))]), "E0505", 20);
+    err(strategy(vec![kw("count", none(20))]), "E0505", 20);
+    err(strategy(vec![]), "E0505", 0);
     let arg = kw("counts", i(1, 20));
     let d = err(
         strategy(vec![pos(i(1, 30)), arg.clone()]),
@@ -1053,53 +900,45 @@ fn retries_errors_are_e0505() {
     err(
         strategy(vec![pos(i(1, 20)), kw("backoff", i(3, 30))]),
         "E0505",
-        sp(30),
+        30,
     );
-    let with = |args| strategy(vec![pos(i(1, 20)), kw("backoff", rec("Backoff", args))]);
-    err(with(vec![kw("base", secs(-1, 30))]), "E0505", sp(30));
-    err(with(vec![kw("base", f(0.5, 30))]), "E0505", sp(30));
+    err(with_backoff(vec![kw("base", secs(-1, 30))]), "E0505", 30);
+    err(with_backoff(vec![kw("base", f(0.5, 30))]), "E0505", 30);
+    err(with_backoff(vec![kw("base", none(30))]), "E0505", 30);
     err(
-        with(vec![kw("base", i(1, 30)), kw("factor", f(0.5, 40))]),
+        with_backoff(vec![kw("base", i(1, 30)), kw("factor", none(40))]),
         "E0505",
-        sp(40),
+        40,
     );
     err(
-        with(vec![
+        with_backoff(vec![kw("base", i(1, 30)), kw("factor", f(0.5, 40))]),
+        "E0505",
+        40,
+    );
+    for x in [f64::INFINITY, f64::NAN] {
+        let args = vec![
             kw("base", i(1, 30)),
-            kw("factor", f(f64::INFINITY, 40)),
+            kw("factor", f(x, 40)),
             kw("cap", i(5, 50)),
-        ]),
-        "E0505",
-        sp(40),
-    );
-    err(
-        with(vec![
-            kw("base", i(1, 30)),
-            kw("factor", f(f64::NAN, 40)),
-            kw("cap", i(5, 50)),
-        ]),
-        "E0505",
-        sp(40),
-    );
+        ];
+        err(with_backoff(args), "E0505", 40);
+    }
     let d = err(
-        with(vec![kw("base", i(1, 30)), kw("factor", f(2.0, 40))]),
+        with_backoff(vec![kw("base", i(1, 30)), kw("factor", f(2.0, 40))]),
         "E0505",
-        sp(40),
+        40,
     );
     assert!(
-        d.message.contains("cap") && help(&d).contains("cap = 5m"),
+        d.message.contains("cap") && help(&d).contains("factor = 2.0, cap = 5m"),
         "{d:#?}"
     );
-    err(
-        with(vec![
-            kw("base", i(1, 30)),
-            kw("factor", f(2.0, 40)),
-            kw("cap", i(-5, 50)),
-        ]),
-        "E0505",
-        sp(50),
-    );
-    err(with(vec![kw("factor", f(1.0, 40))]), "E0505", sp(0));
+    let args = vec![
+        kw("base", i(1, 30)),
+        kw("factor", f(2.0, 40)),
+        kw("cap", i(-5, 50)),
+    ];
+    err(with_backoff(args), "E0505", 50);
+    err(with_backoff(vec![kw("factor", f(1.0, 40))]), "E0505", 0);
 }
 
 #[test]
@@ -1108,32 +947,27 @@ fn timeouts() {
         max_runtime: ns,
         ..TimeoutSpec::default()
     };
+    let to = |args| run(rec("Timeout", args), timeout);
     assert_eq!(ok(run(i(600, 5), timeout)), runtime(Some(600 * S)));
     assert_eq!(ok(run(secs(600, 5), timeout)), runtime(Some(600 * S)));
     assert_eq!(ok(run(i(0, 5), timeout)), TimeoutSpec::default());
     assert_eq!(ok(run(none(5), timeout)), TimeoutSpec::default());
-    assert_eq!(
-        ok(run(rec("Timeout", vec![]), timeout)),
-        TimeoutSpec::default()
-    );
-    let full = vec![
+    assert_eq!(ok(to(vec![])), TimeoutSpec::default());
+    let spec = ok(to(vec![
         kw("max_runtime", secs(600, 20)),
         kw("max_queued_time", i(60, 30)),
         kw("deadline", secs(3600, 40)),
-    ];
-    let spec = ok(run(rec("Timeout", full), timeout));
+    ]));
+    let (max_runtime, max_queued_time, deadline) = (Some(600 * S), Some(60 * S), Some(3600 * S));
     assert_eq!(
         spec,
         TimeoutSpec {
-            max_runtime: Some(600 * S),
-            max_queued_time: Some(60 * S),
-            deadline: Some(3600 * S)
+            max_runtime,
+            max_queued_time,
+            deadline
         }
     );
-    let spec = ok(run(
-        rec("Timeout", vec![pos(i(0, 20)), pos(none(30)), pos(i(5, 40))]),
-        timeout,
-    ));
+    let spec = ok(to(vec![pos(i(0, 20)), pos(none(30)), pos(i(5, 40))]));
     assert_eq!(
         spec,
         TimeoutSpec {
@@ -1146,31 +980,16 @@ fn timeouts() {
 
 #[test]
 fn timeout_errors_are_e0506() {
-    err(run(i(-5, 5), timeout), "E0506", sp(5));
-    err(run(secs(-1, 5), timeout), "E0506", sp(5));
-    err(run(f(1.5, 5), timeout), "E0506", sp(5));
-    err(run(s("10m", 5), timeout), "E0506", sp(5));
-    err(
-        run(rec("Timeout", vec![kw("deadline", i(-1, 40))]), timeout),
-        "E0506",
-        sp(40),
-    );
-    err(
-        run(
-            rec("Timeout", vec![kw("max_queued_time", f(0.5, 30))]),
-            timeout,
-        ),
-        "E0506",
-        sp(30),
-    );
+    let to = |args| run(rec("Timeout", args), timeout);
+    err(run(i(-5, 5), timeout), "E0506", 5);
+    err(run(secs(-1, 5), timeout), "E0506", 5);
+    err(run(f(1.5, 5), timeout), "E0506", 5);
+    err(run(s("10m", 5), timeout), "E0506", 5);
+    err(to(vec![kw("deadline", i(-1, 40))]), "E0506", 40);
+    err(to(vec![kw("max_queued_time", f(0.5, 30))]), "E0506", 30);
     let arg = kw("max_run", i(1, 20));
-    err(
-        run(rec("Timeout", vec![arg.clone()]), timeout),
-        "E0506",
-        arg.span,
-    );
-    err(run(res(vec![]), timeout), "E0506", sp(0));
-    err(run_at(i(-5, 5), Level::Override, timeout), "E0506", sp(5));
+    err(to(vec![arg.clone()]), "E0506", arg.span);
+    err(run(rec("Resources", vec![]), timeout), "E0506", 0);
 }
 
 // ---------------------------------------------------------------------------------------------

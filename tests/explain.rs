@@ -4,12 +4,26 @@
 use flyte_dsl::diagnostics::{codes, SourceMap};
 use std::process::Command;
 
+/// The codes a program gets; `import "example.flyte"` reads the program itself (for E0205).
 fn codes_of(src: &[u8]) -> Vec<&'static str> {
     let mut map = SourceMap::new();
-    flyte_dsl::check_source(&mut map, "example.flyte", src)
-        .iter()
-        .map(|d| d.code)
-        .collect()
+    let me = src.to_vec();
+    let resolver = move |_: &str, path: &str| -> Result<(String, Vec<u8>), String> {
+        match path {
+            "example.flyte" => Ok(("example.flyte".into(), me.clone())),
+            _ => Err("not found".into()),
+        }
+    };
+    flyte_dsl::check_source_with(
+        &mut map,
+        "example.flyte",
+        src,
+        &flyte_dsl::check::Options::default(),
+        &resolver,
+    )
+    .iter()
+    .map(|d| d.code)
+    .collect()
 }
 
 /// The E0101 page shows the bad byte as U+FFFD; the test puts the real byte back.

@@ -245,6 +245,10 @@ impl<'m> Checker<'m> {
     }
 
     fn cycle_error(&mut self, name: &Name) {
+        // One report per cycle: the names on it are marked so no other member repeats it.
+        if self.in_reported_cycle.contains(name) {
+            return;
+        }
         let start = self.const_state.get_index_of(name).unwrap();
         let mut chain: Vec<String> = self
             .const_state
@@ -253,6 +257,8 @@ impl<'m> Checker<'m> {
             .filter(|(_, s)| **s == State::InProgress)
             .map(|(n, _)| n.to_string())
             .collect();
+        self.in_reported_cycle
+            .extend(chain.iter().map(|n| Name::new(n.as_str())));
         chain.push(name.to_string());
         let at = self.decls.get(name).map(|d| d.span()).unwrap_or_default();
         self.err(CheckError::Cycle { at, chain });
@@ -360,7 +366,10 @@ impl<'m> Checker<'m> {
             name.clone(),
             EnvInfo {
                 binding: name.clone(),
-                span,
+                span: args
+                    .iter()
+                    .find(|a| matches!(&a.kind, ArgKind::Keyword(k) if k.name == "name"))
+                    .map_or(span, |a| a.value.span),
                 settings,
             },
         );

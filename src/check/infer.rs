@@ -942,9 +942,13 @@ impl<'m> Checker<'m> {
                     } else {
                         b.clone()
                     };
+                    let expected = match &found {
+                        Future(inner) => (**inner).clone(),
+                        _ => Any,
+                    };
                     self.err(CheckError::MissingAwait {
                         at,
-                        expected: Any,
+                        expected,
                         found,
                     });
                 } else {
@@ -968,9 +972,13 @@ impl<'m> Checker<'m> {
             } else {
                 b.clone()
             };
+            let expected = match &found {
+                Future(inner) => (**inner).clone(),
+                _ => Any,
+            };
             self.err(CheckError::MissingAwait {
                 at,
-                expected: Any,
+                expected,
                 found,
             });
             return;

@@ -98,6 +98,7 @@ impl Default for EnvSettings {
 #[derive(Clone, Debug)]
 pub struct EnvInfo {
     pub binding: Name,
+    /// The span of its `name = "..."` value (the whole declaration if it has none).
     pub span: Span,
     pub settings: EnvSettings,
 }
@@ -132,6 +133,7 @@ pub struct TaskInfo {
     pub params: Vec<Param>,
     pub ret: Type,
     pub settings: TaskSettings,
+    /// The span of the task's name.
     pub span: Span,
 }
 
@@ -158,6 +160,9 @@ pub struct Checked {
     pub fns: IndexMap<Name, FnInfo>,
     pub structs: IndexMap<Name, StructInfo>,
     pub consts: IndexMap<Name, Type>,
+    /// Where each top-level name is declared: (module index, item index) in the loaded
+    /// program, so later phases can find bodies by name.
+    pub locations: IndexMap<Name, (usize, usize)>,
 }
 
 /// A top-level name and what it is.
@@ -208,6 +213,8 @@ pub(crate) struct Checker<'m> {
     body_env: Option<Name>,
     /// Aliases of `import "..." as ALIAS`: their names are declared as `ALIAS.NAME`.
     aliases: Vec<Name>,
+    /// Constants on a cycle already reported.
+    in_reported_cycle: Vec<Name>,
 }
 
 #[derive(Clone, Debug)]
@@ -240,6 +247,7 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
         loop_depth: 0,
         body_env: None,
         aliases: Vec::new(),
+        in_reported_cycle: Vec::new(),
     };
     c.run(loaded);
     (c.out, c.diags)
@@ -254,7 +262,7 @@ impl<'m> Checker<'m> {
         let Some(root) = loaded.modules.first() else {
             return;
         };
-        self.collect(root, None, true);
+        self.collect(0, root, None, true);
         // Imported modules' names: plain, or as `ALIAS.NAME`; each (module, alias) once.
         let mut done: Vec<(usize, Option<Name>)> = Vec::new();
         let mut todo: Vec<usize> = vec![0];
@@ -267,7 +275,7 @@ impl<'m> Checker<'m> {
                 if let Some(a) = alias {
                     self.aliases.push(a.clone());
                 }
-                self.collect(&loaded.modules[*target], alias.as_ref(), false);
+                self.collect(*target, &loaded.modules[*target], alias.as_ref(), false);
                 todo.push(*target);
             }
         }
@@ -316,7 +324,7 @@ impl<'m> Checker<'m> {
     }
 
     /// Declares a module's top-level names, as `PREFIX.NAME` when imported with an alias.
-    fn collect(&mut self, module: &'m Module, prefix: Option<&Name>, is_root: bool) {
+    fn collect(&mut self, index: usize, module: &'m Module, prefix: Option<&Name>, is_root: bool) {
         let key = |id: &Ident| -> Ident {
             match prefix {
                 Some(p) => Ident {
@@ -326,7 +334,7 @@ impl<'m> Checker<'m> {
                 None => id.clone(),
             }
         };
-        for item in &module.items {
+        for (item_index, item) in module.items.iter().enumerate() {
             let (name, decl) = match &item.kind {
                 ItemKind::Env(e) => (key(&e.name), Decl::Env(e, item.span)),
                 ItemKind::Task(t) => (key(&t.name), Decl::Task(t, item.span)),
@@ -334,7 +342,12 @@ impl<'m> Checker<'m> {
                 ItemKind::Struct(s) => (key(&s.name), Decl::Struct(s, item.span)),
                 ItemKind::Let(l) => {
                     for id in l.pattern.names() {
-                        self.declare(&key(id), Decl::Let(l, id.span));
+                        let k = key(id);
+                        self.out
+                            .locations
+                            .entry(k.name.clone())
+                            .or_insert((index, item_index));
+                        self.declare(&k, Decl::Let(l, id.span));
                     }
                     continue;
                 }
@@ -346,6 +359,10 @@ impl<'m> Checker<'m> {
                     continue;
                 }
             };
+            self.out
+                .locations
+                .entry(name.name.clone())
+                .or_insert((index, item_index));
             self.declare(&name, decl);
         }
     }
@@ -448,7 +465,8 @@ impl<'m> Checker<'m> {
                         },
                     );
                 }
-                Decl::Task(t, span) => {
+                Decl::Task(t, _) => {
+                    let span = t.name.span;
                     let params = self.params(&t.params);
                     let ret = t.ret.as_ref().map_or(Type::None, |r| self.resolve_type(r));
                     self.out.tasks.insert(

@@ -4,6 +4,8 @@
 //! flag, a missing file, an unknown code). Diagnostics go to stderr, results to stdout; colour
 //! only on a terminal, and never when `NO_COLOR` is set.
 
+mod run;
+
 use clap::{Parser, Subcommand};
 use flyte_dsl::diagnostics::{self, codes, SourceMap};
 use std::io::{IsTerminal, Write};
@@ -36,6 +38,43 @@ enum Command {
         /// The code.
         code: String,
     },
+    /// Run a task (default `main`) on the simulated cluster.
+    Run {
+        /// The .flyte file.
+        file: PathBuf,
+        /// The task to run.
+        task: Option<String>,
+        /// A task argument, read by the parameter's type (JSON for lists, dicts, structs).
+        #[arg(long = "arg", value_name = "NAME=VALUE")]
+        args: Vec<String>,
+        /// All task arguments as one JSON object.
+        #[arg(long = "args-json", value_name = "JSON")]
+        args_json: Option<String>,
+        /// A cluster TOML file (default: the built-in cluster).
+        #[arg(long)]
+        cluster: Option<PathBuf>,
+        /// Seed for preemption and `random()`.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print the run summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work with clusters.
+    Cluster {
+        #[command(subcommand)]
+        command: ClusterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// Print a cluster's pools and settings.
+    Show {
+        /// A cluster TOML file (default: the built-in cluster).
+        #[arg(long)]
+        cluster: Option<PathBuf>,
+    },
 }
 
 /// Runs the command line; returns the exit status.
@@ -53,10 +92,36 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check { files, json } => check(&files, json),
         Command::Explain { code } => explain(&code),
+        Command::Run {
+            file,
+            task,
+            args,
+            args_json,
+            cluster,
+            seed,
+            json,
+        } => run::run(
+            &file,
+            task.as_deref(),
+            &args,
+            args_json.as_deref(),
+            cluster.as_deref(),
+            seed,
+            json,
+        ),
+        Command::Cluster {
+            command: ClusterCommand::Show { cluster },
+        } => match run::load_cluster(cluster.as_deref()) {
+            Ok(c) => {
+                print!("{}", c.show());
+                0
+            }
+            Err(code) => code,
+        },
     }
 }
 
-fn use_colour() -> bool {
+pub(crate) fn use_colour() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 

@@ -205,7 +205,7 @@ impl Ctx<'_> {
     /// Turns a `toml` error into ours: the key from the message or the line, the line from the
     /// span.
     #[cold]
-    fn from_toml(&self, e: &toml::de::Error) -> ClusterError {
+    fn toml_error(&self, e: &toml::de::Error) -> ClusterError {
         let msg = e.message();
         let offset = e.span().map_or(0, |s| s.start);
         let quoted = |prefix: &str| {
@@ -279,7 +279,7 @@ pub fn parse_duration(text: &str) -> Option<i64> {
 
 fn secs_to_ns(secs: f64) -> Option<i64> {
     let ns = (secs * 1e9).round();
-    (ns.is_finite() && ns >= 0.0 && ns < 9.0e18).then_some(ns as i64)
+    (0.0..9.0e18).contains(&ns).then_some(ns as i64)
 }
 
 /// `5s`, `1m30s`, `500ms`, `0s`: the shortest exact form of a duration in nanoseconds.
@@ -331,7 +331,7 @@ impl Cluster {
             text,
             file: file_name,
         };
-        let raw: RawCluster = toml::from_str(text).map_err(|e| cx.from_toml(&e))?;
+        let raw: RawCluster = toml::from_str(text).map_err(|e| cx.toml_error(&e))?;
         let duration = |v: &Option<Spanned<Scalar>>, key: &str, default: i64| match v {
             None => Ok(default),
             Some(v) => {
@@ -369,7 +369,11 @@ impl Cluster {
         let system_retries = match &raw.system_retries {
             None => 3,
             Some(v) => u32::try_from(*v.get_ref()).map_err(|_| {
-                cx.err(v.span().start, "system_retries", "expected an int, at least 0")
+                cx.err(
+                    v.span().start,
+                    "system_retries",
+                    "expected an int, at least 0",
+                )
             })?,
         };
         let mut pools: Vec<Pool> = Vec::new();
@@ -377,11 +381,7 @@ impl Cluster {
             let pool = pool_from_raw(&cx, p.span().start, p.get_ref())?;
             if pools.iter().any(|q| q.name == pool.name) {
                 let at = p.get_ref().name.as_ref().map_or(0, |n| n.span().start);
-                return Err(cx.err(
-                    at,
-                    "name",
-                    format!("a second pool named `{}`", pool.name),
-                ));
+                return Err(cx.err(at, "name", format!("a second pool named `{}`", pool.name)));
             }
             pools.push(pool);
         }
@@ -420,8 +420,16 @@ impl Cluster {
         self.pools.iter().map(|p| p.count as usize).sum()
     }
 
-    /// A table of the pools, for `flyte-dsl cluster show`.
+    /// A table of the pools, for `flyte-dsl cluster show` (sizes in `Gi` as RUNTIME.md
+    /// writes them; a `queue` column only when some pool has one).
     pub fn show(&self) -> String {
+        let size = |b: u64| {
+            if b >= 1 << 30 && b % (1 << 30) == 0 {
+                format!("{}Gi", b >> 30)
+            } else {
+                format_bytes(b)
+            }
+        };
         let header = [
             "pool",
             "count",
@@ -441,8 +449,8 @@ impl Cluster {
                     p.name.clone(),
                     p.count.to_string(),
                     format_cpu(p.cpu_milli),
-                    format_bytes(p.memory),
-                    p.disk.map_or("-".into(), format_bytes),
+                    size(p.memory),
+                    p.disk.map_or("-".into(), size),
                     p.accel.as_ref().map_or("-".into(), PoolAccel::describe),
                     format!("{:.2}", p.cost_per_hour),
                     if p.spot { "yes" } else { "no" }.into(),
@@ -450,6 +458,11 @@ impl Cluster {
                 ]
             })
             .collect();
+        let columns = if self.pools.iter().any(|p| p.queue.is_some()) {
+            9
+        } else {
+            8
+        };
         let mut width = header.map(str::len);
         for r in &rows {
             for (w, c) in width.iter_mut().zip(r) {
@@ -459,7 +472,7 @@ impl Cluster {
         let mut out = String::new();
         let mut line = |cells: &[String]| {
             let mut l = String::new();
-            for (i, (c, w)) in cells.iter().zip(width).enumerate() {
+            for (i, (c, w)) in cells.iter().zip(width).take(columns).enumerate() {
                 if i > 0 {
                     l.push_str("  ");
                 }

@@ -15,6 +15,9 @@
 //! 3. When a body returns, [`Sim::finish`] frees its capacity at the current time; a failed or
 //!    abandoned action is [`Sim::cancel`]ed. [`Event::Preempted`] means a spot node went away:
 //!    the action has ended and its capacity is free; the driver retries it as a new action.
+//!    Timeouts are timers too: `max_queued_time` is a timer set at submission whose firing
+//!    cancels the action if [`Sim::state`] is still `Queued`; `max_runtime` one set at
+//!    `Started`; a retry backoff is an ownerless timer after which the driver submits again.
 //! 4. `next_event` returns `None` when nothing more will happen on its own. If actions still
 //!    wait, [`Sim::is_stuck`] returns the holders and waiters for the deadlock message.
 //!    [`Sim::summary`] gives makespan, cost, utilization, cold starts and per-action records.
@@ -66,6 +69,9 @@ pub mod account;
 pub mod cluster;
 mod explain;
 mod node;
+mod pods;
+#[cfg(test)]
+mod reference;
 pub mod reuse;
 mod rng;
 pub mod sched;
@@ -74,7 +80,7 @@ pub use account::{NodeUsage, SimSummary, Utilization, UtilizationSeries};
 pub use cluster::{
     format_duration, parse_duration, Cluster, ClusterError, Pool, PoolAccel, SECOND,
 };
-pub use explain::{Holder, StuckReport, WaitingFor, Waiter};
+pub use explain::{Holder, StuckReport, Waiter, WaitingFor};
 pub use sched::Sim;
 
 /// Virtual time in nanoseconds since the start of the run.

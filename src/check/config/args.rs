@@ -86,6 +86,12 @@ impl<'a> Args<'a> {
         self.values[i]
     }
 
+    /// The argument, if it was passed with a value known statically (`none` included).
+    pub fn known(&self, name: &str) -> Option<&'a SConst> {
+        self.given(name)
+            .filter(|v| !matches!(v.value, Const::Unknown))
+    }
+
     /// The argument, if it was passed with a value known statically and not `none`.
     pub fn get(&self, name: &str) -> Option<&'a SConst> {
         self.given(name)
@@ -183,20 +189,38 @@ pub fn list_quoted(names: &[&str]) -> String {
     list_or(&names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>())
 }
 
+/// `"a", "b" and "c"`.
+pub fn list_strings(names: &[&str]) -> String {
+    list(&names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>())
+}
+
+/// A non-negative count that must fit in a `u32`; `code` "too large" otherwise.
+pub fn to_u32(sink: &mut Sink, code: &'static str, what: &str, n: i64, v: &SConst) -> Option<u32> {
+    let r = u32::try_from(n).ok();
+    if r.is_none() {
+        sink.push(
+            Diagnostic::error(code, format!("{what} {n} is too large"))
+                .with_label(v.span, "too large"),
+        );
+    }
+    r
+}
+
 /// `a, b and c`.
-pub fn list(items: &[String]) -> String {
+pub fn list<S: AsRef<str>>(items: &[S]) -> String {
     join_last(items, " and ")
 }
 
 /// `a, b or c`.
-pub fn list_or(items: &[String]) -> String {
+pub fn list_or<S: AsRef<str>>(items: &[S]) -> String {
     join_last(items, " or ")
 }
 
-fn join_last(items: &[String], last: &str) -> String {
+fn join_last<S: AsRef<str>>(items: &[S], last: &str) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
     match items.len() {
         0 => String::new(),
-        1 => items[0].clone(),
+        1 => items[0].to_string(),
         n => format!("{}{last}{}", items[..n - 1].join(", "), items[n - 1]),
     }
 }

@@ -20,7 +20,7 @@
 //! assert_eq!(diags[0].code, "E0301");
 //! ```
 
-use super::args::{did_you_mean, list, read_args, type_error, Sink};
+use super::args::{did_you_mean, list, list_strings, read_args, to_u32, type_error, Sink};
 use super::devices::{self, Allowed};
 use super::quantity::{self, QuantityError};
 use super::value::{Accelerator, Const, ConstArg, Level, ReqLim, ResourceSpec, SConst};
@@ -117,6 +117,7 @@ fn amount(sink: &mut Sink, field: &str, v: &SConst) -> Option<u64> {
             };
             let mut d = type_error("E0308", &format!("`{field}`"), expected, v);
             if let (false, Const::Int(n)) = (cpu, &v.value) {
+                let n = n.unsigned_abs();
                 d = d.with_help(format!(
                     "sizes are Kubernetes quantity strings: `\"{n}Gi\"` is {n} GiB, `\"{n}Mi\"` {n} MiB"
                 ));
@@ -247,58 +248,46 @@ fn req_lim(sink: &mut Sink, field: &str, v: &SConst, pair: bool) -> Option<ReqLi
 // Accelerators
 // ---------------------------------------------------------------------------------------------
 
+/// A device family: its helper, what its devices are called in messages, and its names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Family {
-    Gpu,
-    Tpu,
-    Neuron,
-    Amd,
-    Habana,
+struct Family {
+    ctor: &'static str,
+    kind: &'static str,
+    names: &'static [&'static str],
 }
 
-impl Family {
-    fn of(device: &str) -> Option<Family> {
-        [
-            (devices::GPU_TYPES, Family::Gpu),
-            (devices::TPU_TYPES, Family::Tpu),
-            (devices::NEURON_TYPES, Family::Neuron),
-            (devices::AMD_TYPES, Family::Amd),
-            (devices::HABANA_TYPES, Family::Habana),
-        ]
-        .into_iter()
-        .find(|(names, _)| names.contains(&device))
-        .map(|(_, f)| f)
-    }
+const GPU: Family = Family {
+    ctor: "GPU",
+    kind: "a GPU",
+    names: devices::GPU_TYPES,
+};
+const TPU: Family = Family {
+    ctor: "TPU",
+    kind: "a TPU",
+    names: devices::TPU_TYPES,
+};
+const FAMILIES: [Family; 5] = [
+    GPU,
+    TPU,
+    Family {
+        ctor: "Neuron",
+        kind: "a Neuron device",
+        names: devices::NEURON_TYPES,
+    },
+    Family {
+        ctor: "AMD_GPU",
+        kind: "an AMD GPU",
+        names: devices::AMD_TYPES,
+    },
+    Family {
+        ctor: "HABANA_GAUDI",
+        kind: "a Habana Gaudi device",
+        names: devices::HABANA_TYPES,
+    },
+];
 
-    fn ctor(self) -> &'static str {
-        match self {
-            Family::Gpu => "GPU",
-            Family::Tpu => "TPU",
-            Family::Neuron => "Neuron",
-            Family::Amd => "AMD_GPU",
-            Family::Habana => "HABANA_GAUDI",
-        }
-    }
-
-    fn kind(self) -> &'static str {
-        match self {
-            Family::Gpu => "a GPU",
-            Family::Tpu => "a TPU",
-            Family::Neuron => "a Neuron device",
-            Family::Amd => "an AMD GPU",
-            Family::Habana => "a Habana Gaudi device",
-        }
-    }
-
-    fn names(self) -> &'static [&'static str] {
-        match self {
-            Family::Gpu => devices::GPU_TYPES,
-            Family::Tpu => devices::TPU_TYPES,
-            Family::Neuron => devices::NEURON_TYPES,
-            Family::Amd => devices::AMD_TYPES,
-            Family::Habana => devices::HABANA_TYPES,
-        }
-    }
+fn family_of(device: &str) -> Option<Family> {
+    FAMILIES.into_iter().find(|f| f.names.contains(&device))
 }
 
 /// `gpu = ...`: an int, an accelerator string or a device helper. `None` for `gpu = 0`, after
@@ -310,29 +299,18 @@ fn gpu(sink: &mut Sink, v: &SConst) -> Option<Accelerator> {
             None
         }
         Const::Int(0) => None,
-        Const::Int(n) => match u32::try_from(*n) {
-            Ok(quantity) => Some(Accelerator::Gpu {
-                device: None,
-                quantity,
-                partition: None,
-                slices: None,
-            }),
-            Err(_) => {
-                sink.push(
-                    Diagnostic::error("E0305", format!("{n} GPUs is too many"))
-                        .with_label(v.span, "too many"),
-                );
-                None
-            }
-        },
+        Const::Int(n) => Some(Accelerator::Gpu {
+            device: None,
+            quantity: to_u32(sink, "E0305", "a GPU count of", *n, v)?,
+            partition: None,
+            slices: None,
+        }),
         Const::Str(text) => accelerator_string(sink, v, text),
-        Const::Record { ctor, args } => match ctor.as_str() {
-            "GPU" => gpu_device(sink, v, args),
-            "TPU" => tpu_device(sink, v, args),
-            "Neuron" => other_device(sink, v, args, Family::Neuron),
-            "AMD_GPU" => other_device(sink, v, args, Family::Amd),
-            "HABANA_GAUDI" => other_device(sink, v, args, Family::Habana),
-            _ => {
+        Const::Record { ctor, args } => match FAMILIES.into_iter().find(|f| f.ctor == ctor) {
+            Some(GPU) => gpu_device(sink, v, args),
+            Some(TPU) => tpu_device(sink, v, args),
+            Some(family) => other_device(sink, v, args, family),
+            None => {
                 sink.push(gpu_type_error(v));
                 None
             }
@@ -369,19 +347,10 @@ fn device_name(sink: &mut Sink, v: &SConst, name: &str, want: Option<Family>) ->
         );
         name = new.to_string();
     }
-    let Some(family) = Family::of(&name) else {
+    let Some(family) = family_of(&name) else {
         let help = match (did_you_mean(&name, devices::all_devices()), want) {
             (Some(h), _) => h,
-            (None, Some(f)) => format!(
-                "{} devices: {}",
-                f.ctor(),
-                list(
-                    &f.names()
-                        .iter()
-                        .map(|n| format!("\"{n}\""))
-                        .collect::<Vec<_>>()
-                )
-            ),
+            (None, Some(f)) => format!("{} devices: {}", f.ctor, list_strings(f.names)),
             (None, None) => "see `flyte-dsl explain E0304` for the device list".to_string(),
         };
         sink.push(
@@ -395,10 +364,10 @@ fn device_name(sink: &mut Sink, v: &SConst, name: &str, want: Option<Family>) ->
         sink.push(
             Diagnostic::error(
                 "E0304",
-                format!("\"{name}\" is {}, not {}", family.kind(), want.kind()),
+                format!("\"{name}\" is {}, not {}", family.kind, want.kind),
             )
-            .with_label(v.span, format!("not {}", want.kind()))
-            .with_help(format!("write `{}(device = \"{name}\")`", family.ctor())),
+            .with_label(v.span, format!("not {}", want.kind))
+            .with_help(format!("write `{}(device = \"{name}\")`", family.ctor)),
         );
         return None;
     }
@@ -412,8 +381,8 @@ fn accelerator_string(sink: &mut Sink, v: &SConst, text: &str) -> Option<Acceler
         None => (text, None),
     };
     let device = device_name(sink, v, name, None)?;
-    let family = Family::of(&device)?;
-    if family == Family::Tpu {
+    let family = family_of(&device)?;
+    if family == TPU {
         sink.push(
             Diagnostic::error("E0307", format!("TPUs have no string form (\"{text}\")"))
                 .with_label(v.span, "a TPU as a string")
@@ -436,7 +405,7 @@ fn accelerator_string(sink: &mut Sink, v: &SConst, text: &str) -> Option<Acceler
         },
     };
     Some(match family {
-        Family::Gpu => Accelerator::Gpu {
+        GPU => Accelerator::Gpu {
             device: Some(device),
             quantity,
             partition: None,
@@ -447,15 +416,17 @@ fn accelerator_string(sink: &mut Sink, v: &SConst, text: &str) -> Option<Acceler
 }
 
 fn quantity_not_allowed(v: &SConst, device: &str, q: &str, allowed: Allowed) -> Diagnostic {
-    Diagnostic::error(
-        "E0305",
-        format!("quantity {q} is not available for {device}"),
-    )
-    .with_label(v.span, format!("{device} allows {}", allowed.describe()))
-    .with_help(format!(
-        "flyte-sdk allows {} {device} per task in \"{device}:N\"",
-        allowed.describe()
-    ))
+    let message = if q.is_empty() {
+        format!("no quantity after \"{device}:\"")
+    } else {
+        format!("quantity {q} is not available for {device}")
+    };
+    Diagnostic::error("E0305", message)
+        .with_label(v.span, format!("{device} allows {}", allowed.describe()))
+        .with_help(format!(
+            "flyte-sdk allows {} {device} per task in \"{device}:N\"",
+            allowed.describe()
+        ))
 }
 
 /// The `device` argument of a device helper, as a name of `family`.
@@ -465,7 +436,7 @@ fn device_arg(sink: &mut Sink, dev: Option<&SConst>, family: Family) -> Option<S
         Const::Str(name) => device_name(sink, dev, name, Some(family)),
         Const::Unknown => None,
         _ => {
-            let what = format!("`{}(...)` device", family.ctor());
+            let what = format!("`{}(...)` device", family.ctor);
             sink.push(type_error("E0308", &what, "a device name string", dev));
             None
         }
@@ -494,7 +465,7 @@ fn string_arg<'a>(
 fn gpu_device(sink: &mut Sink, v: &SConst, args: &[ConstArg]) -> Option<Accelerator> {
     const PARAMS: &[&str] = &["device", "quantity", "partition"];
     let a = read_args(sink, "E0310", "GPU", v.span, args, PARAMS, &["device"]);
-    let device = device_arg(sink, a.given("device"), Family::Gpu);
+    let device = device_arg(sink, a.given("device"), GPU);
     let shared = device.as_deref().is_some_and(devices::is_shared);
     let mut quantity = Some(1);
     if let Some(q) = a.get("quantity") {
@@ -520,9 +491,9 @@ fn gpu_device(sink: &mut Sink, v: &SConst, args: &[ConstArg]) -> Option<Accelera
                                 format!("quantity {n} is not available for {name}"),
                             )
                             .with_label(q.span, format!("{what} takes {}", allowed.describe()))
-                            .with_help(format!(
-                                "`GPU(...)` quantity is 1 to 8 (flyte-sdk's GPUQuantity); shared (time-sliced) devices take 1"
-                            )),
+                            .with_help(
+                                "`GPU(...)` quantity is 1 to 8 (flyte-sdk's GPUQuantity); shared (time-sliced) devices take 1",
+                            ),
                         );
                         None
                     }
@@ -552,18 +523,10 @@ fn gpu_device(sink: &mut Sink, v: &SConst, args: &[ConstArg]) -> Option<Accelera
             } else if parts.is_empty() {
                 Some((
                     format!("{device} has no MIG partitions"),
-                    format!(
-                        "MIG partitions exist on {} only",
-                        list(
-                            &devices::MIG_GPUS
-                                .iter()
-                                .map(|g| g.to_string())
-                                .collect::<Vec<_>>()
-                        )
-                    ),
+                    format!("MIG partitions exist on {} only", list(devices::MIG_GPUS)),
                 ))
             } else if !parts.contains(&part) {
-                let listed = list(&parts.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>());
+                let listed = list_strings(parts);
                 Some((
                     format!("{device} has no partition \"{part}\""),
                     match did_you_mean(part, parts.iter().copied()) {
@@ -614,7 +577,7 @@ fn tpu_device(sink: &mut Sink, v: &SConst, args: &[ConstArg]) -> Option<Accelera
         .iter()
         .filter(|a| a.name.as_deref() != Some("quantity"));
     let a = read_args(sink, "E0310", "TPU", v.span, rest, PARAMS, &["device"]);
-    let device = device_arg(sink, a.given("device"), Family::Tpu);
+    let device = device_arg(sink, a.given("device"), TPU);
     let mut slice = None;
     if let (Some(device), Some((part, pv))) = (
         &device,
@@ -624,12 +587,7 @@ fn tpu_device(sink: &mut Sink, v: &SConst, args: &[ConstArg]) -> Option<Accelera
         if slices.contains(&part) {
             slice = Some(part.to_string());
         } else {
-            let listed = list(
-                &slices
-                    .iter()
-                    .map(|p| format!("\"{p}\""))
-                    .collect::<Vec<_>>(),
-            );
+            let listed = list_strings(slices);
             sink.push(
                 Diagnostic::error("E0307", format!("{device} has no slice \"{part}\""))
                     .with_label(pv.span, "slice not available")
@@ -657,7 +615,7 @@ fn other_device(
     let a = read_args(
         sink,
         "E0310",
-        family.ctor(),
+        family.ctor,
         v.span,
         args,
         PARAMS,

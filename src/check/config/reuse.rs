@@ -87,13 +87,13 @@ pub fn reuse_policy(v: &SConst, level: Level, diags: &mut Vec<Diagnostic>) -> Op
         Const::Record { ctor, args } if ctor == "ReusePolicy" => {
             let a = read_args(&mut sink, "E0407", "ReusePolicy", v.span, args, PARAMS, &[]);
             let mut spec = default_policy();
-            if let Some(r) = a.get("replicas") {
+            if let Some(r) = a.known("replicas") {
                 if let Some((min, max)) = replicas(&mut sink, r) {
                     spec.min_replicas = min;
                     spec.max_replicas = max;
                 }
             }
-            if let Some(c) = a.get("concurrency") {
+            if let Some(c) = a.known("concurrency") {
                 match c.value {
                     Const::Int(n) => match u32::try_from(n).ok().filter(|n| *n >= 1) {
                         Some(n) => spec.concurrency = n,
@@ -113,13 +113,13 @@ pub fn reuse_policy(v: &SConst, level: Level, diags: &mut Vec<Diagnostic>) -> Op
                 ("idle_ttl", &mut spec.idle_ttl),
                 ("scaledown_ttl", &mut spec.scaledown_ttl),
             ] {
-                if let Some(t) = a.get(name) {
+                if let Some(t) = a.known(name) {
                     if let Some(ns) = ttl(&mut sink, name, t) {
                         *slot = ns;
                     }
                 }
             }
-            if let Some(s) = a.get("scope") {
+            if let Some(s) = a.known("scope") {
                 match &s.value {
                     Const::Str(text) if text == "global" => spec.scope = ReuseScope::Global,
                     Const::Str(text) if text == "run" => spec.scope = ReuseScope::Run,

@@ -101,18 +101,13 @@ pub fn cache(v: &SConst, level: Level, diags: &mut Vec<Diagnostic>) -> Option<Ca
                 CACHE_PARAMS,
                 &["behavior"],
             );
-            let b = match a.get("behavior") {
-                Some(
-                    bv @ SConst {
-                        value: Const::Str(s),
-                        ..
-                    },
-                ) => behavior(&mut sink, s, bv),
-                Some(bv) => {
+            let b = match a.given("behavior").map(|bv| (bv, &bv.value)) {
+                Some((bv, Const::Str(s))) => behavior(&mut sink, s, bv),
+                Some((_, Const::Unknown)) | None => None,
+                Some((bv, _)) => {
                     sink.push(type_error("E0504", "the cache behavior", "a string", bv));
                     None
                 }
-                None => None,
             };
             let mut spec = cache_spec(b.unwrap_or(CacheBehavior::Auto));
             if let Some(s) = a.get("version_override") {
@@ -153,9 +148,7 @@ pub fn cache(v: &SConst, level: Level, diags: &mut Vec<Diagnostic>) -> Option<Ca
                     sink.push(no_version(bv));
                 }
             }
-            if b.is_none() {
-                return None;
-            }
+            b?;
             sink.finish(spec)
         }
         _ => {
@@ -281,7 +274,7 @@ pub fn retries(v: &SConst, level: Level, diags: &mut Vec<Diagnostic>) -> Option<
                 PARAMS,
                 &["count"],
             );
-            let count = match a.get("count") {
+            let count = match a.given("count") {
                 Some(c) => count(&mut sink, c),
                 None => None,
             };
@@ -353,7 +346,12 @@ fn backoff(sink: &mut Sink, v: &SConst) -> Option<BackoffSpec> {
     };
     let a = read_args(sink, "E0505", "Backoff", v.span, args, PARAMS, &["base"]);
     let delay = |sink: &mut Sink, name: &str| -> Option<i64> {
-        let d = a.get(name)?;
+        // `cap = none` is no cap; `base` is required and `none` is not a delay.
+        let d = if name == "base" {
+            a.given(name)?
+        } else {
+            a.get(name)?
+        };
         match duration_ns(&d.value) {
             Ok(ns) if ns >= 0 => Some(ns),
             Ok(_) => {
@@ -373,7 +371,7 @@ fn backoff(sink: &mut Sink, v: &SConst) -> Option<BackoffSpec> {
     let base = delay(sink, "base");
     let cap = delay(sink, "cap");
     let mut factor = Some(1.0);
-    if let Some(f) = a.get("factor") {
+    if let Some(f) = a.known("factor") {
         factor = match f.value {
             Const::Int(n) => Some(n as f64),
             Const::Float(x) => Some(x),
@@ -386,7 +384,7 @@ fn backoff(sink: &mut Sink, v: &SConst) -> Option<BackoffSpec> {
             sink.push(
                 Diagnostic::error(
                     "E0505",
-                    format!("`Backoff` factor must be finite and >= 1, not {x}"),
+                    format!("`Backoff` factor must be finite and >= 1, not {x:?}"),
                 )
                 .with_label(f.span, "factor below 1")
                 .with_help("1.0 keeps the delay constant, 2.0 doubles it each retry"),
@@ -402,7 +400,9 @@ fn backoff(sink: &mut Sink, v: &SConst) -> Option<BackoffSpec> {
                 sink.push(
                     Diagnostic::error("E0505", "`Backoff` cap is required when factor > 1")
                         .with_label(f.span, "the delay grows without bound")
-                        .with_help(format!("add a cap: `Backoff(..., factor = {x}, cap = 5m)`")),
+                        .with_help(format!(
+                            "add a cap: `Backoff(..., factor = {x:?}, cap = 5m)`"
+                        )),
                 );
                 factor = None;
             }

@@ -1,0 +1,2469 @@
+//! The evaluator and the event loop. See the module doc of [`super`] for the shape.
+
+use super::value::{Callable, ErrorValue, Key, StructValue, Value};
+use super::*;
+use crate::check::config::quantity;
+use crate::check::types;
+use crate::sim::{self, Request};
+use std::task::{Context, Poll};
+
+/// Non-local control flow out of a statement.
+pub(crate) enum Ctrl {
+    Return(Value),
+    Break,
+    Continue,
+    /// A raised error (catchable).
+    Raise(Value),
+    /// The action was killed (OOM, a limit): not catchable inside the action.
+    Kill(ErrorValue),
+}
+
+type Res<T> = Result<T, Ctrl>;
+type LocalFut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+fn raise(kind: &str, msg: impl Into<String>) -> Ctrl {
+    Ctrl::Raise(Value::error(kind, msg))
+}
+
+/// A future that is pending once: the body parks, the loop polls it again later.
+struct Park(bool);
+
+impl Future for Park {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            Poll::Pending
+        }
+    }
+}
+
+/// One action attempt's (or function call's) local state.
+pub(crate) struct Frame<'p> {
+    sh: Rc<Shared<'p>>,
+    act: usize,
+    exec: usize,
+    vars: Vec<(Name, Value)>,
+    depth: usize,
+    group: Option<Rc<str>>,
+}
+
+macro_rules! ev {
+    ($self:ident, $e:expr) => {
+        if $self.sh.prog.suspends.expr($e) {
+            $self.expr_async($e).await
+        } else {
+            $self.expr($e)
+        }
+    };
+}
+
+impl<'p> Frame<'p> {
+    fn new(sh: Rc<Shared<'p>>, act: usize, exec: usize, depth: usize) -> Frame<'p> {
+        Frame {
+            sh,
+            act,
+            exec,
+            vars: Vec::new(),
+            depth,
+            group: None,
+        }
+    }
+
+    fn prog(&self) -> &'p Program {
+        self.sh.prog
+    }
+
+    fn step(&self) -> Res<()> {
+        let n = self.sh.steps.get() + 1;
+        self.sh.steps.set(n);
+        if let Some(max) = self.sh.limits.max_steps {
+            if n > max {
+                return Err(self.limit(
+                    "LimitExceededError",
+                    format!("the run passed its limit of {max} steps (E0701)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn limit(&self, kind: &str, msg: String) -> Ctrl {
+        let e = ErrorValue {
+            kind: Name::new(kind),
+            message: msg,
+            code: kind.into(),
+            task: None,
+        };
+        *self.sh.limit_error.borrow_mut() = Some(e.clone());
+        Ctrl::Kill(e)
+    }
+
+    fn lookup(&self, n: &str) -> Option<&Value> {
+        self.vars.iter().rev().find(|(k, _)| k == n).map(|(_, v)| v)
+    }
+
+    fn set_var(&mut self, n: &Name, v: Value) {
+        if let Some(slot) = self.vars.iter_mut().rev().find(|(k, _)| k == n) {
+            slot.1 = v;
+        }
+    }
+
+    fn bind(&mut self, p: &Pattern, v: Value) -> Res<()> {
+        match p {
+            Pattern::Name(id) => {
+                self.vars.push((id.name.clone(), v));
+                Ok(())
+            }
+            Pattern::Tuple(items, _) => {
+                let parts = ops::iterate(&v).map_err(Ctrl::Raise)?;
+                if parts.len() != items.len() {
+                    return Err(raise(
+                        "ValueError",
+                        format!(
+                            "cannot unpack {} values into {} names",
+                            parts.len(),
+                            items.len()
+                        ),
+                    ));
+                }
+                for (p, v) in items.iter().zip(parts) {
+                    self.bind(p, v)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Names and globals
+    // -----------------------------------------------------------------------------------------
+
+    fn name(&mut self, n: &Name) -> Res<Value> {
+        if let Some(v) = self.lookup(n) {
+            return Ok(v.clone());
+        }
+        self.global(n)
+    }
+
+    fn global(&mut self, n: &Name) -> Res<Value> {
+        let prog = self.prog();
+        if prog.checked.tasks.contains_key(n) {
+            return Ok(Value::Callable(Rc::new(Callable::Task(n.clone(), 0))));
+        }
+        if prog.checked.fns.contains_key(n) {
+            return Ok(Value::Callable(Rc::new(Callable::Fn(n.clone()))));
+        }
+        if let Some(v) = self.sh.globals.borrow().get(n) {
+            return Ok(v.clone());
+        }
+        if let Some(l) = prog.let_decl(n) {
+            let v = self.expr(&l.value)?;
+            let names = l.pattern.names();
+            if names.len() == 1 {
+                self.sh.globals.borrow_mut().insert(n.clone(), v.clone());
+                return Ok(v);
+            }
+            let mut tmp = Frame::new(self.sh.clone(), self.act, self.exec, self.depth);
+            tmp.bind(&l.pattern, v)?;
+            let prefix = n.rsplit_once('.').map(|(p, _)| p.to_string());
+            for (k, val) in tmp.vars {
+                let k = match &prefix {
+                    Some(p) => Name::new(format!("{p}.{k}")),
+                    None => k,
+                };
+                self.sh.globals.borrow_mut().insert(k, val);
+            }
+            return Ok(self
+                .sh
+                .globals
+                .borrow()
+                .get(n)
+                .cloned()
+                .unwrap_or(Value::None));
+        }
+        if let Some(env) = prog.checked.envs.get(n) {
+            return Ok(Value::str(&env.settings.name));
+        }
+        Ok(Value::Callable(Rc::new(Callable::Builtin(n.clone()))))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Statements
+    // -----------------------------------------------------------------------------------------
+
+    /// Runs a block's statements in a new scope.
+    fn block<'a>(&'a mut self, b: &'p Block) -> LocalFut<'a, Res<()>> {
+        Box::pin(async move {
+            let mark = self.vars.len();
+            let mut r = Ok(());
+            for s in &b.stmts {
+                r = if self.prog().suspends.stmt(s) {
+                    self.stmt_async(s).await
+                } else {
+                    self.stmt(s)
+                };
+                if r.is_err() {
+                    break;
+                }
+            }
+            self.vars.truncate(mark);
+            r
+        })
+    }
+
+    /// A block known not to suspend.
+    fn block_sync(&mut self, b: &'p Block) -> Res<()> {
+        let mark = self.vars.len();
+        let mut r = Ok(());
+        for s in &b.stmts {
+            r = self.stmt(s);
+            if r.is_err() {
+                break;
+            }
+        }
+        self.vars.truncate(mark);
+        r
+    }
+
+    /// A statement that does not suspend.
+    fn stmt(&mut self, s: &'p Stmt) -> Res<()> {
+        self.step()?;
+        crate::stack::grow(|| match &s.kind {
+            StmtKind::Let { pattern, value, .. } => {
+                let v = self.expr(value)?;
+                self.bind(pattern, v)
+            }
+            StmtKind::Assign { target, op, value } => {
+                let v = self.expr(value)?;
+                self.assign(target, *op, v)
+            }
+            StmtKind::Expr(e) => self.expr(e).map(|_| ()),
+            StmtKind::If {
+                branches,
+                else_block,
+            } => {
+                for (c, b) in branches {
+                    if self.cond(c)? {
+                        return self.block_sync(b);
+                    }
+                }
+                match else_block {
+                    Some(b) => self.block_sync(b),
+                    None => Ok(()),
+                }
+            }
+            StmtKind::For {
+                pattern,
+                iter,
+                body,
+            } => {
+                let items = ops::iterate(&self.expr(iter)?).map_err(Ctrl::Raise)?;
+                for item in items {
+                    let mark = self.vars.len();
+                    self.bind(pattern, item)?;
+                    let r = self.block_sync(body);
+                    self.vars.truncate(mark);
+                    match r {
+                        Err(Ctrl::Break) => break,
+                        Err(Ctrl::Continue) | Ok(()) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            StmtKind::While { cond, body } => {
+                while self.cond(cond)? {
+                    match self.block_sync(body) {
+                        Err(Ctrl::Break) => break,
+                        Err(Ctrl::Continue) | Ok(()) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            StmtKind::Break => Err(Ctrl::Break),
+            StmtKind::Continue => Err(Ctrl::Continue),
+            StmtKind::Return(e) => Err(Ctrl::Return(match e {
+                Some(e) => self.expr(e)?,
+                None => Value::None,
+            })),
+            StmtKind::Raise(e) => {
+                let v = match e {
+                    Some(e) => Some(self.expr(e)?),
+                    None => None,
+                };
+                Err(self.raise_stmt(v))
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                let r = self.block_sync(body);
+                let r = match r {
+                    Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
+                        Some(h) => {
+                            let mark = self.vars.len();
+                            if let Some(b) = &h.binding {
+                                self.vars.push((b.name.clone(), err));
+                            }
+                            let r = self.block_sync(&h.body);
+                            self.vars.truncate(mark);
+                            r
+                        }
+                        None => Err(Ctrl::Raise(err)),
+                    },
+                    other => other,
+                };
+                match finally {
+                    Some(f) => {
+                        self.block_sync(f)?;
+                        r
+                    }
+                    None => r,
+                }
+            }
+            StmtKind::With { context, body } => {
+                let g = self.expr(context)?;
+                let saved = self.group.clone();
+                if let Value::Group(name) = g {
+                    self.group = Some(name);
+                }
+                let r = self.block_sync(body);
+                self.group = saved;
+                r
+            }
+        })
+    }
+
+    /// A statement that may suspend.
+    fn stmt_async<'a>(&'a mut self, s: &'p Stmt) -> LocalFut<'a, Res<()>> {
+        Box::pin(async move {
+            self.step()?;
+            match &s.kind {
+                StmtKind::Let { pattern, value, .. } => {
+                    let v = ev!(self, value)?;
+                    self.bind(pattern, v)
+                }
+                StmtKind::Assign { target, op, value } => {
+                    let v = ev!(self, value)?;
+                    self.assign(target, *op, v)
+                }
+                StmtKind::Expr(e) => ev!(self, e).map(|_| ()),
+                StmtKind::If {
+                    branches,
+                    else_block,
+                } => {
+                    for (c, b) in branches {
+                        let v = ev!(self, c)?;
+                        if self.truth(&v, c)? {
+                            return self.block(b).await;
+                        }
+                    }
+                    match else_block {
+                        Some(b) => self.block(b).await,
+                        None => Ok(()),
+                    }
+                }
+                StmtKind::For {
+                    pattern,
+                    iter,
+                    body,
+                } => {
+                    let it = ev!(self, iter)?;
+                    let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
+                    for item in items {
+                        let mark = self.vars.len();
+                        self.bind(pattern, item)?;
+                        let r = self.block(body).await;
+                        self.vars.truncate(mark);
+                        match r {
+                            Err(Ctrl::Break) => break,
+                            Err(Ctrl::Continue) | Ok(()) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(())
+                }
+                StmtKind::While { cond, body } => {
+                    loop {
+                        let c = ev!(self, cond)?;
+                        if !self.truth(&c, cond)? {
+                            break;
+                        }
+                        match self.block(body).await {
+                            Err(Ctrl::Break) => break,
+                            Err(Ctrl::Continue) | Ok(()) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(())
+                }
+                StmtKind::Return(e) => Err(Ctrl::Return(match e {
+                    Some(e) => ev!(self, e)?,
+                    None => Value::None,
+                })),
+                StmtKind::Raise(e) => {
+                    let v = match e {
+                        Some(e) => Some(ev!(self, e)?),
+                        None => None,
+                    };
+                    Err(self.raise_stmt(v))
+                }
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    finally,
+                } => {
+                    let r = self.block(body).await;
+                    let r = match r {
+                        Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
+                            Some(h) => {
+                                let mark = self.vars.len();
+                                if let Some(b) = &h.binding {
+                                    self.vars.push((b.name.clone(), err));
+                                }
+                                let r = self.block(&h.body).await;
+                                self.vars.truncate(mark);
+                                r
+                            }
+                            None => Err(Ctrl::Raise(err)),
+                        },
+                        other => other,
+                    };
+                    match finally {
+                        Some(f) => {
+                            self.block(f).await?;
+                            r
+                        }
+                        None => r,
+                    }
+                }
+                StmtKind::With { context, body } => {
+                    let g = ev!(self, context)?;
+                    let saved = self.group.clone();
+                    if let Value::Group(name) = g {
+                        self.group = Some(name);
+                    }
+                    let r = self.block(body).await;
+                    self.group = saved;
+                    r
+                }
+                StmtKind::Break | StmtKind::Continue => self.stmt(s),
+            }
+        })
+    }
+
+    fn raise_stmt(&self, v: Option<Value>) -> Ctrl {
+        match v {
+            Some(v @ Value::Error(_)) => Ctrl::Raise(v),
+            Some(other) => raise(
+                "TypeError",
+                format!("exceptions must be errors, not {}", other.type_name()),
+            ),
+            None => raise("RuntimeUserError", "raise with no error"),
+        }
+    }
+
+    fn handler_for<'h>(
+        &self,
+        handlers: &'h [ExceptClause],
+        err: &Value,
+    ) -> Option<&'h ExceptClause> {
+        let Value::Error(e) = err else { return None };
+        handlers.iter().find(|h| {
+            h.types.is_empty()
+                || h.types
+                    .iter()
+                    .any(|path| types::error_derives(&e.kind, &path.last().unwrap().name))
+        })
+    }
+
+    fn assign(&mut self, target: &'p Expr, op: AssignOp, v: Value) -> Res<()> {
+        let combine = |this: &mut Self, old: Value| -> Res<Value> {
+            let bin = match op {
+                AssignOp::Set => return Ok(v.clone()),
+                AssignOp::Add => BinOp::Add,
+                AssignOp::Sub => BinOp::Sub,
+                AssignOp::Mul => BinOp::Mul,
+                AssignOp::Div => BinOp::Div,
+            };
+            let _ = this;
+            ops::binary(bin, &old, &v).map_err(Ctrl::Raise)
+        };
+        match &target.kind {
+            ExprKind::Name(n) => {
+                let old = if op == AssignOp::Set {
+                    Value::None
+                } else {
+                    self.name(n)?
+                };
+                let new = combine(self, old)?;
+                self.set_var(n, new);
+                Ok(())
+            }
+            ExprKind::Index { obj, index } => {
+                let o = self.expr(obj)?;
+                let i = self.expr(index)?;
+                let old = if op == AssignOp::Set {
+                    Value::None
+                } else {
+                    ops::index(&o, &i).map_err(Ctrl::Raise)?
+                };
+                let new = combine(self, old)?;
+                ops::set_index(&o, &i, new).map_err(Ctrl::Raise)
+            }
+            ExprKind::Attr { obj, name } => {
+                let o = self.expr(obj)?;
+                let Value::Struct(s) = &o else {
+                    return Err(raise(
+                        "TypeError",
+                        format!("cannot set a field of {}", o.type_name()),
+                    ));
+                };
+                let old = if op == AssignOp::Set {
+                    Value::None
+                } else {
+                    s.borrow()
+                        .fields
+                        .iter()
+                        .find(|(f, _)| *f == name.name)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or(Value::None)
+                };
+                let new = combine(self, old)?;
+                if let Some(slot) = s
+                    .borrow_mut()
+                    .fields
+                    .iter_mut()
+                    .find(|(f, _)| *f == name.name)
+                {
+                    slot.1 = new;
+                }
+                Ok(())
+            }
+            ExprKind::Tuple(items) => {
+                let parts = ops::iterate(&v).map_err(Ctrl::Raise)?;
+                if parts.len() != items.len() {
+                    return Err(raise(
+                        "ValueError",
+                        format!(
+                            "cannot unpack {} values into {} targets",
+                            parts.len(),
+                            items.len()
+                        ),
+                    ));
+                }
+                for (t, p) in items.iter().zip(parts) {
+                    self.assign(t, AssignOp::Set, p)?;
+                }
+                Ok(())
+            }
+            _ => Err(raise("TypeError", "invalid assignment target")),
+        }
+    }
+
+    fn truth(&self, v: &Value, _e: &Expr) -> Res<bool> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            other => Ok(ops::truthy(other)),
+        }
+    }
+
+    fn cond(&mut self, e: &'p Expr) -> Res<bool> {
+        let v = self.expr(e)?;
+        self.truth(&v, e)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Expressions
+    // -----------------------------------------------------------------------------------------
+
+    /// An expression that does not suspend.
+    fn expr(&mut self, e: &'p Expr) -> Res<Value> {
+        crate::stack::grow(|| self.expr_inner(e))
+    }
+
+    fn expr_inner(&mut self, e: &'p Expr) -> Res<Value> {
+        Ok(match &e.kind {
+            ExprKind::Int(i) => Value::Int(*i),
+            ExprKind::Float(f) => Value::Float(*f),
+            ExprKind::Duration(d) => Value::Duration(*d),
+            ExprKind::Str(s) => Value::str(s),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::None => Value::None,
+            ExprKind::Name(n) => self.name(n)?,
+            ExprKind::FString(parts) => {
+                let mut out = String::new();
+                for p in parts {
+                    match p {
+                        FStringPart::Text(t) => out.push_str(t),
+                        FStringPart::Field { expr, spec } => {
+                            let v = self.expr(expr)?;
+                            self.format_field(&mut out, &v, spec.as_deref())?;
+                        }
+                    }
+                }
+                Value::str(&out)
+            }
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.expr(i)?);
+                }
+                Value::list(out)
+            }
+            ExprKind::Tuple(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.expr(i)?);
+                }
+                Value::tuple(out)
+            }
+            ExprKind::Dict(entries) => {
+                let mut out = IndexMap::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let k = self.expr(k)?;
+                    let v = self.expr(v)?;
+                    out.insert(self.key(&k)?, v);
+                }
+                Value::dict(out)
+            }
+            ExprKind::ListComp { elt, clauses } => {
+                let mut out = Vec::new();
+                let mark = self.vars.len();
+                let r = self.comp(clauses, 0, &mut |f: &mut Self| {
+                    let v = f.expr(elt)?;
+                    out.push(v);
+                    Ok(())
+                });
+                self.vars.truncate(mark);
+                r?;
+                Value::list(out)
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                clauses,
+            } => {
+                let mut out = IndexMap::new();
+                let mark = self.vars.len();
+                let r = self.comp(clauses, 0, &mut |f: &mut Self| {
+                    let k = f.expr(key)?;
+                    let v = f.expr(value)?;
+                    let k = f.key(&k)?;
+                    out.insert(k, v);
+                    Ok(())
+                });
+                self.vars.truncate(mark);
+                r?;
+                Value::dict(out)
+            }
+            ExprKind::Unary { op, operand } => {
+                let v = self.expr(operand)?;
+                self.unary(*op, v)?
+            }
+            ExprKind::Binary {
+                op: BinOp::And,
+                lhs,
+                rhs,
+            } => {
+                let l = self.expr(lhs)?;
+                if !self.truth(&l, lhs)? {
+                    return Ok(Value::Bool(false));
+                }
+                let r = self.expr(rhs)?;
+                Value::Bool(self.truth(&r, rhs)?)
+            }
+            ExprKind::Binary {
+                op: BinOp::Or,
+                lhs,
+                rhs,
+            } => {
+                let l = self.expr(lhs)?;
+                if self.truth(&l, lhs)? {
+                    return Ok(Value::Bool(true));
+                }
+                let r = self.expr(rhs)?;
+                Value::Bool(self.truth(&r, rhs)?)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs)?;
+                let r = self.expr(rhs)?;
+                ops::binary(*op, &l, &r).map_err(Ctrl::Raise)?
+            }
+            ExprKind::Compare { first, rest } => {
+                let mut left = self.expr(first)?;
+                for (op, right) in rest {
+                    let r = self.expr(right)?;
+                    if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
+                        return Ok(Value::Bool(false));
+                    }
+                    left = r;
+                }
+                Value::Bool(true)
+            }
+            ExprKind::IfElse {
+                cond,
+                then,
+                otherwise,
+            } => {
+                if self.cond(cond)? {
+                    self.expr(then)?
+                } else {
+                    self.expr(otherwise)?
+                }
+            }
+            ExprKind::Await(_) => {
+                return Err(raise(
+                    "RuntimeSystemError",
+                    "internal: await evaluated synchronously",
+                ))
+            }
+            ExprKind::Call { func, args } => {
+                let (callee, argv, kwargs) = self.call_parts(func, args)?;
+                let v = self.call_sync(callee, argv, kwargs)?;
+                self.mark_gather_tuple(func, args, &v);
+                v
+            }
+            ExprKind::Attr { obj, name } => {
+                if let Some(q) = self.qualified(obj, name) {
+                    return self.global(&q);
+                }
+                let o = self.expr(obj)?;
+                self.attr(&o, name)?
+            }
+            ExprKind::Index { obj, index } => {
+                let o = self.expr(obj)?;
+                let i = self.expr(index)?;
+                ops::index(&o, &i).map_err(Ctrl::Raise)?
+            }
+            ExprKind::Slice {
+                obj,
+                start,
+                stop,
+                step,
+            } => {
+                let o = self.expr(obj)?;
+                let mut bound = |b: &'p Option<Box<Expr>>| -> Res<Option<i64>> {
+                    match b {
+                        None => Ok(None),
+                        Some(e) => match self.expr(e)? {
+                            Value::Int(i) => Ok(Some(i)),
+                            Value::None => Ok(None),
+                            other => Err(raise(
+                                "TypeError",
+                                format!("slice indices must be int, not {}", other.type_name()),
+                            )),
+                        },
+                    }
+                };
+                let (a, b, c) = (bound(start)?, bound(stop)?, bound(step)?);
+                ops::slice(&o, a, b, c).map_err(Ctrl::Raise)?
+            }
+        })
+    }
+
+    /// `gather(a, b)` with explicit arguments gives a tuple; `gather(*xs)` a list.
+    fn mark_gather_tuple(&self, func: &Expr, args: &[Arg], v: &Value) {
+        if let (ExprKind::Name(n), Value::Future(id)) = (&func.kind, v) {
+            if n == "gather"
+                && self.lookup(n).is_none()
+                && args.iter().all(|a| a.kind != ArgKind::Spread)
+            {
+                if let Fut::Gather { tuple, .. } = &mut self.sh.futs.borrow_mut()[*id as usize] {
+                    *tuple = true;
+                }
+            }
+        }
+    }
+
+    fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
+        match &obj.kind {
+            ExprKind::Name(a) if self.lookup(a).is_none() => {
+                let q = format!("{a}.{}", name.name);
+                self.prog()
+                    .checked
+                    .locations
+                    .contains_key(q.as_str())
+                    .then(|| Name::new(q))
+            }
+            _ => None,
+        }
+    }
+
+    fn key(&self, v: &Value) -> Res<Key> {
+        v.to_key().ok_or_else(|| {
+            raise(
+                "TypeError",
+                format!("a dict key must be str or int, not {}", v.type_name()),
+            )
+        })
+    }
+
+    fn unary(&self, op: UnaryOp, v: Value) -> Res<Value> {
+        match op {
+            UnaryOp::Not => Ok(Value::Bool(!ops::truthy(&v))),
+            UnaryOp::Neg => ops::negate(&v).map_err(Ctrl::Raise),
+        }
+    }
+
+    fn format_field(&self, out: &mut String, v: &Value, spec: Option<&str>) -> Res<()> {
+        match spec {
+            None | Some("") => out.push_str(&v.display()),
+            Some(spec) => out.push_str(&builtins::format_spec(v, spec).map_err(Ctrl::Raise)?),
+        }
+        Ok(())
+    }
+
+    /// Runs the comprehension clauses from `i` on, calling `body` for each binding.
+    fn comp(
+        &mut self,
+        clauses: &'p [CompClause],
+        i: usize,
+        body: &mut dyn FnMut(&mut Self) -> Res<()>,
+    ) -> Res<()> {
+        let Some(c) = clauses.get(i) else {
+            return body(self);
+        };
+        let items = ops::iterate(&self.expr(&c.iter)?).map_err(Ctrl::Raise)?;
+        for item in items {
+            let mark = self.vars.len();
+            self.bind(&c.pattern, item)?;
+            let mut keep = true;
+            for cond in &c.conds {
+                if !self.cond(cond)? {
+                    keep = false;
+                    break;
+                }
+            }
+            if keep {
+                self.comp(clauses, i + 1, body)?;
+            }
+            self.vars.truncate(mark);
+        }
+        Ok(())
+    }
+
+    fn attr(&mut self, o: &Value, name: &Ident) -> Res<Value> {
+        let n = name.name.as_str();
+        Ok(match o {
+            Value::Duration(d) if n == "seconds" => Value::Float(*d as f64 / 1e9),
+            Value::Error(e) => match n {
+                "message" => Value::str(&e.message),
+                "code" => Value::str(&e.code),
+                "task" => e.task.as_deref().map_or(Value::None, Value::str),
+                _ => return Err(raise("TypeError", format!("{} has no field {n}", e.kind))),
+            },
+            Value::Struct(s) => match s.borrow().fields.iter().find(|(f, _)| f == n) {
+                Some((_, v)) => v.clone(),
+                None => return Err(raise("TypeError", format!("no field {n}"))),
+            },
+            other => Value::Callable(Rc::new(Callable::Method(
+                Box::new(other.clone()),
+                name.name.clone(),
+            ))),
+        })
+    }
+
+    /// Evaluates a call's callee and arguments (synchronously).
+    #[allow(clippy::type_complexity)]
+    fn call_parts(
+        &mut self,
+        func: &'p Expr,
+        args: &'p [Arg],
+    ) -> Res<(Callee, Vec<Value>, Vec<(Name, Value)>)> {
+        let callee = self.callee(func)?;
+        let (argv, kwargs) = self.args(args)?;
+        Ok((callee, argv, kwargs))
+    }
+
+    fn callee(&mut self, func: &'p Expr) -> Res<Callee> {
+        // `t.override(...)` and `t.aio` / `map.aio` are handled before evaluating `func`.
+        if let ExprKind::Attr { obj, name } = &func.kind {
+            if self.qualified(obj, name).is_none() {
+                let o = self.expr(obj)?;
+                return Ok(match (&o, name.name.as_str()) {
+                    (Value::Callable(c), "aio") => Callee::Aio((**c).clone()),
+                    (Value::Callable(c), "override") => match &**c {
+                        Callable::Task(t, _) => Callee::Override(t.clone()),
+                        _ => Callee::Value(self.attr(&o, name)?),
+                    },
+                    _ => Callee::Value(self.attr(&o, name)?),
+                });
+            }
+        }
+        if let ExprKind::Call { func: inner, args } = &func.kind {
+            if let ExprKind::Attr { obj, name } = &inner.kind {
+                if name.name == "override" {
+                    if let Value::Callable(c) = self.expr(obj)? {
+                        if let Callable::Task(t, _) = &*c {
+                            let settings = self.override_settings(t, args)?;
+                            return Ok(Callee::Task(t.clone(), Some(settings)));
+                        }
+                    }
+                }
+            }
+        }
+        let v = self.expr(func)?;
+        Ok(match &v {
+            Value::Callable(c) => match &**c {
+                Callable::Task(t, _) => Callee::Task(t.clone(), None),
+                _ => Callee::Value(v),
+            },
+            _ => Callee::Value(v),
+        })
+    }
+
+    fn args(&mut self, args: &'p [Arg]) -> Res<(Vec<Value>, Vec<(Name, Value)>)> {
+        let mut argv = Vec::with_capacity(args.len());
+        let mut kwargs = Vec::new();
+        for a in args {
+            let v = self.expr(&a.value)?;
+            match &a.kind {
+                ArgKind::Positional => argv.push(v),
+                ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
+                ArgKind::Spread => argv.extend(ops::iterate(&v).map_err(Ctrl::Raise)?),
+            }
+        }
+        Ok((argv, kwargs))
+    }
+
+    /// A call that does not suspend.
+    fn call_sync(
+        &mut self,
+        callee: Callee,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<Value> {
+        match callee {
+            Callee::Task(t, settings) => {
+                // An async task call gives a lazy future.
+                let settings = match settings {
+                    Some(s) => s,
+                    None => self.task_settings(&t),
+                };
+                let args = self.bind_task_args(&t, argv, kwargs)?;
+                Ok(self.new_future(Fut::LazyTask {
+                    task: t,
+                    settings,
+                    args,
+                }))
+            }
+            Callee::Aio(Callable::Task(t, _)) => {
+                let settings = self.task_settings(&t);
+                let args = self.bind_task_args(&t, argv, kwargs)?;
+                Ok(self.new_future(Fut::LazyTask {
+                    task: t,
+                    settings,
+                    args,
+                }))
+            }
+            Callee::Aio(Callable::Builtin(b)) if b == "map" => self.map_future(argv, kwargs),
+            Callee::Aio(Callable::Fn(f)) => {
+                let args = self.bind_fn_args(&f, argv, kwargs)?;
+                Ok(self.new_future(Fut::LazyFn { func: f, args }))
+            }
+            Callee::Aio(other) => Err(raise(
+                "TypeError",
+                format!("{} has no .aio", Value::Callable(Rc::new(other)).repr()),
+            )),
+            Callee::Override(t) => Err(raise(
+                "TypeError",
+                format!("override of {t} must be called with its settings"),
+            )),
+            Callee::Value(v) => match &v {
+                Value::Callable(c) => match &**c {
+                    Callable::Fn(f) => {
+                        let decl = self.prog().fn_decl(f).expect("checked function");
+                        let args = self.bind_fn_args(f, argv, kwargs)?;
+                        if decl.is_async {
+                            return Ok(self.new_future(Fut::LazyFn {
+                                func: f.clone(),
+                                args,
+                            }));
+                        }
+                        self.call_fn_sync(decl, args)
+                    }
+                    Callable::Builtin(b) => self.builtin(b, argv, kwargs),
+                    Callable::Method(recv, m) => match builtins::method(recv, m, &argv) {
+                        Some(r) => r.map_err(Ctrl::Raise),
+                        None => Err(raise(
+                            "TypeError",
+                            format!("{} has no method {m}", recv.type_name()),
+                        )),
+                    },
+                    Callable::Task(..) => unreachable!("tasks are Callee::Task"),
+                },
+                other => Err(raise(
+                    "TypeError",
+                    format!("{} is not callable", other.type_name()),
+                )),
+            },
+        }
+    }
+
+    fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
+        if self.depth + 1 > self.sh.limits.max_call_depth {
+            return Err(self.limit(
+                "LimitExceededError",
+                format!(
+                    "call depth passed its limit of {} (E0702)",
+                    self.sh.limits.max_call_depth
+                ),
+            ));
+        }
+        let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth + 1);
+        f.group = self.group.clone();
+        for (p, v) in decl.params.iter().zip(args) {
+            f.vars.push((p.name.name.clone(), v));
+        }
+        match f.block_sync(&decl.body) {
+            Ok(()) => Ok(Value::None),
+            Err(Ctrl::Return(v)) => Ok(v),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn call_fn_async(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
+        if self.depth + 1 > self.sh.limits.max_call_depth {
+            return Err(self.limit(
+                "LimitExceededError",
+                format!(
+                    "call depth passed its limit of {} (E0702)",
+                    self.sh.limits.max_call_depth
+                ),
+            ));
+        }
+        let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth + 1);
+        f.group = self.group.clone();
+        for (p, v) in decl.params.iter().zip(args) {
+            f.vars.push((p.name.name.clone(), v));
+        }
+        match f.block(&decl.body).await {
+            Ok(()) => Ok(Value::None),
+            Err(Ctrl::Return(v)) => Ok(v),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Arguments in parameter order, with defaults filled in.
+    fn bind_params(
+        &mut self,
+        what: &str,
+        params: &'p [crate::syntax::ast::Param],
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<Vec<Value>> {
+        let mut out: Vec<Option<Value>> = vec![None; params.len()];
+        if argv.len() > params.len() {
+            return Err(raise(
+                "TypeError",
+                format!(
+                    "{what} takes {} arguments, {} given",
+                    params.len(),
+                    argv.len()
+                ),
+            ));
+        }
+        for (i, v) in argv.into_iter().enumerate() {
+            out[i] = Some(v);
+        }
+        for (k, v) in kwargs {
+            match params.iter().position(|p| p.name.name == k) {
+                Some(i) => out[i] = Some(v),
+                None => return Err(raise("TypeError", format!("{what} has no parameter {k}"))),
+            }
+        }
+        let mut vals = Vec::with_capacity(params.len());
+        for (p, v) in params.iter().zip(out) {
+            vals.push(match v {
+                Some(v) => v,
+                None => match &p.default {
+                    Some(d) => self.expr(d)?,
+                    None => {
+                        return Err(raise(
+                            "TypeError",
+                            format!("{what} is missing argument {}", p.name.name),
+                        ))
+                    }
+                },
+            });
+        }
+        Ok(vals)
+    }
+
+    fn bind_fn_args(
+        &mut self,
+        f: &Name,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<Vec<Value>> {
+        let decl = self.prog().fn_decl(f).expect("checked function");
+        self.bind_params(&format!("function {f}"), &decl.params, argv, kwargs)
+    }
+
+    fn bind_task_args(
+        &mut self,
+        t: &Name,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<Vec<Value>> {
+        let decl = self.prog().task_decl(t).expect("checked task");
+        let vals = self.bind_params(&format!("task {t}"), &decl.params, argv, kwargs)?;
+        // Value semantics across the task boundary.
+        Ok(vals.iter().map(Value::deep_copy).collect())
+    }
+
+    fn new_future(&self, f: Fut) -> Value {
+        let mut futs = self.sh.futs.borrow_mut();
+        futs.push(f);
+        Value::Future(futs.len() as u32 - 1)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Expressions that may suspend
+    // -----------------------------------------------------------------------------------------
+
+    fn expr_async<'a>(&'a mut self, e: &'p Expr) -> LocalFut<'a, Res<Value>> {
+        Box::pin(async move {
+            Ok(match &e.kind {
+                ExprKind::Await(inner) => {
+                    let v = ev!(self, inner)?;
+                    match v {
+                        Value::Future(f) => self.await_future(f).await?,
+                        other => return Err(raise("TypeError", format!("{} cannot be awaited", other.type_name()))),
+                    }
+                }
+                ExprKind::Call { func, args } => {
+                    let callee = self.callee_async(func).await?;
+                    let mut argv = Vec::with_capacity(args.len());
+                    let mut kwargs = Vec::new();
+                    for a in args {
+                        let v = ev!(self, &a.value)?;
+                        match &a.kind {
+                            ArgKind::Positional => argv.push(v),
+                            ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
+                            ArgKind::Spread => argv.extend(ops::iterate(&v).map_err(Ctrl::Raise)?),
+                        }
+                    }
+                    let v = self.call_async(callee, argv, kwargs).await?;
+                    self.mark_gather_tuple(func, args, &v);
+                    v
+                }
+                ExprKind::List(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for i in items {
+                        out.push(ev!(self, i)?);
+                    }
+                    Value::list(out)
+                }
+                ExprKind::Tuple(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for i in items {
+                        out.push(ev!(self, i)?);
+                    }
+                    Value::tuple(out)
+                }
+                ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
+                    let l = ev!(self, lhs)?;
+                    if !self.truth(&l, lhs)? {
+                        return Ok(Value::Bool(false));
+                    }
+                    let r = ev!(self, rhs)?;
+                    Value::Bool(self.truth(&r, rhs)?)
+                }
+                ExprKind::Binary { op: BinOp::Or, lhs, rhs } => {
+                    let l = ev!(self, lhs)?;
+                    if self.truth(&l, lhs)? {
+                        return Ok(Value::Bool(true));
+                    }
+                    let r = ev!(self, rhs)?;
+                    Value::Bool(self.truth(&r, rhs)?)
+                }
+                ExprKind::Binary { op, lhs, rhs } => {
+                    let l = ev!(self, lhs)?;
+                    let r = ev!(self, rhs)?;
+                    ops::binary(*op, &l, &r).map_err(Ctrl::Raise)?
+                }
+                ExprKind::Unary { op, operand } => {
+                    let v = ev!(self, operand)?;
+                    self.unary(*op, v)?
+                }
+                ExprKind::Compare { first, rest } => {
+                    let mut left = ev!(self, first)?;
+                    for (op, right) in rest {
+                        let r = ev!(self, right)?;
+                        if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
+                            return Ok(Value::Bool(false));
+                        }
+                        left = r;
+                    }
+                    Value::Bool(true)
+                }
+                ExprKind::IfElse { cond, then, otherwise } => {
+                    let c = ev!(self, cond)?;
+                    if self.truth(&c, cond)? {
+                        ev!(self, then)?
+                    } else {
+                        ev!(self, otherwise)?
+                    }
+                }
+                ExprKind::Index { obj, index } => {
+                    let o = ev!(self, obj)?;
+                    let i = ev!(self, index)?;
+                    ops::index(&o, &i).map_err(Ctrl::Raise)?
+                }
+                ExprKind::Attr { obj, name } => {
+                    let o = ev!(self, obj)?;
+                    self.attr(&o, name)?
+                }
+                ExprKind::FString(parts) => {
+                    let mut out = String::new();
+                    for p in parts {
+                        match p {
+                            FStringPart::Text(t) => out.push_str(t),
+                            FStringPart::Field { expr, spec } => {
+                                let v = ev!(self, expr)?;
+                                self.format_field(&mut out, &v, spec.as_deref())?;
+                            }
+                        }
+                    }
+                    Value::str(&out)
+                }
+                ExprKind::Dict(entries) => {
+                    let mut out = IndexMap::with_capacity(entries.len());
+                    for (k, v) in entries {
+                        let k = ev!(self, k)?;
+                        let v = ev!(self, v)?;
+                        out.insert(self.key(&k)?, v);
+                    }
+                    Value::dict(out)
+                }
+                ExprKind::ListComp { elt, clauses } if clauses.len() == 1 && clauses[0].conds.is_empty() => {
+                    let c = &clauses[0];
+                    let it = ev!(self, &c.iter)?;
+                    let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
+                    let mut out = Vec::with_capacity(items.len());
+                    for item in items {
+                        let mark = self.vars.len();
+                        self.bind(&c.pattern, item)?;
+                        let v = ev!(self, elt);
+                        self.vars.truncate(mark);
+                        out.push(v?);
+                    }
+                    Value::list(out)
+                }
+                _ => {
+                    return Err(raise(
+                        "RuntimeSystemError",
+                        "this expression cannot wait for an action here: bind the awaited value with `let` first",
+                    ))
+                }
+            })
+        })
+    }
+
+    async fn callee_async(&mut self, func: &'p Expr) -> Res<Callee> {
+        if self.prog().suspends.expr(func) {
+            // `(await f())(x)` and the like: rare; evaluate the value.
+            let v = self.expr_async(func).await?;
+            return Ok(match &v {
+                Value::Callable(c) => match &**c {
+                    Callable::Task(t, _) => Callee::Task(t.clone(), None),
+                    _ => Callee::Value(v),
+                },
+                _ => Callee::Value(v),
+            });
+        }
+        self.callee(func)
+    }
+
+    async fn call_async(
+        &mut self,
+        callee: Callee,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<Value> {
+        match callee {
+            Callee::Task(t, settings) => {
+                let info = &self.prog().checked.tasks[&t];
+                let settings = settings.unwrap_or_else(|| self.task_settings(&t));
+                let args = self.bind_task_args(&t, argv, kwargs)?;
+                if info.is_async {
+                    return Ok(self.new_future(Fut::LazyTask {
+                        task: t,
+                        settings,
+                        args,
+                    }));
+                }
+                // A sync task call: the caller waits for the child action.
+                let act = self.start_action(&t, settings, args);
+                self.wait_all(&[act]).await;
+                self.act_result(act)
+            }
+            Callee::Value(v) => {
+                if let Value::Callable(c) = &v {
+                    match &**c {
+                        Callable::Builtin(b) => match b.as_str() {
+                            "sleep" | "compute" | "gpu_compute" => {
+                                let d = match argv.first() {
+                                    Some(Value::Duration(d)) => *d,
+                                    _ => {
+                                        return Err(raise(
+                                            "TypeError",
+                                            format!("{b} takes a duration"),
+                                        ))
+                                    }
+                                };
+                                let secs = match b.as_str() {
+                                    "sleep" => d,
+                                    "compute" => (d as f64 / self.cores()).round() as i64,
+                                    _ => (d as f64 / self.gpus()?).round() as i64,
+                                };
+                                self.sleep(secs).await?;
+                                return Ok(Value::None);
+                            }
+                            "map" => {
+                                let f = self.map_future(argv, kwargs)?;
+                                let Value::Future(id) = f else { unreachable!() };
+                                return self.await_future(id).await;
+                            }
+                            _ => {}
+                        },
+                        Callable::Fn(f) => {
+                            let decl = self.prog().fn_decl(f).expect("checked function");
+                            let args = self.bind_fn_args(f, argv, kwargs)?;
+                            if decl.is_async {
+                                return Ok(self.new_future(Fut::LazyFn {
+                                    func: f.clone(),
+                                    args,
+                                }));
+                            }
+                            return self.call_fn_async(decl, args).await;
+                        }
+                        _ => {}
+                    }
+                }
+                self.call_sync(Callee::Value(v), argv, kwargs)
+            }
+            other => self.call_sync(other, argv, kwargs),
+        }
+    }
+
+    /// CPU cores of this action: its CPU limit (the request when no limit), at least 1m.
+    fn cores(&self) -> f64 {
+        let acts = self.sh.acts.borrow();
+        let milli = acts[self.act]
+            .settings
+            .resources
+            .cpu_milli
+            .map_or(1000, |c| c.limit.max(c.request));
+        (milli.max(1)) as f64 / 1000.0
+    }
+
+    fn gpus(&self) -> Res<f64> {
+        let acts = self.sh.acts.borrow();
+        match &acts[self.act].settings.resources.accelerator {
+            Some(crate::check::config::Accelerator::Gpu {
+                quantity, slices, ..
+            }) => Ok(match slices {
+                Some(s) => *s as f64 / 7.0,
+                None => (*quantity).max(1) as f64,
+            }),
+            Some(crate::check::config::Accelerator::Other { quantity, .. }) => {
+                Ok((*quantity).max(1) as f64)
+            }
+            Some(crate::check::config::Accelerator::Tpu { .. }) => Ok(1.0),
+            None => Err(raise(
+                "RuntimeUserError",
+                "gpu_compute in an action with no GPU",
+            )),
+        }
+    }
+
+    async fn sleep(&mut self, d: i64) -> Res<()> {
+        if d <= 0 {
+            return Ok(());
+        }
+        let (sid, deadline) = {
+            let mut sim = self.sh.sim.borrow_mut();
+            let sid = self.sh.acts.borrow()[self.act].sim;
+            let deadline = sim.now() + d;
+            sim.set_timer(sid, d, tag(TAG_WAKE, self.exec));
+            (sid, deadline)
+        };
+        let _ = sid;
+        loop {
+            Park(false).await;
+            if self.sh.sim.borrow().now() >= deadline {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Parks until every action has a result.
+    async fn wait_all(&mut self, acts: &[usize]) {
+        loop {
+            let pending: Vec<usize> = {
+                let a = self.sh.acts.borrow();
+                acts.iter()
+                    .copied()
+                    .filter(|&i| a[i].result.is_none())
+                    .collect()
+            };
+            if pending.is_empty() {
+                return;
+            }
+            {
+                let mut a = self.sh.acts.borrow_mut();
+                for i in pending {
+                    if !a[i].waiters.contains(&self.exec) {
+                        a[i].waiters.push(self.exec);
+                    }
+                }
+            }
+            Park(false).await;
+        }
+    }
+
+    /// Parks until any of the actions has a result; returns the first that has (by index).
+    async fn wait_any(&mut self, acts: &[usize]) -> usize {
+        loop {
+            {
+                let a = self.sh.acts.borrow();
+                if let Some(&i) = acts.iter().find(|&&i| a[i].result.is_some()) {
+                    return i;
+                }
+            }
+            {
+                let mut a = self.sh.acts.borrow_mut();
+                for &i in acts {
+                    if !a[i].waiters.contains(&self.exec) {
+                        a[i].waiters.push(self.exec);
+                    }
+                }
+            }
+            Park(false).await;
+        }
+    }
+
+    fn act_result(&self, act: usize) -> Res<Value> {
+        match self.sh.acts.borrow()[act]
+            .result
+            .clone()
+            .expect("waited for")
+        {
+            Ok(v) => Ok(v.deep_copy()),
+            Err(e) => Err(Ctrl::Raise(Value::Error(e))),
+        }
+    }
+
+    /// Awaits a language future: starts what it stands for and waits for its value.
+    fn await_future<'a>(&'a mut self, id: u32) -> LocalFut<'a, Res<Value>> {
+        Box::pin(async move {
+            let fut = std::mem::replace(
+                &mut self.sh.futs.borrow_mut()[id as usize],
+                Fut::Done(Ok(Value::None)),
+            );
+            let r: Result<Value, Value> = match fut {
+                Fut::Done(r) => r,
+                Fut::LazyTask {
+                    task,
+                    settings,
+                    args,
+                } => {
+                    let act = self.start_action(&task, settings, args);
+                    self.wait_all(&[act]).await;
+                    self.act_result(act).map_err(ctrl_to_err)
+                }
+                Fut::Started(act) => {
+                    self.wait_all(&[act]).await;
+                    self.act_result(act).map_err(ctrl_to_err)
+                }
+                Fut::LazyFn { func, args } => {
+                    let decl = self.prog().fn_decl(&func).expect("checked function");
+                    match self.call_fn_async(decl, args).await {
+                        Ok(v) => Ok(v),
+                        Err(Ctrl::Raise(e)) => Err(e),
+                        Err(other) => return Err(other),
+                    }
+                }
+                Fut::Gather { futs, tuple } => self.gather(futs, tuple).await.map_err(ctrl_to_err),
+                Fut::Map {
+                    task,
+                    settings,
+                    calls,
+                    concurrency,
+                    return_exceptions,
+                } => self
+                    .run_map(task, settings, calls, concurrency, return_exceptions)
+                    .await
+                    .map_err(ctrl_to_err),
+            };
+            self.sh.futs.borrow_mut()[id as usize] = Fut::Done(r.clone());
+            r.map_err(Ctrl::Raise)
+        })
+    }
+
+    /// `gather`: starts every task future, waits for all; the first error cancels the rest.
+    async fn gather(&mut self, futs: Vec<u32>, tuple: bool) -> Res<Value> {
+        let mut acts: Vec<Option<usize>> = Vec::with_capacity(futs.len());
+        let mut values: Vec<Option<Value>> = vec![None; futs.len()];
+        for (i, &f) in futs.iter().enumerate() {
+            let fut = std::mem::replace(
+                &mut self.sh.futs.borrow_mut()[f as usize],
+                Fut::Done(Ok(Value::None)),
+            );
+            match fut {
+                Fut::LazyTask {
+                    task,
+                    settings,
+                    args,
+                } => {
+                    let act = self.start_action(&task, settings, args);
+                    self.sh.futs.borrow_mut()[f as usize] = Fut::Started(act);
+                    acts.push(Some(act));
+                }
+                Fut::Started(act) => {
+                    self.sh.futs.borrow_mut()[f as usize] = Fut::Started(act);
+                    acts.push(Some(act));
+                }
+                other => {
+                    // Functions and nested gathers run inline, in order.
+                    self.sh.futs.borrow_mut()[f as usize] = other;
+                    values[i] = Some(self.await_future(f).await?);
+                    acts.push(None);
+                }
+            }
+        }
+        let started: Vec<usize> = acts.iter().flatten().copied().collect();
+        let mut remaining = started.clone();
+        while !remaining.is_empty() {
+            let done = self.wait_any(&remaining).await;
+            remaining.retain(|&a| a != done);
+            let failed = matches!(self.sh.acts.borrow()[done].result, Some(Err(_)));
+            if failed {
+                for &a in &remaining {
+                    cancel_act(&self.sh, a);
+                }
+                return self.act_result(done);
+            }
+        }
+        for (i, a) in acts.iter().enumerate() {
+            if let Some(a) = a {
+                values[i] = Some(self.act_result(*a)?);
+            }
+        }
+        let values: Vec<Value> = values
+            .into_iter()
+            .map(|v| v.unwrap_or(Value::None))
+            .collect();
+        Ok(if tuple {
+            Value::tuple(values)
+        } else {
+            Value::list(values)
+        })
+    }
+
+    fn map_future(&mut self, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
+        let mut it = argv.into_iter();
+        let Some(Value::Callable(c)) = it.next() else {
+            return Err(raise("TypeError", "map takes a task first"));
+        };
+        let Callable::Task(task, _) = &*c else {
+            return Err(raise("TypeError", "map takes a task first"));
+        };
+        let lists: Vec<Vec<Value>> = it
+            .map(|l| ops::iterate(&l).map_err(Ctrl::Raise))
+            .collect::<Res<_>>()?;
+        let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+        let mut calls = Vec::with_capacity(n);
+        for i in 0..n {
+            let argv: Vec<Value> = lists.iter().map(|l| l[i].clone()).collect();
+            calls.push(self.bind_task_args(task, argv, Vec::new())?);
+        }
+        let mut concurrency = 0usize;
+        let mut return_exceptions = false;
+        for (k, v) in kwargs {
+            match (k.as_str(), v) {
+                ("concurrency", Value::Int(c)) => concurrency = c.max(0) as usize,
+                ("return_exceptions", Value::Bool(b)) => return_exceptions = b,
+                _ => {}
+            }
+        }
+        let settings = self.task_settings(task);
+        Ok(self.new_future(Fut::Map {
+            task: task.clone(),
+            settings,
+            calls,
+            concurrency,
+            return_exceptions,
+        }))
+    }
+
+    /// `map`: one action per item, at most `concurrency` in flight (0: no bound).
+    async fn run_map(
+        &mut self,
+        task: Name,
+        settings: Rc<ActSettings>,
+        calls: Vec<Vec<Value>>,
+        concurrency: usize,
+        return_exceptions: bool,
+    ) -> Res<Value> {
+        let n = calls.len();
+        let bound = if concurrency == 0 {
+            n.max(1)
+        } else {
+            concurrency
+        };
+        let mut acts: Vec<Option<usize>> = vec![None; n];
+        let mut calls = calls.into_iter().enumerate();
+        let mut in_flight: Vec<usize> = Vec::new();
+        loop {
+            while in_flight.len() < bound {
+                let Some((i, args)) = calls.next() else { break };
+                let a = self.start_action(&task, settings.clone(), args);
+                acts[i] = Some(a);
+                in_flight.push(a);
+            }
+            if in_flight.is_empty() {
+                break;
+            }
+            let done = self.wait_any(&in_flight).await;
+            in_flight.retain(|&a| a != done);
+            if !return_exceptions && matches!(self.sh.acts.borrow()[done].result, Some(Err(_))) {
+                for &a in &in_flight {
+                    cancel_act(&self.sh, a);
+                }
+                return self.act_result(done);
+            }
+        }
+        let mut out = Vec::with_capacity(n);
+        for a in acts.into_iter().flatten() {
+            out.push(match self.act_result(a) {
+                Ok(v) => v,
+                Err(Ctrl::Raise(e)) if return_exceptions => e,
+                Err(e) => return Err(e),
+            });
+        }
+        Ok(Value::list(out))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Builtins with effects
+    // -----------------------------------------------------------------------------------------
+
+    fn builtin(&mut self, b: &Name, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
+        let sh = self.sh.clone();
+        match b.as_str() {
+            "print" => {
+                let text: Vec<String> = argv.iter().map(Value::display).collect();
+                let at = sh.sim.borrow().now();
+                sh.logs.borrow_mut().push(LogLine {
+                    action: self.act,
+                    at,
+                    text: text.join(" "),
+                });
+                Ok(Value::None)
+            }
+            "now" => Ok(Value::Duration(sh.sim.borrow().now())),
+            "attempt" => Ok(Value::Int(sh.acts.borrow()[self.act].attempt as i64)),
+            "random" => {
+                // splitmix64
+                let mut z = sh.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+                sh.rng.set(z);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                Ok(Value::Float((z >> 11) as f64 / (1u64 << 53) as f64))
+            }
+            "getenv" => {
+                let name = argv.first().map(Value::display).unwrap_or_default();
+                let acts = sh.acts.borrow();
+                let found = acts[self.act]
+                    .settings
+                    .env_vars
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| Value::str(v));
+                Ok(found.unwrap_or_else(|| argv.get(1).cloned().unwrap_or(Value::None)))
+            }
+            "secret" => {
+                let name = argv.first().map(Value::display).unwrap_or_default();
+                let acts = sh.acts.borrow();
+                if acts[self.act].settings.secrets.iter().any(|s| *s == name) {
+                    Ok(Value::str(&format!("<secret {name}>")))
+                } else {
+                    Err(raise(
+                        "KeyError",
+                        format!("secret {name:?} is not among this environment's secrets"),
+                    ))
+                }
+            }
+            "allocate" | "free" => {
+                let q = argv.first().map(Value::display).unwrap_or_default();
+                let bytes =
+                    quantity::parse_bytes(&q).map_err(|e| raise("ValueError", e.message))?;
+                let mut acts = sh.acts.borrow_mut();
+                let a = &mut acts[self.act];
+                if b == "free" {
+                    a.memory_used = a.memory_used.saturating_sub(bytes);
+                    return Ok(Value::None);
+                }
+                a.memory_used = a.memory_used.saturating_add(bytes);
+                let limit = a.settings.resources.memory.map(|m| m.limit.max(m.request));
+                if let Some(limit) = limit {
+                    if a.memory_used > limit {
+                        let used = quantity::format_bytes(a.memory_used);
+                        let lim = quantity::format_bytes(limit);
+                        return Err(Ctrl::Kill(ErrorValue {
+                            kind: Name::new("OOMError"),
+                            message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
+                            code: "OOMError".into(),
+                            task: Some(a.fqn.clone()),
+                        }));
+                    }
+                }
+                Ok(Value::None)
+            }
+            "group" => Ok(Value::Group(Rc::from(
+                argv.first()
+                    .map(Value::display)
+                    .unwrap_or_default()
+                    .as_str(),
+            ))),
+            "gather" => {
+                let mut futs = Vec::with_capacity(argv.len());
+                for v in argv {
+                    match v {
+                        Value::Future(f) => futs.push(f),
+                        other => {
+                            return Err(raise(
+                                "TypeError",
+                                format!("gather takes futures, not {}", other.type_name()),
+                            ))
+                        }
+                    }
+                }
+                // A list for now; `mark_gather_tuple` makes it a tuple for explicit arguments.
+                Ok(self.new_future(Fut::Gather { futs, tuple: false }))
+            }
+            n if types::is_error_type(n) => {
+                let msg = argv.first().map(Value::display).unwrap_or_default();
+                Ok(Value::error(n, msg))
+            }
+            n if self.prog().checked.structs.contains_key(n) => {
+                let st = &self.prog().checked.structs[n];
+                let fields = st
+                    .fields
+                    .iter()
+                    .map(|(f, _)| {
+                        (
+                            f.clone(),
+                            kwargs
+                                .iter()
+                                .find(|(k, _)| k == f)
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or(Value::None),
+                        )
+                    })
+                    .collect();
+                Ok(Value::Struct(Rc::new(RefCell::new(StructValue {
+                    name: b.clone(),
+                    fields,
+                }))))
+            }
+            n if types::Record::of_ctor(n).is_some() => {
+                let mut args: Vec<(Option<Name>, Value)> =
+                    argv.into_iter().map(|v| (None, v)).collect();
+                args.extend(kwargs.into_iter().map(|(k, v)| (Some(k), v)));
+                Ok(Value::Record(Rc::new((b.clone(), args))))
+            }
+            n => {
+                let kw: Vec<(&str, Value)> = kwargs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect();
+                match builtins::call(n, &argv, &kw) {
+                    Some(r) => r.map_err(Ctrl::Raise),
+                    None => Err(raise("TypeError", format!("{n} is not callable"))),
+                }
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Actions
+    // -----------------------------------------------------------------------------------------
+
+    /// The settings a call of `t` runs with, without an override.
+    fn task_settings(&self, t: &Name) -> Rc<ActSettings> {
+        base_settings(self.prog(), t)
+    }
+
+    /// The settings of `t.override(args)`, validated at run time like the checker does.
+    fn override_settings(&mut self, t: &Name, args: &'p [Arg]) -> Res<Rc<ActSettings>> {
+        let mut s = (*self.task_settings(t)).clone();
+        for a in args {
+            let ArgKind::Keyword(k) = &a.kind else {
+                continue;
+            };
+            let v = self.expr(&a.value)?;
+            let c = to_const(&v, a.value.span);
+            let mut diags = Vec::new();
+            use crate::check::config::{self as cfg, Level};
+            match k.name.as_str() {
+                "resources" => {
+                    if let Some(r) = cfg::resources(&c, Level::Override, &mut diags) {
+                        s.resources = r;
+                    }
+                }
+                "reusable" => match cfg::reuse_policy(&c, Level::Override, &mut diags) {
+                    Some(cfg::ReuseSetting::Policy(p)) => {
+                        s.reuse = Some((format!("{t}-override"), p))
+                    }
+                    Some(cfg::ReuseSetting::Off) | Some(cfg::ReuseSetting::Cleared) => {
+                        s.reuse = None
+                    }
+                    None => {}
+                },
+                "retries" => {
+                    if let Some(r) = cfg::retries(&c, Level::Override, &mut diags) {
+                        if r.count > 0 {
+                            s.retries = Some(r);
+                        }
+                    }
+                }
+                "timeout" => {
+                    if let Some(r) = cfg::timeout(&c, Level::Override, &mut diags) {
+                        if r != crate::check::config::TimeoutSpec::default() {
+                            s.timeout = Some(r);
+                        }
+                    }
+                }
+                "interruptible" => {
+                    if let Value::Bool(b) = v {
+                        s.interruptible = b;
+                    }
+                }
+                "queue" => {
+                    if let Value::Str(q) = &v {
+                        if !q.is_empty() {
+                            s.queue = Some(q.to_string());
+                        }
+                    }
+                }
+                "env_vars" => {
+                    if let Value::Dict(d) = &v {
+                        s.env_vars = d
+                            .borrow()
+                            .iter()
+                            .map(|(k, v)| (k.to_value().display(), v.display()))
+                            .collect();
+                    }
+                }
+                "secrets" => {
+                    if let Ok(items) = ops::iterate(&v) {
+                        s.secrets = items.iter().map(Value::display).collect();
+                    }
+                }
+                _ => {}
+            }
+            if let Some(d) = diags.into_iter().find(|d| d.is_error()) {
+                return Err(raise(
+                    "ValueError",
+                    format!("invalid override ({}): {}", d.code, d.message),
+                ));
+            }
+        }
+        Ok(Rc::new(s))
+    }
+
+    fn start_action(&mut self, t: &Name, settings: Rc<ActSettings>, args: Vec<Value>) -> usize {
+        let id = submit_new(&self.sh, t, settings, args, Some(self.act));
+        self.sh.acts.borrow_mut()[id].group = self.group.clone();
+        self.sh.acts.borrow_mut()[self.act].children.push(id);
+        id
+    }
+}
+
+fn ctrl_to_err(c: Ctrl) -> Value {
+    match c {
+        Ctrl::Raise(v) => v,
+        Ctrl::Kill(e) => Value::Error(Rc::new(e)),
+        _ => Value::error("RuntimeSystemError", "internal control flow escaped"),
+    }
+}
+
+/// What a call expression calls.
+pub(crate) enum Callee {
+    /// A task call, with override settings.
+    Task(Name, Option<Rc<ActSettings>>),
+    /// `x.aio(...)`
+    Aio(Callable),
+    /// `t.override` not yet called with settings.
+    Override(Name),
+    Value(Value),
+}
+
+/// A run-time value as a configuration constant, for the validators.
+fn to_const(v: &Value, span: crate::diagnostics::Span) -> crate::check::config::SConst {
+    use crate::check::config::{Const, ConstArg, SConst};
+    let c = match v {
+        Value::None => Const::None,
+        Value::Bool(b) => Const::Bool(*b),
+        Value::Int(i) => Const::Int(*i),
+        Value::Float(f) => Const::Float(*f),
+        Value::Duration(d) => Const::Duration(*d),
+        Value::Str(s) => Const::Str(s.to_string()),
+        Value::List(l) => Const::List(l.borrow().iter().map(|x| to_const(x, span)).collect()),
+        Value::Tuple(t) => Const::Tuple(t.iter().map(|x| to_const(x, span)).collect()),
+        Value::Dict(d) => Const::Dict(
+            d.borrow()
+                .iter()
+                .map(|(k, x)| (to_const(&k.to_value(), span), to_const(x, span)))
+                .collect(),
+        ),
+        Value::Record(r) => Const::Record {
+            ctor: r.0.clone(),
+            args: r
+                .1
+                .iter()
+                .map(|(n, x)| ConstArg {
+                    name: n.clone(),
+                    span,
+                    value: to_const(x, span),
+                })
+                .collect(),
+        },
+        _ => Const::Unknown,
+    };
+    SConst::new(c, span)
+}
+
+/// Environment and decorator settings of task `t`.
+pub(crate) fn base_settings(prog: &Program, t: &Name) -> Rc<ActSettings> {
+    let info = &prog.checked.tasks[t];
+    let env = info.env.as_ref().and_then(|e| prog.checked.envs.get(e));
+    let es = env.map(|e| e.settings.clone()).unwrap_or_default();
+    Rc::new(ActSettings {
+        resources: es.resources.clone().unwrap_or_default(),
+        image: es.image.clone(),
+        interruptible: info.settings.interruptible.unwrap_or(es.interruptible),
+        queue: info.settings.queue.clone().or(es.queue.clone()),
+        reuse: es
+            .reusable
+            .as_ref()
+            .map(|(p, _)| (es.name.clone(), p.clone())),
+        retries: info.settings.retries.clone(),
+        timeout: info.settings.timeout.clone(),
+        env_vars: es.env_vars.clone(),
+        secrets: es.secrets.clone(),
+    })
+}
+
+/// Creates a logical action and submits its first attempt.
+fn submit_new(
+    sh: &Rc<Shared<'_>>,
+    t: &Name,
+    settings: Rc<ActSettings>,
+    args: Vec<Value>,
+    parent: Option<usize>,
+) -> usize {
+    let fqn = sh.prog.checked.tasks[t].fqn.clone();
+    let now = sh.sim.borrow().now();
+    let id = {
+        let mut acts = sh.acts.borrow_mut();
+        acts.push(Act {
+            task: t.clone(),
+            fqn,
+            args,
+            settings,
+            attempt: 0,
+            user_retries_used: 0,
+            system_retries_used: 0,
+            first_queued: now,
+            sim: None,
+            result: None,
+            state: ActState::Pending,
+            waiters: Vec::new(),
+            memory_used: 0,
+            children: Vec::new(),
+            parent,
+            group: None,
+        });
+        acts.len() - 1
+    };
+    submit_attempt(sh, id);
+    id
+}
+
+/// Submits the next attempt of a logical action to the simulator.
+fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
+    let settings = sh.acts.borrow()[id].settings.clone();
+    let mut sim = sh.sim.borrow_mut();
+    let mut req: Request = sim.request_from_spec(
+        &settings.resources,
+        &settings.image,
+        settings.interruptible,
+        settings.queue.as_deref(),
+    );
+    if let Some((name, policy)) = &settings.reuse {
+        let set = *sh
+            .replica_sets
+            .borrow_mut()
+            .entry(name.clone())
+            .or_insert_with(|| {
+                let pod = req.clone();
+                sim.replica_set(sim::ReplicaSetSpec {
+                    min: policy.min_replicas,
+                    max: policy.max_replicas,
+                    concurrency: policy.concurrency,
+                    idle_ttl: policy.idle_ttl,
+                    scaledown_ttl: policy.scaledown_ttl,
+                    pod,
+                })
+            });
+        req.reuse = Some(set);
+    }
+    let sid = sim.submit(req);
+    drop(sim);
+    let mut acts = sh.acts.borrow_mut();
+    acts[id].attempt += 1;
+    acts[id].sim = Some(sid);
+    acts[id].memory_used = 0;
+    let mut map = sh.sim_acts.borrow_mut();
+    if map.len() <= sid.0 as usize {
+        map.resize(sid.0 as usize + 1, usize::MAX);
+    }
+    map[sid.0 as usize] = id;
+}
+
+/// Cancels a logical action and, recursively, its running children.
+fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
+    let (sid, children) = {
+        let mut acts = sh.acts.borrow_mut();
+        let a = &mut acts[id];
+        if a.result.is_some() {
+            return;
+        }
+        a.state = ActState::Cancelled;
+        a.result = Some(Err(Rc::new(ErrorValue {
+            kind: Name::new("ActionAbortedError"),
+            message: "cancelled".into(),
+            code: "ActionAbortedError".into(),
+            task: Some(a.fqn.clone()),
+        })));
+        (a.sim, a.children.clone())
+    };
+    if let Some(sid) = sid {
+        sh.sim.borrow_mut().cancel(sid);
+    }
+    if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
+        // The body is dropped by the loop when it sees the action ended.
+        sh.ready.borrow_mut().push_back(exec);
+    }
+    for c in children {
+        cancel_act(sh, c);
+    }
+    wake_waiters(sh, id);
+}
+
+fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
+    let waiters = std::mem::take(&mut sh.acts.borrow_mut()[id].waiters);
+    sh.ready.borrow_mut().extend(waiters);
+}
+
+/// An error that crosses a task boundary: flyte's own errors keep their type; others become
+/// `RuntimeUserError` with the original type's name as code.
+fn cross_boundary(e: ErrorValue, fqn: &str) -> ErrorValue {
+    let is_flyte = types::error_derives(&e.kind, "BaseRuntimeError");
+    let task = e.task.clone().or_else(|| Some(fqn.to_string()));
+    if is_flyte {
+        ErrorValue { task, ..e }
+    } else {
+        ErrorValue {
+            kind: Name::new("RuntimeUserError"),
+            code: e.kind.to_string(),
+            message: e.message,
+            task,
+        }
+    }
+}
+
+/// Ends the current attempt of action `id` with `outcome`: retries or records the result.
+fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) {
+    let (sid, fqn) = {
+        let acts = sh.acts.borrow();
+        (acts[id].sim, acts[id].fqn.clone())
+    };
+    if let Some(sid) = sid {
+        sh.sim.borrow_mut().finish(sid);
+    }
+    sh.exec_of.borrow_mut().remove(&id);
+    let result = match outcome {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let e = cross_boundary(e, &fqn);
+            // Retries: user errors (OOM and timeouts included) use `retries`; system errors
+            // are retried by the platform; NonRecoverableError never.
+            let system = types::error_derives(&e.kind, "RuntimeSystemError")
+                && e.kind != "UnschedulableError"
+                && e.kind != "DeadlockError";
+            let retry_delay = {
+                let mut acts = sh.acts.borrow_mut();
+                let a = &mut acts[id];
+                if system && a.system_retries_used < sh.system_retries {
+                    a.system_retries_used += 1;
+                    Some(0)
+                } else if !system
+                    && e.code != "NonRecoverableError"
+                    && e.kind != "NonRecoverableError"
+                    && e.kind != "LimitExceededError"
+                    && e.kind != "UnschedulableError"
+                {
+                    match &a.settings.retries {
+                        Some(r) if a.user_retries_used < r.count => {
+                            let n = a.user_retries_used;
+                            a.user_retries_used += 1;
+                            Some(r.backoff.as_ref().map_or(0, |b| {
+                                let d = b.base as f64 * b.factor.powi(n as i32);
+                                let d = b.cap.map_or(d, |c| d.min(c as f64));
+                                d.round() as i64
+                            }))
+                        }
+                        _ => None,
+                    }
+                } else {
+                    None
+                }
+            };
+            if let Some(delay) = retry_delay {
+                // The deadline bounds the whole action across attempts.
+                let deadline = sh.acts.borrow()[id]
+                    .settings
+                    .timeout
+                    .as_ref()
+                    .and_then(|t| t.deadline);
+                let first = sh.acts.borrow()[id].first_queued;
+                let now = sh.sim.borrow().now();
+                if deadline.is_none_or(|d| now + delay < first + d) {
+                    if delay > 0 {
+                        sh.sim
+                            .borrow_mut()
+                            .set_timer(None, delay, tag(TAG_RESUBMIT, id));
+                    } else {
+                        submit_attempt(sh, id);
+                    }
+                    return;
+                }
+            }
+            Err(Rc::new(e))
+        }
+    };
+    {
+        let mut acts = sh.acts.borrow_mut();
+        let a = &mut acts[id];
+        a.state = if result.is_ok() {
+            ActState::Succeeded
+        } else {
+            ActState::Failed
+        };
+        a.result = Some(result);
+    }
+    wake_waiters(sh, id);
+}
+
+/// The body of one attempt: binds the arguments and runs the task.
+async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
+    let task = sh.acts.borrow()[id].task.clone();
+    let args = sh.acts.borrow()[id].args.clone();
+    let decl = sh.prog.task_decl(&task).expect("checked task");
+    let mut f = Frame::new(sh.clone(), id, exec, 0);
+    for (p, v) in decl.params.iter().zip(args) {
+        f.vars.push((p.name.name.clone(), v.deep_copy()));
+    }
+    let r = f.block(&decl.body).await;
+    let outcome = match r {
+        Ok(()) => Ok(Value::None),
+        Err(Ctrl::Return(v)) => Ok(v.deep_copy()),
+        Err(Ctrl::Raise(Value::Error(e))) => Err((*e).clone()),
+        Err(Ctrl::Raise(v)) => Err(ErrorValue {
+            kind: Name::new("TypeError"),
+            message: format!("raised a {}", v.type_name()),
+            code: "TypeError".into(),
+            task: None,
+        }),
+        Err(Ctrl::Kill(e)) => Err(e),
+        Err(Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
+    };
+    // An action cancelled while its body ran has its result already.
+    if sh.acts.borrow()[id].result.is_some() {
+        return;
+    }
+    complete(&sh, id, outcome);
+}
+
+/// The run: the event loop.
+pub(crate) fn run(
+    prog: &Program,
+    task: &str,
+    args: Vec<(Name, Value)>,
+    cluster: &Cluster,
+    seed: u64,
+    limits: Limits,
+) -> RunOutcome {
+    let sh = Rc::new(Shared {
+        prog,
+        sim: RefCell::new(Sim::new(cluster, seed)),
+        acts: RefCell::new(Vec::new()),
+        sim_acts: RefCell::new(Vec::new()),
+        futs: RefCell::new(Vec::new()),
+        ready: RefCell::new(VecDeque::new()),
+        spawned: RefCell::new(Vec::new()),
+        next_exec: Cell::new(0),
+        exec_of: RefCell::new(HashMap::new()),
+        logs: RefCell::new(Vec::new()),
+        rng: Cell::new(seed ^ 0x5DEE_CE66_D1CE_4E5B),
+        globals: RefCell::new(HashMap::new()),
+        replica_sets: RefCell::new(HashMap::new()),
+        steps: Cell::new(0),
+        limits: limits.clone(),
+        limit_error: RefCell::new(None),
+        system_retries: cluster.system_retries,
+    });
+    let task_name = Name::new(task);
+    let settings = base_settings(prog, &task_name);
+    // The root's arguments, defaults evaluated, in parameter order.
+    let bound = {
+        let mut f = Frame::new(sh.clone(), 0, 0, 0);
+        f.bind_task_args(&task_name, Vec::new(), args)
+    };
+    let args = match bound {
+        Ok(a) => a,
+        Err(c) => {
+            let e = match ctrl_to_err(c) {
+                Value::Error(e) => (*e).clone(),
+                _ => unreachable!(),
+            };
+            return RunOutcome {
+                result: Err(e),
+                summary: sh.sim.borrow().summary(),
+                actions: Vec::new(),
+                logs: Vec::new(),
+                attempts: 0,
+            };
+        }
+    };
+    let root = submit_new(&sh, &task_name, settings, args, None);
+    let mut bodies: Vec<Option<BodyFuture<'_>>> = Vec::new();
+    let waker = std::task::Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    loop {
+        // Poll every ready body.
+        loop {
+            let next = sh.ready.borrow_mut().pop_front();
+            let Some(exec) = next else { break };
+            if let Some(Some(fut)) = bodies.get_mut(exec) {
+                if fut.as_mut().poll(&mut cx).is_ready() {
+                    bodies[exec] = None;
+                }
+            }
+            for (e, f) in sh.spawned.borrow_mut().drain(..) {
+                if bodies.len() <= e {
+                    bodies.resize_with(e + 1, || None);
+                }
+                bodies[e] = Some(f);
+            }
+            // Drop bodies of actions that ended (cancelled, timed out).
+            if sh.acts.borrow()[root].result.is_some() {
+                break;
+            }
+        }
+        if sh.acts.borrow()[root].result.is_some() || sh.limit_error.borrow().is_some() {
+            break;
+        }
+        if let Some(max) = sh.limits.max_virtual_time {
+            if sh.sim.borrow().now() > max {
+                *sh.limit_error.borrow_mut() = Some(ErrorValue {
+                    kind: Name::new("LimitExceededError"),
+                    message: format!(
+                        "the run passed its virtual-time limit of {} (E0703)",
+                        value::format_duration(max)
+                    ),
+                    code: "LimitExceededError".into(),
+                    task: None,
+                });
+                break;
+            }
+        }
+        let ev = sh.sim.borrow_mut().next_event();
+        let Some(ev) = ev else {
+            // Nothing more will happen: the root never finishes.
+            let report = sh.sim.borrow().is_stuck();
+            let detail = report.map(|r| r.describe()).unwrap_or_default();
+            let e = ErrorValue {
+                kind: Name::new("DeadlockError"),
+                message: format!("no action can make progress:\n{detail}"),
+                code: "DeadlockError".into(),
+                task: None,
+            };
+            fail_all_pending(&sh, e);
+            break;
+        };
+        match ev {
+            Event::Started { action, .. } => {
+                let id = sh.sim_acts.borrow()[action.0 as usize];
+                if id == usize::MAX || sh.acts.borrow()[id].result.is_some() {
+                    continue;
+                }
+                let exec = sh.next_exec.get();
+                sh.next_exec.set(exec + 1);
+                sh.exec_of.borrow_mut().insert(id, exec);
+                if let Some(t) = sh.acts.borrow()[id]
+                    .settings
+                    .timeout
+                    .as_ref()
+                    .and_then(|t| t.max_runtime)
+                {
+                    sh.sim
+                        .borrow_mut()
+                        .set_timer(Some(action), t, tag(TAG_TIMEOUT, id));
+                }
+                if bodies.len() <= exec {
+                    bodies.resize_with(exec + 1, || None);
+                }
+                bodies[exec] = Some(Box::pin(body(sh.clone(), id, exec)));
+                sh.ready.borrow_mut().push_back(exec);
+            }
+            Event::TimerFired { tag: t, .. } => {
+                let (kind, id) = (t >> 56, (t & ((1 << 56) - 1)) as usize);
+                match kind {
+                    TAG_WAKE => sh.ready.borrow_mut().push_back(id),
+                    TAG_RESUBMIT => submit_attempt(&sh, id),
+                    _ => {
+                        // A running attempt passed its max_runtime.
+                        let alive = sh.acts.borrow()[id].result.is_none();
+                        if alive {
+                            if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
+                                if exec < bodies.len() {
+                                    bodies[exec] = None;
+                                }
+                            }
+                            let children = sh.acts.borrow()[id].children.clone();
+                            for c in children {
+                                cancel_act(&sh, c);
+                            }
+                            let fqn = sh.acts.borrow()[id].fqn.clone();
+                            complete(
+                                &sh,
+                                id,
+                                Err(ErrorValue {
+                                    kind: Name::new("MaxRuntimeExceededError"),
+                                    message: "the attempt ran past its max_runtime".into(),
+                                    code: "MaxRuntimeExceededError".into(),
+                                    task: Some(fqn),
+                                }),
+                            );
+                        }
+                    }
+                }
+            }
+            Event::Preempted { action, .. } => {
+                let id = sh.sim_acts.borrow()[action.0 as usize];
+                if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
+                    if exec < bodies.len() {
+                        bodies[exec] = None;
+                    }
+                }
+                let fqn = sh.acts.borrow()[id].fqn.clone();
+                complete(
+                    &sh,
+                    id,
+                    Err(ErrorValue {
+                        kind: Name::new("PreemptedError"),
+                        message: "the spot node was preempted".into(),
+                        code: "PreemptedError".into(),
+                        task: Some(fqn),
+                    }),
+                );
+            }
+            Event::Unschedulable { action, reason, .. } => {
+                let id = sh.sim_acts.borrow()[action.0 as usize];
+                let fqn = sh.acts.borrow()[id].fqn.clone();
+                complete(
+                    &sh,
+                    id,
+                    Err(ErrorValue {
+                        kind: Name::new("UnschedulableError"),
+                        message: reason,
+                        code: "UnschedulableError".into(),
+                        task: Some(fqn),
+                    }),
+                );
+            }
+        }
+    }
+    drop(bodies);
+    let result = match sh.limit_error.borrow().clone() {
+        Some(e) => Err(e),
+        None => match sh.acts.borrow()[root].result.clone() {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err((*e).clone()),
+            None => Err(ErrorValue {
+                kind: Name::new("RuntimeSystemError"),
+                message: "the run ended without a result".into(),
+                code: "RuntimeSystemError".into(),
+                task: None,
+            }),
+        },
+    };
+    let summary = sh.sim.borrow().summary();
+    let acts = sh.acts.borrow();
+    let attempts = acts.iter().map(|a| a.attempt as u64).sum();
+    let sim_acts = sh.sim_acts.borrow();
+    let mut sim_ids: Vec<Vec<u32>> = vec![Vec::new(); acts.len()];
+    for (sid, &id) in sim_acts.iter().enumerate() {
+        if id != usize::MAX {
+            sim_ids[id].push(sid as u32);
+        }
+    }
+    let actions = acts
+        .iter()
+        .zip(sim_ids)
+        .map(|(a, ids)| ActionSummary {
+            fqn: a.fqn.clone(),
+            state: a.state,
+            attempts: a.attempt,
+            sim_ids: ids,
+            group: a.group.as_deref().map(str::to_string),
+        })
+        .collect();
+    drop(acts);
+    drop(sim_acts);
+    let logs = sh.logs.borrow().clone();
+    RunOutcome {
+        result,
+        summary,
+        actions,
+        logs,
+        attempts,
+    }
+}
+
+fn fail_all_pending(sh: &Rc<Shared<'_>>, e: ErrorValue) {
+    let n = sh.acts.borrow().len();
+    for id in (0..n).rev() {
+        let pending = sh.acts.borrow()[id].result.is_none();
+        if pending {
+            let mut acts = sh.acts.borrow_mut();
+            acts[id].state = ActState::Failed;
+            let task = Some(acts[id].fqn.clone());
+            acts[id].result = Some(Err(Rc::new(ErrorValue { task, ..e.clone() })));
+        }
+    }
+}

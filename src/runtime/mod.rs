@@ -1,0 +1,365 @@
+//! The interpreter: task bodies really run; time is virtual; every task call is an action
+//! placed on the simulated cluster ([`crate::sim`]).
+//!
+//! # Shape
+//!
+//! A run is one synchronous call ([`run`]) that owns a discrete-event loop. Each action
+//! attempt's body is a Rust future, polled by a small executor inside that loop (no threads, no
+//! wakers: the loop knows what each body waits for). Bodies evaluate statements and
+//! expressions *synchronously* unless the program analysis ([`suspend`]) says the node may
+//! suspend (it awaits, calls a task, sleeps, computes, gathers or maps, directly or through a
+//! function); only those nodes go through boxed async evaluation, so the per-node cost of the
+//! common case is a plain function call. A body suspends by parking; the loop polls it again
+//! when the child action it waits for ends or its timer fires.
+//!
+//! ```text
+//! loop:
+//!   poll every ready body          -> may submit actions, set timers, finish
+//!   ev = sim.next_event()          -> Started: create the body; TimerFired: wake its body
+//!   none left and root not done    -> DeadlockError with the chain of holders and waiters
+//! ```
+//!
+//! Because the whole simulation runs inside one call, the state is `Rc`/`RefCell` (cheap,
+//! single-threaded) and the future an embedding host awaits stays `Send`.
+
+pub mod builtins;
+pub mod convert;
+mod interp;
+pub mod ops;
+pub mod suspend;
+pub mod value;
+
+use crate::check::config::{ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};
+use crate::check::imports::Loaded;
+use crate::check::Checked;
+use crate::sim::{self, ActionId, Cluster, Event, Sim};
+use crate::syntax::ast::*;
+use indexmap::IndexMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use value::{ErrorValue, Value};
+
+/// A checked program, ready to run.
+pub struct Program {
+    pub loaded: Loaded,
+    pub checked: Checked,
+    suspends: suspend::Analysis,
+}
+
+impl Program {
+    pub fn new(loaded: Loaded, checked: Checked) -> Program {
+        let suspends = suspend::analyse(&loaded, &checked);
+        Program {
+            loaded,
+            checked,
+            suspends,
+        }
+    }
+
+    fn item(&self, key: &str) -> Option<&Item> {
+        let (m, i) = *self.checked.locations.get(key)?;
+        self.loaded.modules.get(m)?.items.get(i)
+    }
+
+    pub(crate) fn task_decl(&self, key: &str) -> Option<&TaskDecl> {
+        match &self.item(key)?.kind {
+            ItemKind::Task(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn fn_decl(&self, key: &str) -> Option<&FnDecl> {
+        match &self.item(key)?.kind {
+            ItemKind::Fn(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn let_decl(&self, key: &str) -> Option<&LetDecl> {
+        match &self.item(key)?.kind {
+            ItemKind::Let(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// Limits that stop runaway scripts with a clear error (`E07xx`), never a crash.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Statements and expressions evaluated, across the run.
+    pub max_steps: Option<u64>,
+    /// Nested function and task calls within one action.
+    pub max_call_depth: usize,
+    /// Virtual time.
+    pub max_virtual_time: Option<i64>,
+    /// Actions not yet ended at once.
+    pub max_live_actions: Option<usize>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: Some(2_000_000_000),
+            max_call_depth: 200,
+            max_virtual_time: None,
+            max_live_actions: Some(5_000_000),
+        }
+    }
+}
+
+/// Final states of logical actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActState {
+    Pending,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Cached,
+}
+
+/// One log line from `print`.
+#[derive(Clone, Debug)]
+pub struct LogLine {
+    pub action: usize,
+    pub at: i64,
+    pub text: String,
+}
+
+/// The effective settings of one action (environment, decorator and override combined).
+#[derive(Clone, Debug)]
+pub(crate) struct ActSettings {
+    pub resources: ResourceSpec,
+    pub image: String,
+    pub interruptible: bool,
+    pub queue: Option<String>,
+    pub reuse: Option<(String, ReuseSpec)>,
+    pub retries: Option<RetrySpec>,
+    pub timeout: Option<TimeoutSpec>,
+    pub env_vars: Vec<(String, String)>,
+    pub secrets: Vec<String>,
+}
+
+/// A logical action: one task call, across its attempts.
+pub(crate) struct Act {
+    pub task: Name,
+    pub fqn: String,
+    pub args: Vec<Value>,
+    pub settings: Rc<ActSettings>,
+    pub attempt: u32,
+    pub user_retries_used: u32,
+    pub system_retries_used: u32,
+    pub first_queued: i64,
+    pub sim: Option<ActionId>,
+    pub result: Option<Result<Value, Rc<ErrorValue>>>,
+    pub state: ActState,
+    pub waiters: Vec<usize>,
+    pub memory_used: u64,
+    pub children: Vec<usize>,
+    pub parent: Option<usize>,
+    pub group: Option<Rc<str>>,
+}
+
+/// A language-level future (`Value::Future`): lazy until awaited or gathered.
+pub(crate) enum Fut {
+    /// An async task call not started yet.
+    LazyTask {
+        task: Name,
+        settings: Rc<ActSettings>,
+        args: Vec<Value>,
+    },
+    /// A call of an async `fn`, run inline in the awaiting action.
+    LazyFn {
+        func: Name,
+        args: Vec<Value>,
+    },
+    /// A started task call.
+    Started(usize),
+    /// A future of a list or tuple of results (`gather`, `map.aio`), resolved on await.
+    Gather {
+        futs: Vec<u32>,
+        tuple: bool,
+    },
+    Map {
+        task: Name,
+        settings: Rc<ActSettings>,
+        calls: Vec<Vec<Value>>,
+        concurrency: usize,
+        return_exceptions: bool,
+    },
+    Done(Result<Value, Value>),
+}
+
+pub(crate) type BodyFuture<'p> = Pin<Box<dyn Future<Output = ()> + 'p>>;
+
+/// Everything the bodies of one run share.
+pub(crate) struct Shared<'p> {
+    pub prog: &'p Program,
+    pub sim: RefCell<Sim>,
+    pub acts: RefCell<Vec<Act>>,
+    /// For each simulator action: (logical action, attempt number).
+    pub sim_acts: RefCell<Vec<usize>>,
+    pub futs: RefCell<Vec<Fut>>,
+    pub ready: RefCell<VecDeque<usize>>,
+    /// Bodies created while polling; the loop adds them to its table.
+    pub spawned: RefCell<Vec<(usize, BodyFuture<'p>)>>,
+    pub next_exec: Cell<usize>,
+    /// Which body runs each logical action's current attempt.
+    pub exec_of: RefCell<HashMap<usize, usize>>,
+    pub logs: RefCell<Vec<LogLine>>,
+    pub rng: Cell<u64>,
+    pub globals: RefCell<HashMap<Name, Value>>,
+    pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
+    pub steps: Cell<u64>,
+    pub limits: Limits,
+    pub limit_error: RefCell<Option<ErrorValue>>,
+    pub system_retries: u32,
+}
+
+/// Tags of simulator timers: what to do when one fires.
+pub(crate) const TAG_WAKE: u64 = 0;
+pub(crate) const TAG_RESUBMIT: u64 = 1;
+pub(crate) const TAG_TIMEOUT: u64 = 2;
+
+pub(crate) fn tag(kind: u64, id: usize) -> u64 {
+    (kind << 56) | id as u64
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub result: Result<Value, ErrorValue>,
+    pub summary: sim::SimSummary,
+    pub actions: Vec<ActionSummary>,
+    pub logs: Vec<LogLine>,
+    pub attempts: u64,
+}
+
+/// One logical action, for summaries, traces and reports.
+#[derive(Clone, Debug)]
+pub struct ActionSummary {
+    pub fqn: String,
+    pub state: ActState,
+    pub attempts: u32,
+    /// Simulator action ids of its attempts.
+    pub sim_ids: Vec<u32>,
+    pub group: Option<String>,
+}
+
+/// Runs `task` of `prog` with named arguments `args` (parameters left out take their
+/// defaults) on `cluster`.
+pub fn run(
+    prog: &Program,
+    task: &str,
+    args: Vec<(Name, Value)>,
+    cluster: &Cluster,
+    seed: u64,
+    limits: Limits,
+) -> RunOutcome {
+    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits))
+}
+
+/// The summary object `run --json` prints (INTERFACES.md section 1).
+pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
+    let mut by_state: IndexMap<&str, u64> = IndexMap::new();
+    for k in ["succeeded", "failed", "cancelled", "cached"] {
+        by_state.insert(k, 0);
+    }
+    for a in &outcome.actions {
+        let k = match a.state {
+            ActState::Succeeded => "succeeded",
+            ActState::Failed | ActState::Pending => "failed",
+            ActState::Cancelled => "cancelled",
+            ActState::Cached => "cached",
+        };
+        *by_state.get_mut(k).unwrap() += 1;
+    }
+    let mut actions = serde_json::Map::new();
+    actions.insert("total".into(), (outcome.actions.len() as u64).into());
+    for (k, v) in by_state {
+        actions.insert(k.into(), v.into());
+    }
+    let utilization: serde_json::Map<String, serde_json::Value> = outcome
+        .summary
+        .utilization
+        .iter()
+        .map(|(k, u)| {
+            (
+                k.clone(),
+                serde_json::json!({"peak": round6(u.peak), "mean": round6(u.mean)}),
+            )
+        })
+        .collect();
+    let (status, result, error) = match &outcome.result {
+        Ok(v) => ("succeeded", v.to_json(), serde_json::Value::Null),
+        Err(e) => (
+            "failed",
+            serde_json::Value::Null,
+            serde_json::json!({"code": e.code, "type": e.kind.as_str(), "message": e.message, "task": e.task}),
+        ),
+    };
+    serde_json::json!({
+        "status": status,
+        "result": result,
+        "error": error,
+        "makespan_s": outcome.summary.makespan as f64 / 1e9,
+        "actions": actions,
+        "attempts": outcome.attempts,
+        "cold_starts": outcome.summary.cold_starts,
+        "cost_usd": round6(outcome.summary.cost_usd),
+        "utilization": utilization,
+    })
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The terminal summary that follows a run's result.
+pub fn summary_text(outcome: &RunOutcome) -> String {
+    let j = summary_json(outcome);
+    let a = &j["actions"];
+    let mut out = String::new();
+    out.push_str(&format!(
+        "makespan {}  actions {} ({} succeeded, {} failed, {} cancelled, {} cached)  attempts {}\n",
+        value::format_duration(outcome.summary.makespan),
+        a["total"],
+        a["succeeded"],
+        a["failed"],
+        a["cancelled"],
+        a["cached"],
+        outcome.attempts
+    ));
+    out.push_str(&format!(
+        "cold starts {} ({})  cost ${:.4}\n",
+        outcome.summary.cold_starts,
+        value::format_duration(outcome.summary.cold_start_time),
+        outcome.summary.cost_usd
+    ));
+    let utils: Vec<String> = outcome
+        .summary
+        .utilization
+        .iter()
+        .map(|(k, u)| {
+            format!(
+                "{k} peak {:.0}% mean {:.1}%",
+                u.peak * 100.0,
+                u.mean * 100.0
+            )
+        })
+        .collect();
+    out.push_str(&format!("utilization: {}\n", utils.join(", ")));
+    out
+}
+
+/// Events other than those the loop handles are impossible; kept for exhaustiveness.
+pub(crate) fn _event_kinds(e: &Event) -> &'static str {
+    match e {
+        Event::Started { .. } => "started",
+        Event::TimerFired { .. } => "timer",
+        Event::Preempted { .. } => "preempted",
+        Event::Unschedulable { .. } => "unschedulable",
+    }
+}

@@ -1,0 +1,455 @@
+//! Run-time values.
+//!
+//! Scalars are unboxed; containers are `Rc`-backed (a run is single-threaded: the whole
+//! simulation runs inside one call, so nothing here crosses threads). Lists, dicts and struct
+//! values are shared by reference inside one task, as in Python; what crosses a task boundary
+//! is deep-copied ([`Value::deep_copy`]), as if serialized. `str()` and f-strings print values
+//! in the language's own literal syntax ([`Value::display`], [`Value::repr`]).
+
+use crate::syntax::ast::Name;
+use indexmap::IndexMap;
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+/// A dict key: `str` or `int` (LANGUAGE.md section 6).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    Int(i64),
+    Str(Rc<str>),
+}
+
+impl Key {
+    pub fn to_value(&self) -> Value {
+        match self {
+            Key::Int(i) => Value::Int(*i),
+            Key::Str(s) => Value::Str(s.clone()),
+        }
+    }
+}
+
+/// An error value: its type (a name of the hierarchy), message, flyte code and the FQN of the
+/// action that failed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorValue {
+    pub kind: Name,
+    pub message: String,
+    /// flyte's error code; for a raised error, its type's name.
+    pub code: String,
+    pub task: Option<String>,
+}
+
+/// A struct value: its type name and fields in declaration order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructValue {
+    pub name: Name,
+    pub fields: Vec<(Name, Value)>,
+}
+
+/// What a callable value refers to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Callable {
+    /// A task, by its key in the program, with the index of an override (0: none).
+    Task(Name, u32),
+    Fn(Name),
+    /// A built-in function or constructor, by name.
+    Builtin(Name),
+    /// A bound method: the receiver and the method name.
+    Method(Box<Value>, Name),
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Nanoseconds.
+    Duration(i64),
+    Str(Rc<str>),
+    List(Rc<RefCell<Vec<Value>>>),
+    Tuple(Rc<[Value]>),
+    Dict(Rc<RefCell<IndexMap<Key, Value>>>),
+    Struct(Rc<RefCell<StructValue>>),
+    Error(Rc<ErrorValue>),
+    /// A configuration record built at run time (`Resources(...)` in an override): the
+    /// constructor and its arguments.
+    Record(Rc<(Name, Vec<(Option<Name>, Value)>)>),
+    /// A future: an index into the run's table of futures.
+    Future(u32),
+    Callable(Rc<Callable>),
+    /// `group("name")`, for `with`.
+    Group(Rc<str>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (None, None) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Int(a), Int(b)) => a == b,
+            (Float(a), Float(b)) => a == b,
+            (Int(a), Float(b)) | (Float(b), Int(a)) => (*a as f64) == *b,
+            (Duration(a), Duration(b)) => a == b,
+            (Str(a), Str(b)) => a == b,
+            (List(a), List(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
+            (Tuple(a), Tuple(b)) => a == b,
+            (Dict(a), Dict(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
+            (Struct(a), Struct(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
+            (Error(a), Error(b)) => a == b,
+            (Record(a), Record(b)) => a == b,
+            (Future(a), Future(b)) => a == b,
+            (Callable(a), Callable(b)) => a == b,
+            (Group(a), Group(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::from(items))
+    }
+
+    pub fn dict(entries: IndexMap<Key, Value>) -> Value {
+        Value::Dict(Rc::new(RefCell::new(entries)))
+    }
+
+    pub fn error(kind: &str, message: impl Into<String>) -> Value {
+        Value::Error(Rc::new(ErrorValue {
+            kind: Name::new(kind),
+            message: message.into(),
+            code: kind.to_string(),
+            task: Option::None,
+        }))
+    }
+
+    /// The name of the value's type, as messages show it.
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::None => "none".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Int(_) => "int".into(),
+            Value::Float(_) => "float".into(),
+            Value::Duration(_) => "duration".into(),
+            Value::Str(_) => "str".into(),
+            Value::List(_) => "list".into(),
+            Value::Tuple(_) => "tuple".into(),
+            Value::Dict(_) => "dict".into(),
+            Value::Struct(s) => s.borrow().name.to_string(),
+            Value::Error(e) => e.kind.to_string(),
+            Value::Record(r) => r.0.to_string(),
+            Value::Future(_) => "Future".into(),
+            Value::Callable(_) => "function".into(),
+            Value::Group(_) => "Group".into(),
+        }
+    }
+
+    /// The value as a dict key, if it can be one.
+    pub fn to_key(&self) -> Option<Key> {
+        match self {
+            Value::Int(i) => Some(Key::Int(*i)),
+            Value::Str(s) => Some(Key::Str(s.clone())),
+            _ => Option::None,
+        }
+    }
+
+    /// A copy sharing nothing mutable with the original: what a task receives and returns.
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(l) => Value::list(l.borrow().iter().map(Value::deep_copy).collect()),
+            Value::Tuple(t) => Value::tuple(t.iter().map(Value::deep_copy).collect()),
+            Value::Dict(d) => Value::dict(
+                d.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .collect(),
+            ),
+            Value::Struct(s) => {
+                let s = s.borrow();
+                Value::Struct(Rc::new(RefCell::new(StructValue {
+                    name: s.name.clone(),
+                    fields: s
+                        .fields
+                        .iter()
+                        .map(|(n, v)| (n.clone(), v.deep_copy()))
+                        .collect(),
+                })))
+            }
+            v => v.clone(),
+        }
+    }
+
+    /// `str(v)`: a string on its own is not quoted.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Str(s) => s.to_string(),
+            v => v.repr(),
+        }
+    }
+
+    /// The value in the language's literal syntax (strings quoted).
+    pub fn repr(&self) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out);
+        out
+    }
+
+    fn write_repr(&self, out: &mut String) {
+        match self {
+            Value::None => out.push_str("none"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Float(f) => out.push_str(&format_float(*f)),
+            Value::Duration(ns) => out.push_str(&format_duration(*ns)),
+            Value::Str(s) => {
+                out.push('"');
+                for c in s.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\t' => out.push_str("\\t"),
+                        '\r' => out.push_str("\\r"),
+                        '\0' => out.push_str("\\0"),
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+            }
+            Value::List(l) => {
+                out.push('[');
+                for (i, v) in l.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_repr(out);
+                }
+                out.push(']');
+            }
+            Value::Tuple(t) => {
+                out.push('(');
+                for (i, v) in t.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_repr(out);
+                }
+                if t.len() == 1 {
+                    out.push(',');
+                }
+                out.push(')');
+            }
+            Value::Dict(d) => {
+                out.push('{');
+                for (i, (k, v)) in d.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.to_value().write_repr(out);
+                    out.push_str(": ");
+                    v.write_repr(out);
+                }
+                out.push('}');
+            }
+            Value::Struct(s) => {
+                let s = s.borrow();
+                out.push_str(&s.name);
+                out.push('(');
+                for (i, (n, v)) in s.fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(n);
+                    out.push_str(" = ");
+                    v.write_repr(out);
+                }
+                out.push(')');
+            }
+            Value::Error(e) => {
+                let _ = write!(out, "{}({})", e.kind, Value::str(&e.message).repr());
+            }
+            Value::Record(r) => {
+                out.push_str(&r.0);
+                out.push('(');
+                for (i, (n, v)) in r.1.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if let Some(n) = n {
+                        out.push_str(n);
+                        out.push_str(" = ");
+                    }
+                    v.write_repr(out);
+                }
+                out.push(')');
+            }
+            Value::Future(_) => out.push_str("<future>"),
+            Value::Callable(c) => match &**c {
+                Callable::Task(n, _) => {
+                    let _ = write!(out, "<task {n}>");
+                }
+                Callable::Fn(n) => {
+                    let _ = write!(out, "<fn {n}>");
+                }
+                Callable::Builtin(n) => {
+                    let _ = write!(out, "<builtin {n}>");
+                }
+                Callable::Method(_, n) => {
+                    let _ = write!(out, "<method {n}>");
+                }
+            },
+            Value::Group(g) => {
+                let _ = write!(out, "group({})", Value::Str(g.clone()).repr());
+            }
+        }
+    }
+
+    /// The value as JSON (INTERFACES.md section 1): durations in seconds, int dict keys as
+    /// strings, structs as objects, errors as {"type", "message"}.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::None => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Duration(ns) => {
+                serde_json::Number::from_f64(*ns as f64 / 1e9).map_or(J::Null, J::Number)
+            }
+            Value::Str(s) => J::String(s.to_string()),
+            Value::List(l) => J::Array(l.borrow().iter().map(Value::to_json).collect()),
+            Value::Tuple(t) => J::Array(t.iter().map(Value::to_json).collect()),
+            Value::Dict(d) => J::Object(
+                d.borrow()
+                    .iter()
+                    .map(|(k, v)| {
+                        let k = match k {
+                            Key::Int(i) => i.to_string(),
+                            Key::Str(s) => s.to_string(),
+                        };
+                        (k, v.to_json())
+                    })
+                    .collect(),
+            ),
+            Value::Struct(s) => J::Object(
+                s.borrow()
+                    .fields
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_json()))
+                    .collect(),
+            ),
+            Value::Error(e) => serde_json::json!({"type": e.kind.as_str(), "message": e.message}),
+            other => J::String(other.repr()),
+        }
+    }
+}
+
+/// Floats print as Python does for the common cases: `1.5`, `2.0`, `1e-05`.
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f == f.trunc() && f.abs() < 1e16 {
+        return format!("{f:.1}");
+    }
+    let s = format!("{f}");
+    if s.len() > 17 {
+        format!("{f:e}")
+    } else {
+        s
+    }
+}
+
+/// Durations print as the shortest literal that reads back exactly: `90s`, `10m`, `1.5h`, `500ms`.
+pub fn format_duration(ns: i64) -> String {
+    let units: [(&str, i64); 5] = [
+        ("d", 86_400_000_000_000),
+        ("h", 3_600_000_000_000),
+        ("m", 60_000_000_000),
+        ("s", 1_000_000_000),
+        ("ms", 1_000_000),
+    ];
+    if ns == 0 {
+        return "0s".into();
+    }
+    for (u, f) in units {
+        if ns % f == 0 && ns.abs() >= f {
+            return format!("{}{u}", ns / f);
+        }
+    }
+    // The largest unit in which the value has at most three decimals: `35.5s`, `1.5h`.
+    for (u, f) in units {
+        if ns.abs() >= f && f >= 1000 && ns % (f / 1000) == 0 {
+            let v = ns as f64 / f as f64;
+            return format!("{v}{u}");
+        }
+    }
+    format!("{}ms", ns as f64 / 1e6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_syntax() {
+        let d: IndexMap<Key, Value> = [(Key::Str("a".into()), Value::Int(1))]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            Value::list(vec![Value::Int(1), Value::Int(2)]).repr(),
+            "[1, 2]"
+        );
+        assert_eq!(Value::dict(d).repr(), "{\"a\": 1}");
+        assert_eq!(
+            Value::tuple(vec![Value::Int(3), Value::str("x")]).repr(),
+            "(3, \"x\")"
+        );
+        assert_eq!(Value::Bool(true).repr(), "true");
+        assert_eq!(Value::None.repr(), "none");
+        assert_eq!(Value::Float(1.5).repr(), "1.5");
+        assert_eq!(Value::Float(2.0).repr(), "2.0");
+        assert_eq!(Value::Duration(90_000_000_000).repr(), "90s");
+        assert_eq!(Value::Duration(5_400_000_000_000).repr(), "90m");
+        assert_eq!(Value::Duration(500_000_000).repr(), "500ms");
+        assert_eq!(Value::Duration(35_500_000_000).repr(), "35.5s");
+        assert_eq!(
+            Value::Duration(5_400_000_000_000 + 1_800_000_000_000).repr(),
+            "2h"
+        );
+        assert_eq!(Value::str("hi").display(), "hi");
+        assert_eq!(Value::list(vec![Value::str("hi")]).display(), "[\"hi\"]");
+    }
+
+    #[test]
+    fn deep_copy_shares_nothing() {
+        let inner = Value::list(vec![Value::Int(1)]);
+        let outer = Value::list(vec![inner.clone()]);
+        let copy = outer.deep_copy();
+        if let Value::List(l) = &inner {
+            l.borrow_mut().push(Value::Int(2));
+        }
+        assert_eq!(copy.repr(), "[[1]]");
+        assert_eq!(outer.repr(), "[[1, 2]]");
+    }
+
+    #[test]
+    fn value_size_is_pinned() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+}

@@ -1,0 +1,229 @@
+//! Accounting: cost, utilization, cold starts, and the run's [`SimSummary`].
+//!
+//! Usage is kept as running totals of what pods hold (starting or running actions, live
+//! replicas): CPU millicores, memory bytes, and for each accelerator type sevenths of a device
+//! (a MIG `3g` partition is 3, a whole GPU 7, a TPU slice 7). When the clock is about to move
+//! and the totals changed during the instant, one sample is appended, so a million actions
+//! ending and starting at the same instants cost one sample per instant, and transient states
+//! inside an instant never show as peaks. The mean is the integral of a total over
+//! [0, makespan] divided by makespan times capacity; the peak is the largest sample.
+//!
+//! Billing: a node is busy from the moment it receives its first pod until its last pod
+//! leaves; each busy interval (clipped to the makespan) is billed at its pool's
+//! `cost_per_hour`.
+
+use super::node::Shape;
+use super::{ActionRecord, NodeId, ReplicaRecord, Sim, Time};
+use indexmap::IndexMap;
+
+#[derive(Default)]
+pub(crate) struct Acct {
+    pub keys: Vec<String>,
+    pub cap: Vec<u64>,
+    pub used: Vec<u64>,
+    changed: bool,
+    times: Vec<Time>,
+    /// Samples, `keys.len()` values each.
+    values: Vec<u64>,
+    /// Closed busy intervals: (node, from, to).
+    pub intervals: Vec<(u32, Time, Time)>,
+    pub cold_starts: u64,
+    pub cold_time: Time,
+}
+
+impl Acct {
+    pub(crate) fn add_key(&mut self, key: String, cap: u64) -> usize {
+        if let Some(i) = self.keys.iter().position(|k| *k == key) {
+            self.cap[i] += cap;
+            return i;
+        }
+        self.keys.push(key);
+        self.cap.push(cap);
+        self.keys.len() - 1
+    }
+
+    pub(crate) fn init_used(&mut self) {
+        self.used = vec![0; self.keys.len()];
+    }
+
+    #[inline]
+    pub(crate) fn add(&mut self, s: &Shape, key: usize) {
+        self.used[0] += s.cpu;
+        self.used[1] += s.mem;
+        if s.accel.is_some() {
+            self.used[key] += s.accel_units();
+        }
+        self.changed = true;
+    }
+
+    #[inline]
+    pub(crate) fn sub(&mut self, s: &Shape, key: usize) {
+        self.used[0] -= s.cpu;
+        self.used[1] -= s.mem;
+        if s.accel.is_some() {
+            self.used[key] -= s.accel_units();
+        }
+        self.changed = true;
+    }
+
+    /// The clock leaves `now`: record the state of this instant if it changed.
+    #[inline]
+    pub(crate) fn advance(&mut self, now: Time) {
+        if self.changed {
+            self.changed = false;
+            self.times.push(now);
+            self.values.extend_from_slice(&self.used);
+        }
+    }
+}
+
+/// Peak and mean use of one resource, as fractions of the cluster's capacity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Utilization {
+    pub peak: f64,
+    pub mean: f64,
+}
+
+/// One node's busy time and cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeUsage {
+    pub node: NodeId,
+    /// `cpu-0`.
+    pub name: String,
+    pub pool: String,
+    pub busy: Time,
+    pub cost_usd: f64,
+}
+
+/// Usage over time: at `times[i]`, resource `k` is at `values[i * keys.len() + k]` (in the
+/// units of the module docs) until the next time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UtilizationSeries {
+    /// `cpu`, `memory`, `gpu:A100`, `tpu:V5P`, ...
+    pub keys: Vec<String>,
+    pub capacity: Vec<u64>,
+    pub times: Vec<Time>,
+    pub values: Vec<u64>,
+}
+
+/// What a run did, in numbers (RUNTIME.md section 9).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimSummary {
+    /// From 0 to the end of the last action.
+    pub makespan: Time,
+    pub cost_usd: f64,
+    /// `cpu`, `memory`, then one key per accelerator type of the cluster.
+    pub utilization: IndexMap<String, Utilization>,
+    /// One per pod start (actions' own pods and replicas).
+    pub cold_starts: u64,
+    pub cold_start_time: Time,
+    pub nodes: Vec<NodeUsage>,
+    pub actions: Vec<ActionRecord>,
+    pub replicas: Vec<ReplicaRecord>,
+}
+
+impl Sim {
+    /// The end of the last action, or now while actions are live.
+    pub fn makespan(&self) -> Time {
+        if self.live == 0 {
+            self.last_end
+        } else {
+            self.now
+        }
+    }
+
+    /// Usage over time, with the current instant's state included.
+    pub fn utilization_series(&self) -> UtilizationSeries {
+        let mut s = UtilizationSeries {
+            keys: self.acct.keys.clone(),
+            capacity: self.acct.cap.clone(),
+            times: self.acct.times.clone(),
+            values: self.acct.values.clone(),
+        };
+        if self.acct.changed {
+            s.times.push(self.now);
+            s.values.extend_from_slice(&self.acct.used);
+        }
+        s
+    }
+
+    /// Busy intervals of the nodes: (node, from, to), the open ones ending now.
+    pub fn node_intervals(&self) -> Vec<(NodeId, Time, Time)> {
+        let mut v: Vec<(NodeId, Time, Time)> = self
+            .acct
+            .intervals
+            .iter()
+            .map(|&(n, a, b)| (NodeId(n), a, b))
+            .collect();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if !n.pods.is_empty() {
+                v.push((NodeId(i as u32), n.busy_since, self.now));
+            }
+        }
+        v
+    }
+
+    /// Makespan, cost, utilization, cold starts and the records of every action and replica.
+    pub fn summary(&self) -> SimSummary {
+        let m = self.makespan();
+        let mut busy = vec![0 as Time; self.nodes.len()];
+        for (n, a, b) in self.node_intervals() {
+            busy[n.0 as usize] += (b.min(m) - a).max(0);
+        }
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        let mut cost_usd = 0.0;
+        for (i, &b) in busy.iter().enumerate() {
+            let pool = &self.cluster.pools[self.nodes[i].pool as usize];
+            let cost = b as f64 / 3.6e12 * pool.cost_per_hour;
+            cost_usd += cost;
+            nodes.push(NodeUsage {
+                node: NodeId(i as u32),
+                name: self.node_name(NodeId(i as u32)),
+                pool: pool.name.clone(),
+                busy: b,
+                cost_usd: cost,
+            });
+        }
+        let series = self.utilization_series();
+        let k = series.keys.len();
+        let mut integral = vec![0f64; k];
+        let mut peak = vec![0u64; k];
+        for (i, &t) in series.times.iter().enumerate() {
+            if t >= m {
+                break;
+            }
+            let next = series.times.get(i + 1).copied().unwrap_or(m).min(m);
+            let vals = &series.values[i * k..(i + 1) * k];
+            for j in 0..k {
+                integral[j] += vals[j] as f64 * (next - t) as f64;
+                peak[j] = peak[j].max(vals[j]);
+            }
+        }
+        let mut utilization = IndexMap::new();
+        for j in 0..k {
+            let cap = series.capacity[j] as f64;
+            let u = if cap > 0.0 && m > 0 {
+                Utilization {
+                    peak: peak[j] as f64 / cap,
+                    mean: integral[j] / (cap * m as f64),
+                }
+            } else {
+                Utilization {
+                    peak: 0.0,
+                    mean: 0.0,
+                }
+            };
+            utilization.insert(series.keys[j].clone(), u);
+        }
+        SimSummary {
+            makespan: m,
+            cost_usd,
+            utilization,
+            cold_starts: self.acct.cold_starts,
+            cold_start_time: self.acct.cold_time,
+            nodes,
+            actions: self.recs.clone(),
+            replicas: self.replica_records(),
+        }
+    }
+}
