@@ -387,16 +387,16 @@ pub fn format_duration(ns: i64) -> String {
     if ns == 0 {
         return "0s".into();
     }
+    // The largest unit the value reaches, as an integer or with at most three decimals:
+    // `90s`, `35.5s`, `1.5h`.
     for (u, f) in units {
-        if ns % f == 0 && ns.abs() >= f {
-            return format!("{}{u}", ns / f);
-        }
-    }
-    // The largest unit in which the value has at most three decimals: `35.5s`, `1.5h`.
-    for (u, f) in units {
-        if ns.abs() >= f && f >= 1000 && ns % (f / 1000) == 0 {
-            let v = ns as f64 / f as f64;
-            return format!("{v}{u}");
+        if ns.abs() >= f {
+            if ns % f == 0 {
+                return format!("{}{u}", ns / f);
+            }
+            if ns % (f / 1000) == 0 {
+                return format!("{}{u}", ns as f64 / f as f64);
+            }
         }
     }
     format!("{}ms", ns as f64 / 1e6)
@@ -450,6 +450,7 @@ mod tests {
 
     #[test]
     fn value_size_is_pinned() {
-        assert_eq!(std::mem::size_of::<Value>(), 16);
+        // A tag and a fat pointer (`Rc<str>`, `Rc<[Value]>`): keep it at three words.
+        assert_eq!(std::mem::size_of::<Value>(), 24);
     }
 }

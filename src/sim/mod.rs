@@ -63,7 +63,10 @@
 //! Reusable environments ([`reuse`]) are replica sets whose replicas are pods of their own
 //! class; calls queue on the set and run on replica slots. Accounting ([`account`]) keeps
 //! node busy intervals and a utilization series (one sample per instant at which usage
-//! changed) and folds them into a [`SimSummary`].
+//! changed) and folds them into a [`SimSummary`]. `pods.rs` holds a pod's life on its node
+//! (capacity, billing, cold start and image pull, spot preemption); `explain.rs` the
+//! unschedulable messages and the [`StuckReport`]. A test-only naive scheduler
+//! (`reference.rs`) checks the optimized placement on random workloads.
 
 pub mod account;
 pub mod cluster;

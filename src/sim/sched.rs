@@ -8,9 +8,10 @@
 //! preemptions remain, [`Sim::next_event`] returns `None` (the run is over or stuck).
 //!
 //! **Placement.** Waiting pods (actions and replicas) live in per-class FIFO queues, a class
-//! being a distinct [`Shape`]. Each class knows its *eligible* nodes (those that could hold
-//! it when empty) in preference order: pools without accelerators first for requests without
-//! any (GPU nodes are the last resort of CPU work), then the cheaper pool, then node order.
+//! being a distinct shape (requests, accelerator, spot permission, queue). Each class knows
+//! its *eligible* nodes (those that could hold it when empty) in preference order: pools
+//! without accelerators first for requests without any (GPU nodes are the last resort of CPU
+//! work), then the cheaper pool, then node order.
 //! A pass pops class heads in submission order from a small heap, places each head on the
 //! first eligible node with room and pushes the class back with its next head; a head that
 //! does not fit marks its class *saturated* and drops it from the pass. That is

@@ -262,7 +262,9 @@ fn general(a: f64, p: usize, alt: bool, upper: bool, dot0: bool) -> String {
         .split_once('e')
         .and_then(|(_, e)| e.parse().ok())
         .unwrap_or(0);
-    let mut s = if -4 <= exp && exp < p as i64 {
+    // With no type, Python switches to the exponent form one digit earlier.
+    let limit = if dot0 { p as i64 - 1 } else { p as i64 };
+    let mut s = if -4 <= exp && exp < limit {
         format!("{a:.prec$}", prec = (p as i64 - 1 - exp).max(0) as usize)
     } else {
         exp_form(a, p - 1, upper)

@@ -1,0 +1,264 @@
+//! Running scripts: each rule of RUNTIME.md with virtual timings worked out by hand.
+
+use flyte_dsl::check::{self, imports};
+use flyte_dsl::diagnostics::SourceMap;
+use flyte_dsl::runtime::{self, value::Value, Limits, Program};
+use flyte_dsl::sim::Cluster;
+use serde_json::json;
+
+/// One node of 3 CPUs, no cold start: the root holds one CPU, so two 1-CPU children run at once.
+const SMALL: &str = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 3\nmemory = \"64Gi\"\ncost_per_hour = 3.6\n";
+
+fn run_with(
+    src: &str,
+    cluster: &str,
+    task: &str,
+    args: Vec<(&str, Value)>,
+) -> (serde_json::Value, runtime::RunOutcome) {
+    let mut map = SourceMap::new();
+    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
+    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+    let errors: Vec<_> = loaded
+        .diags
+        .iter()
+        .chain(&diags)
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{}",
+        flyte_dsl::diagnostics::render_all(
+            &errors.into_iter().cloned().collect::<Vec<_>>(),
+            &map,
+            false
+        )
+    );
+    let cluster = Cluster::from_toml_str(cluster, "c.toml").unwrap();
+    let prog = Program::new(loaded, checked);
+    let args = args.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    let outcome = runtime::run(&prog, task, args, &cluster, 7, Limits::default());
+    (runtime::summary_json(&outcome), outcome)
+}
+
+fn run(src: &str) -> serde_json::Value {
+    run_with(src, SMALL, "main", vec![]).0
+}
+
+const ENV: &str =
+    "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n";
+
+#[test]
+fn four_ten_minute_tasks_on_room_for_two_take_twenty_minutes() {
+    let src = format!(
+        "{ENV}@e\nasync task leaf(i: int) -> int {{\n    sleep(10m)\n    return i\n}}\n@e\nasync task main() -> int {{\n    let xs = await gather(*[leaf(i) for i in range(4)])\n    return sum(xs)\n}}\n"
+    );
+    let j = run(&src);
+    assert_eq!(j["status"], "succeeded", "{j}");
+    assert_eq!(j["result"], 6);
+    assert_eq!(j["makespan_s"], 1200.0);
+    assert_eq!(
+        j["actions"],
+        json!({"total": 5, "succeeded": 5, "failed": 0, "cancelled": 0, "cached": 0})
+    );
+    assert_eq!(j["attempts"], 5);
+    // The node is busy for 20 minutes at $3.60 an hour.
+    assert_eq!(j["cost_usd"], 1.2);
+}
+
+#[test]
+fn compute_divides_by_cores_and_sync_calls_wait() {
+    let src = "env two = TaskEnvironment(name = \"two\", resources = Resources(cpu = 2, memory = \"1Gi\"))\n@two\ntask work() -> duration {\n    compute(10m)\n    return now()\n}\n@two\ntask main() -> duration {\n    let a = work()\n    let b = work()\n    return b - a\n}\n";
+    let big = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 8\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n";
+    let (j, _) = run_with(src, big, "main", vec![]);
+    // Each call computes 10 minutes of single-core work on 2 cores: 5 minutes; sequential.
+    assert_eq!(j["result"], 300.0, "{j}");
+    assert_eq!(j["makespan_s"], 600.0);
+}
+
+#[test]
+fn cold_start_and_image_pull_once_per_node() {
+    let cluster = "cold_start = \"5s\"\nimage_pull = \"30s\"\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 4\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n";
+    let src = format!("{ENV}@e\ntask leaf() -> duration {{\n    return now()\n}}\n@e\ntask main() -> list[duration] {{\n    return [now(), leaf(), leaf()]\n}}\n");
+    let (j, _) = run_with(&src, cluster, "main", vec![]);
+    // The root pays 35 s (pull + start); each child then pays the 5 s start only.
+    assert_eq!(j["result"], json!([35.0, 40.0, 45.0]), "{j}");
+    assert_eq!(j["cold_starts"], 3);
+}
+
+#[test]
+fn retries_wait_their_backoff() {
+    let src = format!(
+        "{ENV}@e(retries = RetryStrategy(count = 3, backoff = Backoff(base = 10s, factor = 2.0, cap = 5m)))\ntask flaky() -> int {{\n    sleep(1m)\n    if attempt() < 3 {{\n        raise ValueError(\"not yet\")\n    }}\n    return attempt()\n}}\n@e\ntask main() -> int {{\n    return flaky()\n}}\n"
+    );
+    let j = run(&src);
+    // 0-60 fails, 10 s backoff, 70-130 fails, 20 s backoff, 150-210 succeeds.
+    assert_eq!(j["result"], 3, "{j}");
+    assert_eq!(j["makespan_s"], 210.0);
+    assert_eq!(j["attempts"], 4);
+}
+
+#[test]
+fn non_recoverable_errors_are_not_retried() {
+    let src = format!("{ENV}@e(retries = 5)\ntask bad() -> int {{\n    raise NonRecoverableError(\"no\")\n}}\n@e\ntask main() -> int {{\n    return bad()\n}}\n");
+    let j = run(&src);
+    assert_eq!(j["status"], "failed");
+    assert_eq!(j["error"]["type"], "NonRecoverableError");
+    assert_eq!(j["attempts"], 2);
+}
+
+#[test]
+fn max_runtime_stops_an_attempt() {
+    let src = format!("{ENV}@e(timeout = 30s)\ntask slow() -> int {{\n    sleep(1m)\n    return 1\n}}\n@e\ntask main() -> str {{\n    try {{\n        return str(slow())\n    }} except TaskTimeoutError as err {{\n        return f\"{{err.code}} at {{now()}}\"\n    }}\n}}\n");
+    let j = run(&src);
+    assert_eq!(j["result"], "MaxRuntimeExceededError at 30s", "{j}");
+}
+
+#[test]
+fn oom_kills_the_action_and_the_caller_sees_oom_error() {
+    let src = "env small = TaskEnvironment(name = \"small\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n@small\ntask hog() -> int {\n    try {\n        allocate(\"2Gi\")\n    } except {\n        return 0\n    }\n    return 1\n}\n@small\ntask main() -> str {\n    try {\n        return str(hog())\n    } except OOMError as e {\n        return str(e.task)\n    }\n}\n";
+    let j = run(src);
+    // The OOM cannot be caught inside the killed task: its caller sees it.
+    assert_eq!(j["result"], "small.hog", "{j}");
+}
+
+#[test]
+fn errors_crossing_a_task_boundary_become_runtime_user_errors() {
+    let src = format!("{ENV}@e\ntask child() -> int {{\n    raise KeyError(\"k\")\n}}\n@e\ntask main() -> str {{\n    try {{\n        return str(child())\n    }} except RuntimeUserError as err {{\n        return err.code + \" \" + err.message\n    }}\n}}\n");
+    assert_eq!(run(&src)["result"], "KeyError k");
+}
+
+#[test]
+fn gather_cancels_the_rest_on_the_first_error() {
+    let src = format!("{ENV}@e\nasync task fail() -> int {{\n    sleep(10s)\n    raise ValueError(\"boom\")\n}}\n@e\nasync task slow() -> int {{\n    sleep(1h)\n    return 1\n}}\n@e\nasync task main() -> int {{\n    let r = await gather(fail(), slow())\n    return r[1]\n}}\n");
+    let j = run(&src);
+    assert_eq!(j["status"], "failed");
+    assert_eq!(j["error"]["code"], "ValueError");
+    assert_eq!(j["makespan_s"], 10.0, "{j}");
+    assert_eq!(j["actions"]["cancelled"], 1);
+}
+
+#[test]
+fn gather_of_explicit_futures_gives_a_tuple() {
+    let src = format!("{ENV}@e\nasync task a() -> int {{\n    return 1\n}}\n@e\nasync task b() -> str {{\n    return \"x\"\n}}\n@e\nasync task main() -> str {{\n    let (n, s) = await gather(a(), b())\n    return f\"{{n}}{{s}}\"\n}}\n");
+    assert_eq!(run(&src)["result"], "1x");
+}
+
+#[test]
+fn map_keeps_at_most_concurrency_in_flight() {
+    let big = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 64\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n";
+    let src = format!("{ENV}@e\ntask leaf(i: int) -> int {{\n    sleep(10m)\n    return i * 2\n}}\n@e\ntask main() -> list[int] {{\n    return map(leaf, [1, 2, 3, 4], concurrency = 2)\n}}\n");
+    let (j, _) = run_with(&src, big, "main", vec![]);
+    assert_eq!(j["result"], json!([2, 4, 6, 8]), "{j}");
+    assert_eq!(j["makespan_s"], 1200.0);
+}
+
+#[test]
+fn unschedulable_requests_fail_at_once() {
+    let src = "env huge = TaskEnvironment(name = \"huge\", resources = Resources(cpu = 1000))\n@huge\ntask big() -> int {\n    return 1\n}\nenv e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> str {\n    try {\n        return str(big())\n    } except UnschedulableError as err {\n        return f\"{err.code} at {now()}\"\n    }\n}\n";
+    assert_eq!(run(src)["result"], "UnschedulableError at 0s");
+}
+
+#[test]
+fn a_deadlock_fails_at_once_with_the_chain() {
+    let src = "env solo = TaskEnvironment(name = \"solo\", reusable = ReusePolicy(replicas = 1))\n@solo\nasync task child() -> int {\n    return 1\n}\n@solo\nasync task parent() -> int {\n    return await child()\n}\nenv e = TaskEnvironment(name = \"e\")\n@e\nasync task main() -> int {\n    return await parent()\n}\n";
+    let (j, outcome) = run_with(src, SMALL, "main", vec![]);
+    assert_eq!(j["status"], "failed");
+    assert_eq!(j["error"]["type"], "DeadlockError", "{j}");
+    let msg = outcome.result.unwrap_err().message;
+    assert!(msg.contains("no action can make progress"), "{msg}");
+}
+
+#[test]
+fn warm_replicas_pay_no_cold_start() {
+    let cluster = "cold_start = \"5s\"\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 8\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n";
+    let src = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1, memory = \"1Gi\"), reusable = ReusePolicy(replicas = 1))\n@pool\nasync task work() -> duration {\n    sleep(10s)\n    return now()\n}\nenv e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n@e\nasync task main() -> list[duration] {\n    let a = await work()\n    let b = await work()\n    return [a, b]\n}\n";
+    let (j, _) = run_with(src, cluster, "main", vec![]);
+    // Root starts at 5 s; the replica starts at 5 s and is ready at 10 s; the first call ends
+    // at 20 s; the second runs at once on the warm replica and ends at 30 s.
+    assert_eq!(j["result"], json!([20.0, 30.0]), "{j}");
+    assert_eq!(j["cold_starts"], 2);
+}
+
+#[test]
+fn task_inputs_are_copies() {
+    let src = format!("{ENV}@e\ntask mutate(xs: list[int]) -> int {{\n    xs.append(99)\n    return len(xs)\n}}\n@e\ntask main() -> list[int] {{\n    let xs = [1, 2]\n    let n = mutate(xs)\n    xs.append(n)\n    return xs\n}}\n");
+    assert_eq!(run(&src)["result"], json!([1, 2, 3]));
+}
+
+#[test]
+fn arguments_defaults_and_values_print_in_literal_syntax() {
+    let src = format!("{ENV}struct P {{ x: int, y: float }}\n@e\ntask main(n: int, label: str = \"p\") -> str {{\n    let p = P(x = n, y = 2.5)\n    return f\"{{label}}: {{p}} {{[1, 2]}} {{(3, \"x\")}} {{true}} {{none}} {{90s}}\"\n}}\n");
+    let (j, _) = run_with(&src, SMALL, "main", vec![("n", Value::Int(1))]);
+    assert_eq!(
+        j["result"], "p: P(x = 1, y = 2.5) [1, 2] (3, \"x\") true none 90s",
+        "{j}"
+    );
+}
+
+#[test]
+fn runtime_errors_are_catchable_and_overflow_is_checked() {
+    let src = format!("{ENV}@e\ntask main() -> list[str] {{\n    let out: list[str] = []\n    try {{ let x = 9223372036854775807 + 1 }} except OverflowError as e {{ out.append(\"overflow\") }}\n    try {{ let y = 1 // 0 }} except ZeroDivisionError {{ out.append(\"zero\") }}\n    try {{ let z = [1][5] }} except IndexError {{ out.append(\"index\") }}\n    try {{ let d = {{\"a\": 1}}; let w = d[\"b\"] }} except KeyError {{ out.append(\"key\") }}\n    return out\n}}\n");
+    assert_eq!(
+        run(&src)["result"],
+        json!(["overflow", "zero", "index", "key"])
+    );
+}
+
+#[test]
+fn runaway_recursion_stops_with_a_limit_error() {
+    let src = format!("{ENV}fn f(n: int) -> int {{\n    return f(n + 1)\n}}\n@e\ntask main() -> int {{\n    return f(0)\n}}\n");
+    let j = run(&src);
+    assert_eq!(j["status"], "failed");
+    assert_eq!(j["error"]["type"], "LimitExceededError", "{j}");
+}
+
+#[test]
+fn the_same_inputs_give_byte_identical_output() {
+    let src = format!("{ENV}@e\nasync task leaf(i: int) -> float {{\n    sleep(1s)\n    return random()\n}}\n@e\nasync task main() -> list[float] {{\n    return await gather(*[leaf(i) for i in range(20)])\n}}\n");
+    let a = run(&src).to_string();
+    let b = run(&src).to_string();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn every_example_runs_on_the_default_cluster() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "flyte") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let mut map = SourceMap::new();
+        let loaded = imports::load(
+            &mut map,
+            &path.display().to_string(),
+            &bytes,
+            &imports::relative_files,
+        );
+        let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+        assert!(
+            diags.iter().chain(&loaded.diags).all(|d| !d.is_error()),
+            "{}",
+            path.display()
+        );
+        let prog = Program::new(loaded, checked);
+        let outcome = runtime::run(
+            &prog,
+            "main",
+            vec![],
+            &Cluster::default_cluster(),
+            0,
+            Limits::default(),
+        );
+        assert!(
+            outcome.result.is_ok(),
+            "{}: {:?}",
+            path.display(),
+            outcome.result
+        );
+        n += 1;
+    }
+    assert!(n >= 9);
+}
