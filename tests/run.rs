@@ -262,3 +262,61 @@ fn every_example_runs_on_the_default_cluster() {
     }
     assert!(n >= 9);
 }
+
+#[test]
+fn max_queued_time_fails_an_attempt_that_waits_too_long() {
+    // The root holds 1 of 3 CPUs; `hog` takes the other 2 for an hour; `late` cannot start.
+    let src = format!("{ENV}env two = TaskEnvironment(name = \"two\", resources = Resources(cpu = 2, memory = \"1Gi\"))\n@two\nasync task hog() -> int {{\n    sleep(1h)\n    return 1\n}}\n@e(timeout = Timeout(max_queued_time = 5m))\nasync task late() -> int {{\n    return 2\n}}\n@e\nasync task main() -> str {{\n    let h = hog.aio()\n    let l = late.aio()\n    try {{\n        let (a, b) = await gather(h, l)\n        return \"ran\"\n    }} except MaxQueuedTimeExceededError as err {{\n        return f\"{{err.code}} at {{now()}}\"\n    }}\n}}\n");
+    let j = run(&src);
+    assert_eq!(j["result"], "MaxQueuedTimeExceededError at 5m", "{j}");
+}
+
+#[test]
+fn the_deadline_bounds_the_action_across_attempts() {
+    let src = format!("{ENV}@e(retries = 10, timeout = Timeout(deadline = 150s))\ntask flaky() -> int {{\n    sleep(1m)\n    raise ValueError(\"again\")\n}}\n@e\ntask main() -> str {{\n    try {{\n        return str(flaky())\n    }} except DeadlineExceededError as err {{\n        return f\"{{err.code}} at {{now()}}\"\n    }}\n}}\n");
+    let j = run(&src);
+    // Attempts at 0-60 and 60-120 fail; the third is stopped by the deadline at 150 s.
+    assert_eq!(j["result"], "DeadlineExceededError at 150s", "{j}");
+}
+
+#[test]
+fn preempted_actions_are_retried_by_the_platform() {
+    // A spot pool whose nodes are preempted often: the action still finishes, with more
+    // attempts than its one user attempt, and no `retries` used.
+    let cluster = "cold_start = 0\nimage_pull = 0\npreemption_rate = 20.0\nsystem_retries = 50\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 2\nmemory = \"8Gi\"\ncost_per_hour = 1.0\n[[pool]]\nname = \"spot\"\ncount = 4\ncpu = 4\nmemory = \"8Gi\"\ncost_per_hour = 0.3\nspot = true\n";
+    let src = "env driver = TaskEnvironment(name = \"driver\", resources = Resources(cpu = 1))\nenv cheap = TaskEnvironment(name = \"cheap\", resources = Resources(cpu = 2), interruptible = true)\n@cheap\ntask work() -> int {\n    sleep(10m)\n    return attempt()\n}\n@driver\ntask main() -> int {\n    return work()\n}\n";
+    let (j, _) = run_with(src, cluster, "main", vec![]);
+    assert_eq!(j["status"], "succeeded", "{j}");
+    assert!(j["result"].as_i64().unwrap() > 1, "{j}");
+    let (again, _) = run_with(src, cluster, "main", vec![]);
+    assert_eq!(j, again, "seeded preemption is deterministic");
+}
+
+#[test]
+fn a_queue_restricts_placement_to_its_pools() {
+    let cluster = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"small\"\ncount = 1\ncpu = 2\nmemory = \"8Gi\"\ncost_per_hour = 1.0\n[[pool]]\nname = \"big\"\ncount = 1\ncpu = 8\nmemory = \"8Gi\"\ncost_per_hour = 10.0\n";
+    let src = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n@e(queue = \"big\")\ntask pinned() -> int {\n    sleep(1h)\n    return 1\n}\n@e\ntask main() -> int {\n    return pinned()\n}\n";
+    let (j, _) = run_with(src, cluster, "main", vec![]);
+    // The root runs an hour on `small` ($1) and `pinned` an hour on `big` ($10).
+    assert_eq!(j["cost_usd"], 11.0, "{j}");
+}
+
+#[test]
+fn gpu_compute_on_a_mig_slice_takes_seven_times_longer() {
+    let cluster = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"a100\"\ncount = 1\ncpu = 32\nmemory = \"256Gi\"\ngpu = \"A100:1\"\ncost_per_hour = 1.0\n";
+    let src = "env slice = TaskEnvironment(name = \"slice\", resources = Resources(cpu = 1, gpu = GPU(device = \"A100\", quantity = 1, partition = \"1g.5gb\")))\nenv e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n@slice\ntask train() -> duration {\n    gpu_compute(1m)\n    return now()\n}\n@e\ntask main() -> duration {\n    return train()\n}\n";
+    let (j, _) = run_with(src, cluster, "main", vec![]);
+    assert_eq!(j["result"], 420.0, "{j}");
+}
+
+#[test]
+fn awaits_inside_comprehensions_and_map_with_exceptions() {
+    let big = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 64\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n";
+    let src = format!("{ENV}@e\nasync task sq(x: int) -> int {{\n    if x == 3 {{\n        raise ValueError(\"three\")\n    }}\n    return x * x\n}}\n@e\nasync task main() -> list[str] {{\n    let evens = [await sq(x) for x in range(6) if x % 2 == 0]\n    let all = await map.aio(sq, [1, 2, 3], return_exceptions = true)\n    let shown = [str(v) for v in evens]\n    for v in all {{\n        if isinstance(v, Error) {{\n            shown.append(\"error\")\n        }} else {{\n            shown.append(str(v))\n        }}\n    }}\n    return shown\n}}\n");
+    let (j, _) = run_with(&src, big, "main", vec![]);
+    assert_eq!(
+        j["result"],
+        json!(["0", "4", "16", "1", "4", "error"]),
+        "{j}"
+    );
+}

@@ -310,7 +310,7 @@ pub(crate) fn float_to_int(f: f64) -> Result<i64, Value> {
     if f.is_nan() {
         return Err(value_error("cannot convert float NaN to integer"));
     }
-    if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+    if (-ops::TWO_63..ops::TWO_63).contains(&f) {
         Ok(f as i64)
     } else if f.is_infinite() {
         Err(Value::error(

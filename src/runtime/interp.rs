@@ -989,7 +989,15 @@ impl<'p> Frame<'p> {
                         self.call_fn_sync(decl, args)
                     }
                     Callable::Builtin(b) => self.builtin(b, argv, kwargs),
-                    Callable::Method(recv, m) => match builtins::method(recv, m, &argv) {
+                    Callable::Method(recv, m) => match builtins::method_kw(
+                        recv,
+                        m,
+                        &argv,
+                        &kwargs
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.clone()))
+                            .collect::<Vec<_>>(),
+                    ) {
                         Some(r) => r.map_err(Ctrl::Raise),
                         None => Err(raise(
                             "TypeError",
@@ -1135,7 +1143,12 @@ impl<'p> Frame<'p> {
                     let v = ev!(self, inner)?;
                     match v {
                         Value::Future(f) => self.await_future(f).await?,
-                        other => return Err(raise("TypeError", format!("{} cannot be awaited", other.type_name()))),
+                        other => {
+                            return Err(raise(
+                                "TypeError",
+                                format!("{} cannot be awaited", other.type_name()),
+                            ))
+                        }
                     }
                 }
                 ExprKind::Call { func, args } => {
@@ -1168,7 +1181,11 @@ impl<'p> Frame<'p> {
                     }
                     Value::tuple(out)
                 }
-                ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
+                ExprKind::Binary {
+                    op: BinOp::And,
+                    lhs,
+                    rhs,
+                } => {
                     let l = ev!(self, lhs)?;
                     if !self.truth(&l, lhs)? {
                         return Ok(Value::Bool(false));
@@ -1176,7 +1193,11 @@ impl<'p> Frame<'p> {
                     let r = ev!(self, rhs)?;
                     Value::Bool(self.truth(&r, rhs)?)
                 }
-                ExprKind::Binary { op: BinOp::Or, lhs, rhs } => {
+                ExprKind::Binary {
+                    op: BinOp::Or,
+                    lhs,
+                    rhs,
+                } => {
                     let l = ev!(self, lhs)?;
                     if self.truth(&l, lhs)? {
                         return Ok(Value::Bool(true));
@@ -1204,7 +1225,11 @@ impl<'p> Frame<'p> {
                     }
                     Value::Bool(true)
                 }
-                ExprKind::IfElse { cond, then, otherwise } => {
+                ExprKind::IfElse {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
                     let c = ev!(self, cond)?;
                     if self.truth(&c, cond)? {
                         ev!(self, then)?
@@ -1243,7 +1268,9 @@ impl<'p> Frame<'p> {
                     }
                     Value::dict(out)
                 }
-                ExprKind::ListComp { elt, clauses } if clauses.len() == 1 && clauses[0].conds.is_empty() => {
+                ExprKind::ListComp { elt, clauses }
+                    if clauses.len() == 1 && clauses[0].conds.is_empty() =>
+                {
                     let c = &clauses[0];
                     let it = ev!(self, &c.iter)?;
                     let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
@@ -1257,13 +1284,101 @@ impl<'p> Frame<'p> {
                     }
                     Value::list(out)
                 }
-                _ => {
-                    return Err(raise(
-                        "RuntimeSystemError",
-                        "this expression cannot wait for an action here: bind the awaited value with `let` first",
-                    ))
+                ExprKind::ListComp { elt, clauses } => {
+                    let mut out = Vec::new();
+                    let mark = self.vars.len();
+                    let r = self.comp_async(clauses, 0, elt, None, &mut out).await;
+                    self.vars.truncate(mark);
+                    r?;
+                    Value::list(out)
                 }
+                ExprKind::DictComp {
+                    key,
+                    value,
+                    clauses,
+                } => {
+                    let mut out = Vec::new();
+                    let mark = self.vars.len();
+                    let r = self
+                        .comp_async(clauses, 0, key, Some(value), &mut out)
+                        .await;
+                    self.vars.truncate(mark);
+                    r?;
+                    let mut d = IndexMap::with_capacity(out.len() / 2);
+                    for pair in out.chunks(2) {
+                        d.insert(self.key(&pair[0])?, pair[1].clone());
+                    }
+                    Value::dict(d)
+                }
+                ExprKind::Slice {
+                    obj,
+                    start,
+                    stop,
+                    step,
+                } => {
+                    let o = ev!(self, obj)?;
+                    let mut bounds = [None, None, None];
+                    for (slot, b) in bounds.iter_mut().zip([start, stop, step]) {
+                        if let Some(e) = b {
+                            *slot = match ev!(self, e)? {
+                                Value::Int(i) => Some(i),
+                                Value::None => None,
+                                other => {
+                                    return Err(raise(
+                                        "TypeError",
+                                        format!(
+                                            "slice indices must be int, not {}",
+                                            other.type_name()
+                                        ),
+                                    ))
+                                }
+                            };
+                        }
+                    }
+                    ops::slice(&o, bounds[0], bounds[1], bounds[2]).map_err(Ctrl::Raise)?
+                }
+                // Literals and names never suspend.
+                _ => self.expr(e)?,
             })
+        })
+    }
+
+    /// A comprehension whose parts may suspend: pushes `elt` (and `value`, for dicts) per
+    /// binding into `out`.
+    fn comp_async<'a>(
+        &'a mut self,
+        clauses: &'p [CompClause],
+        i: usize,
+        elt: &'p Expr,
+        value: Option<&'p Expr>,
+        out: &'a mut Vec<Value>,
+    ) -> LocalFut<'a, Res<()>> {
+        Box::pin(async move {
+            let Some(c) = clauses.get(i) else {
+                out.push(ev!(self, elt)?);
+                if let Some(v) = value {
+                    out.push(ev!(self, v)?);
+                }
+                return Ok(());
+            };
+            let it = ev!(self, &c.iter)?;
+            for item in ops::iterate(&it).map_err(Ctrl::Raise)? {
+                let mark = self.vars.len();
+                self.bind(&c.pattern, item)?;
+                let mut keep = true;
+                for cond in &c.conds {
+                    let v = ev!(self, cond)?;
+                    if !self.truth(&v, cond)? {
+                        keep = false;
+                        break;
+                    }
+                }
+                if keep {
+                    self.comp_async(clauses, i + 1, elt, value, out).await?;
+                }
+                self.vars.truncate(mark);
+            }
+            Ok(())
         })
     }
 
@@ -1430,21 +1545,25 @@ impl<'p> Frame<'p> {
         }
     }
 
-    /// Parks until any of the actions has a result; returns the first that has (by index).
-    async fn wait_any(&mut self, acts: &[usize]) -> usize {
-        loop {
-            {
-                let a = self.sh.acts.borrow();
-                if let Some(&i) = acts.iter().find(|&&i| a[i].result.is_some()) {
-                    return i;
-                }
+    /// Registers this body as a waiter of each action not ended yet; returns how many.
+    fn watch(&self, acts: &[usize]) -> usize {
+        let mut a = self.sh.acts.borrow_mut();
+        let mut n = 0;
+        for &i in acts {
+            if a[i].result.is_none() {
+                a[i].waiters.push(self.exec);
+                n += 1;
             }
-            {
-                let mut a = self.sh.acts.borrow_mut();
-                for &i in acts {
-                    if !a[i].waiters.contains(&self.exec) {
-                        a[i].waiters.push(self.exec);
-                    }
+        }
+        n
+    }
+
+    /// Parks until some watched action ends; returns those that ended since the last call.
+    async fn next_done(&mut self) -> Vec<usize> {
+        loop {
+            if let Some(done) = self.sh.notified.borrow_mut().remove(&self.exec) {
+                if !done.is_empty() {
+                    return done;
                 }
             }
             Park(false).await;
@@ -1541,16 +1660,31 @@ impl<'p> Frame<'p> {
             }
         }
         let started: Vec<usize> = acts.iter().flatten().copied().collect();
-        let mut remaining = started.clone();
-        while !remaining.is_empty() {
-            let done = self.wait_any(&remaining).await;
-            remaining.retain(|&a| a != done);
-            let failed = matches!(self.sh.acts.borrow()[done].result, Some(Err(_)));
-            if failed {
-                for &a in &remaining {
-                    cancel_act(&self.sh, a);
+        // Children that already failed; then wait for the rest, one notification at a time.
+        if let Some(&failed) = started
+            .iter()
+            .find(|&&a| matches!(self.sh.acts.borrow()[a].result, Some(Err(_))))
+        {
+            for &a in &started {
+                cancel_act(&self.sh, a);
+            }
+            return self.act_result(failed);
+        }
+        let mine: std::collections::HashSet<usize> = started.iter().copied().collect();
+        self.sh.notified.borrow_mut().remove(&self.exec);
+        let mut remaining = self.watch(&started);
+        while remaining > 0 {
+            for done in self.next_done().await {
+                if !mine.contains(&done) {
+                    continue;
                 }
-                return self.act_result(done);
+                remaining -= 1;
+                if matches!(self.sh.acts.borrow()[done].result, Some(Err(_))) {
+                    for &a in &started {
+                        cancel_act(&self.sh, a);
+                    }
+                    return self.act_result(done);
+                }
             }
         }
         for (i, a) in acts.iter().enumerate() {
@@ -1622,24 +1756,35 @@ impl<'p> Frame<'p> {
         };
         let mut acts: Vec<Option<usize>> = vec![None; n];
         let mut calls = calls.into_iter().enumerate();
-        let mut in_flight: Vec<usize> = Vec::new();
+        let mut in_flight: std::collections::HashSet<usize> = std::collections::HashSet::new();
+        self.sh.notified.borrow_mut().remove(&self.exec);
         loop {
             while in_flight.len() < bound {
                 let Some((i, args)) = calls.next() else { break };
                 let a = self.start_action(&task, settings.clone(), args);
                 acts[i] = Some(a);
-                in_flight.push(a);
+                if self.watch(&[a]) > 0 {
+                    in_flight.insert(a);
+                } else if !return_exceptions
+                    && matches!(self.sh.acts.borrow()[a].result, Some(Err(_)))
+                {
+                    return self.act_result(a);
+                }
             }
             if in_flight.is_empty() {
                 break;
             }
-            let done = self.wait_any(&in_flight).await;
-            in_flight.retain(|&a| a != done);
-            if !return_exceptions && matches!(self.sh.acts.borrow()[done].result, Some(Err(_))) {
-                for &a in &in_flight {
-                    cancel_act(&self.sh, a);
+            for done in self.next_done().await {
+                if !in_flight.remove(&done) {
+                    continue;
                 }
-                return self.act_result(done);
+                if !return_exceptions && matches!(self.sh.acts.borrow()[done].result, Some(Err(_)))
+                {
+                    for &a in &in_flight {
+                        cancel_act(&self.sh, a);
+                    }
+                    return self.act_result(done);
+                }
             }
         }
         let mut out = Vec::with_capacity(n);
@@ -1884,7 +2029,7 @@ impl<'p> Frame<'p> {
     }
 
     fn start_action(&mut self, t: &Name, settings: Rc<ActSettings>, args: Vec<Value>) -> usize {
-        let id = submit_new(&self.sh, t, settings, args, Some(self.act));
+        let id = submit_new(&self.sh, t, settings, args);
         self.sh.acts.borrow_mut()[id].group = self.group.clone();
         self.sh.acts.borrow_mut()[self.act].children.push(id);
         id
@@ -1967,13 +2112,7 @@ pub(crate) fn base_settings(prog: &Program, t: &Name) -> Rc<ActSettings> {
 }
 
 /// Creates a logical action and submits its first attempt.
-fn submit_new(
-    sh: &Rc<Shared<'_>>,
-    t: &Name,
-    settings: Rc<ActSettings>,
-    args: Vec<Value>,
-    parent: Option<usize>,
-) -> usize {
+fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Vec<Value>) -> usize {
     let fqn = sh.prog.checked.tasks[t].fqn.clone();
     let now = sh.sim.borrow().now();
     let id = {
@@ -1993,7 +2132,6 @@ fn submit_new(
             waiters: Vec::new(),
             memory_used: 0,
             children: Vec::new(),
-            parent,
             group: None,
         });
         acts.len() - 1
@@ -2031,6 +2169,18 @@ fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
         req.reuse = Some(set);
     }
     let sid = sim.submit(req);
+    if let Some(t) = &settings.timeout {
+        if let Some(q) = t.max_queued_time {
+            // Fires only if this attempt is still queued by then (checked when it fires).
+            sim.set_timer(Some(sid), q, tag(TAG_QUEUE_TIMEOUT, id));
+        }
+    }
+    let first_attempt = sh.acts.borrow()[id].attempt == 0;
+    if first_attempt {
+        if let Some(d) = settings.timeout.as_ref().and_then(|t| t.deadline) {
+            sim.set_timer(None, d, tag(TAG_DEADLINE, id));
+        }
+    }
     drop(sim);
     let mut acts = sh.acts.borrow_mut();
     acts[id].attempt += 1;
@@ -2075,6 +2225,10 @@ fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
 
 fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
     let waiters = std::mem::take(&mut sh.acts.borrow_mut()[id].waiters);
+    let mut notified = sh.notified.borrow_mut();
+    for &w in &waiters {
+        notified.entry(w).or_default().push(id);
+    }
     sh.ready.borrow_mut().extend(waiters);
 }
 
@@ -2227,6 +2381,7 @@ pub(crate) fn run(
         spawned: RefCell::new(Vec::new()),
         next_exec: Cell::new(0),
         exec_of: RefCell::new(HashMap::new()),
+        notified: RefCell::new(HashMap::new()),
         logs: RefCell::new(Vec::new()),
         rng: Cell::new(seed ^ 0x5DEE_CE66_D1CE_4E5B),
         globals: RefCell::new(HashMap::new()),
@@ -2259,7 +2414,7 @@ pub(crate) fn run(
             };
         }
     };
-    let root = submit_new(&sh, &task_name, settings, args, None);
+    let root = submit_new(&sh, &task_name, settings, args);
     let mut bodies: Vec<Option<BodyFuture<'_>>> = Vec::new();
     let waker = std::task::Waker::noop();
     let mut cx = Context::from_waker(waker);
@@ -2344,7 +2499,62 @@ pub(crate) fn run(
                 let (kind, id) = (t >> 56, (t & ((1 << 56) - 1)) as usize);
                 match kind {
                     TAG_WAKE => sh.ready.borrow_mut().push_back(id),
-                    TAG_RESUBMIT => submit_attempt(&sh, id),
+                    TAG_RESUBMIT => {
+                        if sh.acts.borrow()[id].result.is_none() {
+                            submit_attempt(&sh, id)
+                        }
+                    }
+                    TAG_QUEUE_TIMEOUT => {
+                        let sid = sh.acts.borrow()[id].sim;
+                        let queued = sid
+                            .is_some_and(|s| sh.sim.borrow().state(s) == sim::ActionState::Queued);
+                        if queued && sh.acts.borrow()[id].result.is_none() {
+                            let fqn = sh.acts.borrow()[id].fqn.clone();
+                            sh.sim.borrow_mut().cancel(sid.unwrap());
+                            complete(
+                                &sh,
+                                id,
+                                Err(ErrorValue {
+                                    kind: Name::new("MaxQueuedTimeExceededError"),
+                                    message:
+                                        "the attempt waited in the queue past its max_queued_time"
+                                            .into(),
+                                    code: "MaxQueuedTimeExceededError".into(),
+                                    task: Some(fqn),
+                                }),
+                            );
+                        }
+                    }
+                    TAG_DEADLINE => {
+                        if sh.acts.borrow()[id].result.is_none() {
+                            if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
+                                if exec < bodies.len() {
+                                    bodies[exec] = None;
+                                }
+                            }
+                            let (sid, children, fqn) = {
+                                let a = &sh.acts.borrow()[id];
+                                (a.sim, a.children.clone(), a.fqn.clone())
+                            };
+                            for c in children {
+                                cancel_act(&sh, c);
+                            }
+                            if let Some(sid) = sid {
+                                sh.sim.borrow_mut().cancel(sid);
+                            }
+                            // Past the deadline nothing is retried.
+                            let mut acts = sh.acts.borrow_mut();
+                            acts[id].state = ActState::Failed;
+                            acts[id].result = Some(Err(Rc::new(ErrorValue {
+                                kind: Name::new("DeadlineExceededError"),
+                                message: "the action ran past its deadline".into(),
+                                code: "DeadlineExceededError".into(),
+                                task: Some(fqn),
+                            })));
+                            drop(acts);
+                            wake_waiters(&sh, id);
+                        }
+                    }
                     _ => {
                         // A running attempt passed its max_runtime.
                         let alive = sh.acts.borrow()[id].result.is_none();

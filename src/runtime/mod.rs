@@ -158,7 +158,6 @@ pub(crate) struct Act {
     pub waiters: Vec<usize>,
     pub memory_used: u64,
     pub children: Vec<usize>,
-    pub parent: Option<usize>,
     pub group: Option<Rc<str>>,
 }
 
@@ -208,6 +207,8 @@ pub(crate) struct Shared<'p> {
     pub next_exec: Cell<usize>,
     /// Which body runs each logical action's current attempt.
     pub exec_of: RefCell<HashMap<usize, usize>>,
+    /// For each waiting body, the actions that ended since it last looked.
+    pub notified: RefCell<HashMap<usize, Vec<usize>>>,
     pub logs: RefCell<Vec<LogLine>>,
     pub rng: Cell<u64>,
     pub globals: RefCell<HashMap<Name, Value>>,
@@ -222,6 +223,8 @@ pub(crate) struct Shared<'p> {
 pub(crate) const TAG_WAKE: u64 = 0;
 pub(crate) const TAG_RESUBMIT: u64 = 1;
 pub(crate) const TAG_TIMEOUT: u64 = 2;
+pub(crate) const TAG_QUEUE_TIMEOUT: u64 = 3;
+pub(crate) const TAG_DEADLINE: u64 = 4;
 
 pub(crate) fn tag(kind: u64, id: usize) -> u64 {
     (kind << 56) | id as u64

@@ -23,6 +23,9 @@ pub const MAX_LEN: usize = 1 << 24;
 /// (a list that contains itself would otherwise recurse forever).
 const MAX_DEPTH: usize = 2_000;
 
+/// 2^63: floats in `-TWO_63..TWO_63` convert to `i64` exactly when integral.
+pub(crate) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
 pub(crate) fn type_error(msg: impl Into<String>) -> Value {
     Value::error("TypeError", msg)
 }
@@ -221,10 +224,10 @@ fn cmp_int_float(i: i64, f: f64) -> Option<Ordering> {
     if f.is_nan() {
         return None;
     }
-    if f >= 9.223_372_036_854_775_808e18 {
+    if f >= TWO_63 {
         return Some(Ordering::Less);
     }
-    if f < -9.223_372_036_854_775_808e18 {
+    if f < -TWO_63 {
         return Some(Ordering::Greater);
     }
     let t = f.trunc();

@@ -387,16 +387,16 @@ pub fn format_duration(ns: i64) -> String {
     if ns == 0 {
         return "0s".into();
     }
-    // The largest unit the value reaches, as an integer or with at most three decimals:
-    // `90s`, `35.5s`, `1.5h`.
-    for (u, f) in units {
-        if ns.abs() >= f {
-            if ns % f == 0 {
-                return format!("{}{u}", ns / f);
-            }
-            if ns % (f / 1000) == 0 {
-                return format!("{}{u}", ns as f64 / f as f64);
-            }
+    // A whole number of d, h, m or s (`90s`, not `1.5m`); else the largest unit reached with
+    // at most three decimals (`35.5s`, `1.5h`); else milliseconds.
+    for (u, f) in &units[..4] {
+        if ns.unsigned_abs() >= *f as u64 && ns % f == 0 {
+            return format!("{}{u}", ns / f);
+        }
+    }
+    for (u, f) in &units[..4] {
+        if ns.unsigned_abs() >= *f as u64 && ns % (f / 1000) == 0 {
+            return format!("{}{u}", ns as f64 / *f as f64);
         }
     }
     format!("{}ms", ns as f64 / 1e6)

@@ -174,17 +174,15 @@ fn finish(sign: &str, prefix: &str, int_part: &str, rest: &str, sp: &Spec, every
     let align = sp.align.unwrap_or(if sp.zero { '=' } else { '>' });
     let head = format!("{sign}{prefix}");
     let mut digits = int_part.to_string();
-    if fill == '0' && align == '=' {
-        if sp.grouping.is_some() {
-            let target = sp
-                .width
-                .saturating_sub(head.chars().count() + rest.chars().count());
-            let mut d = digits.len().max(1);
-            while d + (d - 1) / every < target {
-                d += 1;
-            }
-            digits = format!("{}{digits}", "0".repeat(d - digits.len().min(d)));
+    if fill == '0' && align == '=' && sp.grouping.is_some() {
+        let target = sp
+            .width
+            .saturating_sub(head.chars().count() + rest.chars().count());
+        let mut d = digits.len().max(1);
+        while d + (d - 1) / every < target {
+            d += 1;
         }
+        digits = format!("{}{digits}", "0".repeat(d - digits.len().min(d)));
     }
     let grouped = match sp.grouping {
         Some(g) => group(&digits, g, every),

@@ -1,6 +1,6 @@
 //! Arithmetic on ints, floats and durations, with Python's rounding and sign rules.
 
-use super::{duration_overflow, overflow, value_error, zero_div};
+use super::{duration_overflow, overflow, value_error, zero_div, TWO_63};
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
 use std::cmp::Ordering;
@@ -156,7 +156,7 @@ pub(super) fn float_to_i64(f: f64) -> Result<i64, Value> {
     if f.is_nan() {
         return Err(value_error("cannot convert float NaN to a duration"));
     }
-    if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+    if (-TWO_63..TWO_63).contains(&f) {
         Ok(f as i64)
     } else {
         Err(duration_overflow())

@@ -1,0 +1,99 @@
+//! Simulation scale through the whole interpreter: a root gathering N leaf tasks that each
+//! `sleep(1s)` and request one CPU, on 100 nodes x 16 CPUs (1,600 slots), no cold start.
+//!
+//! Run with `cargo bench --bench run [-- N...]`. Prints wall time, actions per second, the
+//! makespan (625 s for a million) and peak RSS.
+
+use flyte_dsl::check::{self, imports};
+use flyte_dsl::diagnostics::SourceMap;
+use flyte_dsl::runtime::{self, Limits, Program};
+use flyte_dsl::sim::Cluster;
+use std::time::Instant;
+
+const SCRIPT: &str = r#"
+env driver = TaskEnvironment(name = "driver")
+env leaves = TaskEnvironment(name = "leaves", resources = Resources(cpu = 1, memory = "1Gi"))
+
+@leaves
+async task leaf(i: int) -> int {
+    sleep(1s)
+    return i
+}
+
+@driver
+async task main(n: int) -> int {
+    let results = await gather(*[leaf(i) for i in range(n)])
+    return len(results)
+}
+"#;
+
+fn cluster() -> Cluster {
+    Cluster::from_toml_str(
+        "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 100\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 0.8\n",
+        "bench.toml",
+    )
+    .unwrap()
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn main() {
+    let ns: Vec<i64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let ns = if ns.is_empty() {
+        vec![10_000, 100_000, 1_000_000]
+    } else {
+        ns
+    };
+    let mut map = SourceMap::new();
+    let loaded = imports::load(
+        &mut map,
+        "bench.flyte",
+        SCRIPT.as_bytes(),
+        &imports::no_files,
+    );
+    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let prog = Program::new(loaded, checked);
+    let cluster = cluster();
+    for n in ns {
+        let start = Instant::now();
+        let out = runtime::run(
+            &prog,
+            "main",
+            vec![("n".into(), runtime::value::Value::Int(n))],
+            &cluster,
+            0,
+            Limits::default(),
+        );
+        let secs = start.elapsed().as_secs_f64();
+        let result = out
+            .result
+            .as_ref()
+            .map(|v| v.repr())
+            .unwrap_or_else(|e| e.message.clone());
+        println!(
+            "N = {n:>9}: {:>8.3} s wall, {:>10.0} actions/s, makespan {} s, result {result}, peak RSS {:.0} MB",
+            secs,
+            (n + 1) as f64 / secs,
+            out.summary.makespan as f64 / 1e9,
+            peak_rss_mb()
+        );
+    }
+}
