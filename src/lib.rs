@@ -25,9 +25,9 @@ pub mod syntax;
 
 use diagnostics::{Diagnostic, SourceMap};
 
-/// Parses and checks `bytes` as file `name` (with the stdlib, but no other imports), adds its
-/// files to `map`, and returns their diagnostics, sorted. Syntax errors stop nothing: the
-/// items that parsed are still checked.
+/// Parses and checks `bytes` as file `name` (with the stdlib, but no other imports) against
+/// the built-in default cluster, adds its files to `map`, and returns their diagnostics,
+/// sorted. Syntax errors stop nothing: the items that parsed are still checked.
 pub fn check_source(map: &mut SourceMap, name: &str, bytes: &[u8]) -> Vec<Diagnostic> {
     check_source_with(
         map,
@@ -35,21 +35,25 @@ pub fn check_source(map: &mut SourceMap, name: &str, bytes: &[u8]) -> Vec<Diagno
         bytes,
         &check::Options::default(),
         &check::imports::no_files,
+        &sim::Cluster::default_cluster(),
     )
 }
 
-/// [`check_source`] with checker options and an import resolver.
+/// [`check_source`] with checker options, an import resolver and the cluster that constant
+/// resource requests must fit (`E0309`).
 pub fn check_source_with(
     map: &mut SourceMap,
     name: &str,
     bytes: &[u8],
     opts: &check::Options,
     resolver: &check::imports::Resolver<'_>,
+    cluster: &sim::Cluster,
 ) -> Vec<Diagnostic> {
     let loaded = check::imports::load(map, name, bytes, resolver);
     let mut diags = loaded.diags.clone();
-    let (_, mut checked) = check::check_program(&loaded, opts);
-    diags.append(&mut checked);
+    let (checked, mut more) = check::check_program(&loaded, opts);
+    diags.append(&mut more);
+    diags.extend(runtime::feasible::check(&checked, cluster));
     diagnostics::sort(&mut diags);
     diags
 }

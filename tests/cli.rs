@@ -152,3 +152,142 @@ fn help_and_version_exit_0() {
     assert_eq!(run(&["--help"]).status.code(), Some(0));
     assert_eq!(run(&["--version"]).status.code(), Some(0));
 }
+
+#[test]
+fn run_prints_the_result_and_a_summary() {
+    let out = run(&["run", "examples/quickstart.flyte"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("499500"));
+    assert!(text.contains("makespan 115s"), "{text}");
+    assert!(text.contains("cold starts"));
+}
+
+#[test]
+fn run_json_is_one_object_with_the_specified_fields() {
+    let out = run(&["run", "examples/quickstart.flyte", "--json", "--arg", "n=4"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut keys: Vec<_> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "actions",
+            "attempts",
+            "cold_starts",
+            "cost_usd",
+            "error",
+            "makespan_s",
+            "result",
+            "status",
+            "utilization"
+        ]
+    );
+    assert_eq!(v["status"], "succeeded");
+    // quickstart sums the numbers below 100 * n: for n = 4, 0 + 1 + ... + 399.
+    assert_eq!(v["result"], 399 * 400 / 2);
+    assert_eq!(v["actions"]["total"], 6);
+    assert!(v["utilization"]["cpu"]["peak"].is_number());
+    // The same inputs give byte-identical output.
+    let again = run(&["run", "examples/quickstart.flyte", "--json", "--arg", "n=4"]);
+    assert_eq!(out.stdout, again.stdout);
+}
+
+#[test]
+fn run_of_an_invalid_script_prints_the_diagnostics_and_runs_nothing() {
+    let path = temp(
+        "invalid.flyte",
+        b"env e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> int {\n    return \"x\"\n}\n",
+    );
+    let out = run(&["run", "--json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "invalid");
+    assert_eq!(v["diagnostics"][0]["code"], "E0206");
+}
+
+#[test]
+fn a_failed_run_exits_1_with_the_error() {
+    let path = temp("fails.flyte", b"env e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> int {\n    raise ValueError(\"no\")\n}\n");
+    let out = run(&["run", "--json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["result"], serde_json::Value::Null);
+    assert_eq!(v["error"]["type"], "RuntimeUserError");
+    assert_eq!(v["error"]["code"], "ValueError");
+    assert_eq!(v["error"]["task"], "e.main");
+}
+
+#[test]
+fn run_usage_errors_name_the_problem() {
+    let path = temp("args.flyte", b"env e = TaskEnvironment(name = \"e\")\n@e\ntask main(n: int) -> int {\n    return n\n}\n@e\ntask other() -> int {\n    return 1\n}\n");
+    let p = path.to_str().unwrap();
+    let missing = run(&["run", p]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("missing argument `n` (int)"));
+    let bad = run(&["run", p, "--arg", "n=abc"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("argument `n` (int)"));
+    let unknown = run(&["run", p, "--arg", "m=1"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let no_task = run(&["run", p, "nope"]);
+    assert_eq!(no_task.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_task.stderr)
+        .contains("the tasks that can be run are: main, other"));
+    let ok = run(&["run", p, "--args-json", "{\"n\": 5}", "--json"]);
+    assert_eq!(ok.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["result"], 5);
+}
+
+#[test]
+fn cluster_show_prints_the_default_cluster_and_rejects_bad_files() {
+    let out = run(&["cluster", "show"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for pool in ["cpu-spot", "t4", "a100", "h100", "tpu"] {
+        assert!(text.contains(pool), "{text}");
+    }
+    let bad = temp(
+        "bad.toml",
+        b"[[pool]]\nname = \"x\"\ncount = 1\ncpu = 4\nmemory = \"4GB\"\ncost_per_hour = 1.0\n",
+    );
+    let out = run(&["cluster", "show", "--cluster", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:5") && err.contains("memory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_with_a_cluster_reports_requests_no_pool_can_hold() {
+    let script = temp("gpu.flyte", b"env g = TaskEnvironment(name = \"g\", resources = Resources(gpu = \"H100:1\"))\n@g\ntask t() -> int {\n    return 1\n}\n");
+    let cluster = temp(
+        "small.toml",
+        b"[[pool]]\nname = \"cpu\"\ncount = 2\ncpu = 8\nmemory = \"32Gi\"\ncost_per_hour = 1.0\n",
+    );
+    assert_eq!(
+        run(&["check", script.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    let out = run(&[
+        "check",
+        "--json",
+        "--cluster",
+        cluster.to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "E0309");
+}

@@ -20,6 +20,7 @@ fn codes_of(src: &[u8]) -> Vec<&'static str> {
         src,
         &flyte_dsl::check::Options::default(),
         &resolver,
+        &flyte_dsl::sim::Cluster::default_cluster(),
     )
     .iter()
     .map(|d| d.code)

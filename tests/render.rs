@@ -19,6 +19,7 @@ fn rendered(src: &[u8]) -> String {
         src,
         &flyte_dsl::check::Options::default(),
         &resolver,
+        &flyte_dsl::sim::Cluster::default_cluster(),
     );
     render_all(&diags, &map, false)
 }

@@ -166,6 +166,8 @@ fn a_deadlock_fails_at_once_with_the_chain() {
     assert_eq!(j["error"]["type"], "DeadlockError", "{j}");
     let msg = outcome.result.unwrap_err().message;
     assert!(msg.contains("no action can make progress"), "{msg}");
+    assert!(msg.contains("`solo.parent` (action 1) holds a slot of replica 0 on cpu-0 and waits for `solo.child` (action 2)"), "{msg}");
+    assert!(msg.contains("`solo.child` (action 2) is queued for a free replica slot of reusable environment `solo`"), "{msg}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! #@ error E0102 at 3:9          -- an error with this code whose primary span starts here
 //! #@ error E0102 at 3:9-3:10     -- ... and ends here (line:column, 1-based)
 //! #@ warning W0401 at 5:1
+//! #@ cluster accelerators.toml   -- check against this cluster (beside the script), not the default
 //! ```
 //!
 //! The diagnostics must be exactly those listed, in order of position.
@@ -28,11 +29,13 @@ fn parse_pos(s: &str) -> (usize, usize) {
 
 fn expectations(src: &str) -> (bool, Vec<Expected>) {
     let mut ok = false;
+    let _ = cluster_of(src);
     let mut out = Vec::new();
     for line in src.lines().filter_map(|l| l.strip_prefix("#@ ")) {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             ["ok"] => ok = true,
+            ["cluster", _] => {}
             [sev @ ("error" | "warning"), code, "at", pos] => {
                 let (start, end) = match pos.split_once('-') {
                     Some((a, b)) => (parse_pos(a), Some(parse_pos(b))),
@@ -62,6 +65,14 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The `#@ cluster FILE` a script names, if any.
+fn cluster_of(src: &str) -> Option<String> {
+    src.lines()
+        .filter_map(|l| l.strip_prefix("#@ cluster "))
+        .map(|f| f.trim().to_string())
+        .next()
+}
+
 #[test]
 fn scripts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
@@ -79,6 +90,14 @@ fn scripts() {
             "{}: states no expectation",
             path.display()
         );
+        let cluster = match cluster_of(&src) {
+            Some(f) => {
+                let p = path.parent().unwrap().join(f);
+                let text = std::fs::read_to_string(&p).unwrap();
+                flyte_dsl::sim::Cluster::from_toml_str(&text, &p.display().to_string()).unwrap()
+            }
+            None => flyte_dsl::sim::Cluster::default_cluster(),
+        };
         let mut map = SourceMap::new();
         let name = path.display().to_string();
         let diags = flyte_dsl::check_source_with(
@@ -87,6 +106,7 @@ fn scripts() {
             &bytes,
             &flyte_dsl::check::Options::default(),
             &flyte_dsl::check::imports::relative_files,
+            &cluster,
         );
         let got: Vec<Expected> = diags
             .iter()

@@ -528,7 +528,10 @@ impl<'m> Checker<'m> {
                 None => set = false,
             },
             "resources" => match config::resources::resources(v, level, &mut self.diags) {
-                Some(r) => s.resources = Some(r),
+                Some(r) => {
+                    s.resources = Some(r);
+                    s.resources_span = Some(v.span);
+                }
                 None => set = false,
             },
             "env_vars" => match self.const_str_dict(v, level) {

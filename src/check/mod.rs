@@ -63,6 +63,8 @@ pub struct EnvSettings {
     pub name: String,
     pub image: String,
     pub resources: Option<ResourceSpec>,
+    /// Where `resources` was written (in this environment or the one it was inherited from).
+    pub resources_span: Option<Span>,
     pub env_vars: Vec<(String, String)>,
     pub secrets: Vec<String>,
     pub cache: Option<CacheSpec>,
@@ -82,6 +84,7 @@ impl Default for EnvSettings {
             name: String::new(),
             image: "auto".into(),
             resources: None,
+            resources_span: None,
             env_vars: Vec::new(),
             secrets: Vec::new(),
             cache: None,

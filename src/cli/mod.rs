@@ -32,6 +32,9 @@ enum Command {
         /// Print the diagnostics as one JSON object on stdout.
         #[arg(long)]
         json: bool,
+        /// The cluster constant resource requests must fit (default: the built-in cluster).
+        #[arg(long)]
+        cluster: Option<PathBuf>,
     },
     /// Print the page about a diagnostic code (for example E0102).
     Explain {
@@ -90,7 +93,14 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { files, json } => check(&files, json),
+        Command::Check {
+            files,
+            json,
+            cluster,
+        } => match run::load_cluster(cluster.as_deref()) {
+            Ok(c) => check(&files, json, &c),
+            Err(code) => code,
+        },
         Command::Explain { code } => explain(&code),
         Command::Run {
             file,
@@ -125,7 +135,7 @@ pub(crate) fn use_colour() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 
-fn check(files: &[PathBuf], json: bool) -> i32 {
+fn check(files: &[PathBuf], json: bool, cluster: &flyte_dsl::sim::Cluster) -> i32 {
     let mut map = SourceMap::new();
     let mut all = Vec::new();
     for path in files {
@@ -146,6 +156,7 @@ fn check(files: &[PathBuf], json: bool) -> i32 {
             &bytes,
             &flyte_dsl::check::Options::default(),
             &flyte_dsl::check::imports::relative_files,
+            cluster,
         ));
     }
     let errors = all.iter().filter(|d| d.is_error()).count();

@@ -47,6 +47,7 @@ pub fn run(
     let mut diags = loaded.diags.clone();
     let (checked, mut more) = check::check_program(&loaded, &check::Options::default());
     diags.append(&mut more);
+    diags.extend(runtime::feasible::check(&checked, &cluster));
     diagnostics::sort(&mut diags);
     if diags.iter().any(|d| d.is_error()) {
         if json {

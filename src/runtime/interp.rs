@@ -2460,7 +2460,9 @@ pub(crate) fn run(
         let Some(ev) = ev else {
             // Nothing more will happen: the root never finishes.
             let report = sh.sim.borrow().is_stuck();
-            let detail = report.map(|r| r.describe()).unwrap_or_default();
+            let detail = report
+                .map(|r| describe_deadlock(&sh, &r))
+                .unwrap_or_default();
             let e = ErrorValue {
                 kind: Name::new("DeadlockError"),
                 message: format!("no action can make progress:\n{detail}"),
@@ -2663,6 +2665,70 @@ pub(crate) fn run(
         logs,
         attempts,
     }
+}
+
+/// The deadlock chain in the program's terms: which action holds which node or replica
+/// slot, which of its children it waits for, and what each queued action waits for.
+fn describe_deadlock(sh: &Rc<Shared<'_>>, r: &sim::StuckReport) -> String {
+    let acts = sh.acts.borrow();
+    let sim_acts = sh.sim_acts.borrow();
+    let name_of = |sid: sim::ActionId| -> String {
+        match sim_acts.get(sid.0 as usize) {
+            Some(&id) if id != usize::MAX => format!("`{}` (action {id})", acts[id].fqn),
+            _ => format!("action {}", sid.0),
+        }
+    };
+    let env_of = |set: sim::ReplicaSetId| -> String {
+        sh.replica_sets
+            .borrow()
+            .iter()
+            .find(|(_, s)| **s == set)
+            .map_or_else(|| format!("{}", set.0), |(n, _)| format!("`{n}`"))
+    };
+    let mut out = String::new();
+    for h in &r.holders {
+        let holds = match h.replica {
+            Some(rep) => format!("a slot of replica {} on {}", rep.0, h.node_name),
+            None => format!("its pod's capacity on {}", h.node_name),
+        };
+        let waits: Vec<String> = sim_acts
+            .get(h.action.0 as usize)
+            .filter(|&&id| id != usize::MAX)
+            .map(|&id| {
+                acts[id]
+                    .children
+                    .iter()
+                    .filter(|&&c| acts[c].result.is_none())
+                    .map(|&c| format!("`{}` (action {c})", acts[c].fqn))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tail = if waits.is_empty() {
+            String::new()
+        } else {
+            format!(" and waits for {}", waits.join(", "))
+        };
+        out.push_str(&format!(
+            "  {} holds {holds}{tail}
+",
+            name_of(h.action)
+        ));
+    }
+    for w in &r.waiting {
+        let what = match &w.waiting_for {
+            sim::WaitingFor::Capacity { request } => format!("a node with {request} free"),
+            sim::WaitingFor::ReplicaSlot { set } => format!(
+                "a free replica slot of reusable environment {}",
+                env_of(*set)
+            ),
+            sim::WaitingFor::Replica { replica, request } => format!(
+                "replica {}, which waits for a node with {request} free",
+                replica.0
+            ),
+        };
+        out.push_str(&format!("  {} is queued for {what}\n", name_of(w.action)));
+    }
+    out
 }
 
 fn fail_all_pending(sh: &Rc<Shared<'_>>, e: ErrorValue) {

@@ -24,6 +24,7 @@
 
 pub mod builtins;
 pub mod convert;
+pub mod feasible;
 mod interp;
 pub mod ops;
 pub mod suspend;

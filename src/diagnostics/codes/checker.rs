@@ -194,6 +194,13 @@ pub const CHECKER: &[CodeInfo] = &[
         right: "fn f(n: int) -> str {\n    return \"n = \" + str(n)\n}\n",
     },
     CodeInfo {
+        code: "E0309",
+        title: "request no node can hold",
+        explanation: "An environment's constant resource request does not fit on any node of the cluster, even an empty one: `check` reports what the run would fail with at once (UnschedulableError), naming the closest pool and what it lacks. The cluster is `--cluster FILE`, or the built-in default.",
+        wrong: "env huge = TaskEnvironment(name = \"huge\", resources = Resources(cpu = 500))\n\n@huge\ntask t() -> int {\n    return 1\n}\n",
+        right: "env big = TaskEnvironment(name = \"big\", resources = Resources(cpu = 64))\n\n@big\ntask t() -> int {\n    return 1\n}\n",
+    },
+    CodeInfo {
         code: "E0405",
         title: "sync task with concurrency above 1",
         explanation: "A reusable environment whose replicas run more than one task at a time (`concurrency` above 1) can only host async tasks; flyte-sdk refuses sync ones.",
