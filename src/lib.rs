@@ -18,12 +18,19 @@
 
 pub mod check;
 pub mod diagnostics;
+mod engine;
 pub mod runtime;
 pub mod sim;
 mod stack;
 pub mod syntax;
 
 use diagnostics::{Diagnostic, SourceMap};
+
+pub use engine::{
+    CancelHandle, Diagnostics, Engine, EngineBuilder, Event, EventKind, HostError, Limits,
+    NativeType, OutputError, Program, Run, RunError, ScriptError,
+};
+pub use sim::Cluster;
 
 /// Parses and checks `bytes` as file `name` (with the stdlib, but no other imports) against
 /// the built-in default cluster, adds its files to `map`, and returns their diagnostics,

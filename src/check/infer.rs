@@ -811,6 +811,9 @@ impl<'m> Checker<'m> {
             }
             None => {}
         }
+        if self.opts.natives.iter().any(|f| f.name == *n) {
+            return Type::Builtin(n.clone());
+        }
         if builtins::FUNCTIONS.contains(&n.as_str())
             || builtins::CONSTRUCTORS.contains(&n.as_str())
             || types::is_error_type(n)
@@ -1306,6 +1309,28 @@ impl<'m> Checker<'m> {
     fn builtin_call(&mut self, b: &Name, args: &[Arg], at: Span, expected: Option<&Type>) -> Type {
         use Type::{Any, Bool, Duration, Float, Int, Str, Tuple};
         let n = b.as_str();
+        // Host functions: their Rust signature.
+        if let Some(sig) = self.opts.natives.iter().find(|f| f.name == *b).cloned() {
+            let params: Vec<Param> = sig
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Param {
+                    name: Name::new(format!("arg{}", i + 1)),
+                    ty: t.clone(),
+                    has_default: false,
+                })
+                .collect();
+            self.check_args(
+                Callee {
+                    what: format!("host function `{n}`"),
+                    params: &params,
+                },
+                args,
+                at,
+            );
+            return sig.ret;
+        }
         // Error constructors: `ValueError("message")`.
         if types::is_error_type(n) {
             self.fixed(n, args, &[Str], 1, at);

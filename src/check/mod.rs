@@ -44,6 +44,16 @@ use types::Type;
 pub struct Options {
     /// Accept top-level statements (the REPL runs them); files reject them (`E0216`).
     pub allow_top_level_statements: bool,
+    /// Functions a host registered, with their signatures (from their Rust types).
+    pub natives: Vec<NativeSig>,
+}
+
+/// A host function's signature, as scripts see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NativeSig {
+    pub name: Name,
+    pub params: Vec<Type>,
+    pub ret: Type,
 }
 
 /// Where an environment's setting came from (for the REPL's `:env`).
@@ -166,6 +176,8 @@ pub struct Checked {
     /// Where each top-level name is declared: (module index, item index) in the loaded
     /// program, so later phases can find bodies by name.
     pub locations: IndexMap<Name, (usize, usize)>,
+    /// The host functions the program was checked against.
+    pub natives: Vec<NativeSig>,
 }
 
 /// A top-level name and what it is.
@@ -252,6 +264,7 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
         aliases: Vec::new(),
         in_reported_cycle: Vec::new(),
     };
+    c.out.natives = opts.natives.clone();
     c.run(loaded);
     (c.out, c.diags)
 }
@@ -651,6 +664,7 @@ impl<'m> Checker<'m> {
     /// Names visible at the top level, for did-you-mean.
     fn global_names(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self.decls.keys().map(|k| k.as_str()).collect();
+        v.extend(self.opts.natives.iter().map(|n| n.name.as_str()));
         v.extend(builtins::FUNCTIONS);
         v.extend(builtins::CONSTRUCTORS);
         v.extend(types::ERRORS.iter().map(|(n, _)| *n));

@@ -234,6 +234,7 @@ pub const ERRORS: &[(&str, Option<&str>)] = &[
     ("ZeroDivisionError", Some("Error")),
     ("OverflowError", Some("Error")),
     ("LimitExceededError", Some("Error")),
+    ("CancelledError", Some("Error")),
 ];
 
 pub fn is_error_type(name: &str) -> bool {

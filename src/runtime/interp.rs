@@ -87,6 +87,12 @@ impl<'p> Frame<'p> {
                 ));
             }
         }
+        if n % 1024 == 0 {
+            if let Some(e) = outside_limits(&self.sh) {
+                *self.sh.limit_error.borrow_mut() = Some(e.clone());
+                return Err(Ctrl::Kill(e));
+            }
+        }
         Ok(())
     }
 
@@ -1804,6 +1810,39 @@ impl<'p> Frame<'p> {
 
     fn builtin(&mut self, b: &Name, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
         let sh = self.sh.clone();
+        if let Some(native) = self.prog().natives.get(b) {
+            let args: Vec<serde_json::Value> = argv.iter().map(Value::to_json).collect();
+            let native = native.clone();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| native(args)));
+            let ret = self
+                .prog()
+                .checked
+                .natives
+                .iter()
+                .find(|n| n.name == *b)
+                .map(|n| n.ret.clone())
+                .unwrap_or(types::Type::Any);
+            return match r {
+                Ok(Ok(j)) => {
+                    super::convert::from_json(&j, &ret, &self.prog().checked).map_err(|m| {
+                        raise(
+                            "RuntimeSystemError",
+                            format!("host function {b} returned a value that is not {ret}: {m}"),
+                        )
+                    })
+                }
+                Ok(Err(message)) => Err(Ctrl::Raise(Value::Error(Rc::new(ErrorValue {
+                    kind: Name::new("RuntimeUserError"),
+                    message,
+                    code: "HostError".into(),
+                    task: None,
+                })))),
+                Err(_) => Err(raise(
+                    "RuntimeSystemError",
+                    format!("host function {b} panicked"),
+                )),
+            };
+        }
         match b.as_str() {
             "print" => {
                 let text: Vec<String> = argv.iter().map(Value::display).collect();
@@ -2036,6 +2075,31 @@ impl<'p> Frame<'p> {
     }
 }
 
+/// The wall-time limit and cancellation, checked every so many steps and events.
+fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
+    let err = |kind: &str, msg: String| ErrorValue {
+        kind: Name::new(kind),
+        message: msg,
+        code: kind.into(),
+        task: None,
+    };
+    if sh.cancel.load(std::sync::atomic::Ordering::Relaxed) {
+        return Some(err(
+            "CancelledError",
+            "the run was cancelled by its host (E0705)".into(),
+        ));
+    }
+    if let Some(max) = sh.limits.max_wall_time {
+        if sh.started.elapsed() > max {
+            return Some(err(
+                "LimitExceededError",
+                format!("the run passed its wall-time limit of {max:?} (E0704)"),
+            ));
+        }
+    }
+    None
+}
+
 fn ctrl_to_err(c: Ctrl) -> Value {
     match c {
         Ctrl::Raise(v) => v,
@@ -2115,6 +2179,17 @@ pub(crate) fn base_settings(prog: &Program, t: &Name) -> Rc<ActSettings> {
 fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Vec<Value>) -> usize {
     let fqn = sh.prog.checked.tasks[t].fqn.clone();
     let now = sh.sim.borrow().now();
+    sh.live.set(sh.live.get() + 1);
+    if let Some(max) = sh.limits.max_live_actions {
+        if sh.live.get() > max && sh.limit_error.borrow().is_none() {
+            *sh.limit_error.borrow_mut() = Some(ErrorValue {
+                kind: Name::new("LimitExceededError"),
+                message: format!("the run passed its limit of {max} live actions (E0706)"),
+                code: "LimitExceededError".into(),
+                task: None,
+            });
+        }
+    }
     let id = {
         let mut acts = sh.acts.borrow_mut();
         acts.push(Act {
@@ -2224,6 +2299,7 @@ fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
 }
 
 fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
+    sh.live.set(sh.live.get().saturating_sub(1));
     let waiters = std::mem::take(&mut sh.acts.borrow_mut()[id].waiters);
     let mut notified = sh.notified.borrow_mut();
     for &w in &waiters {
@@ -2370,6 +2446,7 @@ pub(crate) fn run(
     cluster: &Cluster,
     seed: u64,
     limits: Limits,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> RunOutcome {
     let sh = Rc::new(Shared {
         prog,
@@ -2390,6 +2467,9 @@ pub(crate) fn run(
         limits: limits.clone(),
         limit_error: RefCell::new(None),
         system_retries: cluster.system_retries,
+        started: std::time::Instant::now(),
+        cancel,
+        live: Cell::new(0),
     });
     let task_name = Name::new(task);
     let settings = base_settings(prog, &task_name);
@@ -2442,19 +2522,9 @@ pub(crate) fn run(
         if sh.acts.borrow()[root].result.is_some() || sh.limit_error.borrow().is_some() {
             break;
         }
-        if let Some(max) = sh.limits.max_virtual_time {
-            if sh.sim.borrow().now() > max {
-                *sh.limit_error.borrow_mut() = Some(ErrorValue {
-                    kind: Name::new("LimitExceededError"),
-                    message: format!(
-                        "the run passed its virtual-time limit of {} (E0703)",
-                        value::format_duration(max)
-                    ),
-                    code: "LimitExceededError".into(),
-                    task: None,
-                });
-                break;
-            }
+        if let Some(e) = outside_limits(&sh) {
+            *sh.limit_error.borrow_mut() = Some(e);
+            break;
         }
         let ev = sh.sim.borrow_mut().next_event();
         let Some(ev) = ev else {
@@ -2472,6 +2542,20 @@ pub(crate) fn run(
             fail_all_pending(&sh, e);
             break;
         };
+        if let Some(max) = sh.limits.max_virtual_time {
+            if sh.sim.borrow().now() > max {
+                *sh.limit_error.borrow_mut() = Some(ErrorValue {
+                    kind: Name::new("LimitExceededError"),
+                    message: format!(
+                        "the run passed its virtual-time limit of {} (E0703)",
+                        value::format_duration(max)
+                    ),
+                    code: "LimitExceededError".into(),
+                    task: None,
+                });
+                break;
+            }
+        }
         match ev {
             Event::Started { action, .. } => {
                 let id = sh.sim_acts.borrow()[action.0 as usize];

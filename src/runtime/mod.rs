@@ -43,20 +43,37 @@ use std::pin::Pin;
 use std::rc::Rc;
 use value::{ErrorValue, Value};
 
+/// A host function: JSON arguments in, a JSON result or an error message out.
+pub type NativeFn = std::sync::Arc<
+    dyn Fn(Vec<serde_json::Value>) -> Result<serde_json::Value, String> + Send + Sync,
+>;
+
 /// A checked program, ready to run.
 pub struct Program {
     pub loaded: Loaded,
     pub checked: Checked,
     suspends: suspend::Analysis,
+    natives: IndexMap<Name, NativeFn>,
 }
 
 impl Program {
     pub fn new(loaded: Loaded, checked: Checked) -> Program {
+        Program::with_natives(loaded, checked, IndexMap::new())
+    }
+
+    /// A program whose scripts call the host functions `natives` (checked against
+    /// `checked.natives`).
+    pub fn with_natives(
+        loaded: Loaded,
+        checked: Checked,
+        natives: IndexMap<Name, NativeFn>,
+    ) -> Program {
         let suspends = suspend::analyse(&loaded, &checked);
         Program {
             loaded,
             checked,
             suspends,
+            natives,
         }
     }
 
@@ -98,6 +115,8 @@ pub struct Limits {
     pub max_virtual_time: Option<i64>,
     /// Actions not yet ended at once.
     pub max_live_actions: Option<usize>,
+    /// Real time the run may take.
+    pub max_wall_time: Option<std::time::Duration>,
 }
 
 impl Default for Limits {
@@ -107,6 +126,7 @@ impl Default for Limits {
             max_call_depth: 200,
             max_virtual_time: None,
             max_live_actions: Some(5_000_000),
+            max_wall_time: None,
         }
     }
 }
@@ -218,6 +238,10 @@ pub(crate) struct Shared<'p> {
     pub limits: Limits,
     pub limit_error: RefCell<Option<ErrorValue>>,
     pub system_retries: u32,
+    pub started: std::time::Instant,
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Logical actions not ended yet.
+    pub live: Cell<usize>,
 }
 
 /// Tags of simulator timers: what to do when one fires.
@@ -262,7 +286,21 @@ pub fn run(
     seed: u64,
     limits: Limits,
 ) -> RunOutcome {
-    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits))
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    run_cancellable(prog, task, args, cluster, seed, limits, cancel)
+}
+
+/// [`run`], stopping with `E0705` as soon as `cancel` is set (from any thread).
+pub fn run_cancellable(
+    prog: &Program,
+    task: &str,
+    args: Vec<(Name, Value)>,
+    cluster: &Cluster,
+    seed: u64,
+    limits: Limits,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> RunOutcome {
+    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits, cancel))
 }
 
 /// The summary object `run --json` prints (INTERFACES.md section 1).
