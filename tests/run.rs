@@ -322,3 +322,16 @@ fn awaits_inside_comprehensions_and_map_with_exceptions() {
         "{j}"
     );
 }
+
+#[test]
+fn the_readme_example_runs() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let start = readme.find("```\nenv base").expect("the README's example") + 4;
+    let end = start + readme[start..].find("```").unwrap();
+    let default = include_str!("../stdlib/default-cluster.toml");
+    let (j, _) = run_with(&readme[start..end], default, "main", vec![]);
+    // main doubles 0..9 and sums: 2 * 45.
+    assert_eq!(j["result"], 90, "{j}");
+}

@@ -1,6 +1,6 @@
 //! Signatures of the built-in functions and of the methods of built-in values
 //! (LANGUAGE.md section 7, RUNTIME.md section 2). Generic ones are typed by rules in
-//! [`super::infer`]; the fixed ones are listed here.
+//! `infer.rs`; the fixed ones are listed here.
 
 use super::types::Type;
 

@@ -44,7 +44,8 @@ struct EngineInner {
     observer: Option<Observer>,
 }
 
-/// The interpreter, configured. See the [module docs](self).
+/// The interpreter, configured: holds the cluster, seed, limits, host functions, import
+/// resolver and event observer; `Send + Sync`, cheap to clone.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]

@@ -8,7 +8,7 @@
 //!    to the next line that starts, at column 0, with a token that begins an item, and goes on,
 //!    so one run reports every error it can recover from. A pest error whose cause the
 //!    pre-pass already reported (an unclosed bracket earlier in the same item, say) is dropped;
-//! 4. each item's parse tree becomes AST ([`Builder`]), with spans shifted to file offsets.
+//! 4. each item's parse tree becomes AST (the `Builder`), with spans shifted to file offsets.
 //!    Operator precedence is applied with an iterative shunting-yard; an item whose expression
 //!    tree is deeper than [`MAX_AST_DEPTH`] is reported (`E0104`) and dropped, so nothing after
 //!    the parser can recurse without limit.
