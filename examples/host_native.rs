@@ -1,4 +1,5 @@
-//! A host program: registers a host function and runs a script that calls it.
+//! A host program: registers a host function and a host task, and runs a script that calls
+//! both.
 //!
 //!     cargo run --example host_native
 
@@ -6,11 +7,13 @@ use flyte_dsl::{Engine, HostError};
 
 const SCRIPT: &str = r#"
 env api = TaskEnvironment(name = "pricing", resources = Resources(cpu = 1, memory = "1Gi"))
+env host = TaskEnvironment(name = "host-env", resources = Resources(cpu = 1))
 
 @api
 async task quote(item: str) -> float {
     sleep(2s)                                   # the remote call, in virtual time
-    return price_of(item) * 1.2                 # a host function
+    let stock = await stock_of(item)            # a host task: an action of `host-env`
+    return price_of(item) * 1.2 * stock         # a host function
 }
 
 @api
@@ -29,6 +32,10 @@ async fn main() {
                 "pear" => Ok(0.75),
                 other => Err(HostError::new(format!("no price for {other}"))),
             }
+        })
+        .native_task("host-env", "stock_of", |item: String| async move {
+            // Real async work would go here (a database, an HTTP call, ...).
+            Ok::<f64, HostError>(if item == "apple" { 10.0 } else { 4.0 })
         })
         .on_event(|e| {
             if let flyte_dsl::EventKind::Succeeded = e.kind {

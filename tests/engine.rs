@@ -258,3 +258,51 @@ fn scripts_reach_no_files_unless_the_host_allows() {
         .compile("b.flyte", "import \"std/math\" as m\n")
         .is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn host_tasks_are_actions_of_their_environment() {
+    let engine = Engine::builder()
+        .cluster(Cluster::from_toml_str("cold_start = \"5s\"\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 8\nmemory = \"16Gi\"\ncost_per_hour = 1.0\n", "c.toml").unwrap())
+        .native_task("host-env", "fetch", |url: String| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            if url.starts_with("http") {
+                Ok(url.len() as i64)
+            } else {
+                Err(HostError::new(format!("bad url {url}")))
+            }
+        })
+        .build();
+    let src = "env host = TaskEnvironment(name = \"host-env\", resources = Resources(cpu = 1))\nenv e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n@e\nasync task main() -> list[int] {\n    let sizes = await gather(fetch(\"http://a\"), fetch(\"https://bb\"))\n    let out = [sizes[0], sizes[1]]\n    try {\n        await fetch(\"ftp\")\n    } except RuntimeUserError as err {\n        out.append(len(err.message))\n    }\n    return out\n}\n";
+    let run = engine
+        .compile("host.flyte", src)
+        .unwrap()
+        .run("main", ())
+        .await
+        .unwrap();
+    assert_eq!(run.output::<Vec<i64>>().unwrap(), [8, 10, 11]);
+    assert_eq!(run.json()["actions"]["total"], 4);
+    // Each host-task action paid its cold start on the cluster: the root at 0-5 s, the two
+    // fetches 5-10 s, the third 10-15 s.
+    assert_eq!(run.makespan_s(), 15.0);
+    assert!(run.events().iter().any(|e| e.task == "host-env.fetch"));
+    // Scripts are checked against the host task's signature and environment.
+    let bad = engine.compile("bad.flyte", "env host = TaskEnvironment(name = \"host-env\")\nenv e = TaskEnvironment(name = \"e\")\n@e\nasync task main() -> int {\n    return await fetch(3)\n}\n");
+    assert_eq!(
+        bad.err()
+            .unwrap()
+            .iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>(),
+        ["E0206"]
+    );
+    let missing = engine.compile("nohost.flyte", "env e = TaskEnvironment(name = \"e\")\n");
+    assert_eq!(
+        missing
+            .err()
+            .unwrap()
+            .iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>(),
+        ["E0214"]
+    );
+}

@@ -814,6 +814,11 @@ impl<'m> Checker<'m> {
         if self.opts.natives.iter().any(|f| f.name == *n) {
             return Type::Builtin(n.clone());
         }
+        if self.opts.native_tasks.iter().any(|(_, f)| f.name == *n)
+            && self.out.tasks.contains_key(n)
+        {
+            return Type::Task(n.clone());
+        }
         if builtins::FUNCTIONS.contains(&n.as_str())
             || builtins::CONSTRUCTORS.contains(&n.as_str())
             || types::is_error_type(n)

@@ -46,6 +46,9 @@ pub struct Options {
     pub allow_top_level_statements: bool,
     /// Functions a host registered, with their signatures (from their Rust types).
     pub natives: Vec<NativeSig>,
+    /// Tasks a host registered: (environment `name`, signature). Scripts call them like async
+    /// tasks of that environment.
+    pub native_tasks: Vec<(String, NativeSig)>,
 }
 
 /// A host function's signature, as scripts see it.
@@ -310,6 +313,7 @@ impl<'m> Checker<'m> {
             }
         }
         self.check_unique_env_names();
+        self.declare_native_tasks();
         for name in &names {
             if let Decl::Task(t, span) = self.decls[name] {
                 self.resolve_task(name, t, span);
@@ -608,6 +612,48 @@ impl<'m> Checker<'m> {
                     }
                 }
             }
+        }
+    }
+
+    /// Host tasks become async tasks of the environment whose `name` they give.
+    fn declare_native_tasks(&mut self) {
+        for (env_name, sig) in self.opts.native_tasks.clone() {
+            let env = self
+                .out
+                .envs
+                .values()
+                .find(|e| e.settings.name == env_name)
+                .map(|e| e.binding.clone());
+            let Some(env) = env else {
+                self.diags.push(Diagnostic::error(
+                    "E0214",
+                    format!("host task `{}` belongs to environment \"{env_name}\", which the script does not declare", sig.name),
+                ).with_help(format!("declare `env host = TaskEnvironment(name = \"{env_name}\", ...)` in the script")));
+                continue;
+            };
+            let params = sig
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Param {
+                    name: Name::new(format!("arg{}", i + 1)),
+                    ty: t.clone(),
+                    has_default: false,
+                })
+                .collect();
+            self.out.tasks.insert(
+                sig.name.clone(),
+                TaskInfo {
+                    name: sig.name.clone(),
+                    env: Some(env),
+                    fqn: format!("{env_name}.{}", sig.name),
+                    is_async: true,
+                    params,
+                    ret: sig.ret.clone(),
+                    settings: TaskSettings::default(),
+                    span: Span::default(),
+                },
+            );
         }
     }
 

@@ -40,6 +40,7 @@ struct EngineInner {
     seed: u64,
     limits: Limits,
     natives: IndexMap<Name, (NativeSig, NativeFn)>,
+    native_tasks: IndexMap<Name, (String, NativeSig, runtime::NativeTaskFn)>,
     resolver: Option<Resolver>,
     observer: Option<Observer>,
 }
@@ -79,6 +80,7 @@ impl Engine {
                 seed: 0,
                 limits: Limits::default(),
                 natives: IndexMap::new(),
+                native_tasks: IndexMap::new(),
                 resolver: None,
                 observer: None,
             },
@@ -105,6 +107,12 @@ impl Engine {
                 .values()
                 .map(|(sig, _)| sig.clone())
                 .collect(),
+            native_tasks: self
+                .inner
+                .native_tasks
+                .values()
+                .map(|(env, sig, _)| (env.clone(), sig.clone()))
+                .collect(),
             ..Default::default()
         };
         let mut diags = loaded.diags.clone();
@@ -126,7 +134,15 @@ impl Engine {
             .collect();
         Ok(Program {
             engine: self.clone(),
-            inner: Arc::new(runtime::Program::with_natives(loaded, checked, natives)),
+            inner: Arc::new(
+                runtime::Program::with_natives(loaded, checked, natives).with_native_tasks(
+                    self.inner
+                        .native_tasks
+                        .iter()
+                        .map(|(k, (_, _, f))| (k.clone(), f.clone()))
+                        .collect(),
+                ),
+            ),
             warnings: Diagnostics {
                 list: diags,
                 map: Arc::new(map),
@@ -164,6 +180,29 @@ impl EngineBuilder {
             ret,
         };
         self.inner.natives.insert(Name::new(name), (sig, call));
+        self
+    }
+
+    /// Registers a host task: an async Rust function that scripts call like an async task of
+    /// the environment whose `name` is `env` (the script declares that environment). Each call
+    /// is an action queued, placed and cold-started on the cluster with that environment's
+    /// resources; the host's future then runs to completion (it takes no virtual time of its
+    /// own). Its signature comes from its Rust types; an `Err` is a `RuntimeUserError`.
+    pub fn native_task<Args, F: native::IntoNativeTask<Args>>(
+        mut self,
+        env: &str,
+        name: &str,
+        f: F,
+    ) -> Self {
+        let (params, ret, call) = f.into_native_task();
+        let sig = NativeSig {
+            name: Name::new(name),
+            params,
+            ret,
+        };
+        self.inner
+            .native_tasks
+            .insert(Name::new(name), (env.to_string(), sig, call));
         self
     }
 

@@ -77,6 +77,42 @@ fn out<R: NativeType>(r: Result<R, HostError>) -> Result<serde_json::Value, Stri
     }
 }
 
+/// An async closure usable as a host task (`Args` is its argument tuple).
+pub trait IntoNativeTask<Args> {
+    fn into_native_task(self) -> (Vec<Type>, Type, crate::runtime::NativeTaskFn);
+}
+
+macro_rules! into_native_task {
+    ($($a:ident $i:tt),*) => {
+        impl<F, Fut, R, $($a),*> IntoNativeTask<($($a,)*)> for F
+        where
+            F: Fn($($a),*) -> Fut + Send + Sync + 'static,
+            Fut: std::future::Future<Output = Result<R, HostError>> + Send + 'static,
+            R: NativeType,
+            $($a: NativeType,)*
+        {
+            fn into_native_task(self) -> (Vec<Type>, Type, crate::runtime::NativeTaskFn) {
+                let params = vec![$($a::script_type()),*];
+                let f = Arc::new(self);
+                let call: crate::runtime::NativeTaskFn = Arc::new(move |_args: Vec<serde_json::Value>| {
+                    let f = f.clone();
+                    Box::pin(async move {
+                        #[allow(non_snake_case)]
+                        let ($($a,)*) = ($(arg::<$a>(&_args, $i)?,)*);
+                        out(f($($a),*).await)
+                    })
+                });
+                (params, R::script_type(), call)
+            }
+        }
+    };
+}
+
+into_native_task!();
+into_native_task!(A 0);
+into_native_task!(A 0, B 1);
+into_native_task!(A 0, B 1, C 2);
+
 macro_rules! into_native {
     ($($a:ident $i:tt),*) => {
         impl<F, R, $($a),*> IntoNative<($($a,)*)> for F

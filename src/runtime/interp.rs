@@ -1126,7 +1126,17 @@ impl<'p> Frame<'p> {
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
-        let decl = self.prog().task_decl(t).expect("checked task");
+        let Some(decl) = self.prog().task_decl(t) else {
+            // A host task: positional arguments, in its Rust signature's order.
+            let n = self.prog().checked.tasks[t].params.len();
+            if argv.len() != n || !kwargs.is_empty() {
+                return Err(raise(
+                    "TypeError",
+                    format!("host task {t} takes {n} positional arguments"),
+                ));
+            }
+            return Ok(argv.iter().map(Value::deep_copy).collect());
+        };
         let vals = self.bind_params(&format!("task {t}"), &decl.params, argv, kwargs)?;
         // Value semantics across the task boundary.
         Ok(vals.iter().map(Value::deep_copy).collect())
@@ -2412,7 +2422,13 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
 async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
     let task = sh.acts.borrow()[id].task.clone();
     let args = sh.acts.borrow()[id].args.clone();
-    let decl = sh.prog.task_decl(&task).expect("checked task");
+    let Some(decl) = sh.prog.task_decl(&task) else {
+        let outcome = run_native_task(&sh, &task, args);
+        if sh.acts.borrow()[id].result.is_none() {
+            complete(&sh, id, outcome);
+        }
+        return;
+    };
     let mut f = Frame::new(sh.clone(), id, exec, 0);
     for (p, v) in decl.params.iter().zip(args) {
         f.vars.push((p.name.name.clone(), v.deep_copy()));
@@ -2436,6 +2452,52 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
         return;
     }
     complete(&sh, id, outcome);
+}
+
+/// Runs a host task's future to completion (it takes no virtual time of its own: its action
+/// is queued, placed and cold-started like any other).
+fn run_native_task(
+    sh: &Rc<Shared<'_>>,
+    task: &Name,
+    args: Vec<Value>,
+) -> Result<Value, ErrorValue> {
+    let err = |kind: &str, message: String| ErrorValue {
+        kind: Name::new(kind),
+        code: kind.into(),
+        message,
+        task: None,
+    };
+    let Some(f) = sh.prog.native_tasks.get(task) else {
+        return Err(err("RuntimeSystemError", format!("no host task {task}")));
+    };
+    let fut = f(args.iter().map(Value::to_json).collect());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) => h.block_on(fut),
+            Err(_) => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+                .and_then(|rt| rt.block_on(fut)),
+        }
+    }));
+    let ret = sh.prog.checked.tasks[task].ret.clone();
+    match result {
+        Ok(Ok(j)) => super::convert::from_json(&j, &ret, &sh.prog.checked).map_err(|m| {
+            err(
+                "RuntimeSystemError",
+                format!("host task {task} returned a value that is not {ret}: {m}"),
+            )
+        }),
+        Ok(Err(message)) => Err(ErrorValue {
+            code: "HostError".into(),
+            ..err("RuntimeUserError", message)
+        }),
+        Err(_) => Err(err(
+            "RuntimeSystemError",
+            format!("host task {task} panicked"),
+        )),
+    }
 }
 
 /// The run: the event loop.

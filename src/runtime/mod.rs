@@ -48,12 +48,22 @@ pub type NativeFn = std::sync::Arc<
     dyn Fn(Vec<serde_json::Value>) -> Result<serde_json::Value, String> + Send + Sync,
 >;
 
+/// A host task: JSON arguments in, a future of a JSON result or an error message.
+pub type NativeTaskFn = std::sync::Arc<
+    dyn Fn(
+            Vec<serde_json::Value>,
+        ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// A checked program, ready to run.
 pub struct Program {
     pub loaded: Loaded,
     pub checked: Checked,
     suspends: suspend::Analysis,
     natives: IndexMap<Name, NativeFn>,
+    native_tasks: IndexMap<Name, NativeTaskFn>,
 }
 
 impl Program {
@@ -74,7 +84,14 @@ impl Program {
             checked,
             suspends,
             natives,
+            native_tasks: IndexMap::new(),
         }
+    }
+
+    /// Adds host tasks (checked against `checked.tasks`, where the checker declared them).
+    pub fn with_native_tasks(mut self, tasks: IndexMap<Name, NativeTaskFn>) -> Program {
+        self.native_tasks = tasks;
+        self
     }
 
     fn item(&self, key: &str) -> Option<&Item> {
