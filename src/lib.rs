@@ -1,27 +1,58 @@
 //! flyte-dsl: a small language for Flyte 2 task environments and tasks, with a checker that
 //! finds flyte-sdk's mistakes before anything runs and an interpreter that simulates a cluster.
 //!
-//! The crate is layered; data flows one way through the layers:
-//!
-//! | layer | what it does |
-//! |---|---|
-//! | [`diagnostics`] | spans, source files, the `Diagnostic` type, rendering, the code catalogue |
-//! | [`syntax`] | the pest grammar binding, the logos token stream, the AST |
-//! | [`check`] | names, types, and flyte-sdk's resource, reuse and override rules |
-//! | `cli` (binary only) | the `flyte-dsl` command line |
+//! Hosts embed it through three objects: an [`Engine`] (cluster, seed, limits, host functions
+//! and tasks, import resolver, event observer), the [`Program`] it compiles (or the
+//! [`Diagnostics`] that stop it), and the [`Run`] a program's `run` gives:
 //!
 //! ```
-//! let mut map = flyte_dsl::diagnostics::SourceMap::new();
-//! let diags = flyte_dsl::check_source(&mut map, "ok.flyte", b"env e = TaskEnvironment(name = \"e\")\n");
-//! assert!(diags.is_empty());
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let engine = flyte_dsl::Engine::builder().build();
+//! let program = engine
+//!     .compile(
+//!         "fanout.flyte",
+//!         r#"
+//! env e = TaskEnvironment(name = "e", resources = Resources(cpu = 1, memory = "1Gi"))
+//!
+//! @e
+//! async task leaf(i: int) -> int {
+//!     sleep(10m)
+//!     return i * i
+//! }
+//!
+//! @e
+//! async task main(n: int) -> list[int] {
+//!     return await gather(*[leaf(i) for i in range(n)])
+//! }
+//! "#,
+//!     )
+//!     .unwrap();
+//! let run = program.run("main", serde_json::json!({"n": 4})).await.unwrap();
+//! assert_eq!(run.output::<Vec<i64>>().unwrap(), [0, 1, 4, 9]);
+//! println!("{}", run.summary()); // makespan, actions, cold starts, cost, utilization
+//! # }
 //! ```
+//!
+//! Inside, the crate is layered, data flowing one way: `diagnostics` (spans, the
+//! [`diagnostics::Diagnostic`] type, rendering, the catalogue of codes) -> `syntax` (the pest
+//! grammar, tokens, the AST) -> `check` (names, types, flyte-sdk's rules) -> `sim` (the cluster,
+//! scheduler and virtual clock) and `runtime` (the interpreter) -> the engine and the `flyte-dsl`
+//! command line. The layers are public for the project's own tools and tests but hidden from
+//! these docs: they carry no stability promise.
 
+#![warn(missing_docs)]
+
+#[doc(hidden)]
 pub mod check;
 pub mod diagnostics;
 mod engine;
+#[doc(hidden)]
 pub mod runtime;
+#[doc(hidden)]
 pub mod sim;
 mod stack;
+#[doc(hidden)]
 pub mod syntax;
 
 use diagnostics::{Diagnostic, SourceMap};
@@ -30,7 +61,7 @@ pub use engine::{
     CancelHandle, Diagnostics, Engine, EngineBuilder, Event, EventKind, HostError, Limits,
     NativeType, OutputError, Program, Run, RunError, ScriptError,
 };
-pub use sim::Cluster;
+pub use sim::{Cluster, ClusterError};
 
 /// Parses and checks `bytes` as file `name` (with the stdlib, but no other imports) against
 /// the built-in default cluster, adds its files to `map`, and returns their diagnostics,

@@ -32,29 +32,40 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The program cannot run.
     Error,
+    /// The program runs, but probably not as meant.
     Warning,
 }
 
 /// A labelled span. The first primary label is where the diagnostic points.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Label {
+    /// Where.
     pub span: Span,
+    /// What the label says.
     pub message: String,
+    /// Whether this is where the diagnostic points (else a related place).
     pub primary: bool,
 }
 
 /// A problem found in a program, at any phase.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
+    /// The stable code (`E0102`); `flyte-dsl explain CODE` prints its page.
     pub code: &'static str,
+    /// Error or warning.
     pub severity: Severity,
+    /// What the label says.
     pub message: String,
+    /// Labelled spans; the first primary one is where it points.
     pub labels: Vec<Label>,
+    /// A help line, where one helps.
     pub help: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error with a code and a one-line message.
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
@@ -65,6 +76,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with a code and a one-line message.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -92,16 +104,19 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Sets the help line, or none.
     pub fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
         self.help = help;
         self
     }
 
+    /// Whether it is an error (not a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -13,12 +13,16 @@ pub struct FileId(pub u32);
 /// A byte range `start..end` in one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
+    /// The file.
     pub file: FileId,
+    /// First byte.
     pub start: u32,
+    /// One past the last byte.
     pub end: u32,
 }
 
 impl Span {
+    /// The span of bytes `start..end` of `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
@@ -36,14 +40,17 @@ impl Span {
         }
     }
 
+    /// The byte range.
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
 
+    /// Its length in bytes.
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
     }
 
+    /// Whether it covers no byte (a point).
     pub fn is_empty(self) -> bool {
         self.end == self.start
     }
@@ -52,12 +59,15 @@ impl Span {
 /// One source file: its name, its text and the byte offset of each line start.
 #[derive(Debug)]
 pub struct SourceFile {
+    /// The name diagnostics show (usually a path).
     pub name: String,
+    /// The text.
     pub text: Arc<str>,
     line_starts: Vec<u32>,
 }
 
 impl SourceFile {
+    /// A file, with its line index.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0u32];
@@ -97,6 +107,7 @@ impl SourceFile {
         self.text.get(s..e).unwrap_or("")
     }
 
+    /// Number of lines.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
@@ -109,20 +120,24 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// An empty map.
     pub fn new() -> SourceMap {
         SourceMap::default()
     }
 
+    /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(Arc::new(SourceFile::new(name, text)));
         id
     }
 
+    /// The file with this id.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
 
+    /// Every file with its id.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
@@ -130,10 +145,12 @@ impl SourceMap {
             .map(|(i, f)| (FileId(i as u32), f.as_ref()))
     }
 
+    /// Number of files.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether it holds no file.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

@@ -73,6 +73,7 @@ pub struct EngineBuilder {
 }
 
 impl Engine {
+    /// A builder with the built-in cluster, seed 0, default limits, no host functions, no file imports.
     pub fn builder() -> EngineBuilder {
         EngineBuilder {
             inner: EngineInner {
@@ -164,6 +165,7 @@ impl EngineBuilder {
         self
     }
 
+    /// Limits every run obeys (steps, call depth, virtual time, wall time, live actions).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.inner.limits = limits;
         self
@@ -221,6 +223,7 @@ impl EngineBuilder {
         self
     }
 
+    /// The engine.
     pub fn build(self) -> Engine {
         Engine {
             inner: Arc::new(self.inner),
@@ -236,14 +239,17 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Each diagnostic, in order of position.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.list.iter()
     }
 
+    /// How many there are.
     pub fn len(&self) -> usize {
         self.list.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
@@ -292,10 +298,18 @@ pub struct Program {
 /// Why a run could not start or did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The program has no runnable task of that name.
     #[error("the program has no task `{0}`")]
     NoTask(String),
+    /// An argument is missing, unknown or of the wrong shape for its parameter's type.
     #[error("argument `{param}`: {message}")]
-    Input { param: String, message: String },
+    Input {
+        /// The parameter (`*` for the arguments as a whole).
+        param: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The thread running the simulation failed.
     #[error("the run's thread failed: {0}")]
     Internal(String),
 }
@@ -305,6 +319,7 @@ pub enum RunError {
 pub struct CancelHandle(Arc<AtomicBool>);
 
 impl CancelHandle {
+    /// Asks the run to stop; it ends with `CancelledError` at its next step or event.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
@@ -433,6 +448,7 @@ pub struct ScriptError {
     pub kind: String,
     /// flyte's code: the type's name, or the original type across a task boundary.
     pub code: String,
+    /// The error's message.
     pub message: String,
     /// The FQN of the action that failed.
     pub task: Option<String>,
@@ -441,25 +457,50 @@ pub struct ScriptError {
 /// An action event (RUNTIME.md section 9), at a virtual time in seconds.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Event {
+    /// Virtual time, in seconds from the start of the run.
     pub at_s: f64,
     /// The action's FQN.
     pub task: String,
     /// Its index among the run's actions.
     pub action: usize,
+    /// What happened.
     pub kind: EventKind,
 }
 
+/// What happened to an action.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
-    Queued { attempt: u32 },
-    Started { attempt: u32, node: String },
-    Running { attempt: u32 },
+    /// An attempt was queued for capacity.
+    Queued {
+        /// From 1.
+        attempt: u32,
+    },
+    /// An attempt was placed on a node (its cold start begins).
+    Started {
+        /// From 1.
+        attempt: u32,
+        /// The node's name (`cpu-0`).
+        node: String,
+    },
+    /// An attempt's body started running.
+    Running {
+        /// From 1.
+        attempt: u32,
+    },
+    /// The action succeeded.
     Succeeded,
+    /// The action failed (after its retries).
     Failed,
+    /// The action was cancelled (a sibling in `gather` failed, a deadline passed).
     Cancelled,
+    /// The action's result came from the cache.
     CacheHit,
-    Log { text: String },
+    /// A `print` line.
+    Log {
+        /// The printed text.
+        text: String,
+    },
 }
 
 /// What one run did.
@@ -614,8 +655,10 @@ impl Run {
 /// Why [`Run::output`] gave no value.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// The run failed with this error.
     #[error("the run failed: {}: {}", .0.kind, .0.message)]
     Failed(ScriptError),
+    /// The value does not deserialize into the requested type.
     #[error("the output does not have the requested shape: {0}")]
     Shape(String),
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 pub struct HostError(pub String);
 
 impl HostError {
+    /// An error with this message.
     pub fn new(message: impl Into<String>) -> HostError {
         HostError(message.into())
     }
@@ -23,6 +24,7 @@ impl HostError {
 
 /// A Rust type scripts can pass to or get from a host function.
 pub trait NativeType: Serialize + DeserializeOwned {
+    /// The language type this Rust type stands for.
     fn script_type() -> Type;
 }
 

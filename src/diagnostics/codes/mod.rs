@@ -7,8 +7,11 @@
 /// One code's page.
 #[derive(Debug)]
 pub struct CodeInfo {
+    /// The code, `E0102`.
     pub code: &'static str,
+    /// A few words naming the problem.
     pub title: &'static str,
+    /// What the problem is and how to fix it.
     pub explanation: &'static str,
     /// A minimal program that has this problem.
     pub wrong: &'static str,
