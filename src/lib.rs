@@ -48,6 +48,8 @@ pub mod check;
 pub mod diagnostics;
 mod engine;
 #[doc(hidden)]
+pub mod report;
+#[doc(hidden)]
 pub mod runtime;
 #[doc(hidden)]
 pub mod sim;

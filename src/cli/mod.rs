@@ -62,6 +62,12 @@ enum Command {
         /// Print the run summary as one JSON object.
         #[arg(long)]
         json: bool,
+        /// Write the schedule in the Chrome Trace Event format (open it in Perfetto).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
+        /// Write a self-contained HTML report.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Work with clusters.
     Cluster {
@@ -110,6 +116,8 @@ pub fn main() -> i32 {
             cluster,
             seed,
             json,
+            trace,
+            report,
         } => run::run(
             &file,
             task.as_deref(),
@@ -118,6 +126,10 @@ pub fn main() -> i32 {
             cluster.as_deref(),
             seed,
             json,
+            run::Outputs {
+                trace: trace.as_deref(),
+                report: report.as_deref(),
+            },
         ),
         Command::Cluster {
             command: ClusterCommand::Show { cluster },

@@ -21,6 +21,13 @@ pub fn load_cluster(path: Option<&Path>) -> Result<Cluster, i32> {
     })
 }
 
+/// Files a run writes besides its summary.
+pub struct Outputs<'a> {
+    pub trace: Option<&'a Path>,
+    pub report: Option<&'a Path>,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     file: &Path,
     task: Option<&str>,
@@ -29,6 +36,7 @@ pub fn run(
     cluster: Option<&Path>,
     seed: u64,
     json: bool,
+    outputs: Outputs<'_>,
 ) -> i32 {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
@@ -160,6 +168,25 @@ pub fn run(
         seed,
         runtime::Limits::default(),
     );
+    if outputs.trace.is_some() || outputs.report.is_some() {
+        let record = flyte_dsl::report::Record::of(&outcome);
+        if let Some(path) = outputs.trace {
+            let text = flyte_dsl::report::trace::trace(&record).to_string();
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        }
+        if let Some(path) = outputs.report {
+            let title = format!("{} — {task}", file.display());
+            let html =
+                flyte_dsl::report::html::report(&record, &runtime::summary_json(&outcome), &title);
+            if let Err(e) = std::fs::write(path, html) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        }
+    }
     if json {
         println!("{}", runtime::summary_json(&outcome));
     } else {

@@ -510,6 +510,7 @@ pub struct Run {
     summary_json: serde_json::Value,
     summary_text: String,
     events: Vec<Event>,
+    record: Arc<crate::report::Record>,
 }
 
 impl Run {
@@ -603,6 +604,7 @@ impl Run {
             summary_json: runtime::summary_json(o),
             summary_text: runtime::summary_text(o),
             events,
+            record: Arc::new(crate::report::Record::of(o)),
         }
     }
 
@@ -649,6 +651,16 @@ impl Run {
     /// Every action event, in order of virtual time.
     pub fn events(&self) -> &[Event] {
         &self.events
+    }
+
+    /// The schedule in the Chrome Trace Event format (Perfetto opens it).
+    pub fn trace_json(&self) -> serde_json::Value {
+        crate::report::trace::trace(&self.record)
+    }
+
+    /// A self-contained HTML page: summary, Gantt chart by node, utilization, actions.
+    pub fn report_html(&self, title: &str) -> String {
+        crate::report::html::report(&self.record, &self.summary_json, title)
     }
 }
 

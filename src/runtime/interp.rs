@@ -2553,6 +2553,8 @@ pub(crate) fn run(
                 actions: Vec::new(),
                 logs: Vec::new(),
                 attempts: 0,
+                series: sh.sim.borrow().utilization_series(),
+                nodes: Vec::new(),
             };
         }
     };
@@ -2781,6 +2783,19 @@ pub(crate) fn run(
         },
     };
     let summary = sh.sim.borrow().summary();
+    let (series, nodes) = {
+        let sim = sh.sim.borrow();
+        let nodes = (0..sim.node_count())
+            .map(|i| {
+                let n = sim::NodeId(i as u32);
+                (
+                    sim.node_name(n),
+                    sim.cluster().pools[sim.node_pool(n)].name.clone(),
+                )
+            })
+            .collect();
+        (sim.utilization_series(), nodes)
+    };
     let acts = sh.acts.borrow();
     let attempts = acts.iter().map(|a| a.attempt as u64).sum();
     let sim_acts = sh.sim_acts.borrow();
@@ -2799,6 +2814,14 @@ pub(crate) fn run(
             attempts: a.attempt,
             sim_ids: ids,
             group: a.group.as_deref().map(str::to_string),
+            inputs: {
+                let s = Value::tuple(a.args.clone()).repr();
+                if s.chars().count() > 200 {
+                    s.chars().take(199).collect::<String>() + "…"
+                } else {
+                    s
+                }
+            },
         })
         .collect();
     drop(acts);
@@ -2810,6 +2833,8 @@ pub(crate) fn run(
         actions,
         logs,
         attempts,
+        series,
+        nodes,
     }
 }
 

@@ -280,6 +280,10 @@ pub struct RunOutcome {
     pub actions: Vec<ActionSummary>,
     pub logs: Vec<LogLine>,
     pub attempts: u64,
+    /// Cluster usage over time.
+    pub series: sim::UtilizationSeries,
+    /// Each node's name (`cpu-0`) and pool, by node index.
+    pub nodes: Vec<(String, String)>,
 }
 
 /// One logical action, for summaries, traces and reports.
@@ -291,6 +295,8 @@ pub struct ActionSummary {
     /// Simulator action ids of its attempts.
     pub sim_ids: Vec<u32>,
     pub group: Option<String>,
+    /// The inputs, in the language's literal syntax (cut to 200 characters).
+    pub inputs: String,
 }
 
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their

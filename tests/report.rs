@@ -1,0 +1,162 @@
+//! The Chrome trace and the HTML report of a run.
+
+use flyte_dsl::{Cluster, Engine};
+use serde_json::Value;
+
+const SCRIPT: &str = r#"
+env cpu = TaskEnvironment(name = "cpu-work", resources = Resources(cpu = 2, memory = "2Gi"))
+env pool = TaskEnvironment(name = "pool", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, concurrency = 2))
+
+@cpu
+async task work(i: int) -> int {
+    print(f"working on {i}")
+    sleep(1m)
+    if i == 3 {
+        raise ValueError("three")
+    }
+    return i
+}
+
+@pool
+async task warm(i: int) -> int {
+    sleep(30s)
+    return i
+}
+
+@cpu
+async task main() -> int {
+    let ok = await gather(*[work(i) for i in range(3)])
+    let w = await gather(*[warm(i) for i in range(3)])
+    try {
+        await work(3)
+    } except RuntimeUserError {
+        print("caught")
+    }
+    return sum(ok) + sum(w)
+}
+"#;
+
+const CLUSTER: &str = "cold_start = \"5s\"\nimage_pull = \"10s\"\n[[pool]]\nname = \"cpu\"\ncount = 2\ncpu = 4\nmemory = \"16Gi\"\ncost_per_hour = 1.0\n";
+
+async fn run() -> flyte_dsl::Run {
+    let engine = Engine::builder()
+        .cluster(Cluster::from_toml_str(CLUSTER, "c.toml").unwrap())
+        .build();
+    engine
+        .compile("r.flyte", SCRIPT)
+        .unwrap()
+        .run("main", ())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_trace_has_the_chrome_trace_event_structure() {
+    let run = run().await;
+    assert_eq!(run.output::<i64>().unwrap(), 6);
+    let t = run.trace_json();
+    let events = t["traceEvents"].as_array().unwrap();
+    for e in events {
+        let ph = e["ph"].as_str().unwrap();
+        assert!(["M", "X", "i", "C"].contains(&ph), "{e}");
+        assert!(e["pid"].is_u64(), "{e}");
+        if ph != "M" {
+            assert!(e["ts"].as_f64().unwrap() >= 0.0, "{e}");
+        }
+        if ph == "X" {
+            assert!(e["dur"].as_f64().unwrap() >= 0.0);
+            assert!(e["tid"].is_u64());
+            let args = &e["args"];
+            assert!(
+                args["fqn"].is_string() && args["attempt"].is_u64() && args["inputs"].is_string(),
+                "{e}"
+            );
+        }
+    }
+    let names = |ph: &str, name: &str| {
+        events
+            .iter()
+            .filter(|e| e["ph"] == ph && e["name"] == name)
+            .count()
+    };
+    // One named process per node, plus the queue.
+    assert_eq!(names("M", "process_name"), 3);
+    let cats = |c: &str| events.iter().filter(|e| e["cat"] == c).count();
+    // 8 actions: main, 3 + 1 work, 3 warm; each runs once.
+    assert_eq!(cats("running"), 8);
+    // Cold starts: every non-reusable action, and the replica's calls pay none.
+    assert_eq!(cats("starting"), 5);
+    assert!(cats("queued") >= 1);
+    assert_eq!(cats("failure"), 1);
+    assert_eq!(cats("log"), 5);
+    let running: Vec<&Value> = events.iter().filter(|e| e["cat"] == "running").collect();
+    let warm = running.iter().filter(|e| e["name"] == "pool.warm").count();
+    assert_eq!(warm, 3);
+    // Counters of utilization, as fractions.
+    let counters: Vec<&Value> = events.iter().filter(|e| e["ph"] == "C").collect();
+    assert!(!counters.is_empty());
+    assert!(counters
+        .iter()
+        .all(|c| c["args"]["cpu"].as_f64().unwrap() <= 1.0));
+    // A slot never holds two running attempts at once.
+    let mut by_track: std::collections::HashMap<(u64, u64), Vec<(f64, f64)>> = Default::default();
+    for e in &running {
+        let ts = e["ts"].as_f64().unwrap();
+        by_track
+            .entry((e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap()))
+            .or_default()
+            .push((ts, ts + e["dur"].as_f64().unwrap()));
+    }
+    for (track, mut spans) in by_track {
+        if track.1 >= 1_000_000 {
+            continue; // a replica runs `concurrency` attempts at once
+        }
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in spans.windows(2) {
+            assert!(w[0].1 <= w[1].0 + 1e-6, "{track:?}: {w:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_report_is_one_self_contained_page() {
+    let run = run().await;
+    let html = run.report_html("report test");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg") && html.contains("</html>"));
+    for needle in [
+        "report test",
+        "makespan",
+        "cpu-work.work",
+        "pool.warm",
+        "Schedule by node",
+        "Utilization",
+        "cold start",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    // No network: nothing is loaded from anywhere.
+    assert!(
+        !html.contains("http://")
+            || html
+                .matches("http://")
+                .all(|_| html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+    );
+    assert!(!html.contains("<script src") && !html.contains("<link"));
+}
+
+#[tokio::test]
+async fn large_runs_aggregate_and_say_so() {
+    let src = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\nenv d = TaskEnvironment(name = \"d\")\n@e\nasync task leaf(i: int) -> int {\n    sleep(1s)\n    return i\n}\n@d\nasync task main(n: int) -> int {\n    return len(await gather(*[leaf(i) for i in range(n)]))\n}\n";
+    let engine = Engine::builder().cluster(Cluster::from_toml_str("cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 10\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n", "c.toml").unwrap()).build();
+    let run = engine
+        .compile("big.flyte", src)
+        .unwrap()
+        .run("main", serde_json::json!({"n": 20000}))
+        .await
+        .unwrap();
+    let html = run.report_html("big");
+    assert!(html.contains("too many to draw one by one"));
+    assert!(html.contains("The first 2000 of 20001 actions are listed."));
+    assert!(html.len() < 2_000_000, "{} bytes", html.len());
+}
