@@ -147,11 +147,45 @@ fn rows(bars: &[Bar]) -> Vec<(usize, Track)> {
     rows
 }
 
+/// Round tick steps: 1, 2 or 5 times a power of ten seconds (or of a minute, an hour).
+fn tick_step(span: i64) -> i64 {
+    const S: i64 = 1_000_000_000;
+    let candidates: &[i64] = &[
+        S / 10,
+        S / 5,
+        S / 2,
+        S,
+        2 * S,
+        5 * S,
+        10 * S,
+        15 * S,
+        30 * S,
+        60 * S,
+        120 * S,
+        300 * S,
+        600 * S,
+        900 * S,
+        1800 * S,
+        3600 * S,
+        7200 * S,
+        14400 * S,
+        21600 * S,
+        43200 * S,
+        86400 * S,
+    ];
+    candidates
+        .iter()
+        .copied()
+        .find(|&c| span / c <= 10)
+        .unwrap_or(86400 * S * (span / (86400 * S * 10) + 1))
+}
+
 fn axis(h: &mut String, o: &Record, height: f64, x: &dyn Fn(i64) -> f64) {
-    let ticks = 8;
-    for i in 0..=ticks {
-        let t = o.summary.makespan * i / ticks;
+    let step = tick_step(o.summary.makespan.max(1));
+    let mut t = 0;
+    while t <= o.summary.makespan {
         let _ = write!(h, "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"0\" y2=\"{height}\" stroke=\"#eee\"/><text x=\"{0:.1}\" y=\"{1}\" text-anchor=\"middle\">{2}</text>", x(t), height + 12.0, secs(t));
+        t += step;
     }
 }
 
@@ -283,7 +317,12 @@ fn utilization(h: &mut String, o: &Record, x: &dyn Fn(i64) -> f64) {
             last_x = px;
         }
         let _ = write!(points, "{:.1},{prev:.1}", x(o.summary.makespan));
-        let _ = write!(h, "<polyline points=\"{points}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>", LEFT + 90.0 * j as f64, height + 30.0, esc(key));
+        let peak = o
+            .summary
+            .utilization
+            .get(key)
+            .map_or(0.0, |u| u.peak * 100.0);
+        let _ = write!(h, "<polyline points=\"{points}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{} (peak {peak:.0}%)</text>", LEFT + 130.0 * j as f64, height + 30.0, esc(key));
     }
     let _ = write!(
         h,
