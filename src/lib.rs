@@ -44,6 +44,8 @@
 #![warn(missing_docs)]
 
 #[doc(hidden)]
+pub mod cache;
+#[doc(hidden)]
 pub mod check;
 pub mod diagnostics;
 mod engine;

@@ -50,6 +50,8 @@ pub struct Loaded {
     pub imports: Vec<Vec<(Option<crate::syntax::ast::Name>, usize)>>,
     /// Syntax errors of every file, and import errors.
     pub diags: Vec<Diagnostic>,
+    /// Each module's source text (for cache versions).
+    pub texts: Vec<std::sync::Arc<str>>,
 }
 
 /// Parses the root file and, transitively, what it imports.
@@ -99,6 +101,9 @@ fn load_file(
         })
         .collect();
     loaded.modules.push(parsed.module);
+    loaded
+        .texts
+        .push(std::sync::Arc::from(parsed.text.as_str()));
     loaded.imports.push(Vec::new());
     names.push(name.clone());
     stack.push(name.clone());

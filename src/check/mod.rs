@@ -246,6 +246,7 @@ pub fn check_module(module: &Module, opts: &Options) -> (Checked, Vec<Diagnostic
         modules: vec![module.clone()],
         imports: vec![Vec::new()],
         diags: Vec::new(),
+        texts: Vec::new(),
     };
     check_program(&loaded, opts)
 }

@@ -68,11 +68,41 @@ enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Keep the cache in DIR/cache.db (default: .flyte/cache.db beside the script).
+        #[arg(long, value_name = "DIR", conflicts_with = "no_cache_store")]
+        cache_dir: Option<PathBuf>,
+        /// Keep the cache in memory only, for this run.
+        #[arg(long)]
+        no_cache_store: bool,
+    },
+    /// List or clear the result cache.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
     },
     /// Work with clusters.
     Cluster {
         #[command(subcommand)]
         command: ClusterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// List the entries: FQN, version, inputs hash, size, when stored.
+    List {
+        /// The cache's folder (default: .flyte in the current folder).
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+    },
+    /// Remove every entry, or those of one task.
+    Clear {
+        /// Only this task's entries (its FQN, `env-name.task`).
+        #[arg(long, value_name = "FQN")]
+        task: Option<String>,
+        /// The cache's folder (default: .flyte in the current folder).
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
     },
 }
 
@@ -118,6 +148,8 @@ pub fn main() -> i32 {
             json,
             trace,
             report,
+            cache_dir,
+            no_cache_store,
         } => run::run(
             &file,
             task.as_deref(),
@@ -129,8 +161,11 @@ pub fn main() -> i32 {
             run::Outputs {
                 trace: trace.as_deref(),
                 report: report.as_deref(),
+                cache_dir: cache_dir.as_deref(),
+                no_cache_store,
             },
         ),
+        Command::Cache { command } => run::cache(command_of(command)),
         Command::Cluster {
             command: ClusterCommand::Show { cluster },
         } => match run::load_cluster(cluster.as_deref()) {
@@ -139,6 +174,16 @@ pub fn main() -> i32 {
                 0
             }
             Err(code) => code,
+        },
+    }
+}
+
+fn command_of(c: CacheCommand) -> run::CacheCmd {
+    match c {
+        CacheCommand::List { cache_dir } => run::CacheCmd::List { dir: cache_dir },
+        CacheCommand::Clear { task, cache_dir } => run::CacheCmd::Clear {
+            task,
+            dir: cache_dir,
         },
     }
 }

@@ -1,10 +1,11 @@
 //! `flyte-dsl run`: check, then simulate a task on a cluster.
 
+use flyte_dsl::cache::Cache;
 use flyte_dsl::check::{self, imports};
 use flyte_dsl::diagnostics::{self, SourceMap};
 use flyte_dsl::runtime::{self, convert, Program};
 use flyte_dsl::sim::Cluster;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The cluster from `--cluster FILE`, or the built-in one; `Err(2)` after reporting.
 pub fn load_cluster(path: Option<&Path>) -> Result<Cluster, i32> {
@@ -25,6 +26,86 @@ pub fn load_cluster(path: Option<&Path>) -> Result<Cluster, i32> {
 pub struct Outputs<'a> {
     pub trace: Option<&'a Path>,
     pub report: Option<&'a Path>,
+    pub cache_dir: Option<&'a Path>,
+    pub no_cache_store: bool,
+}
+
+/// `cache list` and `cache clear`.
+pub enum CacheCmd {
+    List {
+        dir: Option<PathBuf>,
+    },
+    Clear {
+        task: Option<String>,
+        dir: Option<PathBuf>,
+    },
+}
+
+fn open_cache(path: &Path) -> Cache {
+    let (cache, warning) = Cache::open(path);
+    if let Some(w) = warning {
+        eprintln!("{w}");
+    }
+    cache
+}
+
+pub fn cache(cmd: CacheCmd) -> i32 {
+    let dir = |d: &Option<PathBuf>| d.clone().unwrap_or_else(|| PathBuf::from(".flyte"));
+    match cmd {
+        CacheCmd::List { dir: d } => {
+            let cache = open_cache(&dir(&d).join("cache.db"));
+            let entries = cache.list();
+            println!(
+                "{:<40} {:<14} {:<14} {:>8}  stored",
+                "task", "version", "inputs", "size"
+            );
+            for e in &entries {
+                let when = chrono_like(e.stored_at);
+                println!(
+                    "{:<40} {:<14} {:<14} {:>8}  {when}",
+                    e.key.fqn,
+                    &e.key.version[..e.key.version.len().min(12)],
+                    &e.key.inputs[..12],
+                    e.size
+                );
+            }
+            eprintln!(
+                "{} entr{}",
+                entries.len(),
+                if entries.len() == 1 { "y" } else { "ies" }
+            );
+            0
+        }
+        CacheCmd::Clear { task, dir: d } => {
+            let cache = open_cache(&dir(&d).join("cache.db"));
+            let n = cache.clear(task.as_deref());
+            eprintln!("removed {n} entr{}", if n == 1 { "y" } else { "ies" });
+            0
+        }
+    }
+}
+
+/// `2026-11-25 17:08:38 UTC` from unix seconds, without a date crate.
+fn chrono_like(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -160,13 +241,24 @@ pub fn run(
         .map(|(k, v)| (flyte_dsl::syntax::ast::Name::new(k), v))
         .collect();
     let program = Program::new(loaded, checked);
-    let outcome = runtime::run(
+    let cache = if outputs.no_cache_store {
+        Cache::memory()
+    } else {
+        let dir = match outputs.cache_dir {
+            Some(d) => d.to_path_buf(),
+            None => file.parent().unwrap_or(Path::new(".")).join(".flyte"),
+        };
+        open_cache(&dir.join("cache.db"))
+    };
+    let outcome = runtime::run_full(
         &program,
         task,
         argv,
         &cluster,
         seed,
         runtime::Limits::default(),
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        Some(&cache),
     );
     if outputs.trace.is_some() || outputs.report.is_some() {
         let record = flyte_dsl::report::Record::of(&outcome);

@@ -43,6 +43,7 @@ struct EngineInner {
     native_tasks: IndexMap<Name, (String, NativeSig, runtime::NativeTaskFn)>,
     resolver: Option<Resolver>,
     observer: Option<Observer>,
+    cache: Arc<crate::cache::Cache>,
 }
 
 /// The interpreter, configured: holds the cluster, seed, limits, host functions, import
@@ -84,6 +85,7 @@ impl Engine {
                 native_tasks: IndexMap::new(),
                 resolver: None,
                 observer: None,
+                cache: Arc::new(crate::cache::Cache::memory()),
             },
         }
     }
@@ -205,6 +207,14 @@ impl EngineBuilder {
         self.inner
             .native_tasks
             .insert(Name::new(name), (env.to_string(), sig, call));
+        self
+    }
+
+    /// The result cache runs share (default: in memory, for this engine's lifetime). Open a
+    /// file-backed one with `flyte_dsl::cache::Cache::open`.
+    #[doc(hidden)]
+    pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
+        self.inner.cache = Arc::new(cache);
         self
     }
 
@@ -419,7 +429,7 @@ impl Program {
                     )
                 })
                 .collect();
-            let outcome = runtime::run_cancellable(
+            let outcome = runtime::run_full(
                 &program,
                 &task,
                 args,
@@ -427,6 +437,7 @@ impl Program {
                 engine.seed,
                 engine.limits.clone(),
                 handle.0,
+                Some(&engine.cache),
             );
             let run = Run::from_outcome(&outcome, ret);
             if let Some(observer) = &engine.observer {

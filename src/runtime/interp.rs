@@ -2044,6 +2044,11 @@ impl<'p> Frame<'p> {
                         s.interruptible = b;
                     }
                 }
+                "cache" => {
+                    if let Some(c) = cfg::cache(&c, Level::Override, &mut diags) {
+                        s.cache = Some(c);
+                    }
+                }
                 "queue" => {
                     if let Value::Str(q) = &v {
                         if !q.is_empty() {
@@ -2182,6 +2187,7 @@ pub(crate) fn base_settings(prog: &Program, t: &Name) -> Rc<ActSettings> {
         timeout: info.settings.timeout.clone(),
         env_vars: es.env_vars.clone(),
         secrets: es.secrets.clone(),
+        cache: info.settings.cache.clone().or(es.cache.clone()),
     })
 }
 
@@ -2217,12 +2223,103 @@ fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Ve
             waiters: Vec::new(),
             memory_used: 0,
             children: Vec::new(),
+            cache_key: None,
+            followers: Vec::new(),
             group: None,
         });
         acts.len() - 1
     };
+    if let Some(key) = cache_key(sh, id) {
+        sh.acts.borrow_mut()[id].cache_key = Some(key.clone());
+        if cache_hit(sh, id, &key) {
+            return id;
+        }
+        let serialize = sh.acts.borrow()[id]
+            .settings
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.serialize);
+        if serialize {
+            let leader = sh.inflight.borrow().get(&key).copied();
+            match leader {
+                Some(l) if sh.acts.borrow()[l].result.is_none() => {
+                    // Runs once: this call waits for the identical one in flight.
+                    sh.acts.borrow_mut()[l].followers.push(id);
+                    return id;
+                }
+                _ => {
+                    sh.inflight.borrow_mut().insert(key, id);
+                }
+            }
+        }
+    }
     submit_attempt(sh, id);
     id
+}
+
+/// The cache key of an action whose result may be cached: (FQN, version, salt, inputs hash).
+fn cache_key(sh: &Rc<Shared<'_>>, id: usize) -> Option<crate::cache::Key> {
+    use crate::check::config::CacheBehavior;
+    sh.cache?;
+    let acts = sh.acts.borrow();
+    let a = &acts[id];
+    let spec = a.settings.cache.as_ref()?;
+    if spec.behavior == CacheBehavior::Disable {
+        return None;
+    }
+    let version = match &spec.version_override {
+        Some(v) => v.clone(),
+        None => sh.prog.versions.get(&a.task)?.clone(),
+    };
+    let params = &sh.prog.checked.tasks[&a.task].params;
+    let mut inputs = serde_json::Map::new();
+    for (p, v) in params.iter().zip(&a.args) {
+        if !spec.ignored_inputs.iter().any(|i| *i == p.name.as_str()) {
+            inputs.insert(p.name.to_string(), v.to_json());
+        }
+    }
+    Some(crate::cache::Key {
+        fqn: a.fqn.clone(),
+        version,
+        salt: spec.salt.clone(),
+        inputs: crate::cache::hash(&serde_json::Value::Object(inputs).to_string()),
+    })
+}
+
+/// Ends the action with a stored result, if the cache has a fresh one.
+fn cache_hit(sh: &Rc<Shared<'_>>, id: usize, key: &crate::cache::Key) -> bool {
+    let Some((text, stored_at)) = sh.cache.and_then(|c| c.get(key)) else {
+        return false;
+    };
+    let (max_age, task) = {
+        let a = &sh.acts.borrow()[id];
+        (
+            a.settings.cache.as_ref().and_then(|c| c.max_age),
+            a.task.clone(),
+        )
+    };
+    if let Some(max) = max_age {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        if (now - stored_at) as i128 * 1_000_000_000 > max as i128 {
+            return false;
+        }
+    }
+    let ret = sh.prog.checked.tasks[&task].ret.clone();
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    let Ok(value) = super::convert::from_json(&json, &ret, &sh.prog.checked) else {
+        return false;
+    };
+    {
+        let mut acts = sh.acts.borrow_mut();
+        acts[id].state = ActState::Cached;
+        acts[id].result = Some(Ok(value));
+    }
+    wake_waiters(sh, id);
+    true
 }
 
 /// Submits the next attempt of a logical action to the simulator.
@@ -2405,7 +2502,12 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
             Err(Rc::new(e))
         }
     };
+    if let (Ok(v), Some(key), Some(cache)) =
+        (&result, sh.acts.borrow()[id].cache_key.clone(), sh.cache)
     {
+        cache.put(&key, &v.to_json().to_string());
+    }
+    let followers = {
         let mut acts = sh.acts.borrow_mut();
         let a = &mut acts[id];
         a.state = if result.is_ok() {
@@ -2413,9 +2515,26 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
         } else {
             ActState::Failed
         };
-        a.result = Some(result);
-    }
+        a.result = Some(result.clone());
+        std::mem::take(&mut a.followers)
+    };
     wake_waiters(sh, id);
+    // Identical calls that waited for this one: cache hits (or the same failure).
+    for f in followers {
+        {
+            let mut acts = sh.acts.borrow_mut();
+            acts[f].state = if result.is_ok() {
+                ActState::Cached
+            } else {
+                ActState::Failed
+            };
+            acts[f].result = Some(match &result {
+                Ok(v) => Ok(v.deep_copy()),
+                Err(e) => Err(e.clone()),
+            });
+        }
+        wake_waiters(sh, f);
+    }
 }
 
 /// The body of one attempt: binds the arguments and runs the task.
@@ -2509,6 +2628,7 @@ pub(crate) fn run(
     seed: u64,
     limits: Limits,
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cache: Option<&crate::cache::Cache>,
 ) -> RunOutcome {
     let sh = Rc::new(Shared {
         prog,
@@ -2532,6 +2652,8 @@ pub(crate) fn run(
         started: std::time::Instant::now(),
         cancel,
         live: Cell::new(0),
+        cache,
+        inflight: RefCell::new(HashMap::new()),
     });
     let task_name = Name::new(task);
     let settings = base_settings(prog, &task_name);

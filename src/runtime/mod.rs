@@ -64,6 +64,8 @@ pub struct Program {
     suspends: suspend::Analysis,
     natives: IndexMap<Name, NativeFn>,
     native_tasks: IndexMap<Name, NativeTaskFn>,
+    /// Each task's `"auto"` cache version: a hash of its source text and interface.
+    versions: HashMap<Name, String>,
 }
 
 impl Program {
@@ -79,12 +81,28 @@ impl Program {
         natives: IndexMap<Name, NativeFn>,
     ) -> Program {
         let suspends = suspend::analyse(&loaded, &checked);
+        let mut versions = HashMap::new();
+        for (name, info) in &checked.tasks {
+            let text = checked
+                .locations
+                .get(name)
+                .and_then(|&(m, i)| {
+                    let span = loaded.modules.get(m)?.items.get(i)?.span;
+                    loaded.texts.get(m)?.get(span.range()).map(str::to_string)
+                })
+                .unwrap_or_else(|| format!("{info:?}"));
+            versions.insert(
+                name.clone(),
+                crate::cache::hash(&format!("{}\n{text}", info.fqn)),
+            );
+        }
         Program {
             loaded,
             checked,
             suspends,
             natives,
             native_tasks: IndexMap::new(),
+            versions,
         }
     }
 
@@ -178,6 +196,7 @@ pub(crate) struct ActSettings {
     pub timeout: Option<TimeoutSpec>,
     pub env_vars: Vec<(String, String)>,
     pub secrets: Vec<String>,
+    pub cache: Option<crate::check::config::CacheSpec>,
 }
 
 /// A logical action: one task call, across its attempts.
@@ -196,6 +215,10 @@ pub(crate) struct Act {
     pub waiters: Vec<usize>,
     pub memory_used: u64,
     pub children: Vec<usize>,
+    /// Its cache key, when its result may be cached.
+    pub cache_key: Option<crate::cache::Key>,
+    /// Identical calls waiting for this one (`serialize = true`).
+    pub followers: Vec<usize>,
     pub group: Option<Rc<str>>,
 }
 
@@ -259,6 +282,9 @@ pub(crate) struct Shared<'p> {
     pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Logical actions not ended yet.
     pub live: Cell<usize>,
+    pub cache: Option<&'p crate::cache::Cache>,
+    /// Serialized cacheable calls in flight, by key.
+    pub inflight: RefCell<HashMap<crate::cache::Key, usize>>,
 }
 
 /// Tags of simulator timers: what to do when one fires.
@@ -323,7 +349,22 @@ pub fn run_cancellable(
     limits: Limits,
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> RunOutcome {
-    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits, cancel))
+    run_full(prog, task, args, cluster, seed, limits, cancel, None)
+}
+
+/// [`run_cancellable`] with a result cache.
+#[allow(clippy::too_many_arguments)]
+pub fn run_full(
+    prog: &Program,
+    task: &str,
+    args: Vec<(Name, Value)>,
+    cluster: &Cluster,
+    seed: u64,
+    limits: Limits,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cache: Option<&crate::cache::Cache>,
+) -> RunOutcome {
+    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits, cancel, cache))
 }
 
 /// The summary object `run --json` prints (INTERFACES.md section 1).
