@@ -291,3 +291,28 @@ fn check_with_a_cluster_reports_requests_no_pool_can_hold() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["diagnostics"][0]["code"], "E0309");
 }
+
+#[test]
+fn long_runs_show_progress_on_a_terminal_only() {
+    let path = temp("long.flyte", b"env d = TaskEnvironment(name = \"d\")\nenv e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n@e\nasync task leaf(i: int) -> int {\n    sleep(1s)\n    return i\n}\n@d\nasync task main(n: int = 60000) -> int {\n    return len(await gather(*[leaf(i) for i in range(n)]))\n}\n");
+    let p = path.to_str().unwrap();
+    // A pseudo-terminal (util-linux `script`), as a person at a terminal would see it.
+    let log = path.with_extension("pty");
+    let cmd = format!(
+        "{} run {p} --no-cache-store",
+        env!("CARGO_BIN_EXE_flyte-dsl")
+    );
+    let status = std::process::Command::new("script")
+        .args(["-qec", &cmd])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert!(seen.contains("actions done, virtual time"), "{seen}");
+    // Not a terminal: no progress line.
+    let piped = run(&["run", p, "--no-cache-store"]);
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("actions done"));
+    let json = run(&["run", p, "--no-cache-store", "--json"]);
+    assert!(!String::from_utf8_lossy(&json.stderr).contains("actions done"));
+}

@@ -250,20 +250,37 @@ pub fn run(
         };
         open_cache(&dir.join("cache.db"))
     };
-    let outcome = runtime::run_full(
+    // A progress line on stderr, only on a terminal and never with --json.
+    use std::io::{IsTerminal, Write};
+    let show = !json && std::io::stderr().is_terminal();
+    let shown = std::cell::Cell::new(false);
+    let progress = |done: usize, known: usize, at: i64| {
+        if show {
+            shown.set(true);
+            let _ = write!(
+                std::io::stderr(),
+                "\r\x1b[2K{done} / {known} actions done, virtual time {}",
+                flyte_dsl::runtime::value::format_duration(at)
+            );
+        }
+    };
+    let outcome = runtime::run_with_progress(
         &program,
         task,
         argv,
         &cluster,
         seed,
         runtime::Limits::default(),
-        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
         Some(&cache),
+        &progress,
     );
+    if shown.get() {
+        eprint!("\r\x1b[2K");
+    }
     if outputs.trace.is_some() || outputs.report.is_some() {
         let record = flyte_dsl::report::Record::of(&outcome);
         if let Some(path) = outputs.trace {
-            let text = flyte_dsl::report::trace::trace(&record).to_string();
+            let text = flyte_dsl::report::trace::trace_text(&record);
             if let Err(e) = std::fs::write(path, text) {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return 2;

@@ -124,21 +124,33 @@ pub fn bars(o: &Record) -> Vec<Bar> {
         ends[slot] = out[i].ended_at;
         out[i].track = Track::Slot(slot);
     }
-    // Queue tracks, the same way over queued phases.
+    // Queue tracks, the same way over queued phases, with a heap of the tracks' end times (so
+    // many actions waiting at once cost O(n log n), not a scan per action). The free track
+    // with the lowest number is reused first.
     order.sort_by_key(|&i| (out[i].queued_at, i));
-    let mut queue_ends: Vec<i64> = Vec::new();
+    let mut busy: std::collections::BinaryHeap<std::cmp::Reverse<(i64, usize)>> =
+        Default::default();
+    let mut free: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = Default::default();
+    let mut tracks = 0usize;
     for &i in &order {
         if out[i].started_at <= out[i].queued_at {
             continue;
         }
-        let t = match queue_ends.iter().position(|&e| e <= out[i].queued_at) {
-            Some(t) => t,
+        while let Some(&std::cmp::Reverse((end, t))) = busy.peek() {
+            if end > out[i].queued_at {
+                break;
+            }
+            busy.pop();
+            free.push(std::cmp::Reverse(t));
+        }
+        let t = match free.pop() {
+            Some(std::cmp::Reverse(t)) => t,
             None => {
-                queue_ends.push(0);
-                queue_ends.len() - 1
+                tracks += 1;
+                tracks - 1
             }
         };
-        queue_ends[t] = out[i].started_at;
+        busy.push(std::cmp::Reverse((out[i].started_at, t)));
         out[i].queue_track = t;
     }
     out

@@ -3,11 +3,13 @@
 //! for each attempt's queued, starting and running phases with the action's FQN, attempt and
 //! inputs in `args`, instant (`i`) events for `print` lines and failures, and counter (`C`)
 //! events for CPU, memory and accelerator utilization. Timestamps are virtual microseconds.
+//!
+//! Events are written straight into the output text (a trace of 100,000 actions has some
+//! 300,000 events), strings escaped by serde_json.
 
-use super::Record;
-use super::{bars, state_name, Track};
+use super::{bars, state_name, Record, Track};
 use crate::runtime::ActState;
-use serde_json::{json, Value};
+use std::fmt::Write as _;
 
 /// Process id of the queue (nodes are 1, 2, ...).
 const QUEUE_PID: usize = 0;
@@ -23,28 +25,82 @@ fn tid(t: Track) -> u64 {
     }
 }
 
-/// The trace as a JSON value.
-pub fn trace(o: &Record) -> Value {
-    let bars = bars(o);
-    let mut events: Vec<Value> = Vec::with_capacity(bars.len() * 3 + 16);
-    events.push(
-        json!({"ph": "M", "pid": QUEUE_PID, "name": "process_name", "args": {"name": "queue"}}),
-    );
-    events.push(json!({"ph": "M", "pid": QUEUE_PID, "name": "process_sort_index", "args": {"sort_index": 0}}));
-    for (i, (name, pool)) in o.nodes.iter().enumerate() {
-        events.push(json!({"ph": "M", "pid": i + 1, "name": "process_name", "args": {"name": format!("{name} ({pool})")}}));
-        events.push(json!({"ph": "M", "pid": i + 1, "name": "process_sort_index", "args": {"sort_index": i + 1}}));
+/// A JSON string literal.
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+struct Out {
+    text: String,
+    first: bool,
+}
+
+impl Out {
+    fn event(&mut self, body: std::fmt::Arguments<'_>) {
+        if !self.first {
+            self.text.push_str(",\n");
+        }
+        self.first = false;
+        let _ = self.text.write_fmt(body);
     }
+}
+
+/// The trace as JSON text.
+pub fn trace_text(o: &Record) -> String {
+    let bars = bars(o);
+    let mut out = Out {
+        text: String::with_capacity(bars.len() * 400 + 4096),
+        first: true,
+    };
+    out.text.push_str("{\"displayTimeUnit\":\"ms\",");
+    let _ = write!(
+        out.text,
+        "\"otherData\":{{\"generator\":\"flyte-dsl\",\"makespan_s\":{}}},\"traceEvents\":[\n",
+        o.summary.makespan as f64 / 1e9
+    );
+    out.event(format_args!("{{\"ph\":\"M\",\"pid\":{QUEUE_PID},\"name\":\"process_name\",\"args\":{{\"name\":\"queue\"}}}}"));
+    out.event(format_args!("{{\"ph\":\"M\",\"pid\":{QUEUE_PID},\"name\":\"process_sort_index\",\"args\":{{\"sort_index\":0}}}}"));
+    for (i, (name, pool)) in o.nodes.iter().enumerate() {
+        let label = js(&format!("{name} ({pool})"));
+        out.event(format_args!(
+            "{{\"ph\":\"M\",\"pid\":{},\"name\":\"process_name\",\"args\":{{\"name\":{label}}}}}",
+            i + 1
+        ));
+        out.event(format_args!("{{\"ph\":\"M\",\"pid\":{},\"name\":\"process_sort_index\",\"args\":{{\"sort_index\":{}}}}}", i + 1, i + 1));
+    }
+    // Per action, the `args` object and the quoted FQN, made once.
+    let args: Vec<(String, String)> = o
+        .actions
+        .iter()
+        .map(|a| {
+            let group = a.group.as_deref().map_or("null".to_string(), js);
+            (
+                js(&a.fqn),
+                format!(
+                    "\"fqn\":{},\"inputs\":{},\"state\":\"{}\",\"group\":{group}",
+                    js(&a.fqn),
+                    js(&a.inputs),
+                    state_name(a.state)
+                ),
+            )
+        })
+        .collect();
     let mut named: std::collections::HashSet<(usize, u64)> = std::collections::HashSet::new();
     for b in &bars {
         let a = &o.actions[b.action];
-        let args = json!({"fqn": a.fqn, "attempt": b.attempt, "inputs": a.inputs, "state": state_name(a.state), "group": a.group});
+        let (fqn, common) = &args[b.action];
+        let attempt = b.attempt;
         if b.started_at > b.queued_at {
             let t = b.queue_track as u64 + 1;
             if named.insert((QUEUE_PID, t)) {
-                events.push(json!({"ph": "M", "pid": QUEUE_PID, "tid": t, "name": "thread_name", "args": {"name": format!("waiting {t}")}}));
+                out.event(format_args!("{{\"ph\":\"M\",\"pid\":{QUEUE_PID},\"tid\":{t},\"name\":\"thread_name\",\"args\":{{\"name\":\"waiting {t}\"}}}}"));
             }
-            events.push(json!({"ph": "X", "cat": "queued", "name": format!("queued: {}", a.fqn), "pid": QUEUE_PID, "tid": t, "ts": us(b.queued_at), "dur": us(b.started_at - b.queued_at), "args": args}));
+            out.event(format_args!(
+                "{{\"ph\":\"X\",\"cat\":\"queued\",\"name\":{},\"pid\":{QUEUE_PID},\"tid\":{t},\"ts\":{},\"dur\":{},\"args\":{{{common},\"attempt\":{attempt}}}}}",
+                js(&format!("queued: {}", a.fqn)),
+                us(b.queued_at),
+                us(b.started_at - b.queued_at)
+            ));
         }
         let Some(node) = b.node else { continue };
         let (pid, t) = (node + 1, tid(b.track));
@@ -53,7 +109,7 @@ pub fn trace(o: &Record) -> Value {
                 Track::Slot(s) => format!("slot {s}"),
                 Track::Replica(r) => format!("replica {r}"),
             };
-            events.push(json!({"ph": "M", "pid": pid, "tid": t, "name": "thread_name", "args": {"name": name}}));
+            out.event(format_args!("{{\"ph\":\"M\",\"pid\":{pid},\"tid\":{t},\"name\":\"thread_name\",\"args\":{{\"name\":{}}}}}", js(&name)));
         }
         if b.running_at > b.started_at {
             // Its own cold start, or (on a reusable environment) waiting for its replica to start.
@@ -62,12 +118,25 @@ pub fn trace(o: &Record) -> Value {
                 (true, false) => ("starting", "cold start"),
                 _ => ("waiting", "waiting for its replica"),
             };
-            events.push(json!({"ph": "X", "cat": cat, "name": format!("{what}: {}", a.fqn), "pid": pid, "tid": t, "ts": us(b.started_at), "dur": us(b.running_at - b.started_at), "args": args}));
+            out.event(format_args!(
+                "{{\"ph\":\"X\",\"cat\":\"{cat}\",\"name\":{},\"pid\":{pid},\"tid\":{t},\"ts\":{},\"dur\":{},\"args\":{{{common},\"attempt\":{attempt}}}}}",
+                js(&format!("{what}: {}", a.fqn)),
+                us(b.started_at),
+                us(b.running_at - b.started_at)
+            ));
         }
-        events.push(json!({"ph": "X", "cat": "running", "name": a.fqn, "pid": pid, "tid": t, "ts": us(b.running_at), "dur": us(b.ended_at - b.running_at), "args": args}));
+        out.event(format_args!(
+            "{{\"ph\":\"X\",\"cat\":\"running\",\"name\":{fqn},\"pid\":{pid},\"tid\":{t},\"ts\":{},\"dur\":{},\"args\":{{{common},\"attempt\":{attempt}}}}}",
+            us(b.running_at),
+            us(b.ended_at - b.running_at)
+        ));
         let last = b.attempt as usize == a.sim_ids.len();
         if last && matches!(a.state, ActState::Failed) {
-            events.push(json!({"ph": "i", "s": "t", "cat": "failure", "name": format!("failed: {}", a.fqn), "pid": pid, "tid": t, "ts": us(b.ended_at), "args": args}));
+            out.event(format_args!(
+                "{{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"failure\",\"name\":{},\"pid\":{pid},\"tid\":{t},\"ts\":{},\"args\":{{{common},\"attempt\":{attempt}}}}}",
+                js(&format!("failed: {}", a.fqn)),
+                us(b.ended_at)
+            ));
         }
     }
     // print lines, on the track of the attempt that printed them.
@@ -86,27 +155,40 @@ pub fn trace(o: &Record) -> Value {
             .last()
             .map(|b| (b.node.unwrap() + 1, tid(b.track)));
         let (pid, t) = place.unwrap_or((QUEUE_PID, 0));
-        events.push(json!({"ph": "i", "s": "t", "cat": "log", "name": l.text, "pid": pid, "tid": t, "ts": us(l.at), "args": {"fqn": o.actions.get(l.action).map(|a| a.fqn.as_str())}}));
+        let fqn = o
+            .actions
+            .get(l.action)
+            .map_or("null".to_string(), |a| js(&a.fqn));
+        out.event(format_args!(
+            "{{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"log\",\"name\":{},\"pid\":{pid},\"tid\":{t},\"ts\":{},\"args\":{{\"fqn\":{fqn}}}}}",
+            js(&l.text),
+            us(l.at)
+        ));
     }
     // Utilization counters, as fractions of the cluster's capacity.
     let s = &o.series;
     let k = s.keys.len();
+    let keys: Vec<String> = s.keys.iter().map(|k| js(k)).collect();
     for (i, &t) in s.times.iter().enumerate() {
-        let mut args = serde_json::Map::new();
-        for (j, key) in s.keys.iter().enumerate() {
+        let mut fields = String::new();
+        for (j, key) in keys.iter().enumerate() {
             let cap = s.capacity[j].max(1) as f64;
-            args.insert(
-                key.clone(),
-                json!((s.values[i * k + j] as f64 / cap * 1e4).round() / 1e4),
+            if j > 0 {
+                fields.push(',');
+            }
+            let _ = write!(
+                fields,
+                "{key}:{}",
+                (s.values[i * k + j] as f64 / cap * 1e4).round() / 1e4
             );
         }
-        events.push(
-            json!({"ph": "C", "name": "utilization", "pid": QUEUE_PID, "ts": us(t), "args": args}),
-        );
+        out.event(format_args!("{{\"ph\":\"C\",\"name\":\"utilization\",\"pid\":{QUEUE_PID},\"ts\":{},\"args\":{{{fields}}}}}", us(t)));
     }
-    json!({
-        "displayTimeUnit": "ms",
-        "otherData": {"generator": "flyte-dsl", "makespan_s": o.summary.makespan as f64 / 1e9},
-        "traceEvents": events,
-    })
+    out.text.push_str("\n]}\n");
+    out.text
+}
+
+/// The trace as a JSON value (parses [`trace_text`]).
+pub fn trace(o: &Record) -> serde_json::Value {
+    serde_json::from_str(&trace_text(o)).unwrap_or(serde_json::Value::Null)
 }

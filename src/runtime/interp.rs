@@ -2629,6 +2629,7 @@ pub(crate) fn run(
     limits: Limits,
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     cache: Option<&crate::cache::Cache>,
+    progress: Option<&dyn Fn(usize, usize, i64)>,
 ) -> RunOutcome {
     let sh = Rc::new(Shared {
         prog,
@@ -2653,6 +2654,7 @@ pub(crate) fn run(
         cancel,
         live: Cell::new(0),
         cache,
+        progress,
         inflight: RefCell::new(HashMap::new()),
     });
     let task_name = Name::new(task);
@@ -2682,6 +2684,8 @@ pub(crate) fn run(
     };
     let root = submit_new(&sh, &task_name, settings, args);
     let mut bodies: Vec<Option<BodyFuture<'_>>> = Vec::new();
+    let mut loop_count = 0u64;
+    let mut last_progress = std::time::Duration::ZERO;
     let waker = std::task::Waker::noop();
     let mut cx = Context::from_waker(waker);
     loop {
@@ -2711,6 +2715,19 @@ pub(crate) fn run(
         if let Some(e) = outside_limits(&sh) {
             *sh.limit_error.borrow_mut() = Some(e);
             break;
+        }
+        if let Some(report) = sh.progress {
+            loop_count += 1;
+            if loop_count % 1024 == 0 {
+                let elapsed = sh.started.elapsed();
+                if elapsed > std::time::Duration::from_millis(500)
+                    && elapsed - last_progress > std::time::Duration::from_millis(200)
+                {
+                    last_progress = elapsed;
+                    let known = sh.acts.borrow().len();
+                    report(known - sh.live.get(), known, sh.sim.borrow().now());
+                }
+            }
         }
         let ev = sh.sim.borrow_mut().next_event();
         let Some(ev) = ev else {

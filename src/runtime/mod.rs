@@ -283,6 +283,8 @@ pub(crate) struct Shared<'p> {
     /// Logical actions not ended yet.
     pub live: Cell<usize>,
     pub cache: Option<&'p crate::cache::Cache>,
+    /// Called now and then during long runs: (actions ended, actions known, virtual time).
+    pub progress: Option<&'p dyn Fn(usize, usize, i64)>,
     /// Serialized cacheable calls in flight, by key.
     pub inflight: RefCell<HashMap<crate::cache::Key, usize>>,
 }
@@ -364,7 +366,36 @@ pub fn run_full(
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     cache: Option<&crate::cache::Cache>,
 ) -> RunOutcome {
-    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits, cancel, cache))
+    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits, cancel, cache, None))
+}
+
+/// [`run_full`], calling `progress(ended, known, virtual time)` about every 200 ms of real
+/// time once the run has taken more than half a second (for a progress line).
+#[allow(clippy::too_many_arguments)]
+pub fn run_with_progress(
+    prog: &Program,
+    task: &str,
+    args: Vec<(Name, Value)>,
+    cluster: &Cluster,
+    seed: u64,
+    limits: Limits,
+    cache: Option<&crate::cache::Cache>,
+    progress: &dyn Fn(usize, usize, i64),
+) -> RunOutcome {
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    crate::stack::grow(|| {
+        interp::run(
+            prog,
+            task,
+            args,
+            cluster,
+            seed,
+            limits,
+            cancel,
+            cache,
+            Some(progress),
+        )
+    })
 }
 
 /// The summary object `run --json` prints (INTERFACES.md section 1).
