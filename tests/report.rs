@@ -146,6 +146,30 @@ async fn the_report_is_one_self_contained_page() {
 }
 
 #[tokio::test]
+async fn cache_hits_are_marked() {
+    let src = "env e = TaskEnvironment(name = \"e\", cache = \"auto\")\n@e\nasync task sq(x: int) -> int {\n    sleep(1m)\n    return x * x\n}\n@e\nasync task main() -> int {\n    let a = await sq(3)\n    let b = await sq(3)\n    return a + b\n}\n";
+    let run = Engine::builder()
+        .build()
+        .compile("hits.flyte", src)
+        .unwrap()
+        .run("main", ())
+        .await
+        .unwrap();
+    assert_eq!(run.json()["actions"]["cached"], 1);
+    let t = run.trace_json();
+    let hits: Vec<&Value> = t["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["cat"] == "cache_hit")
+        .collect();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["args"]["fqn"], "e.sq");
+    let html = run.report_html("hits");
+    assert!(html.contains("cache hits (1)") && html.contains("cache hit: e.sq"));
+}
+
+#[tokio::test]
 async fn large_runs_aggregate_and_say_so() {
     let src = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\nenv d = TaskEnvironment(name = \"d\")\n@e\nasync task leaf(i: int) -> int {\n    sleep(1s)\n    return i\n}\n@d\nasync task main(n: int) -> int {\n    return len(await gather(*[leaf(i) for i in range(n)]))\n}\n";
     let engine = Engine::builder().cluster(Cluster::from_toml_str("cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 10\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n", "c.toml").unwrap()).build();

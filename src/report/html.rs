@@ -213,6 +213,21 @@ fn gantt(
             esc(&label)
         );
     }
+    if !hits.is_empty() {
+        // Cache hits: a row of diamonds at the time of each call, which took no time.
+        let y = rows.len() as f64 * ROW + 2.0;
+        let _ = write!(
+            h,
+            "<text x=\"4\" y=\"{:.1}\">cache hits ({})</text>",
+            y + 10.0,
+            hits.len()
+        );
+        for a in &hits {
+            let cx = x(a.requested_at);
+            let colour = envs.get(env_of(&a.fqn)).copied().unwrap_or("#888");
+            let _ = write!(h, "<path d=\"M{cx:.1},{y:.1} l5,6 l-5,6 l-5,-6 z\" fill=\"{colour}\"><title>cache hit: {} at {}</title></path>", esc(&a.fqn), secs(a.requested_at));
+        }
+    }
     for b in bars {
         let Some(node) = b.node else { continue };
         let row = rows.binary_search(&(node, b.track)).unwrap_or(0);

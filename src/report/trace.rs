@@ -139,6 +139,16 @@ pub fn trace_text(o: &Record) -> String {
             ));
         }
     }
+    // Cache hits: instants on the queue process, when the call was made.
+    for a in o.actions.iter().filter(|a| a.state == ActState::Cached) {
+        out.event(format_args!(
+            "{{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"cache_hit\",\"name\":{},\"pid\":{QUEUE_PID},\"tid\":0,\"ts\":{},\"args\":{{\"fqn\":{},\"inputs\":{}}}}}",
+            js(&format!("cache hit: {}", a.fqn)),
+            us(a.requested_at),
+            js(&a.fqn),
+            js(&a.inputs)
+        ));
+    }
     // print lines, on the track of the attempt that printed them.
     let mut by_action: std::collections::HashMap<usize, Vec<usize>> =
         std::collections::HashMap::new();

@@ -2953,6 +2953,7 @@ pub(crate) fn run(
             attempts: a.attempt,
             sim_ids: ids,
             group: a.group.as_deref().map(str::to_string),
+            requested_at: a.first_queued,
             inputs: {
                 let s = Value::tuple(a.args.clone()).repr();
                 if s.chars().count() > 200 {

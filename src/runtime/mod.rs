@@ -325,6 +325,8 @@ pub struct ActionSummary {
     pub group: Option<String>,
     /// The inputs, in the language's literal syntax (cut to 200 characters).
     pub inputs: String,
+    /// When it was called (virtual time).
+    pub requested_at: i64,
 }
 
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their
