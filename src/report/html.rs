@@ -197,7 +197,13 @@ fn gantt(
     x: &dyn Fn(i64) -> f64,
 ) {
     let rows = rows(bars);
-    let height = rows.len() as f64 * ROW + 4.0;
+    let hits: Vec<&crate::runtime::ActionSummary> = o
+        .actions
+        .iter()
+        .filter(|a| a.state == crate::runtime::ActState::Cached)
+        .collect();
+    let extra = if hits.is_empty() { 0.0 } else { ROW };
+    let height = rows.len() as f64 * ROW + 4.0 + extra;
     let _ = write!(h, "<svg width=\"{WIDTH}\" height=\"{}\" xmlns=\"http://www.w3.org/2000/svg\"><defs><pattern id=\"h\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"2\" height=\"4\" fill=\"#999\"/></pattern></defs>", height + 20.0);
     axis(h, o, height, x);
     for (i, (node, track)) in rows.iter().enumerate() {
