@@ -31,6 +31,8 @@ impl<'m> Checker<'m> {
             (None, None) => return,
         };
         self.in_async = f.is_async;
+        let inferring = self.opts.infer_return_of.as_ref() == Some(key);
+        let ret = if inferring { Type::Any } else { ret };
         self.ret = ret.clone();
         self.loop_depth = 0;
         self.body_env = env;
@@ -294,6 +296,9 @@ impl<'m> Checker<'m> {
                     Some(e) => {
                         let t = self.expr(e, Some(&ret));
                         self.expect(&t, &ret, e.span, "the declared return type");
+                        if ret == Type::Any && self.opts.infer_return_of.is_some() {
+                            self.out.inferred_return = Some(t);
+                        }
                     }
                     None => self.expect(&Type::None, &ret, s.span, "the declared return type"),
                 }

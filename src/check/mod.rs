@@ -49,6 +49,9 @@ pub struct Options {
     /// Tasks a host registered: (environment `name`, signature). Scripts call them like async
     /// tasks of that environment.
     pub native_tasks: Vec<(String, NativeSig)>,
+    /// A task whose return type is inferred from its `return` statements instead of declared
+    /// (the REPL's generated task); see [`Checked::inferred_return`].
+    pub infer_return_of: Option<Name>,
 }
 
 /// A host function's signature, as scripts see it.
@@ -181,6 +184,8 @@ pub struct Checked {
     pub locations: IndexMap<Name, (usize, usize)>,
     /// The host functions the program was checked against.
     pub natives: Vec<NativeSig>,
+    /// The type `Options::infer_return_of` returns.
+    pub inferred_return: Option<Type>,
 }
 
 /// A top-level name and what it is.

@@ -80,6 +80,14 @@ enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Explore environments and tasks interactively.
+    Repl {
+        /// A .flyte file to load first.
+        file: Option<PathBuf>,
+        /// A cluster TOML file (default: the built-in cluster).
+        #[arg(long)]
+        cluster: Option<PathBuf>,
+    },
     /// Work with clusters.
     Cluster {
         #[command(subcommand)]
@@ -166,6 +174,10 @@ pub fn main() -> i32 {
             },
         ),
         Command::Cache { command } => run::cache(command_of(command)),
+        Command::Repl { file, cluster } => match run::load_cluster(cluster.as_deref()) {
+            Ok(c) => crate::repl::main(file.as_deref(), c),
+            Err(code) => code,
+        },
         Command::Cluster {
             command: ClusterCommand::Show { cluster },
         } => match run::load_cluster(cluster.as_deref()) {

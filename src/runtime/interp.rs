@@ -2682,8 +2682,46 @@ pub(crate) fn run(
             };
         }
     };
-    let root = submit_new(&sh, &task_name, settings, args);
+    let root = if limits.free_root {
+        // Started at once, on no node.
+        let settings = Rc::new(ActSettings {
+            resources: Default::default(),
+            reuse: None,
+            ..(*settings).clone()
+        });
+        sh.live.set(sh.live.get() + 1);
+        let fqn = prog.checked.tasks[&task_name].fqn.clone();
+        sh.acts.borrow_mut().push(Act {
+            task: task_name.clone(),
+            fqn,
+            args,
+            settings,
+            attempt: 1,
+            user_retries_used: 0,
+            system_retries_used: 0,
+            first_queued: 0,
+            sim: None,
+            result: None,
+            state: ActState::Pending,
+            waiters: Vec::new(),
+            memory_used: 0,
+            children: Vec::new(),
+            cache_key: None,
+            followers: Vec::new(),
+            group: None,
+        });
+        0
+    } else {
+        submit_new(&sh, &task_name, settings, args)
+    };
     let mut bodies: Vec<Option<BodyFuture<'_>>> = Vec::new();
+    if limits.free_root {
+        let exec = sh.next_exec.get();
+        sh.next_exec.set(exec + 1);
+        sh.exec_of.borrow_mut().insert(root, exec);
+        bodies.push(Some(Box::pin(body(sh.clone(), root, exec))));
+        sh.ready.borrow_mut().push_back(exec);
+    }
     let mut loop_count = 0u64;
     let mut last_progress = std::time::Duration::ZERO;
     let waker = std::task::Waker::noop();

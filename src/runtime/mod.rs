@@ -152,6 +152,9 @@ pub struct Limits {
     pub max_live_actions: Option<usize>,
     /// Real time the run may take.
     pub max_wall_time: Option<std::time::Duration>,
+    /// Not a limit: the root action takes no capacity and pays no cold start (the REPL's
+    /// generated task, which stands for the person at the prompt).
+    pub free_root: bool,
 }
 
 impl Default for Limits {
@@ -162,6 +165,7 @@ impl Default for Limits {
             max_virtual_time: None,
             max_live_actions: Some(5_000_000),
             max_wall_time: None,
+            free_root: false,
         }
     }
 }
