@@ -356,7 +356,55 @@ fn continues(buf: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_complete;
+    use super::{is_complete, FlyteHelper};
+    use rustyline::completion::Completer;
+    use rustyline::highlight::Highlighter;
+
+    fn complete(h: &FlyteHelper, line: &str) -> Vec<String> {
+        let history = rustyline::history::DefaultHistory::new();
+        let ctx = rustyline::Context::new(&history);
+        h.complete(line, line.len(), &ctx)
+            .unwrap()
+            .1
+            .into_iter()
+            .map(|p| p.replacement)
+            .collect()
+    }
+
+    #[test]
+    fn completion_of_names_keywords_fields_devices_and_commands() {
+        let h = FlyteHelper {
+            names: vec!["my_env".into(), "train".into()],
+            colour: false,
+        };
+        assert_eq!(complete(&h, ":ta"), [":tasks"]);
+        assert_eq!(complete(&h, "let x = tr"), ["train", "true", "try"]);
+        assert!(complete(&h, "Resources(mem").contains(&"memory".to_string()));
+        assert!(complete(&h, "ReusePolicy(rep").contains(&"replicas".to_string()));
+        assert!(complete(&h, "gpu = \"A1").contains(&"\"A100".to_string()));
+        assert!(complete(&h, "Task").contains(&"TaskEnvironment".to_string()));
+        assert_eq!(complete(&h, "asy"), ["async"]);
+    }
+
+    #[test]
+    fn highlighting_colours_tokens_only_with_colour() {
+        let on = FlyteHelper {
+            names: vec![],
+            colour: true,
+        };
+        let line = "let s = \"x\" # note";
+        let h = on.highlight(line, 0);
+        assert!(
+            h.contains("\x1b[35mlet\x1b[0m")
+                && h.contains("\x1b[32m\"x\"\x1b[0m")
+                && h.contains("\x1b[90m# note")
+        );
+        let off = FlyteHelper {
+            names: vec![],
+            colour: false,
+        };
+        assert_eq!(off.highlight(line, 0), line);
+    }
 
     #[test]
     fn completeness() {

@@ -1,0 +1,154 @@
+//! The REPL as a person uses it: the real binary in a pseudo-terminal, and in stdin mode.
+
+use expectrl::{Eof, Regex, Session};
+
+type Pty =
+    expectrl::session::Session<expectrl::session::OsProcess, expectrl::session::OsProcessStream>;
+use std::process::Command;
+use std::time::Duration;
+
+fn repl() -> Pty {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"));
+    cmd.arg("repl");
+    // A history file of its own, and no colour to match against.
+    let home = std::env::temp_dir().join(format!("flyte-dsl-repl-{}", std::process::id()));
+    cmd.env("XDG_DATA_HOME", &home).env("NO_COLOR", "1");
+    let mut s = Session::spawn(cmd).expect("spawn the REPL in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s.expect(">>> ").unwrap();
+    s
+}
+
+/// Types a line, waits for `expected`, then for the next prompt (as a person would).
+fn cmd(s: &mut Pty, input: &str, expected: &str) {
+    s.send_line(input).unwrap();
+    s.expect(expected)
+        .unwrap_or_else(|e| panic!("{input:?}: no {expected:?}: {e}"));
+    s.expect(">>> ").unwrap();
+}
+
+#[test]
+fn expressions_declarations_multiline_input_and_await() {
+    let mut s = repl();
+    cmd(&mut s, "1 + 2", "3: int");
+    cmd(
+        &mut s,
+        "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))",
+        "defined env e",
+    );
+    // A multi-line task definition: the input continues until the block closes.
+    s.send_line("@e").unwrap();
+    s.send_line("async task sq(x: int) -> int {").unwrap();
+    s.send_line("    sleep(1m)").unwrap();
+    s.send_line("    return x * x").unwrap();
+    cmd(&mut s, "}", "defined task sq");
+    // Top-level await; a run's one-line summary follows its value.
+    s.send_line("await sq(7)").unwrap();
+    s.expect("49: int").unwrap();
+    s.expect(Regex("makespan 95s, 1 actions, 1 cold starts"))
+        .unwrap();
+    s.expect(">>> ").unwrap();
+    // State persists; a mistake is a diagnostic and the session goes on.
+    cmd(&mut s, "let n = await sq(3)", "makespan");
+    cmd(&mut s, "n + \"x\"", "E0227");
+    cmd(&mut s, "n + 1", "10: int");
+    cmd(&mut s, ":type [n, 2]", "list[int]");
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn ctrl_c_abandons_input_and_interrupts_a_running_evaluation() {
+    let mut s = repl();
+    // At the prompt: the input is abandoned.
+    s.send("let x = (1 +").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    s.send("\x03").unwrap();
+    s.expect("(input abandoned)").unwrap();
+    s.expect(">>> ").unwrap();
+    // During a long evaluation: it stops, the session stays.
+    cmd(&mut s, "let i = 0", "");
+    s.send_line("while true { i += 1 }").unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    s.send("\x03").unwrap();
+    s.expect("CancelledError").unwrap();
+    s.expect(">>> ").unwrap();
+    cmd(&mut s, "2 + 2", "4: int");
+    // Ctrl-D leaves.
+    s.send("\x04").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn meta_commands() {
+    let mut s = repl();
+    cmd(&mut s, ":help", ":env NAME");
+    cmd(&mut s, "env base = TaskEnvironment(name = \"base\", resources = Resources(cpu = 2), cache = \"auto\")", "defined env base");
+    cmd(
+        &mut s,
+        "env child = base.clone_with(name = \"child\", interruptible = true)",
+        "defined env child",
+    );
+    s.send_line(":env child").unwrap();
+    s.expect(Regex(
+        r"resources\s+= cpu 2\s+\[parent environment `base` \(clone_with\)\]",
+    ))
+    .unwrap();
+    s.expect(Regex(r"interruptible = true\s+\[environment\]"))
+        .unwrap();
+    s.expect(">>> ").unwrap();
+    cmd(&mut s, ":cluster", "a100");
+    cmd(&mut s, ":tasks", "no tasks yet");
+    cmd(&mut s, ":reset", "forgot everything");
+    cmd(&mut s, ":env child", "no environment `child`");
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+#[test]
+fn stdin_mode_reads_statements_without_prompts() {
+    let script = "env e = TaskEnvironment(name = \"e\")\n@e\nasync task double(x: int) -> int {\n    return 2 * x\n}\nlet xs = [1, 2]\nxs.append(3)\n[await double(x) for x in xs]\n:trace /dev/null\n";
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(script.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains(">>>"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour: {text}");
+    assert!(
+        text.contains("defined env e\ndefined task double\n"),
+        "{text}"
+    );
+    assert!(text.contains("[2, 4, 6]: list[int]"), "{text}");
+    assert!(text.contains("wrote /dev/null"), "{text}");
+}
+
+#[test]
+fn stdin_mode_loads_files_and_redefines_names() {
+    let lib = std::env::temp_dir().join(format!("flyte-dsl-repl-lib-{}.flyte", std::process::id()));
+    std::fs::write(&lib, "env e = TaskEnvironment(name = \"e\")\n@e\nasync task f(x: int) -> int {\n    return x + 1\n}\n").unwrap();
+    let script = format!(":load {}\nawait f(1)\n@e\nasync task f(x: int) -> int {{\n    return x + 100\n}}\nawait f(1)\n", lib.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(script.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("defined env e, task f"), "{text}");
+    assert!(text.contains("2: int"), "{text}");
+    assert!(text.contains("note: `f` redefined"), "{text}");
+    assert!(text.contains("101: int"), "{text}");
+}
