@@ -155,7 +155,7 @@ fn help_and_version_exit_0() {
 
 #[test]
 fn run_prints_the_result_and_a_summary() {
-    let out = run(&["run", "examples/quickstart.flyte"]);
+    let out = run(&["run", "examples/quickstart.flyte", "--no-cache-store"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -171,7 +171,14 @@ fn run_prints_the_result_and_a_summary() {
 
 #[test]
 fn run_json_is_one_object_with_the_specified_fields() {
-    let out = run(&["run", "examples/quickstart.flyte", "--json", "--arg", "n=4"]);
+    let out = run(&[
+        "run",
+        "examples/quickstart.flyte",
+        "--json",
+        "--arg",
+        "n=4",
+        "--no-cache-store",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut keys: Vec<_> = v.as_object().unwrap().keys().map(String::as_str).collect();
@@ -196,7 +203,14 @@ fn run_json_is_one_object_with_the_specified_fields() {
     assert_eq!(v["actions"]["total"], 6);
     assert!(v["utilization"]["cpu"]["peak"].is_number());
     // The same inputs give byte-identical output.
-    let again = run(&["run", "examples/quickstart.flyte", "--json", "--arg", "n=4"]);
+    let again = run(&[
+        "run",
+        "examples/quickstart.flyte",
+        "--json",
+        "--arg",
+        "n=4",
+        "--no-cache-store",
+    ]);
     assert_eq!(out.stdout, again.stdout);
 }
 

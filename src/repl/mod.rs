@@ -172,8 +172,7 @@ impl Completer for FlyteHelper {
                     .iter()
                     .map(|s| s.to_string()),
             );
-            candidates
-                .extend(flyte_dsl::check::config::devices::all_devices().map(|d| format!("\"{d}")));
+            candidates.extend(flyte_dsl::check::config::devices::all_devices().map(str::to_string));
         }
         candidates.sort();
         candidates.dedup();
@@ -381,7 +380,7 @@ mod tests {
         assert_eq!(complete(&h, "let x = tr"), ["train", "true", "try"]);
         assert!(complete(&h, "Resources(mem").contains(&"memory".to_string()));
         assert!(complete(&h, "ReusePolicy(rep").contains(&"replicas".to_string()));
-        assert!(complete(&h, "gpu = \"A1").contains(&"\"A100".to_string()));
+        assert!(complete(&h, "gpu = \"A1").contains(&"A100".to_string()));
         assert!(complete(&h, "Task").contains(&"TaskEnvironment".to_string()));
         assert_eq!(complete(&h, "asy"), ["async"]);
     }
