@@ -546,7 +546,7 @@ impl Run {
                 let at = |t: i64| t as f64 / 1e9;
                 events.push(Event {
                     at_s: at(r.queued_at),
-                    task: a.fqn.clone(),
+                    task: a.fqn.to_string(),
                     action: i,
                     kind: EventKind::Queued { attempt },
                 });
@@ -562,7 +562,7 @@ impl Run {
                     };
                     events.push(Event {
                         at_s: at(r.started_at),
-                        task: a.fqn.clone(),
+                        task: a.fqn.to_string(),
                         action: i,
                         kind: EventKind::Started { attempt, node },
                     });
@@ -570,7 +570,7 @@ impl Run {
                 if r.running_at >= 0 {
                     events.push(Event {
                         at_s: at(r.running_at),
-                        task: a.fqn.clone(),
+                        task: a.fqn.to_string(),
                         action: i,
                         kind: EventKind::Running { attempt },
                     });
@@ -589,7 +589,7 @@ impl Run {
             };
             events.push(Event {
                 at_s: end as f64 / 1e9,
-                task: a.fqn.clone(),
+                task: a.fqn.to_string(),
                 action: i,
                 kind,
             });
@@ -602,7 +602,7 @@ impl Run {
                 .unwrap_or_default();
             events.push(Event {
                 at_s: l.at as f64 / 1e9,
-                task,
+                task: task.to_string(),
                 action: l.action,
                 kind: EventKind::Log {
                     text: l.text.clone(),

@@ -260,7 +260,7 @@ fn gantt(
             state_name(a.state),
             secs(b.running_at),
             secs(b.ended_at),
-            esc(&a.inputs)
+            esc(o.inputs.get(b.action).map_or("", String::as_str))
         );
     }
     h.push_str("</svg>\n");

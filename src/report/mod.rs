@@ -20,6 +20,8 @@ pub struct Record {
     pub logs: Vec<LogLine>,
     pub series: UtilizationSeries,
     pub nodes: Vec<(String, String)>,
+    /// Each action's inputs in the language's literal syntax, cut to 200 characters.
+    pub inputs: Vec<String>,
 }
 
 impl Record {
@@ -30,6 +32,18 @@ impl Record {
             logs: o.logs.clone(),
             series: o.series.clone(),
             nodes: o.nodes.clone(),
+            inputs: o
+                .args
+                .iter()
+                .map(|a| {
+                    let s = crate::runtime::value::Value::tuple(a.clone()).repr();
+                    if s.chars().count() > 200 {
+                        s.chars().take(199).collect::<String>() + "…"
+                    } else {
+                        s
+                    }
+                })
+                .collect(),
         }
     }
 }

@@ -72,14 +72,15 @@ pub fn trace_text(o: &Record) -> String {
     let args: Vec<(String, String)> = o
         .actions
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let group = a.group.as_deref().map_or("null".to_string(), js);
             (
                 js(&a.fqn),
                 format!(
                     "\"fqn\":{},\"inputs\":{},\"state\":\"{}\",\"group\":{group}",
                     js(&a.fqn),
-                    js(&a.inputs),
+                    js(o.inputs.get(i).map_or("", String::as_str)),
                     state_name(a.state)
                 ),
             )
@@ -140,13 +141,18 @@ pub fn trace_text(o: &Record) -> String {
         }
     }
     // Cache hits: instants on the queue process, when the call was made.
-    for a in o.actions.iter().filter(|a| a.state == ActState::Cached) {
+    for (i, a) in o
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.state == ActState::Cached)
+    {
         out.event(format_args!(
             "{{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"cache_hit\",\"name\":{},\"pid\":{QUEUE_PID},\"tid\":0,\"ts\":{},\"args\":{{\"fqn\":{},\"inputs\":{}}}}}",
             js(&format!("cache hit: {}", a.fqn)),
             us(a.requested_at),
             js(&a.fqn),
-            js(&a.inputs)
+            js(o.inputs.get(i).map_or("", String::as_str))
         ));
     }
     // print lines, on the track of the attempt that printed them.

@@ -1918,7 +1918,7 @@ impl<'p> Frame<'p> {
                             kind: Name::new("OOMError"),
                             message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
                             code: "OOMError".into(),
-                            task: Some(a.fqn.clone()),
+                            task: Some(a.fqn.to_string()),
                         }));
                     }
                 }
@@ -2193,7 +2193,7 @@ pub(crate) fn base_settings(prog: &Program, t: &Name) -> Rc<ActSettings> {
 
 /// Creates a logical action and submits its first attempt.
 fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Vec<Value>) -> usize {
-    let fqn = sh.prog.checked.tasks[t].fqn.clone();
+    let fqn = sh.prog.fqns[t].clone();
     let now = sh.sim.borrow().now();
     sh.live.set(sh.live.get() + 1);
     if let Some(max) = sh.limits.max_live_actions {
@@ -2279,7 +2279,7 @@ fn cache_key(sh: &Rc<Shared<'_>>, id: usize) -> Option<crate::cache::Key> {
         }
     }
     Some(crate::cache::Key {
-        fqn: a.fqn.clone(),
+        fqn: a.fqn.to_string(),
         version,
         salt: spec.salt.clone(),
         inputs: crate::cache::hash(&serde_json::Value::Object(inputs).to_string()),
@@ -2388,7 +2388,7 @@ fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
             kind: Name::new("ActionAbortedError"),
             message: "cancelled".into(),
             code: "ActionAbortedError".into(),
-            task: Some(a.fqn.clone()),
+            task: Some(a.fqn.to_string()),
         })));
         (a.sim, a.children.clone())
     };
@@ -2679,6 +2679,7 @@ pub(crate) fn run(
                 attempts: 0,
                 series: sh.sim.borrow().utilization_series(),
                 nodes: Vec::new(),
+                args: Vec::new(),
             };
         }
     };
@@ -2690,7 +2691,7 @@ pub(crate) fn run(
             ..(*settings).clone()
         });
         sh.live.set(sh.live.get() + 1);
-        let fqn = prog.checked.tasks[&task_name].fqn.clone();
+        let fqn = prog.fqns[&task_name].clone();
         sh.acts.borrow_mut().push(Act {
             task: task_name.clone(),
             fqn,
@@ -2847,7 +2848,7 @@ pub(crate) fn run(
                                         "the attempt waited in the queue past its max_queued_time"
                                             .into(),
                                     code: "MaxQueuedTimeExceededError".into(),
-                                    task: Some(fqn),
+                                    task: Some(fqn.to_string()),
                                 }),
                             );
                         }
@@ -2876,7 +2877,7 @@ pub(crate) fn run(
                                 kind: Name::new("DeadlineExceededError"),
                                 message: "the action ran past its deadline".into(),
                                 code: "DeadlineExceededError".into(),
-                                task: Some(fqn),
+                                task: Some(fqn.to_string()),
                             })));
                             drop(acts);
                             wake_waiters(&sh, id);
@@ -2903,7 +2904,7 @@ pub(crate) fn run(
                                     kind: Name::new("MaxRuntimeExceededError"),
                                     message: "the attempt ran past its max_runtime".into(),
                                     code: "MaxRuntimeExceededError".into(),
-                                    task: Some(fqn),
+                                    task: Some(fqn.to_string()),
                                 }),
                             );
                         }
@@ -2925,7 +2926,7 @@ pub(crate) fn run(
                         kind: Name::new("PreemptedError"),
                         message: "the spot node was preempted".into(),
                         code: "PreemptedError".into(),
-                        task: Some(fqn),
+                        task: Some(fqn.to_string()),
                     }),
                 );
             }
@@ -2939,7 +2940,7 @@ pub(crate) fn run(
                         kind: Name::new("UnschedulableError"),
                         message: reason,
                         code: "UnschedulableError".into(),
-                        task: Some(fqn),
+                        task: Some(fqn.to_string()),
                     }),
                 );
             }
@@ -2992,17 +2993,15 @@ pub(crate) fn run(
             sim_ids: ids,
             group: a.group.as_deref().map(str::to_string),
             requested_at: a.first_queued,
-            inputs: {
-                let s = Value::tuple(a.args.clone()).repr();
-                if s.chars().count() > 200 {
-                    s.chars().take(199).collect::<String>() + "…"
-                } else {
-                    s
-                }
-            },
         })
         .collect();
     drop(acts);
+    let args: Vec<Vec<Value>> = sh
+        .acts
+        .borrow_mut()
+        .iter_mut()
+        .map(|a| std::mem::take(&mut a.args))
+        .collect();
     drop(sim_acts);
     let logs = sh.logs.borrow().clone();
     RunOutcome {
@@ -3013,6 +3012,7 @@ pub(crate) fn run(
         attempts,
         series,
         nodes,
+        args,
     }
 }
 
@@ -3087,7 +3087,7 @@ fn fail_all_pending(sh: &Rc<Shared<'_>>, e: ErrorValue) {
         if pending {
             let mut acts = sh.acts.borrow_mut();
             acts[id].state = ActState::Failed;
-            let task = Some(acts[id].fqn.clone());
+            let task = Some(acts[id].fqn.to_string());
             acts[id].result = Some(Err(Rc::new(ErrorValue { task, ..e.clone() })));
         }
     }

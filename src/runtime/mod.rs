@@ -66,6 +66,8 @@ pub struct Program {
     native_tasks: IndexMap<Name, NativeTaskFn>,
     /// Each task's `"auto"` cache version: a hash of its source text and interface.
     versions: HashMap<Name, String>,
+    /// Each task's FQN, shared by all its actions.
+    pub(crate) fqns: HashMap<Name, std::sync::Arc<str>>,
 }
 
 impl Program {
@@ -96,6 +98,11 @@ impl Program {
                 crate::cache::hash(&format!("{}\n{text}", info.fqn)),
             );
         }
+        let fqns = checked
+            .tasks
+            .iter()
+            .map(|(k, t)| (k.clone(), std::sync::Arc::from(t.fqn.as_str())))
+            .collect();
         Program {
             loaded,
             checked,
@@ -103,6 +110,7 @@ impl Program {
             natives,
             native_tasks: IndexMap::new(),
             versions,
+            fqns,
         }
     }
 
@@ -206,7 +214,7 @@ pub(crate) struct ActSettings {
 /// A logical action: one task call, across its attempts.
 pub(crate) struct Act {
     pub task: Name,
-    pub fqn: String,
+    pub fqn: std::sync::Arc<str>,
     pub args: Vec<Value>,
     pub settings: Rc<ActSettings>,
     pub attempt: u32,
@@ -316,19 +324,19 @@ pub struct RunOutcome {
     pub series: sim::UtilizationSeries,
     /// Each node's name (`cpu-0`) and pool, by node index.
     pub nodes: Vec<(String, String)>,
+    /// Each action's inputs (for reports; formatted only when one is written).
+    pub args: Vec<Vec<Value>>,
 }
 
 /// One logical action, for summaries, traces and reports.
 #[derive(Clone, Debug)]
 pub struct ActionSummary {
-    pub fqn: String,
+    pub fqn: std::sync::Arc<str>,
     pub state: ActState,
     pub attempts: u32,
     /// Simulator action ids of its attempts.
     pub sim_ids: Vec<u32>,
     pub group: Option<String>,
-    /// The inputs, in the language's literal syntax (cut to 200 characters).
-    pub inputs: String,
     /// When it was called (virtual time).
     pub requested_at: i64,
 }

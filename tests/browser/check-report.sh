@@ -4,7 +4,7 @@
 # person to look at. Usage: tests/browser/check-report.sh [path/to/flyte-dsl]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=${1:-target/debug/flyte-dsl}
+bin=${1:-${CARGO_TARGET_DIR:-target}/debug/flyte-dsl}
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
     echo "check-report: no chromium on this machine (apt-get install chromium)" >&2
