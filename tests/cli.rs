@@ -330,3 +330,21 @@ fn long_runs_show_progress_on_a_terminal_only() {
     let json = run(&["run", p, "--no-cache-store", "--json"]);
     assert!(!String::from_utf8_lossy(&json.stderr).contains("actions done"));
 }
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::Read;
+    let mut child = bin()
+        .args(["explain", "E0104"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe before the page is written out.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    let _ = stdout.read(&mut one);
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}

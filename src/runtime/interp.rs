@@ -155,15 +155,20 @@ impl<'p> Frame<'p> {
     }
 
     fn global(&mut self, n: &Name) -> Res<Value> {
-        let prog = self.prog();
-        if prog.checked.tasks.contains_key(n) {
-            return Ok(Value::Callable(Rc::new(Callable::Task(n.clone(), 0))));
-        }
-        if prog.checked.fns.contains_key(n) {
-            return Ok(Value::Callable(Rc::new(Callable::Fn(n.clone()))));
-        }
+        // Tasks, functions and constants already looked up: one lookup, no allocation.
         if let Some(v) = self.sh.globals.borrow().get(n) {
             return Ok(v.clone());
+        }
+        let prog = self.prog();
+        if prog.checked.tasks.contains_key(n) {
+            let v = Value::Callable(Rc::new(Callable::Task(n.clone(), 0)));
+            self.sh.globals.borrow_mut().insert(n.clone(), v.clone());
+            return Ok(v);
+        }
+        if prog.checked.fns.contains_key(n) {
+            let v = Value::Callable(Rc::new(Callable::Fn(n.clone())));
+            self.sh.globals.borrow_mut().insert(n.clone(), v.clone());
+            return Ok(v);
         }
         if let Some(l) = prog.let_decl(n) {
             let v = self.expr(&l.value)?;
@@ -1067,7 +1072,7 @@ impl<'p> Frame<'p> {
     /// Arguments in parameter order, with defaults filled in.
     fn bind_params(
         &mut self,
-        what: &str,
+        what: &Who<'_>,
         params: &'p [crate::syntax::ast::Param],
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
@@ -1117,7 +1122,7 @@ impl<'p> Frame<'p> {
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
         let decl = self.prog().fn_decl(f).expect("checked function");
-        self.bind_params(&format!("function {f}"), &decl.params, argv, kwargs)
+        self.bind_params(&Who("function", f), &decl.params, argv, kwargs)
     }
 
     fn bind_task_args(
@@ -1137,7 +1142,7 @@ impl<'p> Frame<'p> {
             }
             return Ok(argv.iter().map(Value::deep_copy).collect());
         };
-        let vals = self.bind_params(&format!("task {t}"), &decl.params, argv, kwargs)?;
+        let vals = self.bind_params(&Who("task", t), &decl.params, argv, kwargs)?;
         // Value semantics across the task boundary.
         Ok(vals.iter().map(Value::deep_copy).collect())
     }
@@ -2120,6 +2125,15 @@ fn ctrl_to_err(c: Ctrl) -> Value {
         Ctrl::Raise(v) => v,
         Ctrl::Kill(e) => Value::Error(Rc::new(e)),
         _ => Value::error("RuntimeSystemError", "internal control flow escaped"),
+    }
+}
+
+/// Names a callee in messages, formatted only when a message is made.
+pub(crate) struct Who<'a>(&'static str, &'a Name);
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
     }
 }
 
