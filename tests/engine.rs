@@ -306,3 +306,15 @@ async fn host_tasks_are_actions_of_their_environment() {
         ["E0214"]
     );
 }
+
+#[tokio::test]
+async fn global_scope_replicas_stay_warm_across_runs_of_one_engine() {
+    let engine = Engine::builder().build();
+    let src = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, scope = \"global\"))\nenv e = TaskEnvironment(name = \"e\")\n@pool\nasync task g(x: int) -> int {\n    return x\n}\n@e\nasync task main() -> int {\n    return await g(1)\n}\n";
+    let program = engine.compile("warm.flyte", src).unwrap();
+    let first = program.run("main", ()).await.unwrap();
+    let second = program.run("main", ()).await.unwrap();
+    // Root and replica cold-start in the first run; only the root in the second.
+    assert_eq!(first.json()["cold_starts"], 2);
+    assert_eq!(second.json()["cold_starts"], 1);
+}

@@ -7,11 +7,15 @@ type Pty =
 use std::process::Command;
 use std::time::Duration;
 
+fn home() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("flyte-dsl-repl-{}", std::process::id()))
+}
+
 fn repl() -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"));
     cmd.arg("repl");
     // A history file of its own, and no colour to match against.
-    let home = std::env::temp_dir().join(format!("flyte-dsl-repl-{}", std::process::id()));
+    let home = home();
     cmd.env("XDG_DATA_HOME", &home).env("NO_COLOR", "1");
     let mut s = Session::spawn(cmd).expect("spawn the REPL in a pty");
     s.set_expect_timeout(Some(Duration::from_secs(30)));
@@ -55,6 +59,9 @@ fn expressions_declarations_multiline_input_and_await() {
     cmd(&mut s, ":type [n, 2]", "list[int]");
     s.send_line(":quit").unwrap();
     s.expect(Eof).unwrap();
+    // The history is kept in the user's data directory.
+    let history = std::fs::read_to_string(home().join("flyte-dsl/history")).unwrap();
+    assert!(history.contains(":type [n, 2]"), "{history}");
 }
 
 #[test]
@@ -151,4 +158,34 @@ fn stdin_mode_loads_files_and_redefines_names() {
     assert!(text.contains("2: int"), "{text}");
     assert!(text.contains("note: `f` redefined"), "{text}");
     assert!(text.contains("101: int"), "{text}");
+}
+
+#[test]
+fn global_scope_replicas_stay_warm_across_inputs() {
+    let script = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, scope = \"global\"))\nenv once = TaskEnvironment(name = \"once\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, scope = \"run\"))\n@pool\nasync task g(x: int) -> int {\n    return x\n}\n@once\nasync task r(x: int) -> int {\n    return x\n}\nawait g(1)\nawait g(2)\nawait r(1)\nawait r(2)\n";
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(script.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let summaries: Vec<&str> = text.lines().filter(|l| l.contains("makespan")).collect();
+    // The global replica pays its cold start once (image pull + start: 35 s); the run-scoped
+    // one in every run.
+    assert_eq!(
+        summaries,
+        [
+            "  (makespan 35s, 1 actions, 1 cold starts, 0 cache hits)",
+            "  (makespan 0s, 1 actions, 0 cold starts, 0 cache hits)",
+            "  (makespan 35s, 1 actions, 1 cold starts, 0 cache hits)",
+            "  (makespan 35s, 1 actions, 1 cold starts, 0 cache hits)",
+        ],
+        "{text}"
+    );
 }

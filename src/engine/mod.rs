@@ -44,6 +44,8 @@ struct EngineInner {
     resolver: Option<Resolver>,
     observer: Option<Observer>,
     cache: Arc<crate::cache::Cache>,
+    /// Replicas of `scope = "global"` environments alive after the last run, by environment.
+    warm: std::sync::Mutex<Vec<(String, u32)>>,
 }
 
 /// The interpreter, configured: holds the cluster, seed, limits, host functions, import
@@ -86,6 +88,7 @@ impl Engine {
                 resolver: None,
                 observer: None,
                 cache: Arc::new(crate::cache::Cache::memory()),
+                warm: std::sync::Mutex::new(Vec::new()),
             },
         }
     }
@@ -429,16 +432,22 @@ impl Program {
                     )
                 })
                 .collect();
+            // `scope = "global"` replicas left running by earlier runs of this engine start warm.
+            let mut limits = engine.limits.clone();
+            limits.warm_replicas = engine.warm.lock().map(|w| w.clone()).unwrap_or_default();
             let outcome = runtime::run_full(
                 &program,
                 &task,
                 args,
                 &engine.cluster,
                 engine.seed,
-                engine.limits.clone(),
+                limits,
                 handle.0,
                 Some(&engine.cache),
             );
+            if let Ok(mut w) = engine.warm.lock() {
+                *w = outcome.warm_after.clone();
+            }
             let run = Run::from_outcome(&outcome, ret);
             if let Some(observer) = &engine.observer {
                 for e in &run.events {

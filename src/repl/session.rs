@@ -41,6 +41,8 @@ pub struct Session {
     pub colour: bool,
     seed: u64,
     runs: u64,
+    /// Replicas of `scope = "global"` environments still running after the last run.
+    warm: Vec<(String, u32)>,
 }
 
 fn ok(text: impl Into<String>) -> Outcome {
@@ -68,6 +70,7 @@ impl Session {
             colour,
             seed: 0,
             runs: 0,
+            warm: Vec::new(),
         }
     }
 
@@ -75,6 +78,7 @@ impl Session {
         self.decls.clear();
         self.vars.clear();
         self.last = None;
+        self.warm.clear();
     }
 
     /// Names in scope, for completion.
@@ -222,6 +226,8 @@ impl Session {
             next.insert(name, text);
         }
         let saved = std::mem::replace(&mut self.decls, next);
+        // Environments may have changed: no replica is kept warm across a redefinition.
+        self.warm.clear();
         // Check the whole session: the new text is part of the prelude now.
         let (checked, text, errors) = self.check("", "", 0, false);
         if errors {
@@ -317,6 +323,7 @@ impl Session {
         self.runs += 1;
         let limits = Limits {
             free_root: true,
+            warm_replicas: self.warm.clone(),
             ..Limits::default()
         };
         let outcome = runtime::run_cancellable(
@@ -355,6 +362,7 @@ impl Session {
             String::new()
         };
         self.last = Some((Record::of(&outcome), summary));
+        self.warm = outcome.warm_after.clone();
         match outcome.result {
             Ok(Value::Tuple(values)) => {
                 // Keep the variables: their types and values as literals.

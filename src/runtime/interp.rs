@@ -2353,14 +2353,22 @@ fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
             .entry(name.clone())
             .or_insert_with(|| {
                 let pod = req.clone();
-                sim.replica_set(sim::ReplicaSetSpec {
+                let set = sim.replica_set(sim::ReplicaSetSpec {
                     min: policy.min_replicas,
                     max: policy.max_replicas,
                     concurrency: policy.concurrency,
                     idle_ttl: policy.idle_ttl,
                     scaledown_ttl: policy.scaledown_ttl,
                     pod,
-                })
+                });
+                if policy.scope == crate::check::config::ReuseScope::Global {
+                    // Replicas kept warm from an earlier run of the same session.
+                    if let Some((_, n)) = sh.limits.warm_replicas.iter().find(|(e, _)| e == name) {
+                        sim.prewarm(set, *n);
+                    }
+                    sh.global_sets.borrow_mut().push((name.clone(), set));
+                }
+                set
             });
         req.reuse = Some(set);
     }
@@ -2670,6 +2678,7 @@ pub(crate) fn run(
         cache,
         progress,
         inflight: RefCell::new(HashMap::new()),
+        global_sets: RefCell::new(Vec::new()),
     });
     let task_name = Name::new(task);
     let settings = base_settings(prog, &task_name);
@@ -2694,6 +2703,7 @@ pub(crate) fn run(
                 series: sh.sim.borrow().utilization_series(),
                 nodes: Vec::new(),
                 args: Vec::new(),
+                warm_after: Vec::new(),
             };
         }
     };
@@ -3016,6 +3026,13 @@ pub(crate) fn run(
         .iter_mut()
         .map(|a| std::mem::take(&mut a.args))
         .collect();
+    let warm_after = sh
+        .global_sets
+        .borrow()
+        .iter()
+        .map(|(name, set)| (name.clone(), sh.sim.borrow().replicas_alive(*set) as u32))
+        .filter(|(_, n)| *n > 0)
+        .collect();
     drop(sim_acts);
     let logs = sh.logs.borrow().clone();
     RunOutcome {
@@ -3027,6 +3044,7 @@ pub(crate) fn run(
         series,
         nodes,
         args,
+        warm_after,
     }
 }
 

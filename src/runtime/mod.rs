@@ -163,6 +163,9 @@ pub struct Limits {
     /// Not a limit: the root action takes no capacity and pays no cold start (the REPL's
     /// generated task, which stands for the person at the prompt).
     pub free_root: bool,
+    /// Not a limit: replicas of `scope = "global"` environments (by environment name) still
+    /// running from an earlier run of the same session; they start this run warm.
+    pub warm_replicas: Vec<(String, u32)>,
 }
 
 impl Default for Limits {
@@ -174,6 +177,7 @@ impl Default for Limits {
             max_live_actions: Some(5_000_000),
             max_wall_time: None,
             free_root: false,
+            warm_replicas: Vec::new(),
         }
     }
 }
@@ -297,6 +301,8 @@ pub(crate) struct Shared<'p> {
     pub cache: Option<&'p crate::cache::Cache>,
     /// Called now and then during long runs: (actions ended, actions known, virtual time).
     pub progress: Option<&'p dyn Fn(usize, usize, i64)>,
+    /// Replica sets of `scope = "global"` environments, by environment name.
+    pub global_sets: RefCell<Vec<(String, sim::ReplicaSetId)>>,
     /// Serialized cacheable calls in flight, by key.
     pub inflight: RefCell<HashMap<crate::cache::Key, usize>>,
 }
@@ -326,6 +332,9 @@ pub struct RunOutcome {
     pub nodes: Vec<(String, String)>,
     /// Each action's inputs (for reports; formatted only when one is written).
     pub args: Vec<Vec<Value>>,
+    /// Replicas of `scope = "global"` environments alive at the end, by environment name:
+    /// what the next run of the same session starts with, warm.
+    pub warm_after: Vec<(String, u32)>,
 }
 
 /// One logical action, for summaries, traces and reports.

@@ -44,6 +44,8 @@ pub(crate) struct Replica {
     pub started_at: Time,
     pub ready_at: Time,
     pub ended_at: Time,
+    /// Already running from an earlier run of the same session: ready at once when placed.
+    pub warm: bool,
 }
 
 impl Replica {
@@ -99,6 +101,18 @@ impl Sim {
             unschedulable,
         });
         ReplicaSetId(id)
+    }
+
+    /// Adds `n` replicas (at most `max`) that already run, kept warm from an earlier run of the
+    /// same session (a REPL's, an embedding host's) for a `scope = "global"` environment: they
+    /// are placed like any pod but are ready at once, paying no cold start.
+    pub fn prewarm(&mut self, s: ReplicaSetId, n: u32) {
+        let max = self.sets[s.0 as usize].spec.max;
+        for _ in 0..n.min(max) {
+            self.new_replica(s.0);
+            let r = self.replicas.len() - 1;
+            self.replicas[r].warm = true;
+        }
     }
 
     pub fn replica_set_spec(&self, s: ReplicaSetId) -> &ReplicaSetSpec {
@@ -196,6 +210,7 @@ impl Sim {
             started_at: NEVER,
             ready_at: NEVER,
             ended_at: NEVER,
+            warm: false,
         });
         let set = &mut self.sets[s as usize];
         set.alive.push(r);
@@ -241,7 +256,11 @@ impl Sim {
     pub(crate) fn replica_placed(&mut self, r: u32, node: u32, alloc: u64, pos: u32) {
         let set = self.replicas[r as usize].set;
         let image = self.sets[set as usize].spec.pod.image;
-        let (delay, _) = self.start_delay(node, image);
+        let (delay, _) = if self.replicas[r as usize].warm {
+            (0, false)
+        } else {
+            self.start_delay(node, image)
+        };
         self.set_replica_state(r, RState::Starting);
         let rep = &mut self.replicas[r as usize];
         rep.node = node;
