@@ -1025,7 +1025,8 @@ impl<'p> Frame<'p> {
         }
     }
 
-    fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
+    /// The frame a call of `decl` runs in, within the call-depth limit.
+    fn callee_frame(&self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Frame<'p>> {
         if self.depth + 1 > self.sh.limits.max_call_depth {
             return Err(self.limit(
                 "LimitExceededError",
@@ -1040,6 +1041,11 @@ impl<'p> Frame<'p> {
         for (p, v) in decl.params.iter().zip(args) {
             f.vars.push((p.name.name.clone(), v));
         }
+        Ok(f)
+    }
+
+    fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
+        let mut f = self.callee_frame(decl, args)?;
         match f.block_sync(&decl.body) {
             Ok(()) => Ok(Value::None),
             Err(Ctrl::Return(v)) => Ok(v),
@@ -1048,20 +1054,7 @@ impl<'p> Frame<'p> {
     }
 
     async fn call_fn_async(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
-        if self.depth + 1 > self.sh.limits.max_call_depth {
-            return Err(self.limit(
-                "LimitExceededError",
-                format!(
-                    "call depth passed its limit of {} (E0702)",
-                    self.sh.limits.max_call_depth
-                ),
-            ));
-        }
-        let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth + 1);
-        f.group = self.group.clone();
-        for (p, v) in decl.params.iter().zip(args) {
-            f.vars.push((p.name.name.clone(), v));
-        }
+        let mut f = self.callee_frame(decl, args)?;
         match f.block(&decl.body).await {
             Ok(()) => Ok(Value::None),
             Err(Ctrl::Return(v)) => Ok(v),
