@@ -949,22 +949,8 @@ impl<'m> Checker<'m> {
         match r {
             Some(t) => t,
             Option::None => {
-                if matches!(a, Future(_)) || matches!(b, Future(_)) {
-                    let found = if matches!(a, Future(_)) {
-                        a.clone()
-                    } else {
-                        b.clone()
-                    };
-                    let expected = match &found {
-                        Future(inner) => (**inner).clone(),
-                        _ => Any,
-                    };
-                    self.err(CheckError::MissingAwait {
-                        at,
-                        expected,
-                        found,
-                    });
-                } else {
+                // A future operand is a missing `await` (reported there); else the types clash.
+                if self.operand_awaited(a, b, at) {
                     self.err(CheckError::BadOperands {
                         at,
                         op: sym,
@@ -977,23 +963,26 @@ impl<'m> Checker<'m> {
         }
     }
 
+    /// An operand that is a `Future` is a missing `await` (reported here): false then.
+    fn operand_awaited(&mut self, a: &Type, b: &Type, at: Span) -> bool {
+        let Some(found) = [a, b].into_iter().find(|t| matches!(t, Type::Future(_))) else {
+            return true;
+        };
+        let expected = match found {
+            Type::Future(inner) => (**inner).clone(),
+            _ => Type::Any,
+        };
+        self.err(CheckError::MissingAwait {
+            at,
+            expected,
+            found: found.clone(),
+        });
+        false
+    }
+
     fn compare(&mut self, op: CmpOp, a: &Type, b: &Type, at: Span) {
         use Type::*;
-        if matches!(a, Future(_)) || matches!(b, Future(_)) {
-            let found = if matches!(a, Future(_)) {
-                a.clone()
-            } else {
-                b.clone()
-            };
-            let expected = match &found {
-                Future(inner) => (**inner).clone(),
-                _ => Any,
-            };
-            self.err(CheckError::MissingAwait {
-                at,
-                expected,
-                found,
-            });
+        if !self.operand_awaited(a, b, at) {
             return;
         }
         let ok = match op {
