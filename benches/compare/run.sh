@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# benches/compare/run.sh: flyte-dsl side by side with its peers, in one run, one table.
+#
+#   benches/compare/run.sh            (from anywhere; idempotent)
+#
+# Peers: SimGrid 3.32 (Debian's libsimgrid-dev, benches/compare/simgrid_peer.cpp), flyte-sdk
+# 2.12.1 in local run mode (a venv in target/compare-venv, benches/compare/flyte_peer.py) and
+# CPython (fib.py, loops.py). Environment knobs: FLYTE_SDK_N (default 2000), SKIP_INSTALL=1.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$ROOT"
+OUT="$ROOT/target/compare"
+mkdir -p "$OUT"
+: >"$OUT/stderr.log"
+VENV="$ROOT/target/compare-venv"
+FLYTE_SDK_N="${FLYTE_SDK_N:-2000}"
+BIN="$ROOT/target/release/flyte-dsl"
+FAILED=()
+
+log() { echo "[compare] $*" >&2; }
+
+# ---------------------------------------------------------------- 1. install what is missing
+SUDO=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+if [ "${SKIP_INSTALL:-0}" != 1 ]; then
+    if ! dpkg -s libsimgrid-dev >/dev/null 2>&1 || ! command -v g++ >/dev/null; then
+        log "installing libsimgrid-dev g++"
+        { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libsimgrid-dev g++; } \
+            >"$OUT/apt.log" 2>&1 || { FAILED+=("apt-get install libsimgrid-dev g++ (see target/compare/apt.log)"); }
+    fi
+    if ! "$VENV/bin/python" -c 'import flyte, sys; sys.exit(flyte.__version__ != "2.12.1")' >/dev/null 2>&1; then
+        log "installing flyte==2.12.1 into $VENV"
+        { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q flyte==2.12.1; } >"$OUT/pip.log" 2>&1 \
+            || FAILED+=("pip install flyte==2.12.1 (see target/compare/pip.log)")
+    fi
+fi
+log "cargo build --release --benches"
+cargo build --release --benches >"$OUT/cargo-build.log" 2>&1 || { cat "$OUT/cargo-build.log" >&2; exit 1; }
+
+SIMGRID="$OUT/simgrid_peer"
+if command -v g++ >/dev/null && [ -e /usr/include/simgrid/s4u.hpp ]; then
+    if [ ! -x "$SIMGRID" ] || [ "$HERE/simgrid_peer.cpp" -nt "$SIMGRID" ]; then
+        log "compiling simgrid_peer.cpp"
+        g++ -O2 -std=c++17 "$HERE/simgrid_peer.cpp" -lsimgrid -o "$SIMGRID" 2>"$OUT/g++.log" \
+            || { FAILED+=("g++ simgrid_peer.cpp (see target/compare/g++.log)"); rm -f "$SIMGRID"; }
+    fi
+else
+    FAILED+=("SimGrid peer: no g++ or no SimGrid headers")
+fi
+
+# ---------------------------------------------------------------- helpers
+now() { date +%s.%N; }
+# timed OUTFILE CMD...: runs CMD, stdout to OUTFILE; prints "wall_seconds peak_rss_kb".
+timed() {
+    local outf="$1"; shift
+    local t0 t1 rss=0
+    t0=$(now)
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f %M -o "$OUT/rss.txt" "$@" >"$outf" 2>>"$OUT/stderr.log"
+        t1=$(now); rss=$(tail -1 "$OUT/rss.txt")
+    else
+        "$@" >"$outf" 2>>"$OUT/stderr.log"
+        t1=$(now)
+    fi
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }') $rss"
+}
+# best3 CMD...: best wall seconds of 3 runs (stdout discarded).
+best3() {
+    local best="" w
+    for _ in 1 2 3; do
+        w=$(timed /dev/null "$@" | cut -d' ' -f1)
+        best=$(awk -v a="$best" -v b="$w" 'BEGIN { if (a == "" || b < a) print b; else print a }')
+    done
+    echo "$best"
+}
+calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+# field LINE WORD-AFTER: the token just before WORD in LINE (e.g. "0.026 s wall" -> 0.026).
+before() { echo "$1" | awk -v w="$2" '{ for (i = 2; i <= NF; i++) { t = $i; sub(/,$/, "", t); if (t == w) { print $(i - 1); exit } } }'; }
+fmt() { [ -n "$2" ] && [ "$2" != n/a ] && awk -v v="$2" "BEGIN { printf \"$1\", v }" || echo "${2:-n/a}"; }
+
+# ---------------------------------------------------------------- 2. simulation scale
+declare -A OW ORATE ORSS OMK SW SRATE SRSS SMK
+BENCH_100K=""
+for n in 10000 100000 1000000; do
+    log "flyte-dsl: cargo bench --bench run -- $n"
+    line_all=$(cargo bench --bench run -- "$n" 2>/dev/null)
+    line=$(echo "$line_all" | grep -E "^N = +$n:" | head -1)
+    OW[$n]=$(before "$line" s)
+    ORATE[$n]=$(before "$line" actions/s)
+    ORSS[$n]=$(before "$line" MB)
+    OMK[$n]=$(echo "$line" | sed -E 's/.*makespan ([0-9.]+) s.*/\1/')
+    if [ "$n" = 100000 ]; then BENCH_100K="$line_all"; fi
+    if [ -x "$SIMGRID" ]; then
+        log "SimGrid: simgrid_peer $n"
+        read -r w rss < <(timed "$OUT/simgrid-$n.txt" "$SIMGRID" "$n" 100 16 --log=root.thres:critical)
+        SW[$n]=$(fmt %.3f "$w"); SRSS[$n]=$(calc "$rss / 1024"); SRATE[$n]=$(calc "($n + 1) / $w")
+        SMK[$n]=$(sed -E 's/.*makespan ([0-9.]+) s.*/\1/' "$OUT/simgrid-$n.txt")
+    fi
+done
+
+# ---------------------------------------------------------------- 3. wide gather
+log "flyte-dsl: wide gather of 100,000 on 1,000 x 100 slots"
+"$BIN" run "$HERE/wide.flyte" --arg n=100000 --cluster "$HERE/wide.toml" --no-cache-store --json >"$OUT/wide.json"
+WIDE_MK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["makespan_s"])' "$OUT/wide.json")
+WIDE=$(best3 "$BIN" run "$HERE/wide.flyte" --arg n=100000 --cluster "$HERE/wide.toml" --no-cache-store --json)
+WIDE_SG=""
+if [ -x "$SIMGRID" ]; then
+    log "SimGrid: 100,000 actors on 1,000 x 100 cores"
+    read -r WIDE_SG WIDE_SG_RSS < <(timed "$OUT/simgrid-wide.txt" "$SIMGRID" 100000 1000 100 --log=root.thres:critical \
+        --cfg=contexts/guard-size:0 --cfg=contexts/stack-size:16)
+fi
+
+# ---------------------------------------------------------------- 4. flyte-sdk
+log "flyte-dsl: cargo bench --bench run -- $FLYTE_SDK_N"
+line=$(cargo bench --bench run -- "$FLYTE_SDK_N" 2>/dev/null | grep -E "^N = +$FLYTE_SDK_N:" | head -1)
+OURS_SDK_RATE=$(before "$line" actions/s)
+SDK_RATE=""
+if [ -x "$VENV/bin/python" ]; then
+    log "flyte-sdk local run, N = $FLYTE_SDK_N"
+    if "$VENV/bin/python" "$HERE/flyte_peer.py" "$FLYTE_SDK_N" >"$OUT/flyte-sdk.txt" 2>"$OUT/flyte-sdk.err"; then
+        SDK_RATE=$(before "$(grep 'actions/s' "$OUT/flyte-sdk.txt")" actions/s)
+    else
+        FAILED+=("flyte_peer.py (see target/compare/flyte-sdk.err)")
+    fi
+fi
+
+# ---------------------------------------------------------------- 5. interpreter vs CPython
+log "fib(27) and loops: flyte-dsl vs CPython"
+FIB_OURS=$(best3 "$BIN" run "$HERE/fib.flyte" --no-cache-store)
+FIB_PY=$(best3 python3 "$HERE/fib.py")
+LOOPS_OURS=$(best3 "$BIN" run "$HERE/loops.flyte" --no-cache-store)
+LOOPS_PY=$(best3 python3 "$HERE/loops.py")
+# Same answer from both.
+fo=$("$BIN" run "$HERE/fib.flyte" --no-cache-store --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
+fp=$(python3 "$HERE/fib.py")
+lo=$("$BIN" run "$HERE/loops.flyte" --no-cache-store --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
+lp=$(python3 "$HERE/loops.py")
+[ "$fo" = "$fp" ] || FAILED+=("fib results differ: flyte-dsl $fo, CPython $fp")
+[ "$lo" = "$lp" ] || FAILED+=("loops results differ: flyte-dsl $lo, CPython $lp")
+
+# ---------------------------------------------------------------- 6. parse + check, reports
+log "cargo bench --bench parse"
+PARSE_MS=$(cargo bench --bench parse 2>/dev/null | grep '^parse + check' | sed -E 's/.*: ([0-9.]+) ms.*/\1/')
+rep=$(echo "$BENCH_100K" | grep 'reports:' || true)
+TRACE_S=$(echo "$rep" | sed -E 's/.*trace ([0-9.]+) s.*/\1/')
+HTML_S=$(echo "$rep" | sed -E 's/.*HTML report ([0-9.]+) s.*/\1/')
+
+# ---------------------------------------------------------------- the table
+row() { printf "%-34s | %14s | %16s | %9s | %-18s | %s\n" "$@"; }
+met() { if awk "BEGIN { exit !($1) }"; then echo yes; else echo NO; fi; }
+na() { [ -n "$1" ] && echo "$1" || echo "n/a"; }
+ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != n/a ]; then fmt %.2f "$(calc "$1 / $2")"; else echo "n/a"; fi; }
+
+echo
+row "row" "flyte-dsl" "peer" "ratio" "target" "met?"
+row "----------------------------------" "--------------" "----------------" "---------" "------------------" "----"
+for n in 10000 100000 1000000; do
+    k=$(printf "%'d" "$n" 2>/dev/null || echo "$n")
+    case $n in 10000) k=10k ;; 100000) k=100k ;; 1000000) k=1M ;; esac
+    r=$(ratio "${OW[$n]}" "${SW[$n]:-}")
+    case $n in
+        100000) t="<= 0.4 s"; m=$(met "${OW[$n]} <= 0.4") ;;
+        1000000) t="ratio <= 1"; m=$( [ "$r" != n/a ] && met "$r <= 1" || echo n/a) ;;
+        *) t="ratio <= 1"; m=$( [ "$r" != n/a ] && met "$r <= 1" || echo n/a) ;;
+    esac
+    row "sim $k wall s (vs SimGrid)" "${OW[$n]}" "$(na "${SW[$n]:-}")" "$r" "$t" "$m"
+    r=$(ratio "${ORATE[$n]}" "${SRATE[$n]:-}")
+    row "sim $k actions/s" "${ORATE[$n]}" "$(fmt %.0f "${SRATE[$n]:-}")" "$r" "ratio >= 1" "$( [ "$r" != n/a ] && met "$r >= 1" || echo n/a)"
+    if [ "$n" = 1000000 ]; then t="< 1024 MB"; m=$(met "${ORSS[$n]} < 1024"); else t="-"; m="-"; fi
+    row "sim $k peak RSS MB" "${ORSS[$n]}" "$(fmt %.0f "${SRSS[$n]:-}")" "$(ratio "${ORSS[$n]}" "${SRSS[$n]:-}")" "$t" "$m"
+    row "sim $k makespan s" "${OMK[$n]}" "$(na "${SMK[$n]:-}")" "-" "$(( (n + 1599) / 1600 )) s" \
+        "$(met "${OMK[$n]} == $(( (n + 1599) / 1600 ))")"
+done
+r10=$(fmt %.2f "$(calc "${ORATE[10000]} / ${ORATE[1000000]}")")
+s10=$( [ -n "${SRATE[10000]:-}" ] && fmt %.2f "$(calc "${SRATE[10000]} / ${SRATE[1000000]}")" || echo n/a)
+row "rate 10k / rate 1M" "$r10" "$s10" "-" "<= 1.5" "$(met "$r10 <= 1.5")"
+row "wide gather 100k on 100k slots s" "$(fmt %.3f "$WIDE")" "$(fmt %.3f "$WIDE_SG")" "$(ratio "$WIDE" "$WIDE_SG")" "< 0.5 s" "$(met "$WIDE < 0.5")"
+row "wide gather makespan s" "$WIDE_MK" "-" "-" "1 s" "$(met "$WIDE_MK == 1")"
+r=$(ratio "$OURS_SDK_RATE" "$SDK_RATE")
+row "actions/s at N=$FLYTE_SDK_N vs flyte-sdk" "$OURS_SDK_RATE" "$(na "$SDK_RATE")" "$r" "ratio >= 300" "$( [ "$r" != n/a ] && met "$r >= 300" || echo n/a)"
+r=$(ratio "$FIB_PY" "$FIB_OURS")
+row "fib(27) s (vs CPython)" "$(fmt %.3f "$FIB_OURS")" "$(fmt %.3f "$FIB_PY")" "$r" "speedup >= 1 (2)" "$(met "$r >= 1")"
+r=$(ratio "$LOOPS_PY" "$LOOPS_OURS")
+row "loops s (vs CPython)" "$(fmt %.3f "$LOOPS_OURS")" "$(fmt %.3f "$LOOPS_PY")" "$r" "speedup >= 1 (2)" "$(met "$r >= 1")"
+row "parse+check 146k lines ms" "$PARSE_MS" "-" "-" "< 500 ms" "$(met "$PARSE_MS < 500")"
+TR=$(calc "$TRACE_S + $HTML_S")
+row "trace+report of 100k s" "$(fmt %.3f "$TR")" "-" "-" "< 2 s" "$(met "$TR < 2")"
+echo
+echo "flyte-dsl sim and flyte-sdk rows: in-process wall (cargo bench --bench run -- N, one process per N)."
+echo "SimGrid rows: whole-process wall and RSS, one run (wide: 100,000 actors, 16 KB stacks, no guard pages)."
+echo "wide gather, fib, loops: whole-process wall of the release binary / python3, best of 3;"
+echo "speedup ratio = CPython time / flyte-dsl time. flyte-sdk: local run mode, N leaves + the root."
+echo "trace+report = trace text + HTML generation for the 100k run (cargo bench --bench run)."
+if [ "${#FAILED[@]}" -gt 0 ]; then
+    echo
+    echo "failed:"
+    for f in "${FAILED[@]}"; do echo "  - $f"; done
+fi
