@@ -2237,7 +2237,7 @@ fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Ve
         acts.len() - 1
     };
     if let Some(key) = cache_key(sh, id) {
-        sh.acts.borrow_mut()[id].cache_key = Some(key.clone());
+        sh.acts.borrow_mut()[id].cache_key = Some(Box::new(key.clone()));
         if cache_hit(sh, id, &key) {
             return id;
         }
@@ -2977,7 +2977,17 @@ pub(crate) fn run(
             }),
         },
     };
-    let summary = sh.sim.borrow().summary();
+    // What the summaries do not need goes before they are built (the peak of a large run).
+    sh.futs.borrow_mut().clear();
+    sh.futs.borrow_mut().shrink_to_fit();
+    sh.notified.borrow_mut().clear();
+    sh.exec_of.borrow_mut().clear();
+    for a in sh.acts.borrow_mut().iter_mut() {
+        a.children = Vec::new();
+        a.waiters = Vec::new();
+        a.cache_key = None;
+    }
+    let summary = sh.sim.borrow_mut().take_summary();
     let (series, nodes) = {
         let sim = sh.sim.borrow();
         let nodes = (0..sim.node_count())

@@ -232,7 +232,7 @@ pub(crate) struct Act {
     pub memory_used: u64,
     pub children: Vec<usize>,
     /// Its cache key, when its result may be cached.
-    pub cache_key: Option<crate::cache::Key>,
+    pub cache_key: Option<Box<crate::cache::Key>>,
     /// Identical calls waiting for this one (`serialize = true`).
     pub followers: Vec<usize>,
     pub group: Option<Rc<str>>,
@@ -521,5 +521,17 @@ pub(crate) fn _event_kinds(e: &Event) -> &'static str {
         Event::TimerFired { .. } => "timer",
         Event::Preempted { .. } => "preempted",
         Event::Unschedulable { .. } => "unschedulable",
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn per_action_structures_stay_small() {
+        // Pinned so growth is a decision: a million actions hold one of each.
+        let act = std::mem::size_of::<super::Act>();
+        let fut = std::mem::size_of::<super::Fut>();
+        assert!(act <= 232, "Act is {act} bytes");
+        assert!(fut <= 72, "Fut is {fut} bytes");
     }
 }

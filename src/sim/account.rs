@@ -164,7 +164,20 @@ impl Sim {
     }
 
     /// Makespan, cost, utilization, cold starts and the records of every action and replica.
+    /// [`Sim::summary`], moving the action records out instead of copying them (the end of a
+    /// run: at a million actions the copy is the largest allocation left).
+    pub fn take_summary(&mut self) -> SimSummary {
+        let recs = std::mem::take(&mut self.recs);
+        let mut s = self.summary_with(Vec::new());
+        s.actions = recs;
+        s
+    }
+
     pub fn summary(&self) -> SimSummary {
+        self.summary_with(self.recs.clone())
+    }
+
+    fn summary_with(&self, actions: Vec<ActionRecord>) -> SimSummary {
         let m = self.makespan();
         let mut busy = vec![0 as Time; self.nodes.len()];
         for (n, a, b) in self.node_intervals() {
@@ -222,7 +235,7 @@ impl Sim {
             cold_starts: self.acct.cold_starts,
             cold_start_time: self.acct.cold_time,
             nodes,
-            actions: self.recs.clone(),
+            actions,
             replicas: self.replica_records(),
         }
     }
