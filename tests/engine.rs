@@ -182,6 +182,7 @@ async fn each_limit_stops_the_run_with_its_own_error() {
             .unwrap();
         let err = run.error().expect("the run stops");
         assert_eq!(err.kind, "LimitExceededError", "{code}: {err:?}");
+        assert_eq!(err.code, code, "each limit has its own code");
         assert!(err.message.contains(code), "{code}: {}", err.message);
     }
 }
@@ -204,6 +205,7 @@ async fn a_host_can_cancel_a_run_from_another_task() {
     });
     let run = program.run_with_handle("main", (), handle).await.unwrap();
     assert_eq!(run.error().unwrap().kind, "CancelledError");
+    assert_eq!(run.error().unwrap().code, "E0705");
 }
 
 #[tokio::test]

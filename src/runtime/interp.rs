@@ -99,8 +99,8 @@ impl<'p> Frame<'p> {
     fn limit(&self, kind: &str, msg: String) -> Ctrl {
         let e = ErrorValue {
             kind: Name::new(kind),
+            code: limit_code(&msg, kind),
             message: msg,
-            code: kind.into(),
             task: None,
         };
         *self.sh.limit_error.borrow_mut() = Some(e.clone());
@@ -2088,12 +2088,19 @@ impl<'p> Frame<'p> {
     }
 }
 
+/// A limit's own code (`E0701`...`E0706`), written in its message; else the error type.
+fn limit_code(msg: &str, kind: &str) -> String {
+    msg.find("(E07")
+        .and_then(|i| msg.get(i + 1..i + 6))
+        .map_or_else(|| kind.to_string(), str::to_string)
+}
+
 /// The wall-time limit and cancellation, checked every so many steps and events.
 fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
     let err = |kind: &str, msg: String| ErrorValue {
         kind: Name::new(kind),
+        code: limit_code(&msg, kind),
         message: msg,
-        code: kind.into(),
         task: None,
     };
     if sh.cancel.load(std::sync::atomic::Ordering::Relaxed) {
@@ -2208,7 +2215,7 @@ fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Ve
             *sh.limit_error.borrow_mut() = Some(ErrorValue {
                 kind: Name::new("LimitExceededError"),
                 message: format!("the run passed its limit of {max} live actions (E0706)"),
-                code: "LimitExceededError".into(),
+                code: "E0706".into(),
                 task: None,
             });
         }
@@ -2809,7 +2816,7 @@ pub(crate) fn run(
                         "the run passed its virtual-time limit of {} (E0703)",
                         value::format_duration(max)
                     ),
-                    code: "LimitExceededError".into(),
+                    code: "E0703".into(),
                     task: None,
                 });
                 break;
