@@ -240,18 +240,7 @@ fn sx(e: &Expr) -> String {
             format!("({o} {})", sx(operand))
         }
         ExprKind::Binary { op, lhs, rhs } => {
-            let o = match op {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div => "/",
-                BinOp::FloorDiv => "//",
-                BinOp::Mod => "%",
-                BinOp::Pow => "**",
-                BinOp::And => "and",
-                BinOp::Or => "or",
-            };
-            format!("({o} {} {})", sx(lhs), sx(rhs))
+            format!("({} {} {})", op.symbol(), sx(lhs), sx(rhs))
         }
         ExprKind::Compare { first, rest } => {
             let r: String = rest

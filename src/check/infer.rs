@@ -914,17 +914,7 @@ impl<'m> Checker<'m> {
 
     pub(super) fn binary_type(&mut self, op: BinOp, a: &Type, b: &Type, at: Span) -> Type {
         use Type::*;
-        let sym = match op {
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-            BinOp::FloorDiv => "//",
-            BinOp::Mod => "%",
-            BinOp::Pow => "**",
-            BinOp::And => "and",
-            BinOp::Or => "or",
-        };
+        let sym = op.symbol();
         let num = |x: &Type| matches!(x, Int | Float);
         let r = match (op, a, b) {
             (_, Any, _) | (_, _, Any) => Some(Any),

@@ -50,24 +50,10 @@ pub(crate) fn check_len(n: Option<usize>) -> Result<usize, Value> {
     }
 }
 
-fn symbol(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::FloorDiv => "//",
-        BinOp::Mod => "%",
-        BinOp::Pow => "**",
-        BinOp::And => "and",
-        BinOp::Or => "or",
-    }
-}
-
 fn unsupported(op: BinOp, a: &Value, b: &Value) -> Value {
     type_error(format!(
         "unsupported operand types for {}: '{}' and '{}'",
-        symbol(op),
+        op.symbol(),
         a.type_name(),
         b.type_name()
     ))
