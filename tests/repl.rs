@@ -23,6 +23,22 @@ fn repl() -> Pty {
     s
 }
 
+/// Feeds `script` to the REPL on stdin (no terminal) and returns what it printed.
+fn stdin_mode(script: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(script.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Types a line, waits for `expected`, then for the next prompt (as a person would).
 fn cmd(s: &mut Pty, input: &str, expected: &str) {
     s.send_line(input).unwrap();
@@ -115,18 +131,7 @@ fn meta_commands() {
 #[test]
 fn stdin_mode_reads_statements_without_prompts() {
     let script = "env e = TaskEnvironment(name = \"e\")\n@e\nasync task double(x: int) -> int {\n    return 2 * x\n}\nlet xs = [1, 2]\nxs.append(3)\n[await double(x) for x in xs]\n:trace /dev/null\n";
-    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
-        .arg("repl")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(script.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdin_mode(&script);
     assert!(!text.contains(">>>"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour: {text}");
     assert!(
@@ -142,18 +147,7 @@ fn stdin_mode_loads_files_and_redefines_names() {
     let lib = std::env::temp_dir().join(format!("flyte-dsl-repl-lib-{}.flyte", std::process::id()));
     std::fs::write(&lib, "env e = TaskEnvironment(name = \"e\")\n@e\nasync task f(x: int) -> int {\n    return x + 1\n}\n").unwrap();
     let script = format!(":load {}\nawait f(1)\n@e\nasync task f(x: int) -> int {{\n    return x + 100\n}}\nawait f(1)\n", lib.display());
-    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
-        .arg("repl")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(script.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdin_mode(&script);
     assert!(text.contains("defined env e, task f"), "{text}");
     assert!(text.contains("2: int"), "{text}");
     assert!(text.contains("note: `f` redefined"), "{text}");
@@ -163,18 +157,7 @@ fn stdin_mode_loads_files_and_redefines_names() {
 #[test]
 fn global_scope_replicas_stay_warm_across_inputs() {
     let script = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, scope = \"global\"))\nenv once = TaskEnvironment(name = \"once\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, scope = \"run\"))\n@pool\nasync task g(x: int) -> int {\n    return x\n}\n@once\nasync task r(x: int) -> int {\n    return x\n}\nawait g(1)\nawait g(2)\nawait r(1)\nawait r(2)\n";
-    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
-        .arg("repl")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(script.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdin_mode(&script);
     let summaries: Vec<&str> = text.lines().filter(|l| l.contains("makespan")).collect();
     // The global replica pays its cold start once (image pull + start: 35 s); the run-scoped
     // one in every run.
@@ -188,4 +171,11 @@ fn global_scope_replicas_stay_warm_across_inputs() {
         ],
         "{text}"
     );
+}
+
+#[test]
+fn stdin_mode_joins_else_except_and_finally_on_their_own_lines() {
+    // As in a file, a clause may start the line after `}` (blank lines between).
+    let script = "if 1 > 2 {\n    print(\"a\")\n}\n\nelif 2 > 3 {\n    print(\"c\")\n}\nelse {\n    print(\"b\")\n}\ntry {\n    raise ValueError(\"x\")\n}\nexcept ValueError as e {\n    print(\"caught\")\n}\nfinally {\n    print(\"fin\")\n}\nif true {\n    print(\"last\")\n}\n";
+    assert_eq!(stdin_mode(script), "b\ncaught\nfin\nlast\n");
 }

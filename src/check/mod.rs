@@ -27,6 +27,7 @@
 pub mod builtins;
 pub mod config;
 mod env;
+pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
 pub mod error;
 pub mod imports;
 mod infer;
@@ -722,6 +723,22 @@ impl<'m> Checker<'m> {
         v.extend(types::ERRORS.iter().map(|(n, _)| *n));
         v
     }
+}
+
+/// Every setting and configuration parameter name the checker knows, with repeats
+/// (environment fields, `@env` and `override` settings, `Resources`, `ReusePolicy`, `GPU`).
+pub fn setting_names() -> impl Iterator<Item = &'static str> {
+    [
+        ENV_FIELDS,
+        DECORATOR_SETTINGS,
+        OVERRIDE_SETTINGS,
+        config::resources::FIELDS,
+        config::resources::GPU_PARAMS,
+        config::reuse::PARAMS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 pub fn is_builtin_name(name: &str) -> bool {

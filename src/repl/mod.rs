@@ -20,37 +20,6 @@ use std::io::{BufRead, IsTerminal, Write};
 const META: &[&str] = &[
     ":help", ":type", ":env", ":tasks", ":cluster", ":load", ":reset", ":trace", ":report", ":quit",
 ];
-const FIELDS: &[&str] = &[
-    "name",
-    "image",
-    "resources",
-    "env_vars",
-    "secrets",
-    "cache",
-    "reusable",
-    "depends_on",
-    "description",
-    "interruptible",
-    "queue",
-    "cpu",
-    "memory",
-    "gpu",
-    "disk",
-    "shm",
-    "replicas",
-    "concurrency",
-    "idle_ttl",
-    "scaledown_ttl",
-    "scope",
-    "retries",
-    "timeout",
-    "short_name",
-    "docs",
-    "report",
-    "device",
-    "quantity",
-    "partition",
-];
 
 const HELP: &str = "Enter declarations (env, task, fn, struct, import), statements or expressions.
 Input continues while brackets, strings or blocks are open. `await` works at the prompt;
@@ -161,7 +130,7 @@ impl Completer for FlyteHelper {
         } else {
             candidates.extend(self.names.iter().cloned());
             candidates.extend(KEYWORDS.iter().map(|s| s.to_string()));
-            candidates.extend(FIELDS.iter().map(|s| s.to_string()));
+            candidates.extend(flyte_dsl::check::setting_names().map(str::to_string));
             candidates.extend(
                 flyte_dsl::check::builtins::FUNCTIONS
                     .iter()
@@ -280,21 +249,33 @@ pub fn main(file: Option<&std::path::Path>, cluster: flyte_dsl::sim::Cluster) ->
     }
     if !interactive {
         // Statements from stdin, no prompt, no colour.
+        // A complete `if` or `try` statement is held for one more line: as in a file,
+        // `elif`, `else`, `except` or `finally` may start the next line (blank lines between).
         let mut buf = String::new();
+        let mut held: Option<String> = None;
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
+            if let Some(h) = held.take() {
+                if line.trim().is_empty() || starts_clause(&line) {
+                    buf = h;
+                } else if !handle(&mut s, &h) {
+                    return 0;
+                }
+            }
             buf.push_str(&line);
             buf.push('\n');
-            let complete = buf.trim_start().starts_with(':') || is_complete(&buf);
-            if complete && !continues(&buf) {
+            if buf.trim_start().starts_with(':') || is_complete(&buf) {
                 let input = std::mem::take(&mut buf);
-                if !handle(&mut s, &input) {
+                if matches!(first_word(&input), "if" | "try") {
+                    held = Some(input);
+                } else if !handle(&mut s, &input) {
                     return 0;
                 }
             }
         }
-        if !buf.trim().is_empty() {
-            handle(&mut s, &buf);
+        let rest = held.unwrap_or_default() + &buf;
+        if !rest.trim().is_empty() {
+            handle(&mut s, &rest);
         }
         return 0;
     }
@@ -346,11 +327,16 @@ pub fn main(file: Option<&std::path::Path>, cluster: flyte_dsl::sim::Cluster) ->
     0
 }
 
-/// A complete input may still go on: a block header's `}` may be followed by `elif`, `else`,
-/// `except` or `finally` on the next line. In stdin mode, wait for the next line to decide.
-fn continues(buf: &str) -> bool {
-    let _ = buf;
-    false
+fn first_word(s: &str) -> &str {
+    let s = s.trim_start();
+    &s[..s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(s.len())]
+}
+
+/// Whether `line` starts with a clause that continues an `if` or `try` statement.
+fn starts_clause(line: &str) -> bool {
+    matches!(first_word(line), "elif" | "else" | "except" | "finally")
 }
 
 #[cfg(test)]
@@ -380,6 +366,9 @@ mod tests {
         assert_eq!(complete(&h, "let x = tr"), ["train", "true", "try"]);
         assert!(complete(&h, "Resources(mem").contains(&"memory".to_string()));
         assert!(complete(&h, "ReusePolicy(rep").contains(&"replicas".to_string()));
+        assert!(complete(&h, "ReusePolicy(scaled").contains(&"scaledown_ttl".to_string()));
+        assert!(complete(&h, "GPU(\"A100\", quan").contains(&"quantity".to_string()));
+        assert_eq!(complete(&h, "t.override(short"), ["short_name"]);
         assert!(complete(&h, "gpu = \"A1").contains(&"A100".to_string()));
         assert!(complete(&h, "Task").contains(&"TaskEnvironment".to_string()));
         assert_eq!(complete(&h, "asy"), ["async"]);

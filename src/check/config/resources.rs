@@ -26,7 +26,10 @@ use super::quantity::{self, QuantityError};
 use super::value::{Accelerator, Const, ConstArg, Level, ReqLim, ResourceSpec, SConst};
 use crate::diagnostics::Diagnostic;
 
-const FIELDS: &[&str] = &["cpu", "memory", "gpu", "disk", "shm"];
+/// Parameters of `Resources(...)`.
+pub const FIELDS: &[&str] = &["cpu", "memory", "gpu", "disk", "shm"];
+/// Parameters of `GPU(...)`; `TPU(...)` and the other devices take a subset.
+pub const GPU_PARAMS: &[&str] = &["device", "quantity", "partition"];
 
 /// Validates `Resources(...)` and normalizes it (CPU in millicores, sizes in bytes). `None`
 /// after an error, or when the whole value is only known at run time.
@@ -463,8 +466,7 @@ fn string_arg<'a>(
 
 /// `GPU(device, quantity = 1, partition = none)`.
 fn gpu_device(sink: &mut Sink, v: &SConst, args: &[ConstArg]) -> Option<Accelerator> {
-    const PARAMS: &[&str] = &["device", "quantity", "partition"];
-    let a = read_args(sink, "E0310", "GPU", v.span, args, PARAMS, &["device"]);
+    let a = read_args(sink, "E0310", "GPU", v.span, args, GPU_PARAMS, &["device"]);
     let device = device_arg(sink, a.given("device"), GPU);
     let shared = device.as_deref().is_some_and(devices::is_shared);
     let mut quantity = Some(1);

@@ -33,7 +33,8 @@ pub enum ReuseSetting {
     Off,
 }
 
-const PARAMS: &[&str] = &[
+/// Parameters of `ReusePolicy(...)`.
+pub const PARAMS: &[&str] = &[
     "replicas",
     "idle_ttl",
     "concurrency",
