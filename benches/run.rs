@@ -6,7 +6,7 @@
 
 use flyte_dsl::check::{self, imports};
 use flyte_dsl::diagnostics::SourceMap;
-use flyte_dsl::runtime::{self, Limits, Program};
+use flyte_dsl::runtime::{self, Program, RunOptions};
 use flyte_dsl::sim::Cluster;
 use std::time::Instant;
 
@@ -79,8 +79,7 @@ fn main() {
             "main",
             vec![("n".into(), runtime::value::Value::Int(n))],
             &cluster,
-            0,
-            Limits::default(),
+            RunOptions::default(),
         );
         let secs = start.elapsed().as_secs_f64();
         let result = out
@@ -111,20 +110,15 @@ fn main() {
         }
         (best.0, best.1.unwrap())
     };
-    let (plain, _) = best(&|| runtime::run(&prog, "main", args(), &cluster, 0, Limits::default()));
+    let (plain, _) = best(&|| runtime::run(&prog, "main", args(), &cluster, RunOptions::default()));
     let dir = std::env::temp_dir().join(format!("flyte-bench-cache-{}", std::process::id()));
     let (cache, _) = flyte_dsl::cache::Cache::open(&dir.join("cache.db"));
     let (with_store, out) = best(&|| {
-        runtime::run_full(
-            &prog,
-            "main",
-            args(),
-            &cluster,
-            0,
-            Limits::default(),
-            Default::default(),
-            Some(&cache),
-        )
+        let opts = RunOptions {
+            cache: Some(&cache),
+            ..Default::default()
+        };
+        runtime::run(&prog, "main", args(), &cluster, opts)
     });
     println!(
         "N = 100000 with a SQLite cache store: {with_store:.3} s vs {plain:.3} s without ({:+.1}%)",

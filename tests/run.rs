@@ -2,7 +2,7 @@
 
 use flyte_dsl::check::{self, imports};
 use flyte_dsl::diagnostics::SourceMap;
-use flyte_dsl::runtime::{self, value::Value, Limits, Program};
+use flyte_dsl::runtime::{self, value::Value, Program, RunOptions};
 use flyte_dsl::sim::Cluster;
 use serde_json::json;
 
@@ -36,7 +36,16 @@ fn run_with(
     let cluster = Cluster::from_toml_str(cluster, "c.toml").unwrap();
     let prog = Program::new(loaded, checked);
     let args = args.into_iter().map(|(k, v)| (k.into(), v)).collect();
-    let outcome = runtime::run(&prog, task, args, &cluster, 7, Limits::default());
+    let outcome = runtime::run(
+        &prog,
+        task,
+        args,
+        &cluster,
+        RunOptions {
+            seed: 7,
+            ..Default::default()
+        },
+    );
     (runtime::summary_json(&outcome), outcome)
 }
 
@@ -251,8 +260,7 @@ fn every_example_runs_on_the_default_cluster() {
             "main",
             vec![],
             &Cluster::default_cluster(),
-            0,
-            Limits::default(),
+            RunOptions::default(),
         );
         assert!(
             outcome.result.is_ok(),

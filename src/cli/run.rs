@@ -264,16 +264,13 @@ pub fn run(
             );
         }
     };
-    let outcome = runtime::run_with_progress(
-        &program,
-        task,
-        argv,
-        &cluster,
+    let opts = runtime::RunOptions {
         seed,
-        runtime::Limits::default(),
-        Some(&cache),
-        &progress,
-    );
+        cache: Some(&cache),
+        progress: Some(&progress),
+        ..Default::default()
+    };
+    let outcome = runtime::run(&program, task, argv, &cluster, opts);
     if shown.get() {
         eprint!("\r\x1b[2K");
     }

@@ -435,16 +435,14 @@ impl Program {
             // `scope = "global"` replicas left running by earlier runs of this engine start warm.
             let mut limits = engine.limits.clone();
             limits.warm_replicas = engine.warm.lock().map(|w| w.clone()).unwrap_or_default();
-            let outcome = runtime::run_full(
-                &program,
-                &task,
-                args,
-                &engine.cluster,
-                engine.seed,
+            let opts = runtime::RunOptions {
+                seed: engine.seed,
                 limits,
-                handle.0,
-                Some(&engine.cache),
-            );
+                cancel: Some(handle.0),
+                cache: Some(&engine.cache),
+                progress: None,
+            };
+            let outcome = runtime::run(&program, &task, args, &engine.cluster, opts);
             if let Ok(mut w) = engine.warm.lock() {
                 *w = outcome.warm_after.clone();
             }

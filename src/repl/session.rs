@@ -326,15 +326,13 @@ impl Session {
             warm_replicas: self.warm.clone(),
             ..Limits::default()
         };
-        let outcome = runtime::run_cancellable(
-            &program,
-            REPL_TASK,
-            vec![],
-            &self.cluster,
-            self.seed + self.runs,
+        let opts = runtime::RunOptions {
+            seed: self.seed + self.runs,
             limits,
-            self.cancel.clone(),
-        );
+            cancel: Some(self.cancel.clone()),
+            ..Default::default()
+        };
+        let outcome = runtime::run(&program, REPL_TASK, vec![], &self.cluster, opts);
         let mut out = text;
         for l in &outcome.logs {
             let who = &outcome.actions[l.action].fqn;

@@ -2647,12 +2647,15 @@ pub(crate) fn run(
     task: &str,
     args: Vec<(Name, Value)>,
     cluster: &Cluster,
-    seed: u64,
-    limits: Limits,
-    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    cache: Option<&crate::cache::Cache>,
-    progress: Option<&dyn Fn(usize, usize, i64)>,
+    opts: super::RunOptions<'_>,
 ) -> RunOutcome {
+    let super::RunOptions {
+        seed,
+        limits,
+        cancel,
+        cache,
+        progress,
+    } = opts;
     let sh = Rc::new(Shared {
         prog,
         sim: RefCell::new(Sim::new(cluster, seed)),
@@ -2673,7 +2676,7 @@ pub(crate) fn run(
         limit_error: RefCell::new(None),
         system_retries: cluster.system_retries,
         started: std::time::Instant::now(),
-        cancel,
+        cancel: cancel.unwrap_or_default(),
         live: Cell::new(0),
         cache,
         progress,

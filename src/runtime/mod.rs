@@ -350,6 +350,22 @@ pub struct ActionSummary {
     pub requested_at: i64,
 }
 
+/// How a run goes beyond its program, task, arguments and cluster; every field is optional
+/// (`RunOptions::default()`: seed 0, default limits, no cancellation, no cache, no progress).
+#[derive(Clone, Default)]
+pub struct RunOptions<'a> {
+    /// Seeds the simulator's and `random()`'s generators: the same seed, the same run.
+    pub seed: u64,
+    pub limits: Limits,
+    /// Stops the run with `E0705` as soon as it is set (from any thread).
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The result cache (RUNTIME.md section 6); without one, nothing is cached.
+    pub cache: Option<&'a crate::cache::Cache>,
+    /// Called with `(ended, known, virtual time)` about every 200 ms of real time once the
+    /// run has taken more than half a second (for a progress line).
+    pub progress: Option<&'a dyn Fn(usize, usize, i64)>,
+}
+
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their
 /// defaults) on `cluster`.
 pub fn run(
@@ -357,68 +373,9 @@ pub fn run(
     task: &str,
     args: Vec<(Name, Value)>,
     cluster: &Cluster,
-    seed: u64,
-    limits: Limits,
+    opts: RunOptions<'_>,
 ) -> RunOutcome {
-    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    run_cancellable(prog, task, args, cluster, seed, limits, cancel)
-}
-
-/// [`run`], stopping with `E0705` as soon as `cancel` is set (from any thread).
-pub fn run_cancellable(
-    prog: &Program,
-    task: &str,
-    args: Vec<(Name, Value)>,
-    cluster: &Cluster,
-    seed: u64,
-    limits: Limits,
-    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> RunOutcome {
-    run_full(prog, task, args, cluster, seed, limits, cancel, None)
-}
-
-/// [`run_cancellable`] with a result cache.
-#[allow(clippy::too_many_arguments)]
-pub fn run_full(
-    prog: &Program,
-    task: &str,
-    args: Vec<(Name, Value)>,
-    cluster: &Cluster,
-    seed: u64,
-    limits: Limits,
-    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    cache: Option<&crate::cache::Cache>,
-) -> RunOutcome {
-    crate::stack::grow(|| interp::run(prog, task, args, cluster, seed, limits, cancel, cache, None))
-}
-
-/// [`run_full`], calling `progress(ended, known, virtual time)` about every 200 ms of real
-/// time once the run has taken more than half a second (for a progress line).
-#[allow(clippy::too_many_arguments)]
-pub fn run_with_progress(
-    prog: &Program,
-    task: &str,
-    args: Vec<(Name, Value)>,
-    cluster: &Cluster,
-    seed: u64,
-    limits: Limits,
-    cache: Option<&crate::cache::Cache>,
-    progress: &dyn Fn(usize, usize, i64),
-) -> RunOutcome {
-    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    crate::stack::grow(|| {
-        interp::run(
-            prog,
-            task,
-            args,
-            cluster,
-            seed,
-            limits,
-            cancel,
-            cache,
-            Some(progress),
-        )
-    })
+    crate::stack::grow(|| interp::run(prog, task, args, cluster, opts))
 }
 
 /// The summary object `run --json` prints (INTERFACES.md section 1).
