@@ -1128,7 +1128,7 @@ fn integer_literal_out_of_range() {
 
 #[test]
 fn float_literals() {
-    assert_eq!(expr("3.14").kind, ExprKind::Float(3.14));
+    assert_eq!(expr("2.5").kind, ExprKind::Float(2.5));
     assert_eq!(expr("1e-3").kind, ExprKind::Float(1e-3));
     assert_eq!(expr("2.5E6").kind, ExprKind::Float(2.5e6));
     assert_eq!(expr("1e3").kind, ExprKind::Float(1000.0));
