@@ -131,7 +131,7 @@ fn meta_commands() {
 #[test]
 fn stdin_mode_reads_statements_without_prompts() {
     let script = "env e = TaskEnvironment(name = \"e\")\n@e\nasync task double(x: int) -> int {\n    return 2 * x\n}\nlet xs = [1, 2]\nxs.append(3)\n[await double(x) for x in xs]\n:trace /dev/null\n";
-    let text = stdin_mode(&script);
+    let text = stdin_mode(script);
     assert!(!text.contains(">>>"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour: {text}");
     assert!(
@@ -157,7 +157,7 @@ fn stdin_mode_loads_files_and_redefines_names() {
 #[test]
 fn global_scope_replicas_stay_warm_across_inputs() {
     let script = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, scope = \"global\"))\nenv once = TaskEnvironment(name = \"once\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, scope = \"run\"))\n@pool\nasync task g(x: int) -> int {\n    return x\n}\n@once\nasync task r(x: int) -> int {\n    return x\n}\nawait g(1)\nawait g(2)\nawait r(1)\nawait r(2)\n";
-    let text = stdin_mode(&script);
+    let text = stdin_mode(script);
     let summaries: Vec<&str> = text.lines().filter(|l| l.contains("makespan")).collect();
     // The global replica pays its cold start once (image pull + start: 35 s); the run-scoped
     // one in every run.

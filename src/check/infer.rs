@@ -352,8 +352,9 @@ impl<'m> Checker<'m> {
                         .collect();
                     all &= self.block_with(&h.body, bound);
                 }
+                // Ends every path if the body and each handler do, or if `finally` does.
                 let fin = finally.as_ref().is_some_and(|f| self.block(f));
-                (all && !handlers.is_empty() || all && handlers.is_empty()) || fin
+                all || fin
             }
             StmtKind::With { context, body } => {
                 let t = self.expr(context, None);

@@ -53,9 +53,9 @@ pub fn trace_text(o: &Record) -> String {
         first: true,
     };
     out.text.push_str("{\"displayTimeUnit\":\"ms\",");
-    let _ = write!(
+    let _ = writeln!(
         out.text,
-        "\"otherData\":{{\"generator\":\"flyte-dsl\",\"makespan_s\":{}}},\"traceEvents\":[\n",
+        "\"otherData\":{{\"generator\":\"flyte-dsl\",\"makespan_s\":{}}},\"traceEvents\":[",
         o.summary.makespan as f64 / 1e9
     );
     out.event(format_args!("{{\"ph\":\"M\",\"pid\":{QUEUE_PID},\"name\":\"process_name\",\"args\":{{\"name\":\"queue\"}}}}"));
@@ -167,8 +167,7 @@ pub fn trace_text(o: &Record) -> String {
             .into_iter()
             .flatten()
             .map(|&i| &bars[i])
-            .filter(|b| b.running_at <= l.at && b.node.is_some())
-            .last()
+            .rfind(|b| b.running_at <= l.at && b.node.is_some())
             .map(|b| (b.node.unwrap() + 1, tid(b.track)));
         let (pid, t) = place.unwrap_or((QUEUE_PID, 0));
         let fqn = o

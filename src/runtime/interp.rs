@@ -87,7 +87,7 @@ impl<'p> Frame<'p> {
                 ));
             }
         }
-        if n % 1024 == 0 {
+        if n.is_multiple_of(1024) {
             if let Some(e) = outside_limits(&self.sh) {
                 *self.sh.limit_error.borrow_mut() = Some(e.clone());
                 return Err(Ctrl::Kill(e));
@@ -1887,7 +1887,7 @@ impl<'p> Frame<'p> {
             "secret" => {
                 let name = argv.first().map(Value::display).unwrap_or_default();
                 let acts = sh.acts.borrow();
-                if acts[self.act].settings.secrets.iter().any(|s| *s == name) {
+                if acts[self.act].settings.secrets.contains(&name) {
                     Ok(Value::str(&format!("<secret {name}>")))
                 } else {
                     Err(raise(
@@ -2784,7 +2784,7 @@ pub(crate) fn run(
         }
         if let Some(report) = sh.progress {
             loop_count += 1;
-            if loop_count % 1024 == 0 {
+            if loop_count.is_multiple_of(1024) {
                 let elapsed = sh.started.elapsed();
                 if elapsed > std::time::Duration::from_millis(500)
                     && elapsed - last_progress > std::time::Duration::from_millis(200)

@@ -424,7 +424,7 @@ impl Cluster {
     /// writes them; a `queue` column only when some pool has one).
     pub fn show(&self) -> String {
         let size = |b: u64| {
-            if b >= 1 << 30 && b % (1 << 30) == 0 {
+            if b >= 1 << 30 && b.is_multiple_of(1 << 30) {
                 format!("{}Gi", b >> 30)
             } else {
                 format_bytes(b)

@@ -204,9 +204,8 @@ impl Sim {
         let desc = self.describe_shape(s);
         let serving: Vec<usize> = (0..self.pools.len())
             .filter(|&p| {
-                s.queue.map_or(true, |q| {
-                    self.pools[p].name == q || self.pools[p].queue == Some(q)
-                })
+                s.queue
+                    .is_none_or(|q| self.pools[p].name == q || self.pools[p].queue == Some(q))
             })
             .collect();
         if serving.is_empty() {

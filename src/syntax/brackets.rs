@@ -279,11 +279,9 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
                     deep_reported = false;
                 }
             }
-            Token::Semi => {
-                if !stack.last().is_some_and(|(o, _)| o.ignores_newlines()) {
-                    chain = 0;
-                    chain_reported = false;
-                }
+            Token::Semi if !stack.last().is_some_and(|(o, _)| o.ignores_newlines()) => {
+                chain = 0;
+                chain_reported = false;
             }
             Token::StarStar | Token::Else => {
                 chain += 1;

@@ -300,23 +300,20 @@ fn describe_pest_error(
     expected.dedup();
     expected.truncate(6);
     let (found, len) = describe_token(src, abs);
-    let in_fstring = tokenize(&src[..])
-        .skip_while(|(_, r)| r.end <= abs)
-        .next()
+    let in_fstring = tokenize(src)
+        .find(|(_, r)| r.end > abs)
         .is_some_and(|(t, r)| t == Ok(Token::FStr) && r.start < abs);
     let at = Span::new(file, abs, (abs + len).min(src.len()));
-    if in_fstring {
-        if src[abs..].starts_with('}') {
-            return SyntaxError::InvalidFString {
-                at: Span::new(file, abs, abs + 1),
-                message: if src[..abs].ends_with('{') {
-                    "empty expression in an f-string"
-                } else {
-                    "single `}` in an f-string"
-                },
-                help: "write `{{` or `}}` for a literal brace, and `{expr}` for a value",
-            };
-        }
+    if in_fstring && src[abs..].starts_with('}') {
+        return SyntaxError::InvalidFString {
+            at: Span::new(file, abs, abs + 1),
+            message: if src[..abs].ends_with('{') {
+                "empty expression in an f-string"
+            } else {
+                "single `}` in an f-string"
+            },
+            help: "write `{{` or `}}` for a literal brace, and `{expr}` for a value",
+        };
     }
     let help = if found == "end of line" && expected.iter().any(|e| e == "`{`") {
         Some("a block's `{` must be on the same line as its header".to_string())
@@ -930,10 +927,10 @@ impl Builder<'_> {
                 span,
             },
             Rule::paren_expr => {
-                let mut it = inner(p).peekable();
+                let it = inner(p).peekable();
                 let mut items = Vec::new();
                 let mut is_tuple = false;
-                while let Some(x) = it.next() {
+                for x in it {
                     if x.as_rule() == Rule::tuple_comma {
                         is_tuple = true;
                     } else {

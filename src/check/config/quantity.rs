@@ -126,20 +126,20 @@ pub fn parse_cpu_milli(text: &str) -> Result<u64, QuantityError> {
 /// Millicores of a number of cores (`0.5` is 500), rounded up; `None` if out of range.
 pub fn cpu_milli_of(cores: f64) -> Option<u64> {
     let m = (cores * 1000.0 - 1e-9).ceil();
-    (m.is_finite() && m >= 0.0 && m < 1e15).then_some(m.max(0.0) as u64)
+    (m.is_finite() && (0.0..1e15).contains(&m)).then_some(m.max(0.0) as u64)
 }
 
 /// Bytes as the shortest exact binary or decimal quantity (`"4Gi"`, `"1500M"`, `"100"`).
 pub fn format_bytes(bytes: u64) -> String {
     for (suffix, f) in BINARY.iter().rev() {
         let f = *f as u64;
-        if bytes >= f && bytes % f == 0 {
+        if bytes >= f && bytes.is_multiple_of(f) {
             return format!("{}{suffix}", bytes / f);
         }
     }
     for (suffix, f) in DECIMAL[3..].iter().rev() {
         let f = *f as u64;
-        if bytes >= f && bytes % f == 0 {
+        if bytes >= f && bytes.is_multiple_of(f) {
             return format!("{}{suffix}", bytes / f);
         }
     }
@@ -148,7 +148,7 @@ pub fn format_bytes(bytes: u64) -> String {
 
 /// Millicores as Kubernetes writes CPU (`"2"`, `"500m"`).
 pub fn format_cpu(milli: u64) -> String {
-    if milli % 1000 == 0 {
+    if milli.is_multiple_of(1000) {
         (milli / 1000).to_string()
     } else {
         format!("{milli}m")

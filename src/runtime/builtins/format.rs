@@ -136,7 +136,7 @@ fn format_str(s: &str, sp: &Spec, what: &str) -> Result<String, Value> {
 fn pad(prefix: &str, body: &str, width: usize, fill: char, align: char) -> String {
     let len = prefix.chars().count() + body.chars().count();
     let n = width.saturating_sub(len);
-    let fills = |k: usize| std::iter::repeat(fill).take(k).collect::<String>();
+    let fills = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
     match align {
         '<' => format!("{prefix}{body}{}", fills(n)),
         '^' => format!("{}{prefix}{body}{}", fills(n / 2), fills(n - n / 2)),
@@ -150,7 +150,7 @@ fn group(digits: &str, sep: char, every: usize) -> String {
     let n = digits.chars().count();
     let mut out = String::with_capacity(digits.len() + n / every);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % every == 0 {
+        if i > 0 && (n - i).is_multiple_of(every) {
             out.push(sep);
         }
         out.push(c);
