@@ -41,12 +41,8 @@ static GLOBAL: Counting = Counting;
 
 const CLUSTER: &str = "cold_start = 0\nimage_pull = 0\n\n[[pool]]\nname = \"cpu\"\ncount = 100\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 0.8\n";
 
-/// Runs N actions; returns (seconds, makespan, peak bytes above the baseline).
-fn run(cluster: &Cluster, n: usize) -> (f64, i64, usize) {
-    let base = CURRENT.load(Relaxed);
-    PEAK.store(base, Relaxed);
-    let start = Instant::now();
-    let mut sim = Sim::new(cluster, 1);
+/// Submits `n` one-core actions and runs each for one second; returns how many finished.
+fn drive(sim: &mut Sim, n: usize) -> usize {
     let req = Request {
         cpu_milli: 1000,
         memory: 1 << 30,
@@ -71,6 +67,16 @@ fn run(cluster: &Cluster, n: usize) -> (f64, i64, usize) {
             other => panic!("unexpected {other:?}"),
         }
     }
+    done
+}
+
+/// Runs N actions; returns (seconds, makespan, peak bytes above the baseline).
+fn run(cluster: &Cluster, n: usize) -> (f64, i64, usize) {
+    let base = CURRENT.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    let start = Instant::now();
+    let mut sim = Sim::new(cluster, 1);
+    let done = drive(&mut sim, n);
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(done, n);
     assert!(sim.is_stuck().is_none());
@@ -112,26 +118,7 @@ fn main() {
     );
     // A summary over a million actions (cloning the records) is timed on its own.
     let mut sim = Sim::new(&cluster, 1);
-    for _ in 0..1_000_000 {
-        sim.submit(Request {
-            cpu_milli: 1000,
-            ..Request::default()
-        });
-    }
-    while let Some(ev) = sim.next_event() {
-        match ev {
-            Event::Started { action, .. } => {
-                sim.set_timer(Some(action), SECOND, 0);
-            }
-            Event::TimerFired {
-                owner: Some(action),
-                ..
-            } => {
-                sim.finish(action);
-            }
-            _ => {}
-        }
-    }
+    assert_eq!(drive(&mut sim, 1_000_000), 1_000_000);
     let start = Instant::now();
     let s = sim.summary();
     println!(

@@ -994,16 +994,7 @@ impl<'m> Checker<'m> {
             }
         };
         if !ok {
-            let sym = match op {
-                CmpOp::Eq => "==",
-                CmpOp::Ne => "!=",
-                CmpOp::Lt => "<",
-                CmpOp::Le => "<=",
-                CmpOp::Gt => ">",
-                CmpOp::Ge => ">=",
-                CmpOp::In => "in",
-                CmpOp::NotIn => "not in",
-            };
+            let sym = op.symbol();
             self.err(CheckError::BadOperands {
                 at,
                 op: sym,
@@ -1301,16 +1292,7 @@ impl<'m> Checker<'m> {
         let n = b.as_str();
         // Host functions: their Rust signature.
         if let Some(sig) = self.opts.natives.iter().find(|f| f.name == *b).cloned() {
-            let params: Vec<Param> = sig
-                .params
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Param {
-                    name: Name::new(format!("arg{}", i + 1)),
-                    ty: t.clone(),
-                    has_default: false,
-                })
-                .collect();
+            let params = sig.param_list();
             self.check_args(
                 Callee {
                     what: format!("host function `{n}`"),

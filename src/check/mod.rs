@@ -63,6 +63,21 @@ pub struct NativeSig {
     pub ret: Type,
 }
 
+impl NativeSig {
+    /// Its parameters as the checker sees them: positional, named `arg1`, `arg2`, ...
+    pub fn param_list(&self) -> Vec<Param> {
+        self.params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Param {
+                name: Name::new(format!("arg{}", i + 1)),
+                ty: t.clone(),
+                has_default: false,
+            })
+            .collect()
+    }
+}
+
 /// Where an environment's setting came from (for the REPL's `:env`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Origin {
@@ -638,16 +653,7 @@ impl<'m> Checker<'m> {
                 ).with_help(format!("declare `env host = TaskEnvironment(name = \"{env_name}\", ...)` in the script")));
                 continue;
             };
-            let params = sig
-                .params
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Param {
-                    name: Name::new(format!("arg{}", i + 1)),
-                    ty: t.clone(),
-                    has_default: false,
-                })
-                .collect();
+            let params = sig.param_list();
             self.out.tasks.insert(
                 sig.name.clone(),
                 TaskInfo {

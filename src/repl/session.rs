@@ -175,7 +175,7 @@ impl Session {
             return err(diagnostics::render_all(&diags, &map, self.colour));
         }
         let items = parsed.module.items;
-        let all_decls = items.iter().all(|i| {
+        let is_decl = |i: &Item| {
             matches!(
                 i.kind,
                 ItemKind::Env(_)
@@ -184,20 +184,11 @@ impl Session {
                     | ItemKind::Struct(_)
                     | ItemKind::Import(_)
             )
-        });
-        if all_decls {
+        };
+        if items.iter().all(is_decl) {
             return self.declare(input, &items);
         }
-        if items.iter().any(|i| {
-            matches!(
-                i.kind,
-                ItemKind::Env(_)
-                    | ItemKind::Task(_)
-                    | ItemKind::Fn(_)
-                    | ItemKind::Struct(_)
-                    | ItemKind::Import(_)
-            )
-        }) {
+        if items.iter().any(is_decl) {
             return err("error: enter declarations and statements separately\n");
         }
         self.run_statements(input, &items)
