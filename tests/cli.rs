@@ -348,3 +348,38 @@ fn a_closed_pipe_ends_the_run_quietly() {
     let out = child.wait_with_output().unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn seed_fixes_random_and_the_trace_is_byte_identical_across_runs() {
+    let path = temp(
+        "seeded.flyte",
+        b"env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n@e\nasync task leaf(i: int) -> float {\n    sleep(1m)\n    return random()\n}\n@e\nasync task main() -> float {\n    let xs = await gather(*[leaf(i) for i in range(3)])\n    return sum(xs)\n}\n",
+    );
+    let file = path.to_str().unwrap();
+    let seeded = |seed: &str, trace: &str| {
+        let trace = path.with_file_name(trace);
+        let out = run(&[
+            "run",
+            file,
+            "--seed",
+            seed,
+            "--json",
+            "--no-cache-store",
+            "--trace",
+            trace.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v, std::fs::read(trace).unwrap())
+    };
+    let (a, trace_a) = seeded("1", "a.json");
+    let (b, trace_b) = seeded("1", "b.json");
+    let (c, _) = seeded("2", "c.json");
+    assert_eq!(a, b, "the same seed, the same run");
+    assert_eq!(trace_a, trace_b, "the same seed, the same trace bytes");
+    let t: serde_json::Value = serde_json::from_slice(&trace_a).unwrap();
+    assert!(t["traceEvents"].as_array().unwrap().len() > 4);
+    assert_ne!(a["result"], c["result"], "another seed draws other numbers");
+    let r = a["result"].as_f64().unwrap();
+    assert!((0.0..3.0).contains(&r), "three draws in [0, 1): {r}");
+}
