@@ -179,3 +179,50 @@ fn stdin_mode_joins_else_except_and_finally_on_their_own_lines() {
     let script = "if 1 > 2 {\n    print(\"a\")\n}\n\nelif 2 > 3 {\n    print(\"c\")\n}\nelse {\n    print(\"b\")\n}\ntry {\n    raise ValueError(\"x\")\n}\nexcept ValueError as e {\n    print(\"caught\")\n}\nfinally {\n    print(\"fin\")\n}\nif true {\n    print(\"last\")\n}\n";
     assert_eq!(stdin_mode(script), "b\ncaught\nfin\nlast\n");
 }
+
+#[test]
+fn stdin_mode_writes_the_last_runs_trace_and_report() {
+    let dir = std::env::temp_dir().join(format!("flyte-dsl-repl-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (trace, report) = (dir.join("t.json"), dir.join("r.html"));
+    let script = format!(
+        ":trace {t}\nenv e = TaskEnvironment(name = \"e\")\n@e\nasync task d(x: int) -> int {{\n    return 2 * x\n}}\nawait d(4)\n:trace {t}\n:report {r}\n",
+        t = trace.display(),
+        r = report.display()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(script.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let errors = String::from_utf8(out.stderr).unwrap();
+    // Before any run there is nothing to write; after one, both files hold that run.
+    assert!(errors.contains("no run yet"), "{errors}");
+    assert!(text.contains("8: int"), "{text}");
+    assert!(
+        text.contains(&format!("wrote {}", trace.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("wrote {}", report.display())),
+        "{text}"
+    );
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(&trace).unwrap()).unwrap();
+    let names: Vec<&str> = t["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert!(names.contains(&"e.d"), "the task's bar: {names:?}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<svg") && html.contains("makespan"), "{html}");
+}
