@@ -73,6 +73,17 @@ fn expressions_declarations_multiline_input_and_await() {
     cmd(&mut s, "n + \"x\"", "E0227");
     cmd(&mut s, "n + 1", "10: int");
     cmd(&mut s, ":type [n, 2]", "list[int]");
+    // An `if` waits for an empty line, so `else` may start the line after its `}`.
+    s.send_line("if n > 100 {").unwrap();
+    s.send_line("    print(\"big\")").unwrap();
+    s.send_line("}").unwrap();
+    s.send_line("else {").unwrap();
+    s.send_line("    print(\"small\")").unwrap();
+    s.send_line("}").unwrap();
+    s.send_line("").unwrap();
+    // The printed line, not the echo of the `print` line.
+    s.expect(Regex("\nsmall\r?\n")).unwrap();
+    s.expect(">>> ").unwrap();
     s.send_line(":quit").unwrap();
     s.expect(Eof).unwrap();
     // The history is kept in the user's data directory.

@@ -22,7 +22,8 @@ const META: &[&str] = &[
 ];
 
 const HELP: &str = "Enter declarations (env, task, fn, struct, import), statements or expressions.
-Input continues while brackets, strings or blocks are open. `await` works at the prompt;
+Input continues while brackets, strings or blocks are open; an `if` or `try` statement
+ends with an empty line (so `elif`, `else`, `except` or `finally` may follow). `await` works at the prompt;
 each input that calls tasks is a run, followed by a one-line summary.
 
   :help           this text
@@ -70,7 +71,10 @@ struct FlyteHelper {
 impl Validator for FlyteHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
         let input = ctx.input();
-        if input.starts_with(':') || is_complete(input) {
+        // As in Python's REPL, an `if` or `try` statement ends with an empty line, so that an
+        // `elif`, `else`, `except` or `finally` line may follow its `}`.
+        let open_clause = matches!(first_word(input), "if" | "try") && !input.ends_with('\n');
+        if input.starts_with(':') || (is_complete(input) && !open_clause) {
             Ok(ValidationResult::Valid(None))
         } else {
             Ok(ValidationResult::Incomplete)
