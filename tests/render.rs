@@ -26,7 +26,11 @@ fn rendered(src: &[u8]) -> String {
 
 #[test]
 fn every_code_renders() {
-    for info in codes::CODES.iter() {
+    // Run-time codes (E06xx, E07xx) have no static rendering: `check` passes their examples.
+    let static_codes = codes::CODES
+        .iter()
+        .filter(|c| !(c.code.starts_with("E06") || c.code.starts_with("E07")));
+    for info in static_codes {
         let src: Vec<u8> = info
             .wrong
             .replace('\u{FFFD}', "\u{1}")

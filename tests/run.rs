@@ -164,7 +164,7 @@ fn map_keeps_at_most_concurrency_in_flight() {
 #[test]
 fn unschedulable_requests_fail_at_once() {
     let src = "env huge = TaskEnvironment(name = \"huge\", resources = Resources(cpu = 1000))\n@huge\ntask big() -> int {\n    return 1\n}\nenv e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> str {\n    try {\n        return str(big())\n    } except UnschedulableError as err {\n        return f\"{err.code} at {now()}\"\n    }\n}\n";
-    assert_eq!(run(src)["result"], "UnschedulableError at 0s");
+    assert_eq!(run(src)["result"], "E0601 at 0s");
 }
 
 #[test]
@@ -173,6 +173,7 @@ fn a_deadlock_fails_at_once_with_the_chain() {
     let (j, outcome) = run_with(src, SMALL, "main", vec![]);
     assert_eq!(j["status"], "failed");
     assert_eq!(j["error"]["type"], "DeadlockError", "{j}");
+    assert_eq!(j["error"]["code"], "E0602", "{j}");
     let msg = outcome.result.unwrap_err().message;
     assert!(msg.contains("no action can make progress"), "{msg}");
     assert!(msg.contains("`solo.parent` (action 1) holds a slot of replica 0 on cpu-0 and waits for `solo.child` (action 2)"), "{msg}");

@@ -82,7 +82,7 @@ impl<'p> Frame<'p> {
         if let Some(max) = self.sh.limits.max_steps {
             if n > max {
                 return Err(self.limit(
-                    "LimitExceededError",
+                    "E0701",
                     format!("the run passed its limit of {max} steps (E0701)"),
                 ));
             }
@@ -96,10 +96,11 @@ impl<'p> Frame<'p> {
         Ok(())
     }
 
-    fn limit(&self, kind: &str, msg: String) -> Ctrl {
+    /// Stops the run at a limit: a `LimitExceededError` with the limit's own code.
+    fn limit(&self, code: &str, msg: String) -> Ctrl {
         let e = ErrorValue {
-            kind: Name::new(kind),
-            code: limit_code(&msg, kind),
+            kind: Name::new("LimitExceededError"),
+            code: code.into(),
             message: msg,
             task: None,
         };
@@ -1029,7 +1030,7 @@ impl<'p> Frame<'p> {
     fn callee_frame(&self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Frame<'p>> {
         if self.depth + 1 > self.sh.limits.max_call_depth {
             return Err(self.limit(
-                "LimitExceededError",
+                "E0702",
                 format!(
                     "call depth passed its limit of {} (E0702)",
                     self.sh.limits.max_call_depth
@@ -2088,24 +2089,18 @@ impl<'p> Frame<'p> {
     }
 }
 
-/// A limit's own code (`E0701`...`E0706`), written in its message; else the error type.
-fn limit_code(msg: &str, kind: &str) -> String {
-    msg.find("(E07")
-        .and_then(|i| msg.get(i + 1..i + 6))
-        .map_or_else(|| kind.to_string(), str::to_string)
-}
-
 /// The wall-time limit and cancellation, checked every so many steps and events.
 fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
-    let err = |kind: &str, msg: String| ErrorValue {
+    let err = |kind: &str, code: &str, msg: String| ErrorValue {
         kind: Name::new(kind),
-        code: limit_code(&msg, kind),
+        code: code.into(),
         message: msg,
         task: None,
     };
     if sh.cancel.load(std::sync::atomic::Ordering::Relaxed) {
         return Some(err(
             "CancelledError",
+            "E0705",
             "the run was cancelled by its host (E0705)".into(),
         ));
     }
@@ -2113,6 +2108,7 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
         if sh.started.elapsed() > max {
             return Some(err(
                 "LimitExceededError",
+                "E0704",
                 format!("the run passed its wall-time limit of {max:?} (E0704)"),
             ));
         }
@@ -2805,7 +2801,7 @@ pub(crate) fn run(
             let e = ErrorValue {
                 kind: Name::new("DeadlockError"),
                 message: format!("no action can make progress:\n{detail}"),
-                code: "DeadlockError".into(),
+                code: "E0602".into(),
                 task: None,
             };
             fail_all_pending(&sh, e);
@@ -2966,7 +2962,7 @@ pub(crate) fn run(
                     Err(ErrorValue {
                         kind: Name::new("UnschedulableError"),
                         message: reason,
-                        code: "UnschedulableError".into(),
+                        code: "E0601".into(),
                         task: Some(fqn.to_string()),
                     }),
                 );

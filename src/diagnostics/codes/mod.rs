@@ -21,15 +21,17 @@ pub struct CodeInfo {
 
 mod checker;
 mod config;
+mod runtime;
 mod syntax;
 
 /// Every code, grouped by phase: syntax (`E01xx`), names and types (`E02xx`), configuration
-/// values (`E03xx`-`E05xx` and their warnings).
+/// values (`E03xx`-`E05xx` and their warnings), run time (`E06xx` scheduling, `E07xx` limits).
 pub static CODES: std::sync::LazyLock<Vec<&'static CodeInfo>> = std::sync::LazyLock::new(|| {
     let mut all: Vec<&'static CodeInfo> = syntax::SYNTAX
         .iter()
         .chain(checker::CHECKER)
         .chain(config::CONFIG)
+        .chain(runtime::RUNTIME)
         .collect();
     all.sort_by_key(|c| (c.code.starts_with('W'), c.code));
     all
