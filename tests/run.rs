@@ -344,3 +344,50 @@ fn the_readme_example_runs() {
     // main doubles 0..9 and sums: 2 * 45.
     assert_eq!(j["result"], 90, "{j}");
 }
+
+#[test]
+fn when_retries_run_out_the_caller_sees_the_last_error() {
+    // `retries = 2`: three attempts, no backoff; each one pays its own 5 s start.
+    let cluster = "cold_start = 5\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 3\nmemory = \"64Gi\"\n";
+    let src = format!(
+        "{ENV}@e(retries = 2)\ntask flaky() -> int {{\n    sleep(1m)\n    raise ValueError(f\"a{{attempt()}}\")\n}}\n@e\ntask main() -> int {{\n    return flaky()\n}}\n"
+    );
+    let (j, _) = run_with(&src, cluster, "main", vec![]);
+    assert_eq!(j["status"], "failed", "{j}");
+    assert_eq!(j["error"]["message"], "a3", "{j}");
+    assert_eq!(j["attempts"], 4, "root + three attempts: {j}");
+    assert_eq!(j["cold_starts"], 4, "{j}");
+    // The root starts at 5 s; each attempt is 5 s start + 60 s.
+    assert_eq!(j["makespan_s"], 200.0, "{j}");
+}
+
+#[test]
+fn backoff_delays_stop_at_the_cap() {
+    let src = format!(
+        "{ENV}@e(retries = RetryStrategy(count = 3, backoff = Backoff(base = 10s, factor = 10.0, cap = 30s)))\ntask flaky() -> int {{\n    if attempt() < 4 {{\n        raise ValueError(\"not yet\")\n    }}\n    return attempt()\n}}\n@e\ntask main() -> int {{\n    return flaky()\n}}\n"
+    );
+    let j = run(&src);
+    // Delays 10 s, then min(100 s, 30 s), then min(1000 s, 30 s).
+    assert_eq!(j["result"], 4, "{j}");
+    assert_eq!(j["makespan_s"], 70.0, "{j}");
+}
+
+#[test]
+fn getenv_reads_the_environment_s_variables_never_the_host_s() {
+    let src = "env e = TaskEnvironment(name = \"e\", env_vars = {\"A\": \"1\"})\n@e\ntask main() -> list[str] {\n    return [str(getenv(\"A\")), str(getenv(\"PATH\")), getenv(\"PATH\", \"unset\")]\n}\n";
+    assert!(std::env::var_os("PATH").is_some());
+    assert_eq!(run(src)["result"], json!(["1", "none", "unset"]));
+}
+
+#[test]
+fn timeouts_are_user_errors_and_are_retried() {
+    let src = format!(
+        "{ENV}@e(retries = 2, timeout = 30)\ntask slow() -> int {{\n    sleep(1m)\n    return 1\n}}\n@e\ntask main() -> int {{\n    return slow()\n}}\n"
+    );
+    let j = run(&src);
+    assert_eq!(j["status"], "failed", "{j}");
+    assert_eq!(j["error"]["type"], "MaxRuntimeExceededError", "{j}");
+    assert_eq!(j["attempts"], 4, "{j}");
+    // `timeout = 30` is seconds: three attempts of 30 s.
+    assert_eq!(j["makespan_s"], 90.0, "{j}");
+}
