@@ -391,3 +391,17 @@ fn timeouts_are_user_errors_and_are_retried() {
     // `timeout = 30` is seconds: three attempts of 30 s.
     assert_eq!(j["makespan_s"], 90.0, "{j}");
 }
+
+#[test]
+fn preemptions_past_system_retries_fail_the_action_and_are_not_retried_in_its_caller() {
+    // Preempted about every 3 s, an hour of work never finishes: 1 attempt + 2 system retries.
+    // The caller, on an on-demand node, sees the PreemptedError but was not preempted itself:
+    // the platform does not retry it (and so does not call `work` again).
+    let cluster = "cold_start = 0\nimage_pull = 0\npreemption_rate = 1000.0\nsystem_retries = 2\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 2\nmemory = \"8Gi\"\n[[pool]]\nname = \"spot\"\ncount = 1\ncpu = 4\nmemory = \"8Gi\"\nspot = true\n";
+    let src = "env driver = TaskEnvironment(name = \"driver\", resources = Resources(cpu = 1))\nenv cheap = TaskEnvironment(name = \"cheap\", resources = Resources(cpu = 2), interruptible = true)\n@cheap\ntask work() -> int {\n    sleep(1h)\n    return attempt()\n}\n@driver\ntask main() -> int {\n    return work()\n}\n";
+    let (j, _) = run_with(src, cluster, "main", vec![]);
+    assert_eq!(j["status"], "failed", "{j}");
+    assert_eq!(j["error"]["type"], "PreemptedError", "{j}");
+    assert_eq!(j["attempts"], 4, "the root + 3 attempts of work: {j}");
+    assert_eq!(j["actions"]["total"], 2, "{j}");
+}

@@ -2463,10 +2463,15 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
     let result = match outcome {
         Ok(v) => Ok(v),
         Err(e) => {
+            // An error that names no task yet arose in this attempt; one that names a task
+            // came from a child, which has had its own retries.
+            let own = e.task.is_none();
             let e = cross_boundary(e, &fqn);
             // Retries: user errors (OOM and timeouts included) use `retries`; system errors
-            // are retried by the platform; NonRecoverableError never.
-            let system = types::error_derives(&e.kind, "RuntimeSystemError")
+            // of this attempt's own (a preemption of its node) are retried by the platform,
+            // a child's only under `retries`; NonRecoverableError never.
+            let system = own
+                && types::error_derives(&e.kind, "RuntimeSystemError")
                 && e.kind != "UnschedulableError"
                 && e.kind != "DeadlockError";
             let retry_delay = {
@@ -2941,7 +2946,6 @@ pub(crate) fn run(
                         bodies[exec] = None;
                     }
                 }
-                let fqn = sh.acts.borrow()[id].fqn.clone();
                 complete(
                     &sh,
                     id,
@@ -2949,7 +2953,8 @@ pub(crate) fn run(
                         kind: Name::new("PreemptedError"),
                         message: "the spot node was preempted".into(),
                         code: "PreemptedError".into(),
-                        task: Some(fqn.to_string()),
+                        // `complete` names the task: the error is this attempt's own.
+                        task: None,
                     }),
                 );
             }
