@@ -405,3 +405,29 @@ fn preemptions_past_system_retries_fail_the_action_and_are_not_retried_in_its_ca
     assert_eq!(j["attempts"], 4, "the root + 3 attempts of work: {j}");
     assert_eq!(j["actions"]["total"], 2, "{j}");
 }
+
+#[test]
+fn compute_divides_by_the_cpu_limit_and_free_lowers_memory_in_use() {
+    let env = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = (\"1\", \"4\"), memory = (\"1Gi\", \"4Gi\")))\n";
+    let timed =
+        format!("{env}@e\ntask main() -> duration {{\n    compute(8m)\n    return now()\n}}\n");
+    // 8 minutes of single-core work on a 4-core limit (the request is 1).
+    assert_eq!(run(&timed)["result"], 120.0);
+    let freed = format!("{env}@e\ntask grow(release: bool) -> int {{\n    allocate(\"3Gi\")\n    if release {{\n        free(\"3Gi\")\n    }}\n    allocate(\"3Gi\")\n    return 1\n}}\n@e\ntask main() -> list[str] {{\n    let out = [str(grow(true))]\n    try {{\n        out.append(str(grow(false)))\n    }} except OOMError as err {{\n        out.append(\"OOM\")\n    }}\n    return out\n}}\n");
+    assert_eq!(run(&freed)["result"], json!(["1", "OOM"]));
+}
+
+#[test]
+fn override_reusable_off_runs_the_call_in_its_own_pod() {
+    let cluster = "cold_start = 5\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 4\nmemory = \"64Gi\"\n";
+    let src = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 1, idle_ttl = 300))\nenv e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n@pool\nasync task w() -> int {\n    sleep(1m)\n    return 1\n}\n@e\nasync task main(off: bool) -> int {\n    let a = await w()\n    let b = 0\n    if off {\n        b = await w.override(reusable = \"off\")()\n    } else {\n        b = await w()\n    }\n    return a + b\n}\n";
+    let cold = |off: bool| {
+        let (j, _) = run_with(src, cluster, "main", vec![("off", Value::Bool(off))]);
+        assert_eq!(j["result"], 2, "{j}");
+        j["cold_starts"].as_i64().unwrap()
+    };
+    // The root and the replica start cold; the second call reuses the warm replica, unless
+    // reuse is off for it: then it starts a pod of its own.
+    assert_eq!(cold(false), 2);
+    assert_eq!(cold(true), 3);
+}
