@@ -383,3 +383,40 @@ fn seed_fixes_random_and_the_trace_is_byte_identical_across_runs() {
     let r = a["result"].as_f64().unwrap();
     assert!((0.0..3.0).contains(&r), "three draws in [0, 1): {r}");
 }
+
+#[test]
+fn json_arguments_and_results_map_as_specified() {
+    let path = temp(
+        "values.flyte",
+        b"struct P {\n    x: int\n    y: float\n}\nenv e = TaskEnvironment(name = \"e\")\n@e\ntask main(xs: list[int], p: P) -> tuple[dict[int, str], P, int, duration] {\n    return ({xs[0]: \"a\"}, P(x = p.x + 1, y = p.y), sum(xs), 90s)\n}\n",
+    );
+    let file = path.to_str().unwrap();
+    let out = run(&[
+        "run",
+        file,
+        "--json",
+        "--no-cache-store",
+        "--arg",
+        "xs=[1,2]",
+        "--arg",
+        "p={\"x\": 1, \"y\": 2.5}",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Int dict keys as strings, a struct as an object, a tuple as an array, a duration in s.
+    assert_eq!(
+        v["result"],
+        serde_json::json!([{"1": "a"}, {"x": 2, "y": 2.5}, 3, 90.0])
+    );
+    let bad = run(&[
+        "run",
+        file,
+        "--arg",
+        "xs=[1,\"a\"]",
+        "--arg",
+        "p={\"x\": 1, \"y\": 2.5}",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.contains("`xs` (list[int])"), "{err}");
+}
