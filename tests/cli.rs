@@ -256,6 +256,18 @@ fn run_usage_errors_name_the_problem() {
     assert_eq!(no_task.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_task.stderr)
         .contains("the tasks that can be run are: main, other"));
+    // Without TASK and without a `main`, the error lists the tasks too.
+    let no_main = temp(
+        "no_main.flyte",
+        b"env e = TaskEnvironment(name = \"e\")\n@e\ntask first() -> int {\n    return 1\n}\n@e\ntask second() -> int {\n    return 2\n}\n",
+    );
+    let out = run(&["run", no_main.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no task `main`") && err.contains("first, second"),
+        "{err}"
+    );
     let ok = run(&["run", p, "--args-json", "{\"n\": 5}", "--json"]);
     assert_eq!(ok.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
