@@ -25,10 +25,16 @@ fn repl() -> Pty {
 
 /// Feeds `script` to the REPL on stdin (no terminal) and returns what it printed.
 fn stdin_mode(script: &str) -> String {
+    stdin_mode_both(script).0
+}
+
+/// [`stdin_mode`], with what it printed on stderr too.
+fn stdin_mode_both(script: &str) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
         .arg("repl")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .and_then(|mut c| {
             use std::io::Write;
@@ -36,7 +42,10 @@ fn stdin_mode(script: &str) -> String {
             c.wait_with_output()
         })
         .unwrap();
-    String::from_utf8(out.stdout).unwrap()
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 /// Types a line, waits for `expected`, then for the next prompt (as a person would).
@@ -201,20 +210,7 @@ fn stdin_mode_writes_the_last_runs_trace_and_report() {
         t = trace.display(),
         r = report.display()
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
-        .arg("repl")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(script.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let errors = String::from_utf8(out.stderr).unwrap();
+    let (text, errors) = stdin_mode_both(&script);
     // Before any run there is nothing to write; after one, both files hold that run.
     assert!(errors.contains("no run yet"), "{errors}");
     assert!(text.contains("8: int"), "{text}");

@@ -246,17 +246,8 @@ fn sx(e: &Expr) -> String {
             let r: String = rest
                 .iter()
                 .map(|(op, e)| {
-                    let o = match op {
-                        CmpOp::Eq => "==",
-                        CmpOp::Ne => "!=",
-                        CmpOp::Lt => "<",
-                        CmpOp::Le => "<=",
-                        CmpOp::Gt => ">",
-                        CmpOp::Ge => ">=",
-                        CmpOp::In => "in",
-                        CmpOp::NotIn => "not-in",
-                    };
-                    format!(" {o} {}", sx(e))
+                    // One token per operator: `not in` is written `not-in`.
+                    format!(" {} {}", op.symbol().replace(' ', "-"), sx(e))
                 })
                 .collect();
             format!("(cmp {}{r})", sx(first))
