@@ -856,3 +856,18 @@ fn request_from_the_checkers_resource_spec() {
     );
     assert_eq!(sim.unschedulable(&r), None);
 }
+
+#[test]
+fn cluster_wide_settings_take_their_defaults_when_a_file_leaves_them_out() {
+    let c = Cluster::from_toml_str(
+        "[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 2\nmemory = \"4Gi\"\n",
+        "min.toml",
+    )
+    .unwrap();
+    // RUNTIME.md section 2: pod start 5 s, first image pull 30 s, no preemption; three
+    // platform retries.
+    assert_eq!(c.cold_start, 5_000_000_000);
+    assert_eq!(c.image_pull, 30_000_000_000);
+    assert_eq!(c.preemption_rate, 0.0);
+    assert_eq!(c.system_retries, 3);
+}
