@@ -431,3 +431,82 @@ fn override_reusable_off_runs_the_call_in_its_own_pod() {
     assert_eq!(cold(false), 2);
     assert_eq!(cold(true), 3);
 }
+
+/// Locals live in frame slots (`runtime::resolve`): shadowing, block scopes whose slots are
+/// reused, comprehension names, `except` bindings, tuple patterns, recursion, and
+/// comprehensions in top-level `let`s and parameter defaults, which get frames of their own.
+/// The same function runs on the synchronous path and, called from a body that awaits, on
+/// the asynchronous one.
+#[test]
+fn locals_follow_lexical_scope_on_both_paths() {
+    let src = format!(
+        r#"{ENV}let SQUARES = [x * x for x in range(4)]
+let (LO, HI) = (min(SQUARES), max(SQUARES))
+
+fn total(xs: list[int] = [y + 1 for y in range(3)]) -> int {{
+    let t = 0
+    for x in xs {{ t += x }}
+    return t
+}}
+
+fn scopes(n: int) -> list[int] {{
+    let out: list[int] = []
+    let x = n
+    if x > 0 {{
+        let x = x * 10
+        out.append(x)
+        let y = x + 1
+        out.append(y)
+    }}
+    let y = 7
+    out.append(x)
+    out.append(y)
+    for (i, x) in enumerate([100, 200]) {{
+        let z = [x + i for i in range(2)]
+        out.append(z[1] + i)
+    }}
+    try {{
+        raise ValueError("boom")
+    }} except ValueError as e {{
+        let x = len(str(e))
+        out.append(x)
+    }}
+    out.append(x)
+    out.append(sum([a * b for a in range(3) for b in range(a)]))
+    return out
+}}
+
+fn fact(n: int) -> int {{
+    if n <= 1 {{ return 1 }}
+    let below = fact(n - 1)
+    return n * below
+}}
+
+@e
+async task leaf(i: int) -> int {{
+    sleep(1s)
+    return i
+}}
+
+@e
+async task main() -> list[int] {{
+    let sync_part = scopes(3)
+    let x = await leaf(5)
+    let async_part = [await leaf(v) for v in scopes(x)]
+    let xs = sync_part + async_part
+    xs.append(total())
+    xs.append(total([LO, HI]))
+    xs.append(fact(10))
+    xs.append(x)
+    return xs
+}}
+"#
+    );
+    let j = run(&src);
+    assert_eq!(j["status"], "succeeded", "{j}");
+    // scopes(3): [30, 31, 3, 7, 101, 202, 4, 3, 2]; scopes(5): [50, 51, 5, 7, 101, 202, 4, 5, 2]
+    assert_eq!(
+        j["result"],
+        json!([30, 31, 3, 7, 101, 202, 4, 3, 2, 50, 51, 5, 7, 101, 202, 4, 5, 2, 6, 9, 3628800, 5])
+    );
+}

@@ -139,12 +139,12 @@ impl<'m> Checker<'m> {
             ExprKind::Attr { obj, name } if self.qualified(obj, name).is_some() => {
                 let q = self.qualified(obj, name).unwrap();
                 let named = Expr {
-                    kind: ExprKind::Name(q),
+                    kind: ExprKind::Name(q, Slot::UNRESOLVED),
                     span,
                 };
                 self.fold(&named, mode, what)
             }
-            ExprKind::Name(n) => match self.decls.get(n).copied() {
+            ExprKind::Name(n, _) => match self.decls.get(n).copied() {
                 Some(Decl::Let(..)) => {
                     self.resolve_let(n);
                     match self.let_values.get(n) {
@@ -162,7 +162,7 @@ impl<'m> Checker<'m> {
                 _ => self.not_constant(span, mode, what),
             },
             ExprKind::Call { func, args } => match &func.kind {
-                ExprKind::Name(ctor)
+                ExprKind::Name(ctor, _)
                     if super::types::Record::of_ctor(ctor).is_some()
                         && !self.decls.contains_key(ctor) =>
                 {
@@ -282,7 +282,7 @@ impl<'m> Checker<'m> {
         let mut ok = true;
         let (args, is_clone): (&[Arg], bool) = match &decl.value.kind {
             ExprKind::Call { func, args } => match &func.kind {
-                ExprKind::Name(n) if n == "TaskEnvironment" => (args, false),
+                ExprKind::Name(n, _) if n == "TaskEnvironment" => (args, false),
                 ExprKind::Attr { obj, name: method } if method.name == "clone_with" => {
                     match self.parent_env(obj) {
                         Some(parent) => {
@@ -378,7 +378,7 @@ impl<'m> Checker<'m> {
 
     fn parent_env(&mut self, obj: &Expr) -> Option<Name> {
         let parent = match &obj.kind {
-            ExprKind::Name(p) => p.clone(),
+            ExprKind::Name(p, _) => p.clone(),
             ExprKind::Attr { obj: o, name } if self.qualified(o, name).is_some() => {
                 self.qualified(o, name).unwrap()
             }
@@ -615,10 +615,7 @@ impl<'m> Checker<'m> {
                 .collect::<Vec<_>>()
                 .join("."),
         );
-        let env_name = &Ident {
-            name: key,
-            span: dec.path[0].span.to(dec.path.last().unwrap().span),
-        };
+        let env_name = &Ident::new(key, dec.path[0].span.to(dec.path.last().unwrap().span));
         let env = match self.decls.get(&env_name.name).copied() {
             Some(Decl::Env(..)) => {
                 self.resolve_env(&env_name.name);

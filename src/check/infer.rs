@@ -375,10 +375,10 @@ impl<'m> Checker<'m> {
     fn narrowing(&mut self, c: &Expr) -> Vec<(Name, Type)> {
         match &c.kind {
             ExprKind::Call { func, args }
-                if matches!(&func.kind, ExprKind::Name(n) if n == "isinstance")
+                if matches!(&func.kind, ExprKind::Name(n, _) if n == "isinstance")
                     && args.len() == 2 =>
             {
-                if let (ExprKind::Name(x), Some(t)) =
+                if let (ExprKind::Name(x, _), Some(t)) =
                     (&args[0].value.kind, self.type_of_type_expr(&args[1].value))
                 {
                     if self.lookup_local(x).is_some() {
@@ -392,7 +392,7 @@ impl<'m> Checker<'m> {
                     && rest[0].0 == CmpOp::Ne
                     && rest[0].1.kind == ExprKind::None =>
             {
-                if let ExprKind::Name(x) = &first.kind {
+                if let ExprKind::Name(x, _) = &first.kind {
                     if let Some(l) = self.lookup_local(x) {
                         return vec![(x.clone(), l.ty.without_none())];
                     }
@@ -405,7 +405,7 @@ impl<'m> Checker<'m> {
 
     /// The type a value expression names in `isinstance(v, T)` (`int`, `ValueError`, `Point`).
     fn type_of_type_expr(&self, e: &Expr) -> Option<Type> {
-        let ExprKind::Name(n) = &e.kind else {
+        let ExprKind::Name(n, _) = &e.kind else {
             return None;
         };
         Some(match n.as_str() {
@@ -424,7 +424,7 @@ impl<'m> Checker<'m> {
 
     fn assign(&mut self, target: &Expr, op: AssignOp, value: &Expr) {
         let target_ty = match &target.kind {
-            ExprKind::Name(n) => match self.lookup_local(n) {
+            ExprKind::Name(n, _) => match self.lookup_local(n) {
                 Some(l) => l.ty.clone(),
                 None => {
                     if self.decls.contains_key(n) || crate::check::is_builtin_name(n) {
@@ -508,7 +508,7 @@ impl<'m> Checker<'m> {
                 }
                 Type::Str
             }
-            ExprKind::Name(n) => self.name(n, e.span),
+            ExprKind::Name(n, _) => self.name(n, e.span),
             ExprKind::List(items) => {
                 let want = match expected {
                     Some(Type::List(t)) => Some((**t).clone()),
@@ -1080,7 +1080,7 @@ impl<'m> Checker<'m> {
     /// `lib.NAME` for an import alias `lib` that no local shadows.
     pub(super) fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
         match &obj.kind {
-            ExprKind::Name(a) if self.aliases.contains(a) && self.lookup_local(a).is_none() => {
+            ExprKind::Name(a, _) if self.aliases.contains(a) && self.lookup_local(a).is_none() => {
                 Some(Name::new(format!("{a}.{}", name.name)))
             }
             _ => None,

@@ -369,10 +369,7 @@ impl<'m> Checker<'m> {
     fn collect(&mut self, index: usize, module: &'m Module, prefix: Option<&Name>, is_root: bool) {
         let key = |id: &Ident| -> Ident {
             match prefix {
-                Some(p) => Ident {
-                    name: Name::new(format!("{p}.{}", id.name)),
-                    span: id.span,
-                },
+                Some(p) => Ident::new(format!("{p}.{}", id.name), id.span),
                 None => id.clone(),
             }
         };
@@ -542,15 +539,13 @@ impl<'m> Checker<'m> {
             TypeExprKind::Named { path, args } => {
                 let joined;
                 let name = if path.len() > 1 {
-                    joined = Ident {
-                        name: Name::new(
-                            path.iter()
-                                .map(|p| p.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join("."),
-                        ),
-                        span: t.span,
-                    };
+                    joined = Ident::new(
+                        path.iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join("."),
+                        t.span,
+                    );
                     &joined
                 } else {
                     path.last().unwrap()

@@ -15,7 +15,7 @@ pub(crate) enum Ctrl {
     /// A raised error (catchable).
     Raise(Value),
     /// The action was killed (OOM, a limit): not catchable inside the action.
-    Kill(ErrorValue),
+    Kill(Box<ErrorValue>),
 }
 
 type Res<T> = Result<T, Ctrl>;
@@ -45,7 +45,8 @@ pub(crate) struct Frame<'p> {
     sh: Rc<Shared<'p>>,
     act: usize,
     exec: usize,
-    vars: Vec<(Name, Value)>,
+    /// Locals by slot (see `resolve`).
+    vars: Vec<Value>,
     depth: usize,
     group: Option<Rc<str>>,
 }
@@ -58,6 +59,22 @@ macro_rules! ev {
             $self.expr($e)
         }
     };
+}
+
+impl Drop for Frame<'_> {
+    /// Gives the frame's local vector back to the run's pool, emptied.
+    fn drop(&mut self) {
+        let mut vars = std::mem::take(&mut self.vars);
+        if vars.capacity() == 0 || vars.capacity() > 64 {
+            return;
+        }
+        vars.clear();
+        if let Ok(mut pool) = self.sh.frame_pool.try_borrow_mut() {
+            if pool.len() < 1024 {
+                pool.push(vars);
+            }
+        }
+    }
 }
 
 impl<'p> Frame<'p> {
@@ -90,7 +107,7 @@ impl<'p> Frame<'p> {
         if n.is_multiple_of(1024) {
             if let Some(e) = outside_limits(&self.sh) {
                 *self.sh.limit_error.borrow_mut() = Some(e.clone());
-                return Err(Ctrl::Kill(e));
+                return Err(Ctrl::Kill(Box::new(e)));
             }
         }
         Ok(())
@@ -105,25 +122,36 @@ impl<'p> Frame<'p> {
             task: None,
         };
         *self.sh.limit_error.borrow_mut() = Some(e.clone());
-        Ctrl::Kill(e)
+        Ctrl::Kill(Box::new(e))
     }
 
-    fn lookup(&self, n: &str) -> Option<&Value> {
-        self.vars.iter().rev().find(|(k, _)| k == n).map(|(_, v)| v)
+    /// A frame of its own for an expression outside any function (a top-level `let` value or
+    /// a parameter default), so its comprehension slots do not touch this frame's locals.
+    fn detached(&self) -> Frame<'p> {
+        let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth);
+        f.group = self.group.clone();
+        f
     }
 
-    fn set_var(&mut self, n: &Name, v: Value) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(k, _)| k == n) {
-            slot.1 = v;
+    /// Stores a local.
+    #[inline]
+    fn put(&mut self, slot: Slot, v: Value) -> Res<()> {
+        let Some(i) = slot.as_local() else {
+            return Err(raise(
+                "RuntimeSystemError",
+                "internal: a binding without a slot",
+            ));
+        };
+        if i >= self.vars.len() {
+            self.vars.resize(i + 1, Value::None);
         }
+        self.vars[i] = v;
+        Ok(())
     }
 
     fn bind(&mut self, p: &Pattern, v: Value) -> Res<()> {
         match p {
-            Pattern::Name(id) => {
-                self.vars.push((id.name.clone(), v));
-                Ok(())
-            }
+            Pattern::Name(id) => self.put(id.slot, v),
             Pattern::Tuple(items, _) => {
                 let parts = ops::iterate(&v).map_err(Ctrl::Raise)?;
                 if parts.len() != items.len() {
@@ -148,9 +176,24 @@ impl<'p> Frame<'p> {
     // Names and globals
     // -----------------------------------------------------------------------------------------
 
-    fn name(&mut self, n: &Name) -> Res<Value> {
-        if let Some(v) = self.lookup(n) {
-            return Ok(v.clone());
+    #[inline]
+    fn name(&mut self, n: &Name, slot: Slot) -> Res<Value> {
+        if let Some(i) = slot.as_local() {
+            return match self.vars.get(i) {
+                Some(v) => Ok(v.clone()),
+                None => Err(raise(
+                    "RuntimeSystemError",
+                    format!("internal: local {n} read before it was bound"),
+                )),
+            };
+        }
+        if let Some(id) = slot.as_global() {
+            if let Some(v) = &self.sh.global_ids.borrow()[id] {
+                return Ok(v.clone());
+            }
+            let v = self.global(n)?;
+            self.sh.global_ids.borrow_mut()[id] = Some(v.clone());
+            return Ok(v);
         }
         self.global(n)
     }
@@ -167,24 +210,34 @@ impl<'p> Frame<'p> {
             return Ok(v);
         }
         if prog.checked.fns.contains_key(n) {
-            let v = Value::Callable(Rc::new(Callable::Fn(n.clone())));
+            let Some(index) = prog.checked.locations.get_index_of(n) else {
+                return Err(raise(
+                    "RuntimeSystemError",
+                    format!("internal: no body for {n}"),
+                ));
+            };
+            let v = Value::Callable(Rc::new(Callable::Fn(n.clone(), index as u32)));
             self.sh.globals.borrow_mut().insert(n.clone(), v.clone());
             return Ok(v);
         }
         if let Some(l) = prog.let_decl(n) {
-            let v = self.expr(&l.value)?;
+            let mut tmp = self.detached();
+            let v = tmp.expr(&l.value)?;
             let names = l.pattern.names();
             if names.len() == 1 {
                 self.sh.globals.borrow_mut().insert(n.clone(), v.clone());
                 return Ok(v);
             }
-            let mut tmp = Frame::new(self.sh.clone(), self.act, self.exec, self.depth);
             tmp.bind(&l.pattern, v)?;
             let prefix = n.rsplit_once('.').map(|(p, _)| p.to_string());
-            for (k, val) in tmp.vars {
+            for id in names {
+                let val = match id.slot.as_local().and_then(|i| tmp.vars.get(i)) {
+                    Some(v) => v.clone(),
+                    None => Value::None,
+                };
                 let k = match &prefix {
-                    Some(p) => Name::new(format!("{p}.{k}")),
-                    None => k,
+                    Some(p) => Name::new(format!("{p}.{}", id.name)),
+                    None => id.name.clone(),
                 };
                 self.sh.globals.borrow_mut().insert(k, val);
             }
@@ -209,7 +262,6 @@ impl<'p> Frame<'p> {
     /// Runs a block's statements in a new scope.
     fn block<'a>(&'a mut self, b: &'p Block) -> LocalFut<'a, Res<()>> {
         Box::pin(async move {
-            let mark = self.vars.len();
             let mut r = Ok(());
             for s in &b.stmts {
                 r = if self.prog().suspends.stmt(s) {
@@ -221,14 +273,12 @@ impl<'p> Frame<'p> {
                     break;
                 }
             }
-            self.vars.truncate(mark);
             r
         })
     }
 
     /// A block known not to suspend.
     fn block_sync(&mut self, b: &'p Block) -> Res<()> {
-        let mark = self.vars.len();
         let mut r = Ok(());
         for s in &b.stmts {
             r = self.stmt(s);
@@ -236,14 +286,27 @@ impl<'p> Frame<'p> {
                 break;
             }
         }
-        self.vars.truncate(mark);
         r
     }
 
     /// A statement that does not suspend.
+    #[inline]
     fn stmt(&mut self, s: &'p Stmt) -> Res<()> {
         self.step()?;
-        crate::stack::grow(|| match &s.kind {
+        // Simple statements recurse only through expressions, which check the stack.
+        match &s.kind {
+            StmtKind::Let { .. }
+            | StmtKind::Assign { .. }
+            | StmtKind::Expr(_)
+            | StmtKind::Return(_)
+            | StmtKind::Break
+            | StmtKind::Continue => self.stmt_kind(s),
+            _ => crate::stack::grow(|| self.stmt_kind(s)),
+        }
+    }
+
+    fn stmt_kind(&mut self, s: &'p Stmt) -> Res<()> {
+        match &s.kind {
             StmtKind::Let { pattern, value, .. } => {
                 let v = self.expr(value)?;
                 self.bind(pattern, v)
@@ -274,10 +337,8 @@ impl<'p> Frame<'p> {
             } => {
                 let items = ops::iterate(&self.expr(iter)?).map_err(Ctrl::Raise)?;
                 for item in items {
-                    let mark = self.vars.len();
                     self.bind(pattern, item)?;
                     let r = self.block_sync(body);
-                    self.vars.truncate(mark);
                     match r {
                         Err(Ctrl::Break) => break,
                         Err(Ctrl::Continue) | Ok(()) => {}
@@ -318,12 +379,10 @@ impl<'p> Frame<'p> {
                 let r = match r {
                     Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
                         Some(h) => {
-                            let mark = self.vars.len();
                             if let Some(b) = &h.binding {
-                                self.vars.push((b.name.clone(), err));
+                                self.put(b.slot, err)?;
                             }
                             let r = self.block_sync(&h.body);
-                            self.vars.truncate(mark);
                             r
                         }
                         None => Err(Ctrl::Raise(err)),
@@ -348,7 +407,7 @@ impl<'p> Frame<'p> {
                 self.group = saved;
                 r
             }
-        })
+        }
     }
 
     /// A statement that may suspend.
@@ -388,10 +447,8 @@ impl<'p> Frame<'p> {
                     let it = ev!(self, iter)?;
                     let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
                     for item in items {
-                        let mark = self.vars.len();
                         self.bind(pattern, item)?;
                         let r = self.block(body).await;
-                        self.vars.truncate(mark);
                         match r {
                             Err(Ctrl::Break) => break,
                             Err(Ctrl::Continue) | Ok(()) => {}
@@ -434,12 +491,10 @@ impl<'p> Frame<'p> {
                     let r = match r {
                         Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
                             Some(h) => {
-                                let mark = self.vars.len();
                                 if let Some(b) = &h.binding {
-                                    self.vars.push((b.name.clone(), err));
+                                    self.put(b.slot, err)?;
                                 }
                                 let r = self.block(&h.body).await;
-                                self.vars.truncate(mark);
                                 r
                             }
                             None => Err(Ctrl::Raise(err)),
@@ -507,14 +562,17 @@ impl<'p> Frame<'p> {
             ops::binary(bin, &old, &v).map_err(Ctrl::Raise)
         };
         match &target.kind {
-            ExprKind::Name(n) => {
+            ExprKind::Name(n, slot) => {
                 let old = if op == AssignOp::Set {
                     Value::None
                 } else {
-                    self.name(n)?
+                    self.name(n, *slot)?
                 };
                 let new = combine(self, old)?;
-                self.set_var(n, new);
+                // The checker allows assigning locals only.
+                if slot.is_local() {
+                    self.put(*slot, new)?;
+                }
                 Ok(())
             }
             ExprKind::Index { obj, index } => {
@@ -595,8 +653,14 @@ impl<'p> Frame<'p> {
     // -----------------------------------------------------------------------------------------
 
     /// An expression that does not suspend.
+    #[inline]
     fn expr(&mut self, e: &'p Expr) -> Res<Value> {
-        crate::stack::grow(|| self.expr_inner(e))
+        // Leaves first: they never recurse, so they need no stack check.
+        match &e.kind {
+            ExprKind::Name(n, slot) => self.name(n, *slot),
+            ExprKind::Int(i) => Ok(Value::Int(*i)),
+            _ => crate::stack::grow(|| self.expr_inner(e)),
+        }
     }
 
     fn expr_inner(&mut self, e: &'p Expr) -> Res<Value> {
@@ -607,7 +671,7 @@ impl<'p> Frame<'p> {
             ExprKind::Str(s) => Value::str(s),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::None => Value::None,
-            ExprKind::Name(n) => self.name(n)?,
+            ExprKind::Name(n, slot) => self.name(n, *slot)?,
             ExprKind::FString(parts) => {
                 let mut out = String::new();
                 for p in parts {
@@ -646,13 +710,11 @@ impl<'p> Frame<'p> {
             }
             ExprKind::ListComp { elt, clauses } => {
                 let mut out = Vec::new();
-                let mark = self.vars.len();
                 let r = self.comp(clauses, 0, &mut |f: &mut Self| {
                     let v = f.expr(elt)?;
                     out.push(v);
                     Ok(())
                 });
-                self.vars.truncate(mark);
                 r?;
                 Value::list(out)
             }
@@ -662,7 +724,6 @@ impl<'p> Frame<'p> {
                 clauses,
             } => {
                 let mut out = IndexMap::new();
-                let mark = self.vars.len();
                 let r = self.comp(clauses, 0, &mut |f: &mut Self| {
                     let k = f.expr(key)?;
                     let v = f.expr(value)?;
@@ -670,7 +731,6 @@ impl<'p> Frame<'p> {
                     out.insert(k, v);
                     Ok(())
                 });
-                self.vars.truncate(mark);
                 r?;
                 Value::dict(out)
             }
@@ -736,6 +796,9 @@ impl<'p> Frame<'p> {
                 ))
             }
             ExprKind::Call { func, args } => {
+                if let Some(v) = self.direct_call(func, args)? {
+                    return Ok(v);
+                }
                 let (callee, argv, kwargs) = self.call_parts(func, args)?;
                 let v = self.call_sync(callee, argv, kwargs)?;
                 self.mark_gather_tuple(func, args, &v);
@@ -779,13 +842,41 @@ impl<'p> Frame<'p> {
         })
     }
 
+    /// The common call `f(a, b)` of a plain function by name with all its arguments
+    /// positional: its arguments go straight into the callee's frame. `None`: another call.
+    #[inline]
+    fn direct_call(&mut self, func: &'p Expr, args: &'p [Arg]) -> Res<Option<Value>> {
+        let ExprKind::Name(n, slot) = &func.kind else {
+            return Ok(None);
+        };
+        if slot.is_local() {
+            return Ok(None);
+        }
+        let Value::Callable(c) = self.name(n, *slot)? else {
+            return Ok(None);
+        };
+        let Callable::Fn(_, index) = &*c else {
+            return Ok(None);
+        };
+        let decl = self.prog().fn_at(*index).expect("checked function");
+        if decl.is_async
+            || args.len() != decl.params.len()
+            || args.iter().any(|a| a.kind != ArgKind::Positional)
+        {
+            return Ok(None);
+        }
+        let mut vars = self.sh.frame_pool.borrow_mut().pop().unwrap_or_default();
+        vars.reserve(decl.frame_size as usize);
+        for a in args {
+            vars.push(self.expr(&a.value)?);
+        }
+        self.call_fn_sync(decl, vars).map(Some)
+    }
+
     /// `gather(a, b)` with explicit arguments gives a tuple; `gather(*xs)` a list.
     fn mark_gather_tuple(&self, func: &Expr, args: &[Arg], v: &Value) {
-        if let (ExprKind::Name(n), Value::Future(id)) = (&func.kind, v) {
-            if n == "gather"
-                && self.lookup(n).is_none()
-                && args.iter().all(|a| a.kind != ArgKind::Spread)
-            {
+        if let (ExprKind::Name(n, slot), Value::Future(id)) = (&func.kind, v) {
+            if n == "gather" && !slot.is_local() && args.iter().all(|a| a.kind != ArgKind::Spread) {
                 if let Fut::Gather { tuple, .. } = &mut self.sh.futs.borrow_mut()[*id as usize] {
                     *tuple = true;
                 }
@@ -795,7 +886,7 @@ impl<'p> Frame<'p> {
 
     fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
         match &obj.kind {
-            ExprKind::Name(a) if self.lookup(a).is_none() => {
+            ExprKind::Name(a, slot) if !slot.is_local() => {
                 let q = format!("{a}.{}", name.name);
                 self.prog()
                     .checked
@@ -843,7 +934,6 @@ impl<'p> Frame<'p> {
         };
         let items = ops::iterate(&self.expr(&c.iter)?).map_err(Ctrl::Raise)?;
         for item in items {
-            let mark = self.vars.len();
             self.bind(&c.pattern, item)?;
             let mut keep = true;
             for cond in &c.conds {
@@ -855,7 +945,6 @@ impl<'p> Frame<'p> {
             if keep {
                 self.comp(clauses, i + 1, body)?;
             }
-            self.vars.truncate(mark);
         }
         Ok(())
     }
@@ -975,7 +1064,7 @@ impl<'p> Frame<'p> {
                 }))
             }
             Callee::Aio(Callable::Builtin(b)) if b == "map" => self.map_future(argv, kwargs),
-            Callee::Aio(Callable::Fn(f)) => {
+            Callee::Aio(Callable::Fn(f, _)) => {
                 let args = self.bind_fn_args(&f, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyFn { func: f, args }))
             }
@@ -989,9 +1078,10 @@ impl<'p> Frame<'p> {
             )),
             Callee::Value(v) => match &v {
                 Value::Callable(c) => match &**c {
-                    Callable::Fn(f) => {
-                        let decl = self.prog().fn_decl(f).expect("checked function");
-                        let args = self.bind_fn_args(f, argv, kwargs)?;
+                    Callable::Fn(f, index) => {
+                        let decl = self.prog().fn_at(*index).expect("checked function");
+                        let args =
+                            self.bind_params(&Who("function", f), &decl.params, argv, kwargs)?;
                         if decl.is_async {
                             return Ok(self.new_future(Fut::LazyFn {
                                 func: f.clone(),
@@ -1039,9 +1129,8 @@ impl<'p> Frame<'p> {
         }
         let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth + 1);
         f.group = self.group.clone();
-        for (p, v) in decl.params.iter().zip(args) {
-            f.vars.push((p.name.name.clone(), v));
-        }
+        f.vars = args;
+        f.vars.resize(decl.frame_size as usize, Value::None);
         Ok(f)
     }
 
@@ -1071,6 +1160,9 @@ impl<'p> Frame<'p> {
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
+        if kwargs.is_empty() && argv.len() == params.len() {
+            return Ok(argv);
+        }
         let mut out: Vec<Option<Value>> = vec![None; params.len()];
         if argv.len() > params.len() {
             return Err(raise(
@@ -1096,7 +1188,7 @@ impl<'p> Frame<'p> {
             vals.push(match v {
                 Some(v) => v,
                 None => match &p.default {
-                    Some(d) => self.expr(d)?,
+                    Some(d) => self.detached().expr(d)?,
                     None => {
                         return Err(raise(
                             "TypeError",
@@ -1291,19 +1383,15 @@ impl<'p> Frame<'p> {
                     let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
                     let mut out = Vec::with_capacity(items.len());
                     for item in items {
-                        let mark = self.vars.len();
                         self.bind(&c.pattern, item)?;
                         let v = ev!(self, elt);
-                        self.vars.truncate(mark);
                         out.push(v?);
                     }
                     Value::list(out)
                 }
                 ExprKind::ListComp { elt, clauses } => {
                     let mut out = Vec::new();
-                    let mark = self.vars.len();
                     let r = self.comp_async(clauses, 0, elt, None, &mut out).await;
-                    self.vars.truncate(mark);
                     r?;
                     Value::list(out)
                 }
@@ -1313,11 +1401,9 @@ impl<'p> Frame<'p> {
                     clauses,
                 } => {
                     let mut out = Vec::new();
-                    let mark = self.vars.len();
                     let r = self
                         .comp_async(clauses, 0, key, Some(value), &mut out)
                         .await;
-                    self.vars.truncate(mark);
                     r?;
                     let mut d = IndexMap::with_capacity(out.len() / 2);
                     for pair in out.chunks(2) {
@@ -1378,7 +1464,6 @@ impl<'p> Frame<'p> {
             };
             let it = ev!(self, &c.iter)?;
             for item in ops::iterate(&it).map_err(Ctrl::Raise)? {
-                let mark = self.vars.len();
                 self.bind(&c.pattern, item)?;
                 let mut keep = true;
                 for cond in &c.conds {
@@ -1391,7 +1476,6 @@ impl<'p> Frame<'p> {
                 if keep {
                     self.comp_async(clauses, i + 1, elt, value, out).await?;
                 }
-                self.vars.truncate(mark);
             }
             Ok(())
         })
@@ -1464,9 +1548,10 @@ impl<'p> Frame<'p> {
                             }
                             _ => {}
                         },
-                        Callable::Fn(f) => {
-                            let decl = self.prog().fn_decl(f).expect("checked function");
-                            let args = self.bind_fn_args(f, argv, kwargs)?;
+                        Callable::Fn(f, index) => {
+                            let decl = self.prog().fn_at(*index).expect("checked function");
+                            let args =
+                                self.bind_params(&Who("function", f), &decl.params, argv, kwargs)?;
                             if decl.is_async {
                                 return Ok(self.new_future(Fut::LazyFn {
                                     func: f.clone(),
@@ -1913,12 +1998,12 @@ impl<'p> Frame<'p> {
                     if a.memory_used > limit {
                         let used = quantity::format_bytes(a.memory_used);
                         let lim = quantity::format_bytes(limit);
-                        return Err(Ctrl::Kill(ErrorValue {
+                        return Err(Ctrl::Kill(Box::new(ErrorValue {
                             kind: Name::new("OOMError"),
                             message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
                             code: "OOMError".into(),
                             task: Some(a.fqn.to_string()),
-                        }));
+                        })));
                     }
                 }
                 Ok(Value::None)
@@ -2119,7 +2204,7 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
 fn ctrl_to_err(c: Ctrl) -> Value {
     match c {
         Ctrl::Raise(v) => v,
-        Ctrl::Kill(e) => Value::Error(Rc::new(e)),
+        Ctrl::Kill(e) => Value::Error(Rc::new(*e)),
         _ => Value::error("RuntimeSystemError", "internal control flow escaped"),
     }
 }
@@ -2572,9 +2657,9 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
         return;
     };
     let mut f = Frame::new(sh.clone(), id, exec, 0);
-    for (p, v) in decl.params.iter().zip(args) {
-        f.vars.push((p.name.name.clone(), v.deep_copy()));
-    }
+    f.vars.reserve_exact(decl.frame_size as usize);
+    f.vars.extend(args.iter().map(Value::deep_copy));
+    f.vars.resize(decl.frame_size as usize, Value::None);
     let r = f.block(&decl.body).await;
     let outcome = match r {
         Ok(()) => Ok(Value::None),
@@ -2586,7 +2671,7 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
             code: "TypeError".into(),
             task: None,
         }),
-        Err(Ctrl::Kill(e)) => Err(e),
+        Err(Ctrl::Kill(e)) => Err(*e),
         Err(Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
     };
     // An action cancelled while its body ran has its result already.
@@ -2671,6 +2756,8 @@ pub(crate) fn run(
         logs: RefCell::new(Vec::new()),
         rng: Cell::new(seed ^ 0x5DEE_CE66_D1CE_4E5B),
         globals: RefCell::new(HashMap::new()),
+        global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
+        frame_pool: RefCell::new(Vec::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),
         limits: limits.clone(),

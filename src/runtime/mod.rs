@@ -27,6 +27,7 @@ pub mod convert;
 pub mod feasible;
 mod interp;
 pub mod ops;
+pub mod resolve;
 pub mod suspend;
 pub mod value;
 
@@ -62,6 +63,8 @@ pub struct Program {
     pub loaded: Loaded,
     pub checked: Checked,
     suspends: suspend::Analysis,
+    /// Global names by the ids `resolve` gave them.
+    pub(crate) globals: resolve::Globals,
     natives: IndexMap<Name, NativeFn>,
     native_tasks: IndexMap<Name, NativeTaskFn>,
     /// Each task's `"auto"` cache version: a hash of its source text and interface.
@@ -78,10 +81,11 @@ impl Program {
     /// A program whose scripts call the host functions `natives` (checked against
     /// `checked.natives`).
     pub fn with_natives(
-        loaded: Loaded,
+        mut loaded: Loaded,
         checked: Checked,
         natives: IndexMap<Name, NativeFn>,
     ) -> Program {
+        let globals = resolve::resolve(&mut loaded.modules);
         let suspends = suspend::analyse(&loaded, &checked);
         let mut versions = HashMap::new();
         for (name, info) in &checked.tasks {
@@ -107,6 +111,7 @@ impl Program {
             loaded,
             checked,
             suspends,
+            globals,
             natives,
             native_tasks: IndexMap::new(),
             versions,
@@ -134,6 +139,16 @@ impl Program {
 
     pub(crate) fn fn_decl(&self, key: &str) -> Option<&FnDecl> {
         match &self.item(key)?.kind {
+            ItemKind::Fn(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// A function by the index [`Callable::Fn`](value::Callable::Fn) holds.
+    #[inline]
+    pub(crate) fn fn_at(&self, index: u32) -> Option<&FnDecl> {
+        let (_, &(m, i)) = self.checked.locations.get_index(index as usize)?;
+        match &self.loaded.modules.get(m)?.items.get(i)?.kind {
             ItemKind::Fn(f) => Some(f),
             _ => None,
         }
@@ -289,6 +304,10 @@ pub(crate) struct Shared<'p> {
     pub logs: RefCell<Vec<LogLine>>,
     pub rng: Cell<u64>,
     pub globals: RefCell<HashMap<Name, Value>>,
+    /// Global values by the ids `resolve` gave their names, filled in on first use.
+    pub global_ids: RefCell<Vec<Option<Value>>>,
+    /// Emptied frames' local vectors, reused so that a function call does not allocate.
+    pub frame_pool: RefCell<Vec<Vec<Value>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
     pub steps: Cell<u64>,
     pub limits: Limits,

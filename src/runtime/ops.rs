@@ -181,6 +181,17 @@ pub fn negate(v: &Value) -> Result<Value, Value> {
 
 /// `a op b` for a comparison or membership operator.
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, Value> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        match op {
+            CmpOp::Eq => return Ok(x == y),
+            CmpOp::Ne => return Ok(x != y),
+            CmpOp::Lt => return Ok(x < y),
+            CmpOp::Le => return Ok(x <= y),
+            CmpOp::Gt => return Ok(x > y),
+            CmpOp::Ge => return Ok(x >= y),
+            CmpOp::In | CmpOp::NotIn => {}
+        }
+    }
     let sym = match op {
         CmpOp::Eq => return equal(a, b),
         CmpOp::Ne => return equal(a, b).map(|e| !e),

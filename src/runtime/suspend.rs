@@ -172,7 +172,7 @@ fn expr(ctx: &mut Ctx<'_>, e: &Expr) -> bool {
 /// Whether calling `func` itself may suspend (arguments aside).
 fn call_suspends(ctx: &Ctx<'_>, func: &Expr) -> bool {
     match &func.kind {
-        ExprKind::Name(n) => {
+        ExprKind::Name(n, _) => {
             if let Some(t) = ctx.checked.tasks.get(n) {
                 return !t.is_async;
             }
@@ -192,7 +192,7 @@ fn call_suspends(ctx: &Ctx<'_>, func: &Expr) -> bool {
         // `t.aio(x)` and `map.aio(...)` give futures; methods of values do not suspend;
         // `lib.f(x)` is a qualified name.
         ExprKind::Attr { obj, name } => {
-            if let ExprKind::Name(a) = &obj.kind {
+            if let ExprKind::Name(a, _) = &obj.kind {
                 let q = format!("{a}.{}", name.name);
                 if let Some(t) = ctx.checked.tasks.get(q.as_str()) {
                     return !t.is_async;
@@ -206,7 +206,7 @@ fn call_suspends(ctx: &Ctx<'_>, func: &Expr) -> bool {
         // `t.override(...)(x)`: suspends when the task is sync.
         ExprKind::Call { func: inner, .. } => match &inner.kind {
             ExprKind::Attr { obj, name } if name.name == "override" => match &obj.kind {
-                ExprKind::Name(n) => ctx.checked.tasks.get(n).is_none_or(|t| !t.is_async),
+                ExprKind::Name(n, _) => ctx.checked.tasks.get(n).is_none_or(|t| !t.is_async),
                 _ => true,
             },
             _ => true,

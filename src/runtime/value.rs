@@ -51,7 +51,8 @@ pub struct StructValue {
 pub enum Callable {
     /// A task, by its key in the program, with the index of an override (0: none).
     Task(Name, u32),
-    Fn(Name),
+    /// A function, by its key and its index in the program's declarations.
+    Fn(Name, u32),
     /// A built-in function or constructor, by name.
     Builtin(Name),
     /// A bound method: the receiver and the method name.
@@ -193,6 +194,8 @@ impl Value {
     pub fn display(&self) -> String {
         match self {
             Value::Str(s) => s.to_string(),
+            // As in Python, `str(err)` and `f"{err}"` give the message.
+            Value::Error(e) => e.message.clone(),
             v => v.repr(),
         }
     }
@@ -300,7 +303,7 @@ impl Value {
                 Callable::Task(n, _) => {
                     let _ = write!(out, "<task {n}>");
                 }
-                Callable::Fn(n) => {
+                Callable::Fn(n, _) => {
                     let _ = write!(out, "<fn {n}>");
                 }
                 Callable::Builtin(n) => {

@@ -1,8 +1,10 @@
 //! The abstract syntax tree: immutable, with a [`Span`] on every node.
 //!
 //! Names are [`Name`]s (`SmolStr`: inline up to 23 bytes, cheap to clone, `Send + Sync`).
-//! The checker reads this tree as it is; the interpreter works from a resolved form built
-//! from it. No pest type appears here.
+//! The checker reads this tree as it is. Once a program is checked, `runtime::resolve` fills
+//! in each name's [`Slot`] (a local's index in its function's frame, or a global's id) and each
+//! function's frame size, so the interpreter never looks a variable up by name. No pest type
+//! appears here.
 
 pub use crate::diagnostics::{FileId, Span};
 pub use smol_str::SmolStr as Name;
@@ -12,6 +14,62 @@ pub use smol_str::SmolStr as Name;
 pub struct Ident {
     pub name: Name,
     pub span: Span,
+    /// Where a binding name (a `let`, `for`, comprehension or `except` name) is stored; set by
+    /// `runtime::resolve`.
+    pub slot: Slot,
+}
+
+impl Ident {
+    pub fn new(name: impl Into<Name>, span: Span) -> Ident {
+        Ident {
+            name: name.into(),
+            span,
+            slot: Slot::UNRESOLVED,
+        }
+    }
+}
+
+/// Where a name lives at run time: a local's index in its function's frame, a global's id in
+/// the program's table of global names, or not resolved (looked up by name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slot(u32);
+
+impl Slot {
+    const GLOBAL: u32 = 1 << 31;
+    pub const UNRESOLVED: Slot = Slot(u32::MAX);
+
+    pub fn local(i: u32) -> Slot {
+        debug_assert!(i < Slot::GLOBAL);
+        Slot(i)
+    }
+
+    pub fn global(id: u32) -> Slot {
+        debug_assert!(id < Slot::GLOBAL - 1);
+        Slot(Slot::GLOBAL | id)
+    }
+
+    /// The frame index of a local.
+    #[inline]
+    pub fn as_local(self) -> Option<usize> {
+        (self.0 < Slot::GLOBAL).then_some(self.0 as usize)
+    }
+
+    /// The id of a resolved global.
+    #[inline]
+    pub fn as_global(self) -> Option<usize> {
+        (self.0 >= Slot::GLOBAL && self != Slot::UNRESOLVED)
+            .then_some((self.0 & !Slot::GLOBAL) as usize)
+    }
+
+    pub fn is_local(self) -> bool {
+        self.0 < Slot::GLOBAL
+    }
+}
+
+impl Default for Slot {
+    fn default() -> Slot {
+        Slot::UNRESOLVED
+    }
 }
 
 /// One parsed file.
@@ -89,6 +147,8 @@ pub struct FnDecl {
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
     pub body: Block,
+    /// Local slots its frame needs (parameters first); set by `runtime::resolve`.
+    pub frame_size: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -366,7 +426,8 @@ pub enum ExprKind {
     FString(Vec<FStringPart>),
     Bool(bool),
     None,
-    Name(Name),
+    /// A name and where it is found at run time (set by `runtime::resolve`).
+    Name(Name, Slot),
     List(Vec<Expr>),
     Tuple(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
@@ -430,7 +491,7 @@ impl Expr {
             | ExprKind::Str(_)
             | ExprKind::Bool(_)
             | ExprKind::None
-            | ExprKind::Name(_) => {}
+            | ExprKind::Name(_, _) => {}
             ExprKind::FString(parts) => {
                 for part in parts {
                     if let FStringPart::Field { expr, .. } = part {

@@ -389,10 +389,7 @@ impl Builder<'_> {
         debug_assert_eq!(p.as_rule(), Rule::ident);
         let span = self.span(&p);
         self.not_a_keyword(p.as_str(), span);
-        Ident {
-            name: Name::new(p.as_str()),
-            span,
-        }
+        Ident::new(p.as_str(), span)
     }
 
     fn not_a_keyword(&mut self, name: &str, span: Span) {
@@ -434,6 +431,7 @@ impl Builder<'_> {
                     params,
                     ret,
                     body,
+                    frame_size: 0,
                 })
             }
             Rule::struct_decl => {
@@ -504,6 +502,7 @@ impl Builder<'_> {
                 params,
                 ret,
                 body,
+                frame_size: 0,
             },
         })
     }
@@ -752,7 +751,7 @@ impl Builder<'_> {
 
     fn check_target(&mut self, target: &Expr, op: AssignOp) {
         let what = match &target.kind {
-            ExprKind::Name(_) | ExprKind::Index { .. } | ExprKind::Attr { .. } => return,
+            ExprKind::Name(_, _) | ExprKind::Index { .. } | ExprKind::Attr { .. } => return,
             ExprKind::Tuple(items) if op == AssignOp::Set => {
                 for item in items {
                     self.check_target(item, op);
@@ -813,7 +812,7 @@ impl Builder<'_> {
             Rule::ident => {
                 self.not_a_keyword(p.as_str(), span);
                 Expr {
-                    kind: ExprKind::Name(Name::new(p.as_str())),
+                    kind: ExprKind::Name(Name::new(p.as_str()), Slot::UNRESOLVED),
                     span,
                 }
             }
@@ -1057,10 +1056,7 @@ impl Builder<'_> {
                     let n = inner(post).next().unwrap();
                     ExprKind::Attr {
                         obj: Box::new(e),
-                        name: Ident {
-                            name: Name::new(n.as_str()),
-                            span: self.span(&n),
-                        },
+                        name: Ident::new(n.as_str(), self.span(&n)),
                     }
                 }
                 _ => {
