@@ -2079,8 +2079,14 @@ impl<'p> Frame<'p> {
     // -----------------------------------------------------------------------------------------
 
     /// The settings a call of `t` runs with, without an override.
+    /// A task's settings without overrides: one shared copy per task, not one per action.
     fn task_settings(&self, t: &Name) -> Rc<ActSettings> {
-        base_settings(self.prog(), t)
+        if let Some(s) = self.sh.base_settings.borrow().get(t) {
+            return s.clone();
+        }
+        let s = base_settings(self.prog(), t);
+        self.sh.base_settings.borrow_mut().insert(t.clone(), s.clone());
+        s
     }
 
     /// The settings of `t.override(args)`, validated at run time like the checker does.
@@ -2758,6 +2764,7 @@ pub(crate) fn run(
         globals: RefCell::new(HashMap::new()),
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
         frame_pool: RefCell::new(Vec::new()),
+        base_settings: RefCell::new(HashMap::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),
         limits: limits.clone(),
