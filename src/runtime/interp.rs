@@ -2085,7 +2085,10 @@ impl<'p> Frame<'p> {
             return s.clone();
         }
         let s = base_settings(self.prog(), t);
-        self.sh.base_settings.borrow_mut().insert(t.clone(), s.clone());
+        self.sh
+            .base_settings
+            .borrow_mut()
+            .insert(t.clone(), s.clone());
         s
     }
 
