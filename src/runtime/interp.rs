@@ -765,13 +765,34 @@ impl<'p> Frame<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let l = self.expr(lhs)?;
                 let r = self.expr(rhs)?;
+                // Integer add, subtract and multiply without overflow: inline.
+                if let (Value::Int(a), Value::Int(b)) = (&l, &r) {
+                    let fast = match op {
+                        BinOp::Add => a.checked_add(*b),
+                        BinOp::Sub => a.checked_sub(*b),
+                        BinOp::Mul => a.checked_mul(*b),
+                        _ => None,
+                    };
+                    if let Some(v) = fast {
+                        return Ok(Value::Int(v));
+                    }
+                }
                 ops::binary(*op, &l, &r).map_err(Ctrl::Raise)?
             }
             ExprKind::Compare { first, rest } => {
                 let mut left = self.expr(first)?;
                 for (op, right) in rest {
                     let r = self.expr(right)?;
-                    if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
+                    let holds = match (&left, &r, op) {
+                        (Value::Int(a), Value::Int(b), CmpOp::Lt) => a < b,
+                        (Value::Int(a), Value::Int(b), CmpOp::Le) => a <= b,
+                        (Value::Int(a), Value::Int(b), CmpOp::Gt) => a > b,
+                        (Value::Int(a), Value::Int(b), CmpOp::Ge) => a >= b,
+                        (Value::Int(a), Value::Int(b), CmpOp::Eq) => a == b,
+                        (Value::Int(a), Value::Int(b), CmpOp::Ne) => a != b,
+                        _ => ops::compare(*op, &left, &r).map_err(Ctrl::Raise)?,
+                    };
+                    if !holds {
                         return Ok(Value::Bool(false));
                     }
                     left = r;
@@ -846,19 +867,30 @@ impl<'p> Frame<'p> {
     /// positional: its arguments go straight into the callee's frame. `None`: another call.
     #[inline]
     fn direct_call(&mut self, func: &'p Expr, args: &'p [Arg]) -> Res<Option<Value>> {
+        if let ExprKind::Attr { obj, name } = &func.kind {
+            return self.direct_method_call(obj, name, args);
+        }
         let ExprKind::Name(n, slot) = &func.kind else {
             return Ok(None);
         };
-        if slot.is_local() {
-            return Ok(None);
-        }
-        let Value::Callable(c) = self.name(n, *slot)? else {
+        let Some(id) = slot.as_global() else {
             return Ok(None);
         };
-        let Callable::Fn(_, index) = &*c else {
-            return Ok(None);
+        let cached = self.sh.fn_decls.borrow()[id];
+        let decl = match cached {
+            Some(decl) => decl,
+            None => {
+                let Value::Callable(c) = self.name(n, *slot)? else {
+                    return Ok(None);
+                };
+                let Callable::Fn(_, index) = &*c else {
+                    return Ok(None);
+                };
+                let decl = self.prog().fn_at(*index).expect("checked function");
+                self.sh.fn_decls.borrow_mut()[id] = Some(decl);
+                decl
+            }
         };
-        let decl = self.prog().fn_at(*index).expect("checked function");
         if decl.is_async
             || args.len() != decl.params.len()
             || args.iter().any(|a| a.kind != ArgKind::Positional)
@@ -871,6 +903,53 @@ impl<'p> Frame<'p> {
             vars.push(self.expr(&a.value)?);
         }
         self.call_fn_sync(decl, vars).map(Some)
+    }
+
+    /// The common method call `xs.append(x)` on a string, list or dict held in a local (or a
+    /// string literal), with positional arguments: no bound-method value is built. `None`:
+    /// another call (the receiver, having no side effects, is evaluated again).
+    fn direct_method_call(
+        &mut self,
+        obj: &'p Expr,
+        name: &'p Ident,
+        args: &'p [Arg],
+    ) -> Res<Option<Value>> {
+        let recv = match &obj.kind {
+            ExprKind::Name(n, slot) if slot.is_local() => self.name(n, *slot)?,
+            ExprKind::Str(s) => Value::str(s),
+            _ => return Ok(None),
+        };
+        if !matches!(recv, Value::Str(_) | Value::List(_) | Value::Dict(_))
+            || args.iter().any(|a| a.kind != ArgKind::Positional)
+        {
+            return Ok(None);
+        }
+        let r = match args {
+            [] => builtins::method_kw(&recv, &name.name, &[], &[]),
+            [a] => {
+                let a = self.expr(&a.value)?;
+                builtins::method_kw(&recv, &name.name, std::slice::from_ref(&a), &[])
+            }
+            [a, b] => {
+                let a = self.expr(&a.value)?;
+                let b = self.expr(&b.value)?;
+                builtins::method_kw(&recv, &name.name, &[a, b], &[])
+            }
+            _ => {
+                let mut argv = Vec::with_capacity(args.len());
+                for a in args {
+                    argv.push(self.expr(&a.value)?);
+                }
+                builtins::method_kw(&recv, &name.name, &argv, &[])
+            }
+        };
+        match r {
+            Some(r) => r.map(Some).map_err(Ctrl::Raise),
+            None => Err(raise(
+                "TypeError",
+                format!("{} has no method {}", recv.type_name(), name.name),
+            )),
+        }
     }
 
     /// `gather(a, b)` with explicit arguments gives a tuple; `gather(*xs)` a list.
@@ -2767,6 +2846,7 @@ pub(crate) fn run(
         globals: RefCell::new(HashMap::new()),
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
         frame_pool: RefCell::new(Vec::new()),
+        fn_decls: RefCell::new(vec![None; prog.globals.names.len()]),
         base_settings: RefCell::new(HashMap::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),

@@ -308,6 +308,8 @@ pub(crate) struct Shared<'p> {
     pub global_ids: RefCell<Vec<Option<Value>>>,
     /// Emptied frames' local vectors, reused so that a function call does not allocate.
     pub frame_pool: RefCell<Vec<Vec<Value>>>,
+    /// The functions that global names (by id) call, once looked up.
+    pub fn_decls: RefCell<Vec<Option<&'p FnDecl>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
     pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
