@@ -382,8 +382,7 @@ impl<'p> Frame<'p> {
                             if let Some(b) = &h.binding {
                                 self.put(b.slot, err)?;
                             }
-                            let r = self.block_sync(&h.body);
-                            r
+                            self.block_sync(&h.body)
                         }
                         None => Err(Ctrl::Raise(err)),
                     },
@@ -494,8 +493,7 @@ impl<'p> Frame<'p> {
                                 if let Some(b) = &h.binding {
                                     self.put(b.slot, err)?;
                                 }
-                                let r = self.block(&h.body).await;
-                                r
+                                self.block(&h.body).await
                             }
                             None => Err(Ctrl::Raise(err)),
                         },

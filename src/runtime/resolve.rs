@@ -211,77 +211,20 @@ impl Resolver<'_> {
     }
 
     fn expr(&mut self, e: &mut Expr) {
-        crate::stack::grow(|| match &mut e.kind {
-            ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Duration(_)
-            | ExprKind::Str(_)
-            | ExprKind::Bool(_)
-            | ExprKind::None => {}
-            ExprKind::Name(n, slot) => *slot = self.lookup(n),
-            ExprKind::FString(parts) => {
-                for p in parts {
-                    if let FStringPart::Field { expr, .. } = p {
-                        self.expr(expr);
-                    }
-                }
-            }
-            ExprKind::List(items) | ExprKind::Tuple(items) => {
-                items.iter_mut().for_each(|e| self.expr(e))
-            }
-            ExprKind::Dict(entries) => {
-                for (k, v) in entries {
-                    self.expr(k);
-                    self.expr(v);
-                }
-            }
-            ExprKind::ListComp { elt, clauses } => self.comp(clauses, |r| r.expr(elt)),
-            ExprKind::DictComp {
-                key,
-                value,
-                clauses,
-            } => self.comp(clauses, |r| {
-                r.expr(key);
-                r.expr(value);
-            }),
-            ExprKind::Unary { operand, .. } => self.expr(operand),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
-            }
-            ExprKind::Compare { first, rest } => {
-                self.expr(first);
-                rest.iter_mut().for_each(|(_, e)| self.expr(e));
-            }
-            ExprKind::IfElse {
-                cond,
-                then,
-                otherwise,
-            } => {
-                self.expr(cond);
-                self.expr(then);
-                self.expr(otherwise);
-            }
-            ExprKind::Await(inner) => self.expr(inner),
-            ExprKind::Call { func, args } => {
-                self.expr(func);
-                args.iter_mut().for_each(|a| self.expr(&mut a.value));
-            }
-            ExprKind::Attr { obj, .. } => self.expr(obj),
-            ExprKind::Index { obj, index } => {
-                self.expr(obj);
-                self.expr(index);
-            }
-            ExprKind::Slice {
-                obj,
-                start,
-                stop,
-                step,
-            } => {
-                self.expr(obj);
-                for b in [start, stop, step].into_iter().flatten() {
-                    self.expr(b);
-                }
+        crate::stack::grow(|| {
+            match &mut e.kind {
+                ExprKind::Name(n, slot) => *slot = self.lookup(n),
+                // Comprehensions bind names in a scope of their own.
+                ExprKind::ListComp { elt, clauses } => self.comp(clauses, |r| r.expr(elt)),
+                ExprKind::DictComp {
+                    key,
+                    value,
+                    clauses,
+                } => self.comp(clauses, |r| {
+                    r.expr(key);
+                    r.expr(value);
+                }),
+                _ => e.for_each_child_mut(|c| self.expr(c)),
             }
         })
     }
