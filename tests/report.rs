@@ -184,3 +184,75 @@ async fn large_runs_aggregate_and_say_so() {
     assert!(html.contains("The first 2000 of 20001 actions are listed."));
     assert!(html.len() < 2_000_000, "{} bytes", html.len());
 }
+
+/// `with group(...)`: actions started inside the block carry the group in the trace's args
+/// (on every event of theirs); others, and those started after the block, carry null. A call
+/// of a function inside the block still groups its actions.
+#[tokio::test]
+async fn with_group_marks_actions_in_the_trace() {
+    let src = r#"
+env e = TaskEnvironment(name = "e", resources = Resources(cpu = 1))
+
+@e
+async task leaf(i: int) -> int {
+    sleep(1s)
+    return i
+}
+
+async fn two(base: int) -> list[int] {
+    return await gather(*[leaf(base + k) for k in range(2)])
+}
+
+@e
+async task main() -> int {
+    let total = 0
+    with group("stage-a") {
+        let xs = await gather(*[leaf(i) for i in range(2)])
+        total += sum(xs)
+        total += sum(await two(10))
+    }
+    total += await leaf(100)
+    return total
+}
+"#;
+    let engine = Engine::builder()
+        .cluster(Cluster::from_toml_str(CLUSTER, "c.toml").unwrap())
+        .build();
+    let run = engine
+        .compile("g.flyte", src)
+        .unwrap()
+        .run("main", ())
+        .await
+        .unwrap();
+    assert_eq!(run.output::<i64>().unwrap(), 0 + 1 + 10 + 11 + 100);
+    let t = run.trace_json();
+    let mut by_input: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for e in t["traceEvents"].as_array().unwrap() {
+        let args = &e["args"];
+        let Some(fqn) = args["fqn"].as_str() else {
+            continue;
+        };
+        if !fqn.ends_with("leaf") {
+            continue;
+        }
+        let group = args["group"].as_str().unwrap_or("null").to_string();
+        by_input
+            .entry(args["inputs"].as_str().unwrap().to_string())
+            .or_default()
+            .insert(group);
+    }
+    assert_eq!(by_input.len(), 5, "{by_input:?}");
+    for (inputs, groups) in &by_input {
+        let want = if inputs.contains("100") {
+            "null"
+        } else {
+            "stage-a"
+        };
+        assert_eq!(
+            groups.iter().collect::<Vec<_>>(),
+            vec![want],
+            "leaf{inputs}"
+        );
+    }
+}
