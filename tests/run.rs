@@ -510,3 +510,20 @@ async task main() -> list[int] {{
         json!([30, 31, 3, 7, 101, 202, 4, 3, 2, 50, 51, 5, 7, 101, 202, 4, 5, 2, 6, 9, 3628800, 5])
     );
 }
+
+/// A pool without a `disk` key accepts any disk request (RUNTIME.md section 3); a pool with one
+/// holds only requests that fit, and nothing else can place the action.
+#[test]
+fn disk_requests_fit_pools_without_a_disk_key() {
+    let src = "env big = TaskEnvironment(name = \"big\", resources = Resources(cpu = 1, memory = \"1Gi\", disk = \"500Gi\"))\n@big\nasync task main() -> int {\n    sleep(1s)\n    return 7\n}\n";
+    let (j, _) = run_with(src, SMALL, "main", vec![]);
+    assert_eq!(j["status"], "succeeded", "{j}");
+    assert_eq!(j["result"], 7);
+    let small_disk = format!("{SMALL}disk = \"100Gi\"\n");
+    let (j, _) = run_with(src, &small_disk, "main", vec![]);
+    assert_eq!(j["status"], "failed", "{j}");
+    assert_eq!(j["error"]["type"], "UnschedulableError", "{j}");
+    let big_disk = format!("{SMALL}disk = \"1Ti\"\n");
+    let (j, _) = run_with(src, &big_disk, "main", vec![]);
+    assert_eq!(j["status"], "succeeded", "{j}");
+}
