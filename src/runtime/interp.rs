@@ -763,34 +763,13 @@ impl<'p> Frame<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let l = self.expr(lhs)?;
                 let r = self.expr(rhs)?;
-                // Integer add, subtract and multiply without overflow: inline.
-                if let (Value::Int(a), Value::Int(b)) = (&l, &r) {
-                    let fast = match op {
-                        BinOp::Add => a.checked_add(*b),
-                        BinOp::Sub => a.checked_sub(*b),
-                        BinOp::Mul => a.checked_mul(*b),
-                        _ => None,
-                    };
-                    if let Some(v) = fast {
-                        return Ok(Value::Int(v));
-                    }
-                }
                 ops::binary(*op, &l, &r).map_err(Ctrl::Raise)?
             }
             ExprKind::Compare { first, rest } => {
                 let mut left = self.expr(first)?;
                 for (op, right) in rest {
                     let r = self.expr(right)?;
-                    let holds = match (&left, &r, op) {
-                        (Value::Int(a), Value::Int(b), CmpOp::Lt) => a < b,
-                        (Value::Int(a), Value::Int(b), CmpOp::Le) => a <= b,
-                        (Value::Int(a), Value::Int(b), CmpOp::Gt) => a > b,
-                        (Value::Int(a), Value::Int(b), CmpOp::Ge) => a >= b,
-                        (Value::Int(a), Value::Int(b), CmpOp::Eq) => a == b,
-                        (Value::Int(a), Value::Int(b), CmpOp::Ne) => a != b,
-                        _ => ops::compare(*op, &left, &r).map_err(Ctrl::Raise)?,
-                    };
-                    if !holds {
+                    if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
                         return Ok(Value::Bool(false));
                     }
                     left = r;

@@ -68,7 +68,25 @@ fn as_f64(v: &Value) -> f64 {
 }
 
 /// `a op b` for arithmetic operators (`and`/`or` are the interpreter's: they short-circuit).
+/// Integer `+ - *` that do not overflow are answered inline (the interpreter's hot path).
+#[inline]
 pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Value> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let fast = match op {
+            BinOp::Add => x.checked_add(*y),
+            BinOp::Sub => x.checked_sub(*y),
+            BinOp::Mul => x.checked_mul(*y),
+            _ => None,
+        };
+        if let Some(v) = fast {
+            return Ok(Value::Int(v));
+        }
+    }
+    binary_any(op, a, b)
+}
+
+#[inline(never)]
+fn binary_any(op: BinOp, a: &Value, b: &Value) -> Result<Value, Value> {
     use Value::*;
     match (op, a, b) {
         (_, Int(x), Int(y)) => int_op(op, *x, *y).ok_or_else(|| unsupported(op, a, b))?,
@@ -179,7 +197,9 @@ pub fn negate(v: &Value) -> Result<Value, Value> {
     }
 }
 
-/// `a op b` for a comparison or membership operator.
+/// `a op b` for a comparison or membership operator. Integer comparisons are answered inline
+/// (the interpreter's hot path).
+#[inline]
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, Value> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         match op {
@@ -192,6 +212,11 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, Value> {
             CmpOp::In | CmpOp::NotIn => {}
         }
     }
+    compare_any(op, a, b)
+}
+
+#[inline(never)]
+fn compare_any(op: CmpOp, a: &Value, b: &Value) -> Result<bool, Value> {
     let sym = match op {
         CmpOp::Eq => return equal(a, b),
         CmpOp::Ne => return equal(a, b).map(|e| !e),
