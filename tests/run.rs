@@ -527,3 +527,15 @@ fn disk_requests_fit_pools_without_a_disk_key() {
     let (j, _) = run_with(src, &big_disk, "main", vec![]);
     assert_eq!(j["status"], "succeeded", "{j}");
 }
+
+/// As in Python, `str(err)`, `f"{err}"` and `print(err)` give an error's message.
+#[test]
+fn an_error_prints_as_its_message() {
+    let src = format!(
+        "{ENV}@e\nasync task main() -> list[str] {{\n    try {{\n        raise ValueError(\"boom\")\n    }} except ValueError as err {{\n        print(err)\n        return [str(err), f\"<{{err}}>\", err.message, str([1])]\n    }}\n    return []\n}}\n"
+    );
+    let (j, out) = run_with(&src, SMALL, "main", vec![]);
+    assert_eq!(j["result"], json!(["boom", "<boom>", "boom", "[1]"]), "{j}");
+    let printed: Vec<&str> = out.logs.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(printed, vec!["boom"]);
+}
