@@ -320,3 +320,31 @@ async fn global_scope_replicas_stay_warm_across_runs_of_one_engine() {
     assert_eq!(first.json()["cold_starts"], 2);
     assert_eq!(second.json()["cold_starts"], 1);
 }
+
+/// Names in a module imported `as` an alias resolve within that module, as in Python: its
+/// functions call their siblings and read its top-level `let`s (a tuple pattern included), its
+/// tasks are decorated with its environments (one cloned from another), and its signatures name
+/// its structs, even where the importing script declares the same names.
+#[tokio::test]
+async fn imported_modules_keep_their_own_names() {
+    let lib = "let (LO, HI) = (2, 3)\nstruct Pair { a: int, b: int }\nenv base = TaskEnvironment(name = \"lib-base\", resources = Resources(cpu = 1))\nenv e = base.clone_with(name = \"lib-e\")\nfn helper(x: int) -> int {\n    return x * HI + LO\n}\nfn pair(x: int) -> Pair {\n    return Pair(a = x, b = helper(x))\n}\nfn api(x: int) -> int {\n    let p: Pair = pair(x)\n    return p.b + len([k for k in range(LO)])\n}\n@e\nasync task work(x: int) -> int {\n    return api(x) + HI\n}\n";
+    let engine = Engine::builder()
+        .import_resolver(move |_, path| match path {
+            "lib.flyte" => Ok(("lib.flyte".into(), lib.as_bytes().to_vec())),
+            _ => Err("no".into()),
+        })
+        .build();
+    let src = "import \"lib.flyte\" as m\nlet HI = 100\nstruct Pair { x: str }\nfn helper(x: int) -> int {\n    return -x\n}\nenv e = TaskEnvironment(name = \"e\")\n@e\nasync task main() -> list[int] {\n    let w = await m.work(1)\n    return [helper(1), m.api(10), helper(2), m.helper(1), HI, m.HI, w]\n}\n";
+    let run = engine
+        .compile("main.flyte", src)
+        .unwrap()
+        .run("main", ())
+        .await
+        .unwrap();
+    assert_eq!(
+        run.output::<Vec<i64>>().unwrap(),
+        [-1, 10 * 3 + 2 + 2, -2, 5, 100, 3, 1 * 3 + 2 + 2 + 3]
+    );
+    let tasks: Vec<&str> = run.events().iter().map(|e| e.task.as_str()).collect();
+    assert!(tasks.contains(&"lib-e.work"), "{tasks:?}");
+}

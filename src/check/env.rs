@@ -144,23 +144,26 @@ impl<'m> Checker<'m> {
                 };
                 self.fold(&named, mode, what)
             }
-            ExprKind::Name(n, _) => match self.decls.get(n).copied() {
-                Some(Decl::Let(..)) => {
-                    self.resolve_let(n);
-                    match self.let_values.get(n) {
-                        Some(v) => v.clone(),
-                        None => self.not_constant(span, mode, what),
+            ExprKind::Name(n, _) => {
+                let n = &self.qualify(n).unwrap_or_else(|| n.clone());
+                match self.decls.get(n).copied() {
+                    Some(Decl::Let(..)) => {
+                        self.resolve_let(n);
+                        match self.let_values.get(n) {
+                            Some(v) => v.clone(),
+                            None => self.not_constant(span, mode, what),
+                        }
                     }
-                }
-                Some(Decl::Env(..)) => {
-                    self.resolve_env(n);
-                    match self.out.envs.get(n) {
-                        Some(env) => c(Const::Env(env.settings.name.as_str().into())),
-                        None => c(Const::Unknown),
+                    Some(Decl::Env(..)) => {
+                        self.resolve_env(n);
+                        match self.out.envs.get(n) {
+                            Some(env) => c(Const::Env(env.settings.name.as_str().into())),
+                            None => c(Const::Unknown),
+                        }
                     }
+                    _ => self.not_constant(span, mode, what),
                 }
-                _ => self.not_constant(span, mode, what),
-            },
+            }
             ExprKind::Call { func, args } => match &func.kind {
                 ExprKind::Name(ctor, _)
                     if super::types::Record::of_ctor(ctor).is_some()
@@ -197,6 +200,10 @@ impl<'m> Checker<'m> {
 
     /// Resolves a module-level `let`: its type and, where constant, its value.
     pub(super) fn resolve_let(&mut self, name: &Name) {
+        self.in_module_of(name, |c| c.resolve_let_in_module(name));
+    }
+
+    fn resolve_let_in_module(&mut self, name: &Name) {
         match self.const_state.get(name) {
             Some(State::Done) => return,
             Some(State::InProgress) => {
@@ -266,6 +273,10 @@ impl<'m> Checker<'m> {
 
     /// Evaluates an `env` declaration into `self.out.envs`.
     pub(super) fn resolve_env(&mut self, name: &Name) {
+        self.in_module_of(name, |c| c.resolve_env_in_module(name));
+    }
+
+    fn resolve_env_in_module(&mut self, name: &Name) {
         match self.const_state.get(name) {
             Some(State::Done) => return,
             Some(State::InProgress) => {
@@ -390,7 +401,7 @@ impl<'m> Checker<'m> {
                 return None;
             }
         };
-        let parent = &parent;
+        let parent = &self.qualify(&parent).unwrap_or(parent);
         match self.decls.get(parent).copied() {
             Some(Decl::Env(..)) => {
                 self.resolve_env(parent);
@@ -615,6 +626,7 @@ impl<'m> Checker<'m> {
                 .collect::<Vec<_>>()
                 .join("."),
         );
+        let key = self.qualify(&key).unwrap_or(key);
         let env_name = &Ident::new(key, dec.path[0].span.to(dec.path.last().unwrap().span));
         let env = match self.decls.get(&env_name.name).copied() {
             Some(Decl::Env(..)) => {
@@ -653,7 +665,8 @@ impl<'m> Checker<'m> {
         }
         let Some(env) = env else { return };
         let info = &self.out.envs[&env];
-        let fqn = format!("{}.{}", info.settings.name, name);
+        // ENV_NAME.TASK_NAME, with the task's own name (not its `ALIAS.NAME` key).
+        let fqn = format!("{}.{}", info.settings.name, t.name.name);
         if let Some((policy, pspan)) = &info.settings.reusable {
             if policy.concurrency > 1 && !t.is_async {
                 let (concurrency, pspan) = (policy.concurrency, *pspan);

@@ -806,6 +806,14 @@ impl<'m> Checker<'m> {
         if let Some(l) = self.lookup_local(n) {
             return l.ty.clone();
         }
+        let qualified;
+        let n = match self.qualify(n) {
+            Some(q) => {
+                qualified = q;
+                &qualified
+            }
+            None => n,
+        };
         match self.decls.get(n).copied() {
             Some(Decl::Env(..)) => return Type::Record(Record::Env),
             Some(Decl::Task(..)) => return Type::Task(n.clone()),

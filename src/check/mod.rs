@@ -252,6 +252,9 @@ pub(crate) struct Checker<'m> {
     body_env: Option<Name>,
     /// Aliases of `import "..." as ALIAS`: their names are declared as `ALIAS.NAME`.
     aliases: Vec<Name>,
+    /// The alias of the module whose declaration is being checked: inside it, the module's
+    /// own top-level names are found unqualified (see [`Checker::qualify`]).
+    module: Option<Name>,
     /// Constants on a cycle already reported.
     in_reported_cycle: Vec<Name>,
 }
@@ -287,6 +290,7 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
         loop_depth: 0,
         body_env: None,
         aliases: Vec::new(),
+        module: None,
         in_reported_cycle: Vec::new(),
     };
     c.out.natives = opts.natives.clone();
@@ -297,6 +301,27 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
 impl<'m> Checker<'m> {
     fn err(&mut self, e: CheckError) {
         self.diags.push(e.to_diagnostic());
+    }
+
+    /// Runs `f` in the module of the declaration `key`: for `ALIAS.NAME`, the module imported
+    /// as ALIAS, whose own names `f` then finds unqualified, as a Python module's code does.
+    fn in_module_of<R>(&mut self, key: &Name, f: impl FnOnce(&mut Self) -> R) -> R {
+        let module = key
+            .rsplit_once('.')
+            .map(|(p, _)| Name::new(p))
+            .filter(|p| self.aliases.contains(p));
+        let saved = std::mem::replace(&mut self.module, module);
+        let r = f(self);
+        self.module = saved;
+        r
+    }
+
+    /// The key of a top-level name as written inside the current module: `ALIAS.NAME` where
+    /// the module (imported as ALIAS) declares NAME; `None` for a name it does not declare.
+    pub(crate) fn qualify(&self, n: &str) -> Option<Name> {
+        let p = self.module.as_ref()?;
+        let q = Name::new(format!("{p}.{n}"));
+        self.decls.contains_key(&q).then_some(q)
     }
 
     fn run(&mut self, loaded: &'m imports::Loaded) {
@@ -338,7 +363,7 @@ impl<'m> Checker<'m> {
         self.declare_native_tasks();
         for name in &names {
             if let Decl::Task(t, span) = self.decls[name] {
-                self.resolve_task(name, t, span);
+                self.in_module_of(name, |c| c.resolve_task(name, t, span));
             }
         }
         self.check_unique_fqns();
@@ -346,9 +371,9 @@ impl<'m> Checker<'m> {
             match self.decls[name] {
                 Decl::Task(t, _) => {
                     let env = self.out.tasks.get(name).and_then(|i| i.env.clone());
-                    self.check_body(name, &t.func, env);
+                    self.in_module_of(name, |c| c.check_body(name, &t.func, env));
                 }
-                Decl::Fn(f, _) => self.check_body(name, f, None),
+                Decl::Fn(f, _) => self.in_module_of(name, |c| c.check_body(name, f, None)),
                 _ => {}
             }
         }
@@ -423,41 +448,42 @@ impl<'m> Checker<'m> {
     }
 
     fn resolve_structs(&mut self) {
-        let structs: Vec<&'m StructDecl> = self
+        let structs: Vec<(Name, &'m StructDecl)> = self
             .decls
-            .values()
-            .filter_map(|d| match d {
-                Decl::Struct(s, _) => Some(*s),
+            .iter()
+            .filter_map(|(k, d)| match d {
+                Decl::Struct(s, _) => Some((k.clone(), *s)),
                 _ => None,
             })
             .collect();
-        for s in structs {
-            let mut fields: Vec<(Name, Type)> = Vec::new();
-            for f in &s.fields {
-                if let Some(prev) = s
-                    .fields
-                    .iter()
-                    .take_while(|g| !std::ptr::eq(*g, f))
-                    .find(|g| g.name.name == f.name.name)
-                {
-                    self.err(CheckError::Duplicate {
-                        at: f.name.span,
-                        name: f.name.name.to_string(),
-                        first: prev.name.span,
-                    });
-                    continue;
-                }
-                let ty = self.resolve_type(&f.ty);
-                fields.push((f.name.name.clone(), ty));
-            }
-            self.out.structs.insert(
-                s.name.name.clone(),
-                StructInfo {
-                    name: s.name.name.clone(),
-                    fields,
-                },
-            );
+        for (key, s) in structs {
+            self.in_module_of(&key.clone(), |c| c.resolve_struct(key, s));
         }
+    }
+
+    /// A struct's fields, under its key (`ALIAS.NAME` in a module imported with an alias).
+    fn resolve_struct(&mut self, key: Name, s: &'m StructDecl) {
+        let mut fields: Vec<(Name, Type)> = Vec::new();
+        for f in &s.fields {
+            if let Some(prev) = s
+                .fields
+                .iter()
+                .take_while(|g| !std::ptr::eq(*g, f))
+                .find(|g| g.name.name == f.name.name)
+            {
+                self.err(CheckError::Duplicate {
+                    at: f.name.span,
+                    name: f.name.name.to_string(),
+                    first: prev.name.span,
+                });
+                continue;
+            }
+            let ty = self.resolve_type(&f.ty);
+            fields.push((f.name.name.clone(), ty));
+        }
+        self.out
+            .structs
+            .insert(key.clone(), StructInfo { name: key, fields });
     }
 
     fn params(&mut self, params: &[crate::syntax::ast::Param]) -> Vec<Param> {
@@ -490,40 +516,44 @@ impl<'m> Checker<'m> {
         let decls: Vec<(Name, Decl<'m>)> =
             self.decls.iter().map(|(n, d)| (n.clone(), *d)).collect();
         for (name, decl) in decls {
-            match decl {
-                Decl::Fn(f, _) => {
-                    let params = self.params(&f.params);
-                    let ret = f.ret.as_ref().map_or(Type::None, |t| self.resolve_type(t));
-                    self.out.fns.insert(
-                        name.clone(),
-                        FnInfo {
-                            name,
-                            is_async: f.is_async,
-                            params,
-                            ret,
-                        },
-                    );
-                }
-                Decl::Task(t, _) => {
-                    let span = t.name.span;
-                    let params = self.params(&t.params);
-                    let ret = t.ret.as_ref().map_or(Type::None, |r| self.resolve_type(r));
-                    self.out.tasks.insert(
-                        name.clone(),
-                        TaskInfo {
-                            name: name.clone(),
-                            env: None,
-                            fqn: name.to_string(),
-                            is_async: t.is_async,
-                            params,
-                            ret,
-                            settings: TaskSettings::default(),
-                            span,
-                        },
-                    );
-                }
-                _ => {}
+            self.in_module_of(&name.clone(), |c| c.resolve_signature(name, decl));
+        }
+    }
+
+    fn resolve_signature(&mut self, name: Name, decl: Decl<'m>) {
+        match decl {
+            Decl::Fn(f, _) => {
+                let params = self.params(&f.params);
+                let ret = f.ret.as_ref().map_or(Type::None, |t| self.resolve_type(t));
+                self.out.fns.insert(
+                    name.clone(),
+                    FnInfo {
+                        name,
+                        is_async: f.is_async,
+                        params,
+                        ret,
+                    },
+                );
             }
+            Decl::Task(t, _) => {
+                let span = t.name.span;
+                let params = self.params(&t.params);
+                let ret = t.ret.as_ref().map_or(Type::None, |r| self.resolve_type(r));
+                self.out.tasks.insert(
+                    name.clone(),
+                    TaskInfo {
+                        name: name.clone(),
+                        env: None,
+                        fqn: name.to_string(),
+                        is_async: t.is_async,
+                        params,
+                        ret,
+                        settings: TaskSettings::default(),
+                        span,
+                    },
+                );
+            }
+            _ => {}
         }
     }
 
@@ -550,6 +580,12 @@ impl<'m> Checker<'m> {
                 } else {
                     path.last().unwrap()
                 };
+                // A struct of the module being checked, named without its alias.
+                if let Some(q) = self.qualify(&name.name) {
+                    if matches!(self.decls.get(&q), Some(Decl::Struct(..))) {
+                        return Type::Struct(q);
+                    }
+                }
                 let args: Vec<Type> = args.iter().map(|a| self.resolve_type(a)).collect();
                 let arity = |c: &mut Self, n: usize| {
                     if args.len() != n {

@@ -85,7 +85,7 @@ impl Program {
         checked: Checked,
         natives: IndexMap<Name, NativeFn>,
     ) -> Program {
-        let globals = resolve::resolve(&mut loaded.modules);
+        let globals = resolve::resolve(&mut loaded, &checked);
         let suspends = suspend::analyse(&loaded, &checked);
         let mut versions = HashMap::new();
         for (name, info) in &checked.tasks {

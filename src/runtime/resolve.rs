@@ -7,12 +7,18 @@
 //! scope exactly as the checker does: a block's slots are reused once the block ends, and a
 //! function's frame holds the most slots live at once (its `frame_size`).
 //!
+//! In a module imported `as ALIAS`, the module's own top-level names are written unqualified;
+//! they are rewritten to the `ALIAS.NAME` keys the checker declared them under (as the checker
+//! reads them, see `Checker::qualify`).
+//!
 //! Expressions outside functions (top-level `let` values, parameter defaults, environment
 //! values) are resolved with an empty scope: their comprehensions get slots in a frame of
 //! their own, which the interpreter gives them.
 
+use crate::check::imports::Loaded;
+use crate::check::Checked;
 use crate::syntax::ast::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The program's global names, by id.
 #[derive(Debug, Default)]
@@ -34,14 +40,31 @@ impl Globals {
 }
 
 /// Resolves every module's names in place.
-pub fn resolve(modules: &mut [Module]) -> Globals {
+pub fn resolve(loaded: &mut Loaded, checked: &Checked) -> Globals {
     let mut globals = Globals::default();
-    for module in modules {
-        for item in &mut module.items {
+    let aliases: HashSet<&Name> = loaded
+        .imports
+        .iter()
+        .flatten()
+        .filter_map(|(a, _)| a.as_ref())
+        .collect();
+    // Each item's module alias, from the key the checker declared it under.
+    let mut alias_of: HashMap<(usize, usize), Name> = HashMap::new();
+    for (key, &at) in &checked.locations {
+        if let Some((p, _)) = key.rsplit_once('.') {
+            if aliases.contains(&Name::new(p)) {
+                alias_of.insert(at, Name::new(p));
+            }
+        }
+    }
+    for (m, module) in loaded.modules.iter_mut().enumerate() {
+        for (i, item) in module.items.iter_mut().enumerate() {
             let mut r = Resolver {
                 scope: Vec::new(),
                 next: 0,
                 max: 0,
+                module: alias_of.get(&(m, i)).cloned(),
+                checked,
                 globals: &mut globals,
             };
             match &mut item.kind {
@@ -72,6 +95,9 @@ struct Resolver<'g> {
     scope: Vec<(Name, u32)>,
     next: u32,
     max: u32,
+    /// The alias of the module being resolved, if it was imported `as` one.
+    module: Option<Name>,
+    checked: &'g Checked,
     globals: &'g mut Globals,
 }
 
@@ -111,11 +137,19 @@ impl Resolver<'_> {
         }
     }
 
-    fn lookup(&mut self, n: &Name) -> Slot {
-        match self.scope.iter().rev().find(|(k, _)| k == n) {
-            Some(&(_, i)) => Slot::local(i),
-            None => self.globals.id(n),
+    /// Resolves a name: a local's slot, or a global's id (rewriting one of the module's own
+    /// names to its `ALIAS.NAME` key).
+    fn lookup(&mut self, n: &mut Name) -> Slot {
+        if let Some(&(_, i)) = self.scope.iter().rev().find(|(k, _)| k == n) {
+            return Slot::local(i);
         }
+        if let Some(p) = &self.module {
+            let q = Name::new(format!("{p}.{n}"));
+            if self.checked.locations.contains_key(&q) {
+                *n = q;
+            }
+        }
+        self.globals.id(n)
     }
 
     /// Runs `f` in a new scope whose slots are reused once it ends.
