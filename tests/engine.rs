@@ -343,7 +343,7 @@ async fn imported_modules_keep_their_own_names() {
         .unwrap();
     assert_eq!(
         run.output::<Vec<i64>>().unwrap(),
-        [-1, 10 * 3 + 2 + 2, -2, 5, 100, 3, 1 * 3 + 2 + 2 + 3]
+        [-1, 10 * 3 + 2 + 2, -2, 5, 100, 3, 3 + 2 + 2 + 3]
     );
     let tasks: Vec<&str> = run.events().iter().map(|e| e.task.as_str()).collect();
     assert!(tasks.contains(&"lib-e.work"), "{tasks:?}");

@@ -224,7 +224,7 @@ async task main() -> int {
         .run("main", ())
         .await
         .unwrap();
-    assert_eq!(run.output::<i64>().unwrap(), 0 + 1 + 10 + 11 + 100);
+    assert_eq!(run.output::<i64>().unwrap(), 1 + 10 + 11 + 100);
     let t = run.trace_json();
     let mut by_input: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
         Default::default();

@@ -1,7 +1,7 @@
 //! Operators, builtins, methods and format specs of the run-time values
 //! (`runtime::ops`, `runtime::builtins`), against Python's behaviour.
 
-use flyte_dsl::check::builtins::{method_names, FUNCTIONS};
+use flyte_dsl::check::builtins::{method_names, PURE_FUNCTIONS};
 use flyte_dsl::check::types::Type;
 use flyte_dsl::runtime::builtins;
 use flyte_dsl::runtime::ops;
@@ -62,33 +62,6 @@ fn kind(r: Result<Value, Value>) -> String {
     err(r).0
 }
 
-/// The checker's builtins that the interpreter runs itself (they need the run: output,
-/// virtual time, actions); every other one is a pure function of `runtime::builtins`.
-const RUN_BUILTINS: &[&str] = &[
-    "print",
-    "getenv",
-    "secret",
-    "sleep",
-    "compute",
-    "gpu_compute",
-    "allocate",
-    "free",
-    "now",
-    "attempt",
-    "random",
-    "gather",
-    "map",
-    "group",
-];
-
-fn pure_builtins() -> Vec<&'static str> {
-    FUNCTIONS
-        .iter()
-        .copied()
-        .filter(|n| !RUN_BUILTINS.contains(n))
-        .collect()
-}
-
 /// A sample of each type with methods, and the methods the checker gives it.
 fn method_tables() -> Vec<(Value, &'static [&'static str])> {
     vec![
@@ -114,7 +87,7 @@ fn all_methods() -> Vec<&'static str> {
 /// Every builtin and method the checker accepts has a run-time implementation.
 #[test]
 fn every_checked_builtin_and_method_runs() {
-    for name in pure_builtins() {
+    for &name in PURE_FUNCTIONS {
         assert!(builtins::call(name, &[], &[]).is_some(), "builtin {name}");
     }
     for (recv, names) in method_tables() {
@@ -1310,7 +1283,7 @@ fn nothing_panics_on_wrong_types() {
         CmpOp::In,
         CmpOp::NotIn,
     ];
-    let names = pure_builtins();
+    let names = PURE_FUNCTIONS;
     let methods = all_methods();
     let specs = [
         "", ".2f", ">5", ",", "x", "%", "e", "g", "s", "d", "=+08,.3f", "c", "#b", "^", "z",
@@ -1328,7 +1301,7 @@ fn nothing_panics_on_wrong_types() {
         ] {
             check(ops::slice(&a, x, y, z));
         }
-        for &name in &names {
+        for &name in names {
             check(call(name, vec![a.clone()]));
             check(call(name, vec![]));
         }
@@ -1346,7 +1319,7 @@ fn nothing_panics_on_wrong_types() {
             }
             check(ops::index(&a, &b));
             check(ops::set_index(&a.clone(), &b, i(0)).map(|_| Value::None));
-            for &name in &names {
+            for &name in names {
                 check(call(name, vec![a.clone(), b.clone()]));
                 check(call(name, vec![a.clone(), b.clone(), b.clone()]));
             }

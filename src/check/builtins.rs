@@ -4,8 +4,9 @@
 
 use super::types::Type;
 
-/// Built-in functions, with Python's names and meaning, plus the simulation builtins.
-pub const FUNCTIONS: &[&str] = &[
+/// Built-in functions with Python's names and meaning: pure functions of their arguments
+/// (`runtime::builtins::call`).
+pub const PURE_FUNCTIONS: &[&str] = &[
     "len",
     "range",
     "enumerate",
@@ -24,6 +25,11 @@ pub const FUNCTIONS: &[&str] = &[
     "float",
     "bool",
     "isinstance",
+];
+
+/// Built-in functions the interpreter runs itself: they need the run (its output, virtual
+/// time, actions, the simulated node).
+pub const RUN_FUNCTIONS: &[&str] = &[
     "print",
     "getenv",
     "secret",
@@ -39,6 +45,15 @@ pub const FUNCTIONS: &[&str] = &[
     "map",
     "group",
 ];
+
+/// Every built-in function.
+pub fn functions() -> impl Iterator<Item = &'static str> {
+    PURE_FUNCTIONS.iter().chain(RUN_FUNCTIONS).copied()
+}
+
+pub fn is_function(name: &str) -> bool {
+    PURE_FUNCTIONS.contains(&name) || RUN_FUNCTIONS.contains(&name)
+}
 
 /// Constructors of configuration records (checked by `super::config` where constant).
 pub const CONSTRUCTORS: &[&str] = &[

@@ -833,7 +833,7 @@ impl<'m> Checker<'m> {
         {
             return Type::Task(n.clone());
         }
-        if builtins::FUNCTIONS.contains(&n.as_str())
+        if builtins::is_function(n)
             || builtins::CONSTRUCTORS.contains(&n.as_str())
             || types::is_error_type(n)
         {

@@ -755,7 +755,8 @@ impl<'m> Checker<'m> {
     fn global_names(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self.decls.keys().map(|k| k.as_str()).collect();
         v.extend(self.opts.natives.iter().map(|n| n.name.as_str()));
-        v.extend(builtins::FUNCTIONS);
+        v.extend(builtins::PURE_FUNCTIONS);
+        v.extend(builtins::RUN_FUNCTIONS);
         v.extend(builtins::CONSTRUCTORS);
         v.extend(types::ERRORS.iter().map(|(n, _)| *n));
         v
@@ -779,7 +780,7 @@ pub fn setting_names() -> impl Iterator<Item = &'static str> {
 }
 
 pub fn is_builtin_name(name: &str) -> bool {
-    builtins::FUNCTIONS.contains(&name)
+    builtins::is_function(name)
         || builtins::CONSTRUCTORS.contains(&name)
         || types::is_error_type(name)
 }

@@ -135,11 +135,7 @@ impl Completer for FlyteHelper {
             candidates.extend(self.names.iter().cloned());
             candidates.extend(KEYWORDS.iter().map(|s| s.to_string()));
             candidates.extend(flyte_dsl::check::setting_names().map(str::to_string));
-            candidates.extend(
-                flyte_dsl::check::builtins::FUNCTIONS
-                    .iter()
-                    .map(|s| s.to_string()),
-            );
+            candidates.extend(flyte_dsl::check::builtins::functions().map(str::to_string));
             candidates.extend(
                 flyte_dsl::check::builtins::CONSTRUCTORS
                     .iter()

@@ -643,7 +643,7 @@ pub fn is_instance(v: &Value, t: &Value) -> Result<bool, Value> {
                     _ if is_error_type(n) => {
                         matches!(v, Value::Error(e) if error_derives(&e.kind, n))
                     }
-                    _ if crate::check::builtins::FUNCTIONS.contains(&n) => return Err(not_a_type()),
+                    _ if crate::check::builtins::is_function(n) => return Err(not_a_type()),
                     _ => match v {
                         Value::Struct(s) => s.borrow().name == n,
                         Value::Record(r) => r.0 == n,
