@@ -238,6 +238,16 @@ fn a_failed_run_exits_1_with_the_error() {
     assert_eq!(v["error"]["type"], "RuntimeUserError");
     assert_eq!(v["error"]["code"], "ValueError");
     assert_eq!(v["error"]["task"], "e.main");
+    // Without --json: the error rendered at the statement that raised it, on stderr.
+    let out = run(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[ValueError] Error: RuntimeUserError: no (in e.main)"),
+        "{err}"
+    );
+    assert!(err.contains("fails.flyte:4:5"), "{err}");
+    assert!(err.contains("raised here, in e.main"), "{err}");
 }
 
 #[test]

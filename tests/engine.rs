@@ -348,3 +348,47 @@ async fn imported_modules_keep_their_own_names() {
     let tasks: Vec<&str> = run.events().iter().map(|e| e.task.as_str()).collect();
     assert!(tasks.contains(&"lib-e.work"), "{tasks:?}");
 }
+
+/// A failed run's error carries its chain of statements (RUNTIME.md section 7): rendered as the
+/// CLI prints it, and as a `check --json` diagnostic with a label per statement.
+#[tokio::test]
+async fn a_failed_runs_error_points_at_its_statements() {
+    let src = "env e = TaskEnvironment(name = \"e\")\nfn half(x: int) -> int {\n    return x // 0\n}\n@e\nasync task leaf(x: int) -> int {\n    return half(x)\n}\n@e\nasync task main() -> int {\n    return await leaf(4)\n}\n";
+    let run = Engine::builder()
+        .build()
+        .compile("p.flyte", src)
+        .unwrap()
+        .run("main", ())
+        .await
+        .unwrap();
+    let e = run.error().expect("the run fails");
+    assert_eq!(
+        (e.kind.as_str(), e.code.as_str()),
+        ("RuntimeUserError", "ZeroDivisionError")
+    );
+    assert!(
+        e.rendered.contains("raised here, in e.leaf"),
+        "{}",
+        e.rendered
+    );
+    let labels: Vec<(u64, String)> = e.diagnostic["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["line"].as_u64().unwrap(),
+                l["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (3, "raised here, in e.leaf".to_string()),
+            (7, "called here, in e.leaf".to_string()),
+            (11, "e.leaf called here, in e.main".to_string()),
+        ]
+    );
+    assert_eq!(e.diagnostic["code"], "ZeroDivisionError");
+}

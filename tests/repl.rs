@@ -233,3 +233,22 @@ fn stdin_mode_writes_the_last_runs_trace_and_report() {
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<svg") && html.contains("makespan"), "{html}");
 }
+
+/// A run-time error at the REPL points at the statement that raised it (in the session's
+/// declarations) and at the input that called it, and the session goes on.
+#[test]
+fn stdin_mode_renders_run_time_errors_at_their_statements() {
+    let (text, errors) =
+        stdin_mode_both("fn f(x: int) -> int {\n    return 10 // x\n}\nf(0)\n[1][3]\nf(5)\n");
+    let all = format!("{text}{errors}");
+    assert!(
+        all.contains("[ZeroDivisionError] Error: RuntimeUserError: integer division by zero"),
+        "{all}"
+    );
+    assert!(all.contains("return 10 // x"), "{all}");
+    assert!(all.contains("raised here, in this input"), "{all}");
+    assert!(all.contains("called here, in this input"), "{all}");
+    assert!(all.contains("[IndexError]"), "{all}");
+    assert!(!all.contains("__value"), "the wrapper stays hidden: {all}");
+    assert!(text.contains("2: int"), "{text}");
+}

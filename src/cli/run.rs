@@ -306,14 +306,10 @@ pub fn run(
         }
         match &outcome.result {
             Ok(v) => println!("{}", v.repr()),
-            Err(e) => {
-                let task = e
-                    .task
-                    .as_deref()
-                    .map(|t| format!(" in {t}"))
-                    .unwrap_or_default();
-                eprintln!("error: {}{task}: {}", e.kind, e.message);
-            }
+            Err(e) => eprint!(
+                "{}",
+                diagnostics::render(&e.to_diagnostic(), &map, super::use_colour())
+            ),
         }
         print!("{}", runtime::summary_text(&outcome));
     }

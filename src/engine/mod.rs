@@ -421,6 +421,7 @@ impl Program {
         let engine = self.engine.inner.clone();
         let task = task.to_string();
         let ret = info.ret.clone();
+        let map = self.warnings.map.clone();
         tokio::task::spawn_blocking(move || {
             let args: Vec<(Name, Value)> = obj
                 .iter()
@@ -446,7 +447,7 @@ impl Program {
             if let Ok(mut w) = engine.warm.lock() {
                 *w = outcome.warm_after.clone();
             }
-            let run = Run::from_outcome(&outcome, ret);
+            let run = Run::from_outcome(&outcome, ret, &map);
             if let Some(observer) = &engine.observer {
                 for e in &run.events {
                     observer(e);
@@ -470,6 +471,12 @@ pub struct ScriptError {
     pub message: String,
     /// The FQN of the action that failed.
     pub task: Option<String>,
+    /// Where it went (RUNTIME.md section 7), as `flyte-dsl run` prints it: the statement that
+    /// raised it, then each call and action that led there (rendered without colour).
+    pub rendered: String,
+    /// The same as a `check --json` diagnostic: code, message, and a label (file, line,
+    /// column) at each statement of that chain.
+    pub diagnostic: serde_json::Value,
 }
 
 /// An action event (RUNTIME.md section 9), at a virtual time in seconds.
@@ -532,15 +539,20 @@ pub struct Run {
 }
 
 impl Run {
-    fn from_outcome(o: &runtime::RunOutcome, _ret: check::types::Type) -> Run {
+    fn from_outcome(o: &runtime::RunOutcome, _ret: check::types::Type, map: &SourceMap) -> Run {
         let output = match &o.result {
             Ok(v) => Ok(v.to_json()),
-            Err(e) => Err(ScriptError {
-                kind: e.kind.to_string(),
-                code: e.code.clone(),
-                message: e.message.clone(),
-                task: e.task.clone(),
-            }),
+            Err(e) => {
+                let d = e.to_diagnostic();
+                Err(ScriptError {
+                    kind: e.kind.to_string(),
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                    task: e.task.clone(),
+                    rendered: diagnostics::render(&d, map, false),
+                    diagnostic: d.to_json(map),
+                })
+            }
         };
         let mut events = Vec::new();
         let records = &o.summary.actions;
@@ -632,7 +644,7 @@ impl Run {
             Ok(v) => {
                 serde_json::from_value(v.clone()).map_err(|e| OutputError::Shape(e.to_string()))
             }
-            Err(e) => Err(OutputError::Failed(e.clone())),
+            Err(e) => Err(OutputError::Failed(Box::new(e.clone()))),
         }
     }
 
@@ -687,7 +699,7 @@ impl Run {
 pub enum OutputError {
     /// The run failed with this error.
     #[error("the run failed: {}: {}", .0.kind, .0.message)]
-    Failed(ScriptError),
+    Failed(Box<ScriptError>),
     /// The value does not deserialize into the requested type.
     #[error("the output does not have the requested shape: {0}")]
     Shape(String),

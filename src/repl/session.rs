@@ -104,15 +104,33 @@ impl Session {
         }
         s
     }
+}
 
-    /// Checks `prelude + middle`; diagnostics within `middle` are re-based onto it alone.
+/// Where an input sits in the session's source map: at `base` in file 0 (the session's
+/// declarations and the wrapped input), `len` bytes long, and on its own as `file`.
+struct Place {
+    map: SourceMap,
+    base: usize,
+    len: usize,
+    file: FileId,
+}
+
+impl Session {
+    /// Checks `prelude + middle`; diagnostics within `middle` are re-based onto it alone. The
+    /// program comes with its source map and the offset of `input` in it, for rendering the
+    /// errors of its run the same way.
+    #[allow(clippy::type_complexity)]
     fn check(
         &self,
         middle: &str,
         input: &str,
         input_offset: usize,
         infer: bool,
-    ) -> (Option<(imports::Loaded, check::Checked)>, String, bool) {
+    ) -> (
+        Option<(imports::Loaded, check::Checked, Place)>,
+        String,
+        bool,
+    ) {
         let prelude = self.prelude();
         let source = format!("{prelude}{middle}");
         let base = prelude.len() + input_offset;
@@ -132,33 +150,41 @@ impl Session {
         diags.extend(runtime::feasible::check(&checked, &self.cluster));
         diagnostics::sort(&mut diags);
         let errors = diags.iter().any(Diagnostic::is_error);
-        // Re-base what falls in the input onto a source map of the input alone.
-        let mut input_map = SourceMap::new();
-        let id = input_map.add("input", input);
+        let file = map.add("input", input);
+        let place = Place {
+            map,
+            base,
+            len: input.len(),
+            file,
+        };
         let mut text = String::new();
         for d in &diags {
-            let inside = d.labels.iter().all(|l| {
-                l.span.file.0 == 0
-                    && (l.span.start as usize) >= base
-                    && (l.span.end as usize) <= base + input.len()
-            });
-            if inside {
-                let mut d = d.clone();
-                for l in &mut d.labels {
-                    l.span =
-                        Span::new(id, l.span.start as usize - base, l.span.end as usize - base);
-                }
-                text.push_str(&diagnostics::render(&d, &input_map, self.colour));
-            } else if d.is_error() || d.code != "W0501" {
-                text.push_str(&diagnostics::render(d, &map, self.colour));
+            if d.is_error() || d.code != "W0501" {
+                text.push_str(&self.render(d, &place));
             }
         }
         let checked = if errors {
             None
         } else {
-            Some((loaded, checked))
+            Some((loaded, checked, place))
         };
         (checked, text, errors)
+    }
+
+    /// Renders a diagnostic of the session's source: its places in the input are re-based
+    /// onto the input alone (clipped to it), so they show what the user typed; others stay
+    /// in the session's declarations.
+    fn render(&self, d: &Diagnostic, place: &Place) -> String {
+        let (lo, hi) = (place.base, place.base + place.len);
+        let mut d = d.clone();
+        for l in &mut d.labels {
+            let (start, end) = (l.span.start as usize, l.span.end as usize);
+            if l.span.file.0 == 0 && start < hi.max(lo + 1) && end >= lo {
+                let (s, e) = (start.clamp(lo, hi), end.clamp(lo, hi));
+                l.span = Span::new(place.file, s - lo, e - lo);
+            }
+        }
+        diagnostics::render(&d, &place.map, self.colour)
     }
 
     /// Evaluates one complete input.
@@ -302,7 +328,7 @@ impl Session {
         let shown_input = value_expr.clone().unwrap_or_else(|| input.to_string());
         let middle = format!("{head}{middle_input}{tail}");
         let (checked, text, _) = self.check(&middle, &shown_input, input_offset, true);
-        let Some((loaded, checked)) = checked else {
+        let Some((loaded, checked, place)) = checked else {
             return err(text);
         };
         let Some(Type::Tuple(types)) = checked.inferred_return.clone() else {
@@ -382,13 +408,17 @@ impl Session {
             }
             Ok(_) => ok(out),
             Err(e) => {
-                let task = e
-                    .task
-                    .as_deref()
-                    .filter(|t| !t.starts_with("repl."))
-                    .map(|t| format!(" in {t}"))
-                    .unwrap_or_default();
-                out.push_str(&format!("error: {}{task}: {}\n", e.kind, e.message));
+                // The input's own action is "this input".
+                let mut e = e.clone();
+                let input_fqn = format!("repl.{REPL_TASK}");
+                if e.task.as_deref() == Some(input_fqn.as_str()) {
+                    e.task = None;
+                }
+                let mut d = e.to_diagnostic();
+                for l in &mut d.labels {
+                    l.message = l.message.replace(&input_fqn, "this input");
+                }
+                out.push_str(&self.render(&d, &place));
                 out.push_str(&line);
                 err(out)
             }
@@ -404,7 +434,7 @@ impl Session {
         let head = format!("@{REPL_ENV}\nasync task {REPL_TASK}() {{\n{body}    return (");
         let middle = format!("{head}{expr})\n}}\n");
         let (checked, text, _) = self.check(&middle, expr, head.len(), true);
-        match checked.and_then(|(_, c)| c.inferred_return) {
+        match checked.and_then(|(_, c, ..)| c.inferred_return) {
             Some(t) => ok(format!("{text}{t}\n")),
             None => err(text),
         }
@@ -413,7 +443,7 @@ impl Session {
     /// `:env NAME`: each resolved setting with the level it came from.
     pub fn env(&self, name: &str) -> Outcome {
         let (checked, text, _) = self.check("", "", 0, false);
-        let Some((_, checked)) = checked else {
+        let Some((_, checked, ..)) = checked else {
             return err(text);
         };
         let Some(env) = checked
@@ -507,7 +537,7 @@ impl Session {
     /// `:tasks`
     pub fn tasks(&self) -> Outcome {
         let (checked, text, _) = self.check("", "", 0, false);
-        let Some((_, checked)) = checked else {
+        let Some((_, checked, ..)) = checked else {
             return err(text);
         };
         let mut out = String::new();

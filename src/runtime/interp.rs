@@ -1,6 +1,6 @@
 //! The evaluator and the event loop. See the module doc of [`super`] for the shape.
 
-use super::value::{Callable, ErrorValue, Key, StructValue, Value};
+use super::value::{Callable, ErrorValue, Key, StructValue, TracePoint, Value};
 use super::*;
 use crate::check::config::quantity;
 use crate::check::types;
@@ -120,6 +120,7 @@ impl<'p> Frame<'p> {
             code: code.into(),
             message: msg,
             task: None,
+            trace: Vec::new(),
         };
         *self.sh.limit_error.borrow_mut() = Some(e.clone());
         Ctrl::Kill(Box::new(e))
@@ -294,7 +295,7 @@ impl<'p> Frame<'p> {
     fn stmt(&mut self, s: &'p Stmt) -> Res<()> {
         self.step()?;
         // Simple statements recurse only through expressions, which check the stack.
-        match &s.kind {
+        let r = match &s.kind {
             StmtKind::Let { .. }
             | StmtKind::Assign { .. }
             | StmtKind::Expr(_)
@@ -302,7 +303,28 @@ impl<'p> Frame<'p> {
             | StmtKind::Break
             | StmtKind::Continue => self.stmt_kind(s),
             _ => crate::stack::grow(|| self.stmt_kind(s)),
+        };
+        if let Err(c) = r {
+            return Err(self.traced(c, s.span));
         }
+        Ok(())
+    }
+
+    /// Records in an error leaving statement `span` where it went: the first statement of this
+    /// frame it leaves (where it was raised, or the call or `await` it came out of).
+    #[cold]
+    fn traced(&self, mut c: Ctrl, span: Span) -> Ctrl {
+        let e = match &mut c {
+            Ctrl::Raise(Value::Error(e)) => Rc::make_mut(e),
+            Ctrl::Kill(e) => &mut **e,
+            _ => return c,
+        };
+        let frame = (self.exec, self.depth);
+        if e.trace.last().is_none_or(|p| p.frame != frame) {
+            let task = self.sh.acts.borrow()[self.act].fqn.clone();
+            e.trace.push(TracePoint { span, task, frame });
+        }
+        c
     }
 
     fn stmt_kind(&mut self, s: &'p Stmt) -> Res<()> {
@@ -413,6 +435,13 @@ impl<'p> Frame<'p> {
     fn stmt_async<'a>(&'a mut self, s: &'p Stmt) -> LocalFut<'a, Res<()>> {
         Box::pin(async move {
             self.step()?;
+            let r = self.stmt_async_kind(s).await;
+            r.map_err(|c| self.traced(c, s.span))
+        })
+    }
+
+    async fn stmt_async_kind(&mut self, s: &'p Stmt) -> Res<()> {
+        {
             match &s.kind {
                 StmtKind::Let { pattern, value, .. } => {
                     let v = ev!(self, value)?;
@@ -519,7 +548,7 @@ impl<'p> Frame<'p> {
                 }
                 StmtKind::Break | StmtKind::Continue => self.stmt(s),
             }
-        })
+        }
     }
 
     fn raise_stmt(&self, v: Option<Value>) -> Ctrl {
@@ -1986,6 +2015,7 @@ impl<'p> Frame<'p> {
                     message,
                     code: "HostError".into(),
                     task: None,
+                    trace: Vec::new(),
                 })))),
                 Err(_) => Err(raise(
                     "RuntimeSystemError",
@@ -2058,8 +2088,7 @@ impl<'p> Frame<'p> {
                             kind: Name::new("OOMError"),
                             message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
                             code: "OOMError".into(),
-                            task: Some(a.fqn.to_string()),
-                        })));
+                            task: Some(a.fqn.to_string()), trace: Vec::new(), })));
                     }
                 }
                 Ok(Value::None)
@@ -2246,6 +2275,7 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
         code: code.into(),
         message: msg,
         task: None,
+        trace: Vec::new(),
     };
     if sh.cancel.load(std::sync::atomic::Ordering::Relaxed) {
         return Some(err(
@@ -2363,6 +2393,7 @@ fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Ve
                 message: format!("the run passed its limit of {max} live actions (E0706)"),
                 code: "E0706".into(),
                 task: None,
+                trace: Vec::new(),
             });
         }
     }
@@ -2557,6 +2588,7 @@ fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
             message: "cancelled".into(),
             code: "ActionAbortedError".into(),
             task: Some(a.fqn.to_string()),
+            trace: Vec::new(),
         })));
         (a.sim, a.children.clone())
     };
@@ -2591,11 +2623,13 @@ fn cross_boundary(e: ErrorValue, fqn: &str) -> ErrorValue {
     if is_flyte {
         ErrorValue { task, ..e }
     } else {
+        // The child's trace goes on: the caller adds where it called or awaited.
         ErrorValue {
             kind: Name::new("RuntimeUserError"),
             code: e.kind.to_string(),
             message: e.message,
             task,
+            trace: e.trace,
         }
     }
 }
@@ -2735,6 +2769,7 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
             message: format!("raised a {}", v.type_name()),
             code: "TypeError".into(),
             task: None,
+            trace: Vec::new(),
         }),
         Err(Ctrl::Kill(e)) => Err(*e),
         Err(Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
@@ -2758,6 +2793,7 @@ fn run_native_task(
         code: kind.into(),
         message,
         task: None,
+        trace: Vec::new(),
     };
     let Some(f) = sh.prog.native_tasks.get(task) else {
         return Err(err("RuntimeSystemError", format!("no host task {task}")));
@@ -2962,6 +2998,7 @@ pub(crate) fn run(
                 message: format!("no action can make progress:\n{detail}"),
                 code: "E0602".into(),
                 task: None,
+                trace: Vec::new(),
             };
             fail_all_pending(&sh, e);
             break;
@@ -2976,6 +3013,7 @@ pub(crate) fn run(
                     ),
                     code: "E0703".into(),
                     task: None,
+                    trace: Vec::new(),
                 });
                 break;
             }
@@ -3031,6 +3069,7 @@ pub(crate) fn run(
                                             .into(),
                                     code: "MaxQueuedTimeExceededError".into(),
                                     task: Some(fqn.to_string()),
+                                    trace: Vec::new(),
                                 }),
                             );
                         }
@@ -3060,6 +3099,7 @@ pub(crate) fn run(
                                 message: "the action ran past its deadline".into(),
                                 code: "DeadlineExceededError".into(),
                                 task: Some(fqn.to_string()),
+                                trace: Vec::new(),
                             })));
                             drop(acts);
                             wake_waiters(&sh, id);
@@ -3087,6 +3127,7 @@ pub(crate) fn run(
                                     message: "the attempt ran past its max_runtime".into(),
                                     code: "MaxRuntimeExceededError".into(),
                                     task: Some(fqn.to_string()),
+                                    trace: Vec::new(),
                                 }),
                             );
                         }
@@ -3109,6 +3150,7 @@ pub(crate) fn run(
                         code: "PreemptedError".into(),
                         // `complete` names the task: the error is this attempt's own.
                         task: None,
+                        trace: Vec::new(),
                     }),
                 );
             }
@@ -3123,6 +3165,7 @@ pub(crate) fn run(
                         message: reason,
                         code: "E0601".into(),
                         task: Some(fqn.to_string()),
+                        trace: Vec::new(),
                     }),
                 );
             }
@@ -3139,6 +3182,7 @@ pub(crate) fn run(
                 message: "the run ended without a result".into(),
                 code: "RuntimeSystemError".into(),
                 task: None,
+                trace: Vec::new(),
             }),
         },
     };

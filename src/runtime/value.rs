@@ -30,13 +30,79 @@ impl Key {
 
 /// An error value: its type (a name of the hierarchy), message, flyte code and the FQN of the
 /// action that failed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ErrorValue {
     pub kind: Name,
     pub message: String,
     /// flyte's error code; for a raised error, its type's name.
     pub code: String,
     pub task: Option<String>,
+    /// Where it went, innermost first: the statement that raised it, then the statement of each
+    /// function or action it left (the call or the `await`). Not part of its value.
+    pub trace: Vec<TracePoint>,
+}
+
+/// Two errors are equal when their type, message, code and task are.
+impl PartialEq for ErrorValue {
+    fn eq(&self, other: &ErrorValue) -> bool {
+        (&self.kind, &self.message, &self.code, &self.task)
+            == (&other.kind, &other.message, &other.code, &other.task)
+    }
+}
+
+impl ErrorValue {
+    /// The error as a diagnostic: its code (a run-time page's `E06xx`/`E07xx`, else its flyte
+    /// code or type), `TYPE: message`, and a label at each statement of its trace: where it was
+    /// raised, then each call or `await` it came out of, with the action that ran it.
+    pub fn to_diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        use crate::check::types::ERRORS;
+        let code = crate::diagnostics::codes::lookup(&self.code)
+            .map(|info| info.code)
+            .or_else(|| ERRORS.iter().map(|(n, _)| *n).find(|n| *n == self.code))
+            .or_else(|| ERRORS.iter().map(|(n, _)| *n).find(|n| *n == self.kind))
+            .unwrap_or("Error");
+        let task = self
+            .task
+            .as_deref()
+            .map(|t| format!(" (in {t})"))
+            .unwrap_or_default();
+        let mut d = crate::diagnostics::Diagnostic::error(
+            code,
+            format!("{}: {}{task}", self.kind, self.message),
+        );
+        for (i, p) in self.trace.iter().enumerate() {
+            let message = match i.checked_sub(1).map(|j| &self.trace[j]) {
+                // Raised by the platform for an action that ran no statement of it.
+                None if self.task.as_deref().is_some_and(|t| t != &*p.task) => format!(
+                    "{} called here, in {}",
+                    self.task.as_deref().unwrap_or_default(),
+                    p.task
+                ),
+                None => format!("raised here, in {}", p.task),
+                Some(inner) if inner.task != p.task => {
+                    format!("{} called here, in {}", inner.task, p.task)
+                }
+                Some(_) => format!("called here, in {}", p.task),
+            };
+            d.labels.push(crate::diagnostics::Label {
+                span: p.span,
+                message,
+                primary: i == 0,
+            });
+        }
+        d
+    }
+}
+
+/// A statement an error passed through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TracePoint {
+    pub span: crate::diagnostics::Span,
+    /// The FQN of the action whose body ran the statement.
+    pub task: std::sync::Arc<str>,
+    /// The body (its attempt's executor) and call depth it was recorded in: one point per
+    /// function or action left.
+    pub frame: (usize, usize),
 }
 
 /// A struct value: its type name and fields in declaration order.
@@ -131,6 +197,7 @@ impl Value {
             message: message.into(),
             code: kind.to_string(),
             task: Option::None,
+            trace: Vec::new(),
         }))
     }
 
@@ -408,6 +475,27 @@ pub fn format_duration(ns: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_compare_without_their_trace() {
+        let a = ErrorValue {
+            kind: Name::new("ValueError"),
+            message: "m".into(),
+            code: "ValueError".into(),
+            task: None,
+            trace: Vec::new(),
+        };
+        let mut b = a.clone();
+        b.trace.push(TracePoint {
+            span: crate::diagnostics::Span::new(crate::diagnostics::FileId(0), 0, 1),
+            task: "e.main".into(),
+            frame: (0, 0),
+        });
+        assert_eq!(Value::Error(Rc::new(a.clone())), Value::Error(Rc::new(b)));
+        let mut c = a.clone();
+        c.message = "other".into();
+        assert_ne!(a, c);
+    }
 
     #[test]
     fn literal_syntax() {
