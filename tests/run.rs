@@ -539,3 +539,18 @@ fn an_error_prints_as_its_message() {
     let printed: Vec<&str> = out.logs.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(printed, vec!["boom"]);
 }
+
+/// Replicas alive after the last action are billed until they stop (RUNTIME.md section 4:
+/// idle-but-alive replicas are billed): the root and the leaf end at 10 s, but the replica
+/// holds the node until `idle_ttl` (100 s) later. Utilization stays measured over the makespan.
+#[test]
+fn idle_replicas_are_billed_until_they_stop() {
+    let src = format!(
+        "{ENV}env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1, memory = \"1Gi\"), reusable = ReusePolicy(replicas = 1, idle_ttl = 100s))\n@pool\nasync task leaf() -> int {{\n    sleep(10s)\n    return 1\n}}\n@e\nasync task main() -> int {{\n    return await leaf()\n}}\n"
+    );
+    let j = run(&src);
+    assert_eq!(j["status"], "succeeded", "{j}");
+    assert_eq!(j["makespan_s"], 10.0);
+    // One node at $3.60/h, busy 0-110 s.
+    assert_eq!(j["cost_usd"], 0.11, "{j}");
+}

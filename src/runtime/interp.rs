@@ -3196,6 +3196,16 @@ pub(crate) fn run(
         a.waiters = Vec::new();
         a.cache_key = None;
     }
+    // Replicas that `scope = "global"` keeps for later runs, counted before the idle tail.
+    let warm_after = sh
+        .global_sets
+        .borrow()
+        .iter()
+        .map(|(name, set)| (name.clone(), sh.sim.borrow().replicas_alive(*set) as u32))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    // Replicas alive after the last action run out their idle time and stop: billed.
+    sh.sim.borrow_mut().drain_replicas();
     let summary = sh.sim.borrow_mut().take_summary();
     let (series, nodes) = {
         let sim = sh.sim.borrow();
@@ -3237,13 +3247,6 @@ pub(crate) fn run(
         .borrow_mut()
         .iter_mut()
         .map(|a| std::mem::take(&mut a.args))
-        .collect();
-    let warm_after = sh
-        .global_sets
-        .borrow()
-        .iter()
-        .map(|(name, set)| (name.clone(), sh.sim.borrow().replicas_alive(*set) as u32))
-        .filter(|(_, n)| *n > 0)
         .collect();
     drop(sim_acts);
     let logs = sh.logs.borrow().clone();

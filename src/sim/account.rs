@@ -9,8 +9,9 @@
 //! [0, makespan] divided by makespan times capacity; the peak is the largest sample.
 //!
 //! Billing: a node is busy from the moment it receives its first pod until its last pod
-//! leaves; each busy interval (clipped to the makespan) is billed at its pool's
-//! `cost_per_hour`.
+//! leaves; each busy interval is billed at its pool's `cost_per_hour`, including the idle tail
+//! of replicas that outlive the last action (RUNTIME.md section 4: idle-but-alive replicas are
+//! billed; see [`Sim::drain_replicas`]). Utilization is measured up to the makespan.
 
 use super::node::Shape;
 use super::{ActionRecord, NodeId, ReplicaRecord, Sim, Time};
@@ -181,7 +182,7 @@ impl Sim {
         let m = self.makespan();
         let mut busy = vec![0 as Time; self.nodes.len()];
         for (n, a, b) in self.node_intervals() {
-            busy[n.0 as usize] += (b.min(m) - a).max(0);
+            busy[n.0 as usize] += (b - a).max(0);
         }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut cost_usd = 0.0;

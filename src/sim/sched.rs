@@ -457,6 +457,17 @@ impl Sim {
         self.progress > 0 || !self.outbox.is_empty() || self.dirty
     }
 
+    /// Once no action is left, lets the replicas still alive run out their `scaledown_ttl` /
+    /// `idle_ttl` and stop, so that their idle tail is billed (RUNTIME.md section 4). Nothing
+    /// happens while an action is live.
+    pub fn drain_replicas(&mut self) {
+        while self.live == 0 {
+            if self.next_event().is_none() {
+                break;
+            }
+        }
+    }
+
     /// The next thing that happens, advancing the clock to it; `None` when nothing more will
     /// happen without the driver (then see [`Sim::is_stuck`]).
     pub fn next_event(&mut self) -> Option<Event> {
