@@ -441,113 +441,111 @@ impl<'p> Frame<'p> {
     }
 
     async fn stmt_async_kind(&mut self, s: &'p Stmt) -> Res<()> {
-        {
-            match &s.kind {
-                StmtKind::Let { pattern, value, .. } => {
-                    let v = ev!(self, value)?;
-                    self.bind(pattern, v)
-                }
-                StmtKind::Assign { target, op, value } => {
-                    let v = ev!(self, value)?;
-                    self.assign(target, *op, v)
-                }
-                StmtKind::Expr(e) => ev!(self, e).map(|_| ()),
-                StmtKind::If {
-                    branches,
-                    else_block,
-                } => {
-                    for (c, b) in branches {
-                        let v = ev!(self, c)?;
-                        if self.truth(&v, c)? {
-                            return self.block(b).await;
-                        }
-                    }
-                    match else_block {
-                        Some(b) => self.block(b).await,
-                        None => Ok(()),
-                    }
-                }
-                StmtKind::For {
-                    pattern,
-                    iter,
-                    body,
-                } => {
-                    let it = ev!(self, iter)?;
-                    let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
-                    for item in items {
-                        self.bind(pattern, item)?;
-                        let r = self.block(body).await;
-                        match r {
-                            Err(Ctrl::Break) => break,
-                            Err(Ctrl::Continue) | Ok(()) => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                    Ok(())
-                }
-                StmtKind::While { cond, body } => {
-                    loop {
-                        let c = ev!(self, cond)?;
-                        if !self.truth(&c, cond)? {
-                            break;
-                        }
-                        match self.block(body).await {
-                            Err(Ctrl::Break) => break,
-                            Err(Ctrl::Continue) | Ok(()) => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                    Ok(())
-                }
-                StmtKind::Return(e) => Err(Ctrl::Return(match e {
-                    Some(e) => ev!(self, e)?,
-                    None => Value::None,
-                })),
-                StmtKind::Raise(e) => {
-                    let v = match e {
-                        Some(e) => Some(ev!(self, e)?),
-                        None => None,
-                    };
-                    Err(self.raise_stmt(v))
-                }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    finally,
-                } => {
-                    let r = self.block(body).await;
-                    let r = match r {
-                        Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
-                            Some(h) => {
-                                if let Some(b) = &h.binding {
-                                    self.put(b.slot, err)?;
-                                }
-                                self.block(&h.body).await
-                            }
-                            None => Err(Ctrl::Raise(err)),
-                        },
-                        other => other,
-                    };
-                    match finally {
-                        Some(f) => {
-                            self.block(f).await?;
-                            r
-                        }
-                        None => r,
-                    }
-                }
-                StmtKind::With { context, body } => {
-                    let g = ev!(self, context)?;
-                    let saved = self.group.clone();
-                    if let Value::Group(name) = g {
-                        self.group = Some(name);
-                    }
-                    let r = self.block(body).await;
-                    self.group = saved;
-                    r
-                }
-                StmtKind::Break | StmtKind::Continue => self.stmt(s),
+        match &s.kind {
+            StmtKind::Let { pattern, value, .. } => {
+                let v = ev!(self, value)?;
+                self.bind(pattern, v)
             }
+            StmtKind::Assign { target, op, value } => {
+                let v = ev!(self, value)?;
+                self.assign(target, *op, v)
+            }
+            StmtKind::Expr(e) => ev!(self, e).map(|_| ()),
+            StmtKind::If {
+                branches,
+                else_block,
+            } => {
+                for (c, b) in branches {
+                    let v = ev!(self, c)?;
+                    if self.truth(&v, c)? {
+                        return self.block(b).await;
+                    }
+                }
+                match else_block {
+                    Some(b) => self.block(b).await,
+                    None => Ok(()),
+                }
+            }
+            StmtKind::For {
+                pattern,
+                iter,
+                body,
+            } => {
+                let it = ev!(self, iter)?;
+                let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
+                for item in items {
+                    self.bind(pattern, item)?;
+                    let r = self.block(body).await;
+                    match r {
+                        Err(Ctrl::Break) => break,
+                        Err(Ctrl::Continue) | Ok(()) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            StmtKind::While { cond, body } => {
+                loop {
+                    let c = ev!(self, cond)?;
+                    if !self.truth(&c, cond)? {
+                        break;
+                    }
+                    match self.block(body).await {
+                        Err(Ctrl::Break) => break,
+                        Err(Ctrl::Continue) | Ok(()) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            StmtKind::Return(e) => Err(Ctrl::Return(match e {
+                Some(e) => ev!(self, e)?,
+                None => Value::None,
+            })),
+            StmtKind::Raise(e) => {
+                let v = match e {
+                    Some(e) => Some(ev!(self, e)?),
+                    None => None,
+                };
+                Err(self.raise_stmt(v))
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                let r = self.block(body).await;
+                let r = match r {
+                    Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
+                        Some(h) => {
+                            if let Some(b) = &h.binding {
+                                self.put(b.slot, err)?;
+                            }
+                            self.block(&h.body).await
+                        }
+                        None => Err(Ctrl::Raise(err)),
+                    },
+                    other => other,
+                };
+                match finally {
+                    Some(f) => {
+                        self.block(f).await?;
+                        r
+                    }
+                    None => r,
+                }
+            }
+            StmtKind::With { context, body } => {
+                let g = ev!(self, context)?;
+                let saved = self.group.clone();
+                if let Value::Group(name) = g {
+                    self.group = Some(name);
+                }
+                let r = self.block(body).await;
+                self.group = saved;
+                r
+            }
+            StmtKind::Break | StmtKind::Continue => self.stmt(s),
         }
     }
 
@@ -2088,7 +2086,9 @@ impl<'p> Frame<'p> {
                             kind: Name::new("OOMError"),
                             message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
                             code: "OOMError".into(),
-                            task: Some(a.fqn.to_string()), trace: Vec::new(), })));
+                            task: Some(a.fqn.to_string()),
+                            trace: Vec::new(),
+                        })));
                     }
                 }
                 Ok(Value::None)
