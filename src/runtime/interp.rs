@@ -999,7 +999,7 @@ impl<'p> Frame<'p> {
 
     fn format_field(&self, out: &mut String, v: &Value, spec: Option<&str>) -> Res<()> {
         match spec {
-            None | Some("") => out.push_str(&v.display()),
+            None | Some("") => v.write_display(out),
             Some(spec) => out.push_str(&builtins::format_spec(v, spec).map_err(Ctrl::Raise)?),
         }
         Ok(())

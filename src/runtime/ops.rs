@@ -76,6 +76,9 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Value> {
             BinOp::Add => x.checked_add(*y),
             BinOp::Sub => x.checked_sub(*y),
             BinOp::Mul => x.checked_mul(*y),
+            // With a positive divisor Python's floor division and modulo are Euclid's.
+            BinOp::FloorDiv if *y > 0 => Some(x.div_euclid(*y)),
+            BinOp::Mod if *y > 0 => Some(x.rem_euclid(*y)),
             _ => None,
         };
         if let Some(v) = fast {

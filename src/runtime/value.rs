@@ -259,11 +259,18 @@ impl Value {
 
     /// `str(v)`: a string on its own is not quoted.
     pub fn display(&self) -> String {
+        let mut out = String::new();
+        self.write_display(&mut out);
+        out
+    }
+
+    /// [`Value::display`], appended to `out` (f-strings build their text without a copy).
+    pub fn write_display(&self, out: &mut String) {
         match self {
-            Value::Str(s) => s.to_string(),
+            Value::Str(s) => out.push_str(s),
             // As in Python, `str(err)` and `f"{err}"` give the message.
-            Value::Error(e) => e.message.clone(),
-            v => v.repr(),
+            Value::Error(e) => out.push_str(&e.message),
+            v => v.write_repr(out),
         }
     }
 
