@@ -554,3 +554,113 @@ fn idle_replicas_are_billed_until_they_stop() {
     // One node at $3.60/h, busy 0-110 s.
     assert_eq!(j["cost_usd"], 0.11, "{j}");
 }
+
+/// Runs `body` both as a plain function's body (compiled to closures) and as a task's body
+/// (walked), and gives each run's result and error (type, code and message).
+fn on_both_paths(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Value); 2] {
+    let helpers = "struct P {\n    x: int\n    y: int\n}\n\
+        fn add(a: int, b: int = 10) -> int {\n    return a + b\n}\n\
+        fn noisy(log: list[str], s: str, b: bool) -> bool {\n    log.append(s)\n    return b\n}\n\
+        fn fact(n: int) -> int {\n    if n <= 1 { return 1 }\n    return n * fact(n - 1)\n}\n\
+        fn nothing(xs: list[int]) {\n    xs.append(1)\n}\n";
+    let compiled = format!(
+        "{ENV}{helpers}fn f() -> {ret} {{\n{body}\n}}\n@e\ntask main() -> {ret} {{\n    return f()\n}}\n"
+    );
+    let walked = format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\n{body}\n}}\n");
+    [compiled, walked].map(|src| {
+        let j = run(&src);
+        let e = &j["error"];
+        (
+            j["result"].clone(),
+            json!([e["type"], e["code"], e["message"]]),
+        )
+    })
+}
+
+#[test]
+fn compiled_functions_agree_with_the_walker() {
+    let cases: &[(&str, &str)] = &[
+        // Arithmetic, with every operand shape (local, constant, expression).
+        ("list[int]", "let a = 7\nlet b = 3\nreturn [a + b, a - 1, 10 - a, a * b, a // b, a % b, -a // 2, -a % 3, a + b * 2, 2 * (a + b), a - b - 1]"),
+        ("list[float]", "let a = 7\nreturn [a / 2, a * 1.5, 1.5 + a, 2.0 ** 3.0, a - 0.5]"),
+        ("int", "let big = 9223372036854775807\nreturn big + 1"),
+        ("int", "let z = 0\nreturn 5 // z"),
+        ("list[bool]", "let a = 2\nlet s = \"ab\"\nreturn [a < 3, 3 < a, a == 2, a != 2, 1 < a < 3, 1 < a > 3, \"a\" in s, \"c\" not in s, a >= 2.0, not (a == 3), not (a > 5)]"),
+        ("str", "let s = \"x\"\nreturn s + \"y\" + s * 2"),
+        // Short-circuits keep their side effects in order.
+        ("list[str]", "let log: list[str] = []\nlet r = noisy(log, \"a\", false) and noisy(log, \"b\", true)\nlet q = noisy(log, \"c\", true) or noisy(log, \"d\", true)\nif noisy(log, \"e\", false) or not noisy(log, \"f\", false) { log.append(f\"{r}{q}\") }\nreturn log"),
+        // Control flow.
+        ("list[int]", "let out: list[int] = []\nlet i = 0\nwhile true {\n    i += 1\n    if i > 8 { break } elif i % 2 == 0 { continue } else { out.append(i) }\n}\nfor x in [1, 2, 3, 4] {\n    if x == 3 { continue }\n    if x == 4 { break }\n    out.append(x * 100)\n}\nreturn out"),
+        ("list[str]", "let out: list[str] = []\nfor (k, v) in {\"a\": 1, \"b\": 2}.items() { out.append(f\"{k}={v}\") }\nfor c in \"hi\" { out.append(c) }\nfor (a, (b, c)) in [(1, (2, 3))] { out.append(str(a + b + c)) }\nreturn out"),
+        ("int", "let (a, b) = (1, 2)\nlet t = 0\nfor i in range(3) {\n    let a = i * 10\n    t += a + b\n}\nreturn t + a"),
+        // Comprehensions, nested and filtered.
+        ("list[int]", "let xs = [x * y for x in range(4) if x > 0 for y in range(x) if (x + y) % 2 == 1]\nreturn xs"),
+        ("dict[str, int]", "let d = {f\"k{i}\": i * i for i in range(5) if i != 2}\nd[\"k1\"] += 10\nd[\"new\"] = 1\nreturn d"),
+        // Strings, f-strings, indexing, slicing, methods.
+        ("list[str]", "let x = 3.14159\nlet n = 42\nlet w = \"abc\"\nreturn [f\"{x:.2f}|{n:5d}|{w}|{n}{w}\", w[1], w[-1], w[0:2], \",\".join([w, w.upper()]), \"a,b\".split(\",\")[1], w.replace(\"b\", \"B\")]"),
+        ("list[int]", "let xs = [5, 3, 9]\nxs[0] = 1\nxs[1] += 4\nxs.append(len(xs))\nlet ys = sorted(xs)\nreturn ys + xs[1:] + [xs.index(9)]"),
+        ("int", "let xs = [1, 2]\nreturn xs[5]"),
+        ("int", "let d: dict[str, int] = {}\nreturn d[\"missing\"]"),
+        ("int", "let d = {\"a\": 1}\nreturn d.get(\"a\", 0) + d.get(\"b\", 5) + len(d.keys())"),
+        // Calls: defaults, keywords, nesting, recursion, spread, None results.
+        ("list[int]", "let xs = [1, 2]\nnothing(xs)\nreturn [add(1), add(1, 2), add(b = 3, a = 4), add(add(1, 2), add(3)), fact(10), max(*xs), len(xs)]"),
+        ("list[int]", "let r = nothing([])\nreturn [1] if r == none else [2]"),
+        // Structs, errors, try/except and raise inside.
+        ("list[int]", "let p = P(x = 1, y = 2)\np.x = 5\np.y += p.x\nreturn [p.x, p.y]"),
+        ("list[str]", "let out: list[str] = []\ntry {\n    let z = 0\n    out.append(str(1 // z))\n} except ZeroDivisionError as e {\n    out.append(f\"caught {e}\")\n} finally {\n    out.append(\"done\")\n}\nreturn out"),
+        ("int", "let x = 3\nif x > 2 { raise ValueError(f\"too big: {x}\") }\nreturn x"),
+        ("int", "let xs: list[int] = []\nreturn xs.pop()"),
+    ];
+    for (ret, body) in cases {
+        let [compiled, walked] = on_both_paths(ret, body);
+        assert_eq!(compiled, walked, "for:\n{body}");
+        assert!(
+            !compiled.0.is_null() || !compiled.1[0].is_null(),
+            "neither a result nor an error for:\n{body}"
+        );
+    }
+}
+
+/// An error raised in compiled functions calling each other (all in one frame) records one
+/// statement per function it leaves, the walked task's included.
+#[test]
+fn errors_from_nested_compiled_calls_keep_every_statement() {
+    let src = format!(
+        "{ENV}fn c(x: int) -> int {{\n    let y = x - 1\n    return 10 // y\n}}\nfn b(x: int) -> int {{\n    let r = c(x)\n    return r\n}}\nfn a(x: int) -> int {{\n    return b(x) + 1\n}}\n@e\ntask main() -> int {{\n    let v = a(1)\n    return v\n}}\n"
+    );
+    let (_, outcome) = run_with(&src, SMALL, "main", vec![]);
+    let err = outcome.result.expect_err("10 // 0 fails");
+    assert_eq!(err.code, "ZeroDivisionError");
+    let at: Vec<&str> = err
+        .trace
+        .iter()
+        .map(|p| &src[p.span.start as usize..p.span.end as usize])
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "return 10 // y",
+            "let r = c(x)",
+            "return b(x) + 1",
+            "let v = a(1)"
+        ]
+    );
+}
+
+/// Code nested just under the parser's limits runs on a test thread's stack, compiled and
+/// walked alike: long operator chains, deep brackets and deep blocks.
+#[test]
+fn deeply_nested_code_runs_on_both_paths() {
+    let chain = vec!["x"; 900].join(" + ");
+    let parens = format!("{}x{}", "(".repeat(150), " + 1)".repeat(150));
+    let mut blocks = String::from("t += 1\n");
+    for _ in 0..150 {
+        blocks = format!("if x > 0 {{\n{blocks}}}\n");
+    }
+    let body = format!(
+        "let x = 1\nlet t = 0\n{blocks}let a = {chain}\nlet b = {parens}\nlet c = [{chain} for i in range(2) if {chain} > 0]\nreturn [a, b, c[1], t]"
+    );
+    let [compiled, walked] = on_both_paths("list[int]", &body);
+    assert_eq!(compiled, walked);
+    assert_eq!(compiled.0, json!([900, 151, 900, 1]));
+}

@@ -7,6 +7,9 @@ use crate::check::types;
 use crate::sim::{self, Request};
 use std::task::{Context, Poll};
 
+mod compile;
+pub(crate) use compile::CFn;
+
 /// Non-local control flow out of a statement.
 pub(crate) enum Ctrl {
     Return(Value),
@@ -19,6 +22,8 @@ pub(crate) enum Ctrl {
 }
 
 type Res<T> = Result<T, Ctrl>;
+/// A call's evaluated arguments: positional, then keyword.
+type Args = (Vec<Value>, Vec<(Name, Value)>);
 type LocalFut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 fn raise(kind: &str, msg: impl Into<String>) -> Ctrl {
@@ -45,8 +50,10 @@ pub(crate) struct Frame<'p> {
     sh: Rc<Shared<'p>>,
     act: usize,
     exec: usize,
-    /// Locals by slot (see `resolve`).
+    /// Locals by slot (see `resolve`), from `base` on: compiled calls (see [`compile`]) run
+    /// in their caller's frame, on top of its locals.
     vars: Vec<Value>,
+    base: usize,
     depth: usize,
     group: Option<Rc<str>>,
 }
@@ -84,6 +91,7 @@ impl<'p> Frame<'p> {
             act,
             exec,
             vars: Vec::new(),
+            base: 0,
             depth,
             group: None,
         }
@@ -93,9 +101,29 @@ impl<'p> Frame<'p> {
         self.sh.prog
     }
 
+    #[inline]
     fn step(&self) -> Res<()> {
         let n = self.sh.steps.get() + 1;
         self.sh.steps.set(n);
+        if n < self.sh.next_check.get() {
+            return Ok(());
+        }
+        self.step_check(n)
+    }
+
+    /// Every 1,024 steps, and at the step limit: the limits.
+    #[cold]
+    #[inline(never)]
+    fn step_check(&self, n: u64) -> Res<()> {
+        let next = (n / 1024 + 1) * 1024;
+        self.sh.next_check.set(
+            next.min(
+                self.sh
+                    .limits
+                    .max_steps
+                    .map_or(u64::MAX, |m| m.saturating_add(1)),
+            ),
+        );
         if let Some(max) = self.sh.limits.max_steps {
             if n > max {
                 return Err(self.limit(
@@ -143,6 +171,7 @@ impl<'p> Frame<'p> {
                 "internal: a binding without a slot",
             ));
         };
+        let i = self.base + i;
         if i >= self.vars.len() {
             self.vars.resize(i + 1, Value::None);
         }
@@ -180,7 +209,7 @@ impl<'p> Frame<'p> {
     #[inline]
     fn name(&mut self, n: &Name, slot: Slot) -> Res<Value> {
         if let Some(i) = slot.as_local() {
-            return match self.vars.get(i) {
+            return match self.vars.get(self.base + i) {
                 Some(v) => Ok(v.clone()),
                 None => Err(raise(
                     "RuntimeSystemError",
@@ -232,7 +261,7 @@ impl<'p> Frame<'p> {
             tmp.bind(&l.pattern, v)?;
             let prefix = n.rsplit_once('.').map(|(p, _)| p.to_string());
             for id in names {
-                let val = match id.slot.as_local().and_then(|i| tmp.vars.get(i)) {
+                let val = match id.slot.as_local().and_then(|i| tmp.vars.get(tmp.base + i)) {
                     Some(v) => v.clone(),
                     None => Value::None,
                 };
@@ -881,8 +910,8 @@ impl<'p> Frame<'p> {
             return Ok(None);
         };
         let cached = self.sh.fn_decls.borrow()[id];
-        let decl = match cached {
-            Some(decl) => decl,
+        let (decl, index) = match cached {
+            Some(d) => d,
             None => {
                 let Value::Callable(c) = self.name(n, *slot)? else {
                     return Ok(None);
@@ -891,8 +920,8 @@ impl<'p> Frame<'p> {
                     return Ok(None);
                 };
                 let decl = self.prog().fn_at(*index).expect("checked function");
-                self.sh.fn_decls.borrow_mut()[id] = Some(decl);
-                decl
+                self.sh.fn_decls.borrow_mut()[id] = Some((decl, *index));
+                (decl, *index)
             }
         };
         if decl.is_async
@@ -906,7 +935,7 @@ impl<'p> Frame<'p> {
         for a in args {
             vars.push(self.expr(&a.value)?);
         }
-        self.call_fn_sync(decl, vars).map(Some)
+        self.call_fn(decl, index, vars).map(Some)
     }
 
     /// The common method call `xs.append(x)` on a string, list or dict held in a local (or a
@@ -968,17 +997,7 @@ impl<'p> Frame<'p> {
     }
 
     fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
-        match &obj.kind {
-            ExprKind::Name(a, slot) if !slot.is_local() => {
-                let q = format!("{a}.{}", name.name);
-                self.prog()
-                    .checked
-                    .locations
-                    .contains_key(q.as_str())
-                    .then(|| Name::new(q))
-            }
-            _ => None,
-        }
+        qualified(self.prog(), obj, name)
     }
 
     fn key(&self, v: &Value) -> Res<Key> {
@@ -1102,7 +1121,7 @@ impl<'p> Frame<'p> {
         })
     }
 
-    fn args(&mut self, args: &'p [Arg]) -> Res<(Vec<Value>, Vec<(Name, Value)>)> {
+    fn args(&mut self, args: &'p [Arg]) -> Res<Args> {
         let mut argv = Vec::with_capacity(args.len());
         let mut kwargs = Vec::new();
         for a in args {
@@ -1171,7 +1190,7 @@ impl<'p> Frame<'p> {
                                 args,
                             }));
                         }
-                        self.call_fn_sync(decl, args)
+                        self.call_fn(decl, *index, args)
                     }
                     Callable::Builtin(b) => self.builtin(b, argv, kwargs),
                     Callable::Method(recv, m) => match builtins::method_kw(
@@ -1202,19 +1221,57 @@ impl<'p> Frame<'p> {
     /// The frame a call of `decl` runs in, within the call-depth limit.
     fn callee_frame(&self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Frame<'p>> {
         if self.depth + 1 > self.sh.limits.max_call_depth {
-            return Err(self.limit(
-                "E0702",
-                format!(
-                    "call depth passed its limit of {} (E0702)",
-                    self.sh.limits.max_call_depth
-                ),
-            ));
+            return Err(self.depth_error());
         }
         let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth + 1);
         f.group = self.group.clone();
         f.vars = args;
         f.vars.resize(decl.frame_size as usize, Value::None);
         Ok(f)
+    }
+
+    /// Calls plain function number `index` (`decl`) that does not suspend: compiled (see
+    /// [`compile`]) on its first call, walked if it cannot be.
+    fn call_fn(&mut self, decl: &'p FnDecl, index: u32, args: Vec<Value>) -> Res<Value> {
+        match self.compiled_fn(decl, index) {
+            Some(c) => self.run_compiled(&c, args),
+            None => self.call_fn_sync(decl, args),
+        }
+    }
+
+    /// Function number `index` compiled, the first time compiling it; `None` if it cannot be.
+    #[inline]
+    fn compiled_fn(&self, decl: &'p FnDecl, index: u32) -> Option<Rc<CFn<'p>>> {
+        let i = index as usize;
+        if let Some(Some(c)) = self.sh.compiled.borrow().get(i) {
+            return c.clone();
+        }
+        let c = CFn::compile(self.prog(), decl).map(Rc::new);
+        let mut table = self.sh.compiled.borrow_mut();
+        if table.len() <= i {
+            table.resize(i + 1, None);
+        }
+        table[i] = Some(c.clone());
+        c
+    }
+
+    /// The call-depth limit's error.
+    #[cold]
+    fn depth_error(&self) -> Ctrl {
+        self.limit(
+            "E0702",
+            format!(
+                "call depth passed its limit of {} (E0702)",
+                self.sh.limits.max_call_depth
+            ),
+        )
+    }
+
+    /// Runs a compiled function in a new frame, on a stack grown if little is left (within
+    /// one call, compiled closures nest at most `compile::MAX_DEPTH` deep).
+    fn run_compiled(&mut self, c: &CFn<'p>, args: Vec<Value>) -> Res<Value> {
+        let mut f = self.callee_frame(c.decl, args)?;
+        crate::stack::grow(|| c.run(&mut f))
     }
 
     fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
@@ -2296,6 +2353,20 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
     None
 }
 
+/// `module.NAME` when `obj` names an imported module: the qualified global name.
+fn qualified(prog: &Program, obj: &Expr, name: &Ident) -> Option<Name> {
+    match &obj.kind {
+        ExprKind::Name(a, slot) if !slot.is_local() => {
+            let q = format!("{a}.{}", name.name);
+            prog.checked
+                .locations
+                .contains_key(q.as_str())
+                .then(|| Name::new(q))
+        }
+        _ => None,
+    }
+}
+
 fn ctrl_to_err(c: Ctrl) -> Value {
     match c {
         Ctrl::Raise(v) => v,
@@ -2860,9 +2931,15 @@ pub(crate) fn run(
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
         frame_pool: RefCell::new(Vec::new()),
         fn_decls: RefCell::new(vec![None; prog.globals.names.len()]),
+        compiled: RefCell::new(Vec::new()),
         base_settings: RefCell::new(HashMap::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),
+        next_check: Cell::new(
+            limits
+                .max_steps
+                .map_or(1024, |m| m.saturating_add(1).min(1024)),
+        ),
         limits: limits.clone(),
         limit_error: RefCell::new(None),
         system_retries: cluster.system_retries,

@@ -309,11 +309,17 @@ pub(crate) struct Shared<'p> {
     /// Emptied frames' local vectors, reused so that a function call does not allocate.
     pub frame_pool: RefCell<Vec<Vec<Value>>>,
     /// The functions that global names (by id) call, once looked up.
-    pub fn_decls: RefCell<Vec<Option<&'p FnDecl>>>,
+    pub fn_decls: RefCell<Vec<Option<(&'p FnDecl, u32)>>>,
+    /// Plain functions by index once called: compiled (`Some(Some)`), or walked
+    /// (`Some(None)`: their bodies may suspend).
+    #[allow(clippy::type_complexity)]
+    pub compiled: RefCell<Vec<Option<Option<Rc<interp::CFn<'p>>>>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
     pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
     pub steps: Cell<u64>,
+    /// The step count at which to check the limits next.
+    pub next_check: Cell<u64>,
     pub limits: Limits,
     pub limit_error: RefCell<Option<ErrorValue>>,
     pub system_retries: u32,

@@ -1,0 +1,804 @@
+//! Closure compilation of plain functions.
+//!
+//! A plain `fn` whose body cannot suspend is compiled, the first time a run calls it, into a
+//! tree of boxed closures: one per statement and expression, each already specialised for
+//! what its operands are (a local slot, a constant, another closure). Running it does no
+//! dispatch on the syntax tree, clones no local to read it, and turns a condition straight
+//! into a `bool`. This is the closure-compilation design of MODELS.md; the tree walker in
+//! [`super`] stays the reference and runs everything else (task bodies, suspending code).
+//!
+//! Semantics are the walker's: every statement counts a step and records its span on an
+//! error's trace, and a node this module does not specialise (or one nested deeper than
+//! [`MAX_DEPTH`]) is compiled into a call of the walker on that node, so the two always
+//! agree. The depth bound also bounds how deep compiled closures nest on the native stack
+//! within one call; each call grows the stack if needed ([`Frame::run_compiled`]).
+
+use super::*;
+
+pub(crate) type CExpr<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<Value> + 'p>;
+type CCond<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<bool> + 'p>;
+type CStmt<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<()> + 'p>;
+type CBlock<'p> = Box<[CStmt<'p>]>;
+
+/// How deep compiled closures nest before the walker takes over.
+const MAX_DEPTH: usize = 48;
+
+/// A compiled function body.
+pub(crate) struct CFn<'p> {
+    pub(super) decl: &'p FnDecl,
+    body: CBlock<'p>,
+}
+
+impl<'p> CFn<'p> {
+    /// Compiles `decl` if it is a plain function whose body never suspends.
+    pub(super) fn compile(prog: &'p Program, decl: &'p FnDecl) -> Option<CFn<'p>> {
+        if decl.is_async || decl.body.stmts.iter().any(|s| prog.suspends.stmt(s)) {
+            return None;
+        }
+        let c = Compiler { prog };
+        Some(CFn {
+            decl,
+            body: c.block(&decl.body, 0),
+        })
+    }
+
+    /// Runs the body in `f`, a frame holding the arguments.
+    #[inline]
+    pub(super) fn run(&self, f: &mut Frame<'p>) -> Res<Value> {
+        match run_block(&self.body, f) {
+            Ok(()) => Ok(Value::None),
+            Err(Ctrl::Return(v)) => Ok(v),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Calls function number `index` (`decl`) whose arguments `f` holds from `base` on: if it is
+/// compiled, in `f` itself with its locals from `base` on; otherwise in a frame of its own.
+fn call_in_frame<'p>(f: &mut Frame<'p>, decl: &'p FnDecl, index: u32, base: usize) -> Res<Value> {
+    let Some(c) = f.compiled_fn(decl, index) else {
+        let args = f.vars.split_off(base);
+        return f.call_fn_sync(decl, args);
+    };
+    if f.depth + 1 > f.sh.limits.max_call_depth {
+        f.vars.truncate(base);
+        return Err(f.depth_error());
+    }
+    f.vars.resize(base + decl.frame_size as usize, Value::None);
+    let caller = std::mem::replace(&mut f.base, base);
+    f.depth += 1;
+    let r = crate::stack::grow(|| c.run(f));
+    f.depth -= 1;
+    f.base = caller;
+    f.vars.truncate(base);
+    r
+}
+
+#[inline]
+fn run_block<'p>(b: &[CStmt<'p>], f: &mut Frame<'p>) -> Res<()> {
+    for s in b {
+        s(f)?;
+    }
+    Ok(())
+}
+
+/// Ends a statement: an error leaving it records the statement's span.
+#[inline(always)]
+fn fin(f: &Frame<'_>, r: Res<()>, span: Span) -> Res<()> {
+    match r {
+        Err(c @ (Ctrl::Raise(_) | Ctrl::Kill(_))) => Err(f.traced(c, span)),
+        r => r,
+    }
+}
+
+#[cold]
+fn unbound() -> Ctrl {
+    raise("RuntimeSystemError", "internal: a local outside its frame")
+}
+
+#[inline(always)]
+fn local<'a>(f: &'a Frame<'_>, i: usize) -> Res<&'a Value> {
+    f.vars.get(f.base + i).ok_or_else(unbound)
+}
+
+#[inline(always)]
+fn set(f: &mut Frame<'_>, i: usize, v: Value) {
+    let i = f.base + i;
+    if i >= f.vars.len() {
+        f.vars.resize(i + 1, Value::None);
+    }
+    f.vars[i] = v;
+}
+
+/// A statement closure: counts a step, runs `$body` (a `Res<()>`), records the span on error.
+macro_rules! stmt {
+    ($span:expr, |$f:ident| $body:expr) => {{
+        let span: Span = $span;
+        Box::new(move |$f: &mut Frame<'p>| {
+            $f.step()?;
+            let r: Res<()> = $body;
+            fin($f, r, span)
+        }) as CStmt<'p>
+    }};
+}
+
+/// What an operand is, so that its user can read a local or a constant in place.
+enum Operand<'p> {
+    Local(usize),
+    Const(Value),
+    Expr(CExpr<'p>),
+}
+
+/// A binary closure over two operands: `$op(f, a: &Value, b: &Value) -> Res<T>`. Closure
+/// operands are evaluated first (left to right); locals are read in place afterwards, which
+/// is the same order since evaluating an expression never rebinds a visible local.
+macro_rules! binary_closure {
+    ($a:expr, $b:expr, |$f:ident, $x:ident, $y:ident| $body:expr) => {{
+        use Operand::*;
+        match ($a, $b) {
+            (Local(i), Local(j)) => Box::new(move |$f: &mut Frame<'p>| {
+                let ($x, $y) = (local($f, i)?, local($f, j)?);
+                $body
+            }) as Box<dyn Fn(&mut Frame<'p>) -> _ + 'p>,
+            (Local(i), Const(k)) => Box::new(move |$f: &mut Frame<'p>| {
+                let ($x, $y) = (local($f, i)?, &k);
+                $body
+            }),
+            (Const(k), Local(j)) => Box::new(move |$f: &mut Frame<'p>| {
+                let ($x, $y) = (&k, local($f, j)?);
+                $body
+            }),
+            (Const(k), Const(l)) => Box::new(move |$f: &mut Frame<'p>| {
+                let _ = &$f;
+                let ($x, $y) = (&k, &l);
+                $body
+            }),
+            (Local(i), Expr(b)) => Box::new(move |$f: &mut Frame<'p>| {
+                let vb = b($f)?;
+                let ($x, $y) = (local($f, i)?, &vb);
+                $body
+            }),
+            (Const(k), Expr(b)) => Box::new(move |$f: &mut Frame<'p>| {
+                let vb = b($f)?;
+                let ($x, $y) = (&k, &vb);
+                $body
+            }),
+            (Expr(a), Local(j)) => Box::new(move |$f: &mut Frame<'p>| {
+                let va = a($f)?;
+                let ($x, $y) = (&va, local($f, j)?);
+                $body
+            }),
+            (Expr(a), Const(l)) => Box::new(move |$f: &mut Frame<'p>| {
+                let va = a($f)?;
+                let ($x, $y) = (&va, &l);
+                $body
+            }),
+            (Expr(a), Expr(b)) => Box::new(move |$f: &mut Frame<'p>| {
+                let va = a($f)?;
+                let vb = b($f)?;
+                let ($x, $y) = (&va, &vb);
+                $body
+            }),
+        }
+    }};
+}
+
+/// One compiled `for PATTERN in ITER if COND...` clause.
+struct CClause<'p> {
+    pattern: &'p Pattern,
+    iter: CExpr<'p>,
+    conds: Vec<CCond<'p>>,
+}
+
+fn run_comp<'p>(
+    f: &mut Frame<'p>,
+    clauses: &[CClause<'p>],
+    body: &mut dyn FnMut(&mut Frame<'p>) -> Res<()>,
+) -> Res<()> {
+    let Some((c, rest)) = clauses.split_first() else {
+        return body(f);
+    };
+    let items = ops::iterate(&(c.iter)(f)?).map_err(Ctrl::Raise)?;
+    'items: for item in items {
+        bind(f, c.pattern, item)?;
+        for cond in &c.conds {
+            if !cond(f)? {
+                continue 'items;
+            }
+        }
+        run_comp(f, rest, body)?;
+    }
+    Ok(())
+}
+
+#[inline]
+fn bind<'p>(f: &mut Frame<'p>, p: &Pattern, v: Value) -> Res<()> {
+    match p {
+        Pattern::Name(id) => match id.slot.as_local() {
+            Some(i) => {
+                set(f, i, v);
+                Ok(())
+            }
+            None => f.put(id.slot, v),
+        },
+        _ => f.bind(p, v),
+    }
+}
+
+/// Compiled call arguments: all positional (the common case), or the general form.
+enum CArgs<'p> {
+    Positional(Box<[CExpr<'p>]>),
+    General(Vec<(&'p ArgKind, CExpr<'p>)>),
+}
+
+impl<'p> CArgs<'p> {
+    fn eval(&self, f: &mut Frame<'p>) -> Res<Args> {
+        match self {
+            CArgs::Positional(args) => {
+                let mut argv = Vec::with_capacity(args.len());
+                for a in args.iter() {
+                    argv.push(a(f)?);
+                }
+                Ok((argv, Vec::new()))
+            }
+            CArgs::General(args) => {
+                let mut argv = Vec::with_capacity(args.len());
+                let mut kwargs = Vec::new();
+                for (kind, a) in args {
+                    let v = a(f)?;
+                    match kind {
+                        ArgKind::Positional => argv.push(v),
+                        ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
+                        ArgKind::Spread => argv.extend(ops::iterate(&v).map_err(Ctrl::Raise)?),
+                    }
+                }
+                Ok((argv, kwargs))
+            }
+        }
+    }
+}
+
+struct Compiler<'p> {
+    prog: &'p Program,
+}
+
+impl<'p> Compiler<'p> {
+    fn block(&self, b: &'p Block, d: usize) -> CBlock<'p> {
+        b.stmts.iter().map(|s| self.stmt(s, d + 1)).collect()
+    }
+
+    fn stmt(&self, s: &'p Stmt, d: usize) -> CStmt<'p> {
+        if d > MAX_DEPTH {
+            return Box::new(move |f: &mut Frame<'p>| f.stmt(s));
+        }
+        let span = s.span;
+        match &s.kind {
+            StmtKind::Let { pattern, value, .. } => {
+                let v = self.expr(value, d + 1);
+                match pattern {
+                    Pattern::Name(Ident { slot, .. }) if slot.is_local() => {
+                        let i = slot.as_local().unwrap_or(0);
+                        stmt!(span, |f| v(f).map(|v| set(f, i, v)))
+                    }
+                    _ => stmt!(span, |f| v(f).and_then(|v| f.bind(pattern, v))),
+                }
+            }
+            StmtKind::Assign { target, op, value } => self.assign(span, target, *op, value, d),
+            StmtKind::Expr(e) => {
+                let e = self.expr(e, d + 1);
+                stmt!(span, |f| e(f).map(drop))
+            }
+            StmtKind::If {
+                branches,
+                else_block,
+            } => {
+                let branches: Vec<(CCond<'p>, CBlock<'p>)> = branches
+                    .iter()
+                    .map(|(c, b)| (self.cond(c, d + 1), self.block(b, d)))
+                    .collect();
+                let otherwise = else_block.as_ref().map(|b| self.block(b, d));
+                stmt!(span, |f| 'r: {
+                    for (c, b) in &branches {
+                        match c(f) {
+                            Ok(true) => break 'r run_block(b, f),
+                            Ok(false) => {}
+                            Err(e) => break 'r Err(e),
+                        }
+                    }
+                    match &otherwise {
+                        Some(b) => run_block(b, f),
+                        None => Ok(()),
+                    }
+                })
+            }
+            StmtKind::For {
+                pattern,
+                iter,
+                body,
+            } => {
+                let iter = self.expr(iter, d + 1);
+                let body = self.block(body, d);
+                stmt!(span, |f| 'r: {
+                    let items = match iter(f).and_then(|v| ops::iterate(&v).map_err(Ctrl::Raise)) {
+                        Ok(items) => items,
+                        Err(e) => break 'r Err(e),
+                    };
+                    for item in items {
+                        if let Err(e) = bind(f, pattern, item) {
+                            break 'r Err(e);
+                        }
+                        match run_block(&body, f) {
+                            Err(Ctrl::Break) => break,
+                            Err(Ctrl::Continue) | Ok(()) => {}
+                            Err(e) => break 'r Err(e),
+                        }
+                    }
+                    Ok(())
+                })
+            }
+            StmtKind::While { cond, body } => {
+                let cond = self.cond(cond, d + 1);
+                let body = self.block(body, d);
+                stmt!(span, |f| 'r: {
+                    loop {
+                        match cond(f) {
+                            Ok(true) => {}
+                            Ok(false) => break 'r Ok(()),
+                            Err(e) => break 'r Err(e),
+                        }
+                        match run_block(&body, f) {
+                            Err(Ctrl::Break) => break 'r Ok(()),
+                            Err(Ctrl::Continue) | Ok(()) => {}
+                            Err(e) => break 'r Err(e),
+                        }
+                    }
+                })
+            }
+            StmtKind::Break => stmt!(span, |_f| Err(Ctrl::Break)),
+            StmtKind::Continue => stmt!(span, |_f| Err(Ctrl::Continue)),
+            StmtKind::Return(None) => stmt!(span, |_f| Err(Ctrl::Return(Value::None))),
+            StmtKind::Return(Some(e)) => match self.operand(e, d + 1) {
+                Operand::Local(i) => {
+                    stmt!(span, |f| Err(
+                        local(f, i).map_or_else(|e| e, |v| Ctrl::Return(v.clone()))
+                    ))
+                }
+                Operand::Const(k) => stmt!(span, |_f| Err(Ctrl::Return(k.clone()))),
+                Operand::Expr(e) => stmt!(span, |f| Err(match e(f) {
+                    Ok(v) => Ctrl::Return(v),
+                    Err(c) => c,
+                })),
+            },
+            // `raise`, `try` and `with` run in the walker (their blocks too).
+            StmtKind::Raise(_) | StmtKind::Try { .. } | StmtKind::With { .. } => {
+                Box::new(move |f: &mut Frame<'p>| f.stmt(s))
+            }
+        }
+    }
+
+    fn assign(
+        &self,
+        span: Span,
+        target: &'p Expr,
+        op: AssignOp,
+        value: &'p Expr,
+        d: usize,
+    ) -> CStmt<'p> {
+        let bin = match op {
+            AssignOp::Set => None,
+            AssignOp::Add => Some(BinOp::Add),
+            AssignOp::Sub => Some(BinOp::Sub),
+            AssignOp::Mul => Some(BinOp::Mul),
+            AssignOp::Div => Some(BinOp::Div),
+        };
+        let v = self.expr(value, d + 1);
+        match (&target.kind, bin) {
+            (ExprKind::Name(_, slot), None) if slot.is_local() => {
+                let i = slot.as_local().unwrap_or(0);
+                stmt!(span, |f| v(f).map(|v| set(f, i, v)))
+            }
+            (ExprKind::Name(_, slot), Some(bin)) if slot.is_local() => {
+                let i = slot.as_local().unwrap_or(0);
+                stmt!(span, |f| {
+                    v(f).and_then(|v| {
+                        let new = ops::binary(bin, local(f, i)?, &v).map_err(Ctrl::Raise)?;
+                        set(f, i, new);
+                        Ok(())
+                    })
+                })
+            }
+            (ExprKind::Index { obj, index }, _) => {
+                let obj = self.expr(obj, d + 1);
+                let index = self.expr(index, d + 1);
+                // The walker's order: the value, then the container, then the index.
+                stmt!(span, |f| 'r: {
+                    let v = match v(f) {
+                        Ok(v) => v,
+                        Err(e) => break 'r Err(e),
+                    };
+                    let (o, i) = match obj(f).and_then(|o| Ok((o, index(f)?))) {
+                        Ok(p) => p,
+                        Err(e) => break 'r Err(e),
+                    };
+                    let new = match bin {
+                        None => v,
+                        Some(bin) => {
+                            match ops::index(&o, &i).and_then(|old| ops::binary(bin, &old, &v)) {
+                                Ok(n) => n,
+                                Err(e) => break 'r Err(Ctrl::Raise(e)),
+                            }
+                        }
+                    };
+                    ops::set_index(&o, &i, new).map_err(Ctrl::Raise)
+                })
+            }
+            _ => stmt!(span, |f| v(f).and_then(|v| f.assign(target, op, v))),
+        }
+    }
+
+    /// An operand: a local read in place, a constant, or a compiled expression.
+    fn operand(&self, e: &'p Expr, d: usize) -> Operand<'p> {
+        match &e.kind {
+            ExprKind::Name(_, slot) if slot.is_local() => {
+                Operand::Local(slot.as_local().unwrap_or(0))
+            }
+            ExprKind::Int(i) => Operand::Const(Value::Int(*i)),
+            ExprKind::Float(x) => Operand::Const(Value::Float(*x)),
+            ExprKind::Bool(b) => Operand::Const(Value::Bool(*b)),
+            ExprKind::None => Operand::Const(Value::None),
+            ExprKind::Str(s) => Operand::Const(Value::str(s)),
+            ExprKind::Duration(x) => Operand::Const(Value::Duration(*x)),
+            _ => Operand::Expr(self.expr(e, d)),
+        }
+    }
+
+    /// A condition: an expression's truth, without building a `Bool`.
+    fn cond(&self, e: &'p Expr, d: usize) -> CCond<'p> {
+        if d <= MAX_DEPTH {
+            match &e.kind {
+                ExprKind::Compare { first, rest } if rest.len() == 1 => {
+                    let op = rest[0].0;
+                    let (a, b) = (self.operand(first, d + 1), self.operand(&rest[0].1, d + 1));
+                    return binary_closure!(a, b, |f, x, y| ops::compare(op, x, y)
+                        .map_err(Ctrl::Raise));
+                }
+                ExprKind::Unary {
+                    op: UnaryOp::Not,
+                    operand,
+                } => {
+                    let c = self.cond(operand, d + 1);
+                    return Box::new(move |f| c(f).map(|b| !b));
+                }
+                ExprKind::Binary {
+                    op: BinOp::And,
+                    lhs,
+                    rhs,
+                } => {
+                    let (a, b) = (self.cond(lhs, d + 1), self.cond(rhs, d + 1));
+                    return Box::new(move |f| Ok(a(f)? && b(f)?));
+                }
+                ExprKind::Binary {
+                    op: BinOp::Or,
+                    lhs,
+                    rhs,
+                } => {
+                    let (a, b) = (self.cond(lhs, d + 1), self.cond(rhs, d + 1));
+                    return Box::new(move |f| Ok(a(f)? || b(f)?));
+                }
+                _ => {}
+            }
+        }
+        match self.operand(e, d) {
+            Operand::Local(i) => Box::new(move |f| Ok(ops::truthy(local(f, i)?))),
+            Operand::Const(k) => {
+                let t = ops::truthy(&k);
+                Box::new(move |_| Ok(t))
+            }
+            Operand::Expr(c) => Box::new(move |f| Ok(ops::truthy(&c(f)?))),
+        }
+    }
+
+    fn exprs(&self, es: &'p [Expr], d: usize) -> Box<[CExpr<'p>]> {
+        es.iter().map(|e| self.expr(e, d + 1)).collect()
+    }
+
+    fn expr(&self, e: &'p Expr, d: usize) -> CExpr<'p> {
+        if d > MAX_DEPTH {
+            return Box::new(move |f: &mut Frame<'p>| f.expr(e));
+        }
+        match &e.kind {
+            ExprKind::Name(n, slot) => match slot.as_local() {
+                Some(i) => Box::new(move |f| local(f, i).cloned()),
+                None => {
+                    let slot = *slot;
+                    Box::new(move |f| f.name(n, slot))
+                }
+            },
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::None
+            | ExprKind::Str(_)
+            | ExprKind::Duration(_) => match self.operand(e, d) {
+                Operand::Const(k) => Box::new(move |_| Ok(k.clone())),
+                _ => Box::new(move |f: &mut Frame<'p>| f.expr(e)),
+            },
+            ExprKind::FString(parts) => {
+                // Each part: its text, then its field (expression and format spec) if any.
+                type Part<'p> = (&'p str, Option<(CExpr<'p>, Option<&'p str>)>);
+                let parts: Vec<Part<'p>> = parts
+                    .iter()
+                    .map(|p| match p {
+                        FStringPart::Text(t) => (t.as_str(), None),
+                        FStringPart::Field { expr, spec } => {
+                            ("", Some((self.expr(expr, d + 1), spec.as_deref())))
+                        }
+                    })
+                    .collect();
+                Box::new(move |f| {
+                    let mut out = String::new();
+                    for (text, field) in &parts {
+                        out.push_str(text);
+                        if let Some((e, spec)) = field {
+                            let v = e(f)?;
+                            f.format_field(&mut out, &v, *spec)?;
+                        }
+                    }
+                    Ok(Value::str(&out))
+                })
+            }
+            ExprKind::List(items) => {
+                let items = self.exprs(items, d);
+                Box::new(move |f| {
+                    let mut out = Vec::with_capacity(items.len());
+                    for i in items.iter() {
+                        out.push(i(f)?);
+                    }
+                    Ok(Value::list(out))
+                })
+            }
+            ExprKind::Tuple(items) => {
+                let items = self.exprs(items, d);
+                Box::new(move |f| {
+                    let mut out = Vec::with_capacity(items.len());
+                    for i in items.iter() {
+                        out.push(i(f)?);
+                    }
+                    Ok(Value::tuple(out))
+                })
+            }
+            ExprKind::Dict(entries) => {
+                let entries: Vec<(CExpr<'p>, CExpr<'p>)> = entries
+                    .iter()
+                    .map(|(k, v)| (self.expr(k, d + 1), self.expr(v, d + 1)))
+                    .collect();
+                Box::new(move |f| {
+                    let mut out = IndexMap::with_capacity(entries.len());
+                    for (k, v) in &entries {
+                        let k = k(f)?;
+                        let v = v(f)?;
+                        out.insert(f.key(&k)?, v);
+                    }
+                    Ok(Value::dict(out))
+                })
+            }
+            ExprKind::ListComp { elt, clauses } => {
+                let elt = self.expr(elt, d + 1);
+                let clauses = self.clauses(clauses, d);
+                Box::new(move |f| {
+                    let mut out = Vec::new();
+                    run_comp(f, &clauses, &mut |f| {
+                        out.push(elt(f)?);
+                        Ok(())
+                    })?;
+                    Ok(Value::list(out))
+                })
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                clauses,
+            } => {
+                let (key, value) = (self.expr(key, d + 1), self.expr(value, d + 1));
+                let clauses = self.clauses(clauses, d);
+                Box::new(move |f| {
+                    let mut out = IndexMap::new();
+                    run_comp(f, &clauses, &mut |f| {
+                        let k = key(f)?;
+                        let v = value(f)?;
+                        out.insert(f.key(&k)?, v);
+                        Ok(())
+                    })?;
+                    Ok(Value::dict(out))
+                })
+            }
+            ExprKind::Unary { op, operand } => {
+                let (op, v) = (*op, self.expr(operand, d + 1));
+                Box::new(move |f| {
+                    let v = v(f)?;
+                    f.unary(op, v)
+                })
+            }
+            ExprKind::Compare { first, rest } if rest.len() > 1 => {
+                // A chain: each operand evaluated once, stopping at the first false link.
+                let first = self.expr(first, d + 1);
+                let rest: Vec<(CmpOp, CExpr<'p>)> = rest
+                    .iter()
+                    .map(|(op, e)| (*op, self.expr(e, d + 1)))
+                    .collect();
+                Box::new(move |f| {
+                    let mut left = first(f)?;
+                    for (op, right) in &rest {
+                        let r = right(f)?;
+                        if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
+                            return Ok(Value::Bool(false));
+                        }
+                        left = r;
+                    }
+                    Ok(Value::Bool(true))
+                })
+            }
+            ExprKind::Binary {
+                op: BinOp::And | BinOp::Or,
+                ..
+            }
+            | ExprKind::Compare { .. } => {
+                // `cond` specialises these (a single comparison, `and`, `or`).
+                let c = self.cond(e, d);
+                Box::new(move |f| c(f).map(Value::Bool))
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let op = *op;
+                let (a, b) = (self.operand(lhs, d + 1), self.operand(rhs, d + 1));
+                binary_closure!(a, b, |f, x, y| ops::binary(op, x, y).map_err(Ctrl::Raise))
+            }
+            ExprKind::IfElse {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let c = self.cond(cond, d + 1);
+                let (t, o) = (self.expr(then, d + 1), self.expr(otherwise, d + 1));
+                Box::new(move |f| if c(f)? { t(f) } else { o(f) })
+            }
+            ExprKind::Call { func, args } => self.call(e, func, args, d),
+            ExprKind::Attr { obj, name } => {
+                if let Some(q) = qualified(self.prog, obj, name) {
+                    return Box::new(move |f| f.global(&q));
+                }
+                let o = self.expr(obj, d + 1);
+                Box::new(move |f| {
+                    let o = o(f)?;
+                    f.attr(&o, name)
+                })
+            }
+            ExprKind::Index { obj, index } => {
+                let (a, b) = (self.operand(obj, d + 1), self.operand(index, d + 1));
+                binary_closure!(a, b, |f, x, y| ops::index(x, y).map_err(Ctrl::Raise))
+            }
+            // Slices (and `await`, which a compiled body never holds) run in the walker.
+            ExprKind::Slice { .. } | ExprKind::Await(_) => Box::new(move |f| f.expr(e)),
+        }
+    }
+
+    fn clauses(&self, clauses: &'p [CompClause], d: usize) -> Box<[CClause<'p>]> {
+        clauses
+            .iter()
+            .map(|c| CClause {
+                pattern: &c.pattern,
+                iter: self.expr(&c.iter, d + 1),
+                conds: c.conds.iter().map(|e| self.cond(e, d + 1)).collect(),
+            })
+            .collect()
+    }
+
+    fn args(&self, args: &'p [Arg], d: usize) -> CArgs<'p> {
+        if args.iter().all(|a| a.kind == ArgKind::Positional) {
+            CArgs::Positional(args.iter().map(|a| self.expr(&a.value, d + 1)).collect())
+        } else {
+            CArgs::General(
+                args.iter()
+                    .map(|a| (&a.kind, self.expr(&a.value, d + 1)))
+                    .collect(),
+            )
+        }
+    }
+
+    /// The plain function a global name calls, if it names one: its declaration and index.
+    fn function(&self, n: &Name) -> Option<(&'p FnDecl, u32)> {
+        let checked = &self.prog.checked;
+        if checked.tasks.contains_key(n) || !checked.fns.contains_key(n) {
+            return None;
+        }
+        let index = checked.locations.get_index_of(n)? as u32;
+        Some((self.prog.fn_at(index)?, index))
+    }
+
+    fn call(&self, e: &'p Expr, func: &'p Expr, args: &'p [Arg], d: usize) -> CExpr<'p> {
+        let cargs = self.args(args, d);
+        match (&func.kind, cargs) {
+            // `f(a, b)` of a plain function: the arguments go straight into its frame.
+            (ExprKind::Name(n, slot), CArgs::Positional(argv)) if !slot.is_local() => {
+                match self.function(n) {
+                    Some((decl, index)) if !decl.is_async && decl.params.len() == argv.len() => {
+                        Box::new(move |f| {
+                            // The arguments go on top of the caller's locals.
+                            let base = f.vars.len();
+                            for a in argv.iter() {
+                                match a(f) {
+                                    Ok(v) => f.vars.push(v),
+                                    Err(e) => {
+                                        f.vars.truncate(base);
+                                        return Err(e);
+                                    }
+                                }
+                            }
+                            call_in_frame(f, decl, index, base)
+                        })
+                    }
+                    _ => self.general_call(func, args, CArgs::Positional(argv)),
+                }
+            }
+            // `xs.append(x)` on a string, list or dict held in a local.
+            (ExprKind::Attr { obj, name }, CArgs::Positional(argv)) if matches!(&obj.kind, ExprKind::Name(_, s) if s.is_local()) =>
+            {
+                let ExprKind::Name(_, slot) = &obj.kind else {
+                    return Box::new(move |f| f.expr(e));
+                };
+                let i = slot.as_local().unwrap_or(0);
+                let method = name.name.as_str();
+                let general =
+                    self.general_call(func, args, CArgs::Positional(self.args_positional(args, d)));
+                Box::new(move |f| {
+                    let recv = local(f, i)?.clone();
+                    if !matches!(recv, Value::Str(_) | Value::List(_) | Value::Dict(_)) {
+                        return general(f);
+                    }
+                    let r = match &*argv {
+                        [] => builtins::method_kw(&recv, method, &[], &[]),
+                        [a] => {
+                            let a = a(f)?;
+                            builtins::method_kw(&recv, method, std::slice::from_ref(&a), &[])
+                        }
+                        [a, b] => {
+                            let a = a(f)?;
+                            let b = b(f)?;
+                            builtins::method_kw(&recv, method, &[a, b], &[])
+                        }
+                        _ => {
+                            let mut v = Vec::with_capacity(argv.len());
+                            for a in argv.iter() {
+                                v.push(a(f)?);
+                            }
+                            builtins::method_kw(&recv, method, &v, &[])
+                        }
+                    };
+                    match r {
+                        Some(r) => r.map_err(Ctrl::Raise),
+                        None => Err(raise(
+                            "TypeError",
+                            format!("{} has no method {method}", recv.type_name()),
+                        )),
+                    }
+                })
+            }
+            (_, cargs) => self.general_call(func, args, cargs),
+        }
+    }
+
+    fn args_positional(&self, args: &'p [Arg], d: usize) -> Box<[CExpr<'p>]> {
+        args.iter().map(|a| self.expr(&a.value, d + 1)).collect()
+    }
+
+    /// Any other call: the walker finds the callee (tasks, `override`, `.aio`, builtins,
+    /// callables in variables), the arguments are compiled.
+    fn general_call(&self, func: &'p Expr, args: &'p [Arg], cargs: CArgs<'p>) -> CExpr<'p> {
+        Box::new(move |f| {
+            let callee = f.callee(func)?;
+            let (argv, kwargs) = cargs.eval(f)?;
+            let v = f.call_sync(callee, argv, kwargs)?;
+            f.mark_gather_tuple(func, args, &v);
+            Ok(v)
+        })
+    }
+}
