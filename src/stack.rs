@@ -2,6 +2,13 @@
 //! [`grow`] at each level, which moves to a fresh stack segment when little is left. Together
 //! with the parser's depth limits this keeps every phase safe on any thread's stack.
 
+/// Runs `f`, first growing the stack if less than 512 KiB remain: for recursion that checks
+/// only every few levels (compiled function calls, see `runtime::interp::compile`).
+#[inline]
+pub(crate) fn grow_wide<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(512 * 1024, 4 << 20, f)
+}
+
 /// Runs `f`, first growing the stack if less than 128 KiB remain.
 #[inline]
 pub(crate) fn grow<R>(f: impl FnOnce() -> R) -> R {

@@ -5,9 +5,8 @@ use flyte_dsl::check::builtins::{method_names, PURE_FUNCTIONS};
 use flyte_dsl::check::types::Type;
 use flyte_dsl::runtime::builtins;
 use flyte_dsl::runtime::ops;
-use flyte_dsl::runtime::value::{Callable, Key, Value};
+use flyte_dsl::runtime::value::{Callable, DictMap, Key, Value};
 use flyte_dsl::syntax::ast::{BinOp, CmpOp, Name};
-use indexmap::IndexMap;
 use std::rc::Rc;
 
 const SEC: i64 = 1_000_000_000;
@@ -31,7 +30,7 @@ fn ints(xs: &[i64]) -> Value {
     l(xs.iter().map(|x| i(*x)).collect())
 }
 fn d(entries: Vec<(&str, Value)>) -> Value {
-    let m: IndexMap<Key, Value> = entries
+    let m: DictMap = entries
         .into_iter()
         .map(|(k, v)| (Key::Str(Rc::from(k)), v))
         .collect();

@@ -3,7 +3,7 @@
 use super::value::{Key, StructValue, Value};
 use crate::check::types::Type;
 use crate::check::Checked;
-use indexmap::IndexMap;
+use crate::runtime::value::DictMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -40,7 +40,7 @@ pub fn from_json(j: &serde_json::Value, ty: &Type, checked: &Checked) -> Result<
                 .collect::<Result<_, _>>()?,
         ),
         (Type::Dict(k, v), J::Object(m)) => {
-            let mut out = IndexMap::new();
+            let mut out = DictMap::default();
             for (key, val) in m {
                 let key = match **k {
                     Type::Int => Key::Int(

@@ -1,6 +1,6 @@
 //! The evaluator and the event loop. See the module doc of [`super`] for the shape.
 
-use super::value::{Callable, ErrorValue, Key, StructValue, TracePoint, Value};
+use super::value::{Callable, DictMap, ErrorValue, Key, StructValue, TracePoint, Value};
 use super::*;
 use crate::check::config::quantity;
 use crate::check::types;
@@ -754,7 +754,7 @@ impl<'p> Frame<'p> {
                 Value::tuple(out)
             }
             ExprKind::Dict(entries) => {
-                let mut out = IndexMap::with_capacity(entries.len());
+                let mut out = DictMap::with_capacity_and_hasher(entries.len(), Default::default());
                 for (k, v) in entries {
                     let k = self.expr(k)?;
                     let v = self.expr(v)?;
@@ -777,7 +777,7 @@ impl<'p> Frame<'p> {
                 value,
                 clauses,
             } => {
-                let mut out = IndexMap::new();
+                let mut out = DictMap::default();
                 let r = self.comp(clauses, 0, &mut |f: &mut Self| {
                     let k = f.expr(key)?;
                     let v = f.expr(value)?;
@@ -1233,26 +1233,11 @@ impl<'p> Frame<'p> {
     /// Calls plain function number `index` (`decl`) that does not suspend: compiled (see
     /// [`compile`]) on its first call, walked if it cannot be.
     fn call_fn(&mut self, decl: &'p FnDecl, index: u32, args: Vec<Value>) -> Res<Value> {
-        match self.compiled_fn(decl, index) {
-            Some(c) => self.run_compiled(&c, args),
+        let sh = self.sh.clone();
+        match sh.compiled_fn(decl, index) {
+            Some(c) => self.run_compiled(c, args),
             None => self.call_fn_sync(decl, args),
         }
-    }
-
-    /// Function number `index` compiled, the first time compiling it; `None` if it cannot be.
-    #[inline]
-    fn compiled_fn(&self, decl: &'p FnDecl, index: u32) -> Option<Rc<CFn<'p>>> {
-        let i = index as usize;
-        if let Some(Some(c)) = self.sh.compiled.borrow().get(i) {
-            return c.clone();
-        }
-        let c = CFn::compile(self.prog(), decl).map(Rc::new);
-        let mut table = self.sh.compiled.borrow_mut();
-        if table.len() <= i {
-            table.resize(i + 1, None);
-        }
-        table[i] = Some(c.clone());
-        c
     }
 
     /// The call-depth limit's error.
@@ -1267,11 +1252,11 @@ impl<'p> Frame<'p> {
         )
     }
 
-    /// Runs a compiled function in a new frame, on a stack grown if little is left (within
-    /// one call, compiled closures nest at most `compile::MAX_DEPTH` deep).
+    /// Runs a compiled function in a new frame, on a stack grown if little is left (with
+    /// room for the eight nested compiled calls `compile` runs between its own checks).
     fn run_compiled(&mut self, c: &CFn<'p>, args: Vec<Value>) -> Res<Value> {
         let mut f = self.callee_frame(c.decl, args)?;
-        crate::stack::grow(|| c.run(&mut f))
+        crate::stack::grow_wide(|| c.run(&mut f))
     }
 
     fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
@@ -1507,7 +1492,8 @@ impl<'p> Frame<'p> {
                     Value::str(&out)
                 }
                 ExprKind::Dict(entries) => {
-                    let mut out = IndexMap::with_capacity(entries.len());
+                    let mut out =
+                        DictMap::with_capacity_and_hasher(entries.len(), Default::default());
                     for (k, v) in entries {
                         let k = ev!(self, k)?;
                         let v = ev!(self, v)?;
@@ -1545,7 +1531,8 @@ impl<'p> Frame<'p> {
                         .comp_async(clauses, 0, key, Some(value), &mut out)
                         .await;
                     r?;
-                    let mut d = IndexMap::with_capacity(out.len() / 2);
+                    let mut d =
+                        DictMap::with_capacity_and_hasher(out.len() / 2, Default::default());
                     for pair in out.chunks(2) {
                         d.insert(self.key(&pair[0])?, pair[1].clone());
                     }
@@ -2326,6 +2313,18 @@ impl<'p> Frame<'p> {
 }
 
 /// The wall-time limit and cancellation, checked every so many steps and events.
+impl<'p> Shared<'p> {
+    /// Function number `index` (`decl`) compiled, compiling it on first use; `None` if its
+    /// body may suspend (the walker runs it).
+    #[inline]
+    pub(crate) fn compiled_fn(&self, decl: &'p FnDecl, index: u32) -> Option<&CFn<'p>> {
+        self.compiled
+            .get(index as usize)?
+            .get_or_init(|| CFn::compile(self.prog, decl))
+            .as_ref()
+    }
+}
+
 fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
     let err = |kind: &str, code: &str, msg: String| ErrorValue {
         kind: Name::new(kind),
@@ -2931,7 +2930,9 @@ pub(crate) fn run(
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
         frame_pool: RefCell::new(Vec::new()),
         fn_decls: RefCell::new(vec![None; prog.globals.names.len()]),
-        compiled: RefCell::new(Vec::new()),
+        compiled: (0..prog.checked.locations.len())
+            .map(|_| std::cell::OnceCell::new())
+            .collect(),
         base_settings: RefCell::new(HashMap::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),

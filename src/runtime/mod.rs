@@ -310,10 +310,9 @@ pub(crate) struct Shared<'p> {
     pub frame_pool: RefCell<Vec<Vec<Value>>>,
     /// The functions that global names (by id) call, once looked up.
     pub fn_decls: RefCell<Vec<Option<(&'p FnDecl, u32)>>>,
-    /// Plain functions by index once called: compiled (`Some(Some)`), or walked
-    /// (`Some(None)`: their bodies may suspend).
-    #[allow(clippy::type_complexity)]
-    pub compiled: RefCell<Vec<Option<Option<Rc<interp::CFn<'p>>>>>>,
+    /// Plain functions by index, compiled on first call (`None`: their bodies may suspend, so
+    /// the walker runs them).
+    pub compiled: Vec<std::cell::OnceCell<Option<interp::CFn<'p>>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
     pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,

@@ -125,6 +125,10 @@ pub enum Callable {
     Method(Box<Value>, Name),
 }
 
+/// A dict's entries, in insertion order. Keys hash with aHash's fixed keys: quick for short
+/// strings, and the same on every run (order never depends on the hash anyway).
+pub type DictMap = IndexMap<Key, Value, std::hash::BuildHasherDefault<ahash::AHasher>>;
+
 #[derive(Clone, Debug)]
 pub enum Value {
     None,
@@ -136,7 +140,7 @@ pub enum Value {
     Str(Rc<str>),
     List(Rc<RefCell<Vec<Value>>>),
     Tuple(Rc<[Value]>),
-    Dict(Rc<RefCell<IndexMap<Key, Value>>>),
+    Dict(Rc<RefCell<DictMap>>),
     Struct(Rc<RefCell<StructValue>>),
     Error(Rc<ErrorValue>),
     /// A configuration record built at run time (`Resources(...)` in an override): the
@@ -187,7 +191,7 @@ impl Value {
         Value::Tuple(Rc::from(items))
     }
 
-    pub fn dict(entries: IndexMap<Key, Value>) -> Value {
+    pub fn dict(entries: DictMap) -> Value {
         Value::Dict(Rc::new(RefCell::new(entries)))
     }
 
@@ -285,9 +289,7 @@ impl Value {
         match self {
             Value::None => out.push_str("none"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
             Value::Float(f) => out.push_str(&format_float(*f)),
             Value::Duration(ns) => out.push_str(&format_duration(*ns)),
             Value::Str(s) => {
@@ -506,7 +508,7 @@ mod tests {
 
     #[test]
     fn literal_syntax() {
-        let d: IndexMap<Key, Value> = [(Key::Str("a".into()), Value::Int(1))]
+        let d: DictMap = [(Key::Str("a".into()), Value::Int(1))]
             .into_iter()
             .collect();
         assert_eq!(

@@ -6,8 +6,8 @@ use crate::runtime::ops::{
     check_len, equal, iterate, lookup_key, norm_index, slice_positions, store_key, type_error,
     value_error,
 };
+use crate::runtime::value::DictMap;
 use crate::runtime::value::{Key, Value};
-use indexmap::IndexMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -281,6 +281,11 @@ fn list_method(
     args: &[Value],
     kwargs: &[(&str, Value)],
 ) -> Option<Result<Value, Value>> {
+    // The commonest call, without binding arguments by name.
+    if let ("append", [x], []) = (name, args, kwargs) {
+        l.borrow_mut().push(x.clone());
+        return Some(Ok(Value::None));
+    }
     let (params, required, positional): (&[&str], usize, usize) = match name {
         "append" | "remove" | "count" => (&["x"], 1, 1),
         "extend" => (&["iterable"], 1, 1),
@@ -366,7 +371,7 @@ fn list_call(
     Ok(Value::None)
 }
 
-type Dict = Rc<RefCell<IndexMap<Key, Value>>>;
+type Dict = Rc<RefCell<DictMap>>;
 
 fn dict_method(
     d: &Dict,
@@ -374,6 +379,18 @@ fn dict_method(
     args: &[Value],
     kwargs: &[(&str, Value)],
 ) -> Option<Result<Value, Value>> {
+    // The commonest call, without binding arguments by name.
+    if let ("get", [key, rest @ ..], []) = (name, args, kwargs) {
+        if rest.len() <= 1 {
+            let found = match lookup_key(key) {
+                Ok(k) => k.and_then(|k| d.borrow().get(&k).cloned()),
+                Err(e) => return Some(Err(e)),
+            };
+            return Some(Ok(found
+                .or_else(|| rest.first().cloned())
+                .unwrap_or(Value::None)));
+        }
+    }
     let (params, required): (&[&str], usize) = match name {
         "get" | "pop" | "setdefault" => (&["key", "default"], 1),
         "items" | "keys" | "values" | "copy" | "clear" => (&[], 0),

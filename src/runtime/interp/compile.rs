@@ -11,7 +11,8 @@
 //! error's trace, and a node this module does not specialise (or one nested deeper than
 //! [`MAX_DEPTH`]) is compiled into a call of the walker on that node, so the two always
 //! agree. The depth bound also bounds how deep compiled closures nest on the native stack
-//! within one call; each call grows the stack if needed ([`Frame::run_compiled`]).
+//! within one call, so checking the stack on every eighth nested call (with room for eight
+//! calls) is enough.
 
 use super::*;
 
@@ -56,7 +57,8 @@ impl<'p> CFn<'p> {
 /// Calls function number `index` (`decl`) whose arguments `f` holds from `base` on: if it is
 /// compiled, in `f` itself with its locals from `base` on; otherwise in a frame of its own.
 fn call_in_frame<'p>(f: &mut Frame<'p>, decl: &'p FnDecl, index: u32, base: usize) -> Res<Value> {
-    let Some(c) = f.compiled_fn(decl, index) else {
+    let sh = f.sh.clone();
+    let Some(c) = sh.compiled_fn(decl, index) else {
         let args = f.vars.split_off(base);
         return f.call_fn_sync(decl, args);
     };
@@ -64,13 +66,24 @@ fn call_in_frame<'p>(f: &mut Frame<'p>, decl: &'p FnDecl, index: u32, base: usiz
         f.vars.truncate(base);
         return Err(f.depth_error());
     }
-    f.vars.resize(base + decl.frame_size as usize, Value::None);
+    let end = base + decl.frame_size as usize;
+    while f.vars.len() < end {
+        f.vars.push(Value::None);
+    }
     let caller = std::mem::replace(&mut f.base, base);
     f.depth += 1;
-    let r = crate::stack::grow(|| c.run(f));
+    // One call in eight checks the stack, with room for eight calls' closures.
+    let r = if f.depth % 8 == 0 {
+        crate::stack::grow_wide(|| c.run(f))
+    } else {
+        c.run(f)
+    };
     f.depth -= 1;
     f.base = caller;
-    f.vars.truncate(base);
+    // Popping drops each local inline (most need nothing done).
+    while f.vars.len() > base {
+        f.vars.pop();
+    }
     r
 }
 
@@ -181,6 +194,66 @@ macro_rules! binary_closure {
             }),
         }
     }};
+}
+
+/// `a OP b` for integers, inline when it does not overflow (the operator is a constant of
+/// each instance, so the check folds away); `None` sends the caller to [`ops::binary`].
+#[inline(always)]
+fn int_arith<const OP: u8>(a: i64, b: i64) -> Option<i64> {
+    match OP {
+        0 => a.checked_add(b),
+        1 => a.checked_sub(b),
+        2 => a.checked_mul(b),
+        // With a positive divisor Python's floor division and modulo are Euclid's.
+        3 if b > 0 => Some(a.div_euclid(b)),
+        4 if b > 0 => Some(a.rem_euclid(b)),
+        _ => None,
+    }
+}
+
+/// `a OP b` for two integers (`OP` as in [`compare`]).
+#[inline(always)]
+fn int_compare<const OP: u8>(a: i64, b: i64) -> bool {
+    match OP {
+        0 => a == b,
+        1 => a != b,
+        2 => a < b,
+        3 => a <= b,
+        4 => a > b,
+        _ => a >= b,
+    }
+}
+
+#[inline(never)]
+fn any_binary(op: BinOp, a: &Value, b: &Value) -> Res<Value> {
+    ops::binary(op, a, b).map_err(Ctrl::Raise)
+}
+
+#[inline(never)]
+fn any_compare(op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
+    ops::compare(op, a, b).map_err(Ctrl::Raise)
+}
+
+/// An arithmetic operator with an integer fast path.
+fn arith<'p, const OP: u8>(op: BinOp, a: Operand<'p>, b: Operand<'p>) -> CExpr<'p> {
+    binary_closure!(a, b, |f, x, y| {
+        if let (Value::Int(p), Value::Int(q)) = (x, y) {
+            if let Some(r) = int_arith::<OP>(*p, *q) {
+                return Ok(Value::Int(r));
+            }
+        }
+        any_binary(op, x, y)
+    })
+}
+
+/// A comparison with an integer fast path.
+fn compare<'p, const OP: u8>(op: CmpOp, a: Operand<'p>, b: Operand<'p>) -> CCond<'p> {
+    binary_closure!(a, b, |f, x, y| {
+        if let (Value::Int(p), Value::Int(q)) = (x, y) {
+            return Ok(int_compare::<OP>(*p, *q));
+        }
+        any_compare(op, x, y)
+    })
 }
 
 /// One compiled `for PATTERN in ITER if COND...` clause.
@@ -459,8 +532,17 @@ impl<'p> Compiler<'p> {
                 ExprKind::Compare { first, rest } if rest.len() == 1 => {
                     let op = rest[0].0;
                     let (a, b) = (self.operand(first, d + 1), self.operand(&rest[0].1, d + 1));
-                    return binary_closure!(a, b, |f, x, y| ops::compare(op, x, y)
-                        .map_err(Ctrl::Raise));
+                    return match op {
+                        CmpOp::Eq => compare::<0>(op, a, b),
+                        CmpOp::Ne => compare::<1>(op, a, b),
+                        CmpOp::Lt => compare::<2>(op, a, b),
+                        CmpOp::Le => compare::<3>(op, a, b),
+                        CmpOp::Gt => compare::<4>(op, a, b),
+                        CmpOp::Ge => compare::<5>(op, a, b),
+                        CmpOp::In | CmpOp::NotIn => {
+                            binary_closure!(a, b, |f, x, y| any_compare(op, x, y))
+                        }
+                    };
                 }
                 ExprKind::Unary {
                     op: UnaryOp::Not,
@@ -573,7 +655,8 @@ impl<'p> Compiler<'p> {
                     .map(|(k, v)| (self.expr(k, d + 1), self.expr(v, d + 1)))
                     .collect();
                 Box::new(move |f| {
-                    let mut out = IndexMap::with_capacity(entries.len());
+                    let mut out =
+                        DictMap::with_capacity_and_hasher(entries.len(), Default::default());
                     for (k, v) in &entries {
                         let k = k(f)?;
                         let v = v(f)?;
@@ -602,7 +685,7 @@ impl<'p> Compiler<'p> {
                 let (key, value) = (self.expr(key, d + 1), self.expr(value, d + 1));
                 let clauses = self.clauses(clauses, d);
                 Box::new(move |f| {
-                    let mut out = IndexMap::new();
+                    let mut out = DictMap::default();
                     run_comp(f, &clauses, &mut |f| {
                         let k = key(f)?;
                         let v = value(f)?;
@@ -650,7 +733,14 @@ impl<'p> Compiler<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let op = *op;
                 let (a, b) = (self.operand(lhs, d + 1), self.operand(rhs, d + 1));
-                binary_closure!(a, b, |f, x, y| ops::binary(op, x, y).map_err(Ctrl::Raise))
+                match op {
+                    BinOp::Add => arith::<0>(op, a, b),
+                    BinOp::Sub => arith::<1>(op, a, b),
+                    BinOp::Mul => arith::<2>(op, a, b),
+                    BinOp::FloorDiv => arith::<3>(op, a, b),
+                    BinOp::Mod => arith::<4>(op, a, b),
+                    _ => binary_closure!(a, b, |f, x, y| any_binary(op, x, y)),
+                }
             }
             ExprKind::IfElse {
                 cond,
