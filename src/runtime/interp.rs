@@ -54,6 +54,10 @@ pub(crate) struct Frame<'p> {
     /// in their caller's frame, on top of its locals.
     vars: Vec<Value>,
     base: usize,
+    /// A compiled `return`'s value and a compiled statement's error, on their way out (see
+    /// [`compile`]).
+    ret: Value,
+    pending: Option<Ctrl>,
     depth: usize,
     group: Option<Rc<str>>,
 }
@@ -92,6 +96,8 @@ impl<'p> Frame<'p> {
             exec,
             vars: Vec::new(),
             base: 0,
+            ret: Value::None,
+            pending: None,
             depth,
             group: None,
         }

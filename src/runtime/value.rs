@@ -13,10 +13,22 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 /// A dict key: `str` or `int` (LANGUAGE.md section 6).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
     Int(i64),
     Str(Rc<str>),
+}
+
+impl std::hash::Hash for Key {
+    /// Just the int or the text: a key is always hashed alone (never as part of a tuple), and
+    /// equal keys are of the same kind, so neither a kind tag nor a terminator is needed.
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Key::Int(i) => state.write_i64(*i),
+            Key::Str(s) => state.write(s.as_bytes()),
+        }
+    }
 }
 
 impl Key {

@@ -18,7 +18,18 @@ use super::*;
 
 pub(crate) type CExpr<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<Value> + 'p>;
 type CCond<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<bool> + 'p>;
-type CStmt<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<()> + 'p>;
+type CStmt<'p> = Box<dyn Fn(&mut Frame<'p>) -> Flow + 'p>;
+
+/// How a compiled statement ends. One byte, so statements return it in a register; a
+/// `return` value and a raised error wait in the frame (`ret`, `pending`) meanwhile.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Flow {
+    Next,
+    Break,
+    Continue,
+    Return,
+    Raise,
+}
 type CBlock<'p> = Box<[CStmt<'p>]>;
 
 /// How deep compiled closures nest before the walker takes over.
@@ -47,9 +58,10 @@ impl<'p> CFn<'p> {
     #[inline]
     pub(super) fn run(&self, f: &mut Frame<'p>) -> Res<Value> {
         match run_block(&self.body, f) {
-            Ok(()) => Ok(Value::None),
-            Err(Ctrl::Return(v)) => Ok(v),
-            Err(e) => Err(e),
+            Flow::Return => Ok(std::mem::replace(&mut f.ret, Value::None)),
+            Flow::Raise => Err(taken(f)),
+            // The checker keeps `break` and `continue` inside loops.
+            Flow::Next | Flow::Break | Flow::Continue => Ok(Value::None),
         }
     }
 }
@@ -73,7 +85,7 @@ fn call_in_frame<'p>(f: &mut Frame<'p>, decl: &'p FnDecl, index: u32, base: usiz
     let caller = std::mem::replace(&mut f.base, base);
     f.depth += 1;
     // One call in eight checks the stack, with room for eight calls' closures.
-    let r = if f.depth % 8 == 0 {
+    let r = if f.depth.is_multiple_of(8) {
         crate::stack::grow_wide(|| c.run(f))
     } else {
         c.run(f)
@@ -88,19 +100,49 @@ fn call_in_frame<'p>(f: &mut Frame<'p>, decl: &'p FnDecl, index: u32, base: usiz
 }
 
 #[inline]
-fn run_block<'p>(b: &[CStmt<'p>], f: &mut Frame<'p>) -> Res<()> {
+fn run_block<'p>(b: &[CStmt<'p>], f: &mut Frame<'p>) -> Flow {
     for s in b {
-        s(f)?;
+        let r = s(f);
+        if r != Flow::Next {
+            return r;
+        }
     }
-    Ok(())
+    Flow::Next
 }
 
-/// Ends a statement: an error leaving it records the statement's span.
+/// Non-local control leaving statement `span` (from an expression, or the walker running a
+/// statement): a raised error records the span on its trace and waits in the frame.
+#[cold]
+#[inline(never)]
+fn fail(f: &mut Frame<'_>, c: Ctrl, span: Span) -> Flow {
+    match c {
+        Ctrl::Return(v) => {
+            f.ret = v;
+            Flow::Return
+        }
+        Ctrl::Break => Flow::Break,
+        Ctrl::Continue => Flow::Continue,
+        c => {
+            f.pending = Some(f.traced(c, span));
+            Flow::Raise
+        }
+    }
+}
+
+/// The error a statement left in the frame.
+#[cold]
+fn taken(f: &mut Frame<'_>) -> Ctrl {
+    f.pending
+        .take()
+        .unwrap_or_else(|| raise("RuntimeSystemError", "internal: a lost error"))
+}
+
+/// A statement's `Res<()>` as a [`Flow`].
 #[inline(always)]
-fn fin(f: &Frame<'_>, r: Res<()>, span: Span) -> Res<()> {
+fn flow(f: &mut Frame<'_>, r: Res<()>, span: Span) -> Flow {
     match r {
-        Err(c @ (Ctrl::Raise(_) | Ctrl::Kill(_))) => Err(f.traced(c, span)),
-        r => r,
+        Ok(()) => Flow::Next,
+        Err(c) => fail(f, c, span),
     }
 }
 
@@ -123,14 +165,26 @@ fn set(f: &mut Frame<'_>, i: usize, v: Value) {
     f.vars[i] = v;
 }
 
-/// A statement closure: counts a step, runs `$body` (a `Res<()>`), records the span on error.
+/// A statement closure: counts a step, then runs `$body`, a `Res<()>` (`stmt!`) or a
+/// [`Flow`] (`stmt!(flow ...)`, for statements holding blocks); an error records the span.
 macro_rules! stmt {
     ($span:expr, |$f:ident| $body:expr) => {{
         let span: Span = $span;
         Box::new(move |$f: &mut Frame<'p>| {
-            $f.step()?;
+            if let Err(c) = $f.step() {
+                return fail($f, c, span);
+            }
             let r: Res<()> = $body;
-            fin($f, r, span)
+            flow($f, r, span)
+        }) as CStmt<'p>
+    }};
+    (flow $span:expr, |$f:ident| $body:expr) => {{
+        let span: Span = $span;
+        Box::new(move |$f: &mut Frame<'p>| {
+            if let Err(c) = $f.step() {
+                return fail($f, c, span);
+            }
+            $body
         }) as CStmt<'p>
     }};
 }
@@ -342,7 +396,11 @@ impl<'p> Compiler<'p> {
 
     fn stmt(&self, s: &'p Stmt, d: usize) -> CStmt<'p> {
         if d > MAX_DEPTH {
-            return Box::new(move |f: &mut Frame<'p>| f.stmt(s));
+            let span = s.span;
+            return Box::new(move |f: &mut Frame<'p>| match f.stmt(s) {
+                Ok(()) => Flow::Next,
+                Err(c) => fail(f, c, span),
+            });
         }
         let span = s.span;
         match &s.kind {
@@ -370,17 +428,17 @@ impl<'p> Compiler<'p> {
                     .map(|(c, b)| (self.cond(c, d + 1), self.block(b, d)))
                     .collect();
                 let otherwise = else_block.as_ref().map(|b| self.block(b, d));
-                stmt!(span, |f| 'r: {
+                stmt!(flow span, |f| 'r: {
                     for (c, b) in &branches {
                         match c(f) {
                             Ok(true) => break 'r run_block(b, f),
                             Ok(false) => {}
-                            Err(e) => break 'r Err(e),
+                            Err(e) => break 'r fail(f, e, span),
                         }
                     }
                     match &otherwise {
                         Some(b) => run_block(b, f),
-                        None => Ok(()),
+                        None => Flow::Next,
                     }
                 })
             }
@@ -391,60 +449,74 @@ impl<'p> Compiler<'p> {
             } => {
                 let iter = self.expr(iter, d + 1);
                 let body = self.block(body, d);
-                stmt!(span, |f| 'r: {
+                stmt!(flow span, |f| 'r: {
                     let items = match iter(f).and_then(|v| ops::iterate(&v).map_err(Ctrl::Raise)) {
                         Ok(items) => items,
-                        Err(e) => break 'r Err(e),
+                        Err(e) => break 'r fail(f, e, span),
                     };
                     for item in items {
                         if let Err(e) = bind(f, pattern, item) {
-                            break 'r Err(e);
+                            break 'r fail(f, e, span);
                         }
                         match run_block(&body, f) {
-                            Err(Ctrl::Break) => break,
-                            Err(Ctrl::Continue) | Ok(()) => {}
-                            Err(e) => break 'r Err(e),
+                            Flow::Break => break,
+                            Flow::Continue | Flow::Next => {}
+                            r => break 'r r,
                         }
                     }
-                    Ok(())
+                    Flow::Next
                 })
             }
             StmtKind::While { cond, body } => {
                 let cond = self.cond(cond, d + 1);
                 let body = self.block(body, d);
-                stmt!(span, |f| 'r: {
+                stmt!(flow span, |f| 'r: {
                     loop {
                         match cond(f) {
                             Ok(true) => {}
-                            Ok(false) => break 'r Ok(()),
-                            Err(e) => break 'r Err(e),
+                            Ok(false) => break 'r Flow::Next,
+                            Err(e) => break 'r fail(f, e, span),
                         }
                         match run_block(&body, f) {
-                            Err(Ctrl::Break) => break 'r Ok(()),
-                            Err(Ctrl::Continue) | Ok(()) => {}
-                            Err(e) => break 'r Err(e),
+                            Flow::Break => break 'r Flow::Next,
+                            Flow::Continue | Flow::Next => {}
+                            r => break 'r r,
                         }
                     }
                 })
             }
-            StmtKind::Break => stmt!(span, |_f| Err(Ctrl::Break)),
-            StmtKind::Continue => stmt!(span, |_f| Err(Ctrl::Continue)),
-            StmtKind::Return(None) => stmt!(span, |_f| Err(Ctrl::Return(Value::None))),
+            StmtKind::Break => stmt!(flow span, |_f| Flow::Break),
+            StmtKind::Continue => stmt!(flow span, |_f| Flow::Continue),
+            StmtKind::Return(None) => stmt!(flow span, |f| {
+                f.ret = Value::None;
+                Flow::Return
+            }),
             StmtKind::Return(Some(e)) => match self.operand(e, d + 1) {
-                Operand::Local(i) => {
-                    stmt!(span, |f| Err(
-                        local(f, i).map_or_else(|e| e, |v| Ctrl::Return(v.clone()))
-                    ))
-                }
-                Operand::Const(k) => stmt!(span, |_f| Err(Ctrl::Return(k.clone()))),
-                Operand::Expr(e) => stmt!(span, |f| Err(match e(f) {
-                    Ok(v) => Ctrl::Return(v),
-                    Err(c) => c,
-                })),
+                Operand::Local(i) => stmt!(flow span, |f| match local(f, i) {
+                    Ok(v) => {
+                        f.ret = v.clone();
+                        Flow::Return
+                    }
+                    Err(c) => fail(f, c, span),
+                }),
+                Operand::Const(k) => stmt!(flow span, |f| {
+                    f.ret = k.clone();
+                    Flow::Return
+                }),
+                Operand::Expr(e) => stmt!(flow span, |f| match e(f) {
+                    Ok(v) => {
+                        f.ret = v;
+                        Flow::Return
+                    }
+                    Err(c) => fail(f, c, span),
+                }),
             },
             // `raise`, `try` and `with` run in the walker (their blocks too).
             StmtKind::Raise(_) | StmtKind::Try { .. } | StmtKind::With { .. } => {
-                Box::new(move |f: &mut Frame<'p>| f.stmt(s))
+                Box::new(move |f: &mut Frame<'p>| match f.stmt(s) {
+                    Ok(()) => Flow::Next,
+                    Err(c) => fail(f, c, span),
+                })
             }
         }
     }
@@ -617,8 +689,12 @@ impl<'p> Compiler<'p> {
                         }
                     })
                     .collect();
+                // The text is built in a buffer kept between evaluations (taken, so that a
+                // field evaluating the same f-string again gets a fresh one).
+                let scratch = std::cell::Cell::new(String::new());
                 Box::new(move |f| {
-                    let mut out = String::new();
+                    let mut out = scratch.take();
+                    out.clear();
                     for (text, field) in &parts {
                         out.push_str(text);
                         if let Some((e, spec)) = field {
@@ -626,7 +702,11 @@ impl<'p> Compiler<'p> {
                             f.format_field(&mut out, &v, *spec)?;
                         }
                     }
-                    Ok(Value::str(&out))
+                    let v = Value::str(&out);
+                    if out.capacity() <= 4096 {
+                        scratch.set(out);
+                    }
+                    Ok(v)
                 })
             }
             ExprKind::List(items) => {
