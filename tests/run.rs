@@ -602,6 +602,7 @@ fn compiled_functions_agree_with_the_walker() {
         ("int", "let xs = [1, 2]\nreturn xs[5]"),
         ("int", "let d: dict[str, int] = {}\nreturn d[\"missing\"]"),
         ("int", "let d = {\"a\": 1}\nreturn d.get(\"a\", 0) + d.get(\"b\", 5) + len(d.keys())"),
+        ("list[int]", "let d = {1: 10, 2: 20}\nd[1] = 11\nd[3] = 30\nd[2] += 2\nlet k = \"x\"\nlet e = {k: 1}\ne[k] += 1\ne[\"y\"] = e.get(k, 0) * 10\nreturn [d[1], d[2], d[3], len(d), e[k], e[\"y\"]]"),
         // Calls: defaults, keywords, nesting, recursion, spread, None results.
         ("list[int]", "let xs = [1, 2]\nnothing(xs)\nreturn [add(1), add(1, 2), add(b = 3, a = 4), add(add(1, 2), add(3)), fact(10), max(*xs), len(xs)]"),
         ("list[int]", "let r = nothing([])\nreturn [1] if r == none else [2]"),

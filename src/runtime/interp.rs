@@ -189,7 +189,7 @@ impl<'p> Frame<'p> {
         match p {
             Pattern::Name(id) => self.put(id.slot, v),
             Pattern::Tuple(items, _) => {
-                let parts = ops::iterate(&v).map_err(Ctrl::Raise)?;
+                let parts = ops::iterate_owned(v).map_err(Ctrl::Raise)?;
                 if parts.len() != items.len() {
                     return Err(raise(
                         "ValueError",
@@ -392,7 +392,7 @@ impl<'p> Frame<'p> {
                 iter,
                 body,
             } => {
-                let items = ops::iterate(&self.expr(iter)?).map_err(Ctrl::Raise)?;
+                let items = ops::iterate_owned(self.expr(iter)?).map_err(Ctrl::Raise)?;
                 for item in items {
                     self.bind(pattern, item)?;
                     let r = self.block_sync(body);
@@ -507,7 +507,7 @@ impl<'p> Frame<'p> {
                 body,
             } => {
                 let it = ev!(self, iter)?;
-                let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
+                let items = ops::iterate_owned(it).map_err(Ctrl::Raise)?;
                 for item in items {
                     self.bind(pattern, item)?;
                     let r = self.block(body).await;
@@ -1040,7 +1040,7 @@ impl<'p> Frame<'p> {
         let Some(c) = clauses.get(i) else {
             return body(self);
         };
-        let items = ops::iterate(&self.expr(&c.iter)?).map_err(Ctrl::Raise)?;
+        let items = ops::iterate_owned(self.expr(&c.iter)?).map_err(Ctrl::Raise)?;
         for item in items {
             self.bind(&c.pattern, item)?;
             let mut keep = true;
@@ -1135,7 +1135,7 @@ impl<'p> Frame<'p> {
             match &a.kind {
                 ArgKind::Positional => argv.push(v),
                 ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
-                ArgKind::Spread => argv.extend(ops::iterate(&v).map_err(Ctrl::Raise)?),
+                ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::Raise)?),
             }
         }
         Ok((argv, kwargs))
@@ -1398,7 +1398,9 @@ impl<'p> Frame<'p> {
                         match &a.kind {
                             ArgKind::Positional => argv.push(v),
                             ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
-                            ArgKind::Spread => argv.extend(ops::iterate(&v).map_err(Ctrl::Raise)?),
+                            ArgKind::Spread => {
+                                argv.extend(ops::iterate_owned(v).map_err(Ctrl::Raise)?)
+                            }
                         }
                     }
                     let v = self.call_async(callee, argv, kwargs).await?;
@@ -1512,7 +1514,7 @@ impl<'p> Frame<'p> {
                 {
                     let c = &clauses[0];
                     let it = ev!(self, &c.iter)?;
-                    let items = ops::iterate(&it).map_err(Ctrl::Raise)?;
+                    let items = ops::iterate_owned(it).map_err(Ctrl::Raise)?;
                     let mut out = Vec::with_capacity(items.len());
                     for item in items {
                         self.bind(&c.pattern, item)?;
@@ -1596,7 +1598,7 @@ impl<'p> Frame<'p> {
                 return Ok(());
             };
             let it = ev!(self, &c.iter)?;
-            for item in ops::iterate(&it).map_err(Ctrl::Raise)? {
+            for item in ops::iterate_owned(it).map_err(Ctrl::Raise)? {
                 self.bind(&c.pattern, item)?;
                 let mut keep = true;
                 for cond in &c.conds {

@@ -11,9 +11,10 @@ mod arith;
 pub(crate) use arith::floor_div;
 use arith::{div_half_even, duration_op, float_op, float_to_i64, int_op, scale_exact};
 
-use super::value::{Key, Value};
+use super::value::{Key, KeyRef, Value};
 use crate::syntax::ast::{BinOp, CmpOp};
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 /// The largest sequence (items of a list or tuple, bytes of a str) an operator builds in one
 /// step: repetition, concatenation, `range` and `extend` beyond it raise `OverflowError`.
@@ -380,13 +381,14 @@ fn order_at(a: &Value, b: &Value, sym: &str, depth: usize) -> Result<Option<Orde
 
 /// The dict key a value looks up: int and str, and a float with an integer value; `None` for
 /// a value no key equals; `TypeError` for lists, dicts and structs (unhashable in Python).
-pub(crate) fn lookup_key(v: &Value) -> Result<Option<Key>, Value> {
+pub(crate) fn lookup_key(v: &Value) -> Result<Option<KeyRef<'_>>, Value> {
     match v {
-        Value::Int(_) | Value::Str(_) => Ok(v.to_key()),
+        Value::Int(i) => Ok(Some(KeyRef::Int(*i))),
+        Value::Str(s) => Ok(Some(KeyRef::Str(s))),
         Value::Float(f)
             if f.fract() == 0.0 && cmp_int_float(*f as i64, *f) == Some(Ordering::Equal) =>
         {
-            Ok(Some(Key::Int(*f as i64)))
+            Ok(Some(KeyRef::Int(*f as i64)))
         }
         Value::List(_) | Value::Dict(_) | Value::Struct(_) => {
             Err(type_error(format!("unhashable type: '{}'", v.type_name())))
@@ -527,8 +529,21 @@ pub fn set_index(obj: &Value, idx: &Value, v: Value) -> Result<(), Value> {
             Ok(())
         }
         Value::Dict(d) => {
-            let k = store_key(idx)?;
-            d.borrow_mut().insert(k, v);
+            let k = match idx {
+                Value::Int(i) => KeyRef::Int(*i),
+                Value::Str(s) => KeyRef::Str(s),
+                _ => {
+                    d.borrow_mut().insert(store_key(idx)?, v);
+                    return Ok(());
+                }
+            };
+            let mut d = d.borrow_mut();
+            // An existing entry takes the value in place: no key is built.
+            if let Some(slot) = d.get_mut(&k) {
+                *slot = v;
+            } else {
+                d.insert(store_key(idx)?, v);
+            }
             Ok(())
         }
         _ => Err(type_error(format!(
@@ -614,6 +629,18 @@ pub fn slice(
 }
 
 /// The items `for x in v` visits: a list's or tuple's items, a dict's keys, a str's characters.
+/// [`iterate`] of a value not needed afterwards: a list nobody else holds (a fresh
+/// `range(n)`, say) gives up its items instead of copying them.
+pub fn iterate_owned(v: Value) -> Result<Vec<Value>, Value> {
+    match v {
+        Value::List(l) => Ok(match Rc::try_unwrap(l) {
+            Ok(items) => items.into_inner(),
+            Err(l) => l.borrow().clone(),
+        }),
+        v => iterate(&v),
+    }
+}
+
 pub fn iterate(v: &Value) -> Result<Vec<Value>, Value> {
     match v {
         Value::List(l) => Ok(l.borrow().clone()),

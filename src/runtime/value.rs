@@ -19,6 +19,35 @@ pub enum Key {
     Str(Rc<str>),
 }
 
+/// A [`Key`] borrowed from a value, to look a dict up without building a key.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyRef<'a> {
+    Int(i64),
+    Str(&'a str),
+}
+
+impl std::hash::Hash for KeyRef<'_> {
+    /// As [`Key`]'s.
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            KeyRef::Int(i) => state.write_i64(*i),
+            KeyRef::Str(s) => state.write(s.as_bytes()),
+        }
+    }
+}
+
+impl indexmap::Equivalent<Key> for KeyRef<'_> {
+    #[inline]
+    fn equivalent(&self, key: &Key) -> bool {
+        match (self, key) {
+            (KeyRef::Int(a), Key::Int(b)) => a == b,
+            (KeyRef::Str(a), Key::Str(b)) => *a == &**b,
+            _ => false,
+        }
+    }
+}
+
 impl std::hash::Hash for Key {
     /// Just the int or the text: a key is always hashed alone (never as part of a tuple), and
     /// equal keys are of the same kind, so neither a kind tag nor a terminator is needed.

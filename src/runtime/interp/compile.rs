@@ -200,47 +200,57 @@ enum Operand<'p> {
 /// operands are evaluated first (left to right); locals are read in place afterwards, which
 /// is the same order since evaluating an expression never rebinds a visible local.
 macro_rules! binary_closure {
-    ($a:expr, $b:expr, |$f:ident, $x:ident, $y:ident| $body:expr) => {{
+    // With statements run first (`[let v = value(f)?;]`).
+    ($a:expr, $b:expr, |$f:ident, $x:ident, $y:ident| [$($pre:stmt;)*] $body:expr) => {{
         use Operand::*;
         match ($a, $b) {
             (Local(i), Local(j)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let ($x, $y) = (local($f, i)?, local($f, j)?);
                 $body
             }) as Box<dyn Fn(&mut Frame<'p>) -> _ + 'p>,
             (Local(i), Const(k)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let ($x, $y) = (local($f, i)?, &k);
                 $body
             }),
             (Const(k), Local(j)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let ($x, $y) = (&k, local($f, j)?);
                 $body
             }),
             (Const(k), Const(l)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let _ = &$f;
                 let ($x, $y) = (&k, &l);
                 $body
             }),
             (Local(i), Expr(b)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let vb = b($f)?;
                 let ($x, $y) = (local($f, i)?, &vb);
                 $body
             }),
             (Const(k), Expr(b)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let vb = b($f)?;
                 let ($x, $y) = (&k, &vb);
                 $body
             }),
             (Expr(a), Local(j)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let va = a($f)?;
                 let ($x, $y) = (&va, local($f, j)?);
                 $body
             }),
             (Expr(a), Const(l)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let va = a($f)?;
                 let ($x, $y) = (&va, &l);
                 $body
             }),
             (Expr(a), Expr(b)) => Box::new(move |$f: &mut Frame<'p>| {
+                $($pre)*
                 let va = a($f)?;
                 let vb = b($f)?;
                 let ($x, $y) = (&va, &vb);
@@ -248,6 +258,9 @@ macro_rules! binary_closure {
             }),
         }
     }};
+    ($a:expr, $b:expr, |$f:ident, $x:ident, $y:ident| $body:expr) => {
+        binary_closure!($a, $b, |$f, $x, $y| [] $body)
+    };
 }
 
 /// `a OP b` for integers, inline when it does not overflow (the operator is a constant of
@@ -325,7 +338,7 @@ fn run_comp<'p>(
     let Some((c, rest)) = clauses.split_first() else {
         return body(f);
     };
-    let items = ops::iterate(&(c.iter)(f)?).map_err(Ctrl::Raise)?;
+    let items = ops::iterate_owned((c.iter)(f)?).map_err(Ctrl::Raise)?;
     'items: for item in items {
         bind(f, c.pattern, item)?;
         for cond in &c.conds {
@@ -376,7 +389,7 @@ impl<'p> CArgs<'p> {
                     match kind {
                         ArgKind::Positional => argv.push(v),
                         ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
-                        ArgKind::Spread => argv.extend(ops::iterate(&v).map_err(Ctrl::Raise)?),
+                        ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::Raise)?),
                     }
                 }
                 Ok((argv, kwargs))
@@ -450,7 +463,7 @@ impl<'p> Compiler<'p> {
                 let iter = self.expr(iter, d + 1);
                 let body = self.block(body, d);
                 stmt!(flow span, |f| 'r: {
-                    let items = match iter(f).and_then(|v| ops::iterate(&v).map_err(Ctrl::Raise)) {
+                    let items = match iter(f).and_then(|v| ops::iterate_owned(v).map_err(Ctrl::Raise)) {
                         Ok(items) => items,
                         Err(e) => break 'r fail(f, e, span),
                     };
@@ -553,29 +566,19 @@ impl<'p> Compiler<'p> {
                 })
             }
             (ExprKind::Index { obj, index }, _) => {
-                let obj = self.expr(obj, d + 1);
-                let index = self.expr(index, d + 1);
-                // The walker's order: the value, then the container, then the index.
-                stmt!(span, |f| 'r: {
-                    let v = match v(f) {
-                        Ok(v) => v,
-                        Err(e) => break 'r Err(e),
-                    };
-                    let (o, i) = match obj(f).and_then(|o| Ok((o, index(f)?))) {
-                        Ok(p) => p,
-                        Err(e) => break 'r Err(e),
-                    };
+                let (obj, index) = (self.operand(obj, d + 1), self.operand(index, d + 1));
+                // The walker's order: the value, then the container, then the index (locals
+                // are read in place).
+                let store = binary_closure!(obj, index, |f, o, i| [let v = v(f)?;] {
                     let new = match bin {
                         None => v,
-                        Some(bin) => {
-                            match ops::index(&o, &i).and_then(|old| ops::binary(bin, &old, &v)) {
-                                Ok(n) => n,
-                                Err(e) => break 'r Err(Ctrl::Raise(e)),
-                            }
-                        }
+                        Some(bin) => ops::index(o, i)
+                            .and_then(|old| ops::binary(bin, &old, &v))
+                            .map_err(Ctrl::Raise)?,
                     };
-                    ops::set_index(&o, &i, new).map_err(Ctrl::Raise)
-                })
+                    ops::set_index(o, i, new).map_err(Ctrl::Raise)
+                });
+                stmt!(span, |f| store(f))
             }
             _ => stmt!(span, |f| v(f).and_then(|v| f.assign(target, op, v))),
         }
@@ -920,34 +923,39 @@ impl<'p> Compiler<'p> {
                 let general =
                     self.general_call(func, args, CArgs::Positional(self.args_positional(args, d)));
                 Box::new(move |f| {
-                    let recv = local(f, i)?.clone();
-                    if !matches!(recv, Value::Str(_) | Value::List(_) | Value::Dict(_)) {
+                    if !matches!(
+                        local(f, i)?,
+                        Value::Str(_) | Value::List(_) | Value::Dict(_)
+                    ) {
                         return general(f);
                     }
+                    // The receiver is read in place once the arguments are evaluated: they
+                    // cannot rebind a local of this frame.
                     let r = match &*argv {
-                        [] => builtins::method_kw(&recv, method, &[], &[]),
+                        [] => builtins::method_kw(local(f, i)?, method, &[], &[]),
                         [a] => {
                             let a = a(f)?;
-                            builtins::method_kw(&recv, method, std::slice::from_ref(&a), &[])
+                            let args = std::slice::from_ref(&a);
+                            builtins::method_kw(local(f, i)?, method, args, &[])
                         }
                         [a, b] => {
                             let a = a(f)?;
                             let b = b(f)?;
-                            builtins::method_kw(&recv, method, &[a, b], &[])
+                            builtins::method_kw(local(f, i)?, method, &[a, b], &[])
                         }
                         _ => {
                             let mut v = Vec::with_capacity(argv.len());
                             for a in argv.iter() {
                                 v.push(a(f)?);
                             }
-                            builtins::method_kw(&recv, method, &v, &[])
+                            builtins::method_kw(local(f, i)?, method, &v, &[])
                         }
                     };
                     match r {
                         Some(r) => r.map_err(Ctrl::Raise),
                         None => Err(raise(
                             "TypeError",
-                            format!("{} has no method {method}", recv.type_name()),
+                            format!("{} has no method {method}", local(f, i)?.type_name()),
                         )),
                     }
                 })
