@@ -562,7 +562,8 @@ fn on_both_paths(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Valu
         fn add(a: int, b: int = 10) -> int {\n    return a + b\n}\n\
         fn noisy(log: list[str], s: str, b: bool) -> bool {\n    log.append(s)\n    return b\n}\n\
         fn fact(n: int) -> int {\n    if n <= 1 { return 1 }\n    return n * fact(n - 1)\n}\n\
-        fn nothing(xs: list[int]) {\n    xs.append(1)\n}\n";
+        fn nothing(xs: list[int]) {\n    xs.append(1)\n}\n\
+        fn boom(x: int) -> int {\n    if x > 0 { raise ValueError(f\"boom {x}\") }\n    return x\n}\n";
     let compiled = format!(
         "{ENV}{helpers}fn f() -> {ret} {{\n{body}\n}}\n@e\ntask main() -> {ret} {{\n    return f()\n}}\n"
     );
@@ -610,6 +611,8 @@ fn compiled_functions_agree_with_the_walker() {
         ("list[int]", "let p = P(x = 1, y = 2)\np.x = 5\np.y += p.x\nreturn [p.x, p.y]"),
         ("list[str]", "let out: list[str] = []\ntry {\n    let z = 0\n    out.append(str(1 // z))\n} except ZeroDivisionError as e {\n    out.append(f\"caught {e}\")\n} finally {\n    out.append(\"done\")\n}\nreturn out"),
         ("int", "let x = 3\nif x > 2 { raise ValueError(f\"too big: {x}\") }\nreturn x"),
+        ("list[str]", "let out: list[str] = []\nfor i in range(3) {\n    try {\n        out.append(str(boom(i) + add(boom(i - 1))))\n    } except ValueError as e {\n        out.append(str(e))\n        if i == 2 { break }\n    }\n}\nreturn out"),
+        ("int", "return add(1, boom(5))"),
         ("int", "let xs: list[int] = []\nreturn xs.pop()"),
     ];
     for (ret, body) in cases {

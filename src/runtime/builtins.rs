@@ -10,6 +10,7 @@ mod format;
 mod methods;
 
 pub use format::format_spec;
+pub(crate) use methods::dict_get;
 pub use methods::{method, method_kw};
 
 use super::ops::{self, check_len, iterate, order, truthy, type_error, value_error};

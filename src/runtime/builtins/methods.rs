@@ -371,7 +371,7 @@ fn list_call(
     Ok(Value::None)
 }
 
-type Dict = Rc<RefCell<DictMap>>;
+pub(crate) type Dict = Rc<RefCell<DictMap>>;
 
 fn dict_method(
     d: &Dict,
@@ -382,13 +382,7 @@ fn dict_method(
     // The commonest call, without binding arguments by name.
     if let ("get", [key, rest @ ..], []) = (name, args, kwargs) {
         if rest.len() <= 1 {
-            let found = match lookup_key(key) {
-                Ok(k) => k.and_then(|k| d.borrow().get(&k).cloned()),
-                Err(e) => return Some(Err(e)),
-            };
-            return Some(Ok(found
-                .or_else(|| rest.first().cloned())
-                .unwrap_or(Value::None)));
+            return Some(dict_get(d, key, rest.first()));
         }
     }
     let (params, required): (&[&str], usize) = match name {
@@ -407,6 +401,13 @@ fn dict_method(
             dict_call(d, name, &a)
         }),
     )
+}
+
+/// `d.get(key, default)`.
+#[inline]
+pub(crate) fn dict_get(d: &Dict, key: &Value, default: Option<&Value>) -> Result<Value, Value> {
+    let found = lookup_key(key)?.and_then(|k| d.borrow().get(&k).cloned());
+    Ok(found.or_else(|| default.cloned()).unwrap_or(Value::None))
 }
 
 fn dict_call(d: &Dict, name: &str, a: &[Option<&Value>]) -> Result<Value, Value> {

@@ -325,7 +325,7 @@ fn compare<'p, const OP: u8>(op: CmpOp, a: Operand<'p>, b: Operand<'p>) -> CCond
 
 /// One compiled `for PATTERN in ITER if COND...` clause.
 struct CClause<'p> {
-    pattern: &'p Pattern,
+    pattern: Target<'p>,
     iter: CExpr<'p>,
     conds: Vec<CCond<'p>>,
 }
@@ -340,7 +340,7 @@ fn run_comp<'p>(
     };
     let items = ops::iterate_owned((c.iter)(f)?).map_err(Ctrl::Raise)?;
     'items: for item in items {
-        bind(f, c.pattern, item)?;
+        bind(f, &c.pattern, item)?;
         for cond in &c.conds {
             if !cond(f)? {
                 continue 'items;
@@ -351,17 +351,32 @@ fn run_comp<'p>(
     Ok(())
 }
 
-#[inline]
-fn bind<'p>(f: &mut Frame<'p>, p: &Pattern, v: Value) -> Res<()> {
-    match p {
-        Pattern::Name(id) => match id.slot.as_local() {
-            Some(i) => {
-                set(f, i, v);
-                Ok(())
-            }
-            None => f.put(id.slot, v),
-        },
-        _ => f.bind(p, v),
+/// A loop's binding: one local (the common case), or the walker's general pattern.
+enum Target<'p> {
+    Local(usize),
+    Pattern(&'p Pattern),
+}
+
+impl<'p> Target<'p> {
+    fn new(p: &'p Pattern) -> Target<'p> {
+        match p {
+            Pattern::Name(id) => match id.slot.as_local() {
+                Some(i) => Target::Local(i),
+                None => Target::Pattern(p),
+            },
+            Pattern::Tuple(..) => Target::Pattern(p),
+        }
+    }
+}
+
+#[inline(always)]
+fn bind<'p>(f: &mut Frame<'p>, t: &Target<'p>, v: Value) -> Res<()> {
+    match t {
+        Target::Local(i) => {
+            set(f, *i, v);
+            Ok(())
+        }
+        Target::Pattern(p) => f.bind(p, v),
     }
 }
 
@@ -462,13 +477,14 @@ impl<'p> Compiler<'p> {
             } => {
                 let iter = self.expr(iter, d + 1);
                 let body = self.block(body, d);
+                let pattern = Target::new(pattern);
                 stmt!(flow span, |f| 'r: {
                     let items = match iter(f).and_then(|v| ops::iterate_owned(v).map_err(Ctrl::Raise)) {
                         Ok(items) => items,
                         Err(e) => break 'r fail(f, e, span),
                     };
                     for item in items {
-                        if let Err(e) = bind(f, pattern, item) {
+                        if let Err(e) = bind(f, &pattern, item) {
                             break 'r fail(f, e, span);
                         }
                         match run_block(&body, f) {
@@ -700,9 +716,16 @@ impl<'p> Compiler<'p> {
                     out.clear();
                     for (text, field) in &parts {
                         out.push_str(text);
-                        if let Some((e, spec)) = field {
-                            let v = e(f)?;
-                            f.format_field(&mut out, &v, *spec)?;
+                        match field {
+                            Some((e, None)) => match e(f)? {
+                                Value::Int(i) => out.push_str(itoa::Buffer::new().format(i)),
+                                v => v.write_display(&mut out),
+                            },
+                            Some((e, spec)) => {
+                                let v = e(f)?;
+                                f.format_field(&mut out, &v, *spec)?;
+                            }
+                            None => {}
                         }
                     }
                     let v = Value::str(&out);
@@ -858,7 +881,7 @@ impl<'p> Compiler<'p> {
         clauses
             .iter()
             .map(|c| CClause {
-                pattern: &c.pattern,
+                pattern: Target::new(&c.pattern),
                 iter: self.expr(&c.iter, d + 1),
                 conds: c.conds.iter().map(|e| self.cond(e, d + 1)).collect(),
             })
@@ -922,6 +945,42 @@ impl<'p> Compiler<'p> {
                 let method = name.name.as_str();
                 let general =
                     self.general_call(func, args, CArgs::Positional(self.args_positional(args, d)));
+                // The commonest methods, resolved here: `xs.append(x)` and `d.get(k, default)`.
+                match (method, argv.len()) {
+                    ("append", 1) => {
+                        let x = argv.into_vec().pop().expect("one argument");
+                        return Box::new(move |f| {
+                            if !matches!(local(f, i)?, Value::List(_)) {
+                                return general(f);
+                            }
+                            let v = x(f)?;
+                            if let Value::List(l) = local(f, i)? {
+                                l.borrow_mut().push(v);
+                            }
+                            Ok(Value::None)
+                        });
+                    }
+                    ("get", 1 | 2) => {
+                        let mut argv = argv.into_vec();
+                        let default = (argv.len() == 2).then(|| argv.pop()).flatten();
+                        let key = argv.pop().expect("one argument");
+                        return Box::new(move |f| {
+                            if !matches!(local(f, i)?, Value::Dict(_)) {
+                                return general(f);
+                            }
+                            let k = key(f)?;
+                            let dflt = match &default {
+                                Some(e) => Some(e(f)?),
+                                None => None,
+                            };
+                            let Value::Dict(d) = local(f, i)? else {
+                                return general(f);
+                            };
+                            builtins::dict_get(d, &k, dflt.as_ref()).map_err(Ctrl::Raise)
+                        });
+                    }
+                    _ => {}
+                }
                 Box::new(move |f| {
                     if !matches!(
                         local(f, i)?,
