@@ -1,4 +1,4 @@
-# fib.py: recursive fib(27), the same code as fib.flyte.
+# fib.py: recursive fib(30), the same code as fib.flyte.
 import sys
 
 
@@ -9,5 +9,5 @@ def fib(n):
 
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 27
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     print(fib(n))

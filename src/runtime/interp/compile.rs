@@ -456,6 +456,17 @@ impl<'p> Compiler<'p> {
                     .map(|(c, b)| (self.cond(c, d + 1), self.block(b, d)))
                     .collect();
                 let otherwise = else_block.as_ref().map(|b| self.block(b, d));
+                if branches.len() == 1 && otherwise.is_none() {
+                    // `if c { ... }` alone, the commonest shape.
+                    let Some((c, b)) = branches.into_iter().next() else {
+                        unreachable!("one branch")
+                    };
+                    return stmt!(flow span, |f| match c(f) {
+                        Ok(true) => run_block(&b, f),
+                        Ok(false) => Flow::Next,
+                        Err(e) => fail(f, e, span),
+                    });
+                }
                 stmt!(flow span, |f| 'r: {
                     for (c, b) in &branches {
                         match c(f) {
@@ -917,6 +928,16 @@ impl<'p> Compiler<'p> {
             (ExprKind::Name(n, slot), CArgs::Positional(argv)) if !slot.is_local() => {
                 match self.function(n) {
                     Some((decl, index)) if !decl.is_async && decl.params.len() == argv.len() => {
+                        if argv.len() == 1 {
+                            // One argument, the commonest call.
+                            let a = argv.into_vec().pop().expect("one argument");
+                            return Box::new(move |f| {
+                                let v = a(f)?;
+                                let base = f.vars.len();
+                                f.vars.push(v);
+                                call_in_frame(f, decl, index, base)
+                            });
+                        }
                         Box::new(move |f| {
                             // The arguments go on top of the caller's locals.
                             let base = f.vars.len();
