@@ -438,7 +438,7 @@ fn override_reusable_off_runs_the_call_in_its_own_pod() {
 /// The same function runs on the synchronous path and, called from a body that awaits, on
 /// the asynchronous one.
 #[test]
-fn locals_follow_lexical_scope_on_both_paths() {
+fn locals_follow_lexical_scope_on_every_path() {
     let src = format!(
         r#"{ENV}let SQUARES = [x * x for x in range(4)]
 let (LO, HI) = (min(SQUARES), max(SQUARES))
@@ -555,9 +555,10 @@ fn idle_replicas_are_billed_until_they_stop() {
     assert_eq!(j["cost_usd"], 0.11, "{j}");
 }
 
-/// Runs `body` both as a plain function's body (compiled to closures) and as a task's body
-/// (walked), and gives each run's result and error (type, code and message).
-fn on_both_paths(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Value); 2] {
+/// Runs `body` as a plain function's body and as a task's body (both compiled to closures),
+/// and as a task's body that also sleeps first (so the walker runs it), and gives each run's
+/// result and error (type, code and message): compiled function, walked task, compiled task.
+fn on_every_path(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Value); 3] {
     let helpers = "struct P {\n    x: int\n    y: int\n}\n\
         fn add(a: int, b: int = 10) -> int {\n    return a + b\n}\n\
         fn noisy(log: list[str], s: str, b: bool) -> bool {\n    log.append(s)\n    return b\n}\n\
@@ -567,8 +568,9 @@ fn on_both_paths(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Valu
     let compiled = format!(
         "{ENV}{helpers}fn f() -> {ret} {{\n{body}\n}}\n@e\ntask main() -> {ret} {{\n    return f()\n}}\n"
     );
-    let walked = format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\n{body}\n}}\n");
-    [compiled, walked].map(|src| {
+    let walked = format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\nsleep(1s)\n{body}\n}}\n");
+    let task = format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\n{body}\n}}\n");
+    [compiled, walked, task].map(|src| {
         let j = run(&src);
         let e = &j["error"];
         (
@@ -616,8 +618,9 @@ fn compiled_functions_agree_with_the_walker() {
         ("int", "let xs: list[int] = []\nreturn xs.pop()"),
     ];
     for (ret, body) in cases {
-        let [compiled, walked] = on_both_paths(ret, body);
+        let [compiled, walked, task] = on_every_path(ret, body);
         assert_eq!(compiled, walked, "for:\n{body}");
+        assert_eq!(task, walked, "for:\n{body}");
         assert!(
             !compiled.0.is_null() || !compiled.1[0].is_null(),
             "neither a result nor an error for:\n{body}"
@@ -654,7 +657,7 @@ fn errors_from_nested_compiled_calls_keep_every_statement() {
 /// Code nested just under the parser's limits runs on a test thread's stack, compiled and
 /// walked alike: long operator chains, deep brackets and deep blocks.
 #[test]
-fn deeply_nested_code_runs_on_both_paths() {
+fn deeply_nested_code_runs_on_every_path() {
     let chain = vec!["x"; 900].join(" + ");
     let parens = format!("{}x{}", "(".repeat(150), " + 1)".repeat(150));
     let mut blocks = String::from("t += 1\n");
@@ -664,7 +667,8 @@ fn deeply_nested_code_runs_on_both_paths() {
     let body = format!(
         "let x = 1\nlet t = 0\n{blocks}let a = {chain}\nlet b = {parens}\nlet c = [{chain} for i in range(2) if {chain} > 0]\nreturn [a, b, c[1], t]"
     );
-    let [compiled, walked] = on_both_paths("list[int]", &body);
+    let [compiled, walked, task] = on_every_path("list[int]", &body);
     assert_eq!(compiled, walked);
+    assert_eq!(task, walked);
     assert_eq!(compiled.0, json!([900, 151, 900, 1]));
 }

@@ -2331,6 +2331,15 @@ impl<'p> Shared<'p> {
             .get_or_init(|| CFn::compile(self.prog, decl))
             .as_ref()
     }
+
+    /// Task `task`'s body (`decl`) compiled, if it never suspends.
+    fn compiled_task(&self, task: &Name, decl: &'p FnDecl) -> Option<&CFn<'p>> {
+        let index = self.prog.checked.locations.get_index_of(task)?;
+        self.compiled
+            .get(index)?
+            .get_or_init(|| CFn::compile_body(self.prog, decl))
+            .as_ref()
+    }
 }
 
 fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
@@ -2837,10 +2846,18 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
     f.vars.reserve_exact(decl.frame_size as usize);
     f.vars.extend(args.iter().map(Value::deep_copy));
     f.vars.resize(decl.frame_size as usize, Value::None);
-    let r = f.block(&decl.body).await;
+    // A body that never suspends runs compiled, like a plain function.
+    let compiled = sh.compiled_task(&task, &decl.func);
+    let r = match compiled {
+        Some(c) => crate::stack::grow_wide(|| c.run(&mut f)),
+        None => match f.block(&decl.body).await {
+            Ok(()) => Ok(Value::None),
+            Err(Ctrl::Return(v)) => Ok(v),
+            Err(c) => Err(c),
+        },
+    };
     let outcome = match r {
-        Ok(()) => Ok(Value::None),
-        Err(Ctrl::Return(v)) => Ok(v.deep_copy()),
+        Ok(v) => Ok(v.deep_copy()),
         Err(Ctrl::Raise(Value::Error(e))) => Err((*e).clone()),
         Err(Ctrl::Raise(v)) => Err(ErrorValue {
             kind: Name::new("TypeError"),
@@ -2850,6 +2867,7 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
             trace: Vec::new(),
         }),
         Err(Ctrl::Kill(e)) => Err(*e),
+        Err(Ctrl::Return(v)) => Ok(v.deep_copy()),
         Err(Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
     };
     // An action cancelled while its body ran has its result already.

@@ -44,7 +44,15 @@ pub(crate) struct CFn<'p> {
 impl<'p> CFn<'p> {
     /// Compiles `decl` if it is a plain function whose body never suspends.
     pub(super) fn compile(prog: &'p Program, decl: &'p FnDecl) -> Option<CFn<'p>> {
-        if decl.is_async || decl.body.stmts.iter().any(|s| prog.suspends.stmt(s)) {
+        if decl.is_async {
+            return None;
+        }
+        CFn::compile_body(prog, decl)
+    }
+
+    /// Compiles the body of a function or task if it never suspends.
+    pub(super) fn compile_body(prog: &'p Program, decl: &'p FnDecl) -> Option<CFn<'p>> {
+        if decl.body.stmts.iter().any(|s| prog.suspends.stmt(s)) {
             return None;
         }
         let c = Compiler { prog };
