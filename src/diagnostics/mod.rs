@@ -3,7 +3,7 @@
 //! Each phase (syntax, check, run) keeps its own error enum with one exhaustive `details()`
 //! that turns a variant into a [`Diagnostic`]: a stable code (`E0102`), a severity, a one-line
 //! message, labelled [`Span`]s and an optional help line. Rendering with ariadne happens in
-//! exactly one place ([`render`]); the JSON of `check --json` is built from the same struct
+//! exactly one place ([`fn@render`]); the JSON of `check --json` is built from the same struct
 //! ([`Diagnostic::to_json`]). The catalogue of codes, with the pages `flyte-dsl explain` prints,
 //! lives in [`codes`].
 //!

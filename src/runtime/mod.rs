@@ -10,7 +10,9 @@
 //! suspend (it awaits, calls a task, sleeps, computes, gathers or maps, directly or through a
 //! function); only those nodes go through boxed async evaluation, so the per-node cost of the
 //! common case is a plain function call. A body suspends by parking; the loop polls it again
-//! when the child action it waits for ends or its timer fires.
+//! when the child action it waits for ends or its timer fires. A plain function, or a task
+//! body, that never suspends is compiled on its first run into specialised closures
+//! (`interp::compile`), which run in their caller's frame; the tree walker runs the rest.
 //!
 //! ```text
 //! loop:
