@@ -672,3 +672,52 @@ fn deeply_nested_code_runs_on_every_path() {
     assert_eq!(task, walked);
     assert_eq!(compiled.0, json!([900, 151, 900, 1]));
 }
+
+/// `while true {}` stops: each round of a loop counts a step (compiled and walked alike), so
+/// the step limit ends it, and so does a host's cancel.
+#[test]
+fn empty_endless_loops_meet_the_step_limit_and_cancellation() {
+    let compiled = format!("{ENV}fn spin() -> int {{\n    while true {{}}\n    return 1\n}}\n@e\ntask main() -> int {{\n    return spin()\n}}\n");
+    let walked = format!(
+        "{ENV}@e\ntask main() -> int {{\n    sleep(1s)\n    while 1 < 2 {{}}\n    return 1\n}}\n"
+    );
+    for src in [&compiled, &walked] {
+        let mut map = SourceMap::new();
+        let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
+        let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+        assert!(diags.iter().all(|d| !d.is_error()), "{src}");
+        let prog = Program::new(loaded, checked);
+        let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
+        let limited = runtime::run(
+            &prog,
+            "main",
+            vec![],
+            &cluster,
+            RunOptions {
+                limits: runtime::Limits {
+                    max_steps: Some(100_000),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        );
+        let err = limited.result.expect_err("the step limit stops the loop");
+        assert_eq!(err.code, "E0701", "{src}");
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let cancelled = runtime::run(
+            &prog,
+            "main",
+            vec![],
+            &cluster,
+            RunOptions {
+                cancel: Some(cancel),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            cancelled.result.expect_err("cancelled").code,
+            "E0705",
+            "{src}"
+        );
+    }
+}

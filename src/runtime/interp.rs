@@ -405,7 +405,11 @@ impl<'p> Frame<'p> {
                 Ok(())
             }
             StmtKind::While { cond, body } => {
-                while self.cond(cond)? {
+                // Each round counts a step, so that `while true {}` meets the limits.
+                while {
+                    self.step()?;
+                    self.cond(cond)?
+                } {
                     match self.block_sync(body) {
                         Err(Ctrl::Break) => break,
                         Err(Ctrl::Continue) | Ok(()) => {}
@@ -521,6 +525,7 @@ impl<'p> Frame<'p> {
             }
             StmtKind::While { cond, body } => {
                 loop {
+                    self.step()?;
                     let c = ev!(self, cond)?;
                     if !self.truth(&c, cond)? {
                         break;

@@ -520,6 +520,10 @@ impl<'p> Compiler<'p> {
                 let body = self.block(body, d);
                 stmt!(flow span, |f| 'r: {
                     loop {
+                        // Each round counts a step, so that `while true {}` meets the limits.
+                        if let Err(c) = f.step() {
+                            break 'r fail(f, c, span);
+                        }
                         match cond(f) {
                             Ok(true) => {}
                             Ok(false) => break 'r Flow::Next,
