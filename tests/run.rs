@@ -721,3 +721,20 @@ fn empty_endless_loops_meet_the_step_limit_and_cancellation() {
         );
     }
 }
+
+/// Lists and strings never grow past their limit of 2^24: `append` beyond it fails (instead of a
+/// runaway loop exhausting memory), compiled and walked alike.
+#[test]
+fn runaway_growth_stops_at_the_size_limit() {
+    let body = "let xs = [0] * 16777216\nlet ys = [0] * 16777215\nys.append(1)\nxs.append(1)\nreturn len(xs)";
+    for (result, error) in on_every_path("int", body) {
+        assert!(result.is_null());
+        assert_eq!(error[1], "OverflowError");
+    }
+    // So does a string doubled by an f-string in an endless loop.
+    let body = "let s = \"x\"\nwhile true {\n    s = f\"{s}{s}\"\n}\nreturn s";
+    for (result, error) in on_every_path("str", body) {
+        assert!(result.is_null());
+        assert_eq!(error[1], "OverflowError");
+    }
+}

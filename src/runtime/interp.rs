@@ -748,6 +748,7 @@ impl<'p> Frame<'p> {
                         }
                     }
                 }
+                ops::check_len(Some(out.len())).map_err(Ctrl::Raise)?;
                 Value::str(&out)
             }
             ExprKind::List(items) => {
@@ -1502,6 +1503,7 @@ impl<'p> Frame<'p> {
                             }
                         }
                     }
+                    ops::check_len(Some(out.len())).map_err(Ctrl::Raise)?;
                     Value::str(&out)
                 }
                 ExprKind::Dict(entries) => {

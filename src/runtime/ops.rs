@@ -43,6 +43,15 @@ pub(super) fn zero_div(msg: &str) -> Value {
     Value::error("ZeroDivisionError", msg)
 }
 
+/// `xs.append(v)`, within [`MAX_LEN`] (so a runaway loop fails instead of exhausting memory).
+#[inline]
+pub(crate) fn push(l: &std::cell::RefCell<Vec<Value>>, v: Value) -> Result<(), Value> {
+    let mut l = l.borrow_mut();
+    check_len(l.len().checked_add(1))?;
+    l.push(v);
+    Ok(())
+}
+
 /// Fails with `OverflowError` when a result of `n` items would exceed [`MAX_LEN`].
 pub(crate) fn check_len(n: Option<usize>) -> Result<usize, Value> {
     match n {
@@ -542,6 +551,7 @@ pub fn set_index(obj: &Value, idx: &Value, v: Value) -> Result<(), Value> {
             if let Some(slot) = d.get_mut(&k) {
                 *slot = v;
             } else {
+                check_len(d.len().checked_add(1))?;
                 d.insert(store_key(idx)?, v);
             }
             Ok(())

@@ -3,8 +3,8 @@
 
 use super::{bind, opt_bool, opt_int, sort_values};
 use crate::runtime::ops::{
-    check_len, equal, iterate, lookup_key, norm_index, slice_positions, store_key, type_error,
-    value_error,
+    check_len, equal, iterate, lookup_key, norm_index, push, slice_positions, store_key,
+    type_error, value_error,
 };
 use crate::runtime::value::DictMap;
 use crate::runtime::value::{Key, Value};
@@ -283,8 +283,7 @@ fn list_method(
 ) -> Option<Result<Value, Value>> {
     // The commonest call, without binding arguments by name.
     if let ("append", [x], []) = (name, args, kwargs) {
-        l.borrow_mut().push(x.clone());
-        return Some(Ok(Value::None));
+        return Some(push(l, x.clone()).map(|()| Value::None));
     }
     let (params, required, positional): (&[&str], usize, usize) = match name {
         "append" | "remove" | "count" => (&["x"], 1, 1),
@@ -309,7 +308,7 @@ fn list_call(
     let arg = |i: usize| a.get(i).copied().flatten();
     let x = arg(0).cloned().unwrap_or(Value::None);
     match name {
-        "append" => l.borrow_mut().push(x),
+        "append" => push(l, x)?,
         "extend" => {
             let items = iterate(&x)?;
             let n = l.borrow().len();
@@ -326,6 +325,7 @@ fn list_call(
             } else {
                 i.min(n)
             };
+            check_len(l.len().checked_add(1))?;
             l.insert(i as usize, v);
         }
         "pop" => {
@@ -427,6 +427,9 @@ fn dict_call(d: &Dict, name: &str, a: &[Option<&Value>]) -> Result<Value, Value>
         "setdefault" => {
             let k = store_key(key)?;
             let mut d = d.borrow_mut();
+            if !d.contains_key(&k) {
+                check_len(d.len().checked_add(1))?;
+            }
             Ok(d.entry(k)
                 .or_insert_with(|| default.cloned().unwrap_or(Value::None))
                 .clone())

@@ -751,6 +751,7 @@ impl<'p> Compiler<'p> {
                             None => {}
                         }
                     }
+                    ops::check_len(Some(out.len())).map_err(Ctrl::Raise)?;
                     let v = Value::str(&out);
                     if out.capacity() <= 4096 {
                         scratch.set(out);
@@ -988,7 +989,7 @@ impl<'p> Compiler<'p> {
                             }
                             let v = x(f)?;
                             if let Value::List(l) = local(f, i)? {
-                                l.borrow_mut().push(v);
+                                ops::push(l, v).map_err(Ctrl::Raise)?;
                             }
                             Ok(Value::None)
                         });
