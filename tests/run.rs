@@ -615,6 +615,9 @@ fn compiled_functions_agree_with_the_walker() {
         ("int", "let x = 3\nif x > 2 { raise ValueError(f\"too big: {x}\") }\nreturn x"),
         ("list[str]", "let out: list[str] = []\nfor i in range(3) {\n    try {\n        out.append(str(boom(i) + add(boom(i - 1))))\n    } except ValueError as e {\n        out.append(str(e))\n        if i == 2 { break }\n    }\n}\nreturn out"),
         ("int", "return add(1, boom(5))"),
+        // A value being returned survives calls made by `finally`; a `return` there wins.
+        ("list[int]", "let out: list[int] = []\ntry {\n    return [add(1, 2)]\n} finally {\n    out.append(fact(3) + add(4))\n}\nreturn out"),
+        ("int", "try {\n    return 1\n} finally {\n    return fact(3)\n}"),
         ("int", "let xs: list[int] = []\nreturn xs.pop()"),
     ];
     for (ret, body) in cases {

@@ -12,11 +12,13 @@ pub(crate) use compile::CFn;
 
 /// Non-local control flow out of a statement.
 pub(crate) enum Ctrl {
-    Return(Value),
+    /// `return`: the value waits in the frame (`Frame::ret`) until the call takes it.
+    Return,
     Break,
     Continue,
-    /// A raised error (catchable).
-    Raise(Value),
+    /// A raised error (catchable). Boxed, with the return value kept aside, so that `Ctrl`
+    /// is two words and a statement's `Result<(), Ctrl>` comes back in registers.
+    Raise(Box<Value>),
     /// The action was killed (OOM, a limit): not catchable inside the action.
     Kill(Box<ErrorValue>),
 }
@@ -27,7 +29,15 @@ type Args = (Vec<Value>, Vec<(Name, Value)>);
 type LocalFut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 fn raise(kind: &str, msg: impl Into<String>) -> Ctrl {
-    Ctrl::Raise(Value::error(kind, msg))
+    Ctrl::raise(Value::error(kind, msg))
+}
+
+impl Ctrl {
+    /// Raising `v`.
+    #[cold]
+    pub(crate) fn raise(v: Value) -> Ctrl {
+        Ctrl::Raise(Box::new(v))
+    }
 }
 
 /// A future that is pending once: the body parks, the loop polls it again later.
@@ -189,7 +199,7 @@ impl<'p> Frame<'p> {
         match p {
             Pattern::Name(id) => self.put(id.slot, v),
             Pattern::Tuple(items, _) => {
-                let parts = ops::iterate_owned(v).map_err(Ctrl::Raise)?;
+                let parts = ops::iterate_owned(v).map_err(Ctrl::raise)?;
                 if parts.len() != items.len() {
                     return Err(raise(
                         "ValueError",
@@ -350,7 +360,10 @@ impl<'p> Frame<'p> {
     #[cold]
     fn traced(&self, mut c: Ctrl, span: Span) -> Ctrl {
         let e = match &mut c {
-            Ctrl::Raise(Value::Error(e)) => Rc::make_mut(e),
+            Ctrl::Raise(v) => match &mut **v {
+                Value::Error(e) => Rc::make_mut(e),
+                _ => return c,
+            },
             Ctrl::Kill(e) => &mut **e,
             _ => return c,
         };
@@ -392,7 +405,7 @@ impl<'p> Frame<'p> {
                 iter,
                 body,
             } => {
-                let items = ops::iterate_owned(self.expr(iter)?).map_err(Ctrl::Raise)?;
+                let items = ops::iterate_owned(self.expr(iter)?).map_err(Ctrl::raise)?;
                 for item in items {
                     self.bind(pattern, item)?;
                     let r = self.block_sync(body);
@@ -420,10 +433,13 @@ impl<'p> Frame<'p> {
             }
             StmtKind::Break => Err(Ctrl::Break),
             StmtKind::Continue => Err(Ctrl::Continue),
-            StmtKind::Return(e) => Err(Ctrl::Return(match e {
-                Some(e) => self.expr(e)?,
-                None => Value::None,
-            })),
+            StmtKind::Return(e) => {
+                self.ret = match e {
+                    Some(e) => self.expr(e)?,
+                    None => Value::None,
+                };
+                Err(Ctrl::Return)
+            }
             StmtKind::Raise(e) => {
                 let v = match e {
                     Some(e) => Some(self.expr(e)?),
@@ -441,7 +457,7 @@ impl<'p> Frame<'p> {
                     Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
                         Some(h) => {
                             if let Some(b) = &h.binding {
-                                self.put(b.slot, err)?;
+                                self.put(b.slot, *err)?;
                             }
                             self.block_sync(&h.body)
                         }
@@ -451,7 +467,11 @@ impl<'p> Frame<'p> {
                 };
                 match finally {
                     Some(f) => {
+                        // A value being returned waits while `finally` runs (its calls may
+                        // return values through this frame).
+                        let returning = std::mem::replace(&mut self.ret, Value::None);
                         self.block_sync(f)?;
+                        self.ret = returning;
                         r
                     }
                     None => r,
@@ -511,7 +531,7 @@ impl<'p> Frame<'p> {
                 body,
             } => {
                 let it = ev!(self, iter)?;
-                let items = ops::iterate_owned(it).map_err(Ctrl::Raise)?;
+                let items = ops::iterate_owned(it).map_err(Ctrl::raise)?;
                 for item in items {
                     self.bind(pattern, item)?;
                     let r = self.block(body).await;
@@ -538,10 +558,13 @@ impl<'p> Frame<'p> {
                 }
                 Ok(())
             }
-            StmtKind::Return(e) => Err(Ctrl::Return(match e {
-                Some(e) => ev!(self, e)?,
-                None => Value::None,
-            })),
+            StmtKind::Return(e) => {
+                self.ret = match e {
+                    Some(e) => ev!(self, e)?,
+                    None => Value::None,
+                };
+                Err(Ctrl::Return)
+            }
             StmtKind::Raise(e) => {
                 let v = match e {
                     Some(e) => Some(ev!(self, e)?),
@@ -559,7 +582,7 @@ impl<'p> Frame<'p> {
                     Err(Ctrl::Raise(err)) => match self.handler_for(handlers, &err) {
                         Some(h) => {
                             if let Some(b) = &h.binding {
-                                self.put(b.slot, err)?;
+                                self.put(b.slot, *err)?;
                             }
                             self.block(&h.body).await
                         }
@@ -569,7 +592,9 @@ impl<'p> Frame<'p> {
                 };
                 match finally {
                     Some(f) => {
+                        let returning = std::mem::replace(&mut self.ret, Value::None);
                         self.block(f).await?;
+                        self.ret = returning;
                         r
                     }
                     None => r,
@@ -591,7 +616,7 @@ impl<'p> Frame<'p> {
 
     fn raise_stmt(&self, v: Option<Value>) -> Ctrl {
         match v {
-            Some(v @ Value::Error(_)) => Ctrl::Raise(v),
+            Some(v @ Value::Error(_)) => Ctrl::raise(v),
             Some(other) => raise(
                 "TypeError",
                 format!("exceptions must be errors, not {}", other.type_name()),
@@ -624,7 +649,7 @@ impl<'p> Frame<'p> {
                 AssignOp::Div => BinOp::Div,
             };
             let _ = this;
-            ops::binary(bin, &old, &v).map_err(Ctrl::Raise)
+            ops::binary(bin, &old, &v).map_err(Ctrl::raise)
         };
         match &target.kind {
             ExprKind::Name(n, slot) => {
@@ -646,10 +671,10 @@ impl<'p> Frame<'p> {
                 let old = if op == AssignOp::Set {
                     Value::None
                 } else {
-                    ops::index(&o, &i).map_err(Ctrl::Raise)?
+                    ops::index(&o, &i).map_err(Ctrl::raise)?
                 };
                 let new = combine(self, old)?;
-                ops::set_index(&o, &i, new).map_err(Ctrl::Raise)
+                ops::set_index(&o, &i, new).map_err(Ctrl::raise)
             }
             ExprKind::Attr { obj, name } => {
                 let o = self.expr(obj)?;
@@ -681,7 +706,7 @@ impl<'p> Frame<'p> {
                 Ok(())
             }
             ExprKind::Tuple(items) => {
-                let parts = ops::iterate(&v).map_err(Ctrl::Raise)?;
+                let parts = ops::iterate(&v).map_err(Ctrl::raise)?;
                 if parts.len() != items.len() {
                     return Err(raise(
                         "ValueError",
@@ -748,7 +773,7 @@ impl<'p> Frame<'p> {
                         }
                     }
                 }
-                ops::check_len(Some(out.len())).map_err(Ctrl::Raise)?;
+                ops::check_len(Some(out.len())).map_err(Ctrl::raise)?;
                 Value::str(&out)
             }
             ExprKind::List(items) => {
@@ -831,13 +856,13 @@ impl<'p> Frame<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let l = self.expr(lhs)?;
                 let r = self.expr(rhs)?;
-                ops::binary(*op, &l, &r).map_err(Ctrl::Raise)?
+                ops::binary(*op, &l, &r).map_err(Ctrl::raise)?
             }
             ExprKind::Compare { first, rest } => {
                 let mut left = self.expr(first)?;
                 for (op, right) in rest {
                     let r = self.expr(right)?;
-                    if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
+                    if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                         return Ok(Value::Bool(false));
                     }
                     left = r;
@@ -880,7 +905,7 @@ impl<'p> Frame<'p> {
             ExprKind::Index { obj, index } => {
                 let o = self.expr(obj)?;
                 let i = self.expr(index)?;
-                ops::index(&o, &i).map_err(Ctrl::Raise)?
+                ops::index(&o, &i).map_err(Ctrl::raise)?
             }
             ExprKind::Slice {
                 obj,
@@ -903,7 +928,7 @@ impl<'p> Frame<'p> {
                     }
                 };
                 let (a, b, c) = (bound(start)?, bound(stop)?, bound(step)?);
-                ops::slice(&o, a, b, c).map_err(Ctrl::Raise)?
+                ops::slice(&o, a, b, c).map_err(Ctrl::raise)?
             }
         })
     }
@@ -989,7 +1014,7 @@ impl<'p> Frame<'p> {
             }
         };
         match r {
-            Some(r) => r.map(Some).map_err(Ctrl::Raise),
+            Some(r) => r.map(Some).map_err(Ctrl::raise),
             None => Err(raise(
                 "TypeError",
                 format!("{} has no method {}", recv.type_name(), name.name),
@@ -1024,14 +1049,14 @@ impl<'p> Frame<'p> {
     fn unary(&self, op: UnaryOp, v: Value) -> Res<Value> {
         match op {
             UnaryOp::Not => Ok(Value::Bool(!ops::truthy(&v))),
-            UnaryOp::Neg => ops::negate(&v).map_err(Ctrl::Raise),
+            UnaryOp::Neg => ops::negate(&v).map_err(Ctrl::raise),
         }
     }
 
     fn format_field(&self, out: &mut String, v: &Value, spec: Option<&str>) -> Res<()> {
         match spec {
             None | Some("") => v.write_display(out),
-            Some(spec) => out.push_str(&builtins::format_spec(v, spec).map_err(Ctrl::Raise)?),
+            Some(spec) => out.push_str(&builtins::format_spec(v, spec).map_err(Ctrl::raise)?),
         }
         Ok(())
     }
@@ -1046,7 +1071,7 @@ impl<'p> Frame<'p> {
         let Some(c) = clauses.get(i) else {
             return body(self);
         };
-        let items = ops::iterate_owned(self.expr(&c.iter)?).map_err(Ctrl::Raise)?;
+        let items = ops::iterate_owned(self.expr(&c.iter)?).map_err(Ctrl::raise)?;
         for item in items {
             self.bind(&c.pattern, item)?;
             let mut keep = true;
@@ -1141,7 +1166,7 @@ impl<'p> Frame<'p> {
             match &a.kind {
                 ArgKind::Positional => argv.push(v),
                 ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
-                ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::Raise)?),
+                ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?),
             }
         }
         Ok((argv, kwargs))
@@ -1214,7 +1239,7 @@ impl<'p> Frame<'p> {
                             .map(|(k, v)| (k.as_str(), v.clone()))
                             .collect::<Vec<_>>(),
                     ) {
-                        Some(r) => r.map_err(Ctrl::Raise),
+                        Some(r) => r.map_err(Ctrl::raise),
                         None => Err(raise(
                             "TypeError",
                             format!("{} has no method {m}", recv.type_name()),
@@ -1275,7 +1300,7 @@ impl<'p> Frame<'p> {
         let mut f = self.callee_frame(decl, args)?;
         match f.block_sync(&decl.body) {
             Ok(()) => Ok(Value::None),
-            Err(Ctrl::Return(v)) => Ok(v),
+            Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
             Err(e) => Err(e),
         }
     }
@@ -1284,7 +1309,7 @@ impl<'p> Frame<'p> {
         let mut f = self.callee_frame(decl, args)?;
         match f.block(&decl.body).await {
             Ok(()) => Ok(Value::None),
-            Err(Ctrl::Return(v)) => Ok(v),
+            Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
             Err(e) => Err(e),
         }
     }
@@ -1405,7 +1430,7 @@ impl<'p> Frame<'p> {
                             ArgKind::Positional => argv.push(v),
                             ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
                             ArgKind::Spread => {
-                                argv.extend(ops::iterate_owned(v).map_err(Ctrl::Raise)?)
+                                argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?)
                             }
                         }
                     }
@@ -1454,7 +1479,7 @@ impl<'p> Frame<'p> {
                 ExprKind::Binary { op, lhs, rhs } => {
                     let l = ev!(self, lhs)?;
                     let r = ev!(self, rhs)?;
-                    ops::binary(*op, &l, &r).map_err(Ctrl::Raise)?
+                    ops::binary(*op, &l, &r).map_err(Ctrl::raise)?
                 }
                 ExprKind::Unary { op, operand } => {
                     let v = ev!(self, operand)?;
@@ -1464,7 +1489,7 @@ impl<'p> Frame<'p> {
                     let mut left = ev!(self, first)?;
                     for (op, right) in rest {
                         let r = ev!(self, right)?;
-                        if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
+                        if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                             return Ok(Value::Bool(false));
                         }
                         left = r;
@@ -1486,7 +1511,7 @@ impl<'p> Frame<'p> {
                 ExprKind::Index { obj, index } => {
                     let o = ev!(self, obj)?;
                     let i = ev!(self, index)?;
-                    ops::index(&o, &i).map_err(Ctrl::Raise)?
+                    ops::index(&o, &i).map_err(Ctrl::raise)?
                 }
                 ExprKind::Attr { obj, name } => {
                     let o = ev!(self, obj)?;
@@ -1503,7 +1528,7 @@ impl<'p> Frame<'p> {
                             }
                         }
                     }
-                    ops::check_len(Some(out.len())).map_err(Ctrl::Raise)?;
+                    ops::check_len(Some(out.len())).map_err(Ctrl::raise)?;
                     Value::str(&out)
                 }
                 ExprKind::Dict(entries) => {
@@ -1521,7 +1546,7 @@ impl<'p> Frame<'p> {
                 {
                     let c = &clauses[0];
                     let it = ev!(self, &c.iter)?;
-                    let items = ops::iterate_owned(it).map_err(Ctrl::Raise)?;
+                    let items = ops::iterate_owned(it).map_err(Ctrl::raise)?;
                     let mut out = Vec::with_capacity(items.len());
                     for item in items {
                         self.bind(&c.pattern, item)?;
@@ -1578,7 +1603,7 @@ impl<'p> Frame<'p> {
                             };
                         }
                     }
-                    ops::slice(&o, bounds[0], bounds[1], bounds[2]).map_err(Ctrl::Raise)?
+                    ops::slice(&o, bounds[0], bounds[1], bounds[2]).map_err(Ctrl::raise)?
                 }
                 // Literals and names never suspend.
                 _ => self.expr(e)?,
@@ -1605,7 +1630,7 @@ impl<'p> Frame<'p> {
                 return Ok(());
             };
             let it = ev!(self, &c.iter)?;
-            for item in ops::iterate_owned(it).map_err(Ctrl::Raise)? {
+            for item in ops::iterate_owned(it).map_err(Ctrl::raise)? {
                 self.bind(&c.pattern, item)?;
                 let mut keep = true;
                 for cond in &c.conds {
@@ -1819,7 +1844,7 @@ impl<'p> Frame<'p> {
             .expect("waited for")
         {
             Ok(v) => Ok(v.deep_copy()),
-            Err(e) => Err(Ctrl::Raise(Value::Error(e))),
+            Err(e) => Err(Ctrl::raise(Value::Error(e))),
         }
     }
 
@@ -1849,7 +1874,7 @@ impl<'p> Frame<'p> {
                     let decl = self.prog().fn_decl(&func).expect("checked function");
                     match self.call_fn_async(decl, args).await {
                         Ok(v) => Ok(v),
-                        Err(Ctrl::Raise(e)) => Err(e),
+                        Err(Ctrl::Raise(e)) => Err(*e),
                         Err(other) => return Err(other),
                     }
                 }
@@ -1866,7 +1891,7 @@ impl<'p> Frame<'p> {
                     .map_err(ctrl_to_err),
             };
             self.sh.futs.borrow_mut()[id as usize] = Fut::Done(r.clone());
-            r.map_err(Ctrl::Raise)
+            r.map_err(Ctrl::raise)
         })
     }
 
@@ -1954,7 +1979,7 @@ impl<'p> Frame<'p> {
             return Err(raise("TypeError", "map takes a task first"));
         };
         let lists: Vec<Vec<Value>> = it
-            .map(|l| ops::iterate(&l).map_err(Ctrl::Raise))
+            .map(|l| ops::iterate(&l).map_err(Ctrl::raise))
             .collect::<Res<_>>()?;
         let n = lists.iter().map(Vec::len).min().unwrap_or(0);
         let mut calls = Vec::with_capacity(n);
@@ -2033,7 +2058,7 @@ impl<'p> Frame<'p> {
         for a in acts.into_iter().flatten() {
             out.push(match self.act_result(a) {
                 Ok(v) => v,
-                Err(Ctrl::Raise(e)) if return_exceptions => e,
+                Err(Ctrl::Raise(e)) if return_exceptions => *e,
                 Err(e) => return Err(e),
             });
         }
@@ -2067,7 +2092,7 @@ impl<'p> Frame<'p> {
                         )
                     })
                 }
-                Ok(Err(message)) => Err(Ctrl::Raise(Value::Error(Rc::new(ErrorValue {
+                Ok(Err(message)) => Err(Ctrl::raise(Value::Error(Rc::new(ErrorValue {
                     kind: Name::new("RuntimeUserError"),
                     message,
                     code: "HostError".into(),
@@ -2211,7 +2236,7 @@ impl<'p> Frame<'p> {
                     .map(|(k, v)| (k.as_str(), v.clone()))
                     .collect();
                 match builtins::call(n, &argv, &kw) {
-                    Some(r) => r.map_err(Ctrl::Raise),
+                    Some(r) => r.map_err(Ctrl::raise),
                     None => Err(raise("TypeError", format!("{n} is not callable"))),
                 }
             }
@@ -2392,7 +2417,7 @@ fn qualified(prog: &Program, obj: &Expr, name: &Ident) -> Option<Name> {
 
 fn ctrl_to_err(c: Ctrl) -> Value {
     match c {
-        Ctrl::Raise(v) => v,
+        Ctrl::Raise(v) => *v,
         Ctrl::Kill(e) => Value::Error(Rc::new(*e)),
         _ => Value::error("RuntimeSystemError", "internal control flow escaped"),
     }
@@ -2859,22 +2884,24 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
         Some(c) => crate::stack::grow_wide(|| c.run(&mut f)),
         None => match f.block(&decl.body).await {
             Ok(()) => Ok(Value::None),
-            Err(Ctrl::Return(v)) => Ok(v),
+            Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
             Err(c) => Err(c),
         },
     };
     let outcome = match r {
         Ok(v) => Ok(v.deep_copy()),
-        Err(Ctrl::Raise(Value::Error(e))) => Err((*e).clone()),
-        Err(Ctrl::Raise(v)) => Err(ErrorValue {
-            kind: Name::new("TypeError"),
-            message: format!("raised a {}", v.type_name()),
-            code: "TypeError".into(),
-            task: None,
-            trace: Vec::new(),
-        }),
+        Err(Ctrl::Raise(v)) => match *v {
+            Value::Error(e) => Err((*e).clone()),
+            v => Err(ErrorValue {
+                kind: Name::new("TypeError"),
+                message: format!("raised a {}", v.type_name()),
+                code: "TypeError".into(),
+                task: None,
+                trace: Vec::new(),
+            }),
+        },
         Err(Ctrl::Kill(e)) => Err(*e),
-        Err(Ctrl::Return(v)) => Ok(v.deep_copy()),
+        Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None).deep_copy()),
         Err(Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
     };
     // An action cancelled while its body ran has its result already.

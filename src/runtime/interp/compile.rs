@@ -124,10 +124,8 @@ fn run_block<'p>(b: &[CStmt<'p>], f: &mut Frame<'p>) -> Flow {
 #[inline(never)]
 fn fail(f: &mut Frame<'_>, c: Ctrl, span: Span) -> Flow {
     match c {
-        Ctrl::Return(v) => {
-            f.ret = v;
-            Flow::Return
-        }
+        // A statement the walker ran left the value in the frame already.
+        Ctrl::Return => Flow::Return,
         Ctrl::Break => Flow::Break,
         Ctrl::Continue => Flow::Continue,
         c => {
@@ -301,12 +299,12 @@ fn int_compare<const OP: u8>(a: i64, b: i64) -> bool {
 
 #[inline(never)]
 fn any_binary(op: BinOp, a: &Value, b: &Value) -> Res<Value> {
-    ops::binary(op, a, b).map_err(Ctrl::Raise)
+    ops::binary(op, a, b).map_err(Ctrl::raise)
 }
 
 #[inline(never)]
 fn any_compare(op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
-    ops::compare(op, a, b).map_err(Ctrl::Raise)
+    ops::compare(op, a, b).map_err(Ctrl::raise)
 }
 
 /// An arithmetic operator with an integer fast path.
@@ -346,7 +344,7 @@ fn run_comp<'p>(
     let Some((c, rest)) = clauses.split_first() else {
         return body(f);
     };
-    let items = ops::iterate_owned((c.iter)(f)?).map_err(Ctrl::Raise)?;
+    let items = ops::iterate_owned((c.iter)(f)?).map_err(Ctrl::raise)?;
     'items: for item in items {
         bind(f, &c.pattern, item)?;
         for cond in &c.conds {
@@ -412,7 +410,7 @@ impl<'p> CArgs<'p> {
                     match kind {
                         ArgKind::Positional => argv.push(v),
                         ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
-                        ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::Raise)?),
+                        ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?),
                     }
                 }
                 Ok((argv, kwargs))
@@ -498,7 +496,7 @@ impl<'p> Compiler<'p> {
                 let body = self.block(body, d);
                 let pattern = Target::new(pattern);
                 stmt!(flow span, |f| 'r: {
-                    let items = match iter(f).and_then(|v| ops::iterate_owned(v).map_err(Ctrl::Raise)) {
+                    let items = match iter(f).and_then(|v| ops::iterate_owned(v).map_err(Ctrl::raise)) {
                         Ok(items) => items,
                         Err(e) => break 'r fail(f, e, span),
                     };
@@ -598,7 +596,7 @@ impl<'p> Compiler<'p> {
                 let i = slot.as_local().unwrap_or(0);
                 stmt!(span, |f| {
                     v(f).and_then(|v| {
-                        let new = ops::binary(bin, local(f, i)?, &v).map_err(Ctrl::Raise)?;
+                        let new = ops::binary(bin, local(f, i)?, &v).map_err(Ctrl::raise)?;
                         set(f, i, new);
                         Ok(())
                     })
@@ -613,9 +611,9 @@ impl<'p> Compiler<'p> {
                         None => v,
                         Some(bin) => ops::index(o, i)
                             .and_then(|old| ops::binary(bin, &old, &v))
-                            .map_err(Ctrl::Raise)?,
+                            .map_err(Ctrl::raise)?,
                     };
-                    ops::set_index(o, i, new).map_err(Ctrl::Raise)
+                    ops::set_index(o, i, new).map_err(Ctrl::raise)
                 });
                 stmt!(span, |f| store(f))
             }
@@ -751,7 +749,7 @@ impl<'p> Compiler<'p> {
                             None => {}
                         }
                     }
-                    ops::check_len(Some(out.len())).map_err(Ctrl::Raise)?;
+                    ops::check_len(Some(out.len())).map_err(Ctrl::raise)?;
                     let v = Value::str(&out);
                     if out.capacity() <= 4096 {
                         scratch.set(out);
@@ -843,7 +841,7 @@ impl<'p> Compiler<'p> {
                     let mut left = first(f)?;
                     for (op, right) in &rest {
                         let r = right(f)?;
-                        if !ops::compare(*op, &left, &r).map_err(Ctrl::Raise)? {
+                        if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                             return Ok(Value::Bool(false));
                         }
                         left = r;
@@ -894,7 +892,7 @@ impl<'p> Compiler<'p> {
             }
             ExprKind::Index { obj, index } => {
                 let (a, b) = (self.operand(obj, d + 1), self.operand(index, d + 1));
-                binary_closure!(a, b, |f, x, y| ops::index(x, y).map_err(Ctrl::Raise))
+                binary_closure!(a, b, |f, x, y| ops::index(x, y).map_err(Ctrl::raise))
             }
             // Slices (and `await`, which a compiled body never holds) run in the walker.
             ExprKind::Slice { .. } | ExprKind::Await(_) => Box::new(move |f| f.expr(e)),
@@ -989,7 +987,7 @@ impl<'p> Compiler<'p> {
                             }
                             let v = x(f)?;
                             if let Value::List(l) = local(f, i)? {
-                                ops::push(l, v).map_err(Ctrl::Raise)?;
+                                ops::push(l, v).map_err(Ctrl::raise)?;
                             }
                             Ok(Value::None)
                         });
@@ -1010,7 +1008,7 @@ impl<'p> Compiler<'p> {
                             let Value::Dict(d) = local(f, i)? else {
                                 return general(f);
                             };
-                            builtins::dict_get(d, &k, dflt.as_ref()).map_err(Ctrl::Raise)
+                            builtins::dict_get(d, &k, dflt.as_ref()).map_err(Ctrl::raise)
                         });
                     }
                     _ => {}
@@ -1045,7 +1043,7 @@ impl<'p> Compiler<'p> {
                         }
                     };
                     match r {
-                        Some(r) => r.map_err(Ctrl::Raise),
+                        Some(r) => r.map_err(Ctrl::raise),
                         None => Err(raise(
                             "TypeError",
                             format!("{} has no method {method}", local(f, i)?.type_name()),
