@@ -741,3 +741,33 @@ fn runaway_growth_stops_at_the_size_limit() {
         assert_eq!(error[1], "OverflowError");
     }
 }
+
+/// A value that contains itself crosses a task boundary as a copy with the same cycle, prints
+/// with `...` where it meets itself (as Python's `[[...]]`), and comes out of `--json` as
+/// well; a very deep chain prints without overflowing the stack. (Each of these used to recurse
+/// without end and overflow the stack.)
+#[test]
+fn cyclic_and_deep_values_print_and_copy() {
+    let src = format!(
+        "{ENV}struct Node {{\n    v: int\n    next: Node?\n}}\n@e\ntask make() -> Node {{\n    let n = Node(v = 1, next = none)\n    n.next = n\n    return n\n}}\n@e\ntask main() -> list[str] {{\n    let n = make()\n    n.v = 2\n    let deep = Node(v = 0, next = none)\n    for i in range(5000) {{\n        deep = Node(v = i, next = deep)\n    }}\n    let s = str(deep)\n    return [str(n), s[0:30], str(len(s) > 1000)]\n}}\n@e\ntask cycle() -> Node {{\n    return make()\n}}\n"
+    );
+    let j = run(&src);
+    assert_eq!(
+        j["result"],
+        json!([
+            "Node(v = 2, next = ...)",
+            "Node(v = 4999, next = Node(v =",
+            "true"
+        ]),
+        "{j}"
+    );
+    let (j, outcome) = run_with(&src, SMALL, "cycle", vec![]);
+    assert_eq!(j["result"], json!({"v": 1, "next": "..."}), "{j}");
+    assert_eq!(
+        outcome.result.expect("a cyclic result").repr(),
+        "Node(v = 1, next = ...)"
+    );
+    // A linked list of 200,000 nodes is dropped without recursing node by node.
+    let long = format!("{ENV}struct Node {{\n    v: int\n    next: Node?\n}}\n@e\ntask main() -> int {{\n    let head = Node(v = 0, next = none)\n    for i in range(200000) {{\n        head = Node(v = i, next = head)\n    }}\n    return head.v\n}}\n");
+    assert_eq!(run(&long)["result"], json!(199999));
+}

@@ -9,8 +9,14 @@
 use crate::syntax::ast::Name;
 use indexmap::IndexMap;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
+
+/// How deep `str`, JSON output and copies follow nested values (deeper prints as `...`).
+pub const MAX_NESTING: usize = 2_000;
+/// Text past which `str` stops writing (the size limit of strings, see `ops::MAX_LEN`).
+const MAX_TEXT: usize = 1 << 24;
 
 /// A dict key: `str` or `int` (LANGUAGE.md section 6).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -153,6 +159,58 @@ pub struct StructValue {
     pub fields: Vec<(Name, Value)>,
 }
 
+impl Drop for StructValue {
+    /// Takes apart what only this struct holds one level at a time, with a work list: a
+    /// linked list of a million nodes would otherwise overflow the stack when dropped.
+    fn drop(&mut self) {
+        fn keep(v: Value, work: &mut Vec<Value>) {
+            if matches!(
+                v,
+                Value::Struct(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
+            ) {
+                work.push(v);
+            }
+        }
+        let mut work = Vec::new();
+        for (_, v) in self.fields.drain(..) {
+            keep(v, &mut work);
+        }
+        while let Some(v) = work.pop() {
+            match v {
+                Value::Struct(s) => {
+                    if let Ok(s) = Rc::try_unwrap(s) {
+                        for (_, v) in s.into_inner().fields.drain(..) {
+                            keep(v, &mut work);
+                        }
+                    }
+                }
+                Value::List(l) => {
+                    if let Ok(l) = Rc::try_unwrap(l) {
+                        for v in l.into_inner() {
+                            keep(v, &mut work);
+                        }
+                    }
+                }
+                Value::Dict(d) => {
+                    if let Ok(d) = Rc::try_unwrap(d) {
+                        for (_, v) in d.into_inner() {
+                            keep(v, &mut work);
+                        }
+                    }
+                }
+                Value::Tuple(mut t) => {
+                    if let Some(items) = Rc::get_mut(&mut t) {
+                        for v in items.iter_mut() {
+                            keep(std::mem::replace(v, Value::None), &mut work);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// What a callable value refers to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Callable {
@@ -278,25 +336,74 @@ impl Value {
 
     /// A copy sharing nothing mutable with the original: what a task receives and returns.
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_in(&mut HashMap::new())
+    }
+
+    /// [`Value::deep_copy`], with the copies made so far by the address of their original:
+    /// sharing, and cycles, are copied as they are (as Python's `deepcopy` does).
+    fn deep_copy_in(&self, copies: &mut HashMap<usize, Value>) -> Value {
+        let key = match self {
+            Value::List(l) => Rc::as_ptr(l) as *const () as usize,
+            Value::Dict(d) => Rc::as_ptr(d) as *const () as usize,
+            Value::Struct(s) => Rc::as_ptr(s) as *const () as usize,
+            Value::Tuple(t) => {
+                let items = t.iter().map(|v| v.deep_copy_deeper(copies)).collect();
+                return Value::tuple(items);
+            }
+            v => return v.clone(),
+        };
+        if let Some(done) = copies.get(&key) {
+            return done.clone();
+        }
+        // The empty copy is known before its items are copied, so a cycle ends at it.
         match self {
-            Value::List(l) => Value::list(l.borrow().iter().map(Value::deep_copy).collect()),
-            Value::Tuple(t) => Value::tuple(t.iter().map(Value::deep_copy).collect()),
-            Value::Dict(d) => Value::dict(
-                d.borrow()
+            Value::List(l) => {
+                let new = Rc::new(RefCell::new(Vec::with_capacity(l.borrow().len())));
+                copies.insert(key, Value::List(new.clone()));
+                let items: Vec<Value> = l
+                    .borrow()
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
-                    .collect(),
-            ),
+                    .map(|v| v.deep_copy_deeper(copies))
+                    .collect();
+                *new.borrow_mut() = items;
+                Value::List(new)
+            }
+            Value::Dict(d) => {
+                let new = Rc::new(RefCell::new(DictMap::default()));
+                copies.insert(key, Value::Dict(new.clone()));
+                let entries: DictMap = d
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy_deeper(copies)))
+                    .collect();
+                *new.borrow_mut() = entries;
+                Value::Dict(new)
+            }
             Value::Struct(s) => {
-                let s = s.borrow();
-                Value::Struct(Rc::new(RefCell::new(StructValue {
-                    name: s.name.clone(),
-                    fields: s
-                        .fields
-                        .iter()
-                        .map(|(n, v)| (n.clone(), v.deep_copy()))
-                        .collect(),
-                })))
+                let name = s.borrow().name.clone();
+                let new = Rc::new(RefCell::new(StructValue {
+                    name,
+                    fields: Vec::new(),
+                }));
+                copies.insert(key, Value::Struct(new.clone()));
+                let fields = s
+                    .borrow()
+                    .fields
+                    .iter()
+                    .map(|(n, v)| (n.clone(), v.deep_copy_deeper(copies)))
+                    .collect();
+                new.borrow_mut().fields = fields;
+                Value::Struct(new)
+            }
+            v => v.clone(),
+        }
+    }
+
+    /// One level down in [`Value::deep_copy_in`], on a stack grown if little is left.
+    fn deep_copy_deeper(&self, copies: &mut HashMap<usize, Value>) -> Value {
+        match self {
+            Value::List(_) | Value::Dict(_) | Value::Struct(_) | Value::Tuple(_) => {
+                crate::stack::grow(|| self.deep_copy_in(copies))
             }
             v => v.clone(),
         }
@@ -327,6 +434,35 @@ impl Value {
     }
 
     fn write_repr(&self, out: &mut String) {
+        self.write_repr_in(out, &mut Vec::new());
+    }
+
+    /// [`Value::write_repr`] inside the containers `open` (by address) being written: one met
+    /// again is a cycle and prints as `...`, as in Python (`[[...]]`). Nesting deeper than
+    /// [`MAX_NESTING`] also prints as `...`, and writing stops once the text passes the size
+    /// limit (its users then raise `OverflowError`).
+    fn write_repr_in(&self, out: &mut String, open: &mut Vec<usize>) {
+        let key = match self {
+            Value::List(l) => Some(Rc::as_ptr(l) as *const () as usize),
+            Value::Dict(d) => Some(Rc::as_ptr(d) as *const () as usize),
+            Value::Struct(s) => Some(Rc::as_ptr(s) as *const () as usize),
+            Value::Tuple(t) => Some(t.as_ptr() as usize),
+            _ => None,
+        };
+        if let Some(key) = key {
+            if open.len() >= MAX_NESTING || open.contains(&key) || out.len() > MAX_TEXT {
+                out.push_str("...");
+                return;
+            }
+            open.push(key);
+            crate::stack::grow(|| self.write_repr_here(out, open));
+            open.pop();
+        } else {
+            self.write_repr_here(out, open);
+        }
+    }
+
+    fn write_repr_here(&self, out: &mut String, open: &mut Vec<usize>) {
         match self {
             Value::None => out.push_str("none"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -354,7 +490,7 @@ impl Value {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_repr(out);
+                    v.write_repr_in(out, open);
                 }
                 out.push(']');
             }
@@ -364,7 +500,7 @@ impl Value {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_repr(out);
+                    v.write_repr_in(out, open);
                 }
                 if t.len() == 1 {
                     out.push(',');
@@ -377,9 +513,9 @@ impl Value {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    k.to_value().write_repr(out);
+                    k.to_value().write_repr_in(out, open);
                     out.push_str(": ");
-                    v.write_repr(out);
+                    v.write_repr_in(out, open);
                 }
                 out.push('}');
             }
@@ -393,7 +529,7 @@ impl Value {
                     }
                     out.push_str(n);
                     out.push_str(" = ");
-                    v.write_repr(out);
+                    v.write_repr_in(out, open);
                 }
                 out.push(')');
             }
@@ -411,7 +547,7 @@ impl Value {
                         out.push_str(n);
                         out.push_str(" = ");
                     }
-                    v.write_repr(out);
+                    v.write_repr_in(out, open);
                 }
                 out.push(')');
             }
@@ -439,6 +575,32 @@ impl Value {
     /// The value as JSON (INTERFACES.md section 1): durations in seconds, int dict keys as
     /// strings, structs as objects, errors as {"type", "message"}.
     pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_in(&mut Vec::new())
+    }
+
+    /// [`Value::to_json`] inside the containers `open`: a cycle, or nesting deeper than
+    /// [`MAX_NESTING`], becomes the string `"..."`.
+    fn to_json_in(&self, open: &mut Vec<usize>) -> serde_json::Value {
+        let key = match self {
+            Value::List(l) => Some(Rc::as_ptr(l) as *const () as usize),
+            Value::Dict(d) => Some(Rc::as_ptr(d) as *const () as usize),
+            Value::Struct(s) => Some(Rc::as_ptr(s) as *const () as usize),
+            Value::Tuple(t) => Some(t.as_ptr() as usize),
+            _ => None,
+        };
+        let Some(key) = key else {
+            return self.to_json_here(open);
+        };
+        if open.len() >= MAX_NESTING || open.contains(&key) {
+            return serde_json::Value::String("...".into());
+        }
+        open.push(key);
+        let j = crate::stack::grow(|| self.to_json_here(open));
+        open.pop();
+        j
+    }
+
+    fn to_json_here(&self, open: &mut Vec<usize>) -> serde_json::Value {
         use serde_json::Value as J;
         match self {
             Value::None => J::Null,
@@ -449,8 +611,8 @@ impl Value {
                 serde_json::Number::from_f64(*ns as f64 / 1e9).map_or(J::Null, J::Number)
             }
             Value::Str(s) => J::String(s.to_string()),
-            Value::List(l) => J::Array(l.borrow().iter().map(Value::to_json).collect()),
-            Value::Tuple(t) => J::Array(t.iter().map(Value::to_json).collect()),
+            Value::List(l) => J::Array(l.borrow().iter().map(|v| v.to_json_in(open)).collect()),
+            Value::Tuple(t) => J::Array(t.iter().map(|v| v.to_json_in(open)).collect()),
             Value::Dict(d) => J::Object(
                 d.borrow()
                     .iter()
@@ -459,7 +621,7 @@ impl Value {
                             Key::Int(i) => i.to_string(),
                             Key::Str(s) => s.to_string(),
                         };
-                        (k, v.to_json())
+                        (k, v.to_json_in(open))
                     })
                     .collect(),
             ),
@@ -467,7 +629,7 @@ impl Value {
                 s.borrow()
                     .fields
                     .iter()
-                    .map(|(n, v)| (n.to_string(), v.to_json()))
+                    .map(|(n, v)| (n.to_string(), v.to_json_in(open)))
                     .collect(),
             ),
             Value::Error(e) => serde_json::json!({"type": e.kind.as_str(), "message": e.message}),
