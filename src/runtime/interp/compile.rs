@@ -1,11 +1,12 @@
-//! Closure compilation of plain functions.
+//! Closure compilation of plain functions and task bodies.
 //!
-//! A plain `fn` whose body cannot suspend is compiled, the first time a run calls it, into a
-//! tree of boxed closures: one per statement and expression, each already specialised for
-//! what its operands are (a local slot, a constant, another closure). Running it does no
-//! dispatch on the syntax tree, clones no local to read it, and turns a condition straight
-//! into a `bool`. This is the closure-compilation design of MODELS.md; the tree walker in
-//! [`super`] stays the reference and runs everything else (task bodies, suspending code).
+//! A plain `fn`, or a task body, in which no statement can suspend is compiled, the first time
+//! a run calls it, into a tree of boxed closures: one per statement and expression, each
+//! already specialised for what its operands are (a local slot, a constant, another closure).
+//! Running it does no dispatch on the syntax tree, clones no local to read it, and turns a
+//! condition straight into a `bool`. Calls between compiled functions run in the caller's
+//! frame, on top of its locals. This is the closure-compilation design of MODELS.md; the tree
+//! walker in [`super`] stays the reference and runs everything else (code that suspends).
 //!
 //! Semantics are the walker's: every statement counts a step and records its span on an
 //! error's trace, and a node this module does not specialise (or one nested deeper than
