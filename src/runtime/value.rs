@@ -342,15 +342,13 @@ impl Value {
     /// [`Value::deep_copy`], with the copies made so far by the address of their original:
     /// sharing, and cycles, are copied as they are (as Python's `deepcopy` does).
     fn deep_copy_in(&self, copies: &mut HashMap<usize, Value>) -> Value {
-        let key = match self {
-            Value::List(l) => Rc::as_ptr(l) as *const () as usize,
-            Value::Dict(d) => Rc::as_ptr(d) as *const () as usize,
-            Value::Struct(s) => Rc::as_ptr(s) as *const () as usize,
-            Value::Tuple(t) => {
-                let items = t.iter().map(|v| v.deep_copy_deeper(copies)).collect();
-                return Value::tuple(items);
-            }
-            v => return v.clone(),
+        if let Value::Tuple(t) = self {
+            // Immutable: never part of a cycle on its own, and sharing it is harmless.
+            let items = t.iter().map(|v| v.deep_copy_deeper(copies)).collect();
+            return Value::tuple(items);
+        }
+        let Some(key) = self.container_id() else {
+            return self.clone();
         };
         if let Some(done) = copies.get(&key) {
             return done.clone();
@@ -401,11 +399,9 @@ impl Value {
 
     /// One level down in [`Value::deep_copy_in`], on a stack grown if little is left.
     fn deep_copy_deeper(&self, copies: &mut HashMap<usize, Value>) -> Value {
-        match self {
-            Value::List(_) | Value::Dict(_) | Value::Struct(_) | Value::Tuple(_) => {
-                crate::stack::grow(|| self.deep_copy_in(copies))
-            }
-            v => v.clone(),
+        match self.container_id() {
+            Some(_) => crate::stack::grow(|| self.deep_copy_in(copies)),
+            None => self.clone(),
         }
     }
 
@@ -442,24 +438,41 @@ impl Value {
     /// [`MAX_NESTING`] also prints as `...`, and writing stops once the text passes the size
     /// limit (its users then raise `OverflowError`).
     fn write_repr_in(&self, out: &mut String, open: &mut Vec<usize>) {
-        let key = match self {
+        let full = out.len() > MAX_TEXT && self.container_id().is_some();
+        if full
+            || self
+                .nested(open, |open| self.write_repr_here(out, open))
+                .is_none()
+        {
+            out.push_str("...");
+        }
+    }
+
+    /// The address of a list, dict, struct or tuple: what tells cycles and sharing apart.
+    fn container_id(&self) -> Option<usize> {
+        match self {
             Value::List(l) => Some(Rc::as_ptr(l) as *const () as usize),
             Value::Dict(d) => Some(Rc::as_ptr(d) as *const () as usize),
             Value::Struct(s) => Some(Rc::as_ptr(s) as *const () as usize),
             Value::Tuple(t) => Some(t.as_ptr() as usize),
             _ => None,
-        };
-        if let Some(key) = key {
-            if open.len() >= MAX_NESTING || open.contains(&key) || out.len() > MAX_TEXT {
-                out.push_str("...");
-                return;
-            }
-            open.push(key);
-            crate::stack::grow(|| self.write_repr_here(out, open));
-            open.pop();
-        } else {
-            self.write_repr_here(out, open);
         }
+    }
+
+    /// Runs `f` on this value as one step of a walk whose path holds the containers `open`:
+    /// for a container, one level deeper (on a stack grown if need be), or `None` when it is
+    /// already on the path (a cycle) or the path is [`MAX_NESTING`] long.
+    fn nested<R>(&self, open: &mut Vec<usize>, f: impl FnOnce(&mut Vec<usize>) -> R) -> Option<R> {
+        let Some(key) = self.container_id() else {
+            return Some(f(open));
+        };
+        if open.len() >= MAX_NESTING || open.contains(&key) {
+            return None;
+        }
+        open.push(key);
+        let r = crate::stack::grow(|| f(open));
+        open.pop();
+        Some(r)
     }
 
     fn write_repr_here(&self, out: &mut String, open: &mut Vec<usize>) {
@@ -581,23 +594,8 @@ impl Value {
     /// [`Value::to_json`] inside the containers `open`: a cycle, or nesting deeper than
     /// [`MAX_NESTING`], becomes the string `"..."`.
     fn to_json_in(&self, open: &mut Vec<usize>) -> serde_json::Value {
-        let key = match self {
-            Value::List(l) => Some(Rc::as_ptr(l) as *const () as usize),
-            Value::Dict(d) => Some(Rc::as_ptr(d) as *const () as usize),
-            Value::Struct(s) => Some(Rc::as_ptr(s) as *const () as usize),
-            Value::Tuple(t) => Some(t.as_ptr() as usize),
-            _ => None,
-        };
-        let Some(key) = key else {
-            return self.to_json_here(open);
-        };
-        if open.len() >= MAX_NESTING || open.contains(&key) {
-            return serde_json::Value::String("...".into());
-        }
-        open.push(key);
-        let j = crate::stack::grow(|| self.to_json_here(open));
-        open.pop();
-        j
+        self.nested(open, |open| self.to_json_here(open))
+            .unwrap_or_else(|| serde_json::Value::String("...".into()))
     }
 
     fn to_json_here(&self, open: &mut Vec<usize>) -> serde_json::Value {
