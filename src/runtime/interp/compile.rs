@@ -387,37 +387,43 @@ fn bind<'p>(f: &mut Frame<'p>, t: &Target<'p>, v: Value) -> Res<()> {
     }
 }
 
+/// `func(args)` with positional arguments already compiled: the walker finds the callee (as
+/// it does first, before the arguments).
+fn call_positional<'p>(
+    f: &mut Frame<'p>,
+    func: &'p Expr,
+    args: &'p [Arg],
+    argv: &[CExpr<'p>],
+) -> Res<Value> {
+    let callee = f.callee(func)?;
+    let mut values = Vec::with_capacity(argv.len());
+    for a in argv {
+        values.push(a(f)?);
+    }
+    let v = f.call_sync(callee, values, Vec::new())?;
+    f.mark_gather_tuple(func, args, &v);
+    Ok(v)
+}
+
 /// Compiled call arguments: all positional (the common case), or the general form.
 enum CArgs<'p> {
     Positional(Box<[CExpr<'p>]>),
     General(Vec<(&'p ArgKind, CExpr<'p>)>),
 }
 
-impl<'p> CArgs<'p> {
-    fn eval(&self, f: &mut Frame<'p>) -> Res<Args> {
-        match self {
-            CArgs::Positional(args) => {
-                let mut argv = Vec::with_capacity(args.len());
-                for a in args.iter() {
-                    argv.push(a(f)?);
-                }
-                Ok((argv, Vec::new()))
-            }
-            CArgs::General(args) => {
-                let mut argv = Vec::with_capacity(args.len());
-                let mut kwargs = Vec::new();
-                for (kind, a) in args {
-                    let v = a(f)?;
-                    match kind {
-                        ArgKind::Positional => argv.push(v),
-                        ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
-                        ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?),
-                    }
-                }
-                Ok((argv, kwargs))
-            }
+/// Evaluates general call arguments: positional, keyword and spread.
+fn eval_args<'p>(f: &mut Frame<'p>, args: &[(&'p ArgKind, CExpr<'p>)]) -> Res<Args> {
+    let mut argv = Vec::with_capacity(args.len());
+    let mut kwargs = Vec::new();
+    for (kind, a) in args {
+        let v = a(f)?;
+        match kind {
+            ArgKind::Positional => argv.push(v),
+            ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
+            ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?),
         }
     }
+    Ok((argv, kwargs))
 }
 
 struct Compiler<'p> {
@@ -976,17 +982,18 @@ impl<'p> Compiler<'p> {
                 };
                 let i = slot.as_local().unwrap_or(0);
                 let method = name.name.as_str();
-                let general =
-                    self.general_call(func, args, CArgs::Positional(self.args_positional(args, d)));
+                // Another receiver: the walker finds the callee, as for any other call.
+                let general = move |f: &mut Frame<'p>, argv: &[CExpr<'p>]| {
+                    call_positional(f, func, args, argv)
+                };
                 // The commonest methods, resolved here: `xs.append(x)` and `d.get(k, default)`.
                 match (method, argv.len()) {
                     ("append", 1) => {
-                        let x = argv.into_vec().pop().expect("one argument");
                         return Box::new(move |f| {
                             if !matches!(local(f, i)?, Value::List(_)) {
-                                return general(f);
+                                return general(f, &argv);
                             }
-                            let v = x(f)?;
+                            let v = argv[0](f)?;
                             if let Value::List(l) = local(f, i)? {
                                 ops::push(l, v).map_err(Ctrl::raise)?;
                             }
@@ -994,20 +1001,17 @@ impl<'p> Compiler<'p> {
                         });
                     }
                     ("get", 1 | 2) => {
-                        let mut argv = argv.into_vec();
-                        let default = (argv.len() == 2).then(|| argv.pop()).flatten();
-                        let key = argv.pop().expect("one argument");
                         return Box::new(move |f| {
                             if !matches!(local(f, i)?, Value::Dict(_)) {
-                                return general(f);
+                                return general(f, &argv);
                             }
-                            let k = key(f)?;
-                            let dflt = match &default {
+                            let k = argv[0](f)?;
+                            let dflt = match argv.get(1) {
                                 Some(e) => Some(e(f)?),
                                 None => None,
                             };
                             let Value::Dict(d) = local(f, i)? else {
-                                return general(f);
+                                return general(f, &argv);
                             };
                             builtins::dict_get(d, &k, dflt.as_ref()).map_err(Ctrl::raise)
                         });
@@ -1019,7 +1023,7 @@ impl<'p> Compiler<'p> {
                         local(f, i)?,
                         Value::Str(_) | Value::List(_) | Value::Dict(_)
                     ) {
-                        return general(f);
+                        return general(f, &argv);
                     }
                     // The receiver is read in place once the arguments are evaluated: they
                     // cannot rebind a local of this frame.
@@ -1056,19 +1060,18 @@ impl<'p> Compiler<'p> {
         }
     }
 
-    fn args_positional(&self, args: &'p [Arg], d: usize) -> Box<[CExpr<'p>]> {
-        args.iter().map(|a| self.expr(&a.value, d + 1)).collect()
-    }
-
     /// Any other call: the walker finds the callee (tasks, `override`, `.aio`, builtins,
     /// callables in variables), the arguments are compiled.
     fn general_call(&self, func: &'p Expr, args: &'p [Arg], cargs: CArgs<'p>) -> CExpr<'p> {
-        Box::new(move |f| {
-            let callee = f.callee(func)?;
-            let (argv, kwargs) = cargs.eval(f)?;
-            let v = f.call_sync(callee, argv, kwargs)?;
-            f.mark_gather_tuple(func, args, &v);
-            Ok(v)
-        })
+        match cargs {
+            CArgs::Positional(argv) => Box::new(move |f| call_positional(f, func, args, &argv)),
+            CArgs::General(cargs) => Box::new(move |f| {
+                let callee = f.callee(func)?;
+                let (argv, kwargs) = eval_args(f, &cargs)?;
+                let v = f.call_sync(callee, argv, kwargs)?;
+                f.mark_gather_tuple(func, args, &v);
+                Ok(v)
+            }),
+        }
     }
 }
