@@ -1271,7 +1271,7 @@ impl<'p> Frame<'p> {
     /// [`compile`]) on its first call, walked if it cannot be.
     fn call_fn(&mut self, decl: &'p FnDecl, index: u32, args: Vec<Value>) -> Res<Value> {
         let sh = self.sh.clone();
-        match sh.compiled_fn(decl, index) {
+        match sh.compiled(index, decl) {
             Some(c) => self.run_compiled(c, args),
             None => self.call_fn_sync(decl, args),
         }
@@ -2352,28 +2352,20 @@ impl<'p> Frame<'p> {
     }
 }
 
-/// The wall-time limit and cancellation, checked every so many steps and events.
 impl<'p> Shared<'p> {
-    /// Function number `index` (`decl`) compiled, compiling it on first use; `None` if its
-    /// body may suspend (the walker runs it).
+    /// The body (`decl`) of the function or task with index `index` among the program's
+    /// names, compiled on first use; `None` if it may suspend (the walker runs it). Callers
+    /// never pass an `async fn`: calling one only makes a future.
     #[inline]
-    pub(crate) fn compiled_fn(&self, decl: &'p FnDecl, index: u32) -> Option<&CFn<'p>> {
+    pub(crate) fn compiled(&self, index: u32, decl: &'p FnDecl) -> Option<&CFn<'p>> {
         self.compiled
             .get(index as usize)?
             .get_or_init(|| CFn::compile(self.prog, decl))
             .as_ref()
     }
-
-    /// Task `task`'s body (`decl`) compiled, if it never suspends.
-    fn compiled_task(&self, task: &Name, decl: &'p FnDecl) -> Option<&CFn<'p>> {
-        let index = self.prog.checked.locations.get_index_of(task)?;
-        self.compiled
-            .get(index)?
-            .get_or_init(|| CFn::compile_body(self.prog, decl))
-            .as_ref()
-    }
 }
 
+/// The wall-time limit and cancellation, checked every so many steps and events.
 fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
     let err = |kind: &str, code: &str, msg: String| ErrorValue {
         kind: Name::new(kind),
@@ -2867,7 +2859,7 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
 async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
     let task = sh.acts.borrow()[id].task.clone();
     let args = sh.acts.borrow()[id].args.clone();
-    let Some(decl) = sh.prog.task_decl(&task) else {
+    let Some((index, decl)) = sh.prog.task_at(&task) else {
         let outcome = run_native_task(&sh, &task, args);
         if sh.acts.borrow()[id].result.is_none() {
             complete(&sh, id, outcome);
@@ -2879,7 +2871,7 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
     f.vars.extend(args.iter().map(Value::deep_copy));
     f.vars.resize(decl.frame_size as usize, Value::None);
     // A body that never suspends runs compiled, like a plain function.
-    let compiled = sh.compiled_task(&task, &decl.func);
+    let compiled = sh.compiled(index, &decl.func);
     let r = match compiled {
         Some(c) => crate::stack::grow_wide(|| c.run(&mut f)),
         None => match f.block(&decl.body).await {

@@ -133,8 +133,14 @@ impl Program {
     }
 
     pub(crate) fn task_decl(&self, key: &str) -> Option<&TaskDecl> {
-        match &self.item(key)?.kind {
-            ItemKind::Task(t) => Some(t),
+        self.task_at(key).map(|(_, t)| t)
+    }
+
+    /// A task's declaration with its index among the program's names (one lookup).
+    pub(crate) fn task_at(&self, key: &str) -> Option<(u32, &TaskDecl)> {
+        let (index, _, &(m, i)) = self.checked.locations.get_full(key)?;
+        match &self.loaded.modules.get(m)?.items.get(i)?.kind {
+            ItemKind::Task(t) => Some((index as u32, t)),
             _ => None,
         }
     }

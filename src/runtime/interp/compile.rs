@@ -43,16 +43,8 @@ pub(crate) struct CFn<'p> {
 }
 
 impl<'p> CFn<'p> {
-    /// Compiles `decl` if it is a plain function whose body never suspends.
-    pub(super) fn compile(prog: &'p Program, decl: &'p FnDecl) -> Option<CFn<'p>> {
-        if decl.is_async {
-            return None;
-        }
-        CFn::compile_body(prog, decl)
-    }
-
     /// Compiles the body of a function or task if it never suspends.
-    pub(super) fn compile_body(prog: &'p Program, decl: &'p FnDecl) -> Option<CFn<'p>> {
+    pub(super) fn compile(prog: &'p Program, decl: &'p FnDecl) -> Option<CFn<'p>> {
         if decl.body.stmts.iter().any(|s| prog.suspends.stmt(s)) {
             return None;
         }
@@ -79,7 +71,7 @@ impl<'p> CFn<'p> {
 /// compiled, in `f` itself with its locals from `base` on; otherwise in a frame of its own.
 fn call_in_frame<'p>(f: &mut Frame<'p>, decl: &'p FnDecl, index: u32, base: usize) -> Res<Value> {
     let sh = f.sh.clone();
-    let Some(c) = sh.compiled_fn(decl, index) else {
+    let Some(c) = sh.compiled(index, decl) else {
         let args = f.vars.split_off(base);
         return f.call_fn_sync(decl, args);
     };
