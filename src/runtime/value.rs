@@ -413,9 +413,11 @@ impl Value {
     }
 
     /// [`Value::display`], appended to `out` (f-strings build their text without a copy).
+    #[inline]
     pub fn write_display(&self, out: &mut String) {
         match self {
             Value::Str(s) => out.push_str(s),
+            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
             // As in Python, `str(err)` and `f"{err}"` give the message.
             Value::Error(e) => out.push_str(&e.message),
             v => v.write_repr(out),

@@ -414,10 +414,7 @@ fn dict_call(d: &Dict, name: &str, a: &[Option<&Value>]) -> Result<Value, Value>
     let key = a.first().copied().flatten().unwrap_or(&Value::None);
     let default = a.get(1).copied().flatten();
     match name {
-        "get" => {
-            let found = lookup_key(key)?.and_then(|k| d.borrow().get(&k).cloned());
-            Ok(found.or_else(|| default.cloned()).unwrap_or(Value::None))
-        }
+        "get" => dict_get(d, key, default),
         "pop" => {
             let found = lookup_key(key)?.and_then(|k| d.borrow_mut().shift_remove(&k));
             found

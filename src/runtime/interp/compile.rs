@@ -737,10 +737,7 @@ impl<'p> Compiler<'p> {
                     for (text, field) in &parts {
                         out.push_str(text);
                         match field {
-                            Some((e, None)) => match e(f)? {
-                                Value::Int(i) => out.push_str(itoa::Buffer::new().format(i)),
-                                v => v.write_display(&mut out),
-                            },
+                            Some((e, None)) => e(f)?.write_display(&mut out),
                             Some((e, spec)) => {
                                 let v = e(f)?;
                                 f.format_field(&mut out, &v, *spec)?;
