@@ -50,6 +50,8 @@ pub mod check;
 pub mod diagnostics;
 mod engine;
 #[doc(hidden)]
+pub mod export;
+#[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
 pub mod runtime;

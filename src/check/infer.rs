@@ -482,7 +482,11 @@ impl<'m> Checker<'m> {
     // ---------------------------------------------------------------------------------------
 
     pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Type>) -> Type {
-        crate::stack::grow(|| self.expr_inner(e, expected))
+        let t = crate::stack::grow(|| self.expr_inner(e, expected));
+        if self.opts.record_types {
+            self.out.expr_types.insert(e.span, t.clone());
+        }
+        t
     }
 
     fn expr_inner(&mut self, e: &Expr, expected: Option<&Type>) -> Type {

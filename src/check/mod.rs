@@ -53,6 +53,9 @@ pub struct Options {
     /// A task whose return type is inferred from its `return` statements instead of declared
     /// (the REPL's generated task); see [`Checked::inferred_return`].
     pub infer_return_of: Option<Name>,
+    /// Keep the type inferred for each expression of a body in [`Checked::expr_types`] (the
+    /// Python export reads them; checking alone does not need them).
+    pub record_types: bool,
 }
 
 /// A host function's signature, as scripts see it.
@@ -202,6 +205,8 @@ pub struct Checked {
     pub natives: Vec<NativeSig>,
     /// The type `Options::infer_return_of` returns.
     pub inferred_return: Option<Type>,
+    /// With `Options::record_types`: the type of each expression in a body, by its span.
+    pub expr_types: std::collections::HashMap<Span, Type>,
 }
 
 /// A top-level name and what it is.

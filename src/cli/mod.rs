@@ -4,6 +4,7 @@
 //! flag, a missing file, an unknown code). Diagnostics go to stderr, results to stdout; colour
 //! only on a terminal, and never when `NO_COLOR` is set.
 
+mod export;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -92,6 +93,37 @@ enum Command {
     Cluster {
         #[command(subcommand)]
         command: ClusterCommand,
+    },
+    /// Export a script for a real Flyte deployment.
+    Export {
+        #[command(subcommand)]
+        target: ExportTarget,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportTarget {
+    /// A flyte-sdk 2.x Python module (`flyte run --local OUT.py main` runs it).
+    Python {
+        /// The .flyte file.
+        file: PathBuf,
+        /// Write the module to OUT (default: stdout).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        out: Option<PathBuf>,
+        /// The cluster constant resource requests must fit (default: the built-in cluster).
+        #[arg(long)]
+        cluster: Option<PathBuf>,
+    },
+    /// For each task, the Kubernetes pod specification its resources imply, as YAML.
+    K8s {
+        /// The .flyte file.
+        file: PathBuf,
+        /// Write the YAML to OUT (default: stdout).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        out: Option<PathBuf>,
+        /// The cluster constant resource requests must fit (default: the built-in cluster).
+        #[arg(long)]
+        cluster: Option<PathBuf>,
     },
 }
 
@@ -186,6 +218,20 @@ pub fn main() -> i32 {
                 0
             }
             Err(code) => code,
+        },
+        Command::Export { target } => match target {
+            ExportTarget::Python { file, out, cluster } => export::export(
+                export::Target::Python,
+                &file,
+                out.as_deref(),
+                cluster.as_deref(),
+            ),
+            ExportTarget::K8s { file, out, cluster } => export::export(
+                export::Target::K8s,
+                &file,
+                out.as_deref(),
+                cluster.as_deref(),
+            ),
         },
     }
 }
