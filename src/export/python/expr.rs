@@ -1,0 +1,811 @@
+//! Expressions, in Python, with the language's meaning kept.
+//!
+//! Each rendering comes with its Python precedence, so parentheses are written only where
+//! Python needs them; the language's precedence table is Python's, so a script's own
+//! parentheses reappear where they mattered.
+
+use super::names::{self, ErrorFamily};
+use super::Exporter;
+use crate::check::types::Type;
+use crate::syntax::ast::*;
+
+/// Python precedences, loosest first.
+const IFELSE: u8 = 1;
+const OR: u8 = 2;
+const AND: u8 = 3;
+const NOT: u8 = 4;
+const CMP: u8 = 5;
+const ADD: u8 = 10;
+const MUL: u8 = 11;
+const NEG: u8 = 12;
+const POW: u8 = 13;
+const AWAIT: u8 = 14;
+const PRIMARY: u8 = 15;
+const ATOM: u8 = 16;
+
+/// Where an expression stands, when that changes how it is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ctx {
+    Value,
+    /// The iterable of a `for` or a comprehension: `range(n)` needs no `list(...)`.
+    Iter,
+    /// The value of a destructuring `let (a, b) = ...`: a gather's list is as good as a tuple.
+    Destructured,
+}
+
+impl Exporter<'_> {
+    pub(super) fn expr(&mut self, e: &Expr) -> String {
+        self.prec(e, Ctx::Value).0
+    }
+
+    /// `e` where a value of type `want` is expected: an int where a float is expected is
+    /// widened, as the language widens it.
+    pub(super) fn expr_as(&mut self, e: &Expr, want: &Type) -> String {
+        self.prec_as(e, want, 0)
+    }
+
+    fn prec_as(&mut self, e: &Expr, want: &Type, min: u8) -> String {
+        let wants_float =
+            matches!(want, Type::Float) || matches!(want, Type::Optional(t) if **t == Type::Float);
+        if wants_float && self.type_of(e) == Some(&Type::Int) {
+            return match &e.kind {
+                ExprKind::Int(i) => names::float_lit(*i as f64),
+                _ => format!("float({})", self.expr(e)),
+            };
+        }
+        if let (Type::List(item), ExprKind::List(items)) = (want, &e.kind) {
+            let parts: Vec<String> = items.iter().map(|i| self.expr_as(i, item)).collect();
+            return format!("[{}]", parts.join(", "));
+        }
+        self.at_least(e, min, Ctx::Value)
+    }
+
+    /// `e` with parentheses unless its precedence is at least `min`.
+    fn at_least(&mut self, e: &Expr, min: u8, ctx: Ctx) -> String {
+        let (s, p) = self.prec(e, ctx);
+        if p < min {
+            format!("({s})")
+        } else {
+            s
+        }
+    }
+
+    pub(super) fn prec(&mut self, e: &Expr, ctx: Ctx) -> (String, u8) {
+        crate::stack::grow(|| self.prec_inner(e, ctx))
+    }
+
+    fn prec_inner(&mut self, e: &Expr, ctx: Ctx) -> (String, u8) {
+        match &e.kind {
+            ExprKind::Int(i) => (i.to_string(), if *i < 0 { NEG } else { ATOM }),
+            ExprKind::Float(f) => (names::float_lit(*f), if *f < 0.0 { NEG } else { ATOM }),
+            ExprKind::Duration(ns) => {
+                self.needs.types.timedelta = true;
+                (names::duration_lit(*ns), PRIMARY)
+            }
+            ExprKind::Str(s) => (names::str_lit(s), ATOM),
+            ExprKind::FString(parts) => (self.fstring(parts), ATOM),
+            ExprKind::Bool(b) => ((if *b { "True" } else { "False" }).into(), ATOM),
+            ExprKind::None => ("None".into(), ATOM),
+            ExprKind::Name(n, _) => (self.name(n), ATOM),
+            ExprKind::List(items) => {
+                let item_ty = match self.type_of(e) {
+                    Some(Type::List(t)) => (**t).clone(),
+                    _ => Type::Any,
+                };
+                let parts: Vec<String> = items.iter().map(|i| self.expr_as(i, &item_ty)).collect();
+                (format!("[{}]", parts.join(", ")), ATOM)
+            }
+            ExprKind::Tuple(items) => (self.tuple(items), ATOM),
+            ExprKind::Dict(entries) => {
+                let value_ty = match self.type_of(e) {
+                    Some(Type::Dict(_, v)) => (**v).clone(),
+                    _ => Type::Any,
+                };
+                let parts: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", self.expr(k), self.expr_as(v, &value_ty)))
+                    .collect();
+                (format!("{{{}}}", parts.join(", ")), ATOM)
+            }
+            ExprKind::ListComp { elt, clauses } => {
+                self.scopes.push(Default::default());
+                let cl = self.clauses(clauses);
+                let elt = self.expr(elt);
+                self.scopes.pop();
+                (format!("[{elt}{cl}]"), ATOM)
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                clauses,
+            } => {
+                self.scopes.push(Default::default());
+                let cl = self.clauses(clauses);
+                let k = self.expr(key);
+                let v = self.expr(value);
+                self.scopes.pop();
+                (format!("{{{k}: {v}{cl}}}"), ATOM)
+            }
+            ExprKind::Unary { op, operand } => match op {
+                UnaryOp::Neg => (format!("-{}", self.at_least(operand, NEG, Ctx::Value)), NEG),
+                UnaryOp::Not => (
+                    format!("not {}", self.at_least(operand, NOT, Ctx::Value)),
+                    NOT,
+                ),
+            },
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            ExprKind::Compare { first, rest } => {
+                let mut s = self.at_least(first, CMP + 1, Ctx::Value);
+                for (op, e) in rest {
+                    s.push_str(&format!(
+                        " {} {}",
+                        op.symbol(),
+                        self.at_least(e, CMP + 1, Ctx::Value)
+                    ));
+                }
+                (s, CMP)
+            }
+            ExprKind::IfElse {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let t = self.at_least(then, IFELSE + 1, Ctx::Value);
+                let c = self.at_least(cond, IFELSE + 1, Ctx::Value);
+                let o = self.at_least(otherwise, IFELSE, Ctx::Value);
+                (format!("{t} if {c} else {o}"), IFELSE)
+            }
+            ExprKind::Await(inner) => self.await_expr(e, inner, ctx),
+            ExprKind::Call { func, args } => self.call(e, func, args, ctx),
+            ExprKind::Attr { obj, name } => self.attr(obj, name),
+            ExprKind::Index { obj, index } => {
+                let o = self.at_least(obj, PRIMARY, Ctx::Value);
+                let i = self.expr(index);
+                (format!("{o}[{i}]"), PRIMARY)
+            }
+            ExprKind::Slice {
+                obj,
+                start,
+                stop,
+                step,
+            } => {
+                let o = self.at_least(obj, PRIMARY, Ctx::Value);
+                let mut part = |x: &Option<Box<Expr>>| match x {
+                    Some(x) => self.expr(x),
+                    None => String::new(),
+                };
+                let (a, b) = (part(start), part(stop));
+                let s = match step {
+                    Some(_) => format!("{o}[{a}:{b}:{}]", part(step)),
+                    None => format!("{o}[{a}:{b}]"),
+                };
+                (s, PRIMARY)
+            }
+        }
+    }
+
+    fn tuple(&mut self, items: &[Expr]) -> String {
+        let parts: Vec<String> = items.iter().map(|i| self.expr(i)).collect();
+        match parts.len() {
+            0 => "()".into(),
+            1 => format!("({},)", parts[0]),
+            _ => format!("({})", parts.join(", ")),
+        }
+    }
+
+    /// A name read: a local, a top-level name, or a builtin.
+    fn name(&mut self, n: &Name) -> String {
+        if let Some(py) = self.lookup_local(n) {
+            return py.clone();
+        }
+        if let Some(key) = self.resolve_global(n) {
+            return self.global(&key);
+        }
+        if let Some(t) = self.type_name(n) {
+            return t;
+        }
+        match n.as_str() {
+            "compute" | "gpu_compute" | "allocate" | "free" | "now" | "attempt" => {
+                self.helper(builtin_helper(n)).into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// A type written as a value (in `isinstance`, or an error class in `except`).
+    fn type_name(&mut self, n: &str) -> Option<String> {
+        Some(match n {
+            "int" | "float" | "bool" | "str" | "list" | "dict" | "tuple" => n.to_string(),
+            "duration" => {
+                self.needs.types.timedelta = true;
+                "timedelta".into()
+            }
+            "none" => "type(None)".into(),
+            _ if crate::check::types::is_error_type(n) => self.error_class(n),
+            _ => return None,
+        })
+    }
+
+    pub(super) fn error_class(&mut self, n: &str) -> String {
+        let (class, family) = names::error_class(n);
+        if family == ErrorFamily::Simulated {
+            self.helper(simulated_helper(n));
+        }
+        if n == "CancelledError" {
+            self.needs.asyncio = true;
+        }
+        class
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr) -> (String, u8) {
+        let p = match op {
+            BinOp::Or => OR,
+            BinOp::And => AND,
+            BinOp::Add | BinOp::Sub => ADD,
+            BinOp::Mul | BinOp::Div | BinOp::FloorDiv | BinOp::Mod => MUL,
+            BinOp::Pow => POW,
+        };
+        let (l, r) = if op == BinOp::Pow {
+            // Right-associative; `-x ** 2` needs its parentheses on the left.
+            (
+                self.at_least(lhs, POW + 1, Ctx::Value),
+                self.at_least(rhs, NEG, Ctx::Value),
+            )
+        } else {
+            (
+                self.at_least(lhs, p, Ctx::Value),
+                self.at_least(rhs, p + 1, Ctx::Value),
+            )
+        };
+        (format!("{l} {} {r}", op.symbol()), p)
+    }
+
+    /// ` for P in IT if C ...` (the clauses' bindings go into the innermost scope).
+    fn clauses(&mut self, clauses: &[CompClause]) -> String {
+        let mut out = String::new();
+        for c in clauses {
+            let it = self.at_least(&c.iter, OR, Ctx::Iter);
+            let target = self.pattern(&c.pattern, true);
+            out.push_str(&format!(" for {target} in {it}"));
+            for cond in &c.conds {
+                out.push_str(&format!(" if {}", self.at_least(cond, OR, Ctx::Value)));
+            }
+        }
+        out
+    }
+
+    /// A binding pattern as a Python target, binding its names (`comp`: in a comprehension).
+    pub(super) fn pattern(&mut self, p: &Pattern, comp: bool) -> String {
+        match p {
+            Pattern::Name(id) => {
+                if comp {
+                    self.bind_comp(&id.name)
+                } else {
+                    self.bind_local(&id.name)
+                }
+            }
+            Pattern::Tuple(items, _) => {
+                let parts: Vec<String> = items
+                    .iter()
+                    .map(|i| match i {
+                        Pattern::Name(_) => self.pattern(i, comp),
+                        Pattern::Tuple(..) => format!("({})", self.pattern(i, comp)),
+                    })
+                    .collect();
+                if parts.len() == 1 {
+                    format!("{},", parts[0])
+                } else {
+                    parts.join(", ")
+                }
+            }
+        }
+    }
+
+    fn await_expr(&mut self, whole: &Expr, inner: &Expr, ctx: Ctx) -> (String, u8) {
+        if let ExprKind::Call { func, args } = &inner.kind {
+            if is_map_aio(func) {
+                return (self.map_call(args, true), ATOM);
+            }
+            if matches!(&func.kind, ExprKind::Name(n, _) if n == "gather" && self.is_builtin(n)) {
+                let g = format!("await {}", self.call(inner, func, args, Ctx::Value).0);
+                let tuple = matches!(self.type_of(whole), Some(Type::Tuple(_)));
+                return if tuple && ctx != Ctx::Destructured {
+                    (format!("tuple({g})"), PRIMARY)
+                } else {
+                    (g, AWAIT)
+                };
+            }
+        }
+        (
+            format!("await {}", self.at_least(inner, PRIMARY, Ctx::Value)),
+            AWAIT,
+        )
+    }
+
+    /// Whether `n` is the builtin of that name here (no local or top-level name hides it).
+    fn is_builtin(&self, n: &str) -> bool {
+        self.lookup_local(n).is_none() && self.resolve_global(n).is_none()
+    }
+
+    fn args(&mut self, args: &[Arg], params: Option<&[crate::check::Param]>) -> String {
+        let mut out = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let want = params.and_then(|ps| match &a.kind {
+                ArgKind::Positional => ps.get(i).map(|p| p.ty.clone()),
+                ArgKind::Keyword(k) => ps.iter().find(|p| p.name == k.name).map(|p| p.ty.clone()),
+                ArgKind::Spread => None,
+            });
+            let v = match &want {
+                Some(t) => self.expr_as(&a.value, t),
+                None => self.expr(&a.value),
+            };
+            out.push(match &a.kind {
+                ArgKind::Positional => v,
+                ArgKind::Keyword(k) => format!("{}={v}", names::py_name(&k.name)),
+                ArgKind::Spread => format!("*{}", self.at_least(&a.value, PRIMARY, Ctx::Value)),
+            });
+        }
+        out.join(", ")
+    }
+
+    fn call(&mut self, whole: &Expr, func: &Expr, args: &[Arg], ctx: Ctx) -> (String, u8) {
+        // A top-level name: a task, function or struct of the script, or a builtin.
+        let target = match &func.kind {
+            ExprKind::Name(n, _) if self.lookup_local(n).is_none() => {
+                match self.resolve_global(n) {
+                    Some(key) => Some(Ok(key)),
+                    None => Some(Err(n.clone())),
+                }
+            }
+            ExprKind::Attr { obj, name } => match &obj.kind {
+                ExprKind::Name(a, _)
+                    if self.aliases.contains(a) && self.lookup_local(a).is_none() =>
+                {
+                    Some(Ok(Name::new(format!("{a}.{}", name.name))))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match target {
+            Some(Ok(key)) => return (self.call_global(&key, args), PRIMARY),
+            Some(Err(builtin)) => {
+                if let Some(r) = self.builtin_call(whole, &builtin, args, ctx) {
+                    return r;
+                }
+            }
+            None => {}
+        }
+        if let ExprKind::Attr { obj, name } = &func.kind {
+            if let Some(r) = self.method_call(obj, name, args, ctx) {
+                return r;
+            }
+        }
+        let f = self.at_least(func, PRIMARY, Ctx::Value);
+        let a = self.args(args, None);
+        (format!("{f}({a})"), PRIMARY)
+    }
+
+    /// A call of a task, function or struct of the script.
+    fn call_global(&mut self, key: &Name, args: &[Arg]) -> String {
+        let py = self.global(key);
+        let c = &self.p.checked;
+        if let Some(s) = c.structs.get(key) {
+            let params: Vec<crate::check::Param> = s
+                .fields
+                .iter()
+                .map(|(n, t)| crate::check::Param {
+                    name: n.clone(),
+                    ty: t.clone(),
+                    has_default: false,
+                })
+                .collect();
+            return format!("{py}({})", self.args(args, Some(&params)));
+        }
+        let params = c
+            .tasks
+            .get(key)
+            .map(|t| t.params.clone())
+            .or_else(|| c.fns.get(key).map(|f| f.params.clone()));
+        let a = self.args(args, params.as_deref());
+        format!("{py}({a})")
+    }
+
+    /// A builtin's call; `None` where the plain call reads the same in Python.
+    fn builtin_call(
+        &mut self,
+        whole: &Expr,
+        n: &str,
+        args: &[Arg],
+        ctx: Ctx,
+    ) -> Option<(String, u8)> {
+        let first = args.first().map(|a| &a.value);
+        let s = match n {
+            "range" | "enumerate" | "zip" | "reversed" => {
+                let call = format!("{n}({})", self.args(args, None));
+                if ctx == Ctx::Iter {
+                    call
+                } else {
+                    format!("list({call})")
+                }
+            }
+            "str" if args.len() == 1 => {
+                let a = first?;
+                if names::prints_as_python(self.type_of(a)) {
+                    format!("str({})", self.expr(a))
+                } else {
+                    self.show(a)
+                }
+            }
+            "print" => {
+                let parts: Vec<String> = args
+                    .iter()
+                    .map(|a| match a.kind {
+                        ArgKind::Positional if !names::prints_as_python(self.type_of(&a.value)) => {
+                            self.show(&a.value)
+                        }
+                        _ => self.args(std::slice::from_ref(a), None),
+                    })
+                    .collect();
+                format!("print({})", parts.join(", "))
+            }
+            "isinstance" if args.len() == 2 => self.isinstance(&args[0].value, &args[1].value)?,
+            "getenv" => {
+                self.needs.os = true;
+                format!("os.environ.get({})", self.args(args, None))
+            }
+            "secret" => {
+                self.needs.os = true;
+                match first.map(|f| &f.kind) {
+                    Some(ExprKind::Str(s)) => format!(
+                        "os.environ[{}]",
+                        names::str_lit(&s.replace('-', "_").to_uppercase())
+                    ),
+                    _ => format!(
+                        "os.environ[{}.replace(\"-\", \"_\").upper()]",
+                        self.at_least(first?, PRIMARY, Ctx::Value)
+                    ),
+                }
+            }
+            "sleep" => {
+                let secs = self.seconds(first?);
+                if self.in_async {
+                    self.needs.asyncio = true;
+                    return Some((format!("await asyncio.sleep({secs})"), AWAIT));
+                }
+                self.needs.time = true;
+                format!("time.sleep({secs})")
+            }
+            "compute" | "gpu_compute" | "allocate" | "free" | "now" | "attempt" => {
+                let h = self.helper(builtin_helper(n));
+                format!("{h}({})", self.args(args, None))
+            }
+            "random" => {
+                self.needs.random = true;
+                "random.random()".into()
+            }
+            "gather" => {
+                self.needs.asyncio = true;
+                format!("asyncio.gather({})", self.args(args, None))
+            }
+            "map" => self.map_call(args, false),
+            "group" => format!("flyte.group({})", self.args(args, None)),
+            "TaskEnvironment" | "Resources" | "GPU" | "TPU" | "Neuron" | "AMD_GPU"
+            | "HABANA_GAUDI" | "ReusePolicy" | "Cache" | "RetryStrategy" | "Backoff"
+            | "Timeout" => format!("flyte.{n}({})", self.config_args(n, args)),
+            _ if crate::check::types::is_error_type(n) => {
+                let msg = match first {
+                    Some(m) => self.expr(m),
+                    None => "\"\"".into(),
+                };
+                let class_needs = self.error_class(n);
+                let _ = class_needs;
+                names::error_ctor(n, &msg)
+            }
+            _ => {
+                let _ = whole;
+                return None;
+            }
+        };
+        Some((s, PRIMARY))
+    }
+
+    /// `show(x)`: the language's `str` of a value whose Python `str` differs.
+    fn show(&mut self, e: &Expr) -> String {
+        let h = self.helper("show");
+        format!("{h}({})", self.expr(e))
+    }
+
+    /// A duration as seconds for `sleep`: a number for a literal.
+    fn seconds(&mut self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Duration(ns) if ns % 1_000_000_000 == 0 => (ns / 1_000_000_000).to_string(),
+            ExprKind::Duration(ns) => names::float_lit(*ns as f64 / 1e9),
+            _ => format!("{}.total_seconds()", self.at_least(e, PRIMARY, Ctx::Value)),
+        }
+    }
+
+    fn isinstance(&mut self, v: &Expr, ty: &Expr) -> Option<String> {
+        let ExprKind::Name(t, _) = &ty.kind else {
+            return None;
+        };
+        let value = self.at_least(v, CMP + 1, Ctx::Value);
+        let may_be_bool = !matches!(
+            self.type_of(v),
+            Some(Type::Int | Type::Float | Type::Str | Type::None | Type::Duration)
+        ) && !matches!(self.type_of(v), Some(Type::Optional(t)) if **t != Type::Bool);
+        Some(match t.as_str() {
+            "none" => format!("{value} is None"),
+            // Python's bool is an int; the language's is not.
+            "int" if may_be_bool => {
+                let plain = self.expr(v);
+                return Some(format!(
+                    "(isinstance({plain}, int) and not isinstance({plain}, bool))"
+                ));
+            }
+            _ => {
+                let class = match self.resolve_global(t) {
+                    Some(key) => self.global(&key),
+                    None => self.type_name(t)?,
+                };
+                format!("isinstance({}, {class})", self.expr(v))
+            }
+        })
+    }
+
+    /// `map(t, xs, ...)` as `flyte.map`, or `map.aio` awaited as an async comprehension; the
+    /// language's defaults are written out (flyte.map's own `return_exceptions` is true).
+    fn map_call(&mut self, args: &[Arg], aio: bool) -> String {
+        let mut positional = Vec::new();
+        let (mut concurrency, mut ret_exc, mut group) =
+            ("0".to_string(), "False".to_string(), "None".to_string());
+        for a in args {
+            match &a.kind {
+                ArgKind::Keyword(k) => {
+                    let v = self.expr(&a.value);
+                    match k.name.as_str() {
+                        "concurrency" => concurrency = v,
+                        "return_exceptions" => ret_exc = v,
+                        "group_name" => group = v,
+                        _ => positional.push(format!("{}={v}", k.name)),
+                    }
+                }
+                _ => positional.push(self.args(std::slice::from_ref(a), None)),
+            }
+        }
+        let call = format!(
+            "flyte.map{}({}, concurrency={concurrency}, return_exceptions={ret_exc}, group_name={group})",
+            if aio { ".aio" } else { "" },
+            positional.join(", ")
+        );
+        if aio {
+            format!("[result async for result in {call}]")
+        } else {
+            format!("list({call})")
+        }
+    }
+
+    /// A method call, where Python needs another spelling.
+    fn method_call(
+        &mut self,
+        obj: &Expr,
+        name: &Ident,
+        args: &[Arg],
+        ctx: Ctx,
+    ) -> Option<(String, u8)> {
+        let m = name.name.as_str();
+        if m == "aio" {
+            if let ExprKind::Name(map, _) = &obj.kind {
+                if map == "map" && self.is_builtin(map) {
+                    // Not awaited at once: a coroutine that gives the list when awaited.
+                    let call = self.map_call(args, false);
+                    let call = call
+                        .strip_prefix("list(flyte.map(")
+                        .and_then(|c| c.strip_suffix(')'))
+                        .unwrap_or(&call)
+                        .to_string();
+                    let h = self.helper("collect");
+                    return Some((format!("{h}(flyte.map.aio({call})"), PRIMARY));
+                }
+            }
+        }
+        let obj_ty = self.type_of(obj).cloned();
+        match (m, &obj_ty) {
+            ("items" | "keys" | "values", Some(Type::Dict(..))) => {
+                let o = self.at_least(obj, PRIMARY, Ctx::Value);
+                let call = format!("{o}.{m}()");
+                Some(if ctx == Ctx::Iter {
+                    (call, PRIMARY)
+                } else {
+                    (format!("list({call})"), PRIMARY)
+                })
+            }
+            ("override", Some(Type::Task(_))) => {
+                let o = self.at_least(obj, PRIMARY, Ctx::Value);
+                Some((
+                    format!("{o}.override({})", self.config_args("override", args)),
+                    PRIMARY,
+                ))
+            }
+            ("clone_with", Some(Type::Record(_))) => {
+                let o = self.at_least(obj, PRIMARY, Ctx::Value);
+                Some((
+                    format!(
+                        "{o}.clone_with({})",
+                        self.config_args("TaskEnvironment", args)
+                    ),
+                    PRIMARY,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn attr(&mut self, obj: &Expr, name: &Ident) -> (String, u8) {
+        if let ExprKind::Name(a, _) = &obj.kind {
+            if self.aliases.contains(a) && self.lookup_local(a).is_none() {
+                let key = Name::new(format!("{a}.{}", name.name));
+                return (self.global(&key), ATOM);
+            }
+        }
+        let ty = self.type_of(obj).cloned();
+        let o = self.at_least(obj, PRIMARY, Ctx::Value);
+        let n = name.name.as_str();
+        let s = match (&ty, n) {
+            (Some(Type::Duration), "seconds") => format!("{o}.total_seconds()"),
+            (Some(Type::Error(e)), "message" | "code" | "task") => {
+                let family = names::error_class(e).1;
+                match (n, family) {
+                    ("message", ErrorFamily::Flyte | ErrorFamily::Simulated) => format!("str({o})"),
+                    ("message", ErrorFamily::Python) if e != "KeyError" => format!("str({o})"),
+                    ("code", ErrorFamily::Flyte | ErrorFamily::Simulated) => format!("{o}.code"),
+                    ("code", ErrorFamily::Python) => format!("type({o}).__name__"),
+                    ("message", _) => format!("{}({o})", self.helper("error_message")),
+                    ("code", _) => format!("{}({o})", self.helper("error_code")),
+                    _ => format!("{}({o})", self.helper("error_task")),
+                }
+            }
+            _ => format!("{o}.{}", names::py_name(n)),
+        };
+        (s, PRIMARY)
+    }
+
+    /// An f-string: Python's where the holes allow it, else a concatenation.
+    fn fstring(&mut self, parts: &[FStringPart]) -> String {
+        let mut holes = Vec::new();
+        for p in parts {
+            if let FStringPart::Field { expr, spec } = p {
+                let plain = names::prints_as_python(self.type_of(expr)) || spec.is_some();
+                let text = if plain {
+                    self.expr(expr)
+                } else {
+                    self.show(expr)
+                };
+                holes.push((text, spec.clone()));
+            }
+        }
+        let simple = holes.iter().all(|(t, s)| {
+            !t.contains(['"', '\\', '{', '}', '\n', '\'', '#'])
+                && s.as_deref()
+                    .is_none_or(|s| !s.contains(['{', '}', '"', '\\']))
+        });
+        if simple {
+            let mut out = String::from("f\"");
+            let mut holes = holes.into_iter();
+            for p in parts {
+                match p {
+                    FStringPart::Text(t) => {
+                        let mut esc = String::new();
+                        names::escape_into(&mut esc, t, '"');
+                        out.push_str(&esc.replace('{', "{{").replace('}', "}}"));
+                    }
+                    FStringPart::Field { .. } => {
+                        let (t, spec) = holes.next().unwrap_or_default();
+                        match spec {
+                            Some(s) => out.push_str(&format!("{{{t}:{s}}}")),
+                            None => out.push_str(&format!("{{{t}}}")),
+                        }
+                    }
+                }
+            }
+            out.push('"');
+            return out;
+        }
+        let mut pieces = Vec::new();
+        let mut holes = holes.into_iter();
+        for (p, e) in parts.iter().map(|p| (p, ())) {
+            let _ = e;
+            match p {
+                FStringPart::Text(t) if !t.is_empty() => pieces.push(names::str_lit(t)),
+                FStringPart::Text(_) => {}
+                FStringPart::Field { expr, .. } => {
+                    let (t, spec) = holes.next().unwrap_or_default();
+                    pieces.push(match spec {
+                        Some(s) => format!("format({t}, {})", names::str_lit(&s)),
+                        None if names::prints_as_python(self.type_of(expr)) => {
+                            format!("str({t})")
+                        }
+                        None => t,
+                    });
+                }
+            }
+        }
+        if pieces.is_empty() {
+            return "\"\"".into();
+        }
+        format!("({})", pieces.join(" + "))
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Configuration values
+    // -------------------------------------------------------------------------------------
+
+    /// An `env` declaration's value: `flyte.TaskEnvironment(...)` or `X.clone_with(...)`.
+    pub(super) fn config_expr(&mut self, e: &Expr) -> String {
+        self.expr(e)
+    }
+
+    /// The keyword arguments of a configuration call (`ctor`: the record's constructor name,
+    /// `TaskEnvironment` for `clone_with`, or `override`), as flyte-sdk spells them.
+    fn config_args(&mut self, ctor: &str, args: &[Arg]) -> String {
+        let mut out = Vec::new();
+        for a in args {
+            let v = match (&a.kind, ctor) {
+                (ArgKind::Keyword(k), "Cache") if k.name == "ignored_inputs" => {
+                    match &a.value.kind {
+                        ExprKind::List(items) => self.tuple(items),
+                        _ => self.expr(&a.value),
+                    }
+                }
+                _ => self.expr(&a.value),
+            };
+            out.push(match &a.kind {
+                ArgKind::Keyword(k) => format!("{}={v}", k.name),
+                ArgKind::Positional => v,
+                ArgKind::Spread => format!("*{v}"),
+            });
+        }
+        out.join(", ")
+    }
+
+    /// A task decorator's arguments, as `@env.task(...)` takes them.
+    pub(super) fn decorator_args(&mut self, args: &[Arg]) -> String {
+        let mut out = Vec::new();
+        for a in args {
+            let v = self.expr(&a.value);
+            out.push(match &a.kind {
+                ArgKind::Keyword(k) if k.name == "docs" => {
+                    format!("docs=flyte.Documentation(description={v})")
+                }
+                ArgKind::Keyword(k) => format!("{}={v}", k.name),
+                _ => v,
+            });
+        }
+        out.join(", ")
+    }
+}
+
+fn is_map_aio(func: &Expr) -> bool {
+    matches!(&func.kind, ExprKind::Attr { obj, name }
+        if name.name == "aio" && matches!(&obj.kind, ExprKind::Name(n, _) if n == "map"))
+}
+
+fn builtin_helper(n: &str) -> &'static str {
+    match n {
+        "compute" => "compute",
+        "gpu_compute" => "gpu_compute",
+        "allocate" => "allocate",
+        "free" => "free",
+        "now" => "now",
+        _ => "attempt",
+    }
+}
+
+fn simulated_helper(n: &str) -> &'static str {
+    match n {
+        "DeadlockError" => "DeadlockError",
+        "UnschedulableError" => "UnschedulableError",
+        "PreemptedError" => "PreemptedError",
+        _ => "LimitExceededError",
+    }
+}
