@@ -771,3 +771,33 @@ fn cyclic_and_deep_values_print_and_copy() {
     let long = format!("{ENV}struct Node {{\n    v: int\n    next: Node?\n}}\n@e\ntask main() -> int {{\n    let head = Node(v = 0, next = none)\n    for i in range(200000) {{\n        head = Node(v = i, next = head)\n    }}\n    return head.v\n}}\n");
     assert_eq!(run(&long)["result"], json!(199999));
 }
+
+/// flyte-sdk serializes a task's inputs and outputs by their declared types: an int in a
+/// float field arrives as a float. Found by the export's differential test (flyte-dsl kept
+/// the int, so `str` of the result differed: `y = 2` against `y = 2.0`).
+#[test]
+fn ints_crossing_a_task_boundary_become_the_declared_floats() {
+    let out = run(r#"
+env e = TaskEnvironment(name = "e", resources = Resources(cpu = 1, memory = "1Gi"))
+struct Point { x: int, y: float }
+@e
+task make(n: int) -> Point { return Point(x = n, y = n * 2) }
+@e
+task scale(p: Point, by: float, xs: list[float]) -> list[float] { return [p.y * by, by] + xs }
+@e
+task main() -> list[str] {
+    let local = Point(x = 1, y = 2)
+    let p = make(3)
+    return [str(local), str(p), str(scale(local, 2, [1, 2])), str(p.y)]
+}
+"#);
+    assert_eq!(
+        out["result"],
+        json!([
+            "Point(x = 1, y = 2)",
+            "Point(x = 3, y = 6.0)",
+            "[4.0, 2.0, 1.0, 2.0]",
+            "6.0"
+        ])
+    );
+}

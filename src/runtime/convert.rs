@@ -118,3 +118,57 @@ pub fn from_arg(text: &str, ty: &Type, checked: &Checked) -> Result<Value, Strin
         }
     }
 }
+
+/// An int where the declared type says float becomes that float, in place, through lists,
+/// dicts, tuples and struct fields: what flyte-sdk's serialization does to a task's inputs
+/// and outputs as they cross the task boundary (`Point(x = 1, y = 2)` arrives with `y = 2.0`).
+/// `v` is a fresh copy (the boundary copies first), so changing it in place is safe; a value
+/// nested deeper than the type walks is left as it is.
+pub fn widen_to(v: &mut Value, ty: &Type, checked: &Checked) {
+    widen_depth(v, ty, checked, 0)
+}
+
+fn widen_depth(v: &mut Value, ty: &Type, checked: &Checked, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let d = depth + 1;
+    match (ty, &*v) {
+        (Type::Float, Value::Int(i)) => *v = Value::Float(*i as f64),
+        (Type::Optional(t), _) => widen_depth(v, t, checked, d),
+        (Type::Union(ts), Value::Int(_))
+            if ts.contains(&Type::Float) && !ts.contains(&Type::Int) =>
+        {
+            *v = match v {
+                Value::Int(i) => Value::Float(*i as f64),
+                _ => return,
+            }
+        }
+        (Type::List(t), Value::List(items)) => {
+            for item in items.borrow_mut().iter_mut() {
+                widen_depth(item, t, checked, d);
+            }
+        }
+        (Type::Dict(_, t), Value::Dict(entries)) => {
+            for item in entries.borrow_mut().values_mut() {
+                widen_depth(item, t, checked, d);
+            }
+        }
+        (Type::Tuple(ts), Value::Tuple(items)) => {
+            let mut items: Vec<Value> = items.to_vec();
+            for (item, t) in items.iter_mut().zip(ts) {
+                widen_depth(item, t, checked, d);
+            }
+            *v = Value::tuple(items);
+        }
+        (Type::Struct(n), Value::Struct(s)) => {
+            if let Some(info) = checked.structs.get(n) {
+                let mut s = s.borrow_mut();
+                for ((_, fv), (_, ft)) in s.fields.iter_mut().zip(&info.fields) {
+                    widen_depth(fv, ft, checked, d);
+                }
+            }
+        }
+        _ => {}
+    }
+}

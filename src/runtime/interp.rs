@@ -1391,8 +1391,18 @@ impl<'p> Frame<'p> {
             return Ok(argv.iter().map(Value::deep_copy).collect());
         };
         let vals = self.bind_params(&Who("task", t), &decl.params, argv, kwargs)?;
-        // Value semantics across the task boundary.
-        Ok(vals.iter().map(Value::deep_copy).collect())
+        // Value semantics across the task boundary, ints widened where floats are declared.
+        let checked = &self.prog().checked;
+        let params = &checked.tasks[t].params;
+        Ok(vals
+            .iter()
+            .zip(params)
+            .map(|(v, p)| {
+                let mut v = v.deep_copy();
+                super::convert::widen_to(&mut v, &p.ty, checked);
+                v
+            })
+            .collect())
     }
 
     fn new_future(&self, f: Fut) -> Value {
@@ -2880,8 +2890,15 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
             Err(c) => Err(c),
         },
     };
+    let widen = |v: Value| {
+        let mut v = v.deep_copy();
+        if let Some(info) = sh.prog.checked.tasks.get(&task) {
+            super::convert::widen_to(&mut v, &info.ret, &sh.prog.checked);
+        }
+        v
+    };
     let outcome = match r {
-        Ok(v) => Ok(v.deep_copy()),
+        Ok(v) => Ok(widen(v)),
         Err(Ctrl::Raise(v)) => match *v {
             Value::Error(e) => Err((*e).clone()),
             v => Err(ErrorValue {
@@ -2893,7 +2910,7 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
             }),
         },
         Err(Ctrl::Kill(e)) => Err(*e),
-        Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None).deep_copy()),
+        Err(Ctrl::Return) => Ok(widen(std::mem::replace(&mut f.ret, Value::None))),
         Err(Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
     };
     // An action cancelled while its body ran has its result already.

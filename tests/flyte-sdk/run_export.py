@@ -88,7 +88,31 @@ def main():
         else:
             result = to_json(outputs[0])
         out = {"status": "succeeded", "result": result, "error": None}
+    out["tasks"], out["serialize_errors"] = serialize_all(module)
     sys.stdout.write(json.dumps(out) + "\n")
+
+
+def serialize_all(module):
+    """Each task of the module through flyte-sdk's deploy serializer (what `flyte deploy`
+    runs): the FQNs it gives, and the failures."""
+    import pathlib
+
+    import flyte
+    from flyte._internal.runtime.task_serde import get_proto_task
+    from flyte.models import SerializationContext
+
+    context = SerializationContext(version="export-check", root_dir=pathlib.Path(module.__file__).parent)
+    names, errors = [], []
+    for attr in sorted(vars(module)):
+        task = getattr(module, attr)
+        if not isinstance(task, flyte.TaskTemplate):
+            continue
+        try:
+            spec = get_proto_task(task, context)
+            names.append(spec.id.name)
+        except Exception as error:  # noqa: BLE001 - each failure is reported
+            errors.append(f"{attr}: {type(error).__name__}: {error}")
+    return names, errors
 
 
 if __name__ == "__main__":

@@ -38,28 +38,6 @@ impl Exporter<'_> {
         self.prec(e, Ctx::Value).0
     }
 
-    /// `e` where a value of type `want` is expected: an int where a float is expected is
-    /// widened, as the language widens it.
-    pub(super) fn expr_as(&mut self, e: &Expr, want: &Type) -> String {
-        self.prec_as(e, want, 0)
-    }
-
-    fn prec_as(&mut self, e: &Expr, want: &Type, min: u8) -> String {
-        let wants_float =
-            matches!(want, Type::Float) || matches!(want, Type::Optional(t) if **t == Type::Float);
-        if wants_float && self.type_of(e) == Some(&Type::Int) {
-            return match &e.kind {
-                ExprKind::Int(i) => names::float_lit(*i as f64),
-                _ => format!("float({})", self.expr(e)),
-            };
-        }
-        if let (Type::List(item), ExprKind::List(items)) = (want, &e.kind) {
-            let parts: Vec<String> = items.iter().map(|i| self.expr_as(i, item)).collect();
-            return format!("[{}]", parts.join(", "));
-        }
-        self.at_least(e, min, Ctx::Value)
-    }
-
     /// `e` with parentheses unless its precedence is at least `min`.
     fn at_least(&mut self, e: &Expr, min: u8, ctx: Ctx) -> String {
         let (s, p) = self.prec(e, ctx);
@@ -88,22 +66,14 @@ impl Exporter<'_> {
             ExprKind::None => ("None".into(), ATOM),
             ExprKind::Name(n, _) => (self.name(n), ATOM),
             ExprKind::List(items) => {
-                let item_ty = match self.type_of(e) {
-                    Some(Type::List(t)) => (**t).clone(),
-                    _ => Type::Any,
-                };
-                let parts: Vec<String> = items.iter().map(|i| self.expr_as(i, &item_ty)).collect();
+                let parts: Vec<String> = items.iter().map(|i| self.expr(i)).collect();
                 (format!("[{}]", parts.join(", ")), ATOM)
             }
             ExprKind::Tuple(items) => (self.tuple(items), ATOM),
             ExprKind::Dict(entries) => {
-                let value_ty = match self.type_of(e) {
-                    Some(Type::Dict(_, v)) => (**v).clone(),
-                    _ => Type::Any,
-                };
                 let parts: Vec<String> = entries
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", self.expr(k), self.expr_as(v, &value_ty)))
+                    .map(|(k, v)| format!("{}: {}", self.expr(k), self.expr(v)))
                     .collect();
                 (format!("{{{}}}", parts.join(", ")), ATOM)
             }
@@ -327,18 +297,10 @@ impl Exporter<'_> {
         self.lookup_local(n).is_none() && self.resolve_global(n).is_none()
     }
 
-    fn args(&mut self, args: &[Arg], params: Option<&[crate::check::Param]>) -> String {
+    fn args(&mut self, args: &[Arg]) -> String {
         let mut out = Vec::new();
-        for (i, a) in args.iter().enumerate() {
-            let want = params.and_then(|ps| match &a.kind {
-                ArgKind::Positional => ps.get(i).map(|p| p.ty.clone()),
-                ArgKind::Keyword(k) => ps.iter().find(|p| p.name == k.name).map(|p| p.ty.clone()),
-                ArgKind::Spread => None,
-            });
-            let v = match &want {
-                Some(t) => self.expr_as(&a.value, t),
-                None => self.expr(&a.value),
-            };
+        for a in args {
+            let v = self.expr(&a.value);
             out.push(match &a.kind {
                 ArgKind::Positional => v,
                 ArgKind::Keyword(k) => format!("{}={v}", names::py_name(&k.name)),
@@ -382,33 +344,14 @@ impl Exporter<'_> {
             }
         }
         let f = self.at_least(func, PRIMARY, Ctx::Value);
-        let a = self.args(args, None);
+        let a = self.args(args);
         (format!("{f}({a})"), PRIMARY)
     }
 
     /// A call of a task, function or struct of the script.
     fn call_global(&mut self, key: &Name, args: &[Arg]) -> String {
         let py = self.global(key);
-        let c = &self.p.checked;
-        if let Some(s) = c.structs.get(key) {
-            let params: Vec<crate::check::Param> = s
-                .fields
-                .iter()
-                .map(|(n, t)| crate::check::Param {
-                    name: n.clone(),
-                    ty: t.clone(),
-                    has_default: false,
-                })
-                .collect();
-            return format!("{py}({})", self.args(args, Some(&params)));
-        }
-        let params = c
-            .tasks
-            .get(key)
-            .map(|t| t.params.clone())
-            .or_else(|| c.fns.get(key).map(|f| f.params.clone()));
-        let a = self.args(args, params.as_deref());
-        format!("{py}({a})")
+        format!("{py}({})", self.args(args))
     }
 
     /// A builtin's call; `None` where the plain call reads the same in Python.
@@ -422,7 +365,7 @@ impl Exporter<'_> {
         let first = args.first().map(|a| &a.value);
         let s = match n {
             "range" | "enumerate" | "zip" | "reversed" => {
-                let call = format!("{n}({})", self.args(args, None));
+                let call = format!("{n}({})", self.args(args));
                 if ctx == Ctx::Iter {
                     call
                 } else {
@@ -444,7 +387,7 @@ impl Exporter<'_> {
                         ArgKind::Positional if !names::prints_as_python(self.type_of(&a.value)) => {
                             self.show(&a.value)
                         }
-                        _ => self.args(std::slice::from_ref(a), None),
+                        _ => self.args(std::slice::from_ref(a)),
                     })
                     .collect();
                 format!("print({})", parts.join(", "))
@@ -452,7 +395,7 @@ impl Exporter<'_> {
             "isinstance" if args.len() == 2 => self.isinstance(&args[0].value, &args[1].value)?,
             "getenv" => {
                 self.needs.os = true;
-                format!("os.environ.get({})", self.args(args, None))
+                format!("os.environ.get({})", self.args(args))
             }
             "secret" => {
                 self.needs.os = true;
@@ -478,7 +421,7 @@ impl Exporter<'_> {
             }
             "compute" | "gpu_compute" | "allocate" | "free" | "now" | "attempt" => {
                 let h = self.helper(builtin_helper(n));
-                format!("{h}({})", self.args(args, None))
+                format!("{h}({})", self.args(args))
             }
             "random" => {
                 self.needs.random = true;
@@ -486,10 +429,10 @@ impl Exporter<'_> {
             }
             "gather" => {
                 self.needs.asyncio = true;
-                format!("asyncio.gather({})", self.args(args, None))
+                format!("asyncio.gather({})", self.args(args))
             }
             "map" => self.map_call(args, false),
-            "group" => format!("flyte.group({})", self.args(args, None)),
+            "group" => format!("flyte.group({})", self.args(args)),
             "TaskEnvironment" | "Resources" | "GPU" | "TPU" | "Neuron" | "AMD_GPU"
             | "HABANA_GAUDI" | "ReusePolicy" | "Cache" | "RetryStrategy" | "Backoff"
             | "Timeout" => format!("flyte.{n}({})", self.config_args(n, args)),
@@ -570,7 +513,7 @@ impl Exporter<'_> {
                         _ => positional.push(format!("{}={v}", k.name)),
                     }
                 }
-                _ => positional.push(self.args(std::slice::from_ref(a), None)),
+                _ => positional.push(self.args(std::slice::from_ref(a))),
             }
         }
         let call = format!(
@@ -651,9 +594,19 @@ impl Exporter<'_> {
         let ty = self.type_of(obj).cloned();
         let o = self.at_least(obj, PRIMARY, Ctx::Value);
         let n = name.name.as_str();
+        // An error of one known type, or of several (`except (A, B) as e`): the catch-all's.
+        let error = match &ty {
+            Some(Type::Error(e)) => Some(e.clone()),
+            Some(Type::Union(ts)) if ts.iter().all(|t| matches!(t, Type::Error(_))) => {
+                Some(Name::new("Error"))
+            }
+            _ => None,
+        };
         let s = match (&ty, n) {
             (Some(Type::Duration), "seconds") => format!("{o}.total_seconds()"),
-            (Some(Type::Error(e)), "message" | "code" | "task") => {
+            (_, "message" | "code" | "task") if error.is_some() => {
+                let e = error.unwrap_or_default();
+                let e = e.as_str();
                 let family = names::error_class(e).1;
                 match (n, family) {
                     ("message", ErrorFamily::Flyte | ErrorFamily::Simulated) => format!("str({o})"),

@@ -191,8 +191,9 @@ impl<'p> Exporter<'p> {
                 _ => {}
             }
         }
+        let prelude = self.prelude();
         let mut out = self.header(source);
-        out.push_str(&self.prelude());
+        out.push_str(&prelude);
         out.push_str(&body);
         out
     }
@@ -262,6 +263,10 @@ impl<'p> Exporter<'p> {
                     todo.push(d);
                 }
             }
+        }
+        let used: Vec<&'static str> = self.needs.helpers.iter().copied().collect();
+        for h in used {
+            self.helper(h);
         }
         let mut out = String::new();
         for (name, text) in prelude::PRELUDE {
@@ -525,7 +530,7 @@ impl<'p> Exporter<'p> {
             let ann = self.annotation(&ty);
             match &p.default {
                 Some(d) => {
-                    let d = self.expr_as(d, &ty);
+                    let d = self.expr(d);
                     ps.push(format!("{py}: {ann} = {d}"));
                 }
                 None => ps.push(format!("{py}: {ann}")),

@@ -104,9 +104,9 @@ pub const PRELUDE: &[(&str, &str)] = &[
     (
         "error_message",
         r#"def error_message(error: BaseException) -> str:
-    """flyte-dsl's `.message` (Python quotes a KeyError's message in str())."""
+    """flyte-dsl's `.message`: a KeyError's is the missing key as the script writes it."""
     if isinstance(error, KeyError) and error.args:
-        return str(error.args[0])
+        return show(error.args[0], True)
     return str(error)
 "#,
     ),
@@ -148,6 +148,7 @@ pub fn depends(name: &str) -> &'static [&'static str] {
     match name {
         "now" => &["STARTED"],
         "show" => &["error_message"],
+        "error_message" => &["show"],
         _ => &[],
     }
 }

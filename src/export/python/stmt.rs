@@ -34,14 +34,7 @@ impl Exporter<'_> {
                     Pattern::Tuple(..) => Ctx::Destructured,
                     Pattern::Name(_) => Ctx::Value,
                 };
-                let float = ty.as_ref().is_some_and(is_float_type);
-                let v = if float {
-                    self.expr_as(value, &Type::Float)
-                } else if let Some(t @ Type::List(_)) = self.type_of(value) {
-                    self.expr_as(value, &t.clone())
-                } else {
-                    self.prec(value, ctx).0
-                };
+                let v = self.prec(value, ctx).0;
                 let target = self.pattern(pattern, false);
                 let ann = match (pattern, ty, self.type_of(value)) {
                     (Pattern::Name(_), Some(_), Some(t)) if annotatable(t) => {
@@ -56,11 +49,7 @@ impl Exporter<'_> {
             }
             StmtKind::Assign { target, op, value } => {
                 let t = self.target(target);
-                let want = self.type_of(target).cloned();
-                let v = match (op, &want) {
-                    (AssignOp::Set, Some(w)) => self.expr_as(value, w),
-                    _ => self.expr(value),
-                };
+                let v = self.expr(value);
                 let op = match op {
                     AssignOp::Set => "=",
                     AssignOp::Add => "+=",
@@ -110,10 +99,7 @@ impl Exporter<'_> {
             StmtKind::Continue => line(out, indent, "continue"),
             StmtKind::Return(None) => line(out, indent, "return"),
             StmtKind::Return(Some(e)) => {
-                let v = match self.ret.clone() {
-                    Some(t) => self.expr_as(e, &t),
-                    None => self.expr(e),
-                };
+                let v = self.expr(e);
                 line(out, indent, &format!("return {v}"));
             }
             StmtKind::Raise(None) => line(out, indent, "raise"),
@@ -190,16 +176,6 @@ fn line(out: &mut String, indent: usize, text: &str) {
     }
     out.push_str(text);
     out.push('\n');
-}
-
-fn is_float_type(t: &TypeExpr) -> bool {
-    match &t.kind {
-        TypeExprKind::Named { path, args } => {
-            args.is_empty() && path.len() == 1 && path[0].name == "float"
-        }
-        TypeExprKind::Optional(inner) => is_float_type(inner),
-        _ => false,
-    }
 }
 
 /// Whether a local's annotation is worth writing (it says something Python can read).
