@@ -574,22 +574,21 @@ impl<'p> Exporter<'p> {
     }
 
     /// A new local binding: its Python name is the script's, unless that would reach another
-    /// binding (an enclosing one it shadows, a global or builtin it hides, one already used in
-    /// this function): then a numbered one.
+    /// binding still in sight (an enclosing one it shadows), a top-level name, or a builtin
+    /// it hides: then a numbered one.
     fn bind_local(&mut self, name: &Name) -> String {
         let base = names::py_name(name);
-        let clashes = |s: &Self, py: &str| {
-            s.used.contains(py)
-                || s.resolve_global(name).is_some()
+        let taken = |s: &Self, py: &str| {
+            s.scopes.iter().any(|sc| sc.values().any(|v| v == py))
                 || s.globals.values().any(|g| g == py)
-                || crate::check::is_builtin_name(name)
         };
+        let hides_builtin = base == name.as_str() && crate::check::is_builtin_name(name);
         let mut py = base.clone();
-        if clashes(self, &py) {
+        if hides_builtin || taken(self, &py) {
             let mut i = 2;
             loop {
                 py = format!("{base}_{i}");
-                if !self.used.contains(&py) && !self.globals.values().any(|g| *g == py) {
+                if !taken(self, &py) {
                     break;
                 }
                 i += 1;
