@@ -285,3 +285,26 @@ fn colour_on_a_terminal_unless_no_color_is_set() {
         "NO_COLOR turns it off: {plain:?}"
     );
 }
+
+#[test]
+fn export_python_prints_the_module_of_what_is_defined() {
+    let (out, err) = stdin_mode_both(
+        "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n\
+         @e\nasync task sq(x: int) -> int { sleep(2s); return x * x }\n\
+         :export python sq\n:export python nope\n:export k8s\n",
+    );
+    assert!(
+        out.contains("# Run it with `flyte run --local THIS_FILE.py sq`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("e = flyte.TaskEnvironment(name=\"e\", resources=flyte.Resources(cpu=1, memory=\"1Gi\"))"),
+        "{out}"
+    );
+    assert!(
+        out.contains("@e.task\nasync def sq(x: int) -> int:\n    await asyncio.sleep(2)\n"),
+        "{out}"
+    );
+    assert!(err.contains("no task `nope`"), "{err}");
+    assert!(err.contains("usage: :export python [TASK]"), "{err}");
+}

@@ -45,7 +45,7 @@ pub fn export(target: Target, file: &Path, out: Option<&Path>, cluster: Option<&
         diagnostics::render_all(&prepared.warnings, &map, colour)
     );
     let text = match target {
-        Target::Python => export::python::export(&prepared, &source_label(file)),
+        Target::Python => export::python::export(&prepared, &source_label(file), None),
         Target::K8s => export::k8s::export(&prepared),
     };
     match out {

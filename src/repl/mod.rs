@@ -18,7 +18,8 @@ use std::borrow::Cow;
 use std::io::{BufRead, IsTerminal, Write};
 
 const META: &[&str] = &[
-    ":help", ":type", ":env", ":tasks", ":cluster", ":load", ":reset", ":trace", ":report", ":quit",
+    ":help", ":type", ":env", ":tasks", ":export", ":cluster", ":load", ":reset", ":trace",
+    ":report", ":quit",
 ];
 
 const HELP: &str = "Enter declarations (env, task, fn, struct, import), statements or expressions.
@@ -30,6 +31,7 @@ each input that calls tasks is a run, followed by a one-line summary.
   :type EXPR      the type of an expression
   :env NAME       an environment's settings, each with the level it came from
   :tasks          the tasks defined so far
+  :export python [TASK]  the flyte-sdk module of what is defined so far
   :cluster        the cluster runs are simulated on
   :load FILE      add a file's declarations
   :reset          forget everything
@@ -187,6 +189,7 @@ fn meta(s: &mut Session, line: &str) -> Option<session::Outcome> {
         ":type" | ":t" => s.type_of(arg),
         ":env" => s.env(arg),
         ":tasks" => s.tasks(),
+        ":export" => s.export(arg),
         ":cluster" => ok(s.cluster.show()),
         ":load" => s.load(arg),
         ":reset" => {

@@ -562,6 +562,44 @@ impl Session {
         ok(out)
     }
 
+    /// `:export python [TASK]`: the flyte-sdk module of the declarations so far (its run
+    /// command naming TASK).
+    pub fn export(&self, arg: &str) -> Outcome {
+        let mut words = arg.split_whitespace();
+        if words.next() != Some("python") {
+            return err("usage: :export python [TASK]\n");
+        }
+        let task = words.next();
+        let source: String = self.decls.values().map(|t| format!("{t}\n")).collect();
+        let mut map = flyte_dsl::diagnostics::SourceMap::new();
+        let prepared = match flyte_dsl::export::prepare(
+            &mut map,
+            "<repl>",
+            source.as_bytes(),
+            &flyte_dsl::check::imports::relative_files,
+            &self.cluster,
+        ) {
+            Ok(p) => p,
+            Err(diags) => {
+                return err(flyte_dsl::diagnostics::render_all(
+                    &diags,
+                    &map,
+                    self.colour,
+                ))
+            }
+        };
+        if let Some(t) = task {
+            if !prepared.checked.tasks.contains_key(t) {
+                return err(format!("error: no task `{t}` has been defined\n"));
+            }
+        }
+        ok(flyte_dsl::export::python::export(
+            &prepared,
+            "the flyte-dsl REPL",
+            task,
+        ))
+    }
+
     /// `:load FILE`: its declarations join the session.
     pub fn load(&mut self, path: &str) -> Outcome {
         match std::fs::read_to_string(path) {

@@ -23,9 +23,21 @@ use crate::check::types::Type;
 use crate::syntax::ast::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// The module's text; `source` names the script in its header.
-pub fn export(p: &Prepared, source: &str) -> String {
-    Exporter::new(p).module(source)
+/// The module's text; `source` names the script in its header, whose run command names
+/// `root` (default: `main`, else the first task).
+pub fn export(p: &Prepared, source: &str, root: Option<&str>) -> String {
+    let tasks = &p.checked.tasks;
+    let root = root
+        .map(str::to_string)
+        .or_else(|| tasks.contains_key("main").then(|| "main".to_string()))
+        .or_else(|| {
+            tasks
+                .keys()
+                .find(|k| !k.contains('.'))
+                .map(|k| names::py_name(k))
+        })
+        .unwrap_or_else(|| "TASK".into());
+    Exporter::new(p).module(source, &root)
 }
 
 /// What a module needs imported or defined, found while writing it.
@@ -153,7 +165,7 @@ impl<'p> Exporter<'p> {
         self.globals.contains_key(&n).then_some(n)
     }
 
-    fn module(mut self, source: &str) -> String {
+    fn module(mut self, source: &str, root: &str) -> String {
         let places = self.places();
         let mut structs = Vec::new();
         let mut consts = Vec::new();
@@ -192,17 +204,17 @@ impl<'p> Exporter<'p> {
             }
         }
         let prelude = self.prelude();
-        let mut out = self.header(source);
+        let mut out = self.header(source, root);
         out.push_str(&prelude);
         out.push_str(&body);
         out
     }
 
-    fn header(&self, source: &str) -> String {
+    fn header(&self, source: &str, root: &str) -> String {
         let n = &self.needs;
         let mut out = format!(
             "# Exported by flyte-dsl {} from {source}: a flyte-sdk 2.x module.\n\
-             # Run it with `flyte run --local THIS_FILE.py main`; deploy it with `flyte deploy`.\n",
+             # Run it with `flyte run --local THIS_FILE.py {root}`; deploy it with `flyte deploy`.\n",
             env!("CARGO_PKG_VERSION")
         );
         let mut std_imports: Vec<&str> = Vec::new();
@@ -241,7 +253,9 @@ impl<'p> Exporter<'p> {
         if !typing.is_empty() {
             from_imports.push(format!("from typing import {}", typing.join(", ")));
         }
-        out.push('\n');
+        if !std_imports.is_empty() || !from_imports.is_empty() {
+            out.push('\n');
+        }
         for i in std_imports {
             out.push_str(i);
             out.push('\n');
