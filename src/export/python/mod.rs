@@ -66,6 +66,8 @@ struct Exporter<'p> {
     needs: Needs,
     /// Every top-level key (`name` or `alias.name`) and its Python name.
     globals: HashMap<Name, String>,
+    /// The Python names of `globals`, for a local's clash test.
+    global_py: HashSet<String>,
     aliases: HashSet<Name>,
     /// The alias of the module being written.
     prefix: Option<Name>,
@@ -97,9 +99,11 @@ impl<'p> Exporter<'p> {
             .flatten()
             .filter_map(|(a, _)| a.clone())
             .collect();
+        let global_py = globals.values().cloned().collect();
         Exporter {
             p,
             needs: Needs::default(),
+            global_py,
             globals,
             aliases,
             prefix: None,
@@ -593,8 +597,7 @@ impl<'p> Exporter<'p> {
     fn bind_local(&mut self, name: &Name) -> String {
         let base = names::py_name(name);
         let taken = |s: &Self, py: &str| {
-            s.scopes.iter().any(|sc| sc.values().any(|v| v == py))
-                || s.globals.values().any(|g| g == py)
+            s.scopes.iter().any(|sc| sc.values().any(|v| v == py)) || s.global_py.contains(py)
         };
         let hides_builtin = base == name.as_str() && crate::check::is_builtin_name(name);
         let mut py = base.clone();
