@@ -166,7 +166,7 @@ mod tests {
                 "b",
                 Node::List(vec![Node::map([
                     ("x", Node::Int(1)),
-                    ("y", Node::str("a")),
+                    ("z", Node::str("a")),
                 ])]),
             ),
             ("a", Node::map([("k", Node::Bool(false))])),
@@ -175,7 +175,7 @@ mod tests {
         ]);
         assert_eq!(
             document(&n),
-            "a:\n  k: false\nb:\n- x: 1\n  y: a\nc:\n- v\nd: {}\n"
+            "a:\n  k: false\nb:\n- x: 1\n  z: a\nc:\n- v\nd: {}\n"
         );
     }
 }
