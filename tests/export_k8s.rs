@@ -849,3 +849,17 @@ fn cli_writes_the_pods_and_nothing_for_a_script_with_errors() {
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The example in docs/export-k8s.md is what the export writes for its script.
+#[test]
+fn the_documented_example_is_current() {
+    let doc = std::fs::read_to_string(repo().join("docs/export-k8s.md")).unwrap();
+    let block = |fence: &str| {
+        let start = doc.find(fence).unwrap() + fence.len();
+        let len = doc[start..].find("```").unwrap();
+        doc[start..start + len].to_string()
+    };
+    let (script, yaml) = (block("## Example\n\n```\n"), block("```yaml\n"));
+    let text = export_text(&script);
+    assert_eq!(text.strip_prefix(export::k8s::HEADER), Some(yaml.as_str()));
+}
