@@ -613,14 +613,30 @@ fn python() -> Option<PathBuf> {
     None
 }
 
-fn flyte_sdk(python: &Path) -> Value {
-    let cases: Vec<Value> = CASES
+/// The same environments and tasks for k8s_resources.py: every case's task `t{i}`, and the
+/// `clone_with` family of [`program`].
+fn sdk_cases() -> Vec<Value> {
+    let mut cases: Vec<Value> = CASES
         .iter()
-        .map(|c| {
-            json!({"env": c.env, "resources": c.resources, "interruptible": c.interruptible,
-                   "image": c.image})
+        .enumerate()
+        .map(|(i, c)| {
+            json!({"env": c.env, "task": format!("t{i}"), "resources": c.resources,
+                   "interruptible": c.interruptible, "image": c.image})
         })
         .collect();
+    cases.extend([
+        json!({"env": "base", "task": "on_base", "env_vars": {"MODE": "fast"},
+               "resources": r#"Resources(cpu = (2, 8), memory = "16Gi", gpu = "T4:1")"#}),
+        json!({"env": "child", "task": "on_child", "clone_of": "base", "interruptible": true}),
+        json!({"env": "other", "task": "on_other", "clone_of": "base",
+               "resources": r#"Resources(memory = "2Gi")"#}),
+        json!({"env": "base", "task": "spot_task", "task_interruptible": true}),
+    ]);
+    cases
+}
+
+fn flyte_sdk(python: &Path) -> Value {
+    let cases = sdk_cases();
     let mut child = Command::new(python)
         .arg(repo().join("tests/flyte-sdk/k8s_resources.py"))
         .stdin(Stdio::piped())
@@ -670,11 +686,13 @@ fn matches_flyte_sdk_serialization_and_propeller() {
     let Some(python) = python() else { return };
     let sdk = flyte_sdk(&python);
     let pods = all_pods();
-    for c in CASES {
-        let env = c.env;
-        let got = by_env(&pods, env);
+    let sdk = sdk.as_object().unwrap();
+    assert_eq!(sdk.len(), sdk_cases().len());
+    for (fqn, entry) in sdk {
+        let env = fqn.as_str();
+        let got = by_fqn(&pods, fqn);
         let (req, lim) = resources(got);
-        let proto = &sdk[env]["proto"];
+        let proto = &entry["proto"];
 
         // What flyte-sdk wrote is in the pod, under Kubernetes' names.
         let class = proto["accelerator"]["device_class"].as_str();
@@ -698,7 +716,7 @@ fn matches_flyte_sdk_serialization_and_propeller() {
             .clone()
             .unwrap();
         let sdk_image = proto["image"].as_str().unwrap();
-        if c.image.is_some() || sdk_image.contains(":py3.11-") {
+        if !sdk_image.starts_with("ghcr.io/flyteorg/flyte:py") || sdk_image.contains(":py3.11-") {
             assert_eq!(image, sdk_image, "{env}");
         } else {
             // flyte-sdk's tag names the interpreter's Python; the export assumes 3.11.
@@ -707,6 +725,17 @@ fn matches_flyte_sdk_serialization_and_propeller() {
                     && sdk_image.ends_with("-v2.12.1")
             );
         }
+        let vars: BTreeMap<String, String> = got.spec.as_ref().unwrap().containers[0]
+            .env
+            .iter()
+            .flatten()
+            .map(|v| (v.name.clone(), v.value.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            vars,
+            serde_json::from_value(proto["env"].clone()).unwrap(),
+            "{env}"
+        );
         let shm = &proto["shared_memory"];
         let volumes = got
             .spec
@@ -737,7 +766,7 @@ fn matches_flyte_sdk_serialization_and_propeller() {
         }
 
         // The pod propeller builds from it (the script's transcription of propeller).
-        let pod = &sdk[env]["pod"];
+        let pod = &entry["pod"];
         assert_eq!(
             our_amounts(&req),
             amounts(&pod["requests"]),

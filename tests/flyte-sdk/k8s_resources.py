@@ -1,9 +1,11 @@
 """flyte-sdk's own serialization of task resources, and the pod Flyte's propeller builds from it.
 
 Reads a JSON list of cases from stdin, each {"env": NAME, "resources": PYTHON-EXPR or null,
-"interruptible": BOOL, "image": STR or null}; builds `flyte.TaskEnvironment(name=NAME,
-resources=eval(EXPR), ...)` with one task, serializes the task with flyte-sdk's
-`get_proto_task`, and prints one JSON object keyed by environment name:
+"interruptible": BOOL or null, "image": STR or null, "env_vars": {..} or null, "clone_of":
+NAME or null, "task": NAME or null, "task_interruptible": BOOL or null}; builds
+`flyte.TaskEnvironment(name=NAME, resources=eval(EXPR), ...)` (or `clone_of`'s `clone_with`)
+once per name, with the task TASK (default "work"), serializes the task with flyte-sdk's
+`get_proto_task`, and prints one JSON object keyed by "NAME.TASK" (the task's FQN):
 
   "proto": what flyte-sdk wrote: container requests and limits (resource name -> quantity),
            the GPUAccelerator and SharedMemory of the extended resources, interruptible, image;
@@ -152,8 +154,12 @@ def propeller_pod(template) -> dict:
     }
 
 
-async def work() -> int:
-    return 1
+def task_function(name: str):
+    async def fn() -> int:
+        return 1
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
 
 
 def main() -> None:
@@ -165,15 +171,27 @@ def main() -> None:
         "Resources": Resources, "GPU": GPU, "TPU": TPU, "Neuron": Neuron,
         "AMD_GPU": AMD_GPU, "HABANA_GAUDI": HABANA_GAUDI,
     }
+    envs = {}
     out = {}
     for case in cases:
-        kwargs = {"name": case["env"], "interruptible": bool(case.get("interruptible"))}
-        if case.get("resources"):
-            kwargs["resources"] = eval(case["resources"], {"__builtins__": {}}, names)
-        if case.get("image"):
-            kwargs["image"] = case["image"]
-        env = flyte.TaskEnvironment(**kwargs)
-        task = env.task(work)
+        name = case["env"]
+        if name not in envs:
+            kwargs = {}
+            if case.get("resources"):
+                kwargs["resources"] = eval(case["resources"], {"__builtins__": {}}, names)
+            if case.get("interruptible") is not None:
+                kwargs["interruptible"] = case["interruptible"]
+            if case.get("image"):
+                kwargs["image"] = case["image"]
+            if case.get("env_vars"):
+                kwargs["env_vars"] = case["env_vars"]
+            if case.get("clone_of"):
+                envs[name] = envs[case["clone_of"]].clone_with(name=name, **kwargs)
+            else:
+                envs[name] = flyte.TaskEnvironment(name=name, **kwargs)
+        env = envs[name]
+        task_name = case.get("task") or "work"
+        task = env.task(task_function(task_name), interruptible=case.get("task_interruptible"))
         t = get_proto_task(task, ctx)
         c = t.container
         ext = t.extended_resources if t.HasField("extended_resources") else None
@@ -191,7 +209,7 @@ def main() -> None:
         if ext is not None and ext.HasField("shared_memory"):
             s = ext.shared_memory
             shm = {"mount_path": s.mount_path, "mount_name": s.mount_name, "size_limit": s.size_limit}
-        out[case["env"]] = {
+        out[f"{name}.{task_name}"] = {
             "proto": {
                 "requests": {PROTO_NAMES[e.name]: e.value for e in c.resources.requests},
                 "limits": {PROTO_NAMES[e.name]: e.value for e in c.resources.limits},
@@ -199,6 +217,7 @@ def main() -> None:
                 "shared_memory": shm,
                 "interruptible": t.metadata.interruptible,
                 "image": c.image,
+                "env": {kv.key: kv.value for kv in c.env},
             },
             "pod": propeller_pod(t),
         }
