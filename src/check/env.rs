@@ -782,9 +782,12 @@ impl<'m> Checker<'m> {
             self.warn_falsy(field, &v);
             match f {
                 "reusable" => {
+                    // flyte-sdk: `reusable or self.reusable`, then "off" clears it; so
+                    // `reusable = none` keeps the task's policy.
                     policy = match &v.value {
                         Const::Unknown => None,
                         Const::Record { .. } => Some(Some(v.span)),
+                        Const::None => policy,
                         _ => Some(None),
                     };
                     if v.value != Const::Unknown {
@@ -792,7 +795,10 @@ impl<'m> Checker<'m> {
                     }
                 }
                 "resources" | "env_vars" | "secrets" => {
-                    restricted.push((f.to_string(), field.span));
+                    // flyte-sdk tests `is not None`: `resources = none` breaks no rule.
+                    if v.value != Const::None {
+                        restricted.push((f.to_string(), field.span));
+                    }
                     if v.value == Const::Unknown {
                         continue;
                     }

@@ -1,0 +1,98 @@
+//! Agreement with flyte-sdk 2.12.1 where a differential test found flyte-dsl apart from it
+//! (issue #16): each test states flyte-sdk's behaviour and checks flyte-dsl's, statically
+//! (code and primary span) or by running the script.
+
+use flyte_dsl::check::{self, imports};
+use flyte_dsl::diagnostics::{Diagnostic, SourceMap};
+use flyte_dsl::runtime::{self, value::Value, Program, RunOptions};
+use flyte_dsl::sim::Cluster;
+use serde_json::json;
+
+const ENV: &str =
+    "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n";
+const POOL: &str = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 2, idle_ttl = 300))\n";
+
+fn load(src: &str) -> (SourceMap, imports::Loaded, check::Checked, Vec<Diagnostic>) {
+    let mut map = SourceMap::new();
+    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
+    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+    let all = loaded.diags.iter().chain(&diags).cloned().collect();
+    (map, loaded, checked, all)
+}
+
+/// The errors of `src`: (code, line, column) of each primary span, 1-based.
+fn errors(src: &str) -> Vec<(&'static str, usize, usize)> {
+    let (map, _, _, diags) = load(src);
+    diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let span = d.labels[0].span;
+            let (line, col) = map.get(span.file).line_col(span.start);
+            (d.code, line, col)
+        })
+        .collect()
+}
+
+/// Runs task `main` of `src` (which must check without errors) on the default cluster.
+fn run(src: &str, args: Vec<(&str, Value)>) -> serde_json::Value {
+    let (map, loaded, checked, diags) = load(src);
+    let errs: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
+    assert!(
+        errs.is_empty(),
+        "{}",
+        flyte_dsl::diagnostics::render_all(&errs, &map, false)
+    );
+    let prog = Program::new(loaded, checked);
+    let args = args.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    let outcome = runtime::run(
+        &prog,
+        "main",
+        args,
+        &Cluster::default_cluster(),
+        RunOptions {
+            seed: 7,
+            ..Default::default()
+        },
+    );
+    runtime::summary_json(&outcome)
+}
+
+/// `t.override(...)` is a task value: `.aio(x)` on it runs with the override's settings, for a
+/// sync task (the only legal form of an overridden sync task in async code) and an async one,
+/// and so do a variable holding it and `map.aio` over it.
+#[test]
+fn an_override_is_a_task_value_with_aio() {
+    let src = format!("{ENV}@e\ntask slow(x: int) -> int {{\n    sleep(1m)\n    return x + 1\n}}\n@e\nasync task aslow(x: int) -> int {{\n    sleep(1m)\n    return x + 2\n}}\n@e\nasync task main() -> str {{\n    let a = await slow.override(retries = 2).aio(1)\n    let b = await aslow.override(retries = 2).aio(1)\n    let out = \"\"\n    try {{\n        await slow.override(timeout = 10s).aio(1)\n    }} except TaskTimeoutError as err {{\n        out = err.code\n    }}\n    let short = aslow.override(timeout = 10s)\n    try {{\n        await short(1)\n    }} except TaskTimeoutError as err {{\n        out = out + \" \" + err.code\n    }}\n    let ys = await map.aio(slow.override(timeout = 10s), [1, 2], return_exceptions = true)\n    return f\"{{a}} {{b}} {{out}} {{len(ys)}} {{isinstance(ys[0], TaskTimeoutError)}}\"\n}}\n");
+    let j = run(&src, vec![]);
+    assert_eq!(
+        j["result"], "2 3 MaxRuntimeExceededError MaxRuntimeExceededError 2 true",
+        "{j}"
+    );
+}
+
+/// flyte-sdk's override keeps the task's policy under `reusable = none` (`None or
+/// self.reusable`), so the reuse rule still holds; only `"off"` lifts it.
+#[test]
+fn reusable_none_keeps_the_policy_and_its_rule() {
+    let head = format!("{POOL}@pool\nasync task w() -> int {{\n    return 1\n}}\n@pool\nasync task main() -> int {{\n");
+    let src = format!("{head}    return await w.override(reusable = none, resources = Resources(cpu = 2))()\n}}\n");
+    assert_eq!(errors(&src), vec![("E0503", 8, 46)]);
+    let src = format!(
+        "{head}    return await w.override(reusable = none, env_vars = {{\"A\": \"1\"}})()\n}}\n"
+    );
+    assert_eq!(errors(&src), vec![("E0503", 8, 46)]);
+    let src =
+        format!("{head}    return await w.override(reusable = \"off\", secrets = [\"s\"])()\n}}\n");
+    assert_eq!(errors(&src), vec![]);
+    // A `reusable` computed at run time: the same rule when the call runs.
+    let src = format!("{POOL}@pool\nasync task w() -> int {{\n    return 1\n}}\n@pool\nasync task main(off: bool) -> str {{\n    let r: str? = none\n    if off {{\n        r = \"off\"\n    }}\n    try {{\n        return str(await w.override(reusable = r, resources = Resources(cpu = 2))())\n    }} except ValueError as err {{\n        return err.message\n    }}\n}}\n");
+    let j = run(&src, vec![("off", Value::Bool(false))]);
+    assert_eq!(
+        j["result"],
+        "invalid override (E0503): cannot override `resources` while a reuse policy is in force",
+        "{j}"
+    );
+    let j = run(&src, vec![("off", Value::Bool(true))]);
+    assert_eq!(j["result"], "1", "{j}");
+}
