@@ -16,7 +16,14 @@ fn load(src: &str) -> (SourceMap, imports::Loaded, check::Checked, Vec<Diagnosti
     let mut map = SourceMap::new();
     let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
     let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let all = loaded.diags.iter().chain(&diags).cloned().collect();
+    let feasible = runtime::feasible::check(&checked, &Cluster::default_cluster());
+    let all = loaded
+        .diags
+        .iter()
+        .chain(&diags)
+        .chain(&feasible)
+        .cloned()
+        .collect();
     (map, loaded, checked, all)
 }
 
@@ -95,4 +102,61 @@ fn reusable_none_keeps_the_policy_and_its_rule() {
     );
     let j = run(&src, vec![("off", Value::Bool(true))]);
     assert_eq!(j["result"], "1", "{j}");
+}
+
+/// flyte-sdk's accelerator strings are an exact list: a count is required (but for
+/// "AppleSilicon"), written without a sign or leading zero; `GPU(...)` needs its quantity;
+/// "AppleSilicon" is a device, which the default cluster cannot schedule.
+#[test]
+fn accelerator_strings_are_flyte_sdk_s_exact_list() {
+    let env = |gpu: &str| {
+        format!("env g = TaskEnvironment(name = \"g\", resources = Resources(gpu = {gpu}))\n")
+    };
+    for bad in ["\"T4\"", "\"A100:01\"", "\"A100:+1\"", "\"L4 shared\""] {
+        assert_eq!(errors(&env(bad)), vec![("E0305", 1, 65)], "{bad}");
+    }
+    assert_eq!(
+        errors(&env("GPU(device = \"A100\")")),
+        vec![("E0310", 1, 65)]
+    );
+    for ok in [
+        "\"T4:1\"",
+        "\"AppleSilicon\"",
+        "\"AppleSilicon:1\"",
+        "GPU(device = \"A100\", quantity = 1)",
+    ] {
+        assert_eq!(errors(&env(ok)), vec![], "{ok}");
+    }
+    let task = "@g\ntask t() -> int {\n    return 1\n}\n";
+    assert_eq!(
+        errors(&(env("\"AppleSilicon\"") + task)),
+        vec![("E0309", 1, 49)]
+    );
+}
+
+/// `Backoff`'s base and cap are `timedelta`s in flyte-sdk: plain ints are errors.
+#[test]
+fn backoff_takes_durations_only() {
+    let src = |backoff: &str| {
+        format!("{ENV}@e(retries = RetryStrategy(count = 2, backoff = {backoff}))\ntask t() -> int {{\n    return 1\n}}\n")
+    };
+    assert_eq!(errors(&src("Backoff(base = 10)")), vec![("E0505", 2, 64)]);
+    assert_eq!(
+        errors(&src("Backoff(base = 10s, factor = 2.0, cap = 60)")),
+        vec![("E0505", 2, 89)]
+    );
+    assert_eq!(
+        errors(&src("Backoff(base = 10s, factor = 2.0, cap = 1m)")),
+        vec![]
+    );
+}
+
+/// flyte-sdk cannot serialize a task whose image is "" ("Image has no base image URI").
+#[test]
+fn an_empty_image_is_an_error() {
+    let src = "env e = TaskEnvironment(name = \"e\", image = \"\")\n";
+    assert_eq!(errors(src), vec![("E0511", 1, 45)]);
+    let src =
+        "env e = TaskEnvironment(name = \"e\")\nenv f = e.clone_with(name = \"f\", image = \"\")\n";
+    assert_eq!(errors(src), vec![("E0511", 2, 42)]);
 }

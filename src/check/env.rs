@@ -535,6 +535,16 @@ impl<'m> Checker<'m> {
                 None => set = false,
             },
             "image" => match self.const_str(v, level) {
+                // flyte-sdk fails to serialize a task whose image is "" ("Image has no base
+                // image URI").
+                Some(i) if i.is_empty() => {
+                    self.diags.push(
+                        Diagnostic::error("E0511", "the image is an empty string")
+                            .with_label(v.span, "no image URI")
+                            .with_help("leave `image` out for \"auto\", or name an image such as \"python:3.12\""),
+                    );
+                    set = false;
+                }
                 Some(i) => s.image = i,
                 None => set = false,
             },

@@ -1,5 +1,5 @@
 //! Pages for the checker's codes: names and types (`E02xx`), the rules on environments, tasks
-//! and overrides it checks across values (`E0405`, `E0501`-`E0509`), and its warnings.
+//! and overrides it checks across values (`E0405`, `E0501`-`E0509`, `E0511`), and its warnings.
 
 use super::CodeInfo;
 
@@ -248,6 +248,13 @@ pub const CHECKER: &[CodeInfo] = &[
         explanation: "`override(...)` takes settings as keyword arguments; the task's own arguments go in the call that follows: `t.override(retries = 2)(x)`.",
         wrong: "env base = TaskEnvironment(name = \"base\")\n\n@base\nasync task t(x: int) -> int {\n    return x\n}\n\n@base\nasync task main() -> int {\n    return await t.override(1)(1)\n}\n",
         right: "env base = TaskEnvironment(name = \"base\")\n\n@base\nasync task t(x: int) -> int {\n    return x\n}\n\n@base\nasync task main() -> int {\n    return await t(1)\n}\n",
+    },
+    CodeInfo {
+        code: "E0511",
+        title: "empty image",
+        explanation: "An environment's `image` names the container image its tasks run in: \"auto\" (the default) or an image URI. flyte-sdk accepts `image = \"\"` when the environment is made but fails when a task of it is serialized for deployment (\"Image has no base image URI\"); flyte-dsl reports it at once.",
+        wrong: "env base = TaskEnvironment(name = \"base\", image = \"\")\n",
+        right: "env base = TaskEnvironment(name = \"base\", image = \"python:3.12\")\n",
     },
     CodeInfo {
         code: "W0401",
