@@ -160,3 +160,86 @@ fn an_empty_image_is_an_error() {
         "env e = TaskEnvironment(name = \"e\")\nenv f = e.clone_with(name = \"f\", image = \"\")\n";
     assert_eq!(errors(src), vec![("E0511", 2, 42)]);
 }
+
+/// Every error class of the language, most specific first.
+const CLASSES: &[&str] = &[
+    "MaxRuntimeExceededError",
+    "MaxQueuedTimeExceededError",
+    "DeadlineExceededError",
+    "TaskTimeoutError",
+    "OOMError",
+    "RetriesExhaustedError",
+    "TaskInterruptedError",
+    "NonRecoverableError",
+    "ImagePullBackOffError",
+    "InvalidImageNameError",
+    "RuntimeDataValidationError",
+    "ActionAbortedError",
+    "CustomError",
+    "RuntimeUserError",
+    "DeadlockError",
+    "UnschedulableError",
+    "PreemptedError",
+    "RuntimeSystemError",
+    "RuntimeUnknownError",
+    "InitializationError",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "ZeroDivisionError",
+    "OverflowError",
+];
+
+/// A child raising each error class; what its parent catches, as (class, code), is what
+/// flyte-sdk's `convert_error_to_native` gives back (run with flyte-sdk 2.12.1 in local mode):
+/// the class itself only for OOM, the timeouts, retries exhausted, interrupted and the two image
+/// errors; system and unknown errors as their base class; every other error a plain
+/// `RuntimeUserError` whose code names the original class.
+#[test]
+fn errors_crossing_a_task_boundary_are_rebuilt_as_flyte_sdk_does() {
+    let raised = ["PreemptedError", "DeadlockError", "UnschedulableError"];
+    let kinds: Vec<&str> = CLASSES
+        .iter()
+        .copied()
+        .filter(|k| !raised.contains(k))
+        .collect();
+    let mut src = format!("{ENV}fn class_of(err: Error) -> str {{\n");
+    for c in CLASSES {
+        src += &format!("    if isinstance(err, {c}) {{\n        return \"{c}\"\n    }}\n");
+    }
+    src += "    return \"Error\"\n}\n@e\nasync task child(k: str) -> int {\n";
+    for k in &kinds {
+        src += &format!("    if k == \"{k}\" {{\n        raise {k}(\"m\")\n    }}\n");
+    }
+    src += "    return 0\n}\n@e\nasync task main(kinds: list[str]) -> list[str] {\n    let out: list[str] = []\n    for k in kinds {\n        try {\n            await child(k)\n        } except Error as err {\n            out.append(f\"{class_of(err)} {err.code}\")\n        }\n    }\n    return out\n}\n";
+    let j = run(
+        &src,
+        vec![(
+            "kinds",
+            Value::list(kinds.iter().map(|k| Value::str(k)).collect()),
+        )],
+    );
+    let kept = [
+        "MaxRuntimeExceededError",
+        "MaxQueuedTimeExceededError",
+        "DeadlineExceededError",
+        "TaskTimeoutError",
+        "OOMError",
+        "RetriesExhaustedError",
+        "TaskInterruptedError",
+        "ImagePullBackOffError",
+        "InvalidImageNameError",
+        "RuntimeSystemError",
+        "RuntimeUnknownError",
+    ];
+    let want: Vec<String> = kinds
+        .iter()
+        .map(|k| match *k {
+            k if kept.contains(&k) => format!("{k} {k}"),
+            "RuntimeDataValidationError" => "RuntimeUserError DataValidationError".into(),
+            k => format!("RuntimeUserError {k}"),
+        })
+        .collect();
+    assert_eq!(j["result"], json!(want), "{j}");
+}

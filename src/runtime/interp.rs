@@ -2637,25 +2637,6 @@ fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
     sh.ready.borrow_mut().extend(waiters);
 }
 
-/// An error that crosses a task boundary: flyte's own errors keep their type; others become
-/// `RuntimeUserError` with the original type's name as code.
-fn cross_boundary(e: ErrorValue, fqn: &str) -> ErrorValue {
-    let is_flyte = types::error_derives(&e.kind, "BaseRuntimeError");
-    let task = e.task.clone().or_else(|| Some(fqn.to_string()));
-    if is_flyte {
-        ErrorValue { task, ..e }
-    } else {
-        // The child's trace goes on: the caller adds where it called or awaited.
-        ErrorValue {
-            kind: Name::new("RuntimeUserError"),
-            code: e.kind.to_string(),
-            message: e.message,
-            task,
-            trace: e.trace,
-        }
-    }
-}
-
 /// Ends the current attempt of action `id` with `outcome`: retries or records the result.
 fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) {
     let (sid, fqn) = {
@@ -2672,7 +2653,7 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
             // An error that names no task yet arose in this attempt; one that names a task
             // came from a child, which has had its own retries.
             let own = e.task.is_none();
-            let e = cross_boundary(e, &fqn);
+            let e = super::errors::cross_boundary(e, &fqn);
             // Retries: user errors (OOM and timeouts included) use `retries`; system errors
             // of this attempt's own (a preemption of its node) are retried by the platform,
             // a child's only under `retries`; NonRecoverableError never.

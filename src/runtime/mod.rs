@@ -26,6 +26,7 @@
 
 pub mod builtins;
 pub mod convert;
+mod errors;
 pub mod feasible;
 mod interp;
 pub mod ops;
