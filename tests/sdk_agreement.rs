@@ -243,3 +243,44 @@ fn errors_crossing_a_task_boundary_are_rebuilt_as_flyte_sdk_does() {
         .collect();
     assert_eq!(j["result"], json!(want), "{j}");
 }
+
+/// flyte-sdk fails every item of a blocking `flyte.map` inside async code ("Deadlock
+/// detected"): the checker rejects it as it rejects a blocking sync task call there.
+#[test]
+fn blocking_map_in_async_code_is_e0212() {
+    let head = format!("{ENV}@e\ntask sq(x: int) -> int {{\n    return x * x\n}}\n");
+    let src =
+        format!("{head}@e\nasync task main() -> list[int] {{\n    return map(sq, [1, 2])\n}}\n");
+    assert_eq!(errors(&src), vec![("E0212", 8, 12)]);
+    let src = format!("{head}async fn f() -> list[int] {{\n    return map(sq, [1, 2])\n}}\n");
+    assert_eq!(errors(&src), vec![("E0212", 7, 12)]);
+    let src = format!(
+        "{head}@e\nasync task main() -> list[int] {{\n    return await map.aio(sq, [1, 2])\n}}\n"
+    );
+    assert_eq!(errors(&src), vec![]);
+    let src = format!("{head}@e\ntask main() -> list[int] {{\n    return map(sq, [1, 2])\n}}\n");
+    assert_eq!(errors(&src), vec![]);
+}
+
+/// `sorted(xs, reverse = true)` as documented (it was E0209 "takes 1 argument, 2 given");
+/// `reverse` is keyword-only and a bool, as in Python.
+#[test]
+fn sorted_takes_reverse_by_keyword() {
+    let src = |call: &str| format!("{ENV}@e\ntask main() -> list[int] {{\n    return {call}\n}}\n");
+    assert_eq!(errors(&src("sorted([2, 3, 1], reverse = true)")), vec![]);
+    let j = run(&src("sorted([2, 3, 1], reverse = true)"), vec![]);
+    assert_eq!(j["result"], json!([3, 2, 1]), "{j}");
+    assert_eq!(
+        errors(&src("sorted([2, 1], revers = true)")),
+        vec![("E0209", 4, 27)]
+    );
+    assert_eq!(
+        errors(&src("sorted([2, 1], reverse = 1)")),
+        vec![("E0206", 4, 37)]
+    );
+    assert_eq!(errors(&src("sorted([2, 1], true)")), vec![("E0209", 4, 12)]);
+    assert_eq!(
+        errors(&src("reversed([2, 1], reverse = true)")),
+        vec![("E0209", 4, 29)]
+    );
+}

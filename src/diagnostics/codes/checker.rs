@@ -83,8 +83,8 @@ pub const CHECKER: &[CodeInfo] = &[
     },
     CodeInfo {
         code: "E0212",
-        title: "sync task called in async code",
-        explanation: "A sync task called as `t(x)` blocks its caller; inside async code flyte-sdk raises SyncTaskCallInAsyncContextError at run time. flyte-dsl reports it before anything runs: write `await t.aio(x)`.",
+        title: "blocking call in async code",
+        explanation: "A sync task called as `t(x)` blocks its caller; inside async code flyte-sdk raises SyncTaskCallInAsyncContextError at run time. flyte-dsl reports it before anything runs: write `await t.aio(x)`. The blocking `map(...)` is the same mistake: flyte-sdk fails every item of it inside async code (\"Deadlock detected: blocking call used in syncify thread\"); write `await map.aio(...)`.",
         wrong: "env base = TaskEnvironment(name = \"base\")\n\n@base\ntask double(x: int) -> int {\n    return 2 * x\n}\n\n@base\nasync task main() -> int {\n    return double(3)\n}\n",
         right: "env base = TaskEnvironment(name = \"base\")\n\n@base\ntask double(x: int) -> int {\n    return 2 * x\n}\n\n@base\nasync task main() -> int {\n    return await double.aio(3)\n}\n",
     },
