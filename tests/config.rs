@@ -330,9 +330,12 @@ fn accelerator_strings() {
         ok(g(s("A100:2", 60))),
         Some(gpu(Some("A100"), 2, None, None))
     );
-    assert_eq!(ok(g(s("H100", 60))), Some(gpu(Some("H100"), 1, None, None)));
     assert_eq!(
-        ok(g(s("T4 shared", 60))),
+        ok(g(s("H100:1", 60))),
+        Some(gpu(Some("H100"), 1, None, None))
+    );
+    assert_eq!(
+        ok(g(s("T4 shared:1", 60))),
         Some(gpu(Some("T4 shared"), 1, None, None))
     );
     assert_eq!(
@@ -342,7 +345,10 @@ fn accelerator_strings() {
     assert_eq!(ok(g(s("Trn1:16", 60))), other("Trn1", 16));
     assert_eq!(ok(g(s("Inf1:16", 60))), other("Inf1", 16));
     assert_eq!(ok(g(s("MI300X:1", 60))), other("MI300X", 1));
-    assert_eq!(ok(g(s("Gaudi1", 60))), other("Gaudi1", 1));
+    assert_eq!(ok(g(s("Gaudi1:1", 60))), other("Gaudi1", 1));
+    // "AppleSilicon" is the one accelerator string whose count may be left out.
+    assert_eq!(ok(g(s("AppleSilicon", 60))), other("AppleSilicon", 1));
+    assert_eq!(ok(g(s("AppleSilicon:1", 60))), other("AppleSilicon", 1));
     for (text, allowed) in [
         ("Trn1:2", "1, 4, 8 or 16"),
         ("A2:2", "allows 1"),
@@ -354,6 +360,14 @@ fn accelerator_strings() {
         ("RTX_PRO_6000:3", "1 to 2"),
         ("MI300X:2", "allows 1"),
         ("A100:", "no quantity"),
+        // flyte-sdk's list holds exact strings: no count, a leading zero or a sign is not one.
+        ("T4", "has no quantity"),
+        ("H100", "write \"H100:1\""),
+        ("T4 shared", "has no quantity"),
+        ("Gaudi1", "has no quantity"),
+        ("A100:01", "1 to 8"),
+        ("A100:+1", "1 to 8"),
+        ("AppleSilicon:2", "allows 1"),
     ] {
         let d = err(g(s(text, 60)), "E0305", 60);
         let all = format!("{} {} {:?}", d.message, help(&d), d.labels);
@@ -381,6 +395,7 @@ fn deprecated_spellings_warn_w0302_naming_the_new_one() {
         .contains("write \"RTX_PRO_6000\""));
     let args = vec![
         kw("device", s("A100 80G", 70)),
+        kw("quantity", i(1, 80)),
         kw("partition", s("1g.10gb", 90)),
     ];
     let acc = warn(gr("GPU", args), "W0302", 70);
@@ -407,9 +422,12 @@ fn gpu_helper() {
         ok(gr("GPU", positional)),
         Some(gpu(Some("H100"), 2, None, None))
     );
+    // `quantity` is required (flyte-sdk's `GPU()` has no default for it).
+    let (acc, diags) = gr("GPU", vec![dev("T4")]);
+    assert_eq!(acc, None);
     assert_eq!(
-        ok(gr("GPU", vec![dev("T4")])),
-        Some(gpu(Some("T4"), 1, None, None))
+        one(&diags, "E0310", 0).message,
+        "`GPU(...)` needs `quantity`"
     );
     let h200 = vec![pos(s("H200", 70)), pos(i(8, 80)), pos(s("7g.141gb", 90))];
     assert_eq!(
@@ -434,44 +452,90 @@ fn gpu_helper() {
         "E0308",
         80,
     );
-    err(gr("GPU", vec![kw("device", i(100, 70))]), "E0308", 70);
     err(
-        gr("GPU", vec![dev("A100"), kw("partition", i(1, 90))]),
+        gr(
+            "GPU",
+            vec![kw("device", i(100, 70)), kw("quantity", i(1, 80))],
+        ),
+        "E0308",
+        70,
+    );
+    err(
+        gr(
+            "GPU",
+            vec![
+                dev("A100"),
+                kw("quantity", i(1, 80)),
+                kw("partition", i(1, 90)),
+            ],
+        ),
         "E0308",
         90,
     );
     // Partitions.
     let part = |name: &str| kw("partition", s(name, 90));
-    let d = err(gr("GPU", vec![dev("T4"), part("1g.5gb")]), "E0306", 90);
+    let d = err(
+        gr(
+            "GPU",
+            vec![dev("T4"), kw("quantity", i(1, 80)), part("1g.5gb")],
+        ),
+        "E0306",
+        90,
+    );
     assert!(
         help(&d).contains("A100, A100_80G, H100, H200 and RTX_PRO_6000"),
         "{d:#?}"
     );
     let d = err(
-        gr("GPU", vec![dev("L4 shared"), part("1g.5gb")]),
+        gr(
+            "GPU",
+            vec![dev("L4 shared"), kw("quantity", i(1, 80)), part("1g.5gb")],
+        ),
         "E0306",
         90,
     );
     assert!(d.message.contains("shared"), "{}", d.message);
-    let d = err(gr("GPU", vec![dev("A100"), part("1g.10gb")]), "E0306", 90);
+    let d = err(
+        gr(
+            "GPU",
+            vec![dev("A100"), kw("quantity", i(1, 80)), part("1g.10gb")],
+        ),
+        "E0306",
+        90,
+    );
     assert!(help(&d).contains("\"1g.5gb\", \"2g.10gb\""), "{d:#?}");
     // Devices.
-    assert!(help(&err(gr("GPU", vec![dev("V5P")]), "E0304", 70)).contains("TPU(device = \"V5P\")"));
+    assert!(help(&err(
+        gr("GPU", vec![dev("V5P"), kw("quantity", i(1, 80))]),
+        "E0304",
+        70
+    ))
+    .contains("TPU(device = \"V5P\")"));
     assert_eq!(
-        help(&err(gr("GPU", vec![dev("a100")]), "E0304", 70)),
+        help(&err(
+            gr("GPU", vec![dev("a100"), kw("quantity", i(1, 80))]),
+            "E0304",
+            70
+        )),
         "did you mean \"A100\"?"
     );
     // Argument list.
     err(gr("GPU", vec![kw("quantity", i(1, 80))]), "E0310", 0);
     let size = kw("size", i(1, 80));
     err(
-        gr("GPU", vec![dev("A100"), size.clone()]),
+        gr(
+            "GPU",
+            vec![dev("A100"), kw("quantity", i(1, 80)), size.clone()],
+        ),
         "E0310",
         size.span,
     );
     // A run-time device: nothing known, nothing reported.
     assert_eq!(
-        gr("GPU", vec![kw("device", unknown(70))]),
+        gr(
+            "GPU",
+            vec![kw("device", unknown(70)), kw("quantity", i(1, 80))]
+        ),
         (Some(None), vec![])
     );
 }
@@ -867,13 +931,13 @@ fn retries_values() {
         }
     );
     assert_eq!(
-        ok(with_backoff(vec![pos(i(10, 30))])).backoff,
+        ok(with_backoff(vec![pos(secs(10, 30))])).backoff,
         backoff(10, 1.0, None)
     );
     let spec = ok(with_backoff(vec![
-        pos(i(1, 30)),
+        pos(secs(1, 30)),
         pos(i(2, 40)),
-        pos(i(60, 50)),
+        pos(secs(60, 50)),
     ]));
     assert_eq!(spec.backoff, backoff(1, 2.0, Some(60)));
     assert_eq!(
@@ -905,26 +969,38 @@ fn retries_errors_are_e0505() {
     err(with_backoff(vec![kw("base", secs(-1, 30))]), "E0505", 30);
     err(with_backoff(vec![kw("base", f(0.5, 30))]), "E0505", 30);
     err(with_backoff(vec![kw("base", none(30))]), "E0505", 30);
+    // `Backoff`'s fields are timedeltas in flyte-sdk: a plain int is an error.
+    let d = err(with_backoff(vec![kw("base", i(10, 30))]), "E0505", 30);
+    assert_eq!(help(&d), "write `base = 10s`");
     err(
-        with_backoff(vec![kw("base", i(1, 30)), kw("factor", none(40))]),
+        with_backoff(vec![
+            kw("base", secs(1, 30)),
+            kw("factor", f(2.0, 40)),
+            kw("cap", i(60, 50)),
+        ]),
+        "E0505",
+        50,
+    );
+    err(
+        with_backoff(vec![kw("base", secs(1, 30)), kw("factor", none(40))]),
         "E0505",
         40,
     );
     err(
-        with_backoff(vec![kw("base", i(1, 30)), kw("factor", f(0.5, 40))]),
+        with_backoff(vec![kw("base", secs(1, 30)), kw("factor", f(0.5, 40))]),
         "E0505",
         40,
     );
     for x in [f64::INFINITY, f64::NAN] {
         let args = vec![
-            kw("base", i(1, 30)),
+            kw("base", secs(1, 30)),
             kw("factor", f(x, 40)),
-            kw("cap", i(5, 50)),
+            kw("cap", secs(5, 50)),
         ];
         err(with_backoff(args), "E0505", 40);
     }
     let d = err(
-        with_backoff(vec![kw("base", i(1, 30)), kw("factor", f(2.0, 40))]),
+        with_backoff(vec![kw("base", secs(1, 30)), kw("factor", f(2.0, 40))]),
         "E0505",
         40,
     );
@@ -933,7 +1009,7 @@ fn retries_errors_are_e0505() {
         "{d:#?}"
     );
     let args = vec![
-        kw("base", i(1, 30)),
+        kw("base", secs(1, 30)),
         kw("factor", f(2.0, 40)),
         kw("cap", i(-5, 50)),
     ];

@@ -111,7 +111,9 @@ fn non_recoverable_errors_are_not_retried() {
     let src = format!("{ENV}@e(retries = 5)\ntask bad() -> int {{\n    raise NonRecoverableError(\"no\")\n}}\n@e\ntask main() -> int {{\n    return bad()\n}}\n");
     let j = run(&src);
     assert_eq!(j["status"], "failed");
-    assert_eq!(j["error"]["type"], "NonRecoverableError");
+    // The caller receives it as flyte-sdk rebuilds it: a plain RuntimeUserError with its code.
+    assert_eq!(j["error"]["type"], "RuntimeUserError");
+    assert_eq!(j["error"]["code"], "NonRecoverableError", "{j}");
     assert_eq!(j["attempts"], 2);
 }
 

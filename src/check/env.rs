@@ -535,6 +535,16 @@ impl<'m> Checker<'m> {
                 None => set = false,
             },
             "image" => match self.const_str(v, level) {
+                // flyte-sdk fails to serialize a task whose image is "" ("Image has no base
+                // image URI").
+                Some(i) if i.is_empty() => {
+                    self.diags.push(
+                        Diagnostic::error("E0511", "the image is an empty string")
+                            .with_label(v.span, "no image URI")
+                            .with_help("leave `image` out for \"auto\", or name an image such as \"python:3.12\""),
+                    );
+                    set = false;
+                }
                 Some(i) => s.image = i,
                 None => set = false,
             },
@@ -782,9 +792,12 @@ impl<'m> Checker<'m> {
             self.warn_falsy(field, &v);
             match f {
                 "reusable" => {
+                    // flyte-sdk: `reusable or self.reusable`, then "off" clears it; so
+                    // `reusable = none` keeps the task's policy.
                     policy = match &v.value {
                         Const::Unknown => None,
                         Const::Record { .. } => Some(Some(v.span)),
+                        Const::None => policy,
                         _ => Some(None),
                     };
                     if v.value != Const::Unknown {
@@ -792,7 +805,10 @@ impl<'m> Checker<'m> {
                     }
                 }
                 "resources" | "env_vars" | "secrets" => {
-                    restricted.push((f.to_string(), field.span));
+                    // flyte-sdk tests `is not None`: `resources = none` breaks no rule.
+                    if v.value != Const::None {
+                        restricted.push((f.to_string(), field.span));
+                    }
                     if v.value == Const::Unknown {
                         continue;
                     }

@@ -65,6 +65,9 @@ pub enum CheckError {
         at: Span,
         task: String,
     },
+    BlockingMapInAsync {
+        at: Span,
+    },
     TaskWithoutDecorator {
         at: Span,
         task: String,
@@ -223,6 +226,9 @@ impl CheckError {
             SyncCallInAsync { at, task } => Diagnostic::error("E0212", format!("sync task `{task}` called in a blocking way from async code"))
                 .with_label(*at, "this blocks the event loop (flyte-sdk raises SyncTaskCallInAsyncContextError)")
                 .with_help(format!("use `await {task}.aio(...)` instead")),
+            BlockingMapInAsync { at } => Diagnostic::error("E0212", "blocking `map(...)` called from async code")
+                .with_label(*at, "flyte-sdk fails every item of it (\"Deadlock detected: blocking call used in syncify thread\")")
+                .with_help("use `await map.aio(...)` instead"),
             TaskWithoutDecorator { at, task } => Diagnostic::error("E0213", format!("task `{task}` belongs to no environment"))
                 .with_label(*at, "no `@env` decorator")
                 .with_help("put `@ENV` on the line before the task, naming an `env`"),

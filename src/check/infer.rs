@@ -1430,8 +1430,44 @@ impl<'m> Checker<'m> {
                 }
             }
             "sorted" | "reversed" => {
-                self.arity(n, args, 1, 1, at);
-                let item = self.iter_item(&first, args.first().map_or(at, |a| a.value.span));
+                // `sorted(xs, reverse = b)`: `reverse` is keyword-only, as in Python.
+                let (kw, positional): (Vec<_>, Vec<_>) = args
+                    .iter()
+                    .zip(&arg_types)
+                    .partition(|(a, _)| matches!(a.kind, ArgKind::Keyword(_)));
+                for (a, t) in kw {
+                    let ArgKind::Keyword(k) = &a.kind else {
+                        continue;
+                    };
+                    if n == "sorted" && k.name == "reverse" {
+                        self.expect(t, &Bool, a.value.span, "`reverse`");
+                    } else {
+                        self.err(CheckError::BadArguments {
+                            at: k.span,
+                            message: format!("`{n}` has no argument `{}`", k.name),
+                            help: Some(match n {
+                                "sorted" => {
+                                    "`sorted` takes an iterable and `reverse = true/false`".into()
+                                }
+                                _ => "`reversed` takes one iterable".into(),
+                            }),
+                        });
+                    }
+                }
+                if positional.len() != 1 {
+                    self.err(CheckError::BadArguments {
+                        at,
+                        message: format!(
+                            "`{n}` takes 1 positional argument, {} given",
+                            positional.len()
+                        ),
+                        help: None,
+                    });
+                }
+                let item = match positional.first() {
+                    Some((a, t)) => self.iter_item(t, a.value.span),
+                    None => Any,
+                };
                 Type::list(item)
             }
             "any" | "all" => {
@@ -1504,7 +1540,14 @@ impl<'m> Checker<'m> {
                 Type::Record(types::Record::Group)
             }
             "gather" => self.gather(args, at),
-            "map" => self.map_call(args, at),
+            "map" => {
+                // flyte-sdk fails every item of a blocking `flyte.map` inside async code
+                // ("Deadlock detected: blocking call used in syncify thread").
+                if self.in_async {
+                    self.err(CheckError::BlockingMapInAsync { at });
+                }
+                self.map_call(args, at)
+            }
             _ => {
                 let _ = expected;
                 Any

@@ -1151,7 +1151,8 @@ impl<'p> Frame<'p> {
         let v = self.expr(func)?;
         Ok(match &v {
             Value::Callable(c) => match &**c {
-                Callable::Task(t, _) => Callee::Task(t.clone(), None),
+                Callable::Task(t, 0) => Callee::Task(t.clone(), None),
+                Callable::Task(t, i) => Callee::Task(t.clone(), Some(self.settings_of(t, *i))),
                 _ => Callee::Value(v),
             },
             _ => Callee::Value(v),
@@ -1193,8 +1194,8 @@ impl<'p> Frame<'p> {
                     args,
                 }))
             }
-            Callee::Aio(Callable::Task(t, _)) => {
-                let settings = self.task_settings(&t);
+            Callee::Aio(Callable::Task(t, index)) => {
+                let settings = self.settings_of(&t, index);
                 let args = self.bind_task_args(&t, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyTask {
                     task: t,
@@ -1211,10 +1212,14 @@ impl<'p> Frame<'p> {
                 "TypeError",
                 format!("{} has no .aio", Value::Callable(Rc::new(other)).repr()),
             )),
-            Callee::Override(t) => Err(raise(
-                "TypeError",
-                format!("override of {t} must be called with its settings"),
-            )),
+            // `t.override(...)` as a value (`.aio(x)` on it, kept in a variable, mapped).
+            Callee::Override(t) => {
+                let settings = self.override_values(&t, &kwargs)?;
+                let mut table = self.sh.overrides.borrow_mut();
+                table.push(settings);
+                let index = u32::try_from(table.len()).expect("fewer overrides than steps");
+                Ok(Value::Callable(Rc::new(Callable::Task(t, index))))
+            }
             Callee::Value(v) => match &v {
                 Value::Callable(c) => match &**c {
                     Callable::Fn(f, index) => {
@@ -1664,7 +1669,8 @@ impl<'p> Frame<'p> {
             let v = self.expr_async(func).await?;
             return Ok(match &v {
                 Value::Callable(c) => match &**c {
-                    Callable::Task(t, _) => Callee::Task(t.clone(), None),
+                    Callable::Task(t, 0) => Callee::Task(t.clone(), None),
+                    Callable::Task(t, i) => Callee::Task(t.clone(), Some(self.settings_of(t, *i))),
                     _ => Callee::Value(v),
                 },
                 _ => Callee::Value(v),
@@ -1985,7 +1991,7 @@ impl<'p> Frame<'p> {
         let Some(Value::Callable(c)) = it.next() else {
             return Err(raise("TypeError", "map takes a task first"));
         };
-        let Callable::Task(task, _) = &*c else {
+        let Callable::Task(task, index) = &*c else {
             return Err(raise("TypeError", "map takes a task first"));
         };
         let lists: Vec<Vec<Value>> = it
@@ -2006,7 +2012,7 @@ impl<'p> Frame<'p> {
                 _ => {}
             }
         }
-        let settings = self.task_settings(task);
+        let settings = self.settings_of(task, *index);
         Ok(self.new_future(Fut::Map {
             task: task.clone(),
             settings,
@@ -2273,85 +2279,25 @@ impl<'p> Frame<'p> {
 
     /// The settings of `t.override(args)`, validated at run time like the checker does.
     fn override_settings(&mut self, t: &Name, args: &'p [Arg]) -> Res<Rc<ActSettings>> {
-        let mut s = (*self.task_settings(t)).clone();
-        for a in args {
-            let ArgKind::Keyword(k) = &a.kind else {
-                continue;
-            };
-            let v = self.expr(&a.value)?;
-            let c = to_const(&v, a.value.span);
-            let mut diags = Vec::new();
-            use crate::check::config::{self as cfg, Level};
-            match k.name.as_str() {
-                "resources" => {
-                    if let Some(r) = cfg::resources(&c, Level::Override, &mut diags) {
-                        s.resources = r;
-                    }
-                }
-                "reusable" => match cfg::reuse_policy(&c, Level::Override, &mut diags) {
-                    Some(cfg::ReuseSetting::Policy(p)) => {
-                        s.reuse = Some((format!("{t}-override"), p))
-                    }
-                    Some(cfg::ReuseSetting::Off) | Some(cfg::ReuseSetting::Cleared) => {
-                        s.reuse = None
-                    }
-                    None => {}
-                },
-                "retries" => {
-                    if let Some(r) = cfg::retries(&c, Level::Override, &mut diags) {
-                        if r.count > 0 {
-                            s.retries = Some(r);
-                        }
-                    }
-                }
-                "timeout" => {
-                    if let Some(r) = cfg::timeout(&c, Level::Override, &mut diags) {
-                        if r != crate::check::config::TimeoutSpec::default() {
-                            s.timeout = Some(r);
-                        }
-                    }
-                }
-                "interruptible" => {
-                    if let Value::Bool(b) = v {
-                        s.interruptible = b;
-                    }
-                }
-                "cache" => {
-                    if let Some(c) = cfg::cache(&c, Level::Override, &mut diags) {
-                        s.cache = Some(c);
-                    }
-                }
-                "queue" => {
-                    if let Value::Str(q) = &v {
-                        if !q.is_empty() {
-                            s.queue = Some(q.to_string());
-                        }
-                    }
-                }
-                "env_vars" => {
-                    if let Value::Dict(d) = &v {
-                        s.env_vars = d
-                            .borrow()
-                            .iter()
-                            .map(|(k, v)| (k.to_value().display(), v.display()))
-                            .collect();
-                    }
-                }
-                "secrets" => {
-                    if let Ok(items) = ops::iterate(&v) {
-                        s.secrets = items.iter().map(Value::display).collect();
-                    }
-                }
-                _ => {}
-            }
-            if let Some(d) = diags.into_iter().find(|d| d.is_error()) {
-                return Err(raise(
-                    "ValueError",
-                    format!("invalid override ({}): {}", d.code, d.message),
-                ));
-            }
+        let (_, kwargs) = self.args(args)?;
+        self.override_values(t, &kwargs)
+    }
+
+    /// The settings of `t.override(...)` given its evaluated keyword arguments.
+    fn override_values(&mut self, t: &Name, kwargs: &[(Name, Value)]) -> Res<Rc<ActSettings>> {
+        let base = self.task_settings(t);
+        super::overrides::apply(&base, t, kwargs)
+            .map(Rc::new)
+            .map_err(Ctrl::raise)
+    }
+
+    /// The settings a call of task value `Task(t, index)` runs with: the task's own
+    /// (`index` 0) or those of the override value number `index`.
+    fn settings_of(&self, t: &Name, index: u32) -> Rc<ActSettings> {
+        match index {
+            0 => self.task_settings(t),
+            i => self.sh.overrides.borrow()[i as usize - 1].clone(),
         }
-        Ok(Rc::new(s))
     }
 
     fn start_action(&mut self, t: &Name, settings: Rc<ActSettings>, args: Vec<Value>) -> usize {
@@ -2443,41 +2389,6 @@ pub(crate) enum Callee {
     /// `t.override` not yet called with settings.
     Override(Name),
     Value(Value),
-}
-
-/// A run-time value as a configuration constant, for the validators.
-fn to_const(v: &Value, span: crate::diagnostics::Span) -> crate::check::config::SConst {
-    use crate::check::config::{Const, ConstArg, SConst};
-    let c = match v {
-        Value::None => Const::None,
-        Value::Bool(b) => Const::Bool(*b),
-        Value::Int(i) => Const::Int(*i),
-        Value::Float(f) => Const::Float(*f),
-        Value::Duration(d) => Const::Duration(*d),
-        Value::Str(s) => Const::Str(s.to_string()),
-        Value::List(l) => Const::List(l.borrow().iter().map(|x| to_const(x, span)).collect()),
-        Value::Tuple(t) => Const::Tuple(t.iter().map(|x| to_const(x, span)).collect()),
-        Value::Dict(d) => Const::Dict(
-            d.borrow()
-                .iter()
-                .map(|(k, x)| (to_const(&k.to_value(), span), to_const(x, span)))
-                .collect(),
-        ),
-        Value::Record(r) => Const::Record {
-            ctor: r.0.clone(),
-            args: r
-                .1
-                .iter()
-                .map(|(n, x)| ConstArg {
-                    name: n.clone(),
-                    span,
-                    value: to_const(x, span),
-                })
-                .collect(),
-        },
-        _ => Const::Unknown,
-    };
-    SConst::new(c, span)
 }
 
 /// Environment and decorator settings of task `t`.
@@ -2736,25 +2647,6 @@ fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
     sh.ready.borrow_mut().extend(waiters);
 }
 
-/// An error that crosses a task boundary: flyte's own errors keep their type; others become
-/// `RuntimeUserError` with the original type's name as code.
-fn cross_boundary(e: ErrorValue, fqn: &str) -> ErrorValue {
-    let is_flyte = types::error_derives(&e.kind, "BaseRuntimeError");
-    let task = e.task.clone().or_else(|| Some(fqn.to_string()));
-    if is_flyte {
-        ErrorValue { task, ..e }
-    } else {
-        // The child's trace goes on: the caller adds where it called or awaited.
-        ErrorValue {
-            kind: Name::new("RuntimeUserError"),
-            code: e.kind.to_string(),
-            message: e.message,
-            task,
-            trace: e.trace,
-        }
-    }
-}
-
 /// Ends the current attempt of action `id` with `outcome`: retries or records the result.
 fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) {
     let (sid, fqn) = {
@@ -2771,7 +2663,7 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
             // An error that names no task yet arose in this attempt; one that names a task
             // came from a child, which has had its own retries.
             let own = e.task.is_none();
-            let e = cross_boundary(e, &fqn);
+            let e = super::errors::cross_boundary(e, &fqn);
             // Retries: user errors (OOM and timeouts included) use `retries`; system errors
             // of this attempt's own (a preemption of its node) are retried by the platform,
             // a child's only under `retries`; NonRecoverableError never.
@@ -3003,6 +2895,7 @@ pub(crate) fn run(
             .map(|_| std::cell::OnceCell::new())
             .collect(),
         base_settings: RefCell::new(HashMap::new()),
+        overrides: RefCell::new(Vec::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),
         next_check: Cell::new(

@@ -26,9 +26,11 @@
 
 pub mod builtins;
 pub mod convert;
+mod errors;
 pub mod feasible;
 mod interp;
 pub mod ops;
+mod overrides;
 pub mod resolve;
 pub mod suspend;
 pub mod value;
@@ -323,6 +325,8 @@ pub(crate) struct Shared<'p> {
     pub compiled: Vec<std::cell::OnceCell<Option<interp::CFn<'p>>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
     pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
+    /// The settings of override values (`Callable::Task(t, i)` with `i > 0` is number `i - 1`).
+    pub overrides: RefCell<Vec<Rc<ActSettings>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
     pub steps: Cell<u64>,
     /// The step count at which to check the limits next.

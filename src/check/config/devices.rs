@@ -36,6 +36,9 @@ pub const AMD_TYPES: &[&str] = &[
     "MI100", "MI210", "MI250", "MI250X", "MI300A", "MI300X", "MI325X", "MI350X", "MI355X",
 ];
 pub const HABANA_TYPES: &[&str] = &["Gaudi1"];
+/// The Metal GPU of an Apple Silicon Mac running a devbox: `"AppleSilicon"` or
+/// `"AppleSilicon:1"`, the one accelerator string whose count may be left out.
+pub const APPLE_TYPES: &[&str] = &["AppleSilicon"];
 
 /// Whether a GPU type is a shared (time-sliced) device: no partition, quantity 1.
 pub fn is_shared(device: &str) -> bool {
@@ -85,7 +88,9 @@ pub fn string_quantities(device: &str) -> Option<Allowed> {
         "Trn1" | "Trn1n" | "Trn2" | "Trn2u" => Allowed::List(&[1, 4, 8, 16]),
         "Inf1" => Allowed::Range(1, 16),
         "Inf2" => Allowed::Range(1, 12),
-        d if AMD_TYPES.contains(&d) || HABANA_TYPES.contains(&d) => Allowed::Range(1, 1),
+        d if AMD_TYPES.contains(&d) || HABANA_TYPES.contains(&d) || APPLE_TYPES.contains(&d) => {
+            Allowed::Range(1, 1)
+        }
         _ => return None,
     })
 }
@@ -137,6 +142,7 @@ pub fn all_devices() -> impl Iterator<Item = &'static str> {
         .chain(NEURON_TYPES)
         .chain(AMD_TYPES)
         .chain(HABANA_TYPES)
+        .chain(APPLE_TYPES)
         .copied()
 }
 

@@ -269,7 +269,12 @@ const TPU: Family = Family {
     kind: "a TPU",
     names: devices::TPU_TYPES,
 };
-const FAMILIES: [Family; 5] = [
+const APPLE: Family = Family {
+    ctor: "APPLE_SILICON",
+    kind: "an Apple Silicon device",
+    names: devices::APPLE_TYPES,
+};
+const FAMILIES: [Family; 6] = [
     GPU,
     TPU,
     Family {
@@ -287,6 +292,7 @@ const FAMILIES: [Family; 5] = [
         kind: "a Habana Gaudi device",
         names: devices::HABANA_TYPES,
     },
+    APPLE,
 ];
 
 fn family_of(device: &str) -> Option<Family> {
@@ -398,8 +404,24 @@ fn accelerator_string(sink: &mut Sink, v: &SConst, text: &str) -> Option<Acceler
     }
     let allowed = devices::string_quantities(&device)?;
     let quantity = match count {
-        None => 1,
-        Some(q) => match q.parse::<u32>().ok().filter(|n| allowed.contains(*n)) {
+        // Only "AppleSilicon" may leave its count out (flyte-sdk's `Accelerators`).
+        None if family == APPLE => 1,
+        None => {
+            sink.push(
+                Diagnostic::error("E0305", format!("\"{text}\" has no quantity"))
+                    .with_label(v.span, format!("{device} allows {}", allowed.describe()))
+                    .with_help(format!(
+                        "flyte-sdk's accelerator strings are \"DEVICE:N\": write \"{device}:1\""
+                    )),
+            );
+            return None;
+        }
+        // The exact strings of flyte-sdk's list: no sign, no leading zero.
+        Some(q) => match q
+            .parse::<u32>()
+            .ok()
+            .filter(|n| allowed.contains(*n) && n.to_string() == q)
+        {
             Some(n) => n,
             None => {
                 sink.push(quantity_not_allowed(v, &device, q, allowed));
@@ -466,7 +488,15 @@ fn string_arg<'a>(
 
 /// `GPU(device, quantity = 1, partition = none)`.
 fn gpu_device(sink: &mut Sink, v: &SConst, args: &[ConstArg]) -> Option<Accelerator> {
-    let a = read_args(sink, "E0310", "GPU", v.span, args, GPU_PARAMS, &["device"]);
+    let a = read_args(
+        sink,
+        "E0310",
+        "GPU",
+        v.span,
+        args,
+        GPU_PARAMS,
+        &["device", "quantity"],
+    );
     let device = device_arg(sink, a.given("device"), GPU);
     let shared = device.as_deref().is_some_and(devices::is_shared);
     let mut quantity = Some(1);

@@ -352,6 +352,19 @@ fn backoff(sink: &mut Sink, v: &SConst) -> Option<BackoffSpec> {
         } else {
             a.get(name)?
         };
+        // flyte-sdk's `Backoff` fields are `timedelta`s: a plain int fails its comparison
+        // with `timedelta(0)` (unlike `Timeout` and `ReusePolicy`, which take int seconds).
+        if let Const::Int(n) = d.value {
+            sink.push(
+                Diagnostic::error(
+                    "E0505",
+                    format!("`Backoff` {name} must be a duration, not an int"),
+                )
+                .with_label(d.span, "an int")
+                .with_help(format!("write `{name} = {n}s`")),
+            );
+            return None;
+        }
         match duration_ns(&d.value) {
             Ok(ns) if ns >= 0 => Some(ns),
             Ok(_) => {

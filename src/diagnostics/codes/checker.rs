@@ -1,5 +1,5 @@
 //! Pages for the checker's codes: names and types (`E02xx`), the rules on environments, tasks
-//! and overrides it checks across values (`E0405`, `E0501`-`E0509`), and its warnings.
+//! and overrides it checks across values (`E0405`, `E0501`-`E0509`, `E0511`), and its warnings.
 
 use super::CodeInfo;
 
@@ -83,8 +83,8 @@ pub const CHECKER: &[CodeInfo] = &[
     },
     CodeInfo {
         code: "E0212",
-        title: "sync task called in async code",
-        explanation: "A sync task called as `t(x)` blocks its caller; inside async code flyte-sdk raises SyncTaskCallInAsyncContextError at run time. flyte-dsl reports it before anything runs: write `await t.aio(x)`.",
+        title: "blocking call in async code",
+        explanation: "A sync task called as `t(x)` blocks its caller; inside async code flyte-sdk raises SyncTaskCallInAsyncContextError at run time. flyte-dsl reports it before anything runs: write `await t.aio(x)`. The blocking `map(...)` is the same mistake: flyte-sdk fails every item of it inside async code (\"Deadlock detected: blocking call used in syncify thread\"); write `await map.aio(...)`.",
         wrong: "env base = TaskEnvironment(name = \"base\")\n\n@base\ntask double(x: int) -> int {\n    return 2 * x\n}\n\n@base\nasync task main() -> int {\n    return double(3)\n}\n",
         right: "env base = TaskEnvironment(name = \"base\")\n\n@base\ntask double(x: int) -> int {\n    return 2 * x\n}\n\n@base\nasync task main() -> int {\n    return await double.aio(3)\n}\n",
     },
@@ -248,6 +248,13 @@ pub const CHECKER: &[CodeInfo] = &[
         explanation: "`override(...)` takes settings as keyword arguments; the task's own arguments go in the call that follows: `t.override(retries = 2)(x)`.",
         wrong: "env base = TaskEnvironment(name = \"base\")\n\n@base\nasync task t(x: int) -> int {\n    return x\n}\n\n@base\nasync task main() -> int {\n    return await t.override(1)(1)\n}\n",
         right: "env base = TaskEnvironment(name = \"base\")\n\n@base\nasync task t(x: int) -> int {\n    return x\n}\n\n@base\nasync task main() -> int {\n    return await t(1)\n}\n",
+    },
+    CodeInfo {
+        code: "E0511",
+        title: "empty image",
+        explanation: "An environment's `image` names the container image its tasks run in: \"auto\" (the default) or an image URI. flyte-sdk accepts `image = \"\"` when the environment is made but fails when a task of it is serialized for deployment (\"Image has no base image URI\"); flyte-dsl reports it at once.",
+        wrong: "env base = TaskEnvironment(name = \"base\", image = \"\")\n",
+        right: "env base = TaskEnvironment(name = \"base\", image = \"python:3.12\")\n",
     },
     CodeInfo {
         code: "W0401",

@@ -53,8 +53,9 @@ pub const CONFIG: &[CodeInfo] = &[
             `\"DEVICE:N\"` form: 1 to 8 for A10, A10G, A100, A100_80G, B200, H100, H200, L4, \
             L40s, T4 and V100; 1 or 2 for RTX_PRO_6000; only 1 for A2, RTX_PRO_4500, GB10, \
             the shared devices, every AMD type and Gaudi1; 1, 4, 8 or 16 for Trn1, Trn1n, \
-            Trn2 and Trn2u; 1 to 16 for Inf1 and 1 to 12 for Inf2. `GPU(device, quantity)` \
-            takes 1 to 8 (1 for a shared device).",
+            Trn2 and Trn2u; 1 to 16 for Inf1 and 1 to 12 for Inf2; 1 for AppleSilicon. The \
+            count is written exactly (not `01`, not `+1`) and only `\"AppleSilicon\"` may \
+            leave it out. `GPU(device, quantity)` takes 1 to 8 (1 for a shared device).",
         wrong: "env e = TaskEnvironment(name = \"e\", resources = Resources(gpu = \"A2:2\"))\n",
         right: "env e = TaskEnvironment(name = \"e\", resources = Resources(gpu = \"A2:1\"))\n",
     },
@@ -178,8 +179,8 @@ pub const CONFIG: &[CodeInfo] = &[
         title: "invalid retries",
         explanation: "`retries` is an int >= 0 or `RetryStrategy(count, backoff)`. A \
             `Backoff(base, factor = 1.0, cap)` waits min(base * factor^n, cap) before retry \
-            n: `base` is an int of seconds or a duration >= 0, `factor` a finite number >= 1, \
-            and `cap` (>= 0) is required when `factor` is above 1, so the delay cannot grow \
+            n: `base` is a duration >= 0 (not an int: flyte-sdk's is a `timedelta`), `factor` a \
+            finite number >= 1, and `cap` (a duration >= 0) is required when `factor` is above 1, so the delay cannot grow \
             without bound.",
         wrong: "env e = TaskEnvironment(name = \"e\")\n\n@e(retries = -1)\ntask t() -> int {\n    return 1\n}\n",
         right: "env e = TaskEnvironment(name = \"e\")\n\n@e(retries = 1)\ntask t() -> int {\n    return 1\n}\n",
