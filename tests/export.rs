@@ -179,6 +179,8 @@ fn bodies_keep_the_languages_meaning() {
 task sq(x: int) -> int {{ compute(30s); return x * x }}
 @e
 async task slow(x: int) -> int {{ sleep(1.5s); return x }}
+@e
+task sq_all(xs: list[int]) -> list[int] {{ return map(sq, xs) }}
 fn helper(lambda: int) -> int {{
     let total = 0
     if lambda > 0 {{
@@ -193,7 +195,6 @@ async task main(flag: bool) -> str {{
     let pair = await gather(sq.aio(1), slow(2))
     let (a, b) = await gather(sq.aio(1), slow(2))
     let all = await gather(*[slow(i) for i in range(3)])
-    let m = map(sq, [1, 2])
     let r = await map.aio(sq, [1], concurrency = 2, return_exceptions = true)
     let o = await sq.override(retries = 2).aio(3)
     let d: dict[str, int] = {{"k": 1}}
@@ -218,7 +219,7 @@ async task main(flag: bool) -> str {{
         "pair = tuple(await asyncio.gather(sq.aio(1), slow(2)))",
         "a, b = await asyncio.gather(sq.aio(1), slow(2))",
         "all_ = await asyncio.gather(*[slow(i) for i in range(3)])",
-        "m = list(flyte.map(sq, [1, 2], concurrency=0, return_exceptions=False, group_name=None))",
+        "return list(flyte.map(sq, xs, concurrency=0, return_exceptions=False, group_name=None))",
         "r = [result async for result in flyte.map.aio(sq, [1], concurrency=2, return_exceptions=True, group_name=None)]",
         "o = await sq.override(retries=2).aio(3)",
         "for k, v in d.items():",
