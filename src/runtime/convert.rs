@@ -145,12 +145,18 @@ fn widen_depth(v: &mut Value, ty: &Type, checked: &Checked, depth: usize) {
             }
         }
         (Type::List(t), Value::List(items)) => {
-            for item in items.borrow_mut().iter_mut() {
+            let Ok(mut items) = items.try_borrow_mut() else {
+                return;
+            };
+            for item in items.iter_mut() {
                 widen_depth(item, t, checked, d);
             }
         }
         (Type::Dict(_, t), Value::Dict(entries)) => {
-            for item in entries.borrow_mut().values_mut() {
+            let Ok(mut entries) = entries.try_borrow_mut() else {
+                return;
+            };
+            for item in entries.values_mut() {
                 widen_depth(item, t, checked, d);
             }
         }
@@ -163,7 +169,10 @@ fn widen_depth(v: &mut Value, ty: &Type, checked: &Checked, depth: usize) {
         }
         (Type::Struct(n), Value::Struct(s)) => {
             if let Some(info) = checked.structs.get(n) {
-                let mut s = s.borrow_mut();
+                // A struct met again while it is being widened is a cycle: done already.
+                let Ok(mut s) = s.try_borrow_mut() else {
+                    return;
+                };
                 for ((_, fv), (_, ft)) in s.fields.iter_mut().zip(&info.fields) {
                     widen_depth(fv, ft, checked, d);
                 }

@@ -1,5 +1,6 @@
 //! Python spellings: names that must not be used as they are, literals, and types.
 
+use crate::check::builtins::PURE_FUNCTIONS;
 use crate::check::types::{Record, Type};
 
 /// Python's keywords that the language allows as names.
@@ -28,29 +29,11 @@ const TAKEN: &[&str] = &[
     "random",
     "os",
     "typing",
-    // Builtins that translations call.
+    // Builtins that translations call, besides the language's own (`PURE_FUNCTIONS`).
     "list",
     "dict",
     "tuple",
     "type",
-    "len",
-    "range",
-    "enumerate",
-    "zip",
-    "sum",
-    "min",
-    "max",
-    "abs",
-    "round",
-    "sorted",
-    "reversed",
-    "any",
-    "all",
-    "str",
-    "int",
-    "float",
-    "bool",
-    "isinstance",
     "print",
     "format",
     "getattr",
@@ -87,7 +70,8 @@ const TAKEN: &[&str] = &[
 /// The Python name for a name of the script.
 pub fn py_name(name: &str) -> String {
     let flat = name.replace('.', "_");
-    if KEYWORDS.contains(&flat.as_str()) || TAKEN.contains(&flat.as_str()) {
+    let f = flat.as_str();
+    if KEYWORDS.contains(&f) || TAKEN.contains(&f) || PURE_FUNCTIONS.contains(&f) {
         format!("{flat}_")
     } else {
         flat
