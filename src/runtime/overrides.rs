@@ -101,7 +101,16 @@ pub(crate) fn apply(
             _ => {}
         }
         if let Some(d) = diags.iter().find(|d| d.is_error()) {
-            return Err(invalid(d.code, &d.message));
+            // The checker's help names the code the rule has outside an override.
+            let message = match d
+                .help
+                .as_deref()
+                .and_then(|h| h.rfind("(outside an override"))
+            {
+                Some(at) => format!("{} {}", d.message, &d.help.as_deref().unwrap_or("")[at..]),
+                None => d.message.clone(),
+            };
+            return Err(invalid(d.code, &message));
         }
     }
     if policy_in_force {
