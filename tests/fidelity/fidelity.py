@@ -222,6 +222,11 @@ def inner_code(code, text):
 
 def dsl_category(code, text):
     code = inner_code(code, text)
+    if code == "E0510":
+        # A run-time override error without the inner code: its message names the setting.
+        for pattern, category in MESSAGE_CATEGORY:
+            if re.search(pattern, text):
+                return category
     return CODE_CATEGORY.get(code, "type" if code.startswith("E02") else f"other:{code}")
 
 

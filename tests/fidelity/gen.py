@@ -279,6 +279,7 @@ def gen_config(rng, index, fault_rate=0.07):
         env.append(("description", ("str", "d" * r.choice([10, 300]))))
     cfg["env"] = env
     fault_site = "env" if g.fault else None
+    fault_in_env = g.fault is not None  # in the environment itself, not in its clone
     clone = None
     if r.random() < 0.25:
         clone = [("name", ("str", "cloned"))]
@@ -307,7 +308,9 @@ def gen_config(rng, index, fault_rate=0.07):
     # An environment's invalid cache string under a task that sets its own cache: flyte-sdk
     # never looks at it, flyte-dsl checks every value it is given.
     if (g.fault and g.fault[0] in ("unknown cache behaviour", "canonical name in upper case")
-            and fault_site == "env" and any(k == "cache" for k, _ in settings)):
+            and fault_site == "env"
+            and any(k == "cache" for k, _ in settings + [(k, v) for k, v in clone or []
+                                                          if fault_in_env])):
         g.fault = (g.fault[0] + " (unused)", "unused", "E0504")
     cfg["is_async"] = r.random() < 0.6
     override = None
