@@ -228,6 +228,10 @@ pub enum Callable {
 /// strings, and the same on every run (order never depends on the hash anyway).
 pub type DictMap = IndexMap<Key, Value, std::hash::BuildHasherDefault<ahash::AHasher>>;
 
+/// A configuration record built at run time: its constructor and its arguments, each with its
+/// keyword (`None` for a positional one).
+pub type RecordValue = (Name, Vec<(Option<Name>, Value)>);
+
 #[derive(Clone, Debug)]
 pub enum Value {
     None,
@@ -244,7 +248,7 @@ pub enum Value {
     Error(Rc<ErrorValue>),
     /// A configuration record built at run time (`Resources(...)` in an override): the
     /// constructor and its arguments.
-    Record(Rc<(Name, Vec<(Option<Name>, Value)>)>),
+    Record(Rc<RecordValue>),
     /// A future: an index into the run's table of futures.
     Future(u32),
     Callable(Rc<Callable>),

@@ -126,7 +126,7 @@ impl Exporter<'_> {
                 (format!("{t} if {c} else {o}"), IFELSE)
             }
             ExprKind::Await(inner) => self.await_expr(e, inner, ctx),
-            ExprKind::Call { func, args } => self.call(e, func, args, ctx),
+            ExprKind::Call { func, args } => self.call(func, args, ctx),
             ExprKind::Attr { obj, name } => self.attr(obj, name),
             ExprKind::Index { obj, index } => {
                 let o = self.at_least(obj, PRIMARY, Ctx::Value);
@@ -277,7 +277,7 @@ impl Exporter<'_> {
                 return (self.map_call(args, true), ATOM);
             }
             if matches!(&func.kind, ExprKind::Name(n, _) if n == "gather" && self.is_builtin(n)) {
-                let g = format!("await {}", self.call(inner, func, args, Ctx::Value).0);
+                let g = format!("await {}", self.call(func, args, Ctx::Value).0);
                 let tuple = matches!(self.type_of(whole), Some(Type::Tuple(_)));
                 return if tuple && ctx != Ctx::Destructured {
                     (format!("tuple({g})"), PRIMARY)
@@ -310,7 +310,7 @@ impl Exporter<'_> {
         out.join(", ")
     }
 
-    fn call(&mut self, whole: &Expr, func: &Expr, args: &[Arg], ctx: Ctx) -> (String, u8) {
+    fn call(&mut self, func: &Expr, args: &[Arg], ctx: Ctx) -> (String, u8) {
         // A top-level name: a task, function or struct of the script, or a builtin.
         let target = match &func.kind {
             ExprKind::Name(n, _) if self.lookup_local(n).is_none() => {
@@ -332,7 +332,7 @@ impl Exporter<'_> {
         match target {
             Some(Ok(key)) => return (self.call_global(&key, args), PRIMARY),
             Some(Err(builtin)) => {
-                if let Some(r) = self.builtin_call(whole, &builtin, args, ctx) {
+                if let Some(r) = self.builtin_call(&builtin, args, ctx) {
                     return r;
                 }
             }
@@ -355,13 +355,7 @@ impl Exporter<'_> {
     }
 
     /// A builtin's call; `None` where the plain call reads the same in Python.
-    fn builtin_call(
-        &mut self,
-        whole: &Expr,
-        n: &str,
-        args: &[Arg],
-        ctx: Ctx,
-    ) -> Option<(String, u8)> {
+    fn builtin_call(&mut self, n: &str, args: &[Arg], ctx: Ctx) -> Option<(String, u8)> {
         let first = args.first().map(|a| &a.value);
         let s = match n {
             "range" | "enumerate" | "zip" | "reversed" => {
@@ -441,14 +435,10 @@ impl Exporter<'_> {
                     Some(m) => self.expr(m),
                     None => "\"\"".into(),
                 };
-                let class_needs = self.error_class(n);
-                let _ = class_needs;
+                self.error_class(n);
                 names::error_ctor(n, &msg)
             }
-            _ => {
-                let _ = whole;
-                return None;
-            }
+            _ => return None,
         };
         Some((s, PRIMARY))
     }
@@ -666,8 +656,7 @@ impl Exporter<'_> {
         }
         let mut pieces = Vec::new();
         let mut holes = holes.into_iter();
-        for (p, e) in parts.iter().map(|p| (p, ())) {
-            let _ = e;
+        for p in parts {
             match p {
                 FStringPart::Text(t) if !t.is_empty() => pieces.push(names::str_lit(t)),
                 FStringPart::Text(_) => {}
