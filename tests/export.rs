@@ -9,6 +9,10 @@ fn bin() -> &'static str {
 }
 
 fn export_src(src: &str) -> String {
+    joined(&export_raw(src))
+}
+
+fn export_raw(src: &str) -> String {
     let dir = tempdir();
     let file = dir.join("script.flyte");
     std::fs::write(&file, src).unwrap();
@@ -23,6 +27,47 @@ fn export_src(src: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// The module with every bracketed split joined back into one line (black's trailing commas
+/// taken out), so a test can look for a construct whatever its width.
+fn joined(py: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut chars = py.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' {
+                out.extend(chars.next());
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '\n' if depth > 0 => {
+                while chars.peek() == Some(&' ') {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some(')' | ']' | '}')) {
+                    if out.ends_with(',') {
+                        out.pop();
+                    }
+                } else if !out.ends_with(['(', '[', '{']) {
+                    out.push(' ');
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn tempdir() -> PathBuf {
@@ -327,4 +372,44 @@ fn an_unwritable_output_is_a_usage_error_and_leaves_nothing_behind() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// The module is laid out as black and ruff lay it out (the differential test runs both on
+/// every export); here, the rules by example.
+#[test]
+fn long_lines_split_as_black_splits_them() {
+    let long = "x".repeat(50);
+    let py = export_raw(&format!(
+        r#"{ENV}
+env wide = TaskEnvironment(name = "{long}", resources = Resources(cpu = (1, 4), memory = ("2Gi", "8Gi"), disk = "50Gi"))
+@e
+async task main(text: str = "{long}") -> dict[str, float] {{
+    let xs = [1, 2, 3]
+    let s = 'say "hi"'
+    let n = 2
+    return {{"a": 2 ** 10, "b": -2 ** 2, "c": float(len(xs[n:n + 1])), "d": float(len(xs[1:])), "e": 1.5 ** n, "long": float(len(f"{{s}} {long}"))}}
+}}
+"#
+    ).replace("'say \"hi\"'", "\"say \\\"hi\\\"\""));
+    let wants: Vec<String> = vec![
+        // Right-hand split at the last bracket whose opening line fits, contents on one line
+        // when they fit there, else one a line with a trailing comma.
+        format!("wide = flyte.TaskEnvironment(\n    name=\"{long}\",\n    resources=flyte.Resources(cpu=(1, 4), memory=(\"2Gi\", \"8Gi\"), disk=\"50Gi\"),\n)\n"),
+        // A def splits at its parameters; a lone one gets a trailing comma.
+        format!("async def main(\n    text: str = \"{long}\",\n) -> dict[str, float]:\n"),
+        // Quotes: double unless the text has more of them.
+        "s = 'say \"hi\"'".into(),
+        // Powers of simple operands hug; a negated power is parenthesized; complex slices
+        // space their colons.
+        "\"a\": 2**10".into(),
+        "\"b\": -(2**2)".into(),
+        "xs[n : n + 1]".into(),
+        "xs[1:]".into(),
+        "\"e\": 1.5**n".into(),
+        "    return {\n        \"a\": 2**10,\n".into(),
+    ];
+    for want in &wants {
+        assert!(py.contains(want.as_str()), "missing `{want}` in:\n{py}");
+    }
+    assert!(py.lines().all(|l| l.chars().count() <= 88), "{py}");
 }

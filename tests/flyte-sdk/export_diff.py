@@ -2,7 +2,8 @@
 exported with `flyte-dsl export python`, run by flyte-sdk's local mode (run_export.py), and the
 two outcomes are compared: the same result (values mapped as `run --json` maps them), or the
 same error type and code. Every task of each export must also pass flyte-sdk's deploy
-serializer, under the FQN the script gives it.
+serializer, under the FQN the script gives it, and each export must be as black and ruff
+format it (they change nothing).
 
     python export_diff.py FLYTE_DSL_BINARY FILE.flyte...
 
@@ -39,6 +40,17 @@ def same(a, b):
     return a == b and type(a) is type(b)
 
 
+def formatted(python, path):
+    """What black and ruff would change in the export (nothing, when it is as they format)."""
+    bindir = os.path.dirname(python)
+    for tool in (["ruff", "format", "--diff"], ["black", "--diff", "--quiet"]):
+        run = subprocess.run([os.path.join(bindir, tool[0]), *tool[1:], path],
+                             capture_output=True, text=True, timeout=120)
+        if run.returncode != 0 or run.stdout.strip():
+            return f"{tool[0]} would reformat it:\n{run.stdout[:1500]}{run.stderr[:500]}"
+    return None
+
+
 def check(binary, python, path, workdir):
     text = open(path, encoding="utf-8", errors="replace").read()
     if not re.search(r"\btask\s+main\s*\(", text):
@@ -51,14 +63,17 @@ def check(binary, python, path, workdir):
         return "skip", "main needs arguments or does not run"
     if ours.get("status") == "invalid":
         return "skip", "does not pass check"
-    error = ours.get("error") or {}
-    if error.get("type") in SIMULATED or str(error.get("code", "")).startswith("E0"):
-        return "skip", f"simulation-only outcome ({error.get('type')} {error.get('code')})"
     out = os.path.join(workdir, re.sub(r"\W", "_", os.path.basename(path)[:-6]) + ".py")
     exported = subprocess.run([binary, "export", "python", path, "-o", out],
                               capture_output=True, text=True, timeout=120)
     if exported.returncode != 0:
         return "fail", f"export failed: {exported.stderr.strip()[:400]}"
+    formatting = formatted(python, out)
+    if formatting:
+        return "fail", formatting
+    error = ours.get("error") or {}
+    if error.get("type") in SIMULATED or str(error.get("code", "")).startswith("E0"):
+        return "skip", f"simulation-only outcome ({error.get('type')} {error.get('code')})"
     theirs = subprocess.run([python, os.path.join(HERE, "run_export.py"), out, "main"],
                             capture_output=True, text=True, timeout=600, cwd=workdir)
     lines = theirs.stdout.strip().splitlines()

@@ -97,6 +97,10 @@ impl Exporter<'_> {
                 (format!("{{{k}: {v}{cl}}}"), ATOM)
             }
             ExprKind::Unary { op, operand } => match op {
+                // `-(2**2)`, as black writes a negated power.
+                UnaryOp::Neg if matches!(operand.kind, ExprKind::Binary { op: BinOp::Pow, .. }) => {
+                    (format!("-({})", self.expr(operand)), NEG)
+                }
                 UnaryOp::Neg => (format!("-{}", self.at_least(operand, NEG, Ctx::Value)), NEG),
                 UnaryOp::Not => (
                     format!("not {}", self.at_least(operand, NOT, Ctx::Value)),
@@ -140,16 +144,34 @@ impl Exporter<'_> {
                 step,
             } => {
                 let o = self.at_least(obj, PRIMARY, Ctx::Value);
+                // Black spaces the colons as operators when a bound is not simple.
+                let complex = [start, stop, step]
+                    .into_iter()
+                    .flatten()
+                    .any(|e| !simple_power_operand(e));
                 let mut part = |x: &Option<Box<Expr>>| match x {
                     Some(x) => self.expr(x),
                     None => String::new(),
                 };
-                let (a, b) = (part(start), part(stop));
-                let s = match step {
-                    Some(_) => format!("{o}[{a}:{b}:{}]", part(step)),
-                    None => format!("{o}[{a}:{b}]"),
+                let mut parts = vec![part(start), part(stop)];
+                if step.is_some() {
+                    parts.push(part(step));
+                }
+                let inner = if complex {
+                    let mut t = String::new();
+                    for (i, p) in parts.iter().enumerate() {
+                        if i > 0 {
+                            let before = if parts[i - 1].is_empty() { "" } else { " " };
+                            let after = if p.is_empty() { "" } else { " " };
+                            t.push_str(&format!("{before}:{after}"));
+                        }
+                        t.push_str(p);
+                    }
+                    t
+                } else {
+                    parts.join(":")
                 };
-                (s, PRIMARY)
+                (format!("{o}[{inner}]"), PRIMARY)
             }
         }
     }
@@ -227,6 +249,10 @@ impl Exporter<'_> {
                 self.at_least(rhs, p + 1, Ctx::Value),
             )
         };
+        // Black hugs `**` between simple operands: `x**2`, `a.b**-1`.
+        if op == BinOp::Pow && simple_power_operand(lhs) && simple_power_operand(rhs) {
+            return (format!("{l}**{r}"), p);
+        }
         (format!("{l} {} {r}", op.symbol()), p)
     }
 
@@ -633,13 +659,21 @@ impl Exporter<'_> {
                     .is_none_or(|s| !s.contains(['{', '}', '"', '\\']))
         });
         if simple {
-            let mut out = String::from("f\"");
+            let text: String = parts
+                .iter()
+                .filter_map(|p| match p {
+                    FStringPart::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let q = names::quote_for(&text);
+            let mut out = format!("f{q}");
             let mut holes = holes.into_iter();
             for p in parts {
                 match p {
                     FStringPart::Text(t) => {
                         let mut esc = String::new();
-                        names::escape_into(&mut esc, t, '"');
+                        names::escape_into(&mut esc, t, q);
                         out.push_str(&esc.replace('{', "{{").replace('}', "}}"));
                     }
                     FStringPart::Field { .. } => {
@@ -651,7 +685,7 @@ impl Exporter<'_> {
                     }
                 }
             }
-            out.push('"');
+            out.push(q);
             return out;
         }
         let mut pieces = Vec::new();
@@ -724,6 +758,25 @@ impl Exporter<'_> {
             });
         }
         out.join(", ")
+    }
+}
+
+/// Black's simple power operand: a name, a number, an attribute chain of names, or one of
+/// those negated.
+fn simple_power_operand(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Name(..) => true,
+        ExprKind::Int(i) => *i >= 0,
+        ExprKind::Float(f) => *f >= 0.0,
+        ExprKind::Attr { obj, .. } => {
+            matches!(obj.kind, ExprKind::Name(..) | ExprKind::Attr { .. })
+                && simple_power_operand(obj)
+        }
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => simple_power_operand(operand),
+        _ => false,
     }
 }
 

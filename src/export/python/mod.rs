@@ -14,6 +14,7 @@
 //! OUT.py main` and `flyte deploy OUT.py` take as they are, with no package to lay out.
 
 mod expr;
+mod layout;
 mod names;
 mod prelude;
 mod stmt;
@@ -194,7 +195,11 @@ impl<'p> Exporter<'p> {
         let mut first_const = true;
         for (place, item) in self.order_consts(consts) {
             self.prefix = place.prefix.cloned();
-            body.push_str(if first_const { "\n\n" } else { "" });
+            // Two blank lines after a definition; one after the imports (black's and ruff's
+            // layouts agree on these).
+            if first_const {
+                body.push_str(if body.is_empty() { "\n" } else { "\n\n" });
+            }
             first_const = false;
             body.push_str(&self.const_decl(place, item));
         }
@@ -210,7 +215,10 @@ impl<'p> Exporter<'p> {
         let prelude = self.prelude();
         let mut out = self.header(source, root);
         out.push_str(&prelude);
-        out.push_str(&body);
+        if !prelude.is_empty() && body.starts_with("\n") && !body.starts_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(&layout::layout(&body));
         out
     }
 
@@ -289,7 +297,15 @@ impl<'p> Exporter<'p> {
         let mut out = String::new();
         for (name, text) in prelude::PRELUDE {
             if self.needs.helpers.contains(name) {
-                out.push_str("\n\n");
+                // One blank line between the imports and a statement, two around definitions.
+                let definition = text.starts_with("def ")
+                    || text.starts_with("async def ")
+                    || text.starts_with("class ");
+                out.push_str(if out.is_empty() && !definition {
+                    "\n"
+                } else {
+                    "\n\n"
+                });
                 out.push_str(text);
             }
         }

@@ -78,13 +78,26 @@ pub fn py_name(name: &str) -> String {
     }
 }
 
-/// A Python string literal (double-quoted) with the same characters.
+/// A Python string literal with the same characters: double-quoted, unless the text has more
+/// double quotes than single ones (black's choice, fewer escapes).
 pub fn str_lit(s: &str) -> String {
+    let q = quote_for(s);
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    escape_into(&mut out, s, '"');
-    out.push('"');
+    out.push(q);
+    escape_into(&mut out, s, q);
+    out.push(q);
     out
+}
+
+/// The quote black prefers for a string with this text.
+pub fn quote_for(s: &str) -> char {
+    let doubles = s.matches('"').count();
+    let singles = s.matches('\'').count();
+    if doubles > singles {
+        '\''
+    } else {
+        '"'
+    }
 }
 
 /// Appends `s` escaped for a Python string quoted with `quote`.
@@ -316,7 +329,10 @@ mod tests {
 
     #[test]
     fn literals() {
-        assert_eq!(str_lit("a\"b\\\n\u{0}"), r#""a\"b\\\n\x00""#);
+        assert_eq!(str_lit("ab\\\n\u{0}"), r#""ab\\\n\x00""#);
+        // More double quotes than single ones: single-quoted, as black writes it.
+        assert_eq!(str_lit("a\"b"), r#"'a"b'"#);
+        assert_eq!(str_lit("'a\"b"), r#""'a\"b""#);
         assert_eq!(duration_lit(90_000_000_000), "timedelta(seconds=90)");
         assert_eq!(duration_lit(600_000_000_000), "timedelta(minutes=10)");
         assert_eq!(duration_lit(5_400_000_000_000), "timedelta(minutes=90)");

@@ -65,12 +65,23 @@ pub const PRELUDE: &[(&str, &str)] = &[
         if not quoted:
             return value
         escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return '"' + escaped.replace("\t", "\\t").replace("\r", "\\r").replace("\0", "\\0") + '"'
+        return (
+            '"'
+            + escaped.replace("\t", "\\t").replace("\r", "\\r").replace("\0", "\\0")
+            + '"'
+        )
     if isinstance(value, timedelta):
-        ns = (value.days * 86_400 + value.seconds) * 1_000_000_000 + value.microseconds * 1_000
+        ns = (
+            value.days * 86_400 + value.seconds
+        ) * 1_000_000_000 + value.microseconds * 1_000
         if ns == 0:
             return "0s"
-        units = [("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000)]
+        units = [
+            ("d", 86_400_000_000_000),
+            ("h", 3_600_000_000_000),
+            ("m", 60_000_000_000),
+            ("s", 1_000_000_000),
+        ]
         for unit, size in units:
             if abs(ns) >= size and ns % size == 0:
                 return f"{ns // size}{unit}"
@@ -81,11 +92,23 @@ pub const PRELUDE: &[(&str, &str)] = &[
     if isinstance(value, list):
         return "[" + ", ".join(show(v, True) for v in value) + "]"
     if isinstance(value, tuple):
-        return "(" + ", ".join(show(v, True) for v in value) + ("," if len(value) == 1 else "") + ")"
+        return (
+            "("
+            + ", ".join(show(v, True) for v in value)
+            + ("," if len(value) == 1 else "")
+            + ")"
+        )
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{show(k, True)}: {show(v, True)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{show(k, True)}: {show(v, True)}" for k, v in value.items())
+            + "}"
+        )
     if dataclasses.is_dataclass(value):
-        fields = ", ".join(f"{f.name} = {show(getattr(value, f.name), True)}" for f in dataclasses.fields(value))
+        fields = ", ".join(
+            f"{f.name} = {show(getattr(value, f.name), True)}"
+            for f in dataclasses.fields(value)
+        )
         return f"{type(value).__name__}({fields})"
     if isinstance(value, BaseException):
         return error_message(value)
