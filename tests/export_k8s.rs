@@ -21,6 +21,7 @@ fn repo() -> PathBuf {
 
 #[path = "export_k8s/flyte_sdk.rs"]
 mod flyte_sdk;
+mod support;
 
 /// A cluster with a pool for every device the cases ask for, so that the checker's
 /// schedulability check (`E0309`) passes.

@@ -82,16 +82,29 @@ struct Exporter<'p> {
 impl<'p> Exporter<'p> {
     fn new(p: &'p Prepared) -> Self {
         let c = &p.checked;
-        let mut globals = HashMap::new();
-        let keys = c
+        // A name of a module imported `as lib` keeps its own name where no other top-level
+        // name has it (a task's FQN comes from its function's name), else becomes `lib_NAME`.
+        let keys: Vec<&Name> = c
             .envs
             .keys()
             .chain(c.tasks.keys())
             .chain(c.fns.keys())
             .chain(c.structs.keys())
-            .chain(c.consts.keys());
+            .chain(c.consts.keys())
+            .collect();
+        let bare = |k: &str| names::py_name(k.rsplit('.').next().unwrap_or(k));
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for k in &keys {
+            *count.entry(bare(k)).or_default() += 1;
+        }
+        let mut globals = HashMap::new();
         for k in keys {
-            globals.insert(k.clone(), names::py_name(k));
+            let py = if k.contains('.') && count[&bare(k)] > 1 {
+                names::py_name(k)
+            } else {
+                bare(k)
+            };
+            globals.insert(k.clone(), py);
         }
         let aliases = p
             .loaded
