@@ -5,7 +5,7 @@
 //! `@dataclass`es, each task as `@env.task(...)` over a `def` or `async def`, and bodies
 //! translated statement by statement. Where Python means something else than the language
 //! (`str()` of a bool, a `gather` of two futures giving a list, block-scoped `let`s), the
-//! translation keeps the language's meaning: a small helper from [`prelude`], a `tuple(...)`,
+//! translation keeps the language's meaning: a small helper of the module's own, a `tuple(...)`,
 //! a renamed local. The checker's types (kept by [`crate::check::Options::record_types`])
 //! decide where that is needed, so ordinary code reads as ordinary Python.
 //!
