@@ -284,3 +284,17 @@ fn sorted_takes_reverse_by_keyword() {
         vec![("E0209", 4, 29)]
     );
 }
+
+/// flyte-sdk's `override(resources=None, env_vars=None, secrets=None, ...)` keeps the task's
+/// own settings and breaks no reuse rule; flyte-dsl rejected `none` there (E0510) and failed
+/// at run time. Found by the fidelity generator's open list.
+#[test]
+fn none_in_an_override_keeps_the_tasks_setting() {
+    let head = format!("{POOL}@pool\nasync task w() -> int {{\n    return 1\n}}\n@pool\nasync task main() -> int {{\n");
+    let src = format!(
+        "{head}    return await w.override(resources = none, env_vars = none, secrets = none, cache = none, timeout = none)()\n}}\n"
+    );
+    assert_eq!(errors(&src), vec![]);
+    let j = run(&src, vec![]);
+    assert_eq!(j["result"], 1, "{j}");
+}

@@ -809,7 +809,8 @@ impl<'m> Checker<'m> {
                     if v.value != Const::None {
                         restricted.push((f.to_string(), field.span));
                     }
-                    if v.value == Const::Unknown {
+                    // `none` keeps the task's own value, as flyte-sdk's `None` does.
+                    if matches!(v.value, Const::Unknown | Const::None) {
                         continue;
                     }
                     match f {

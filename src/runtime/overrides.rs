@@ -22,6 +22,11 @@ pub(crate) fn apply(
     let mut policy_in_force = base.reuse.is_some();
     let mut restricted: Vec<&str> = Vec::new();
     for (k, v) in kwargs {
+        // `none` keeps the task's own setting, as flyte-sdk's `None` does (`reusable = none`
+        // too: the policy stays in force).
+        if matches!(v, Value::None) {
+            continue;
+        }
         let c = to_const(v, Span::default());
         match k.as_str() {
             "resources" => {

@@ -319,7 +319,10 @@ def gen_config(rng, index, fault_rate=0.07):
         keys = ["resources", "env_vars", "secrets", "reusable", "retries", "timeout", "cache",
                 "interruptible", "short_name"]
         for k in r.sample(keys, r.randint(1, 3)):
-            if k == "resources":
+            if k in ("resources", "env_vars", "secrets", "cache", "timeout") and r.random() < 0.12:
+                # An explicit none: flyte-sdk keeps the task's own setting.
+                override.append((k, ("none",)))
+            elif k == "resources":
                 override.append((k, g.resources()))
             elif k == "env_vars":
                 override.append((k, ("dict", [("B", ("str", "2"))])))
