@@ -99,11 +99,32 @@ def check(binary, python, path, workdir):
     return "pass", f"{ours['status']}, {len(theirs['tasks'])} task(s) serialized"
 
 
+def flyte_cli(binary, python, workdir):
+    """flyte's own command line runs an export as it is: `flyte run --local OUT.py main --n 3`
+    gives what `flyte-dsl run --arg n=3` gives."""
+    path = os.path.join(os.path.dirname(HERE), "..", "examples", "quickstart.flyte")
+    out = os.path.join(workdir, "quickstart_cli.py")
+    subprocess.run([binary, "export", "python", path, "-o", out], check=True, timeout=120)
+    ours = subprocess.run([binary, "run", path, "--arg", "n=3", "--json", "--no-cache-store"],
+                          capture_output=True, text=True, timeout=300)
+    want = json.loads(ours.stdout)["result"]
+    flyte = os.path.join(os.path.dirname(python), "flyte")
+    run = subprocess.run([flyte, "run", "--local", out, "main", "--n", "3"], capture_output=True,
+                         text=True, timeout=600, cwd=workdir, env={**os.environ, "NO_COLOR": "1"})
+    found = re.search(r"ActionOutputs\(o0=([^)]*)\)", run.stdout + run.stderr)
+    if not found or found.group(1) != json.dumps(want):
+        return "fail", f"flyte run --local gave {found.group(1) if found else run.stdout[-600:]}, want {want}"
+    return "pass", f"flyte run --local {os.path.basename(out)} main --n 3 gives {want}"
+
+
 def main():
     binary, files = sys.argv[1], sys.argv[2:]
     python = sys.executable
     counts = {"pass": 0, "fail": 0, "skip": 0}
     with tempfile.TemporaryDirectory(prefix="export-diff-") as workdir:
+        verdict, why = flyte_cli(binary, python, workdir)
+        counts[verdict] += 1
+        print(f"{verdict:4} flyte's CLI: {why}", flush=True)
         for path in files:
             try:
                 verdict, why = check(binary, python, path, workdir)
