@@ -82,6 +82,13 @@ fn tempdir() -> PathBuf {
     d
 }
 
+/// Each of `wants` is in `py`.
+fn assert_contains(py: &str, wants: &[&str]) {
+    for want in wants {
+        assert!(py.contains(want), "missing `{want}` in:\n{py}");
+    }
+}
+
 const ENV: &str =
     "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n";
 
@@ -159,33 +166,34 @@ env tpu = TaskEnvironment(name = "tpu", resources = Resources(gpu = TPU(device =
 async task train(x: int) -> int { return x }
 "#,
     );
-    for want in [
-        "small = flyte.Resources(cpu=(1, 2), memory=(\"1Gi\", \"2Gi\"), disk=\"10Gi\", shm=\"auto\")",
-        "base = flyte.TaskEnvironment(",
-        "image=\"ghcr.io/org/img:1\"",
-        "resources=small",
-        "env_vars={\"MODE\": \"fast\"}",
-        "secrets=[\"api-key\"]",
-        "cache=flyte.Cache(behavior=\"override\", version_override=\"v2\", ignored_inputs=(\"x\",), max_age=timedelta(days=7))",
-        "reusable=flyte.ReusePolicy(replicas=(1, 4), concurrency=2, idle_ttl=300, scaledown_ttl=timedelta(minutes=1), scope=\"run\")",
-        "interruptible=True",
-        "description=\"the base\"",
-        "gpu = base.clone_with(name=\"gpu\"",
-        "gpu=flyte.GPU(device=\"A100\", quantity=1, partition=\"1g.5gb\")",
-        "reusable=None",
-        "gpu=flyte.TPU(device=\"V5P\", partition=\"2x2x1\")",
-        "depends_on=[base]",
-        "@gpu.task(",
-        "retries=flyte.RetryStrategy(count=3, backoff=flyte.Backoff(base=timedelta(seconds=10), factor=2.0, cap=timedelta(minutes=5)))",
-        "timeout=flyte.Timeout(max_runtime=timedelta(minutes=10), max_queued_time=timedelta(hours=1))",
-        "short_name=\"tr\"",
-        "docs=flyte.Documentation(description=\"Trains.\")",
-        "report=True",
-        "async def train(x: int) -> int:",
-        "from datetime import timedelta",
-    ] {
-        assert!(py.contains(want), "missing `{want}` in:\n{py}");
-    }
+    assert_contains(
+        &py,
+        &[
+            "small = flyte.Resources(cpu=(1, 2), memory=(\"1Gi\", \"2Gi\"), disk=\"10Gi\", shm=\"auto\")",
+            "base = flyte.TaskEnvironment(",
+            "image=\"ghcr.io/org/img:1\"",
+            "resources=small",
+            "env_vars={\"MODE\": \"fast\"}",
+            "secrets=[\"api-key\"]",
+            "cache=flyte.Cache(behavior=\"override\", version_override=\"v2\", ignored_inputs=(\"x\",), max_age=timedelta(days=7))",
+            "reusable=flyte.ReusePolicy(replicas=(1, 4), concurrency=2, idle_ttl=300, scaledown_ttl=timedelta(minutes=1), scope=\"run\")",
+            "interruptible=True",
+            "description=\"the base\"",
+            "gpu = base.clone_with(name=\"gpu\"",
+            "gpu=flyte.GPU(device=\"A100\", quantity=1, partition=\"1g.5gb\")",
+            "reusable=None",
+            "gpu=flyte.TPU(device=\"V5P\", partition=\"2x2x1\")",
+            "depends_on=[base]",
+            "@gpu.task(",
+            "retries=flyte.RetryStrategy(count=3, backoff=flyte.Backoff(base=timedelta(seconds=10), factor=2.0, cap=timedelta(minutes=5)))",
+            "timeout=flyte.Timeout(max_runtime=timedelta(minutes=10), max_queued_time=timedelta(hours=1))",
+            "short_name=\"tr\"",
+            "docs=flyte.Documentation(description=\"Trains.\")",
+            "report=True",
+            "async def train(x: int) -> int:",
+            "from datetime import timedelta",
+        ],
+    );
     // Constants come before the environments that use them, whatever the source order.
     assert!(py.find("small = ").unwrap() < py.find("base = ").unwrap());
     assert!(py.find("base = ").unwrap() < py.find("gpu = base").unwrap());
@@ -203,15 +211,16 @@ task t(a: int, b: float = 1.5, c: str? = none, d: list[int] = [1], m: dict[str, 
 }}
 "#
     ));
-    for want in [
-        "@dataclass\nclass Inner:\n    v: int\n",
-        "class Outer:\n    inner: Inner\n    tags: list[str]\n    note: Optional[str]\n",
-        "def t(a: int, b: float = 1.5, c: Optional[str] = None, d: list[int] = [1], m: dict[str, float] = {}, p: tuple[int, str] = (1, \"x\"), u: Union[int, str] = 3, w: timedelta = timedelta(seconds=90), o: Optional[Outer] = None) -> tuple[int, Optional[Outer]]:",
-        "from typing import Optional, Union",
-        "from dataclasses import dataclass",
-    ] {
-        assert!(py.contains(want), "missing `{want}` in:\n{py}");
-    }
+    assert_contains(
+        &py,
+        &[
+            "@dataclass\nclass Inner:\n    v: int\n",
+            "class Outer:\n    inner: Inner\n    tags: list[str]\n    note: Optional[str]\n",
+            "def t(a: int, b: float = 1.5, c: Optional[str] = None, d: list[int] = [1], m: dict[str, float] = {}, p: tuple[int, str] = (1, \"x\"), u: Union[int, str] = 3, w: timedelta = timedelta(seconds=90), o: Optional[Outer] = None) -> tuple[int, Optional[Outer]]:",
+            "from typing import Optional, Union",
+            "from dataclasses import dataclass",
+        ],
+    );
     // Inner is defined before Outer, which uses it.
     assert!(py.find("class Inner").unwrap() < py.find("class Outer").unwrap());
 }
@@ -252,36 +261,37 @@ async task main(flag: bool) -> str {{
 }}
 "#
     ));
-    for want in [
-        "def sq(x: int) -> int:\n    compute(timedelta(seconds=30))\n",
-        "await asyncio.sleep(1.5)",
-        "def helper(lambda_: int) -> int:",
-        "    total = 0\n",
-        "total_2 = \"inner\"",
-        "print(total_2, show(True), show([None]))",
-        "for total_2 in [1]:",
-        "    return total\n",
-        "pair = tuple(await asyncio.gather(sq.aio(1), slow(2)))",
-        "a, b = await asyncio.gather(sq.aio(1), slow(2))",
-        "all_ = await asyncio.gather(*[slow(i) for i in range(3)])",
-        "return list(flyte.map(sq, xs, concurrency=0, return_exceptions=False, group_name=None))",
-        "r = [result async for result in flyte.map.aio(sq, [1], concurrency=2, return_exceptions=True, group_name=None)]",
-        "o = await sq.override(retries=2).aio(3)",
-        "for k, v in d.items():",
-        "ks = list(d.keys())",
-        "with flyte.group(\"g\"):",
-        "print(show(now()), attempt(), random.random(), show(os.environ.get(\"HOME\")), os.environ[\"API_KEY\"])",
-        "except flyte.errors.OOMError as e_2:\n        print(e_2.code)",
-        "except (ValueError, KeyError) as e_2:\n        print(error_message(e_2), show(error_task(e_2)))",
-        "v: bool = True",
-        "{show(pair)} {a} {show(flag)} {show((isinstance(v, int) and not isinstance(v, bool)))}",
-        "{1.5:.1f} {timedelta(minutes=2).total_seconds()}",
-        "def compute(work: timedelta) -> None:\n    \"\"\"PLACEHOLDER",
-        "def allocate(quantity: str) -> None:",
-        "STARTED = time.monotonic()",
-    ] {
-        assert!(py.contains(want), "missing `{want}` in:\n{py}");
-    }
+    assert_contains(
+        &py,
+        &[
+            "def sq(x: int) -> int:\n    compute(timedelta(seconds=30))\n",
+            "await asyncio.sleep(1.5)",
+            "def helper(lambda_: int) -> int:",
+            "    total = 0\n",
+            "total_2 = \"inner\"",
+            "print(total_2, show(True), show([None]))",
+            "for total_2 in [1]:",
+            "    return total\n",
+            "pair = tuple(await asyncio.gather(sq.aio(1), slow(2)))",
+            "a, b = await asyncio.gather(sq.aio(1), slow(2))",
+            "all_ = await asyncio.gather(*[slow(i) for i in range(3)])",
+            "return list(flyte.map(sq, xs, concurrency=0, return_exceptions=False, group_name=None))",
+            "r = [result async for result in flyte.map.aio(sq, [1], concurrency=2, return_exceptions=True, group_name=None)]",
+            "o = await sq.override(retries=2).aio(3)",
+            "for k, v in d.items():",
+            "ks = list(d.keys())",
+            "with flyte.group(\"g\"):",
+            "print(show(now()), attempt(), random.random(), show(os.environ.get(\"HOME\")), os.environ[\"API_KEY\"])",
+            "except flyte.errors.OOMError as e_2:\n        print(e_2.code)",
+            "except (ValueError, KeyError) as e_2:\n        print(error_message(e_2), show(error_task(e_2)))",
+            "v: bool = True",
+            "{show(pair)} {a} {show(flag)} {show((isinstance(v, int) and not isinstance(v, bool)))}",
+            "{1.5:.1f} {timedelta(minutes=2).total_seconds()}",
+            "def compute(work: timedelta) -> None:\n    \"\"\"PLACEHOLDER",
+            "def allocate(quantity: str) -> None:",
+            "STARTED = time.monotonic()",
+        ],
+    );
 }
 
 #[test]
@@ -299,16 +309,17 @@ task t(k: int) -> int {{
 }}
 "#
     ));
-    for want in [
-        "raise ValueError(\"v\")",
-        "raise flyte.errors.RuntimeUserError(\"RuntimeUserError\", \"u\")",
-        "raise flyte.errors.NonRecoverableError(\"n\")",
-        "raise flyte.errors.MaxRuntimeExceededError(\"m\")",
-        "raise UnschedulableError(\"UnschedulableError\", \"s\")",
-        "class UnschedulableError(flyte.errors.RuntimeSystemError):",
-    ] {
-        assert!(py.contains(want), "missing `{want}` in:\n{py}");
-    }
+    assert_contains(
+        &py,
+        &[
+            "raise ValueError(\"v\")",
+            "raise flyte.errors.RuntimeUserError(\"RuntimeUserError\", \"u\")",
+            "raise flyte.errors.NonRecoverableError(\"n\")",
+            "raise flyte.errors.MaxRuntimeExceededError(\"m\")",
+            "raise UnschedulableError(\"UnschedulableError\", \"s\")",
+            "class UnschedulableError(flyte.errors.RuntimeSystemError):",
+        ],
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Python spellings: names that must not be used as they are, literals, and types.
 
-use crate::check::builtins::PURE_FUNCTIONS;
+use crate::check::builtins::{PURE_FUNCTIONS, RUN_FUNCTIONS};
 use crate::check::types::{Record, Type};
 
 /// Python's keywords that the language allows as names.
@@ -48,13 +48,7 @@ const TAKEN: &[&str] = &[
     "OverflowError",
     "object",
     "self",
-    // The prelude's stand-ins and helpers.
-    "compute",
-    "gpu_compute",
-    "allocate",
-    "free",
-    "now",
-    "attempt",
+    // The prelude's helpers (its stand-ins are named as the builtins, `RUN_FUNCTIONS`).
     "show",
     "collect",
     "DeadlockError",
@@ -71,7 +65,11 @@ const TAKEN: &[&str] = &[
 pub fn py_name(name: &str) -> String {
     let flat = name.replace('.', "_");
     let f = flat.as_str();
-    if KEYWORDS.contains(&f) || TAKEN.contains(&f) || PURE_FUNCTIONS.contains(&f) {
+    if KEYWORDS.contains(&f)
+        || TAKEN.contains(&f)
+        || PURE_FUNCTIONS.contains(&f)
+        || RUN_FUNCTIONS.contains(&f)
+    {
         format!("{flat}_")
     } else {
         flat
