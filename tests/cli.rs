@@ -449,3 +449,50 @@ fn json_arguments_and_results_map_as_specified() {
     let err = String::from_utf8(bad.stderr).unwrap();
     assert!(err.contains("`xs` (list[int])"), "{err}");
 }
+
+#[test]
+fn args_json_errors_say_what_is_wrong_and_where() {
+    let path = temp("aj.flyte", b"env e = TaskEnvironment(name = \"e\")\n@e\ntask main(n: float = 1.0) -> float {\n    return n\n}\n");
+    let p = path.to_str().unwrap();
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    for (arg, want) in [
+        (
+            "{",
+            "--args-json is not valid JSON: EOF while parsing an object at line 1 column 1",
+        ),
+        (
+            "{\"n\": 1e400}",
+            "--args-json is not valid JSON: number out of range at line 1 column",
+        ),
+        (
+            deep.as_str(),
+            "--args-json nests arrays and objects deeper than the limit of 128 levels (line 1, column 128)",
+        ),
+        ("[1]", "--args-json must be a JSON object, not an array"),
+    ] {
+        let out = run(&["run", p, "--args-json", arg]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{arg:.20}: {err}");
+    }
+}
+
+#[test]
+fn a_file_without_tasks_and_a_missing_cache_are_named_as_such() {
+    let path = temp("notasks.flyte", b"let x = 1\n");
+    let out = run(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has no tasks to run"), "{err}");
+    // Listing or clearing a cache that is not there creates nothing.
+    let dir = std::env::temp_dir().join(format!("flyte-dsl-nocache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let target = dir.join("x");
+    for cmd in ["list", "clear"] {
+        let out = run(&["cache", cmd, "--cache-dir", target.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no cache at"), "{err}");
+        assert!(!dir.exists(), "cache {cmd} created {}", dir.display());
+    }
+}

@@ -101,7 +101,7 @@ fn flyte_sdk_sees_the_settings_the_script_gives() {
             &mut map,
             &name,
             &bytes,
-            &imports::relative_files,
+            &imports::relative_files(&[imports::script_root(&f)]),
             &Cluster::default_cluster(),
         )
         .unwrap_or_else(|d| panic!("{name}: {d:?}"));
@@ -121,9 +121,13 @@ fn flyte_sdk_sees_the_settings_the_script_gives() {
         let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
         let ours = ours(&prepared);
         let theirs = theirs.as_object().unwrap();
+        // The same FQNs, whatever order each side lists them in.
+        let fqns = |m: &serde_json::Map<String, Value>| {
+            m.keys().cloned().collect::<std::collections::BTreeSet<_>>()
+        };
         assert_eq!(
-            ours.as_object().unwrap().keys().collect::<Vec<_>>(),
-            theirs.keys().collect::<Vec<_>>(),
+            fqns(ours.as_object().unwrap()),
+            fqns(theirs),
             "{name}: the tasks' FQNs"
         );
         for (fqn, want) in ours.as_object().unwrap() {

@@ -254,31 +254,34 @@ fn stdin_mode_renders_run_time_errors_at_their_statements() {
 }
 
 /// INTERFACES.md section 1: colour only on a terminal, and never when `NO_COLOR` is set.
-/// `check` on a wrong file, in a pseudo-terminal, with and without `NO_COLOR`.
+/// `check` on a wrong file, in a pseudo-terminal, with and without `NO_COLOR` (an empty value
+/// does not count, as <https://no-color.org> says).
 #[test]
 fn colour_on_a_terminal_unless_no_color_is_set() {
     let dir = home();
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.flyte");
     std::fs::write(&bad, "let x: int = \"no\"\n").unwrap();
-    let output = |no_color: bool| -> String {
+    let output = |no_color: Option<&str>| -> String {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"));
         cmd.arg("check").arg(&bad).env_remove("NO_COLOR");
-        if no_color {
-            cmd.env("NO_COLOR", "1");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
         }
         let mut s = Session::spawn(cmd).expect("spawn in a pty");
         s.set_expect_timeout(Some(Duration::from_secs(30)));
         let found = s.expect(Eof).unwrap();
         String::from_utf8_lossy(found.as_bytes()).into_owned()
     };
-    let coloured = output(false);
-    assert!(coloured.contains("E0206"), "{coloured}");
-    assert!(
-        coloured.contains("\u{1b}["),
-        "a terminal gets colour: {coloured:?}"
-    );
-    let plain = output(true);
+    for unset in [None, Some("")] {
+        let coloured = output(unset);
+        assert!(coloured.contains("E0206"), "{coloured}");
+        assert!(
+            coloured.contains("\u{1b}["),
+            "a terminal gets colour ({unset:?}): {coloured:?}"
+        );
+    }
+    let plain = output(Some("1"));
     assert!(plain.contains("E0206"), "{plain}");
     assert!(
         !plain.contains("\u{1b}["),

@@ -249,7 +249,7 @@ fn every_example_runs_on_the_default_cluster() {
             &mut map,
             &path.display().to_string(),
             &bytes,
-            &imports::relative_files,
+            &imports::relative_files(&[imports::script_root(&path)]),
         );
         let (checked, diags) = check::check_program(&loaded, &check::Options::default());
         assert!(

@@ -105,7 +105,9 @@ fn scripts() {
             &name,
             &bytes,
             &flyte_dsl::check::Options::default(),
-            &flyte_dsl::check::imports::relative_files,
+            &flyte_dsl::check::imports::relative_files(&[flyte_dsl::check::imports::script_root(
+                path,
+            )]),
             &cluster,
         );
         let got: Vec<Expected> = diags

@@ -21,15 +21,87 @@ pub fn no_files(_importer: &str, path: &str) -> Result<(String, Vec<u8>), String
     ))
 }
 
-/// Files relative to the importing file, as the CLI reads them.
-pub fn relative_files(importer: &str, path: &str) -> Result<(String, Vec<u8>), String> {
+/// The largest file an import reads (16 MiB); a larger one is refused unread.
+pub const MAX_IMPORT_BYTES: u64 = 16 << 20;
+
+/// Files relative to the importing file, as the CLI reads them, confined to `roots` (folders;
+/// the CLI gives the main script's folder and each `--import-root`): an import whose real
+/// path (symbolic links followed) is outside every root is refused, as is anything but a
+/// regular file (a FIFO, a device, a folder) and a file larger than [`MAX_IMPORT_BYTES`].
+/// The reasons name the path, never the file's content. A root that does not exist allows
+/// nothing.
+pub fn relative_files(
+    roots: &[std::path::PathBuf],
+) -> impl Fn(&str, &str) -> Result<(String, Vec<u8>), String> {
+    let roots: Vec<std::path::PathBuf> = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
+    move |importer, path| read_confined(&roots, importer, path)
+}
+
+/// The folder imports of the script `file` may read: its own.
+pub fn script_root(file: &std::path::Path) -> std::path::PathBuf {
+    match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
+fn read_confined(
+    roots: &[std::path::PathBuf],
+    importer: &str,
+    path: &str,
+) -> Result<(String, Vec<u8>), String> {
+    use std::io::Read;
     let base = std::path::Path::new(importer)
         .parent()
         .unwrap_or(std::path::Path::new(""));
     let full = base.join(path);
-    let bytes = std::fs::read(&full).map_err(|e| format!("{}: {e}", full.display()))?;
-    let canonical = std::fs::canonicalize(&full).unwrap_or(full.clone());
-    let _ = canonical;
+    let shown = full.display();
+    let real = std::fs::canonicalize(&full).map_err(|e| format!("{shown}: {e}"))?;
+    if !roots.iter().any(|r| real.starts_with(r)) {
+        let allowed: Vec<String> = roots.iter().map(|r| r.display().to_string()).collect();
+        return Err(format!(
+            "{shown} is outside the folders imports may read ({}); `--import-root DIR` allows another",
+            if allowed.is_empty() {
+                "none".to_string()
+            } else {
+                allowed.join(", ")
+            }
+        ));
+    }
+    let not_regular =
+        |m: &std::fs::Metadata| (!m.is_file()).then(|| format!("{shown} is not a regular file"));
+    let too_large = |len: u64| {
+        (len > MAX_IMPORT_BYTES)
+            .then(|| format!("{shown} is larger than the import limit of {MAX_IMPORT_BYTES} bytes"))
+    };
+    let meta = std::fs::metadata(&real).map_err(|e| format!("{shown}: {e}"))?;
+    if let Some(e) = not_regular(&meta).or_else(|| too_large(meta.len())) {
+        return Err(e);
+    }
+    // Opened without blocking (a FIFO swapped in after the check must not hang the read),
+    // and checked again through the handle.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(&real).map_err(|e| format!("{shown}: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("{shown}: {e}"))?;
+    if let Some(e) = not_regular(&meta) {
+        return Err(e);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{shown}: {e}"))?;
+    if let Some(e) = too_large(bytes.len() as u64) {
+        return Err(e);
+    }
     Ok((full.display().to_string(), bytes))
 }
 

@@ -17,7 +17,13 @@ pub enum Target {
     K8s,
 }
 
-pub fn export(target: Target, file: &Path, out: Option<&Path>, cluster: Option<&Path>) -> i32 {
+pub fn export(
+    target: Target,
+    file: &Path,
+    out: Option<&Path>,
+    cluster: Option<&Path>,
+    granted: &[std::path::PathBuf],
+) -> i32 {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
@@ -32,14 +38,14 @@ pub fn export(target: Target, file: &Path, out: Option<&Path>, cluster: Option<&
     let mut map = SourceMap::new();
     let name = file.display().to_string();
     let colour = super::use_colour();
-    let prepared =
-        match export::prepare(&mut map, &name, &bytes, &imports::relative_files, &cluster) {
-            Ok(p) => p,
-            Err(diags) => {
-                eprint!("{}", diagnostics::render_all(&diags, &map, colour));
-                return 1;
-            }
-        };
+    let resolver = imports::relative_files(&super::import_roots(file, granted));
+    let prepared = match export::prepare(&mut map, &name, &bytes, &resolver, &cluster) {
+        Ok(p) => p,
+        Err(diags) => {
+            eprint!("{}", diagnostics::render_all(&diags, &map, colour));
+            return 1;
+        }
+    };
     eprint!(
         "{}",
         diagnostics::render_all(&prepared.warnings, &map, colour)

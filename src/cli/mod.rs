@@ -36,6 +36,9 @@ enum Command {
         /// The cluster constant resource requests must fit (default: the built-in cluster).
         #[arg(long)]
         cluster: Option<PathBuf>,
+        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+        #[arg(long = "import-root", value_name = "DIR")]
+        import_root: Vec<PathBuf>,
     },
     /// Print the page about a diagnostic code (for example E0102).
     Explain {
@@ -75,6 +78,9 @@ enum Command {
         /// Keep the cache in memory only, for this run.
         #[arg(long)]
         no_cache_store: bool,
+        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+        #[arg(long = "import-root", value_name = "DIR")]
+        import_root: Vec<PathBuf>,
     },
     /// List or clear the result cache.
     Cache {
@@ -88,6 +94,9 @@ enum Command {
         /// A cluster TOML file (default: the built-in cluster).
         #[arg(long)]
         cluster: Option<PathBuf>,
+        /// Imports may also read files under DIR (repeatable; by default only the current folder and below).
+        #[arg(long = "import-root", value_name = "DIR")]
+        import_root: Vec<PathBuf>,
     },
     /// Work with clusters.
     Cluster {
@@ -113,6 +122,9 @@ enum ExportTarget {
         /// The cluster constant resource requests must fit (default: the built-in cluster).
         #[arg(long)]
         cluster: Option<PathBuf>,
+        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+        #[arg(long = "import-root", value_name = "DIR")]
+        import_root: Vec<PathBuf>,
     },
     /// For each task, the Kubernetes pod specification its resources imply, as YAML.
     K8s {
@@ -124,6 +136,9 @@ enum ExportTarget {
         /// The cluster constant resource requests must fit (default: the built-in cluster).
         #[arg(long)]
         cluster: Option<PathBuf>,
+        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+        #[arg(long = "import-root", value_name = "DIR")]
+        import_root: Vec<PathBuf>,
     },
 }
 
@@ -173,9 +188,13 @@ pub fn main() -> i32 {
             files,
             json,
             cluster,
-        } => match run::load_cluster(cluster.as_deref()) {
-            Ok(c) => check(&files, json, &c),
-            Err(code) => code,
+            import_root,
+        } => match (
+            run::load_cluster(cluster.as_deref()),
+            check_roots(&import_root),
+        ) {
+            (Ok(c), Ok(())) => check(&files, json, &c, &import_root),
+            (Err(code), _) | (_, Err(code)) => code,
         },
         Command::Explain { code } => explain(&code),
         Command::Run {
@@ -190,6 +209,7 @@ pub fn main() -> i32 {
             report,
             cache_dir,
             no_cache_store,
+            import_root,
         } => run::run(
             &file,
             task.as_deref(),
@@ -203,12 +223,20 @@ pub fn main() -> i32 {
                 report: report.as_deref(),
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
+                import_roots: &import_root,
             },
         ),
         Command::Cache { command } => run::cache(command_of(command)),
-        Command::Repl { file, cluster } => match run::load_cluster(cluster.as_deref()) {
-            Ok(c) => crate::repl::main(file.as_deref(), c),
-            Err(code) => code,
+        Command::Repl {
+            file,
+            cluster,
+            import_root,
+        } => match (
+            run::load_cluster(cluster.as_deref()),
+            check_roots(&import_root),
+        ) {
+            (Ok(c), Ok(())) => crate::repl::main(file.as_deref(), c, import_root),
+            (Err(code), _) | (_, Err(code)) => code,
         },
         Command::Cluster {
             command: ClusterCommand::Show { cluster },
@@ -220,18 +248,36 @@ pub fn main() -> i32 {
             Err(code) => code,
         },
         Command::Export { target } => match target {
-            ExportTarget::Python { file, out, cluster } => export::export(
-                export::Target::Python,
-                &file,
-                out.as_deref(),
-                cluster.as_deref(),
-            ),
-            ExportTarget::K8s { file, out, cluster } => export::export(
-                export::Target::K8s,
-                &file,
-                out.as_deref(),
-                cluster.as_deref(),
-            ),
+            ExportTarget::Python {
+                file,
+                out,
+                cluster,
+                import_root,
+            } => match check_roots(&import_root) {
+                Ok(()) => export::export(
+                    export::Target::Python,
+                    &file,
+                    out.as_deref(),
+                    cluster.as_deref(),
+                    &import_root,
+                ),
+                Err(code) => code,
+            },
+            ExportTarget::K8s {
+                file,
+                out,
+                cluster,
+                import_root,
+            } => match check_roots(&import_root) {
+                Ok(()) => export::export(
+                    export::Target::K8s,
+                    &file,
+                    out.as_deref(),
+                    cluster.as_deref(),
+                    &import_root,
+                ),
+                Err(code) => code,
+            },
         },
     }
 }
@@ -247,10 +293,38 @@ fn command_of(c: CacheCommand) -> run::CacheCmd {
 }
 
 pub(crate) fn use_colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+    !no_color() && std::io::stderr().is_terminal()
 }
 
-fn check(files: &[PathBuf], json: bool, cluster: &flyte_dsl::sim::Cluster) -> i32 {
+/// `NO_COLOR` set to a non-empty value (<https://no-color.org>: an empty one does not count).
+pub(crate) fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// `Err(2)` after reporting an `--import-root` that is not a folder.
+fn check_roots(roots: &[PathBuf]) -> Result<(), i32> {
+    for r in roots {
+        if !r.is_dir() {
+            eprintln!("error: --import-root {} is not a folder", r.display());
+            return Err(2);
+        }
+    }
+    Ok(())
+}
+
+/// The folders a script's imports may read: its own and the granted ones.
+pub(crate) fn import_roots(file: &std::path::Path, granted: &[PathBuf]) -> Vec<PathBuf> {
+    let mut roots = vec![flyte_dsl::check::imports::script_root(file)];
+    roots.extend(granted.iter().cloned());
+    roots
+}
+
+fn check(
+    files: &[PathBuf],
+    json: bool,
+    cluster: &flyte_dsl::sim::Cluster,
+    granted: &[PathBuf],
+) -> i32 {
     let mut map = SourceMap::new();
     let mut all = Vec::new();
     for path in files {
@@ -270,7 +344,7 @@ fn check(files: &[PathBuf], json: bool, cluster: &flyte_dsl::sim::Cluster) -> i3
             &path.display().to_string(),
             &bytes,
             &flyte_dsl::check::Options::default(),
-            &flyte_dsl::check::imports::relative_files,
+            &flyte_dsl::check::imports::relative_files(&import_roots(path, granted)),
             cluster,
         ));
     }

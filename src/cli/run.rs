@@ -28,6 +28,8 @@ pub struct Outputs<'a> {
     pub report: Option<&'a Path>,
     pub cache_dir: Option<&'a Path>,
     pub no_cache_store: bool,
+    /// Folders imports may read besides the script's.
+    pub import_roots: &'a [PathBuf],
 }
 
 /// `cache list` and `cache clear`.
@@ -49,11 +51,56 @@ fn open_cache(path: &Path) -> Cache {
     cache
 }
 
+/// What kind of JSON value `v` is, for messages.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// serde_json's parse error as a message: what is wrong, at which line and column.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if text.starts_with("recursion limit exceeded") {
+        format!(
+            "nests arrays and objects deeper than the limit of 128 levels (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    } else {
+        format!("is not valid JSON: {text}")
+    }
+}
+
+/// The cache at `path` if there is one, without creating anything; `Err(code)` after
+/// reporting when there is none or it cannot be read.
+fn existing_cache(path: &Path) -> Result<Cache, i32> {
+    match Cache::open_existing(path) {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => {
+            eprintln!("no cache at {}", path.display());
+            Err(0)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(1)
+        }
+    }
+}
+
 pub fn cache(cmd: CacheCmd) -> i32 {
     let dir = |d: &Option<PathBuf>| d.clone().unwrap_or_else(|| PathBuf::from(".flyte"));
     match cmd {
         CacheCmd::List { dir: d } => {
-            let cache = open_cache(&dir(&d).join("cache.db"));
+            let cache = match existing_cache(&dir(&d).join("cache.db")) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
             let entries = cache.list();
             println!(
                 "{:<40} {:<14} {:<14} {:>8}  stored",
@@ -77,7 +124,18 @@ pub fn cache(cmd: CacheCmd) -> i32 {
             0
         }
         CacheCmd::Clear { task, dir: d } => {
-            let cache = open_cache(&dir(&d).join("cache.db"));
+            let path = dir(&d).join("cache.db");
+            if let Err(code) = existing_cache(&path) {
+                return code;
+            }
+            let cache = open_cache(&path);
+            if cache.is_read_only() {
+                eprintln!(
+                    "error: the cache {} is read-only; nothing was removed",
+                    path.display()
+                );
+                return 1;
+            }
             let n = cache.clear(task.as_deref());
             eprintln!("removed {n} entr{}", if n == 1 { "y" } else { "ies" });
             0
@@ -132,7 +190,12 @@ pub fn run(
     };
     let mut map = SourceMap::new();
     let name = file.display().to_string();
-    let loaded = imports::load(&mut map, &name, &bytes, &imports::relative_files);
+    let loaded = imports::load(
+        &mut map,
+        &name,
+        &bytes,
+        &imports::relative_files(&super::import_roots(file, outputs.import_roots)),
+    );
     let mut diags = loaded.diags.clone();
     let (checked, mut more) = check::check_program(&loaded, &check::Options::default());
     diags.append(&mut more);
@@ -166,6 +229,13 @@ pub fn run(
         .filter(|(k, t)| t.env.is_some() && !k.contains('.'))
         .map(|(k, _)| k.as_str())
         .collect();
+    if runnable.is_empty() {
+        eprintln!(
+            "error: {} has no tasks to run (a task is declared with an environment's decorator, `@env`)",
+            file.display()
+        );
+        return 2;
+    }
     let Some(info) = checked.tasks.get(task).filter(|t| t.env.is_some()) else {
         eprintln!(
             "error: {} has no task `{task}`; the tasks that can be run are: {}",
@@ -178,14 +248,21 @@ pub fn run(
     let mut given: indexmap::IndexMap<String, flyte_dsl::runtime::value::Value> =
         indexmap::IndexMap::new();
     if let Some(text) = args_json {
-        let obj: serde_json::Value = match serde_json::from_str(text) {
-            Ok(serde_json::Value::Object(o)) => serde_json::Value::Object(o),
-            _ => {
-                eprintln!("error: --args-json must be a JSON object");
+        let obj = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(o)) => o,
+            Ok(other) => {
+                eprintln!(
+                    "error: --args-json must be a JSON object, not {}",
+                    json_kind(&other)
+                );
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("error: --args-json {}", json_error(&e));
                 return 2;
             }
         };
-        for (k, v) in obj.as_object().unwrap() {
+        for (k, v) in &obj {
             let Some(p) = info.params.iter().find(|p| p.name == k.as_str()) else {
                 eprintln!("error: task `{task}` has no parameter `{k}`");
                 return 2;

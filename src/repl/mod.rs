@@ -239,11 +239,15 @@ fn handle(s: &mut Session, input: &str) -> bool {
     true
 }
 
-pub fn main(file: Option<&std::path::Path>, cluster: flyte_dsl::sim::Cluster) -> i32 {
+pub fn main(
+    file: Option<&std::path::Path>,
+    cluster: flyte_dsl::sim::Cluster,
+    granted: Vec<std::path::PathBuf>,
+) -> i32 {
     let interactive = std::io::stdin().is_terminal();
-    let colour =
-        interactive && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let colour = interactive && std::io::stdout().is_terminal() && !crate::cli::no_color();
     let mut s = Session::new(cluster, colour);
+    s.import_roots.extend(granted);
     // Ctrl-C while a run evaluates stops it (the session stays); at the prompt rustyline reads it.
     let cancel = s.cancel.clone();
     let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::Relaxed));

@@ -39,6 +39,8 @@ pub struct Session {
     pub last: Option<(Record, serde_json::Value)>,
     pub cancel: Arc<AtomicBool>,
     pub colour: bool,
+    /// The folders imports may read: the current one and those granted by `--import-root`.
+    pub import_roots: Vec<std::path::PathBuf>,
     seed: u64,
     runs: u64,
     /// Replicas of `scope = "global"` environments still running after the last run.
@@ -68,6 +70,7 @@ impl Session {
             last: None,
             cancel: Arc::new(AtomicBool::new(false)),
             colour,
+            import_roots: vec![std::path::PathBuf::from(".")],
             seed: 0,
             runs: 0,
             warm: Vec::new(),
@@ -139,7 +142,7 @@ impl Session {
             &mut map,
             "<repl>",
             source.as_bytes(),
-            &imports::relative_files,
+            &imports::relative_files(&self.import_roots),
         );
         let opts = check::Options {
             infer_return_of: infer.then(|| Name::new(REPL_TASK)),
@@ -576,7 +579,7 @@ impl Session {
             &mut map,
             "<repl>",
             source.as_bytes(),
-            &flyte_dsl::check::imports::relative_files,
+            &flyte_dsl::check::imports::relative_files(&self.import_roots),
             &self.cluster,
         ) {
             Ok(p) => p,

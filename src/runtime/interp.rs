@@ -2498,14 +2498,20 @@ fn cache_key(sh: &Rc<Shared<'_>>, id: usize) -> Option<crate::cache::Key> {
     let mut inputs = serde_json::Map::new();
     for (p, v) in params.iter().zip(&a.args) {
         if !spec.ignored_inputs.iter().any(|i| *i == p.name.as_str()) {
-            inputs.insert(p.name.to_string(), v.to_json());
+            // An input too deep to write whole is not cached: a cut one could match another.
+            inputs.insert(p.name.to_string(), v.to_json_whole()?);
         }
     }
     Some(crate::cache::Key {
         fqn: a.fqn.to_string(),
         version,
         salt: spec.salt.clone(),
-        inputs: crate::cache::hash(&serde_json::Value::Object(inputs).to_string()),
+        inputs: {
+            // Canonical: dict keys sorted, whatever their insertion order.
+            let mut inputs = serde_json::Value::Object(inputs);
+            inputs.sort_all_objects();
+            crate::cache::hash(&inputs.to_string())
+        },
     })
 }
 
@@ -2725,7 +2731,10 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
     if let (Ok(v), Some(key), Some(cache)) =
         (&result, sh.acts.borrow()[id].cache_key.clone(), sh.cache)
     {
-        cache.put(&key, &v.to_json().to_string());
+        // A result too deep to write whole is not stored (it would come back cut).
+        if let Some(j) = v.to_json_whole() {
+            cache.put(&key, &j.to_string());
+        }
     }
     let followers = {
         let mut acts = sh.acts.borrow_mut();

@@ -415,7 +415,13 @@ pub fn run(
     cluster: &Cluster,
     opts: RunOptions<'_>,
 ) -> RunOutcome {
-    crate::stack::grow(|| interp::run(prog, task, args, cluster, opts))
+    let cache = opts.cache;
+    let outcome = crate::stack::grow(|| interp::run(prog, task, args, cluster, opts));
+    // The run's writes are durable once it returns.
+    if let Some(c) = cache {
+        c.flush();
+    }
+    outcome
 }
 
 /// The summary object `run --json` prints (INTERFACES.md section 1).

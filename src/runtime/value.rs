@@ -594,17 +594,29 @@ impl Value {
     /// The value as JSON (INTERFACES.md section 1): durations in seconds, int dict keys as
     /// strings, structs as objects, errors as {"type", "message"}.
     pub fn to_json(&self) -> serde_json::Value {
-        self.to_json_in(&mut Vec::new())
+        self.to_json_in(&mut Vec::new(), &mut false)
+    }
+
+    /// [`Value::to_json`] of the whole value, or `None` when part of it would be cut to
+    /// `"..."` (a cycle, or nesting deeper than [`MAX_NESTING`]): what a cache key hashes
+    /// and the cache stores, where a cut value could stand for another.
+    pub fn to_json_whole(&self) -> Option<serde_json::Value> {
+        let mut cut = false;
+        let j = self.to_json_in(&mut Vec::new(), &mut cut);
+        (!cut).then_some(j)
     }
 
     /// [`Value::to_json`] inside the containers `open`: a cycle, or nesting deeper than
-    /// [`MAX_NESTING`], becomes the string `"..."`.
-    fn to_json_in(&self, open: &mut Vec<usize>) -> serde_json::Value {
-        self.nested(open, |open| self.to_json_here(open))
-            .unwrap_or_else(|| serde_json::Value::String("...".into()))
+    /// [`MAX_NESTING`], becomes the string `"..."` (and sets `cut`).
+    fn to_json_in(&self, open: &mut Vec<usize>, cut: &mut bool) -> serde_json::Value {
+        self.nested(open, |open| self.to_json_here(open, cut))
+            .unwrap_or_else(|| {
+                *cut = true;
+                serde_json::Value::String("...".into())
+            })
     }
 
-    fn to_json_here(&self, open: &mut Vec<usize>) -> serde_json::Value {
+    fn to_json_here(&self, open: &mut Vec<usize>, cut: &mut bool) -> serde_json::Value {
         use serde_json::Value as J;
         match self {
             Value::None => J::Null,
@@ -615,8 +627,10 @@ impl Value {
                 serde_json::Number::from_f64(*ns as f64 / 1e9).map_or(J::Null, J::Number)
             }
             Value::Str(s) => J::String(s.to_string()),
-            Value::List(l) => J::Array(l.borrow().iter().map(|v| v.to_json_in(open)).collect()),
-            Value::Tuple(t) => J::Array(t.iter().map(|v| v.to_json_in(open)).collect()),
+            Value::List(l) => {
+                J::Array(l.borrow().iter().map(|v| v.to_json_in(open, cut)).collect())
+            }
+            Value::Tuple(t) => J::Array(t.iter().map(|v| v.to_json_in(open, cut)).collect()),
             Value::Dict(d) => J::Object(
                 d.borrow()
                     .iter()
@@ -625,7 +639,7 @@ impl Value {
                             Key::Int(i) => i.to_string(),
                             Key::Str(s) => s.to_string(),
                         };
-                        (k, v.to_json_in(open))
+                        (k, v.to_json_in(open, cut))
                     })
                     .collect(),
             ),
@@ -633,7 +647,7 @@ impl Value {
                 s.borrow()
                     .fields
                     .iter()
-                    .map(|(n, v)| (n.to_string(), v.to_json_in(open)))
+                    .map(|(n, v)| (n.to_string(), v.to_json_in(open, cut)))
                     .collect(),
             ),
             Value::Error(e) => serde_json::json!({"type": e.kind.as_str(), "message": e.message}),
