@@ -311,3 +311,12 @@ fn export_python_prints_the_module_of_what_is_defined() {
     assert!(err.contains("no task `nope`"), "{err}");
     assert!(err.contains("usage: :export python [TASK]"), "{err}");
 }
+
+#[test]
+fn stdin_mode_prints_floats_and_format_flags_as_python() {
+    let script = "0.1 + 0.2\nprint(1e16, 0.00001234, 25.198794831981843)\nlet v = 255\nf\"{v:#x} {42: d} {v:#o}\"\n[1e16, -0.0]\n";
+    assert_eq!(
+        stdin_mode(script),
+        "0.30000000000000004: float\n1e+16 1.234e-05 25.198794831981843\n\"0xff  42 0o377\": str\n[1e+16, -0.0]: list[float]\n"
+    );
+}

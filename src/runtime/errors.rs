@@ -69,3 +69,17 @@ fn user_class(code: &str) -> &'static str {
         _ => "RuntimeUserError",
     }
 }
+
+/// The run needed a virtual time past the largest the clock holds (`i64::MAX` nanoseconds,
+/// about 292 years): times saturate there rather than wrap, and reaching it stops the run.
+pub(crate) fn clock_overflow() -> ErrorValue {
+    ErrorValue {
+        kind: Name::new("LimitExceededError"),
+        message: "the run's virtual time passed the largest the simulator holds \
+            (9223372036854775807 ns, about 292 years) (E0703)"
+            .into(),
+        code: "E0703".into(),
+        task: None,
+        trace: Vec::new(),
+    }
+}

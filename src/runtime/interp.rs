@@ -1790,7 +1790,7 @@ impl<'p> Frame<'p> {
         let (sid, deadline) = {
             let mut sim = self.sh.sim.borrow_mut();
             let sid = self.sh.acts.borrow()[self.act].sim;
-            let deadline = sim.now() + d;
+            let deadline = sim.now().saturating_add(d);
             sim.set_timer(sid, d, tag(TAG_WAKE, self.exec));
             (sid, deadline)
         };
@@ -2714,7 +2714,7 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
                     .and_then(|t| t.deadline);
                 let first = sh.acts.borrow()[id].first_queued;
                 let now = sh.sim.borrow().now();
-                if deadline.is_none_or(|d| now + delay < first + d) {
+                if deadline.is_none_or(|d| now.saturating_add(delay) < first.saturating_add(d)) {
                     if delay > 0 {
                         sh.sim
                             .borrow_mut()
@@ -3036,6 +3036,10 @@ pub(crate) fn run(
             }
         }
         let ev = sh.sim.borrow_mut().next_event();
+        if sh.sim.borrow().now() == sim::Time::MAX {
+            *sh.limit_error.borrow_mut() = Some(super::errors::clock_overflow());
+            break;
+        }
         let Some(ev) = ev else {
             // Nothing more will happen: the root never finishes.
             let report = sh.sim.borrow().is_stuck();

@@ -477,6 +477,10 @@ pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
 }
 
 fn round6(x: f64) -> f64 {
+    // Past 2^53 / 10^6 there are no decimals to round, and `x * 1e6` could overflow.
+    if x.abs() >= 1e10 {
+        return x;
+    }
     (x * 1e6).round() / 1e6
 }
 

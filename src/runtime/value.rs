@@ -656,7 +656,7 @@ impl Value {
     }
 }
 
-/// Floats print as Python does for the common cases: `1.5`, `2.0`, `1e-05`.
+/// Floats print as Python's `repr` does: `1.5`, `2.0`, `0.30000000000000004`, `1e-05`, `1e+16`.
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         return "nan".into();
@@ -664,14 +664,52 @@ pub fn format_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    if f == f.trunc() && f.abs() < 1e16 {
-        return format!("{f:.1}");
-    }
-    let s = format!("{f}");
-    if s.len() > 17 {
-        format!("{f:e}")
-    } else {
+    // Python's repr: the shortest digits that read back exactly (Rust's `{:e}` gives them),
+    // fixed notation for decimal exponents -4 to 15, else `d.ddde+XX`.
+    // Where two shortest strings are equally near, Rust's may differ from Python's (the nearest
+    // to the exact value, ties to even); formatting to that many digits picks Python's.
+    let shortest = format!("{f:e}");
+    let n = shortest
+        .split_once('e')
+        .map_or(1, |(m, _)| m.bytes().filter(u8::is_ascii_digit).count());
+    let s = format!("{f:.prec$e}", prec = n - 1);
+    let s = if s.parse::<f64>() == Ok(f) {
         s
+    } else {
+        shortest
+    };
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mant) = match mant.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mant),
+    };
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    if (-4..16).contains(&exp) {
+        if exp < 0 {
+            let zeros = "0".repeat((-exp - 1) as usize);
+            format!("{sign}0.{zeros}{digits}")
+        } else {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                let zeros = "0".repeat(int_len - digits.len());
+                format!("{sign}{digits}{zeros}.0")
+            } else {
+                format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
+            }
+        }
+    } else {
+        let esign = if exp < 0 { '-' } else { '+' };
+        let rest = if digits.len() > 1 {
+            format!(".{}", &digits[1..])
+        } else {
+            String::new()
+        };
+        format!(
+            "{sign}{}{rest}e{esign}{:02}",
+            &digits[..1],
+            exp.unsigned_abs()
+        )
     }
 }
 

@@ -188,8 +188,10 @@ impl Sim {
         let mut cost_usd = 0.0;
         for (i, &b) in busy.iter().enumerate() {
             let pool = &self.cluster.pools[self.nodes[i].pool as usize];
-            let cost = b as f64 / 3.6e12 * pool.cost_per_hour;
-            cost_usd += cost;
+            // Finite whatever the pool's rate (a `Cluster` built in code skips the TOML's
+            // bound): an overflow is the largest float, never infinity or NaN.
+            let cost = finite_cost(b as f64 / 3.6e12 * pool.cost_per_hour);
+            cost_usd = finite_cost(cost_usd + cost);
             nodes.push(NodeUsage {
                 node: NodeId(i as u32),
                 name: self.node_name(NodeId(i as u32)),
@@ -239,5 +241,14 @@ impl Sim {
             actions,
             replicas: self.replica_records(),
         }
+    }
+}
+
+/// A cost as a finite number: infinities become the largest float, NaN (no rate) zero.
+fn finite_cost(c: f64) -> f64 {
+    if c.is_nan() {
+        0.0
+    } else {
+        c.clamp(-f64::MAX, f64::MAX)
     }
 }

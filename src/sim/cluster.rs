@@ -277,6 +277,10 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     secs_to_ns(total)
 }
 
+/// The largest `cost_per_hour` a pool may have: a million dollars a node-hour keeps every
+/// cost of a run (at most 292 years of node time) finite, so the summary never reports `null`.
+pub const MAX_COST_PER_HOUR: f64 = 1e6;
+
 fn secs_to_ns(secs: f64) -> Option<i64> {
     let ns = (secs * 1e9).round();
     (0.0..9.0e18).contains(&ns).then_some(ns as i64)
@@ -576,12 +580,13 @@ fn pool_from_raw(cx: &Ctx, at: usize, p: &RawPool) -> Result<Pool, ClusterError>
     let cost_per_hour = match &p.cost_per_hour {
         None => 0.0,
         Some(v) => match scalar_f64(v.get_ref()) {
-            Some(c) if c >= 0.0 && c.is_finite() => c,
+            Some(c) if (0.0..=MAX_COST_PER_HOUR).contains(&c) => c,
             _ => {
                 return Err(cx.err(
                     v.span().start,
                     "cost_per_hour",
-                    "expected a number of dollars, at least 0",
+                    "expected a number of dollars from 0 to 1000000 (a million dollars a \
+                     node-hour)",
                 ))
             }
         },

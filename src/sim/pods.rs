@@ -73,14 +73,14 @@ impl Sim {
         let now = self.now;
         let n = &mut self.nodes[node as usize];
         let (delay, pulled) = match n.images.iter().find(|(s, _)| *s == image) {
-            Some(&(_, ready)) => ((ready - now).max(0) + cs, false),
+            Some(&(_, ready)) => ((ready - now).max(0).saturating_add(cs), false),
             None => {
-                n.images.push((image, now + pull));
-                (pull + cs, true)
+                n.images.push((image, now.saturating_add(pull)));
+                (pull.saturating_add(cs), true)
             }
         };
         self.acct.cold_starts += 1;
-        self.acct.cold_time += delay;
+        self.acct.cold_time = self.acct.cold_time.saturating_add(delay);
         (delay, pulled)
     }
 

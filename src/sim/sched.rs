@@ -403,7 +403,9 @@ impl Sim {
             self.progress += 1;
         }
         let ev = Ev {
-            at: self.now + delay.max(0),
+            // Saturating: an event past the largest time is due at `Time::MAX`, where the
+            // driver stops the run (`E0703`), never at a wrapped, earlier time.
+            at: self.now.saturating_add(delay.max(0)),
             seq,
             kind,
         };

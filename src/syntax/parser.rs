@@ -898,7 +898,8 @@ impl Builder<'_> {
                             }
                             let mut fi = inner(part);
                             let expr = self.expr(fi.next().unwrap());
-                            let spec = fi.next().map(|s| s.as_str().to_string());
+                            // The spec's rule holds its colon (so the spec is atomic from there).
+                            let spec = fi.next().map(|s| s.as_str()[1..].to_string());
                             parts.push(FStringPart::Field { expr, spec });
                         }
                         Rule::fstring_brace => text.push(part.as_str().as_bytes()[0] as char),

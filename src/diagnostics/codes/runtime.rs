@@ -59,8 +59,9 @@ pub const RUNTIME: &[CodeInfo] = &[
         code: "E0703",
         title: "virtual-time limit passed",
         explanation: "The simulated clock passed the run's virtual-time limit \
-            (`Limits::max_virtual_time`; none by default). The page's example is run with a \
-            limit of one hour.",
+            (`Limits::max_virtual_time`; none by default), or needed a time past the largest \
+            the clock holds (2^63 - 1 ns, about 292 years: times saturate there, never wrap). \
+            The page's example is run with a limit of one hour.",
         wrong: with_env!("@e\ntask main() -> int {\n    sleep(10d)\n    return 1\n}\n"),
         right: with_env!("@e\ntask main() -> int {\n    sleep(10m)\n    return 1\n}\n"),
     },

@@ -174,7 +174,7 @@ fn finish(sign: &str, prefix: &str, int_part: &str, rest: &str, sp: &Spec, every
     let align = sp.align.unwrap_or(if sp.zero { '=' } else { '>' });
     let head = format!("{sign}{prefix}");
     let mut digits = int_part.to_string();
-    if fill == '0' && align == '=' && sp.grouping.is_some() {
+    if fill == '0' && align == '=' && sp.grouping.is_some() && !int_part.is_empty() {
         let target = sp
             .width
             .saturating_sub(head.chars().count() + rest.chars().count());
@@ -206,6 +206,11 @@ fn format_int(i: i64, sp: &Spec, what: &str) -> Result<String, Value> {
             "negative zero coercion (z) not allowed in integer format specifier",
         ));
     }
+    if let Some(g) = sp.grouping {
+        if !"dxXob".contains(ty) || g == ',' && ty != 'd' {
+            return Err(value_error(format!("cannot specify '{g}' with '{ty}'")));
+        }
+    }
     let u = i.unsigned_abs();
     let (digits, prefix, every) = match ty {
         'd' | 'n' => (u.to_string(), "", 3),
@@ -214,23 +219,25 @@ fn format_int(i: i64, sp: &Spec, what: &str) -> Result<String, Value> {
         'o' => (format!("{u:o}"), "0o", 4),
         'b' => (format!("{u:b}"), "0b", 4),
         'c' => {
+            // CPython's order: the sign and `#` are refused before the range is checked.
+            if sp.sign.is_some() {
+                return Err(value_error(
+                    "sign not allowed with integer format specifier 'c'",
+                ));
+            }
+            if sp.alt {
+                return Err(value_error(
+                    "alternate form (#) not allowed with integer format specifier 'c'",
+                ));
+            }
             let c = u32::try_from(i)
                 .ok()
                 .and_then(char::from_u32)
                 .ok_or_else(|| Value::error("OverflowError", "%c arg not in range(0x110000)"))?;
-            let sp2 = Spec {
-                fill: sp.fill,
-                align: sp.align.filter(|a| *a != '='),
-                width: sp.width,
-                ..Spec::default()
-            };
-            return format_str(&c.to_string(), &sp2, what);
+            return Ok(finish("", "", "", &c.to_string(), sp, 3));
         }
         t => return Err(unknown(t, what)),
     };
-    if sp.grouping == Some(',') && every == 4 || sp.grouping.is_some() && ty == 'n' {
-        return Err(value_error(format!("cannot specify ',' with '{ty}'")));
-    }
     let prefix = if sp.alt { prefix } else { "" };
     Ok(finish(
         sign_str(i < 0, sp.sign),
@@ -315,11 +322,7 @@ fn format_number(f: f64, sp: &Spec, what: &str) -> Result<String, Value> {
     if upper {
         body = body.to_uppercase();
     }
-    if sp.alt
-        && f.is_finite()
-        && !body.contains('.')
-        && matches!(ty, Some('f' | 'F' | 'e' | 'E' | '%'))
-    {
+    if sp.alt && f.is_finite() && !body.contains('.') {
         let k = body.find(['e', 'E']).unwrap_or(body.len());
         body.insert(k, '.');
     }
@@ -327,7 +330,7 @@ fn format_number(f: f64, sp: &Spec, what: &str) -> Result<String, Value> {
         body.push('%');
     }
     let is_zero = body.bytes().all(|b| !(b'1'..=b'9').contains(&b));
-    let negative = f.is_sign_negative() && !f.is_nan() && !(sp.z && is_zero);
+    let negative = f.is_sign_negative() && !f.is_nan() && !(sp.z && f.is_finite() && is_zero);
     let k = body
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(body.len());
