@@ -613,12 +613,15 @@ impl<'m> Checker<'m> {
                 Type::Dict(Box::new(k), Box::new(v))
             }
             ExprKind::Unary { op, operand } => {
-                let t = self.expr(operand, None);
+                // The operand is inferred once: twice per `not` is exponential in a chain.
+                let t = if matches!(op, UnaryOp::Not) {
+                    self.cond(operand);
+                    Type::Bool
+                } else {
+                    self.expr(operand, None)
+                };
                 match op {
-                    UnaryOp::Not => {
-                        self.cond(operand);
-                        Type::Bool
-                    }
+                    UnaryOp::Not => t,
                     UnaryOp::Neg => match t {
                         Type::Int | Type::Float | Type::Duration | Type::Any => t,
                         Type::Future(_) => {
