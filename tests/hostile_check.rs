@@ -199,3 +199,90 @@ fn check_shows_at_most_a_hundred_diagnostics_per_file() {
     assert_eq!(json["diagnostics"].as_array().unwrap().len(), 100);
     assert_eq!(json["not_shown"], 99_900);
 }
+
+// --- long chains of declarations -----------------------------------------------------------
+
+fn clone_chain(n: usize, reversed: bool) -> String {
+    let mut lines: Vec<String> = (1..=n)
+        .map(|i| format!("env e{i} = e{}.clone_with(name = \"e{i}\")\n", i - 1))
+        .collect();
+    if reversed {
+        lines.reverse();
+    }
+    format!(
+        "env e0 = TaskEnvironment(name = \"e0\")\n{}",
+        lines.concat()
+    )
+}
+
+#[test]
+fn a_long_chain_of_clone_with_checks_in_either_order() {
+    for reversed in [false, true] {
+        let (diags, _) = timed("3,000 clone_with", Duration::from_secs(2), || {
+            check(&clone_chain(3_000, reversed))
+        });
+        assert_eq!(codes(&diags), Vec::<&str>::new(), "reversed: {reversed}");
+    }
+    let (diags, _) = timed("10,000 clone_with", Duration::from_secs(3), || {
+        check(&clone_chain(10_000, true))
+    });
+    assert_eq!(codes(&diags), Vec::<&str>::new());
+}
+
+#[test]
+fn a_long_chain_of_lets_written_backwards_checks() {
+    // Each uses the next: resolved recursively once (a stack overflow at 3,500).
+    let n = 5_000;
+    let mut src: String = (0..n)
+        .map(|i| format!("let r{i} = r{} + 1\n", i + 1))
+        .collect();
+    src.push_str(&format!("let r{n} = 1\n"));
+    let (diags, _) = timed("5,000 lets", Duration::from_secs(2), || check(&src));
+    assert_eq!(codes(&diags), Vec::<&str>::new());
+}
+
+#[test]
+fn constants_nesting_lists_through_each_other_are_bounded() {
+    // `let r0 = [r1]`, `let r1 = [r2]`, ...: the values nest 5,000 deep (a crash cloning them).
+    let n = 5_000;
+    let mut src: String = (0..n)
+        .map(|i| format!("let r{i} = [r{}]\n", i + 1))
+        .collect();
+    src.push_str(&format!("let r{n} = 1\n"));
+    let (diags, _) = timed("5,000 nested lets", Duration::from_secs(2), || check(&src));
+    assert!(!diags.is_empty() && diags.iter().all(|d| d.code == "E0104"));
+    // The first report is at the constant whose type nests 201 lists.
+    let first = &diags[diags.len() - 1];
+    assert_eq!(
+        first.message,
+        format!(
+            "the type of `r{}`, through other constants, nested too deeply (the limit is 200)",
+            n - 201
+        )
+    );
+    let at = first.primary_span().unwrap();
+    let line = format!("let r{} = ", n - 201);
+    let start = src.find(&line).unwrap() + line.len();
+    assert_eq!(
+        (at.start as usize, at.end as usize),
+        (start, start + format!("[r{}]", n - 200).len())
+    );
+    // 200 levels are fine.
+    let mut ok: String = (0..200)
+        .map(|i| format!("let r{i} = [r{}]\n", i + 1))
+        .collect();
+    ok.push_str("let r200 = 1\n");
+    assert_eq!(codes(&check(&ok).0), Vec::<&str>::new());
+}
+
+#[test]
+fn a_very_long_cycle_is_reported_not_a_crash() {
+    let n = 2_000;
+    let src: String = (0..n)
+        .map(|i| format!("let c{i} = c{} + 1\n", (i + 1) % n))
+        .collect();
+    let (diags, _) = timed("a cycle of 2,000", Duration::from_secs(2), || check(&src));
+    let c = codes(&diags);
+    assert!(c.contains(&"E0104"), "{c:?}");
+    assert!(c.iter().all(|c| *c == "E0104" || *c == "E0203"), "{c:?}");
+}

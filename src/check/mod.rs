@@ -31,6 +31,7 @@ pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
 pub mod error;
 pub mod imports;
 mod infer;
+mod order;
 pub mod types;
 
 use crate::diagnostics::{suggest, Diagnostic, Span};
@@ -262,6 +263,8 @@ pub(crate) struct Checker<'m> {
     module: Option<Name>,
     /// Constants on a cycle already reported.
     in_reported_cycle: Vec<Name>,
+    /// How deep `resolve_let` / `resolve_env` calls are nested now.
+    resolve_depth: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -297,6 +300,7 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
         aliases: Vec::new(),
         module: None,
         in_reported_cycle: Vec::new(),
+        resolve_depth: 0,
     };
     c.out.natives = opts.natives.clone();
     c.run(loaded);
@@ -353,7 +357,9 @@ impl<'m> Checker<'m> {
         self.resolve_structs();
         self.resolve_signatures();
         let names: Vec<Name> = self.decls.keys().cloned().collect();
-        for name in &names {
+        // Each after those it uses (shallow), then what is left (cycles) in source order.
+        let order = self.declaration_order(&names);
+        for name in order.iter().chain(&names) {
             match self.decls[name] {
                 Decl::Env(..) => {
                     self.resolve_env(name);
