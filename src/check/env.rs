@@ -112,9 +112,12 @@ impl<'m> Checker<'m> {
             } => {
                 let v = self.fold(operand, mode, what);
                 match v.value {
-                    Const::Int(i) => c(Const::Int(i.checked_neg().unwrap_or(i))),
+                    // Negating i64::MIN overflows: left to the run time's OverflowError.
+                    Const::Int(i) => c(i.checked_neg().map_or(Const::Unknown, Const::Int)),
                     Const::Float(f) => c(Const::Float(-f)),
-                    Const::Duration(d) => c(Const::Duration(-d)),
+                    Const::Duration(d) => {
+                        c(d.checked_neg().map_or(Const::Unknown, Const::Duration))
+                    }
                     _ => c(Const::Unknown),
                 }
             }
