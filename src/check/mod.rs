@@ -499,19 +499,17 @@ impl<'m> Checker<'m> {
 
     fn params(&mut self, params: &[crate::syntax::ast::Param]) -> Vec<Param> {
         let mut out: Vec<Param> = Vec::new();
+        // First spans by name: a scan per parameter was quadratic in their number.
+        let mut seen: std::collections::HashMap<&Name, Span> = Default::default();
         for p in params {
-            if out.iter().any(|q| q.name == p.name.name) {
-                let first = params
-                    .iter()
-                    .find(|q| q.name.name == p.name.name)
-                    .unwrap()
-                    .name
-                    .span;
+            if let Some(&first) = seen.get(&p.name.name) {
                 self.err(CheckError::Duplicate {
                     at: p.name.span,
                     name: p.name.name.to_string(),
                     first,
                 });
+            } else {
+                seen.insert(&p.name.name, p.name.span);
             }
             let ty = self.resolve_type(&p.ty);
             out.push(Param {
