@@ -31,6 +31,7 @@ pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
 pub mod error;
 pub mod imports;
 mod infer;
+mod negative;
 mod order;
 pub mod types;
 
