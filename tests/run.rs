@@ -803,3 +803,14 @@ task main() -> list[str] {
         ])
     );
 }
+
+#[test]
+fn negating_the_smallest_int_twice_overflows() {
+    // The literal `-9223372036854775808` is i64::MIN; negating it again raises OverflowError
+    // (once it gave i64::MIN back: the minus was folded into the literal twice).
+    let src = format!("{ENV}@e\ntask main() -> list[str] {{\n    let out: list[str] = [str(-9223372036854775808)]\n    try {{ let x = -(-9223372036854775808)\n out.append(str(x)) }} except OverflowError {{ out.append(\"overflow\") }}\n    try {{ let y = - -9223372036854775808\n out.append(str(y)) }} except OverflowError {{ out.append(\"overflow\") }}\n    return out\n}}\n");
+    assert_eq!(
+        run(&src)["result"],
+        json!(["-9223372036854775808", "overflow", "overflow"])
+    );
+}

@@ -11,6 +11,7 @@
 use super::config::value::Const;
 use super::config::{self, ConstArg, Level, SConst};
 use super::error::CheckError;
+use super::order;
 use super::{Checker, Decl, EnvInfo, EnvSettings, Origin, State, TaskSettings};
 use crate::diagnostics::{suggest, Diagnostic, Span};
 use crate::syntax::ast::*;
@@ -111,9 +112,12 @@ impl<'m> Checker<'m> {
             } => {
                 let v = self.fold(operand, mode, what);
                 match v.value {
-                    Const::Int(i) => c(Const::Int(i.checked_neg().unwrap_or(i))),
+                    // Negating i64::MIN overflows: left to the run time's OverflowError.
+                    Const::Int(i) => c(i.checked_neg().map_or(Const::Unknown, Const::Int)),
                     Const::Float(f) => c(Const::Float(-f)),
-                    Const::Duration(d) => c(Const::Duration(-d)),
+                    Const::Duration(d) => {
+                        c(d.checked_neg().map_or(Const::Unknown, Const::Duration))
+                    }
                     _ => c(Const::Unknown),
                 }
             }
@@ -200,7 +204,12 @@ impl<'m> Checker<'m> {
 
     /// Resolves a module-level `let`: its type and, where constant, its value.
     pub(super) fn resolve_let(&mut self, name: &Name) {
-        self.in_module_of(name, |c| c.resolve_let_in_module(name));
+        if self.const_state.get(name) == Some(&State::Done) || self.too_deep(name) {
+            return;
+        }
+        self.resolve_depth += 1;
+        crate::stack::grow(|| self.in_module_of(name, |c| c.resolve_let_in_module(name)));
+        self.resolve_depth -= 1;
     }
 
     fn resolve_let_in_module(&mut self, name: &Name) {
@@ -226,12 +235,22 @@ impl<'m> Checker<'m> {
         if let Some(d) = &declared {
             self.expect(&ty, d, l.value.span, "this constant's annotation");
         }
-        let ty = declared.unwrap_or(ty);
+        let mut ty = declared.unwrap_or(ty);
         self.scopes = saved;
+        if order::type_deeper_than(&ty, order::MAX_CONST_DEPTH) {
+            self.err(CheckError::TooDeep {
+                at: l.value.span,
+                what: format!("the type of `{name}`, through other constants,"),
+                limit: order::MAX_CONST_DEPTH,
+            });
+            ty = super::types::Type::Any;
+        }
         let names = l.pattern.names();
         if names.len() == 1 {
             let v = self.fold(&l.value, Fold::Lenient, "a constant");
-            if v.value != Const::Unknown {
+            if v.value != Const::Unknown
+                && !order::const_deeper_than(&v.value, order::MAX_CONST_DEPTH)
+            {
                 self.let_values.insert(name.clone(), v);
             }
             self.out.consts.insert(name.clone(), ty);
@@ -273,7 +292,12 @@ impl<'m> Checker<'m> {
 
     /// Evaluates an `env` declaration into `self.out.envs`.
     pub(super) fn resolve_env(&mut self, name: &Name) {
-        self.in_module_of(name, |c| c.resolve_env_in_module(name));
+        if self.const_state.get(name) == Some(&State::Done) || self.too_deep(name) {
+            return;
+        }
+        self.resolve_depth += 1;
+        crate::stack::grow(|| self.in_module_of(name, |c| c.resolve_env_in_module(name)));
+        self.resolve_depth -= 1;
     }
 
     fn resolve_env_in_module(&mut self, name: &Name) {

@@ -23,6 +23,17 @@ pub enum CheckError {
         at: Span,
         chain: Vec<String>,
     },
+    /// A constant negative duration or `concurrency` (`E0228`).
+    Negative {
+        at: Span,
+        what: &'static str,
+    },
+    /// Constants nested (or resolved) past a limit: `E0104`, as brackets nested too deeply.
+    TooDeep {
+        at: Span,
+        what: String,
+        limit: usize,
+    },
     ImportFailed {
         at: Span,
         path: String,
@@ -202,6 +213,16 @@ impl CheckError {
             Cycle { at, chain } => Diagnostic::error("E0203", format!("constants depend on each other in a cycle: {}", chain.join(" -> ")))
                 .with_label(*at, "this definition is part of the cycle")
                 .with_help("an `env` or module-level `let` cannot use itself, directly or through others"),
+            Negative { at, what } => Diagnostic::error("E0228", format!("{what} cannot be negative"))
+                .with_label(*at, "this is less than zero")
+                .with_help(if *what == "`concurrency`" {
+                    "`concurrency` is 0 (no limit) or a positive count"
+                } else {
+                    "durations given to `sleep`, `compute` and `gpu_compute` are 0 or more"
+                }),
+            TooDeep { at, what, limit } => Diagnostic::error("E0104", format!("{what} nested too deeply (the limit is {limit})"))
+                .with_label(*at, "the limit is passed here")
+                .with_help("nest the values in fewer steps"),
             ImportFailed { at, path, reason } => Diagnostic::error("E0204", format!("cannot import \"{path}\": {reason}"))
                 .with_label(*at, "imported here"),
             ImportCycle { at, chain } => Diagnostic::error("E0205", format!("import cycle: {}", chain.join(" -> ")))

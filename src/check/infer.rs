@@ -90,7 +90,7 @@ impl<'m> Checker<'m> {
             .insert(name.clone(), Local { ty });
     }
 
-    fn lookup_local(&self, name: &str) -> Option<&Local> {
+    pub(super) fn lookup_local(&self, name: &str) -> Option<&Local> {
         self.scopes.iter().rev().find_map(|s| s.get(name))
     }
 
@@ -613,12 +613,15 @@ impl<'m> Checker<'m> {
                 Type::Dict(Box::new(k), Box::new(v))
             }
             ExprKind::Unary { op, operand } => {
-                let t = self.expr(operand, None);
+                // The operand is inferred once: twice per `not` is exponential in a chain.
+                let t = if matches!(op, UnaryOp::Not) {
+                    self.cond(operand);
+                    Type::Bool
+                } else {
+                    self.expr(operand, None)
+                };
                 match op {
-                    UnaryOp::Not => {
-                        self.cond(operand);
-                        Type::Bool
-                    }
+                    UnaryOp::Not => t,
                     UnaryOp::Neg => match t {
                         Type::Int | Type::Float | Type::Duration | Type::Any => t,
                         Type::Future(_) => {
@@ -1517,6 +1520,11 @@ impl<'m> Checker<'m> {
             }
             "sleep" | "compute" | "gpu_compute" => {
                 self.fixed(n, args, &[Duration], 0, at);
+                if let [a] = args {
+                    if matches!(a.kind, ArgKind::Positional) {
+                        self.check_not_negative(&a.value, "a duration");
+                    }
+                }
                 Type::None
             }
             "allocate" | "free" => {
@@ -1697,7 +1705,10 @@ impl<'m> Checker<'m> {
             if let ArgKind::Keyword(k) = &a.kind {
                 let t = self.expr(&a.value, None);
                 match k.name.as_str() {
-                    "concurrency" => self.expect(&t, &Type::Int, a.value.span, "`concurrency`"),
+                    "concurrency" => {
+                        self.expect(&t, &Type::Int, a.value.span, "`concurrency`");
+                        self.check_not_negative(&a.value, "`concurrency`");
+                    }
                     "return_exceptions" => {
                         self.expect(&t, &Type::Bool, a.value.span, "`return_exceptions`");
                         return_exceptions = a.value.kind == ExprKind::Bool(true);

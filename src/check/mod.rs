@@ -31,6 +31,8 @@ pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
 pub mod error;
 pub mod imports;
 mod infer;
+mod negative;
+mod order;
 pub mod types;
 
 use crate::diagnostics::{suggest, Diagnostic, Span};
@@ -262,6 +264,8 @@ pub(crate) struct Checker<'m> {
     module: Option<Name>,
     /// Constants on a cycle already reported.
     in_reported_cycle: Vec<Name>,
+    /// How deep `resolve_let` / `resolve_env` calls are nested now.
+    resolve_depth: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -297,6 +301,7 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
         aliases: Vec::new(),
         module: None,
         in_reported_cycle: Vec::new(),
+        resolve_depth: 0,
     };
     c.out.natives = opts.natives.clone();
     c.run(loaded);
@@ -353,7 +358,9 @@ impl<'m> Checker<'m> {
         self.resolve_structs();
         self.resolve_signatures();
         let names: Vec<Name> = self.decls.keys().cloned().collect();
-        for name in &names {
+        // Each after those it uses (shallow), then what is left (cycles) in source order.
+        let order = self.declaration_order(&names);
+        for name in order.iter().chain(&names) {
             match self.decls[name] {
                 Decl::Env(..) => {
                     self.resolve_env(name);
@@ -493,19 +500,17 @@ impl<'m> Checker<'m> {
 
     fn params(&mut self, params: &[crate::syntax::ast::Param]) -> Vec<Param> {
         let mut out: Vec<Param> = Vec::new();
+        // First spans by name: a scan per parameter was quadratic in their number.
+        let mut seen: std::collections::HashMap<&Name, Span> = Default::default();
         for p in params {
-            if out.iter().any(|q| q.name == p.name.name) {
-                let first = params
-                    .iter()
-                    .find(|q| q.name.name == p.name.name)
-                    .unwrap()
-                    .name
-                    .span;
+            if let Some(&first) = seen.get(&p.name.name) {
                 self.err(CheckError::Duplicate {
                     at: p.name.span,
                     name: p.name.name.to_string(),
                     first,
                 });
+            } else {
+                seen.insert(&p.name.name, p.name.span);
             }
             let ty = self.resolve_type(&p.ty);
             out.push(Param {

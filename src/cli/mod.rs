@@ -350,16 +350,25 @@ fn check(
     }
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
+    let total = all.len();
+    let dropped = diagnostics::limit(&mut all, diagnostics::MAX_PER_FILE);
     if json {
         let diags: Vec<_> = all.iter().map(|d| d.to_json(&map)).collect();
-        println!("{}", serde_json::json!({ "diagnostics": diags }));
+        let mut out = serde_json::json!({ "diagnostics": diags });
+        if dropped > 0 {
+            out["not_shown"] = dropped.into();
+        }
+        println!("{out}");
     } else {
         let colour = use_colour();
         let mut err = std::io::stderr().lock();
         for d in &all {
             let _ = err.write_all(diagnostics::render(d, &map, colour).as_bytes());
         }
-        if !all.is_empty() {
+        if dropped > 0 {
+            let _ = writeln!(err, "{}", diagnostics::not_shown(dropped));
+        }
+        if total > 0 {
             let _ = writeln!(
                 err,
                 "{} error{}, {} warning{} in {} file{}",

@@ -201,26 +201,36 @@ pub fn run(
     diags.append(&mut more);
     diags.extend(runtime::feasible::check(&checked, &cluster));
     diagnostics::sort(&mut diags);
-    if diags.iter().any(|d| d.is_error()) {
+    let invalid = diags.iter().any(|d| d.is_error());
+    let dropped = diagnostics::limit(&mut diags, diagnostics::MAX_PER_FILE);
+    if invalid {
         if json {
             let list: Vec<_> = diags.iter().map(|d| d.to_json(&map)).collect();
-            println!(
-                "{}",
-                serde_json::json!({"status": "invalid", "diagnostics": list})
-            );
+            let mut out = serde_json::json!({"status": "invalid", "diagnostics": list});
+            if dropped > 0 {
+                out["not_shown"] = dropped.into();
+            }
+            println!("{out}");
         } else {
             eprint!(
                 "{}",
                 diagnostics::render_all(&diags, &map, super::use_colour())
             );
         }
-        return 1;
     }
     if !json {
-        eprint!(
-            "{}",
-            diagnostics::render_all(&diags, &map, super::use_colour())
-        );
+        if !invalid {
+            eprint!(
+                "{}",
+                diagnostics::render_all(&diags, &map, super::use_colour())
+            );
+        }
+        if dropped > 0 {
+            eprintln!("{}", diagnostics::not_shown(dropped));
+        }
+    }
+    if invalid {
+        return 1;
     }
     let task = task.unwrap_or("main");
     let runnable: Vec<&str> = checked

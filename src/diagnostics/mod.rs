@@ -19,6 +19,7 @@
 //! ```
 
 pub mod codes;
+mod excerpt;
 mod render;
 mod source;
 pub mod suggest;
@@ -185,6 +186,30 @@ impl Diagnostic {
         );
         serde_json::Value::Object(obj)
     }
+}
+
+/// How many diagnostics are shown for one file at most; the rest are only counted.
+pub const MAX_PER_FILE: usize = 100;
+
+/// Keeps the first `max` diagnostics of each file (in the order given) and returns how many
+/// were dropped.
+pub fn limit(diags: &mut Vec<Diagnostic>, max: usize) -> usize {
+    let mut seen: std::collections::HashMap<Option<FileId>, usize> = Default::default();
+    let before = diags.len();
+    diags.retain(|d| {
+        let n = seen.entry(d.primary_span().map(|s| s.file)).or_default();
+        *n += 1;
+        *n <= max
+    });
+    before - diags.len()
+}
+
+/// The line after the shown diagnostics when some were dropped by [`limit`].
+pub fn not_shown(dropped: usize) -> String {
+    format!(
+        "note: {dropped} more diagnostic{} not shown (at most {MAX_PER_FILE} per file)",
+        if dropped == 1 { "" } else { "s" }
+    )
 }
 
 /// Sorts diagnostics by file and position, errors before warnings at the same place.

@@ -1,7 +1,9 @@
 //! The one place diagnostics are rendered for people, with ariadne.
 
+use super::excerpt::{clean, renumber, Excerpt};
 use super::{Diagnostic, Severity, SourceMap};
-use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
+use ariadne::{Color, Config, FnCache, IndexType, Label, Report, ReportKind, Source};
+use std::collections::HashMap;
 
 /// Renders one diagnostic as text, with or without ANSI colour.
 pub fn render(diag: &Diagnostic, map: &SourceMap, colour: bool) -> String {
@@ -25,14 +27,35 @@ pub fn render(diag: &Diagnostic, map: &SourceMap, colour: bool) -> String {
         }
         return out;
     };
-    let name = |id| map.get(id).name.clone();
-    let mut report = Report::build(kind, (name(primary.file), primary.range()))
+    // The shown part of each file with a label, and each label's place in it.
+    let mut files: Vec<(super::FileId, Excerpt)> = Vec::new();
+    for label in &diag.labels {
+        if files.iter().all(|(f, _)| *f != label.span.file) {
+            let points: Vec<usize> = diag
+                .labels
+                .iter()
+                .filter(|l| l.span.file == label.span.file)
+                .flat_map(|l| [l.span.start as usize, l.span.end as usize])
+                .collect();
+            let excerpt = Excerpt::new(map.get(label.span.file), &points);
+            files.push((label.span.file, excerpt));
+        }
+    }
+    let place = |span: super::Span| {
+        let file = map.get(span.file);
+        let (_, e) = files.iter().find(|(f, _)| *f == span.file).unwrap();
+        let start = e.char_offset(file, span.start as usize);
+        let end = e.char_offset(file, span.end as usize).max(start);
+        (file.name.clone(), start..end)
+    };
+    let message = clean(&diag.message);
+    let mut report = Report::build(kind, place(primary))
         .with_code(diag.code)
-        .with_message(&diag.message)
+        .with_message(&message)
         .with_config(
             Config::default()
                 .with_color(colour)
-                .with_index_type(IndexType::Byte),
+                .with_index_type(IndexType::Char),
         );
     for label in &diag.labels {
         let colour_of = if label.primary {
@@ -43,8 +66,8 @@ pub fn render(diag: &Diagnostic, map: &SourceMap, colour: bool) -> String {
         } else {
             Color::Cyan
         };
-        let mut l = Label::new((name(label.span.file), label.span.range()))
-            .with_message(&label.message)
+        let mut l = Label::new(place(label.span))
+            .with_message(clean(&label.message))
             .with_order(if label.primary { 0 } else { 1 });
         if colour {
             l = l.with_color(colour_of);
@@ -52,19 +75,40 @@ pub fn render(diag: &Diagnostic, map: &SourceMap, colour: bool) -> String {
         report = report.with_label(l);
     }
     if let Some(help) = &diag.help {
-        report = report.with_help(help);
+        report = report.with_help(clean(help));
     }
-    let sources = ariadne::sources(
-        map.files()
-            .map(|(_, f)| (f.name.clone(), f.text.to_string()))
-            .collect::<Vec<_>>(),
-    );
+    let sources: HashMap<String, Source<String>> = files
+        .iter()
+        .map(|(f, e)| (map.get(*f).name.clone(), Source::from(e.text.clone())))
+        .collect();
+    let cache = FnCache::new(
+        (|id: &String| Err(format!("no source {id}"))) as fn(&String) -> Result<String, String>,
+    )
+    .with_sources(sources);
     let mut buf = Vec::new();
     report
         .finish()
-        .write(sources, &mut buf)
+        .write(cache, &mut buf)
         .expect("writing to a Vec cannot fail");
-    String::from_utf8_lossy(&buf).into_owned()
+    let named: Vec<(&str, &Excerpt)> = files
+        .iter()
+        .map(|(f, e)| (map.get(*f).name.as_str(), e))
+        .collect();
+    let out = renumber(&String::from_utf8_lossy(&buf), &named);
+    // The header counts lines and columns in the excerpt: give the file's.
+    let file = map.get(primary.file);
+    let (_, e) = files.iter().find(|(f, _)| *f == primary.file).unwrap();
+    let head = format!("─[ {}:", file.name);
+    if let Some(at) = out.find(&head).map(|i| i + head.len()) {
+        let end = out[at..].find(' ').map_or(out.len(), |i| at + i);
+        if let Some((l, c)) = out[at..end].split_once(':') {
+            if let (Ok(l), Ok(c)) = (l.parse(), c.parse()) {
+                let (l, c) = e.unclip(file, l, c);
+                return format!("{}{l}:{c}{}", &out[..at], &out[end..]);
+            }
+        }
+    }
+    out
 }
 
 /// Renders several diagnostics, one after another.

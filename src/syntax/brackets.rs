@@ -147,10 +147,21 @@ pub fn prepass(src: &str, file: FileId) -> Prepass {
         let tok = match tok {
             Ok(t) => t,
             Err(e) => {
+                // A run of invalid characters is one error.
+                if let (LexError::InvalidChar, Some(SyntaxError::InvalidChar { at, count, .. })) =
+                    (&e, errors.last_mut())
+                {
+                    if at.end as usize == range.start {
+                        at.end = range.end as u32;
+                        *count += src[range.clone()].chars().count();
+                        continue;
+                    }
+                }
                 errors.push(match e {
                     LexError::InvalidChar => SyntaxError::InvalidChar {
                         at: span(&range),
                         ch: src[range.clone()].chars().next().unwrap_or('\0'),
+                        count: src[range.clone()].chars().count(),
                     },
                     LexError::UnterminatedString => {
                         SyntaxError::UnterminatedString { at: span(&range) }

@@ -44,9 +44,11 @@ pub enum SyntaxError {
         at: Span,
         what: &'static str,
     },
+    /// A run of `count` invalid characters starting with `ch`.
     InvalidChar {
         at: Span,
         ch: char,
+        count: usize,
     },
     InvalidNumber {
         at: Span,
@@ -146,7 +148,7 @@ impl SyntaxError {
                         _ => "a code point is at most 10FFFF and not a surrogate",
                     })
             }
-            SyntaxError::InvalidChar { at, ch } => {
+            SyntaxError::InvalidChar { at, ch, count } => {
                 let shown = if *ch == '`' {
                     "U+0060 (a backtick)".to_string()
                 } else if ch.is_control() {
@@ -154,8 +156,16 @@ impl SyntaxError {
                 } else {
                     format!("`{ch}`")
                 };
-                Diagnostic::error("E0108", format!("invalid character {shown}"))
-                    .with_label(*at, "no token starts with this character")
+                if *count > 1 {
+                    Diagnostic::error(
+                        "E0108",
+                        format!("{count} invalid characters, the first {shown}"),
+                    )
+                    .with_label(*at, "no token starts with these characters")
+                } else {
+                    Diagnostic::error("E0108", format!("invalid character {shown}"))
+                        .with_label(*at, "no token starts with this character")
+                }
             }
             SyntaxError::InvalidNumber { at, text } => {
                 let digits: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();

@@ -805,7 +805,7 @@ impl Builder<'_> {
             Rule::operand => {
                 let (prefixes, mut e) = self.operand(p);
                 for (op, at) in prefixes.into_iter().rev() {
-                    e = apply_prefix(op, at, e);
+                    e = apply_prefix(op, at, e, &self.min_literals);
                 }
                 e
             }
@@ -1170,7 +1170,7 @@ impl Builder<'_> {
                     let top_prec = top.prec();
                     if top_prec > prec || (top_prec == prec && !infix.right_assoc()) {
                         let top = ops.pop().unwrap();
-                        reduce(&mut out, top);
+                        reduce(&mut out, top, &self.min_literals);
                     } else {
                         break;
                     }
@@ -1180,7 +1180,7 @@ impl Builder<'_> {
             }
         }
         while let Some(top) = ops.pop() {
-            reduce(&mut out, top);
+            reduce(&mut out, top, &self.min_literals);
         }
         out.pop().expect("one expression is left").0
     }
@@ -1335,10 +1335,12 @@ impl Op {
     }
 }
 
-fn apply_prefix(op: Prefix, at: Span, e: Expr) -> Expr {
+/// `min_literals`: the spans of `9223372036854775808` literals (read as i64::MIN).
+fn apply_prefix(op: Prefix, at: Span, e: Expr, min_literals: &[Span]) -> Expr {
     let span = at.to(e.span);
-    if op == Prefix::Neg && e.kind == ExprKind::Int(i64::MIN) {
-        // `-9223372036854775808`: the literal was read as i64::MIN already.
+    if op == Prefix::Neg && e.kind == ExprKind::Int(i64::MIN) && min_literals.contains(&e.span) {
+        // `-9223372036854775808`: the literal was read as i64::MIN already. Only the literal
+        // itself: `-(-9223372036854775808)` negates i64::MIN (an OverflowError).
         return Expr {
             kind: ExprKind::Int(i64::MIN),
             span,
@@ -1359,11 +1361,11 @@ fn apply_prefix(op: Prefix, at: Span, e: Expr) -> Expr {
 }
 
 /// Pops the operands of `op` from `out` and pushes the node it builds.
-fn reduce(out: &mut Vec<(Expr, bool)>, op: Op) {
+fn reduce(out: &mut Vec<(Expr, bool)>, op: Op, min_literals: &[Span]) {
     match op {
         Op::Prefix(p, at) => {
             let (e, _) = out.pop().expect("a prefix operator has an operand");
-            out.push((apply_prefix(p, at, e), false));
+            out.push((apply_prefix(p, at, e, min_literals), false));
         }
         Op::Infix(infix) => {
             let (rhs, _) = out.pop().expect("an infix operator has a right operand");

@@ -194,6 +194,13 @@ pub const CHECKER: &[CodeInfo] = &[
         right: "fn f(n: int) -> str {\n    return \"n = \" + str(n)\n}\n",
     },
     CodeInfo {
+        code: "E0228",
+        title: "negative duration or concurrency",
+        explanation: "`sleep`, `compute` and `gpu_compute` take a duration of 0 or more, and `map`'s `concurrency` is 0 (no limit) or a positive count. The checker reports a negative value it can work out before the run (a literal, a module-level constant, arithmetic on them); one computed at run time raises ValueError then.",
+        wrong: "env base = TaskEnvironment(name = \"base\")\n\n@base\nasync task main() {\n    sleep(-5s)\n}\n",
+        right: "env base = TaskEnvironment(name = \"base\")\n\n@base\nasync task main() {\n    sleep(5s)\n}\n",
+    },
+    CodeInfo {
         code: "E0309",
         title: "request no node can hold",
         explanation: "An environment's constant resource request does not fit on any node of the cluster, even an empty one: `check` reports what the run would fail with at once (UnschedulableError), naming the closest pool and what it lacks. The cluster is `--cluster FILE`, or the built-in default.",
