@@ -1,6 +1,6 @@
 //! The evaluator and the event loop. See the module doc of [`super`] for the shape.
 
-use super::value::{Callable, DictMap, ErrorValue, Key, StructValue, TracePoint, Value};
+use super::value::{Callable, DictMap, ErrorValue, Key, StructValue, Trace, TracePoint, Value};
 use super::*;
 use crate::check::config::quantity;
 use crate::check::types;
@@ -164,7 +164,7 @@ impl<'p> Frame<'p> {
             code: code.into(),
             message: msg,
             task: None,
-            trace: Vec::new(),
+            trace: Trace::new(),
         };
         *self.sh.limit_error.borrow_mut() = Some(e.clone());
         Ctrl::Kill(Box::new(e))
@@ -2113,7 +2113,7 @@ impl<'p> Frame<'p> {
                     message,
                     code: "HostError".into(),
                     task: None,
-                    trace: Vec::new(),
+                    trace: Trace::new(),
                 })))),
                 Err(_) => Err(raise(
                     "RuntimeSystemError",
@@ -2187,7 +2187,7 @@ impl<'p> Frame<'p> {
                             message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
                             code: "OOMError".into(),
                             task: Some(a.fqn.to_string()),
-                            trace: Vec::new(),
+                            trace: Trace::new(),
                         })));
                     }
                 }
@@ -2328,7 +2328,7 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
         code: code.into(),
         message: msg,
         task: None,
-        trace: Vec::new(),
+        trace: Trace::new(),
     };
     if sh.cancel.load(std::sync::atomic::Ordering::Relaxed) {
         return Some(err(
@@ -2425,7 +2425,7 @@ fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Ve
                 message: format!("the run passed its limit of {max} live actions (E0706)"),
                 code: "E0706".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             });
         }
     }
@@ -2620,7 +2620,7 @@ fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
             message: "cancelled".into(),
             code: "ActionAbortedError".into(),
             task: Some(a.fqn.to_string()),
-            trace: Vec::new(),
+            trace: Trace::new(),
         })));
         (a.sim, a.children.clone())
     };
@@ -2798,7 +2798,7 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
                 message: format!("raised a {}", v.type_name()),
                 code: "TypeError".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             }),
         },
         Err(Ctrl::Kill(e)) => Err(*e),
@@ -2824,7 +2824,7 @@ fn run_native_task(
         code: kind.into(),
         message,
         task: None,
-        trace: Vec::new(),
+        trace: Trace::new(),
     };
     let Some(f) = sh.prog.native_tasks.get(task) else {
         return Err(err("RuntimeSystemError", format!("no host task {task}")));
@@ -3038,7 +3038,7 @@ pub(crate) fn run(
                 message: format!("no action can make progress:\n{detail}"),
                 code: "E0602".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             };
             fail_all_pending(&sh, e);
             break;
@@ -3053,7 +3053,7 @@ pub(crate) fn run(
                     ),
                     code: "E0703".into(),
                     task: None,
-                    trace: Vec::new(),
+                    trace: Trace::new(),
                 });
                 break;
             }
@@ -3109,7 +3109,7 @@ pub(crate) fn run(
                                             .into(),
                                     code: "MaxQueuedTimeExceededError".into(),
                                     task: Some(fqn.to_string()),
-                                    trace: Vec::new(),
+                                    trace: Trace::new(),
                                 }),
                             );
                         }
@@ -3139,7 +3139,7 @@ pub(crate) fn run(
                                 message: "the action ran past its deadline".into(),
                                 code: "DeadlineExceededError".into(),
                                 task: Some(fqn.to_string()),
-                                trace: Vec::new(),
+                                trace: Trace::new(),
                             })));
                             drop(acts);
                             wake_waiters(&sh, id);
@@ -3167,7 +3167,7 @@ pub(crate) fn run(
                                     message: "the attempt ran past its max_runtime".into(),
                                     code: "MaxRuntimeExceededError".into(),
                                     task: Some(fqn.to_string()),
-                                    trace: Vec::new(),
+                                    trace: Trace::new(),
                                 }),
                             );
                         }
@@ -3190,7 +3190,7 @@ pub(crate) fn run(
                         code: "PreemptedError".into(),
                         // `complete` names the task: the error is this attempt's own.
                         task: None,
-                        trace: Vec::new(),
+                        trace: Trace::new(),
                     }),
                 );
             }
@@ -3205,7 +3205,7 @@ pub(crate) fn run(
                         message: reason,
                         code: "E0601".into(),
                         task: Some(fqn.to_string()),
-                        trace: Vec::new(),
+                        trace: Trace::new(),
                     }),
                 );
             }
@@ -3222,7 +3222,7 @@ pub(crate) fn run(
                 message: "the run ended without a result".into(),
                 code: "RuntimeSystemError".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             }),
         },
     };

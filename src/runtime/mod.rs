@@ -33,6 +33,7 @@ pub mod ops;
 mod overrides;
 pub mod resolve;
 pub mod suspend;
+mod trace;
 pub mod value;
 
 use crate::check::config::{ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};

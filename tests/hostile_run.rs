@@ -1,0 +1,81 @@
+//! Hostile run-time input (issue 17, "no crash, no blow-up"): each script or cluster built
+//! here gets a clear error with its code, never a panic, a hang or a memory blow-up.
+
+use flyte_dsl::check::{self, imports};
+use flyte_dsl::diagnostics::SourceMap;
+use flyte_dsl::runtime::{self, value::ErrorValue, Limits, Program, RunOptions};
+use flyte_dsl::sim::Cluster;
+
+const ENV: &str =
+    "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n";
+
+/// One big node, no cold start: thousands of 1-CPU actions fit at once.
+const BIG: &str = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 100000\nmemory = \"100000Gi\"\ncost_per_hour = 1.0\n";
+
+fn program(src: &str) -> Program {
+    let mut map = SourceMap::new();
+    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
+    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+    let errors: Vec<_> = loaded
+        .diags
+        .iter()
+        .chain(&diags)
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{}",
+        flyte_dsl::diagnostics::render_all(&errors, &map, false)
+    );
+    Program::new(loaded, checked)
+}
+
+fn run_limits(src: &str, cluster: &str, limits: Limits) -> runtime::RunOutcome {
+    let prog = program(src);
+    let cluster = Cluster::from_toml_str(cluster, "c.toml").unwrap();
+    runtime::run(
+        &prog,
+        "main",
+        Vec::new(),
+        &cluster,
+        RunOptions {
+            limits,
+            ..Default::default()
+        },
+    )
+}
+
+fn run(src: &str) -> runtime::RunOutcome {
+    run_limits(src, BIG, Limits::default())
+}
+
+fn error(out: &runtime::RunOutcome) -> &ErrorValue {
+    match &out.result {
+        Ok(v) => panic!("the run succeeded with {v:?}"),
+        Err(e) => e,
+    }
+}
+
+/// A chain of `n` nested task calls whose innermost one raises.
+fn chain(n: usize) -> String {
+    format!(
+        "{ENV}@e\ntask down(n: int) -> int {{\n    if n == 0 {{\n        raise ValueError(\"bottom\")\n    }}\n    return down(n - 1)\n}}\n@e\ntask main() -> int {{\n    return down({n})\n}}\n"
+    )
+}
+
+#[test]
+fn an_error_at_the_bottom_of_a_deep_chain_keeps_a_bounded_trace() {
+    let out = run(&chain(2_000));
+    let e = error(&out);
+    assert_eq!(e.code, "ValueError");
+    assert_eq!(e.message, "bottom");
+    // Each of the 2,001 actions holds its error: with the whole trace each, memory grows as
+    // the square of the depth. The trace keeps its innermost and outermost frames only.
+    let kept = e.trace.len();
+    assert!(kept <= 2 * runtime::value::TRACE_KEPT, "{kept} frames kept");
+    assert_eq!(kept + e.trace.omitted(), 2_002, "{kept} kept");
+    let d = e.to_diagnostic();
+    let help = d.help.unwrap_or_default();
+    assert!(help.starts_with("1938 more frames"), "{help}");
+}
