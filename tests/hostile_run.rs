@@ -79,3 +79,53 @@ fn an_error_at_the_bottom_of_a_deep_chain_keeps_a_bounded_trace() {
     let help = d.help.unwrap_or_default();
     assert!(help.starts_with("1938 more frames"), "{help}");
 }
+
+fn pool(name: &str, count: u64) -> String {
+    format!("[[pool]]\nname = \"{name}\"\ncount = {count}\ncpu = 4\nmemory = \"16Gi\"\n")
+}
+
+#[test]
+fn a_pool_of_four_billion_nodes_is_refused_at_load() {
+    for count in [4_294_967_295u64, 10_000_000, 100_001] {
+        let e = Cluster::from_toml_str(&pool("huge", count), "c.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "c.toml:3: key `count`: pool `huge` has {count} nodes; a cluster has at most 100000"
+            )
+        );
+    }
+    assert!(Cluster::from_toml_str(&pool("huge", 100_000), "c.toml").is_ok());
+}
+
+#[test]
+fn pools_of_more_nodes_than_the_bound_together_are_refused_at_load() {
+    let text = format!("{}{}", pool("a", 60_000), pool("b", 60_000));
+    let e = Cluster::from_toml_str(&text, "c.toml").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "c.toml:8: key `count`: the pools have 120000 nodes in all; a cluster has at most 100000"
+    );
+}
+
+#[test]
+fn four_billion_system_retries_are_refused_at_load() {
+    for n in ["4294967295", "101", "-1"] {
+        let text = format!(
+            "preemption_rate = 1000.0\nsystem_retries = {n}\n{}",
+            pool("spot", 1)
+        );
+        let e = Cluster::from_toml_str(&text, "c.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("c.toml:2: key `system_retries`: expected an int from 0 to 100, found {n}")
+        );
+    }
+    let text = format!("system_retries = 100\n{}", pool("spot", 1));
+    assert_eq!(
+        Cluster::from_toml_str(&text, "c.toml")
+            .unwrap()
+            .system_retries,
+        100
+    );
+}
