@@ -129,3 +129,45 @@ fn four_billion_system_retries_are_refused_at_load() {
         100
     );
 }
+
+/// `body` as the body of `main`, with `k = -5` computed at run time (no constant for the
+/// checker to see), and a task `leaf` for `map`.
+fn negative(body: &str) -> String {
+    format!("{ENV}@e\ntask leaf(i: int) -> int {{\n    return i\n}}\n@e\ntask main() -> int {{\n    let k = len([1, 2]) - 7\n    {body}\n    return 0\n}}\n")
+}
+
+#[test]
+fn negative_durations_computed_at_run_time_raise_value_error() {
+    for (call, message) in [
+        (
+            "sleep(k * 1s)",
+            "sleep() takes a duration of at least 0s, not -5s",
+        ),
+        (
+            "compute(k * 1h)",
+            "compute() takes a duration of at least 0s, not -5h",
+        ),
+    ] {
+        let out = run(&negative(call));
+        let e = error(&out);
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("ValueError", message)
+        );
+    }
+}
+
+#[test]
+fn a_negative_map_concurrency_computed_at_run_time_raises_value_error() {
+    let out = run(&negative(
+        "let xs = map(leaf, [1, 2, 3], concurrency = k + 2)",
+    ));
+    let e = error(&out);
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "ValueError",
+            "map() takes a concurrency of at least 0 (0: no bound), not -3"
+        )
+    );
+}

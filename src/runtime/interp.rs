@@ -1708,7 +1708,16 @@ impl<'p> Frame<'p> {
                         Callable::Builtin(b) => match b.as_str() {
                             "sleep" | "compute" | "gpu_compute" => {
                                 let d = match argv.first() {
-                                    Some(Value::Duration(d)) => *d,
+                                    Some(Value::Duration(d)) if *d >= 0 => *d,
+                                    Some(Value::Duration(d)) => {
+                                        return Err(raise(
+                                            "ValueError",
+                                            format!(
+                                                "{b}() takes a duration of at least 0s, not {}",
+                                                value::format_duration(*d)
+                                            ),
+                                        ))
+                                    }
                                     _ => {
                                         return Err(raise(
                                             "TypeError",
@@ -2007,7 +2016,13 @@ impl<'p> Frame<'p> {
         let mut return_exceptions = false;
         for (k, v) in kwargs {
             match (k.as_str(), v) {
-                ("concurrency", Value::Int(c)) => concurrency = c.max(0) as usize,
+                ("concurrency", Value::Int(c)) if c < 0 => {
+                    return Err(raise(
+                        "ValueError",
+                        format!("map() takes a concurrency of at least 0 (0: no bound), not {c}"),
+                    ))
+                }
+                ("concurrency", Value::Int(c)) => concurrency = c as usize,
                 ("return_exceptions", Value::Bool(b)) => return_exceptions = b,
                 _ => {}
             }
