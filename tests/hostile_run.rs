@@ -171,3 +171,151 @@ fn a_negative_map_concurrency_computed_at_run_time_raises_value_error() {
         )
     );
 }
+
+/// Counts the bytes a run holds, as the `flyte-dsl` binary does, for `max_memory`.
+#[global_allocator]
+static ALLOC: flyte_dsl::runtime::memory::CountingAlloc = flyte_dsl::runtime::memory::CountingAlloc;
+
+/// `main` keeps `n` distinct strings of `size` bytes alive.
+fn hoard(n: usize, size: usize) -> String {
+    format!("{ENV}@e\ntask main() -> int {{\n    let chunk = \"x\" * {size}\n    let kept = []\n    for i in range({n}) {{\n        kept.append(chunk + str(i))\n    }}\n    return len(kept)\n}}\n")
+}
+
+#[test]
+fn a_thousand_big_strings_stop_at_the_memory_limit() {
+    assert!(flyte_dsl::runtime::memory::counting());
+    let limits = Limits {
+        max_memory: Some(64 << 20),
+        ..Default::default()
+    };
+    // 1,000 strings of 1 MB: 1 GB held; the limit stops the run near 64 MiB.
+    let out = run_limits(&hoard(1_000, 1_000_000), BIG, limits.clone());
+    let e = error(&out);
+    assert_eq!(
+        (e.kind.as_str(), e.code.as_str()),
+        ("LimitExceededError", "E0707")
+    );
+    assert!(
+        e.message.contains("past its limit of 64.0 MiB (E0707)"),
+        "{}",
+        e.message
+    );
+    // The same strings made and dropped one at a time stay within it.
+    let src = format!("{ENV}@e\ntask main() -> int {{\n    let chunk = \"x\" * 1000000\n    let total = 0\n    for i in range(1000) {{\n        total += len(chunk + str(i))\n    }}\n    return total\n}}\n");
+    assert!(run_limits(&src, BIG, limits).result.is_ok());
+}
+
+#[test]
+fn the_default_memory_limit_is_one_gib() {
+    assert_eq!(Limits::default().max_memory, Some(1 << 30));
+    assert_eq!(runtime::DEFAULT_MAX_MEMORY, 1 << 30);
+}
+
+/// `main` builds `xs`, a list of 10,000 ints (and `ss`, of strings), then runs `expr` 100
+/// times: about 20,000 steps of setup, and 100 times the work of `expr`.
+fn repeat(expr: &str) -> String {
+    format!("{ENV}@e\ntask main() -> int {{\n    let xs = [i for i in range(10000)]\n    let ss = [\"abcdefgh\" for i in range(10000)]\n    let n = 0\n    for i in range(100) {{\n        let r = {expr}\n        n += 1\n    }}\n    return n\n}}\n")
+}
+
+#[test]
+fn builtins_and_operators_over_big_lists_count_steps_for_their_work() {
+    let limits = Limits {
+        max_steps: Some(500_000),
+        ..Default::default()
+    };
+    // The loop alone is a few hundred steps: it runs within the limit.
+    assert!(run_limits(&repeat("i + 1"), BIG, limits.clone())
+        .result
+        .is_ok());
+    // Each of these reads or builds 10,000 items, 100 times: a million steps and more.
+    for expr in [
+        "sorted(xs)",
+        "sum(xs)",
+        "max(xs)",
+        "-1 in xs",
+        "xs + xs",
+        "xs * 2",
+        "\",\".join(ss)",
+        "xs.index(9999)",
+        "xs.copy()",
+        "str(xs)",
+        "len(\"x\" * 160000)",
+    ] {
+        let out = run_limits(&repeat(expr), BIG, limits.clone());
+        match &out.result {
+            Err(e) => assert_eq!(e.code, "E0701", "{expr}: {e:?}"),
+            Ok(v) => panic!("{expr}: the run succeeded with {v:?} without passing its step limit"),
+        }
+    }
+}
+
+#[test]
+fn appending_to_a_big_list_costs_one_step() {
+    // `append` does not scan its list: 10,000 appends to a growing list stay linear.
+    let src = format!("{ENV}@e\ntask main() -> int {{\n    let xs = []\n    for i in range(10000) {{\n        xs.append(i)\n    }}\n    return len(xs)\n}}\n");
+    let limits = Limits {
+        max_steps: Some(100_000),
+        ..Default::default()
+    };
+    assert!(run_limits(&src, BIG, limits).result.is_ok());
+}
+
+#[test]
+fn an_endless_loop_around_a_zero_sleep_stops_at_the_wall_time_limit() {
+    let src = format!("{ENV}@e\ntask main() -> int {{\n    let n = 0\n    while true {{\n        n += 1\n        sleep(0s)\n    }}\n    return n\n}}\n");
+    let limits = Limits {
+        max_steps: None,
+        max_wall_time: Some(std::time::Duration::from_millis(200)),
+        ..Default::default()
+    };
+    let t = std::time::Instant::now();
+    let out = run_limits(&src, BIG, limits);
+    assert_eq!(error(&out).code, "E0704");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn the_cli_stops_a_run_at_its_wall_time_limit() {
+    let dir = std::env::temp_dir().join(format!("hostile-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("spin.flyte");
+    std::fs::write(
+        &file,
+        format!("{ENV}@e\ntask main() -> int {{\n    let n = 0\n    while true {{\n        n += 1\n        sleep(0s)\n    }}\n    return n\n}}\n"),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_flyte-dsl");
+    let t = std::time::Instant::now();
+    let out = std::process::Command::new(bin)
+        .args(["run", "--no-cache-store", "--max-wall-time", "0.3"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("E0704"), "{stderr}");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+    // The default is a minute; a bad value is refused.
+    let help = std::process::Command::new(bin)
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("[default: 60]"), "{help}");
+    assert!(help.contains("[default: 1Gi]"), "{help}");
+    let bad = std::process::Command::new(bin)
+        .args(["run", "--max-wall-time", "-1"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

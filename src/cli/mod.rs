@@ -75,6 +75,13 @@ enum Command {
         /// Keep the cache in memory only, for this run.
         #[arg(long)]
         no_cache_store: bool,
+        /// Stop the run (E0704) after this many seconds of real time; 0: no limit.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
+        max_wall_time: f64,
+        /// Stop the run (E0707) when its values hold more memory than this (`512Mi`, `2Gi`);
+        /// 0: no limit.
+        #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
+        max_memory: u64,
     },
     /// List or clear the result cache.
     Cache {
@@ -190,6 +197,8 @@ pub fn main() -> i32 {
             report,
             cache_dir,
             no_cache_store,
+            max_wall_time,
+            max_memory,
         } => run::run(
             &file,
             task.as_deref(),
@@ -203,6 +212,12 @@ pub fn main() -> i32 {
                 report: report.as_deref(),
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
+                limits: flyte_dsl::runtime::Limits {
+                    max_wall_time: (max_wall_time > 0.0)
+                        .then(|| std::time::Duration::from_secs_f64(max_wall_time)),
+                    max_memory: (max_memory > 0).then_some(max_memory),
+                    ..Default::default()
+                },
             },
         ),
         Command::Cache { command } => run::cache(command_of(command)),
@@ -327,4 +342,19 @@ fn explain(code: &str) -> i32 {
             2
         }
     }
+}
+
+/// `--max-wall-time`: a number of seconds, at least 0.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.0..=1e9).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "expected a number of seconds from 0 to 1e9, found `{text}`"
+        )),
+    }
+}
+
+/// `--max-memory`: a quantity of bytes (`512Mi`, `2Gi`).
+fn bytes(text: &str) -> Result<u64, String> {
+    flyte_dsl::check::config::quantity::parse_bytes(text).map_err(|e| e.message)
 }

@@ -28,6 +28,8 @@ pub struct Outputs<'a> {
     pub report: Option<&'a Path>,
     pub cache_dir: Option<&'a Path>,
     pub no_cache_store: bool,
+    /// The run's limits (`--max-wall-time`, `--max-memory`).
+    pub limits: runtime::Limits,
 }
 
 /// `cache list` and `cache clear`.
@@ -268,6 +270,7 @@ pub fn run(
         seed,
         cache: Some(&cache),
         progress: Some(&progress),
+        limits: outputs.limits.clone(),
         ..Default::default()
     };
     let outcome = runtime::run(&program, task, argv, &cluster, opts);

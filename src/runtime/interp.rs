@@ -8,6 +8,7 @@ use crate::sim::{self, Request};
 use std::task::{Context, Poll};
 
 mod compile;
+mod work;
 pub(crate) use compile::CFn;
 
 /// Non-local control flow out of a statement.
@@ -148,7 +149,7 @@ impl<'p> Frame<'p> {
                 ));
             }
         }
-        if n.is_multiple_of(1024) {
+        {
             if let Some(e) = outside_limits(&self.sh) {
                 *self.sh.limit_error.borrow_mut() = Some(e.clone());
                 return Err(Ctrl::Kill(Box::new(e)));
@@ -649,7 +650,7 @@ impl<'p> Frame<'p> {
                 AssignOp::Div => BinOp::Div,
             };
             let _ = this;
-            ops::binary(bin, &old, &v).map_err(Ctrl::raise)
+            this.charge_result(ops::binary(bin, &old, &v).map_err(Ctrl::raise))
         };
         match &target.kind {
             ExprKind::Name(n, slot) => {
@@ -856,12 +857,13 @@ impl<'p> Frame<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let l = self.expr(lhs)?;
                 let r = self.expr(rhs)?;
-                ops::binary(*op, &l, &r).map_err(Ctrl::raise)?
+                self.charge_result(ops::binary(*op, &l, &r).map_err(Ctrl::raise))?
             }
             ExprKind::Compare { first, rest } => {
                 let mut left = self.expr(first)?;
                 for (op, right) in rest {
                     let r = self.expr(right)?;
+                    self.charge_compare(*op, &r)?;
                     if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                         return Ok(Value::Bool(false));
                     }
@@ -995,22 +997,22 @@ impl<'p> Frame<'p> {
             return Ok(None);
         }
         let r = match args {
-            [] => builtins::method_kw(&recv, &name.name, &[], &[]),
+            [] => self.method_call(&recv, &name.name, &[])?,
             [a] => {
                 let a = self.expr(&a.value)?;
-                builtins::method_kw(&recv, &name.name, std::slice::from_ref(&a), &[])
+                self.method_call(&recv, &name.name, std::slice::from_ref(&a))?
             }
             [a, b] => {
                 let a = self.expr(&a.value)?;
                 let b = self.expr(&b.value)?;
-                builtins::method_kw(&recv, &name.name, &[a, b], &[])
+                self.method_call(&recv, &name.name, &[a, b])?
             }
             _ => {
                 let mut argv = Vec::with_capacity(args.len());
                 for a in args {
                     argv.push(self.expr(&a.value)?);
                 }
-                builtins::method_kw(&recv, &name.name, &argv, &[])
+                self.method_call(&recv, &name.name, &argv)?
             }
         };
         match r {
@@ -1235,21 +1237,25 @@ impl<'p> Frame<'p> {
                         self.call_fn(decl, *index, args)
                     }
                     Callable::Builtin(b) => self.builtin(b, argv, kwargs),
-                    Callable::Method(recv, m) => match builtins::method_kw(
-                        recv,
-                        m,
-                        &argv,
-                        &kwargs
-                            .iter()
-                            .map(|(k, v)| (k.as_str(), v.clone()))
-                            .collect::<Vec<_>>(),
-                    ) {
-                        Some(r) => r.map_err(Ctrl::raise),
-                        None => Err(raise(
-                            "TypeError",
-                            format!("{} has no method {m}", recv.type_name()),
-                        )),
-                    },
+                    Callable::Method(recv, m) => {
+                        let r = builtins::method_kw(
+                            recv,
+                            m,
+                            &argv,
+                            &kwargs
+                                .iter()
+                                .map(|(k, v)| (k.as_str(), v.clone()))
+                                .collect::<Vec<_>>(),
+                        );
+                        self.charge_method(recv, m, &argv, &r)?;
+                        match r {
+                            Some(r) => r.map_err(Ctrl::raise),
+                            None => Err(raise(
+                                "TypeError",
+                                format!("{} has no method {m}", recv.type_name()),
+                            )),
+                        }
+                    }
                     Callable::Task(..) => unreachable!("tasks are Callee::Task"),
                 },
                 other => Err(raise(
@@ -1494,7 +1500,7 @@ impl<'p> Frame<'p> {
                 ExprKind::Binary { op, lhs, rhs } => {
                     let l = ev!(self, lhs)?;
                     let r = ev!(self, rhs)?;
-                    ops::binary(*op, &l, &r).map_err(Ctrl::raise)?
+                    self.charge_result(ops::binary(*op, &l, &r).map_err(Ctrl::raise))?
                 }
                 ExprKind::Unary { op, operand } => {
                     let v = ev!(self, operand)?;
@@ -1504,6 +1510,7 @@ impl<'p> Frame<'p> {
                     let mut left = ev!(self, first)?;
                     for (op, right) in rest {
                         let r = ev!(self, right)?;
+                        self.charge_compare(*op, &r)?;
                         if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                             return Ok(Value::Bool(false));
                         }
@@ -2267,7 +2274,10 @@ impl<'p> Frame<'p> {
                     .map(|(k, v)| (k.as_str(), v.clone()))
                     .collect();
                 match builtins::call(n, &argv, &kw) {
-                    Some(r) => r.map_err(Ctrl::raise),
+                    Some(r) => {
+                        self.charge_call(&argv, &r)?;
+                        r.map_err(Ctrl::raise)
+                    }
                     None => Err(raise("TypeError", format!("{n} is not callable"))),
                 }
             }
@@ -2351,6 +2361,20 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
             "E0705",
             "the run was cancelled by its host (E0705)".into(),
         ));
+    }
+    if let Some(max) = sh.limits.max_memory {
+        let held = memory::live().saturating_sub(sh.memory_base);
+        if held > i64::try_from(max).unwrap_or(i64::MAX) {
+            return Some(err(
+                "LimitExceededError",
+                "E0707",
+                format!(
+                    "the run holds {:.1} MiB of memory, past its limit of {:.1} MiB (E0707)",
+                    held as f64 / 1048576.0,
+                    max as f64 / 1048576.0
+                ),
+            ));
+        }
     }
     if let Some(max) = sh.limits.max_wall_time {
         if sh.started.elapsed() > max {
@@ -2922,6 +2946,7 @@ pub(crate) fn run(
         limit_error: RefCell::new(None),
         system_retries: cluster.system_retries,
         started: std::time::Instant::now(),
+        memory_base: memory::live(),
         cancel: cancel.unwrap_or_default(),
         live: Cell::new(0),
         cache,

@@ -90,4 +90,16 @@ pub const RUNTIME: &[CodeInfo] = &[
         wrong: with_env!("@e\nasync task leaf() -> int {\n    sleep(1s)\n    return 1\n}\n@e\nasync task main() -> int {\n    return len(await gather(*[leaf() for i in range(100)]))\n}\n"),
         right: with_env!("@e\nasync task leaf() -> int {\n    sleep(1s)\n    return 1\n}\n@e\nasync task main() -> int {\n    let n = 0\n    for b in range(20) {\n        n += len(await gather(*[leaf() for i in range(5)]))\n    }\n    return n\n}\n"),
     },
+    CodeInfo {
+        code: "E0707",
+        title: "memory limit passed",
+        explanation: "The run's values held more memory at once than the memory limit allows \
+            (1 GiB by default; `run --max-memory SIZE`, or `Limits::max_memory` when \
+            embedding, where the host installs `runtime::memory::CountingAlloc` as its global \
+            allocator for the limit to be counted). Single strings and lists are also capped \
+            at 2^24 bytes or items. Build smaller values, or keep fewer of them alive. The \
+            page's example is run with a limit of 64 MiB.",
+        wrong: with_env!("@e\ntask main() -> int {\n    let chunk = \"x\" * 1000000\n    let kept = []\n    for i in range(1000) {\n        kept.append(chunk + str(i))\n    }\n    return len(kept)\n}\n"),
+        right: with_env!("@e\ntask main() -> int {\n    let chunk = \"x\" * 1000000\n    let total = 0\n    for i in range(1000) {\n        total += len(chunk + str(i))\n    }\n    return total\n}\n"),
+    },
 ];
