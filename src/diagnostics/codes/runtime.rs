@@ -41,7 +41,9 @@ pub const RUNTIME: &[CodeInfo] = &[
         code: "E0701",
         title: "step limit passed",
         explanation: "The run evaluated more statements and expressions than its step limit \
-            allows (2,000,000,000 by default; `Limits::max_steps` when embedding). This stops \
+            allows (2,000,000,000 by default; `Limits::max_steps` when embedding). A builtin, \
+            method or operator over a list or string (`sorted`, `sum`, `join`, `+`, `in`, ...) \
+            counts one step per item, or per 16 bytes, that it reads or builds. This stops \
             a loop that never ends. The page's example is run with a limit of 10,000 steps.",
         wrong: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i >= 0 {\n        i += 1\n    }\n    return i\n}\n"),
         right: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i < 100 {\n        i += 1\n    }\n    return i\n}\n"),
@@ -68,8 +70,9 @@ pub const RUNTIME: &[CodeInfo] = &[
         code: "E0704",
         title: "wall-time limit passed",
         explanation: "The run took more real time than its wall-time limit \
-            (`Limits::max_wall_time`; none by default). The page's example is run with a \
-            limit of 50 ms and no step limit.",
+            (60 seconds for `flyte-dsl run`, `--max-wall-time SECONDS`, 0 for none; \
+            `Limits::max_wall_time` when embedding, none by default). The page's example is \
+            run with a limit of 50 ms and no step limit.",
         wrong: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i >= 0 {\n        i += 1\n    }\n    return i\n}\n"),
         right: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i < 100 {\n        i += 1\n    }\n    return i\n}\n"),
     },
