@@ -81,6 +81,13 @@ enum Command {
         /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
         #[arg(long = "import-root", value_name = "DIR")]
         import_root: Vec<PathBuf>,
+        /// Stop the run (E0704) after this many seconds of real time; 0: no limit.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
+        max_wall_time: f64,
+        /// Stop the run (E0707) when its values hold more memory than this (`512Mi`, `2Gi`);
+        /// 0: no limit.
+        #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
+        max_memory: u64,
     },
     /// List or clear the result cache.
     Cache {
@@ -210,6 +217,8 @@ pub fn main() -> i32 {
             cache_dir,
             no_cache_store,
             import_root,
+            max_wall_time,
+            max_memory,
         } => run::run(
             &file,
             task.as_deref(),
@@ -224,6 +233,12 @@ pub fn main() -> i32 {
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
                 import_roots: &import_root,
+                limits: flyte_dsl::runtime::Limits {
+                    max_wall_time: (max_wall_time > 0.0)
+                        .then(|| std::time::Duration::from_secs_f64(max_wall_time)),
+                    max_memory: (max_memory > 0).then_some(max_memory),
+                    ..Default::default()
+                },
             },
         ),
         Command::Cache { command } => run::cache(command_of(command)),
@@ -410,4 +425,19 @@ fn explain(code: &str) -> i32 {
             2
         }
     }
+}
+
+/// `--max-wall-time`: a number of seconds, at least 0.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.0..=1e9).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "expected a number of seconds from 0 to 1e9, found `{text}`"
+        )),
+    }
+}
+
+/// `--max-memory`: a quantity of bytes (`512Mi`, `2Gi`).
+fn bytes(text: &str) -> Result<u64, String> {
+    flyte_dsl::check::config::quantity::parse_bytes(text).map_err(|e| e.message)
 }

@@ -30,6 +30,8 @@ pub struct Outputs<'a> {
     pub no_cache_store: bool,
     /// Folders imports may read besides the script's.
     pub import_roots: &'a [PathBuf],
+    /// The run's limits (`--max-wall-time`, `--max-memory`).
+    pub limits: runtime::Limits,
 }
 
 /// `cache list` and `cache clear`.
@@ -355,6 +357,7 @@ pub fn run(
         seed,
         cache: Some(&cache),
         progress: Some(&progress),
+        limits: outputs.limits.clone(),
         ..Default::default()
     };
     let outcome = runtime::run(&program, task, argv, &cluster, opts);

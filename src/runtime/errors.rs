@@ -80,6 +80,6 @@ pub(crate) fn clock_overflow() -> ErrorValue {
             .into(),
         code: "E0703".into(),
         task: None,
-        trace: Vec::new(),
+        trace: Default::default(),
     }
 }

@@ -1,6 +1,6 @@
 //! The evaluator and the event loop. See the module doc of [`super`] for the shape.
 
-use super::value::{Callable, DictMap, ErrorValue, Key, StructValue, TracePoint, Value};
+use super::value::{Callable, DictMap, ErrorValue, Key, StructValue, Trace, TracePoint, Value};
 use super::*;
 use crate::check::config::quantity;
 use crate::check::types;
@@ -8,6 +8,7 @@ use crate::sim::{self, Request};
 use std::task::{Context, Poll};
 
 mod compile;
+mod work;
 pub(crate) use compile::CFn;
 
 /// Non-local control flow out of a statement.
@@ -148,7 +149,7 @@ impl<'p> Frame<'p> {
                 ));
             }
         }
-        if n.is_multiple_of(1024) {
+        {
             if let Some(e) = outside_limits(&self.sh) {
                 *self.sh.limit_error.borrow_mut() = Some(e.clone());
                 return Err(Ctrl::Kill(Box::new(e)));
@@ -164,7 +165,7 @@ impl<'p> Frame<'p> {
             code: code.into(),
             message: msg,
             task: None,
-            trace: Vec::new(),
+            trace: Trace::new(),
         };
         *self.sh.limit_error.borrow_mut() = Some(e.clone());
         Ctrl::Kill(Box::new(e))
@@ -649,7 +650,7 @@ impl<'p> Frame<'p> {
                 AssignOp::Div => BinOp::Div,
             };
             let _ = this;
-            ops::binary(bin, &old, &v).map_err(Ctrl::raise)
+            this.charge_result(ops::binary(bin, &old, &v).map_err(Ctrl::raise))
         };
         match &target.kind {
             ExprKind::Name(n, slot) => {
@@ -856,12 +857,13 @@ impl<'p> Frame<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let l = self.expr(lhs)?;
                 let r = self.expr(rhs)?;
-                ops::binary(*op, &l, &r).map_err(Ctrl::raise)?
+                self.charge_result(ops::binary(*op, &l, &r).map_err(Ctrl::raise))?
             }
             ExprKind::Compare { first, rest } => {
                 let mut left = self.expr(first)?;
                 for (op, right) in rest {
                     let r = self.expr(right)?;
+                    self.charge_compare(*op, &r)?;
                     if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                         return Ok(Value::Bool(false));
                     }
@@ -995,22 +997,22 @@ impl<'p> Frame<'p> {
             return Ok(None);
         }
         let r = match args {
-            [] => builtins::method_kw(&recv, &name.name, &[], &[]),
+            [] => self.method_call(&recv, &name.name, &[])?,
             [a] => {
                 let a = self.expr(&a.value)?;
-                builtins::method_kw(&recv, &name.name, std::slice::from_ref(&a), &[])
+                self.method_call(&recv, &name.name, std::slice::from_ref(&a))?
             }
             [a, b] => {
                 let a = self.expr(&a.value)?;
                 let b = self.expr(&b.value)?;
-                builtins::method_kw(&recv, &name.name, &[a, b], &[])
+                self.method_call(&recv, &name.name, &[a, b])?
             }
             _ => {
                 let mut argv = Vec::with_capacity(args.len());
                 for a in args {
                     argv.push(self.expr(&a.value)?);
                 }
-                builtins::method_kw(&recv, &name.name, &argv, &[])
+                self.method_call(&recv, &name.name, &argv)?
             }
         };
         match r {
@@ -1235,21 +1237,25 @@ impl<'p> Frame<'p> {
                         self.call_fn(decl, *index, args)
                     }
                     Callable::Builtin(b) => self.builtin(b, argv, kwargs),
-                    Callable::Method(recv, m) => match builtins::method_kw(
-                        recv,
-                        m,
-                        &argv,
-                        &kwargs
-                            .iter()
-                            .map(|(k, v)| (k.as_str(), v.clone()))
-                            .collect::<Vec<_>>(),
-                    ) {
-                        Some(r) => r.map_err(Ctrl::raise),
-                        None => Err(raise(
-                            "TypeError",
-                            format!("{} has no method {m}", recv.type_name()),
-                        )),
-                    },
+                    Callable::Method(recv, m) => {
+                        let r = builtins::method_kw(
+                            recv,
+                            m,
+                            &argv,
+                            &kwargs
+                                .iter()
+                                .map(|(k, v)| (k.as_str(), v.clone()))
+                                .collect::<Vec<_>>(),
+                        );
+                        self.charge_method(recv, m, &argv, &r)?;
+                        match r {
+                            Some(r) => r.map_err(Ctrl::raise),
+                            None => Err(raise(
+                                "TypeError",
+                                format!("{} has no method {m}", recv.type_name()),
+                            )),
+                        }
+                    }
                     Callable::Task(..) => unreachable!("tasks are Callee::Task"),
                 },
                 other => Err(raise(
@@ -1494,7 +1500,7 @@ impl<'p> Frame<'p> {
                 ExprKind::Binary { op, lhs, rhs } => {
                     let l = ev!(self, lhs)?;
                     let r = ev!(self, rhs)?;
-                    ops::binary(*op, &l, &r).map_err(Ctrl::raise)?
+                    self.charge_result(ops::binary(*op, &l, &r).map_err(Ctrl::raise))?
                 }
                 ExprKind::Unary { op, operand } => {
                     let v = ev!(self, operand)?;
@@ -1504,6 +1510,7 @@ impl<'p> Frame<'p> {
                     let mut left = ev!(self, first)?;
                     for (op, right) in rest {
                         let r = ev!(self, right)?;
+                        self.charge_compare(*op, &r)?;
                         if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                             return Ok(Value::Bool(false));
                         }
@@ -1708,7 +1715,16 @@ impl<'p> Frame<'p> {
                         Callable::Builtin(b) => match b.as_str() {
                             "sleep" | "compute" | "gpu_compute" => {
                                 let d = match argv.first() {
-                                    Some(Value::Duration(d)) => *d,
+                                    Some(Value::Duration(d)) if *d >= 0 => *d,
+                                    Some(Value::Duration(d)) => {
+                                        return Err(raise(
+                                            "ValueError",
+                                            format!(
+                                                "{b}() takes a duration of at least 0s, not {}",
+                                                value::format_duration(*d)
+                                            ),
+                                        ))
+                                    }
                                     _ => {
                                         return Err(raise(
                                             "TypeError",
@@ -2007,7 +2023,13 @@ impl<'p> Frame<'p> {
         let mut return_exceptions = false;
         for (k, v) in kwargs {
             match (k.as_str(), v) {
-                ("concurrency", Value::Int(c)) => concurrency = c.max(0) as usize,
+                ("concurrency", Value::Int(c)) if c < 0 => {
+                    return Err(raise(
+                        "ValueError",
+                        format!("map() takes a concurrency of at least 0 (0: no bound), not {c}"),
+                    ))
+                }
+                ("concurrency", Value::Int(c)) => concurrency = c as usize,
                 ("return_exceptions", Value::Bool(b)) => return_exceptions = b,
                 _ => {}
             }
@@ -2113,7 +2135,7 @@ impl<'p> Frame<'p> {
                     message,
                     code: "HostError".into(),
                     task: None,
-                    trace: Vec::new(),
+                    trace: Trace::new(),
                 })))),
                 Err(_) => Err(raise(
                     "RuntimeSystemError",
@@ -2187,7 +2209,7 @@ impl<'p> Frame<'p> {
                             message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
                             code: "OOMError".into(),
                             task: Some(a.fqn.to_string()),
-                            trace: Vec::new(),
+                            trace: Trace::new(),
                         })));
                     }
                 }
@@ -2252,7 +2274,10 @@ impl<'p> Frame<'p> {
                     .map(|(k, v)| (k.as_str(), v.clone()))
                     .collect();
                 match builtins::call(n, &argv, &kw) {
-                    Some(r) => r.map_err(Ctrl::raise),
+                    Some(r) => {
+                        self.charge_call(&argv, &r)?;
+                        r.map_err(Ctrl::raise)
+                    }
                     None => Err(raise("TypeError", format!("{n} is not callable"))),
                 }
             }
@@ -2328,7 +2353,7 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
         code: code.into(),
         message: msg,
         task: None,
-        trace: Vec::new(),
+        trace: Trace::new(),
     };
     if sh.cancel.load(std::sync::atomic::Ordering::Relaxed) {
         return Some(err(
@@ -2336,6 +2361,20 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
             "E0705",
             "the run was cancelled by its host (E0705)".into(),
         ));
+    }
+    if let Some(max) = sh.limits.max_memory {
+        let held = memory::live().saturating_sub(sh.memory_base);
+        if held > i64::try_from(max).unwrap_or(i64::MAX) {
+            return Some(err(
+                "LimitExceededError",
+                "E0707",
+                format!(
+                    "the run holds {:.1} MiB of memory, past its limit of {:.1} MiB (E0707)",
+                    held as f64 / 1048576.0,
+                    max as f64 / 1048576.0
+                ),
+            ));
+        }
     }
     if let Some(max) = sh.limits.max_wall_time {
         if sh.started.elapsed() > max {
@@ -2425,7 +2464,7 @@ fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Ve
                 message: format!("the run passed its limit of {max} live actions (E0706)"),
                 code: "E0706".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             });
         }
     }
@@ -2626,7 +2665,7 @@ fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
             message: "cancelled".into(),
             code: "ActionAbortedError".into(),
             task: Some(a.fqn.to_string()),
-            trace: Vec::new(),
+            trace: Trace::new(),
         })));
         (a.sim, a.children.clone())
     };
@@ -2807,7 +2846,7 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
                 message: format!("raised a {}", v.type_name()),
                 code: "TypeError".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             }),
         },
         Err(Ctrl::Kill(e)) => Err(*e),
@@ -2833,7 +2872,7 @@ fn run_native_task(
         code: kind.into(),
         message,
         task: None,
-        trace: Vec::new(),
+        trace: Trace::new(),
     };
     let Some(f) = sh.prog.native_tasks.get(task) else {
         return Err(err("RuntimeSystemError", format!("no host task {task}")));
@@ -2916,6 +2955,7 @@ pub(crate) fn run(
         limit_error: RefCell::new(None),
         system_retries: cluster.system_retries,
         started: std::time::Instant::now(),
+        memory_base: memory::live(),
         cancel: cancel.unwrap_or_default(),
         live: Cell::new(0),
         cache,
@@ -3051,7 +3091,7 @@ pub(crate) fn run(
                 message: format!("no action can make progress:\n{detail}"),
                 code: "E0602".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             };
             fail_all_pending(&sh, e);
             break;
@@ -3066,7 +3106,7 @@ pub(crate) fn run(
                     ),
                     code: "E0703".into(),
                     task: None,
-                    trace: Vec::new(),
+                    trace: Trace::new(),
                 });
                 break;
             }
@@ -3122,7 +3162,7 @@ pub(crate) fn run(
                                             .into(),
                                     code: "MaxQueuedTimeExceededError".into(),
                                     task: Some(fqn.to_string()),
-                                    trace: Vec::new(),
+                                    trace: Trace::new(),
                                 }),
                             );
                         }
@@ -3152,7 +3192,7 @@ pub(crate) fn run(
                                 message: "the action ran past its deadline".into(),
                                 code: "DeadlineExceededError".into(),
                                 task: Some(fqn.to_string()),
-                                trace: Vec::new(),
+                                trace: Trace::new(),
                             })));
                             drop(acts);
                             wake_waiters(&sh, id);
@@ -3180,7 +3220,7 @@ pub(crate) fn run(
                                     message: "the attempt ran past its max_runtime".into(),
                                     code: "MaxRuntimeExceededError".into(),
                                     task: Some(fqn.to_string()),
-                                    trace: Vec::new(),
+                                    trace: Trace::new(),
                                 }),
                             );
                         }
@@ -3203,7 +3243,7 @@ pub(crate) fn run(
                         code: "PreemptedError".into(),
                         // `complete` names the task: the error is this attempt's own.
                         task: None,
-                        trace: Vec::new(),
+                        trace: Trace::new(),
                     }),
                 );
             }
@@ -3218,7 +3258,7 @@ pub(crate) fn run(
                         message: reason,
                         code: "E0601".into(),
                         task: Some(fqn.to_string()),
-                        trace: Vec::new(),
+                        trace: Trace::new(),
                     }),
                 );
             }
@@ -3235,7 +3275,7 @@ pub(crate) fn run(
                 message: "the run ended without a result".into(),
                 code: "RuntimeSystemError".into(),
                 task: None,
-                trace: Vec::new(),
+                trace: Trace::new(),
             }),
         },
     };

@@ -29,10 +29,12 @@ pub mod convert;
 mod errors;
 pub mod feasible;
 mod interp;
+pub mod memory;
 pub mod ops;
 mod overrides;
 pub mod resolve;
 pub mod suspend;
+mod trace;
 pub mod value;
 
 use crate::check::config::{ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};
@@ -172,6 +174,9 @@ impl Program {
     }
 }
 
+/// The default of [`Limits::max_memory`]: 1 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
+
 /// Limits that stop runaway scripts with a clear error (`E07xx`), never a crash.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -185,6 +190,9 @@ pub struct Limits {
     pub max_live_actions: Option<usize>,
     /// Real time the run may take.
     pub max_wall_time: Option<std::time::Duration>,
+    /// Bytes the run's values may hold at once, counted by [`memory::CountingAlloc`] (when it
+    /// is the global allocator, as in the `flyte-dsl` binary; without it nothing is counted).
+    pub max_memory: Option<u64>,
     /// Not a limit: the root action takes no capacity and pays no cold start (the REPL's
     /// generated task, which stands for the person at the prompt).
     pub free_root: bool,
@@ -201,6 +209,7 @@ impl Default for Limits {
             max_virtual_time: None,
             max_live_actions: Some(5_000_000),
             max_wall_time: None,
+            max_memory: Some(DEFAULT_MAX_MEMORY),
             free_root: false,
             warm_replicas: Vec::new(),
         }
@@ -335,6 +344,8 @@ pub(crate) struct Shared<'p> {
     pub limit_error: RefCell<Option<ErrorValue>>,
     pub system_retries: u32,
     pub started: std::time::Instant,
+    /// The bytes the thread held when the run began ([`memory::live`]).
+    pub memory_base: i64,
     pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Logical actions not ended yet.
     pub live: Cell<usize>,

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+pub use super::trace::{Trace, TracePoint, TRACE_KEPT};
+
 /// How deep `str`, JSON output and copies follow nested values (deeper prints as `...`).
 pub const MAX_NESTING: usize = 2_000;
 /// Text past which `str` stops writing (the size limit of strings, see `ops::MAX_LEN`).
@@ -86,7 +88,7 @@ pub struct ErrorValue {
     pub task: Option<String>,
     /// Where it went, innermost first: the statement that raised it, then the statement of each
     /// function or action it left (the call or the `await`). Not part of its value.
-    pub trace: Vec<TracePoint>,
+    pub trace: Trace,
 }
 
 /// Two errors are equal when their type, message, code and task are.
@@ -117,8 +119,9 @@ impl ErrorValue {
             code,
             format!("{}: {}{task}", self.kind, self.message),
         );
-        for (i, p) in self.trace.iter().enumerate() {
-            let message = match i.checked_sub(1).map(|j| &self.trace[j]) {
+        let points = self.trace.points();
+        for (i, p) in points.iter().enumerate() {
+            let message = match i.checked_sub(1).map(|j| &points[j]) {
                 // Raised by the platform for an action that ran no statement of it.
                 None if self.task.as_deref().is_some_and(|t| t != &*p.task) => format!(
                     "{} called here, in {}",
@@ -137,19 +140,16 @@ impl ErrorValue {
                 primary: i == 0,
             });
         }
+        if self.trace.omitted() > 0 {
+            d.help = Some(format!(
+                "{} more frames between the first {} and the last {} are not shown",
+                self.trace.omitted(),
+                TRACE_KEPT,
+                self.trace.len().saturating_sub(TRACE_KEPT)
+            ));
+        }
         d
     }
-}
-
-/// A statement an error passed through.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TracePoint {
-    pub span: crate::diagnostics::Span,
-    /// The FQN of the action whose body ran the statement.
-    pub task: std::sync::Arc<str>,
-    /// The body (its attempt's executor) and call depth it was recorded in: one point per
-    /// function or action left.
-    pub frame: (usize, usize),
 }
 
 /// A struct value: its type name and fields in declaration order.
@@ -304,7 +304,7 @@ impl Value {
             message: message.into(),
             code: kind.to_string(),
             task: Option::None,
-            trace: Vec::new(),
+            trace: Trace::new(),
         }))
     }
 
@@ -751,7 +751,7 @@ mod tests {
             message: "m".into(),
             code: "ValueError".into(),
             task: None,
-            trace: Vec::new(),
+            trace: Trace::new(),
         };
         let mut b = a.clone();
         b.trace.push(TracePoint {

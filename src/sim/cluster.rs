@@ -44,6 +44,13 @@ pub struct Cluster {
     pub pools: Vec<Pool>,
 }
 
+/// The most nodes a cluster may have, all pools together: the simulator keeps each node's
+/// state, so a bigger cluster would only exhaust memory.
+pub const MAX_NODES: u64 = 100_000;
+
+/// The most `system_retries`: each is another attempt of a preempted action.
+pub const MAX_SYSTEM_RETRIES: u32 = 100;
+
 /// One node pool: `count` identical nodes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pool {
@@ -372,13 +379,19 @@ impl Cluster {
         };
         let system_retries = match &raw.system_retries {
             None => 3,
-            Some(v) => u32::try_from(*v.get_ref()).map_err(|_| {
-                cx.err(
-                    v.span().start,
-                    "system_retries",
-                    "expected an int, at least 0",
-                )
-            })?,
+            Some(v) => match u32::try_from(*v.get_ref()) {
+                Ok(n) if n <= MAX_SYSTEM_RETRIES => n,
+                _ => {
+                    return Err(cx.err(
+                        v.span().start,
+                        "system_retries",
+                        format!(
+                            "expected an int from 0 to {MAX_SYSTEM_RETRIES}, found {}",
+                            v.get_ref()
+                        ),
+                    ))
+                }
+            },
         };
         let mut pools: Vec<Pool> = Vec::new();
         for p in &raw.pool {
@@ -391,6 +404,20 @@ impl Cluster {
         }
         if pools.is_empty() {
             return Err(cx.err(text.len(), "pool", "the cluster has no [[pool]]"));
+        }
+        let total: u64 = pools.iter().map(|p| u64::from(p.count)).sum();
+        if total > MAX_NODES {
+            let at = raw.pool.last().map_or(0, |p| {
+                p.get_ref()
+                    .count
+                    .as_ref()
+                    .map_or(p.span().start, |c| c.span().start)
+            });
+            return Err(cx.err(
+                at,
+                "count",
+                format!("the pools have {total} nodes in all; a cluster has at most {MAX_NODES}"),
+            ));
         }
         Ok(Cluster {
             cold_start,
@@ -522,8 +549,19 @@ fn pool_from_raw(cx: &Ctx, at: usize, p: &RawPool) -> Result<Pool, ClusterError>
         Some(c) if *c.get_ref() <= 0 => {
             return Err(cx.err(c.span().start, "count", "a pool needs at least one node"))
         }
-        Some(c) => u32::try_from(*c.get_ref())
-            .map_err(|_| cx.err(c.span().start, "count", "too many nodes"))?,
+        Some(c) => match u32::try_from(*c.get_ref()) {
+            Ok(n) if u64::from(n) <= MAX_NODES => n,
+            _ => {
+                return Err(cx.err(
+                    c.span().start,
+                    "count",
+                    format!(
+                        "pool `{name}` has {} nodes; a cluster has at most {MAX_NODES}",
+                        c.get_ref()
+                    ),
+                ))
+            }
+        },
     };
     let cpu_milli = match &p.cpu {
         None => return Err(cx.err(at, "cpu", format!("pool `{name}` has no `cpu`"))),

@@ -41,7 +41,9 @@ pub const RUNTIME: &[CodeInfo] = &[
         code: "E0701",
         title: "step limit passed",
         explanation: "The run evaluated more statements and expressions than its step limit \
-            allows (2,000,000,000 by default; `Limits::max_steps` when embedding). This stops \
+            allows (2,000,000,000 by default; `Limits::max_steps` when embedding). A builtin, \
+            method or operator over a list or string (`sorted`, `sum`, `join`, `+`, `in`, ...) \
+            counts one step per item, or per 16 bytes, that it reads or builds. This stops \
             a loop that never ends. The page's example is run with a limit of 10,000 steps.",
         wrong: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i >= 0 {\n        i += 1\n    }\n    return i\n}\n"),
         right: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i < 100 {\n        i += 1\n    }\n    return i\n}\n"),
@@ -69,8 +71,9 @@ pub const RUNTIME: &[CodeInfo] = &[
         code: "E0704",
         title: "wall-time limit passed",
         explanation: "The run took more real time than its wall-time limit \
-            (`Limits::max_wall_time`; none by default). The page's example is run with a \
-            limit of 50 ms and no step limit.",
+            (60 seconds for `flyte-dsl run`, `--max-wall-time SECONDS`, 0 for none; \
+            `Limits::max_wall_time` when embedding, none by default). The page's example is \
+            run with a limit of 50 ms and no step limit.",
         wrong: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i >= 0 {\n        i += 1\n    }\n    return i\n}\n"),
         right: with_env!("@e\ntask main() -> int {\n    let i = 0\n    while i < 100 {\n        i += 1\n    }\n    return i\n}\n"),
     },
@@ -90,5 +93,17 @@ pub const RUNTIME: &[CodeInfo] = &[
             Gather in batches. The page's example is run with a limit of 10.",
         wrong: with_env!("@e\nasync task leaf() -> int {\n    sleep(1s)\n    return 1\n}\n@e\nasync task main() -> int {\n    return len(await gather(*[leaf() for i in range(100)]))\n}\n"),
         right: with_env!("@e\nasync task leaf() -> int {\n    sleep(1s)\n    return 1\n}\n@e\nasync task main() -> int {\n    let n = 0\n    for b in range(20) {\n        n += len(await gather(*[leaf() for i in range(5)]))\n    }\n    return n\n}\n"),
+    },
+    CodeInfo {
+        code: "E0707",
+        title: "memory limit passed",
+        explanation: "The run's values held more memory at once than the memory limit allows \
+            (1 GiB by default; `run --max-memory SIZE`, or `Limits::max_memory` when \
+            embedding, where the host installs `runtime::memory::CountingAlloc` as its global \
+            allocator for the limit to be counted). Single strings and lists are also capped \
+            at 2^24 bytes or items. Build smaller values, or keep fewer of them alive. The \
+            page's example is run with a limit of 64 MiB.",
+        wrong: with_env!("@e\ntask main() -> int {\n    let chunk = \"x\" * 1000000\n    let kept = []\n    for i in range(1000) {\n        kept.append(chunk + str(i))\n    }\n    return len(kept)\n}\n"),
+        right: with_env!("@e\ntask main() -> int {\n    let chunk = \"x\" * 1000000\n    let total = 0\n    for i in range(1000) {\n        total += len(chunk + str(i))\n    }\n    return total\n}\n"),
     },
 ];

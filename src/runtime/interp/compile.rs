@@ -291,12 +291,13 @@ fn int_compare<const OP: u8>(a: i64, b: i64) -> bool {
 }
 
 #[inline(never)]
-fn any_binary(op: BinOp, a: &Value, b: &Value) -> Res<Value> {
-    ops::binary(op, a, b).map_err(Ctrl::raise)
+fn any_binary(f: &Frame<'_>, op: BinOp, a: &Value, b: &Value) -> Res<Value> {
+    f.charge_result(ops::binary(op, a, b).map_err(Ctrl::raise))
 }
 
 #[inline(never)]
-fn any_compare(op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
+fn any_compare(f: &Frame<'_>, op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
+    f.charge_compare(op, b)?;
     ops::compare(op, a, b).map_err(Ctrl::raise)
 }
 
@@ -308,7 +309,7 @@ fn arith<'p, const OP: u8>(op: BinOp, a: Operand<'p>, b: Operand<'p>) -> CExpr<'
                 return Ok(Value::Int(r));
             }
         }
-        any_binary(op, x, y)
+        any_binary(f, op, x, y)
     })
 }
 
@@ -318,7 +319,7 @@ fn compare<'p, const OP: u8>(op: CmpOp, a: Operand<'p>, b: Operand<'p>) -> CCond
         if let (Value::Int(p), Value::Int(q)) = (x, y) {
             return Ok(int_compare::<OP>(*p, *q));
         }
-        any_compare(op, x, y)
+        any_compare(f, op, x, y)
     })
 }
 
@@ -651,7 +652,7 @@ impl<'p> Compiler<'p> {
                         CmpOp::Gt => compare::<4>(op, a, b),
                         CmpOp::Ge => compare::<5>(op, a, b),
                         CmpOp::In | CmpOp::NotIn => {
-                            binary_closure!(a, b, |f, x, y| any_compare(op, x, y))
+                            binary_closure!(a, b, |f, x, y| any_compare(f, op, x, y))
                         }
                     };
                 }
@@ -837,6 +838,7 @@ impl<'p> Compiler<'p> {
                     let mut left = first(f)?;
                     for (op, right) in &rest {
                         let r = right(f)?;
+                        f.charge_compare(*op, &r)?;
                         if !ops::compare(*op, &left, &r).map_err(Ctrl::raise)? {
                             return Ok(Value::Bool(false));
                         }
@@ -863,7 +865,7 @@ impl<'p> Compiler<'p> {
                     BinOp::Mul => arith::<2>(op, a, b),
                     BinOp::FloorDiv => arith::<3>(op, a, b),
                     BinOp::Mod => arith::<4>(op, a, b),
-                    _ => binary_closure!(a, b, |f, x, y| any_binary(op, x, y)),
+                    _ => binary_closure!(a, b, |f, x, y| any_binary(f, op, x, y)),
                 }
             }
             ExprKind::IfElse {
@@ -1017,23 +1019,23 @@ impl<'p> Compiler<'p> {
                     // The receiver is read in place once the arguments are evaluated: they
                     // cannot rebind a local of this frame.
                     let r = match &*argv {
-                        [] => builtins::method_kw(local(f, i)?, method, &[], &[]),
+                        [] => f.method_call(local(f, i)?, method, &[])?,
                         [a] => {
                             let a = a(f)?;
                             let args = std::slice::from_ref(&a);
-                            builtins::method_kw(local(f, i)?, method, args, &[])
+                            f.method_call(local(f, i)?, method, args)?
                         }
                         [a, b] => {
                             let a = a(f)?;
                             let b = b(f)?;
-                            builtins::method_kw(local(f, i)?, method, &[a, b], &[])
+                            f.method_call(local(f, i)?, method, &[a, b])?
                         }
                         _ => {
                             let mut v = Vec::with_capacity(argv.len());
                             for a in argv.iter() {
                                 v.push(a(f)?);
                             }
-                            builtins::method_kw(local(f, i)?, method, &v, &[])
+                            f.method_call(local(f, i)?, method, &v)?
                         }
                     };
                     match r {
