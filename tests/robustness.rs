@@ -208,3 +208,21 @@ fn token_soup_never_panics() {
         }
     }
 }
+
+/// A token a megabyte long (a string, a comment, a name) lexes without overflowing the stack
+/// in any build: the lexer loops by tail calls, which an unoptimized build made real calls
+/// (the fuzzer's seed1-case510, a 1 MB environment name, crashed `check` in debug builds).
+#[test]
+fn megabyte_long_tokens() {
+    let big = "x".repeat(1 << 20);
+    assert_eq!(
+        codes(&format!("env e = TaskEnvironment(name = \"{big}\")\n")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(codes(&format!("# {big}\n")), Vec::<&str>::new());
+    assert_eq!(codes(&format!("let {big} = 1\n")), Vec::<&str>::new());
+    assert_eq!(
+        codes(&format!("let n = {}\n", "1".repeat(1 << 20))),
+        vec!["E0107"]
+    );
+}
