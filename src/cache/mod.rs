@@ -1,4 +1,4 @@
-//! The result cache (RUNTIME.md section 8), kept in memory or in a SQLite file.
+//! The result cache (docs/runtime.md), kept in memory or in a SQLite file.
 //!
 //! An entry's key is (FQN, cache version, salt, hash of the inputs): the version is the
 //! hash of the task's source text and interface for `"auto"`, or the user's `version_override`;

@@ -1,5 +1,5 @@
 //! Signatures of the built-in functions and of the methods of built-in values
-//! (LANGUAGE.md section 7, RUNTIME.md section 2). Generic ones are typed by rules in
+//! (docs/language.md, docs/runtime.md). Generic ones are typed by rules in
 //! `infer.rs`; the fixed ones are listed here.
 
 use super::types::Type;

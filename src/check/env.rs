@@ -6,7 +6,7 @@
 //! `TaskEnvironment(...)` starts from flyte-sdk's defaults, `PARENT.clone_with(...)` from the
 //! parent's resolved settings (each field remembering where it came from). Values go to the
 //! validators of [`super::config`]; the table of which setting may be given at which level
-//! (LANGUAGE.md section 3) is [`allowed_levels`].
+//! (docs/language.md) is [`allowed_levels`].
 
 use super::config::value::Const;
 use super::config::{self, ConstArg, Level, SConst};
@@ -876,7 +876,7 @@ pub fn valid_env_name(name: &str) -> bool {
         })
 }
 
-/// Inside `override(...)` every error is `E05xx` (LANGUAGE.md section 10): a type error there
+/// Inside `override(...)` every error is `E05xx` (docs/language.md): a type error there
 /// becomes `E0510`, naming the code it would have elsewhere.
 fn for_override(level: Level, mut d: Diagnostic) -> Diagnostic {
     if level == Level::Override && d.is_error() && !d.code.starts_with("E05") {

@@ -13,7 +13,7 @@
 //! 4. **tasks** get their environment from the decorator, their FQN (`env-name.task`) and
 //!    their decorator settings, checked against the table of which setting may be given where;
 //! 5. **bodies** are type-checked with local inference (`infer.rs`): the type system of
-//!    LANGUAGE.md section 6, `await` and `Future[T]`, task calls, `gather`, `map` and
+//!    docs/language.md, `await` and `Future[T]`, task calls, `gather`, `map` and
 //!    `override(...)` with its reuse rule.
 //!
 //! ```

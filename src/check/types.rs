@@ -1,4 +1,4 @@
-//! The checker's types (LANGUAGE.md section 6) and the assignability relation.
+//! The checker's types (docs/language.md) and the assignability relation.
 //!
 //! `Any` is the type of an expression the checker could not type (after an error, or a value
 //! it cannot see): it is compatible with everything, so one mistake never cascades into more.
@@ -203,7 +203,7 @@ impl fmt::Display for Type {
     }
 }
 
-/// The error hierarchy (LANGUAGE.md section 9, flyte.errors): each type with its parent.
+/// The error hierarchy (docs/language.md, flyte.errors): each type with its parent.
 pub const ERRORS: &[(&str, Option<&str>)] = &[
     ("Error", None),
     ("BaseRuntimeError", Some("Error")),

@@ -1,4 +1,4 @@
-//! The command line (INTERFACES.md section 1), a front end over the library.
+//! The command line (README.md), a front end over the library.
 //!
 //! Exit statuses: 0 success; 1 the script has errors (or the run failed); 2 usage errors (a bad
 //! flag, a missing file, an unknown code). Diagnostics go to stderr, results to stdout; colour

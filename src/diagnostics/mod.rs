@@ -131,7 +131,7 @@ impl Diagnostic {
             .map(|l| l.span)
     }
 
-    /// The object `check --json` prints for this diagnostic (INTERFACES.md section 1).
+    /// The object `check --json` prints for this diagnostic (README.md).
     pub fn to_json(&self, map: &SourceMap) -> serde_json::Value {
         let pos = |span: Span| {
             let file = map.get(span.file);

@@ -471,7 +471,7 @@ pub struct ScriptError {
     pub message: String,
     /// The FQN of the action that failed.
     pub task: Option<String>,
-    /// Where it went (RUNTIME.md section 7), as `flyte-dsl run` prints it: the statement that
+    /// Where it went (docs/runtime.md), as `flyte-dsl run` prints it: the statement that
     /// raised it, then each call and action that led there (rendered without colour).
     pub rendered: String,
     /// The same as a `check --json` diagnostic: code, message, and a label (file, line,
@@ -479,7 +479,7 @@ pub struct ScriptError {
     pub diagnostic: serde_json::Value,
 }
 
-/// An action event (RUNTIME.md section 9), at a virtual time in seconds.
+/// An action event (docs/runtime.md), at a virtual time in seconds.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Event {
     /// Virtual time, in seconds from the start of the run.

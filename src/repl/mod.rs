@@ -1,4 +1,4 @@
-//! `flyte-dsl repl [FILE]`: explore environments and tasks interactively (INTERFACES.md
+//! `flyte-dsl repl [FILE]`: explore environments and tasks interactively (README.md
 //! section 2). The evaluation lives in [`session`] (no terminal there); this module is the
 //! rustyline front end: line editing, history, highlighting and completion from the logos
 //! token stream, input that continues while brackets, strings or blocks are open, and the

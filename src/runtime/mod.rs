@@ -410,7 +410,7 @@ pub struct RunOptions<'a> {
     pub limits: Limits,
     /// Stops the run with `E0705` as soon as it is set (from any thread).
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    /// The result cache (RUNTIME.md section 6); without one, nothing is cached.
+    /// The result cache (docs/runtime.md); without one, nothing is cached.
     pub cache: Option<&'a crate::cache::Cache>,
     /// Called with `(ended, known, virtual time)` about every 200 ms of real time once the
     /// run has taken more than half a second (for a progress line).
@@ -435,7 +435,7 @@ pub fn run(
     outcome
 }
 
-/// The summary object `run --json` prints (INTERFACES.md section 1).
+/// The summary object `run --json` prints (README.md).
 pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
     let mut by_state: IndexMap<&str, u64> = IndexMap::new();
     for k in ["succeeded", "failed", "cancelled", "cached"] {

@@ -1,5 +1,5 @@
 //! Operators on run-time values, with Python's semantics where the language follows Python
-//! (LANGUAGE.md section 7, docs/language.md section 5 and choices 11-15).
+//! (docs/language.md, docs/language.md section 5 and choices 11-15).
 //!
 //! Every function returns an error value instead of panicking: integer arithmetic is checked
 //! (`OverflowError`), indices are bounds-checked, recursion over nested values is bounded and

@@ -20,7 +20,7 @@ pub const MAX_NESTING: usize = 2_000;
 /// Text past which `str` stops writing (the size limit of strings, see `ops::MAX_LEN`).
 const MAX_TEXT: usize = 1 << 24;
 
-/// A dict key: `str` or `int` (LANGUAGE.md section 6).
+/// A dict key: `str` or `int` (docs/language.md).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
     Int(i64),
@@ -591,7 +591,7 @@ impl Value {
         }
     }
 
-    /// The value as JSON (INTERFACES.md section 1): durations in seconds, int dict keys as
+    /// The value as JSON (README.md): durations in seconds, int dict keys as
     /// strings, structs as objects, errors as {"type", "message"}.
     pub fn to_json(&self) -> serde_json::Value {
         self.to_json_in(&mut Vec::new(), &mut false)

@@ -10,7 +10,7 @@
 //!
 //! Billing: a node is busy from the moment it receives its first pod until its last pod
 //! leaves; each busy interval is billed at its pool's `cost_per_hour`, including the idle tail
-//! of replicas that outlive the last action (RUNTIME.md section 4: idle-but-alive replicas are
+//! of replicas that outlive the last action (docs/runtime.md: idle-but-alive replicas are
 //! billed; see [`Sim::drain_replicas`]). Utilization is measured up to the makespan.
 
 use super::node::Shape;
@@ -107,7 +107,7 @@ pub struct UtilizationSeries {
     pub values: Vec<u64>,
 }
 
-/// What a run did, in numbers (RUNTIME.md section 9).
+/// What a run did, in numbers (docs/runtime.md).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimSummary {
     /// From 0 to the end of the last action.

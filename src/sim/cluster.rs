@@ -1,5 +1,5 @@
 //! The simulated cluster's description: node pools and cluster-wide settings, read from TOML
-//! (RUNTIME.md section 3).
+//! (docs/runtime.md).
 //!
 //! Reading goes in two steps. serde (with `deny_unknown_fields`) turns the text into raw
 //! records whose every value is a [`toml::Spanned`], so an unknown key or a value of the wrong
@@ -428,7 +428,7 @@ impl Cluster {
         })
     }
 
-    /// The built-in default cluster (RUNTIME.md section 3).
+    /// The built-in default cluster (docs/runtime.md).
     pub fn default_cluster() -> Cluster {
         Cluster::from_toml_str(DEFAULT_CLUSTER_TOML, "default-cluster.toml")
             .expect("the default cluster is valid")
@@ -451,7 +451,7 @@ impl Cluster {
         self.pools.iter().map(|p| p.count as usize).sum()
     }
 
-    /// A table of the pools, for `flyte-dsl cluster show` (sizes in `Gi` as RUNTIME.md
+    /// A table of the pools, for `flyte-dsl cluster show` (sizes in `Gi` as docs/runtime.md
     /// writes them; a `queue` column only when some pool has one).
     pub fn show(&self) -> String {
         let size = |b: u64| {

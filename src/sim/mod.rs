@@ -1,4 +1,4 @@
-//! The simulated cluster: node pools, a scheduler and a virtual clock (RUNTIME.md sections 3
+//! The simulated cluster: node pools, a scheduler and a virtual clock (docs/runtime.md
 //! to 7 and 9). It knows nothing of the language: it places *actions* (resource requests) on
 //! nodes in virtual time and tells its driver, the interpreter, what happened.
 //!
@@ -143,7 +143,7 @@ pub enum AccelReq {
     Tpu { device: Sym, shape: Option<Sym> },
 }
 
-/// A reusable environment's policy and its replicas' pod (RUNTIME.md section 5).
+/// A reusable environment's policy and its replicas' pod (docs/runtime.md).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSetSpec {
     pub min: u32,

@@ -1,4 +1,4 @@
-//! Reusable environments: replica sets (RUNTIME.md section 5).
+//! Reusable environments: replica sets (docs/runtime.md).
 //!
 //! A replica is a pod of its own class, placed by the ordinary placement pass and paying the
 //! cold start like any pod; while alive it holds its node capacity (and the node is billed).

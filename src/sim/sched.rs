@@ -460,7 +460,7 @@ impl Sim {
     }
 
     /// Once no action is left, lets the replicas still alive run out their `scaledown_ttl` /
-    /// `idle_ttl` and stop, so that their idle tail is billed (RUNTIME.md section 4). Nothing
+    /// `idle_ttl` and stop, so that their idle tail is billed (docs/runtime.md). Nothing
     /// happens while an action is live.
     pub fn drain_replicas(&mut self) {
         while self.live == 0 {

@@ -21,7 +21,7 @@ use crate::diagnostics::{Diagnostic, Span};
 
 const NS_PER_SEC: i64 = 1_000_000_000;
 
-/// Inside `override(...)` every error is `E05xx` (LANGUAGE.md section 10): an `E03xx` or
+/// Inside `override(...)` every error is `E05xx` (docs/language.md): an `E03xx` or
 /// `E04xx` error becomes `E0510`, keeping its message and labels, and its help says which code
 /// it has elsewhere. Warnings, other levels and `E05xx` errors are unchanged.
 pub fn for_level(level: Level, mut d: Diagnostic) -> Diagnostic {

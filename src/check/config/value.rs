@@ -77,7 +77,7 @@ impl Const {
 }
 
 /// Where a setting is given; it decides which settings are allowed and, inside `override`,
-/// the codes (every error inside `override(...)` is `E05xx`, LANGUAGE.md section 10).
+/// the codes (every error inside `override(...)` is `E05xx`, docs/language.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     /// `TaskEnvironment(...)` or `clone_with(...)`.
