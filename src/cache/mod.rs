@@ -216,7 +216,12 @@ impl Cache {
                 )),
             )
         };
-        // A damaged file another process replaced meanwhile is opened again (a few times).
+        // Opening and recovering happen under a lock on the folder, one process at a time: a
+        // connection opened on a damaged file while another process moves it aside would find
+        // the fresh database's WAL by its name and checkpoint it into the damaged original (now
+        // under its aside name), overwriting it. A damaged file another process replaced
+        // meanwhile is opened again rather than moved.
+        let _lock = DirLock::new(&dir);
         for _ in 0..4 {
             let seen = identity(path);
             let read_only = seen.is_some() && (!writable(path) || !writable(&dir));
@@ -253,9 +258,6 @@ impl Cache {
                     };
                 }
             };
-            // One recovery at a time (a lock on the folder); under it, a file another
-            // process has replaced meanwhile is opened again rather than moved.
-            let _lock = DirLock::new(&dir);
             if identity(path) != seen {
                 continue;
             }
