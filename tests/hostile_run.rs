@@ -1,8 +1,8 @@
 //! Hostile run-time input (issue 17, "no crash, no blow-up"): each script or cluster built
 //! here gets a clear error with its code, never a panic, a hang or a memory blow-up.
 
-use flyte_dsl::check::{self, imports};
-use flyte_dsl::diagnostics::SourceMap;
+mod support;
+
 use flyte_dsl::runtime::{self, value::ErrorValue, Limits, Program, RunOptions};
 use flyte_dsl::sim::Cluster;
 
@@ -13,22 +13,7 @@ const ENV: &str =
 const BIG: &str = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 100000\nmemory = \"100000Gi\"\ncost_per_hour = 1.0\n";
 
 fn program(src: &str) -> Program {
-    let mut map = SourceMap::new();
-    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let errors: Vec<_> = loaded
-        .diags
-        .iter()
-        .chain(&diags)
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{}",
-        flyte_dsl::diagnostics::render_all(&errors, &map, false)
-    );
-    Program::new(loaded, checked)
+    support::program(src)
 }
 
 fn run_limits(src: &str, cluster: &str, limits: Limits) -> runtime::RunOutcome {

@@ -2,6 +2,8 @@
 //! (thousands of seeded bit patterns) and the format-spec mini-language (`format(v, spec)`
 //! over a seeded matrix of values and specs, errors included).
 
+mod support;
+
 use flyte_dsl::runtime::builtins::format_spec;
 use flyte_dsl::runtime::value::{format_float, Value};
 use std::io::Write;
@@ -303,9 +305,7 @@ fn unescape(s: &str) -> String {
 /// `str`, floats in lists) and compared with python3's `str` of the same expressions.
 #[test]
 fn fstrings_and_str_in_a_task_agree_with_python() {
-    use flyte_dsl::check::{self, imports};
-    use flyte_dsl::diagnostics::SourceMap;
-    use flyte_dsl::runtime::{self, Program, RunOptions};
+    use flyte_dsl::runtime::{self, RunOptions};
     use flyte_dsl::sim::Cluster;
     let exprs = [
         r#"f"{42: d}""#,
@@ -333,27 +333,12 @@ fn fstrings_and_str_in_a_task_agree_with_python() {
         return;
     };
     let want: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    let mut map = SourceMap::new();
-    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let errors: Vec<_> = loaded
-        .diags
-        .iter()
-        .chain(&diags)
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{}",
-        flyte_dsl::diagnostics::render_all(&errors, &map, false)
-    );
     let cluster = Cluster::from_toml_str(
         "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 3\nmemory = \"64Gi\"\ncost_per_hour = 3.6\n",
         "c.toml",
     )
     .unwrap();
-    let prog = Program::new(loaded, checked);
+    let prog = support::program(&src);
     let outcome = runtime::run(&prog, "main", vec![], &cluster, RunOptions::default());
     let got = runtime::summary_json(&outcome);
     assert_eq!(got["result"], want, "{got}");

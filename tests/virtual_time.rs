@@ -2,9 +2,9 @@
 //! 292 years) stop the run with `E0703`; long times that fit take exactly their length.
 //! One day is 86,400 s; the clock ends at 9,223,372,036.854775807 s (106,751.99 days).
 
-use flyte_dsl::check::{self, imports};
-use flyte_dsl::diagnostics::SourceMap;
-use flyte_dsl::runtime::{self, Program, RunOptions};
+mod support;
+
+use flyte_dsl::runtime::{self, RunOptions};
 use flyte_dsl::sim::Cluster;
 use serde_json::json;
 
@@ -14,23 +14,8 @@ const ENV: &str =
     "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n";
 
 fn run_on(src: &str, cluster: &str) -> serde_json::Value {
-    let mut map = SourceMap::new();
-    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let errors: Vec<_> = loaded
-        .diags
-        .iter()
-        .chain(&diags)
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{}",
-        flyte_dsl::diagnostics::render_all(&errors, &map, false)
-    );
     let cluster = Cluster::from_toml_str(cluster, "c.toml").unwrap();
-    let prog = Program::new(loaded, checked);
+    let prog = support::program(src);
     let outcome = runtime::run(&prog, "main", vec![], &cluster, RunOptions::default());
     runtime::summary_json(&outcome)
 }

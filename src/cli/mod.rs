@@ -120,33 +120,25 @@ enum Command {
 #[derive(Subcommand)]
 enum ExportTarget {
     /// A flyte-sdk 2.x Python module (`flyte run --local OUT.py main` runs it).
-    Python {
-        /// The .flyte file.
-        file: PathBuf,
-        /// Write the module to OUT (default: stdout).
-        #[arg(short = 'o', long = "output", value_name = "OUT")]
-        out: Option<PathBuf>,
-        /// The cluster constant resource requests must fit (default: the built-in cluster).
-        #[arg(long)]
-        cluster: Option<PathBuf>,
-        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
-        #[arg(long = "import-root", value_name = "DIR")]
-        import_root: Vec<PathBuf>,
-    },
+    Python(ExportArgs),
     /// For each task, the Kubernetes pod specification its resources imply, as YAML.
-    K8s {
-        /// The .flyte file.
-        file: PathBuf,
-        /// Write the YAML to OUT (default: stdout).
-        #[arg(short = 'o', long = "output", value_name = "OUT")]
-        out: Option<PathBuf>,
-        /// The cluster constant resource requests must fit (default: the built-in cluster).
-        #[arg(long)]
-        cluster: Option<PathBuf>,
-        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
-        #[arg(long = "import-root", value_name = "DIR")]
-        import_root: Vec<PathBuf>,
-    },
+    K8s(ExportArgs),
+}
+
+/// What both exports take.
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The .flyte file.
+    file: PathBuf,
+    /// Write to OUT (default: stdout).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    out: Option<PathBuf>,
+    /// The cluster constant resource requests must fit (default: the built-in cluster).
+    #[arg(long)]
+    cluster: Option<PathBuf>,
+    /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+    #[arg(long = "import-root", value_name = "DIR")]
+    import_root: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -262,38 +254,22 @@ pub fn main() -> i32 {
             }
             Err(code) => code,
         },
-        Command::Export { target } => match target {
-            ExportTarget::Python {
-                file,
-                out,
-                cluster,
-                import_root,
-            } => match check_roots(&import_root) {
+        Command::Export { target } => {
+            let (which, a) = match target {
+                ExportTarget::Python(a) => (export::Target::Python, a),
+                ExportTarget::K8s(a) => (export::Target::K8s, a),
+            };
+            match check_roots(&a.import_root) {
                 Ok(()) => export::export(
-                    export::Target::Python,
-                    &file,
-                    out.as_deref(),
-                    cluster.as_deref(),
-                    &import_root,
+                    which,
+                    &a.file,
+                    a.out.as_deref(),
+                    a.cluster.as_deref(),
+                    &a.import_root,
                 ),
                 Err(code) => code,
-            },
-            ExportTarget::K8s {
-                file,
-                out,
-                cluster,
-                import_root,
-            } => match check_roots(&import_root) {
-                Ok(()) => export::export(
-                    export::Target::K8s,
-                    &file,
-                    out.as_deref(),
-                    cluster.as_deref(),
-                    &import_root,
-                ),
-                Err(code) => code,
-            },
-        },
+            }
+        }
     }
 }
 

@@ -1,4 +1,6 @@
-//! What the tests that run flyte-sdk share.
+//! What several integration tests share: flyte-sdk's python, and a checked program.
+// Each test crate uses a part of this module.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -36,4 +38,26 @@ pub fn python() -> Option<PathBuf> {
         "SKIPPED: the comparison with flyte-sdk needs python3 and flyte-sdk 2.12.1: {reason}"
     );
     None
+}
+
+/// `src` (file `t.flyte`, no imports but the stdlib) loaded and checked, ready to run; any error
+/// fails the test with its rendering.
+pub fn program(src: &str) -> flyte_dsl::runtime::Program {
+    use flyte_dsl::check::{self, imports};
+    let mut map = flyte_dsl::diagnostics::SourceMap::new();
+    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
+    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+    let errors: Vec<_> = loaded
+        .diags
+        .iter()
+        .chain(&diags)
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{}",
+        flyte_dsl::diagnostics::render_all(&errors, &map, false)
+    );
+    flyte_dsl::runtime::Program::new(loaded, checked)
 }

@@ -15,6 +15,7 @@
 
 mod expr;
 mod layout;
+mod literals;
 mod names;
 mod prelude;
 mod stmt;
