@@ -255,7 +255,7 @@ fn tpu_requests_need_a_node_of_the_same_slice_shape() {
     let s444 = d.sim.sym("4x4x4");
     let why = d.sim.unschedulable(&tpu(s444)).unwrap();
     assert!(
-        why.ends_with("the closest pool, `small`, has V5P slices of shape 2x2x1, not 4x4x4"),
+        why.ends_with("the closest pool, `small`, has V5P slices of shape 2x2x1 (4x4x4 asked)"),
         "{why}"
     );
 }
@@ -383,6 +383,23 @@ fn concurrency_runs_several_calls_per_replica() {
 }
 
 #[test]
+fn unschedulable_reasons_read_as_one_list() {
+    let c = Cluster::default_cluster();
+    let sim = Sim::new(&c, 0);
+    let r = Request {
+        memory: 1 << 50,
+        ..cpu(500)
+    };
+    let why = sim.unschedulable(&r).unwrap();
+    assert!(
+        why.ends_with(
+            "the closest pool, `h100`, has 192 CPUs per node (500 asked) and 2Ti of memory per node (1Pi asked)"
+        ),
+        "{why}"
+    );
+}
+
+#[test]
 fn unschedulable_requests_fail_at_once_naming_the_closest_pool() {
     let c = Cluster::default_cluster();
     let mut sim = Sim::new(&c, 0);
@@ -392,7 +409,7 @@ fn unschedulable_requests_fail_at_once_naming_the_closest_pool() {
             assert_eq!((action, at), (a, 0));
             assert_eq!(
                 reason,
-                "no node of the cluster can hold cpu 300, memory 0: the closest pool, `tpu`, has 208 CPU per node, not 300"
+                "no node of the cluster can hold cpu 300, memory 0: the closest pool, `tpu`, has 208 CPUs per node (300 asked)"
             );
         }
         other => panic!("{other:?}"),
@@ -408,7 +425,7 @@ fn unschedulable_requests_fail_at_once_naming_the_closest_pool() {
     };
     let why = sim.unschedulable(&r).unwrap();
     assert!(
-        why.ends_with("the closest pool, `a100`, has 8 A100 per node, not 16"),
+        why.ends_with("the closest pool, `a100`, has 8 A100 per node (16 asked)"),
         "{why}"
     );
     assert_eq!(sim.unschedulable(&cpu(96)), None);

@@ -86,6 +86,24 @@ impl StuckReport {
     }
 }
 
+/// `has 192 CPUs per node (500 asked) and 2Ti of memory per node (4Ti asked)`: reasons
+/// joined as a list, a run of `has` reasons sharing one verb.
+pub(crate) fn join_lacks(lacks: &[String]) -> String {
+    let mut parts: Vec<&str> = Vec::with_capacity(lacks.len());
+    for (i, l) in lacks.iter().enumerate() {
+        let shared = i > 0 && lacks[i - 1].starts_with("has ");
+        parts.push(match l.strip_prefix("has ") {
+            Some(rest) if shared => rest,
+            _ => l,
+        });
+    }
+    match parts.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn accel_device(a: &AccelReq) -> super::Sym {
     match *a {
         AccelReq::Devices { device, .. }
@@ -110,14 +128,19 @@ impl Sim {
         }
         if s.cpu > pool.cpu_milli {
             lacks.push(format!(
-                "has {} CPU per node, not {}",
+                "has {} {} per node ({} asked)",
                 format_cpu(pool.cpu_milli),
+                if pool.cpu_milli == 1000 {
+                    "CPU"
+                } else {
+                    "CPUs"
+                },
                 format_cpu(s.cpu)
             ));
         }
         if s.mem > pool.memory {
             lacks.push(format!(
-                "has {} memory per node, not {}",
+                "has {} of memory per node ({} asked)",
                 format_bytes(pool.memory),
                 format_bytes(s.mem)
             ));
@@ -125,7 +148,7 @@ impl Sim {
         if let Some(d) = pool.disk {
             if s.disk > d {
                 lacks.push(format!(
-                    "has {} disk per node, not {}",
+                    "has {} of disk per node ({} asked)",
                     format_bytes(d),
                     format_bytes(s.disk)
                 ));
@@ -140,7 +163,7 @@ impl Sim {
             ) if same(device) => {
                 if count > *have {
                     lacks.push(format!(
-                        "has {have} {} per node, not {count}",
+                        "has {have} {} per node ({count} asked)",
                         self.name(device)
                     ));
                 }
@@ -149,7 +172,7 @@ impl Sim {
                 if same(device) =>
             {
                 if slices > super::node::SLICES {
-                    lacks.push(format!("has GPUs of 7 slices, not {slices}"));
+                    lacks.push(format!("has GPUs of 7 slices ({slices} asked)"));
                 }
             }
             (Some(AccelReq::Tpu { device, shape }), Some(PoolAccel::Tpu { shape: have, .. }))
@@ -158,7 +181,7 @@ impl Sim {
                 if let Some(sh) = shape {
                     if info.shape != Some(sh) {
                         lacks.push(format!(
-                            "has {} slices of shape {have}, not {}",
+                            "has {} slices of shape {have} ({} asked)",
                             self.name(device),
                             self.name(sh)
                         ));
@@ -287,7 +310,7 @@ impl Sim {
         format!(
             "no node of the cluster can hold {desc}: the closest pool, `{}`, {}",
             self.cluster.pools[best].name,
-            lacks.join(" and ")
+            join_lacks(&lacks)
         )
     }
 
