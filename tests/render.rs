@@ -1,10 +1,15 @@
 //! Rendered diagnostics, snapshot-tested: every code's explain example as a user sees it
 //! (without colour), source and rendering side by side in `tests/snapshots/`.
 
-use flyte_dsl::diagnostics::{codes, render_all, SourceMap};
+use flyte_dsl::diagnostics::{codes, render_all, Diagnostic, SourceMap};
 
 fn rendered(src: &[u8]) -> String {
     let mut map = SourceMap::new();
+    let diags = diagnose(&mut map, src);
+    render_all(&diags, &map, false)
+}
+
+fn diagnose(map: &mut SourceMap, src: &[u8]) -> Vec<Diagnostic> {
     // `import "example.flyte"` reads the example itself (the E0205 page).
     let me = src.to_vec();
     let resolver = move |_: &str, path: &str| -> Result<(String, Vec<u8>), String> {
@@ -13,15 +18,14 @@ fn rendered(src: &[u8]) -> String {
             _ => Err("not found".into()),
         }
     };
-    let diags = flyte_dsl::check_source_with(
-        &mut map,
+    flyte_dsl::check_source_with(
+        map,
         "example.flyte",
         src,
         &flyte_dsl::check::Options::default(),
         &resolver,
         &flyte_dsl::sim::Cluster::default_cluster(),
-    );
-    render_all(&diags, &map, false)
+    )
 }
 
 #[test]
@@ -41,6 +45,49 @@ fn every_code_renders() {
             insta::assert_snapshot!(info.code, rendered(&src));
         });
     }
+}
+
+#[test]
+fn every_message_reads_alike() {
+    // Lower case, names in backticks, no full stop: one style for every static code.
+    for info in codes::CODES.iter() {
+        let mut map = SourceMap::new();
+        for d in diagnose(&mut map, info.wrong.as_bytes()) {
+            let m = &d.message;
+            // A capital only for a name (`TaskEnvironment`, `T4`): another capital or a digit.
+            let word = m.split(' ').next().unwrap_or("");
+            let named = word
+                .chars()
+                .skip(1)
+                .any(|c| c.is_uppercase() || c.is_ascii_digit());
+            assert!(
+                !word.starts_with(char::is_uppercase) || named,
+                "{}: {m}",
+                d.code
+            );
+            assert!(!m.ends_with('.'), "{}: {m}", d.code);
+        }
+    }
+}
+
+#[test]
+fn a_bad_environment_name_reads_like_the_other_messages() {
+    let mut map = SourceMap::new();
+    let src = "env base = TaskEnvironment(name = \"Data Processing\")\n";
+    let diags = diagnose(&mut map, src.as_bytes());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d.code, "E0508");
+    assert_eq!(
+        d.message,
+        "environment name `Data Processing` must be snake_case or kebab-case"
+    );
+    let at = d.labels[0].span;
+    let start = src.find("\"Data").unwrap();
+    assert_eq!(
+        (at.start as usize, at.end as usize),
+        (start, start + "\"Data Processing\"".len())
+    );
 }
 
 #[test]

@@ -320,7 +320,7 @@ impl CheckError {
                     Some(s) => format!("did you mean `{s}`? the fields are: {allowed}"),
                     None => format!("the fields are: {allowed}"),
                 }),
-            BadEnvName { at, name } => Diagnostic::error("E0508", format!("Environment name '{name}' must be in snake_case or kebab-case format."))
+            BadEnvName { at, name } => Diagnostic::error("E0508", format!("environment name `{name}` must be snake_case or kebab-case"))
                 .with_label(*at, "must match ^[a-z0-9]+([_-][a-z0-9]+)*$")
                 .with_help(format!("for example \"{}\"", suggest_env_name(name))),
             Starvation { at, env, callee } => Diagnostic::warning("W0401", format!("possible starvation: `{callee}` runs in `{env}`, whose only replica slot this caller holds"))
