@@ -1973,3 +1973,33 @@ fn block_brace_on_next_line_is_an_error() {
     );
     assert_eq!(kinds(&p.module), ["let"]);
 }
+
+#[test]
+fn a_misspelled_keyword_at_a_statement_start_is_suggested() {
+    let src = "fn f() -> int {\n    retrun 5\n}\n";
+    let p = parse_src(src);
+    assert_eq!(codes(&p), ["E0100"], "{}", show_errors(src, &p.errors));
+    let d = p.errors[0].to_diagnostic();
+    assert_eq!(d.message, "unexpected number `5`");
+    assert_eq!(primary(&p.errors[0]).start as usize, src.find('5').unwrap());
+    assert_eq!(d.help.as_deref(), Some("did you mean `return`?"));
+    // A declaration's keyword too.
+    let src = "tsk t() {\n}\n";
+    let p = parse_src(src);
+    let d = p.errors[0].to_diagnostic();
+    assert_eq!(d.code, "E0100");
+    assert_eq!(d.help.as_deref(), Some("did you mean `task`?"));
+    // A short name far from every keyword, or one not at a statement's start, gets none.
+    for src in ["fn f() {\n    x 5\n}\n", "fn f() {\n    g(retrun 5)\n}\n"] {
+        let p = parse_src(src);
+        let helps: Vec<_> = p.errors.iter().map(|e| e.to_diagnostic().help).collect();
+        assert!(!p.errors.is_empty(), "{src}");
+        assert!(
+            helps
+                .iter()
+                .all(|h| h.as_deref() != Some("did you mean `return`?")
+                    && h.as_deref() != Some("did you mean `if`?")),
+            "{src}: {helps:?}"
+        );
+    }
+}
