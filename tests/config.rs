@@ -377,6 +377,9 @@ fn accelerator_strings() {
         help(&err(g(s("A100X:1", 60)), "E0304", 60)),
         "did you mean \"A100\"?"
     );
+    // `A10` is as many plain edits away as `A100`, but an `O` for a `0` is the likelier typo.
+    let d = err(g(s("A10O:1", 60)), "E0304", 60);
+    assert_eq!(help(&d), "did you mean \"A100\"?", "{d:#?}");
     assert_eq!(
         help(&err(g(s("t4", 60)), "E0304", 60)),
         "did you mean \"T4\"?"
