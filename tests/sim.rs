@@ -889,3 +889,31 @@ fn cluster_wide_settings_take_their_defaults_when_a_file_leaves_them_out() {
     assert_eq!(c.preemption_rate, 0.0);
     assert_eq!(c.system_retries, 3);
 }
+
+#[test]
+fn docs_cluster_md_names_every_key_the_loader_accepts() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cluster.md")).unwrap();
+    // The loader's error for an unknown key lists the keys it accepts.
+    let pool = "[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 1\nmemory = \"1Gi\"\n";
+    for text in [
+        format!("zzzzzzzzzzzz = 1\n{pool}"),
+        format!("{pool}zzzzzzzzzzzz = 1\n"),
+    ] {
+        let e = Cluster::from_toml_str(&text, "c.toml")
+            .unwrap_err()
+            .to_string();
+        let keys = e
+            .split("the keys are ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{e}"));
+        let keys: Vec<&str> = keys.split(", ").map(|k| k.trim_matches('`')).collect();
+        assert!(keys.len() >= 5, "{e}");
+        for k in keys {
+            assert!(
+                doc.contains(&format!("| `{k}` |")),
+                "docs/cluster.md lacks `{k}`"
+            );
+        }
+    }
+}
