@@ -165,7 +165,7 @@ fn run_prints_the_result_and_a_summary() {
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("499500"));
-    assert!(text.contains("makespan 115s"), "{text}");
+    assert!(text.contains("makespan 1m 55s"), "{text}");
     assert!(text.contains("cold starts"));
 }
 

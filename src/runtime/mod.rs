@@ -502,7 +502,7 @@ pub fn summary_text(outcome: &RunOutcome) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "makespan {}  actions {} ({} succeeded, {} failed, {} cancelled, {} cached)  attempts {}\n",
-        value::format_duration(outcome.summary.makespan),
+        crate::human::human_duration(outcome.summary.makespan),
         a["total"],
         a["succeeded"],
         a["failed"],
@@ -513,7 +513,7 @@ pub fn summary_text(outcome: &RunOutcome) -> String {
     out.push_str(&format!(
         "cold starts {} ({})  cost ${:.4}\n",
         outcome.summary.cold_starts,
-        value::format_duration(outcome.summary.cold_start_time),
+        crate::human::human_duration(outcome.summary.cold_start_time),
         outcome.summary.cost_usd
     ));
     let utils: Vec<String> = outcome
