@@ -520,6 +520,8 @@ pub fn summary_text(outcome: &RunOutcome) -> String {
         .summary
         .utilization
         .iter()
+        // CPU and memory always; an accelerator only if the run used it.
+        .filter(|(k, u)| k.as_str() == "cpu" || k.as_str() == "memory" || u.peak > 0.0)
         .map(|(k, u)| {
             format!(
                 "{k} peak {:.0}% mean {:.1}%",
