@@ -52,6 +52,8 @@ mod engine;
 #[doc(hidden)]
 pub mod export;
 #[doc(hidden)]
+pub mod human;
+#[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
 pub mod runtime;

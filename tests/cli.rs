@@ -165,7 +165,7 @@ fn run_prints_the_result_and_a_summary() {
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("499500"));
-    assert!(text.contains("makespan 115s"), "{text}");
+    assert!(text.contains("makespan 1m 55s"), "{text}");
     assert!(text.contains("cold starts"));
 }
 
@@ -326,6 +326,63 @@ fn check_with_a_cluster_reports_requests_no_pool_can_hold() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["diagnostics"][0]["code"], "E0309");
+}
+
+#[test]
+fn check_says_it_ran_on_a_terminal_only() {
+    // A pseudo-terminal (util-linux `script`), as a person at a terminal would see it.
+    let log = temp("check.pty", b"");
+    let cmd = format!(
+        "{} check examples/quickstart.flyte examples/gather.flyte",
+        env!("CARGO_BIN_EXE_flyte-dsl")
+    );
+    let status = std::process::Command::new("script")
+        .args(["-qec", &cmd])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        seen.contains("checked 2 files: no errors, no warnings"),
+        "{seen}"
+    );
+    // Piped or --json: nothing on stderr.
+    let piped = run(&["check", "examples/quickstart.flyte"]);
+    assert!(piped.stderr.is_empty());
+    let json = run(&["check", "examples/quickstart.flyte", "--json"]);
+    assert!(json.stderr.is_empty());
+}
+
+#[test]
+fn the_summary_lists_only_the_accelerators_a_run_used() {
+    let out = run(&["run", "examples/quickstart.flyte", "--no-cache-store"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("utilization: "))
+        .unwrap();
+    assert!(
+        line.contains("cpu peak") && line.contains("memory peak"),
+        "{line}"
+    );
+    assert_eq!(line.matches(" peak ").count(), 2, "{line}");
+    // A run on accelerators lists them.
+    let out = run(&["run", "examples/resources.flyte", "--no-cache-store"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("gpu:T4 peak") && text.contains("gpu:A100 peak"),
+        "{text}"
+    );
+    // The JSON keeps every resource the cluster has.
+    let json = run(&[
+        "run",
+        "examples/quickstart.flyte",
+        "--no-cache-store",
+        "--json",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(j["utilization"].as_object().unwrap().len() > 2, "{j}");
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn expressions_declarations_multiline_input_and_await() {
     // Top-level await; a run's one-line summary follows its value.
     s.send_line("await sq(7)").unwrap();
     s.expect("49: int").unwrap();
-    s.expect(Regex("makespan 95s, 1 actions, 1 cold starts"))
+    s.expect(Regex("makespan 1m 35s, 1 actions, 1 cold starts"))
         .unwrap();
     s.expect(">>> ").unwrap();
     // State persists; a mistake is a diagnostic and the session goes on.

@@ -143,6 +143,14 @@ async fn the_report_is_one_self_contained_page() {
                 .all(|_| html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
     );
     assert!(!html.contains("<script src") && !html.contains("<link"));
+    // Durations read as a person reads them (`3m 5s`), not as seconds past a minute.
+    let makespan = flyte_dsl::human::human_duration((run.makespan_s() * 1e9).round() as i64);
+    assert!(makespan.contains("m "), "{makespan}");
+    assert!(
+        html.contains(&format!("makespan<b>{makespan}</b>")),
+        "makespan {makespan}"
+    );
+    assert!(run.summary().contains(&format!("makespan {makespan} ")));
 }
 
 #[tokio::test]

@@ -349,7 +349,7 @@ pub fn run(
             let _ = write!(
                 std::io::stderr(),
                 "\r\x1b[2K{done} / {known} actions done, virtual time {}",
-                flyte_dsl::runtime::value::format_duration(at)
+                flyte_dsl::human::human_duration(at)
             );
         }
     };
@@ -389,7 +389,7 @@ pub fn run(
         for line in &outcome.logs {
             eprintln!(
                 "[{} {}] {}",
-                flyte_dsl::runtime::value::format_duration(line.at),
+                flyte_dsl::human::human_duration(line.at),
                 outcome.actions[line.action].fqn,
                 line.text
             );

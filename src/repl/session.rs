@@ -361,7 +361,7 @@ impl Session {
             } else {
                 out.push_str(&format!(
                     "[{} {who}] {}\n",
-                    runtime::value::format_duration(l.at),
+                    flyte_dsl::human::human_duration(l.at),
                     l.text
                 ));
             }
@@ -371,7 +371,7 @@ impl Session {
         let line = if tasks_ran {
             format!(
                 "  (makespan {}, {} actions, {} cold starts, {} cache hits)\n",
-                runtime::value::format_duration(outcome.summary.makespan),
+                flyte_dsl::human::human_duration(outcome.summary.makespan),
                 outcome.actions.len() - 1,
                 outcome.summary.cold_starts,
                 summary["actions"]["cached"]

@@ -7,7 +7,7 @@
 //! says so where it does.
 
 use super::{bars, env_of, state_name, Bar, Record, Track};
-use crate::runtime::value::format_duration;
+use crate::human::human_duration;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -32,7 +32,7 @@ fn esc(s: &str) -> String {
 }
 
 fn secs(ns: i64) -> String {
-    format_duration(ns)
+    human_duration(ns)
 }
 
 /// The report page.

@@ -502,7 +502,7 @@ pub fn summary_text(outcome: &RunOutcome) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "makespan {}  actions {} ({} succeeded, {} failed, {} cancelled, {} cached)  attempts {}\n",
-        value::format_duration(outcome.summary.makespan),
+        crate::human::human_duration(outcome.summary.makespan),
         a["total"],
         a["succeeded"],
         a["failed"],
@@ -513,13 +513,15 @@ pub fn summary_text(outcome: &RunOutcome) -> String {
     out.push_str(&format!(
         "cold starts {} ({})  cost ${:.4}\n",
         outcome.summary.cold_starts,
-        value::format_duration(outcome.summary.cold_start_time),
+        crate::human::human_duration(outcome.summary.cold_start_time),
         outcome.summary.cost_usd
     ));
     let utils: Vec<String> = outcome
         .summary
         .utilization
         .iter()
+        // CPU and memory always; an accelerator only if the run used it.
+        .filter(|(k, u)| k.as_str() == "cpu" || k.as_str() == "memory" || u.peak > 0.0)
         .map(|(k, u)| {
             format!(
                 "{k} peak {:.0}% mean {:.1}%",
