@@ -328,21 +328,27 @@ fn check_with_a_cluster_reports_requests_no_pool_can_hold() {
     assert_eq!(v["diagnostics"][0]["code"], "E0309");
 }
 
-#[test]
-fn check_says_it_ran_on_a_terminal_only() {
-    // A pseudo-terminal (util-linux `script`), as a person at a terminal would see it.
-    let log = temp("check.pty", b"");
-    let cmd = format!(
-        "{} check examples/quickstart.flyte examples/gather.flyte",
-        env!("CARGO_BIN_EXE_flyte-dsl")
-    );
+/// What `flyte-dsl ARGS` shows in a pseudo-terminal (util-linux `script`, its log in the temp
+/// file `log`); it must succeed.
+fn on_a_terminal(log: &str, args: &str) -> String {
+    let log = temp(log, b"");
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_flyte-dsl"));
     let status = std::process::Command::new("script")
         .args(["-qec", &cmd])
         .arg(&log)
         .output()
         .unwrap();
     assert!(status.status.success());
-    let seen = std::fs::read_to_string(&log).unwrap();
+    std::fs::read_to_string(&log).unwrap()
+}
+
+#[test]
+fn check_says_it_ran_on_a_terminal_only() {
+    // A pseudo-terminal (util-linux `script`), as a person at a terminal would see it.
+    let seen = on_a_terminal(
+        "check.pty",
+        "check examples/quickstart.flyte examples/gather.flyte",
+    );
     assert!(
         seen.contains("checked 2 files: no errors, no warnings"),
         "{seen}"
@@ -398,18 +404,7 @@ fn long_runs_show_progress_on_a_terminal_only() {
     };
     let n = format!("n={n}");
     // A pseudo-terminal (util-linux `script`), as a person at a terminal would see it.
-    let log = path.with_extension("pty");
-    let cmd = format!(
-        "{} run {p} --no-cache-store --arg {n}",
-        env!("CARGO_BIN_EXE_flyte-dsl")
-    );
-    let status = std::process::Command::new("script")
-        .args(["-qec", &cmd])
-        .arg(&log)
-        .output()
-        .unwrap();
-    assert!(status.status.success());
-    let seen = std::fs::read_to_string(&log).unwrap();
+    let seen = on_a_terminal("long.pty", &format!("run {p} --no-cache-store --arg {n}"));
     assert!(seen.contains("actions done, virtual time"), "{seen}");
     // Not a terminal: no progress line.
     let piped = run(&["run", p, "--no-cache-store"]);

@@ -29,6 +29,7 @@ pub mod convert;
 mod errors;
 pub mod feasible;
 mod interp;
+mod literal;
 pub mod memory;
 pub mod ops;
 mod overrides;

@@ -1,6 +1,7 @@
 //! Syntax errors: one enum, one exhaustive [`SyntaxError::to_diagnostic`], so no variant can
 //! exist without its code, message, labels and help.
 
+use super::lexer::{tokenize, Token};
 use crate::diagnostics::{Diagnostic, Span};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -198,4 +199,37 @@ pub fn closer(open: char) -> char {
         '[' => ']',
         _ => '}',
     }
+}
+
+/// Keywords that begin a statement or a declaration and are followed by more of it.
+const LEADING_KEYWORDS: &[&str] = &[
+    "env", "task", "fn", "struct", "async", "import", "return", "if", "elif", "else", "for",
+    "while", "let", "try", "except", "finally", "raise", "with",
+];
+
+/// `retrun 5`: the name that starts the statement before the error at `abs`, when it is a
+/// likely misspelling of a keyword (one edit, or two in a name of five letters or more).
+pub(super) fn misspelled_keyword(src: &str, abs: usize) -> Option<&'static str> {
+    let mut before: Vec<(Option<Token>, std::ops::Range<usize>)> = Vec::new();
+    for (tok, r) in tokenize(src) {
+        if r.start >= abs {
+            break;
+        }
+        before.push((tok.ok(), r));
+    }
+    let (last, r) = before.pop()?;
+    if last != Some(Token::Ident) {
+        return None;
+    }
+    let starts = match before.last() {
+        None => true,
+        Some((t, _)) => matches!(
+            t,
+            Some(Token::Newline | Token::LBrace | Token::RBrace | Token::Semi)
+        ),
+    };
+    let name = &src[r];
+    let k = crate::diagnostics::suggest::closest(name, LEADING_KEYWORDS.iter().copied())?;
+    let d = crate::diagnostics::suggest::edit_distance(name, k);
+    (starts && (d <= 1 || (d == 2 && name.chars().count() >= 5))).then_some(k)
 }

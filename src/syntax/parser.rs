@@ -255,39 +255,6 @@ const PUNCT: &[&str] = &[
     ")", "]", "}", ",", "(", "[", "{", ":", "=", "->", ".", "?", "|", "@", ";",
 ];
 
-/// Keywords that begin a statement or a declaration and are followed by more of it.
-const LEADING_KEYWORDS: &[&str] = &[
-    "env", "task", "fn", "struct", "async", "import", "return", "if", "elif", "else", "for",
-    "while", "let", "try", "except", "finally", "raise", "with",
-];
-
-/// `retrun 5`: the name that starts the statement before the error at `abs`, when it is a
-/// likely misspelling of a keyword (one edit, or two in a name of five letters or more).
-fn misspelled_keyword(src: &str, abs: usize) -> Option<&'static str> {
-    let mut before: Vec<(Option<Token>, std::ops::Range<usize>)> = Vec::new();
-    for (tok, r) in tokenize(src) {
-        if r.start >= abs {
-            break;
-        }
-        before.push((tok.ok(), r));
-    }
-    let (last, r) = before.pop()?;
-    if last != Some(Token::Ident) {
-        return None;
-    }
-    let starts = match before.last() {
-        None => true,
-        Some((t, _)) => matches!(
-            t,
-            Some(Token::Newline | Token::LBrace | Token::RBrace | Token::Semi)
-        ),
-    };
-    let name = &src[r];
-    let k = crate::diagnostics::suggest::closest(name, LEADING_KEYWORDS.iter().copied())?;
-    let d = crate::diagnostics::suggest::edit_distance(name, k);
-    (starts && (d <= 1 || (d == 2 && name.chars().count() >= 5))).then_some(k)
-}
-
 fn describe_pest_error(
     src: &str,
     input: &str,
@@ -352,7 +319,7 @@ fn describe_pest_error(
         Some("a block's `{` must be on the same line as its header".to_string())
     } else if found == "keyword `if`" && src[..abs].trim_end().ends_with("else") {
         Some("write `elif` for another condition".to_string())
-    } else if let Some(k) = misspelled_keyword(src, abs) {
+    } else if let Some(k) = super::error::misspelled_keyword(src, abs) {
         Some(format!("did you mean `{k}`?"))
     } else if found == "`=`" && expected.iter().any(|e| e == "an operator") {
         Some("to compare, write `==`; to bind a name, start the statement with `let`".to_string())
