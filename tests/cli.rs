@@ -191,6 +191,7 @@ fn run_json_is_one_object_with_the_specified_fields() {
             "cold_starts",
             "cost_usd",
             "error",
+            "logs",
             "makespan_s",
             "result",
             "status",
@@ -212,6 +213,35 @@ fn run_json_is_one_object_with_the_specified_fields() {
         "--no-cache-store",
     ]);
     assert_eq!(out.stdout, again.stdout);
+}
+
+/// `print` lines are in `run --json`'s `logs`, with their virtual time and action; stdout
+/// stays one JSON object and stderr stays empty.
+#[test]
+fn run_json_carries_the_print_lines() {
+    let path = temp(
+        "logs.flyte",
+        b"env e = TaskEnvironment(name = \"e\")\n@e\nasync task leaf(i: int) -> int {\n    sleep(10s)\n    print(f\"leaf {i}\", i * 2)\n    return i\n}\n@e\nasync task main() -> int {\n    print(\"start\")\n    let xs = await gather(leaf(1), leaf(2))\n    return xs[0] + xs[1]\n}\n",
+    );
+    let out = run(&["run", "--json", "--no-cache-store", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let logs = v["logs"].as_array().unwrap();
+    let texts: Vec<&str> = logs.iter().map(|l| l["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["start", "leaf 1 2", "leaf 2 4"]);
+    assert_eq!(logs[0]["task"], "e.main");
+    assert_eq!(logs[0]["action"], 0);
+    assert_eq!(logs[1]["task"], "e.leaf");
+    // Each leaf prints after its cold start and its 10 s of sleep.
+    let main_at = logs[0]["at_s"].as_f64().unwrap();
+    let leaf_at = logs[1]["at_s"].as_f64().unwrap();
+    assert!(leaf_at >= main_at + 10.0, "{main_at} {leaf_at}");
+    assert_eq!(logs[1]["at_s"], logs[2]["at_s"]);
 }
 
 #[test]

@@ -475,10 +475,24 @@ pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
             serde_json::json!({"code": e.code, "type": e.kind.as_str(), "message": e.message, "task": e.task}),
         ),
     };
+    // `print` lines in the order printed, with the action and the virtual time.
+    let logs: Vec<serde_json::Value> = outcome
+        .logs
+        .iter()
+        .map(|l| {
+            serde_json::json!({
+                "at_s": l.at as f64 / 1e9,
+                "action": l.action,
+                "task": outcome.actions.get(l.action).map(|a| &*a.fqn),
+                "text": l.text,
+            })
+        })
+        .collect();
     serde_json::json!({
         "status": status,
         "result": result,
         "error": error,
+        "logs": logs,
         "makespan_s": outcome.summary.makespan as f64 / 1e9,
         "actions": actions,
         "attempts": outcome.attempts,
