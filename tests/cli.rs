@@ -273,7 +273,7 @@ fn a_failed_run_exits_1_with_the_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("[ValueError] Error: RuntimeUserError: no (in e.main)"),
+        err.contains("[ValueError] Error: RuntimeUserError: no\n"),
         "{err}"
     );
     assert!(err.contains("fails.flyte:4:5"), "{err}");

@@ -40,10 +40,11 @@ enum Command {
         #[arg(long = "import-root", value_name = "DIR")]
         import_root: Vec<PathBuf>,
     },
-    /// Print the page about a diagnostic code (for example E0102).
+    /// Print the page about a diagnostic code (E0102) or an error type (ValueError); with
+    /// nothing, list them all.
     Explain {
-        /// The code.
-        code: String,
+        /// The code or the error type; none lists every code and type.
+        code: Option<String>,
     },
     /// Run a task (default `main`) on the simulated cluster.
     Run {
@@ -195,7 +196,11 @@ pub fn main() -> i32 {
             (Ok(c), Ok(())) => check(&files, json, &c, &import_root),
             (Err(code), _) | (_, Err(code)) => code,
         },
-        Command::Explain { code } => explain(&code),
+        Command::Explain { code: None } => {
+            print!("{}", codes::index());
+            0
+        }
+        Command::Explain { code: Some(code) } => explain(&code),
         Command::Run {
             file,
             task,
@@ -399,12 +404,8 @@ fn explain(code: &str) -> i32 {
         }
         None => {
             eprintln!(
-                "error: unknown diagnostic code `{code}`; the codes are: {}",
-                codes::CODES
-                    .iter()
-                    .map(|c| c.code)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "error: `{code}` is neither a diagnostic code nor an error type; \
+                 `flyte-dsl explain` with nothing lists them all"
             );
             2
         }
