@@ -21,11 +21,13 @@
 pub mod codes;
 mod error_types;
 mod excerpt;
+mod formats;
 mod render;
 mod source;
 pub mod suggest;
 
 pub use error_types::ErrorType;
+pub use formats::{to_github, to_sarif};
 pub use render::{render, render_all};
 pub use source::{FileId, SourceFile, SourceMap, Span};
 
