@@ -54,6 +54,8 @@ pub mod export;
 #[doc(hidden)]
 pub mod human;
 #[doc(hidden)]
+pub mod python;
+#[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
 pub mod runtime;

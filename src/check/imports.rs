@@ -124,6 +124,10 @@ pub struct Loaded {
     pub diags: Vec<Diagnostic>,
     /// Each module's source text (for cache versions).
     pub texts: Vec<std::sync::Arc<str>>,
+    /// Functions of Python files that run opaque (`crate::python`).
+    pub opaque: Vec<crate::python::Opaque>,
+    /// Python functions to make opaque if the checker rejects their bodies.
+    pub fallbacks: Vec<(usize, crate::python::Fallback)>,
 }
 
 /// Parses the root file and, transitively, what it imports.
@@ -140,6 +144,7 @@ pub fn load(map: &mut SourceMap, name: &str, bytes: &[u8], resolver: &Resolver<'
         &mut names,
         &mut stack,
     );
+    crate::python::settle(&mut loaded);
     loaded
 }
 
@@ -153,12 +158,26 @@ fn load_file(
     stack: &mut Vec<String>,
 ) -> usize {
     let id = FileId(map.len() as u32);
-    let parsed = crate::syntax::parse_bytes(bytes, id);
+    let index = loaded.modules.len();
+    let parsed = if crate::python::is_python(&name) {
+        let py = crate::python::lower(bytes, id);
+        loaded.diags.extend(py.diags);
+        loaded.opaque.extend(py.opaque);
+        loaded
+            .fallbacks
+            .extend(py.fallbacks.into_iter().map(|f| (index, f)));
+        crate::syntax::Parsed {
+            module: py.module,
+            errors: Vec::new(),
+            text: py.text,
+        }
+    } else {
+        crate::syntax::parse_bytes(bytes, id)
+    };
     map.add(name.as_str(), parsed.text.as_str());
     loaded
         .diags
         .extend(parsed.errors.iter().map(|e| e.to_diagnostic()));
-    let index = loaded.modules.len();
     let imports: Vec<(String, Span, Option<crate::syntax::ast::Name>)> = parsed
         .module
         .items

@@ -234,6 +234,10 @@ pub fn run(
     if invalid {
         return 1;
     }
+    let opaque = loaded.opaque.clone();
+    if !json {
+        eprint!("{}", flyte_dsl::python::opaque_text(&opaque, &map));
+    }
     let task = task.unwrap_or("main");
     let runnable: Vec<&str> = checked
         .tasks
@@ -384,7 +388,11 @@ pub fn run(
         }
     }
     if json {
-        println!("{}", runtime::summary_json(&outcome));
+        let mut summary = runtime::summary_json(&outcome);
+        if !opaque.is_empty() {
+            summary["opaque"] = flyte_dsl::python::opaque_json(&opaque, &map);
+        }
+        println!("{summary}");
     } else {
         for line in &outcome.logs {
             eprintln!(
