@@ -36,8 +36,9 @@ mod order;
 pub mod types;
 
 use crate::diagnostics::{suggest, Diagnostic, Span};
+use crate::resources::ResourceSpec;
 use crate::syntax::ast::*;
-use config::{CacheSpec, ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};
+use config::{CacheSpec, RetrySpec, ReuseSpec, TimeoutSpec};
 use error::CheckError;
 use indexmap::IndexMap;
 use types::Type;

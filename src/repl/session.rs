@@ -613,8 +613,8 @@ impl Session {
 }
 
 /// `cpu 1 (limit 2), memory 4Gi, gpu A100:1`
-fn resources_text(r: &flyte_dsl::check::config::ResourceSpec) -> String {
-    use flyte_dsl::check::config::{quantity, Accelerator};
+fn resources_text(r: &flyte_dsl::resources::ResourceSpec) -> String {
+    use flyte_dsl::resources::{quantity, Accelerator};
     let mut parts = Vec::new();
     let pair = |name: &str, req: String, lim: String| {
         if req == lim {

@@ -38,9 +38,10 @@ pub mod suspend;
 mod trace;
 pub mod value;
 
-use crate::check::config::{ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};
+use crate::check::config::{RetrySpec, ReuseSpec, TimeoutSpec};
 use crate::check::imports::Loaded;
 use crate::check::Checked;
+use crate::resources::ResourceSpec;
 use crate::sim::{self, ActionId, Cluster, Event, Sim};
 use crate::syntax::ast::*;
 use indexmap::IndexMap;

@@ -13,9 +13,9 @@ use super::{
     AccelReq, ActionId, ActionState, NodeId, PoolAccel, ReplicaId, ReplicaSetId, Request, Sim,
     NO_REPLICA,
 };
-use crate::check::config::quantity::{format_bytes, format_cpu};
-use crate::check::config::{Accelerator, ResourceSpec};
 use crate::diagnostics::suggest::closest;
+use crate::resources::quantity::{format_bytes, format_cpu};
+use crate::resources::{Accelerator, ResourceSpec};
 
 /// What the run is stuck on: returned by [`Sim::is_stuck`].
 #[derive(Clone, Debug, PartialEq)]
