@@ -16,7 +16,7 @@ fn load(src: &str) -> (SourceMap, imports::Loaded, check::Checked, Vec<Diagnosti
     let mut map = SourceMap::new();
     let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
     let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let feasible = runtime::feasible::check(&checked, &Cluster::default_cluster());
+    let feasible = check::feasible::check(&checked, &Cluster::default_cluster());
     let all = loaded
         .diags
         .iter()

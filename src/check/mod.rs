@@ -27,6 +27,7 @@
 pub mod builtins;
 pub mod config;
 mod env;
+pub mod feasible;
 pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
 pub mod error;
 pub mod imports;

@@ -201,7 +201,7 @@ pub fn run(
     let mut diags = loaded.diags.clone();
     let (checked, mut more) = check::check_program(&loaded, &check::Options::default());
     diags.append(&mut more);
-    diags.extend(runtime::feasible::check(&checked, &cluster));
+    diags.extend(check::feasible::check(&checked, &cluster));
     diagnostics::sort(&mut diags);
     let invalid = diags.iter().any(|d| d.is_error());
     let dropped = diagnostics::limit(&mut diags, diagnostics::MAX_PER_FILE);

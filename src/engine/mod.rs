@@ -124,7 +124,7 @@ impl Engine {
         let mut diags = loaded.diags.clone();
         let (checked, mut more) = check::check_program(&loaded, &opts);
         diags.append(&mut more);
-        diags.extend(runtime::feasible::check(&checked, &self.inner.cluster));
+        diags.extend(check::feasible::check(&checked, &self.inner.cluster));
         diagnostics::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Diagnostics {

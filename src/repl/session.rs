@@ -150,7 +150,7 @@ impl Session {
         };
         let (checked, more) = check::check_program(&loaded, &opts);
         let mut diags: Vec<Diagnostic> = loaded.diags.iter().cloned().chain(more).collect();
-        diags.extend(runtime::feasible::check(&checked, &self.cluster));
+        diags.extend(check::feasible::check(&checked, &self.cluster));
         diagnostics::sort(&mut diags);
         let errors = diags.iter().any(Diagnostic::is_error);
         let file = map.add("input", input);

@@ -27,7 +27,6 @@
 pub mod builtins;
 pub mod convert;
 mod errors;
-pub mod feasible;
 mod interp;
 mod literal;
 pub mod memory;
