@@ -8,9 +8,9 @@
 //! over the lacking dimensions) is smallest, then the first in the file.
 
 use super::node::Shape;
-use super::sched::NONE;
+use super::sched::{Sim, NONE};
 use super::{
-    AccelReq, ActionId, ActionState, NodeId, PoolAccel, ReplicaId, ReplicaSetId, Request, Sim,
+    AccelReq, ActionId, ActionState, NodeId, PoolAccel, ReplicaId, ReplicaSetId, Request,
     NO_REPLICA,
 };
 use crate::diagnostics::suggest::closest;
