@@ -631,8 +631,8 @@ impl Run {
         events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
         Run {
             output,
-            summary_json: runtime::summary_json(o),
-            summary_text: runtime::summary_text(o),
+            summary_json: crate::report::summary_json(o),
+            summary_text: crate::report::summary_text(o),
             events,
             record: Arc::new(crate::report::Record::of(o)),
         }

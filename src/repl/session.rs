@@ -366,7 +366,7 @@ impl Session {
                 ));
             }
         }
-        let summary = runtime::summary_json(&outcome);
+        let summary = flyte_dsl::report::summary_json(&outcome);
         let tasks_ran = outcome.actions.len() > 1;
         let line = if tasks_ran {
             format!(
