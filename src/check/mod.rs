@@ -29,7 +29,7 @@ pub mod config;
 mod env;
 pub mod feasible;
 pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
-pub mod error;
+pub(crate) mod error;
 pub mod imports;
 mod infer;
 mod negative;

@@ -22,7 +22,7 @@ pub mod codes;
 mod excerpt;
 mod render;
 mod source;
-pub mod suggest;
+pub(crate) mod suggest;
 
 pub use render::{render, render_all};
 pub use source::{FileId, SourceFile, SourceMap, Span};

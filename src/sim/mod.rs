@@ -73,17 +73,17 @@
 //! scheduler holds for them is in leaf files (`node.rs`, `replica.rs`, `usage.rs`), so the
 //! files' imports form no cycle.
 
-pub mod account;
-pub mod cluster;
+pub(crate) mod account;
+pub(crate) mod cluster;
 mod explain;
 mod node;
 mod pods;
 #[cfg(test)]
 mod reference;
 mod replica;
-pub mod reuse;
+pub(crate) mod reuse;
 mod rng;
-pub mod sched;
+pub(crate) mod sched;
 mod usage;
 
 pub use account::{NodeUsage, SimSummary, Utilization, UtilizationSeries};

@@ -9,10 +9,10 @@
 //! on constants; the interpreter on values computed at run time, with the same codes.
 
 pub mod args;
-pub mod resources;
+pub(crate) mod resources;
 pub mod reuse;
 pub mod settings;
-pub mod value;
+pub(crate) mod value;
 
 // The resource vocabulary is a base module of its own; the interpreter still names it here.
 pub use crate::resources::{devices, quantity};

@@ -28,7 +28,7 @@
 //! only). The tables are in [`rules`]; `docs/export-k8s.md` explains each field.
 
 pub mod rules;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use super::Prepared;
 use crate::check::{EnvSettings, TaskInfo};
