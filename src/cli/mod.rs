@@ -455,5 +455,5 @@ fn seconds(text: &str) -> Result<f64, String> {
 
 /// `--max-memory`: a quantity of bytes (`512Mi`, `2Gi`).
 fn bytes(text: &str) -> Result<u64, String> {
-    flyte_dsl::check::config::quantity::parse_bytes(text).map_err(|e| e.message)
+    flyte_dsl::resources::quantity::parse_bytes(text).map_err(|e| e.message)
 }

@@ -18,7 +18,7 @@
 
 pub mod ast;
 pub mod brackets;
-pub mod error;
+pub(crate) mod error;
 pub mod lexer;
 pub mod parser;
 
