@@ -58,6 +58,8 @@ pub mod python;
 #[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
+pub mod resources;
+#[doc(hidden)]
 pub mod runtime;
 #[doc(hidden)]
 pub mod sim;
@@ -101,7 +103,7 @@ pub fn check_source_with(
     let mut diags = loaded.diags.clone();
     let (checked, mut more) = check::check_program(&loaded, opts);
     diags.append(&mut more);
-    diags.extend(runtime::feasible::check(&checked, cluster));
+    diags.extend(check::feasible::check(&checked, cluster));
     diagnostics::sort(&mut diags);
     diags
 }
