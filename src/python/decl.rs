@@ -3,10 +3,11 @@
 //! "__main__":`, `flyte.init(...)`, clients, classes) is not part of the workflow's
 //! declarations and is left out; a function that uses such a name becomes opaque.
 
-use super::expr::{Cx, ANY};
+use super::expr::Cx;
 use super::names::Names;
 use super::opaque::{self, Directive};
 use super::stmt::assigned_names;
+use super::types::ANY;
 use super::{codes, Fallback, Lowered, Opaque};
 use crate::diagnostics::{Diagnostic, FileId, Span};
 use crate::syntax::ast::{
@@ -131,6 +132,11 @@ pub fn lower_module(body: &[py::Stmt], text: &str, file: FileId, out: &mut Lower
                 if let [py::Expr::Name(n)] = a.targets.as_slice() {
                     if env_call(&names, &a.value).is_some() {
                         names.envs.insert(n.id.to_string());
+                    }
+                    if let py::Expr::Call(c) = &*a.value {
+                        if names.canon(&c.func).as_deref() == Some("logging.getLogger") {
+                            names.loggers.insert(n.id.to_string());
+                        }
                     }
                 }
             }
@@ -368,7 +374,10 @@ fn settings(
     for k in &call.keywords {
         match &k.arg {
             Some(a) => kws.push((a.to_string(), k.range, &k.value)),
-            None => diags.push(not_constant(cx.span(k.range), "`**` arguments")),
+            None => diags.push(not_constant(
+                cx.span(k.range),
+                "`**` arguments are not checked",
+            )),
         }
     }
     for (key, range, value) in kws {
@@ -410,7 +419,7 @@ fn settings(
             (false, "image" | "secrets") => continue,
             (false, "name") if is_env => {
                 diags.push(
-                    not_constant(value_span, "the environment's name").with_help(format!(
+                    not_constant(value_span, "the environment's name is computed").with_help(format!(
                         "flyte-dsl reads the environment as named \"{var}\"; its rules are checked with that name"
                     )),
                 );
@@ -424,7 +433,7 @@ fn settings(
                     Err(r) => r,
                     Ok(_) => "is computed".to_string(),
                 };
-                diags.push(not_constant(value_span, &format!("`{key}`, which {why}")));
+                diags.push(not_constant(value_span, &format!("`{key}` {why}")));
                 continue;
             }
         };
@@ -465,7 +474,7 @@ fn docs(cx: &mut Cx<'_>, value: &py::Expr) -> Result<Expr, String> {
 /// `W0504`: a value that is not checked.
 pub fn not_constant(at: Span, what: &str) -> Diagnostic {
     Diagnostic::warning(codes::NOT_CONSTANT, "not checked: not a constant")
-        .with_label(at, format!("{what}: not a constant flyte-dsl can see, so not checked"))
+        .with_label(at, what.to_string())
         .with_help("values computed when the module is imported (environment variables, calls, other modules) are checked by flyte-sdk at run time, not here")
 }
 
@@ -515,7 +524,7 @@ fn lower_function(
             } else if !names.is_own(env) {
                 out.diags.push(not_constant(
                     cx.span(env_range),
-                    &format!("the environment `{env}`, which is not declared in this module"),
+                    &format!("the environment `{env}` is not declared in this module"),
                 ));
             }
         }

@@ -7,7 +7,6 @@
 //! `sleep(2s)`, `list(x)` is `[v for v in x]` (and `list(flyte.map(...))` the map itself).
 
 use super::names::{dsl_name, module_of, Names};
-pub use super::types::ANY;
 use crate::diagnostics::{FileId, Span};
 use crate::syntax::ast::{
     Arg, ArgKind, BinOp, CmpOp, CompClause, Expr, ExprKind, FStringPart, Ident, Pattern, UnaryOp,

@@ -46,11 +46,8 @@ mod expr;
 mod limits;
 mod names;
 mod opaque;
-mod settle;
 mod stmt;
 mod types;
-
-pub use settle::settle;
 
 use crate::diagnostics::{Diagnostic, FileId, Span};
 use crate::syntax::ast::{Item, Module, Name};

@@ -35,6 +35,8 @@ pub struct Names {
     pub consts: HashSet<String>,
     /// Module-level names bound to something the language cannot hold (a class, a client).
     pub others: HashSet<String>,
+    /// Module-level loggers (`logger = logging.getLogger(...)`): their calls are left out.
+    pub loggers: HashSet<String>,
 }
 
 impl Names {

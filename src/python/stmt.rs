@@ -198,6 +198,9 @@ impl Cx<'_> {
                 ) {
                     return Ok(()); // a docstring or `...`
                 }
+                if self.is_log_call(&e.value) {
+                    return Ok(()); // logging has no effect on the simulation
+                }
                 let e = self.expr(&e.value)?;
                 self.push(out, StmtKind::Expr(e), r);
             }
@@ -456,6 +459,23 @@ impl Cx<'_> {
             body: body?,
             span: self.span(h.range),
         })
+    }
+
+    /// `logger.info(...)`, `logging.warning(...)`, `flyte.logger.debug(...)`.
+    fn is_log_call(&self, e: &py::Expr) -> bool {
+        let py::Expr::Call(c) = e else { return false };
+        let py::Expr::Attribute(a) = &*c.func else {
+            return false;
+        };
+        match &*a.value {
+            py::Expr::Name(n) if self.names.loggers.contains(n.id.as_str()) => {
+                !self.visible(n.id.as_str()) && !self.locals.contains(n.id.as_str())
+            }
+            other => matches!(
+                self.names.canon(other).as_deref(),
+                Some("logging" | "flyte.logger")
+            ),
+        }
     }
 
     /// The span of `name` written in the source inside `r` (the first occurrence after the

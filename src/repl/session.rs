@@ -605,6 +605,10 @@ impl Session {
 
     /// `:load FILE`: its declarations join the session.
     pub fn load(&mut self, path: &str) -> Outcome {
+        // A flyte-sdk Python module joins as an import (read by the Python front end).
+        if flyte_dsl::python::is_python(path) {
+            return self.eval(&format!("import {path:?}\n"));
+        }
         match std::fs::read_to_string(path) {
             Ok(text) => self.eval(&text),
             Err(e) => err(format!("error: cannot read {path}: {e}\n")),
