@@ -428,14 +428,17 @@ fn settings(
                     span: value_span,
                 }
             }
-            (false, _) => {
-                let why = match lowered {
-                    Err(r) => r,
-                    Ok(_) => "is computed".to_string(),
-                };
-                diags.push(not_constant(value_span, &format!("`{key}` {why}")));
-                continue;
-            }
+            (false, _) => match partial_resources(cx, value, diags) {
+                Some(e) => e,
+                None => {
+                    let why = match lowered {
+                        Err(r) => r,
+                        Ok(_) => "is computed".to_string(),
+                    };
+                    diags.push(not_constant(value_span, &format!("`{key}` {why}")));
+                    continue;
+                }
+            },
         };
         out.push(Arg {
             kind: ArgKind::Keyword(Ident::new(key.as_str(), key_span)),
@@ -444,6 +447,59 @@ fn settings(
         });
     }
     out
+}
+
+/// `flyte.Resources(...)` with some computed arguments: the constant ones kept (and checked),
+/// each computed one left out with its own `W0504`. Every argument of `Resources` is optional,
+/// so leaving one out is never an error of its own. `None` for anything else.
+fn partial_resources(
+    cx: &mut Cx<'_>,
+    value: &py::Expr,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expr> {
+    let py::Expr::Call(c) = value else {
+        return None;
+    };
+    if cx.names.canon(&c.func).as_deref() != Some("flyte.Resources") || !c.args.is_empty() {
+        return None;
+    }
+    let func = cx.expr(&c.func).ok()?;
+    let mut args = Vec::new();
+    let mut notes = Vec::new();
+    for k in &c.keywords {
+        let name = k.arg.as_ref()?;
+        match cx.expr(&k.value) {
+            Ok(e) if is_const(cx.names, &e) => {
+                let key_end = k.range.start() + py::text_size::TextSize::of(name.as_str());
+                args.push(Arg {
+                    kind: ArgKind::Keyword(Ident::new(
+                        name.as_str(),
+                        cx.span(py::text_size::TextRange::new(k.range.start(), key_end)),
+                    )),
+                    span: cx.span(k.range),
+                    value: e,
+                });
+            }
+            other => {
+                let why = match other {
+                    Err(r) => r,
+                    Ok(_) => "is computed".to_string(),
+                };
+                notes.push(not_constant(
+                    cx.span(k.value.range()),
+                    &format!("`{name}` {why}"),
+                ));
+            }
+        }
+    }
+    diags.extend(notes);
+    Some(Expr {
+        kind: ExprKind::Call {
+            func: Box::new(func),
+            args,
+        },
+        span: cx.span(c.range),
+    })
 }
 
 fn is_str_list(e: &Expr) -> bool {

@@ -6,4 +6,4 @@ env = flyte.TaskEnvironment(
     name="etl",
     resources=flyte.Resources(cpu=os.environ.get("CPUS", "1"), memory="1Gi"),
 )
-#@ warning W0504 at 7:15-7:77
+#@ warning W0504 at 7:35-7:62
