@@ -96,6 +96,14 @@ fn several_errors_render_in_order() {
     insta::assert_snapshot!(rendered(src));
 }
 
+/// Issue 19 item 10: a typo in one decorator argument is one error, not also "belongs to no
+/// environment"; the other arguments and the body are still checked.
+#[test]
+fn a_syntax_error_in_a_decorators_arguments_costs_only_that_argument() {
+    let src = b"env base = TaskEnvironment(name = \"base\", resources = Resources(cpu = 1))\n\n@base(retries = -1, timeout = 10min)\nasync task s(x: int) -> int {\n    return x + \"a\"\n}\n";
+    insta::assert_snapshot!(rendered(src));
+}
+
 #[test]
 fn colour_only_when_asked() {
     let mut map = SourceMap::new();

@@ -7,7 +7,10 @@
 //! 3. pest parses one top-level item at a time (`next_item`). After an error the driver skips
 //!    to the next line that starts, at column 0, with a token that begins an item, and goes on,
 //!    so one run reports every error it can recover from. A pest error whose cause the
-//!    pre-pass already reported (an unclosed bracket earlier in the same item, say) is dropped;
+//!    pre-pass already reported (an unclosed bracket earlier in the same item, say) is dropped.
+//!    An error inside a task decorator's arguments (`@env(timeout = 10min)`) costs only the
+//!    arguments that do not parse: they are blanked out and the task parsed again, so it keeps
+//!    its environment and the rest of its settings;
 //! 4. each item's parse tree becomes AST (the `Builder`), with spans shifted to file offsets.
 //!    Operator precedence is applied with an iterative shunting-yard; an item whose expression
 //!    tree is deeper than [`MAX_AST_DEPTH`] is reported (`E0104`) and dropped, so nothing after
@@ -23,6 +26,7 @@ use super::lexer::{tokenize, LexError, Token, KEYWORDS};
 use crate::diagnostics::{FileId, Span};
 use pest::iterators::Pair;
 use pest::Parser as _;
+use std::rc::Rc;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/flyte.pest"]
@@ -92,10 +96,12 @@ fn parse_on_big_stack(src: &str, file: FileId, rule: Rule) -> Parsed {
     let mut errors = pre.errors;
     let mut causes: Vec<u32> = errors.iter().map(SyntaxError::cause).collect();
     causes.sort_unstable();
-    let input = pre.pest_input.as_str();
+    // Shared with the builder; replaced (offsets unchanged) when a decorator's bad arguments
+    // are blanked out.
+    let mut text: Rc<str> = Rc::from(pre.pest_input.as_str());
     let mut builder = Builder {
         file,
-        input,
+        input: text.clone(),
         min_literals: Vec::new(),
         base: 0,
         errors: Vec::new(),
@@ -103,7 +109,8 @@ fn parse_on_big_stack(src: &str, file: FileId, rule: Rule) -> Parsed {
     };
     let mut items = Vec::new();
     let mut pos = 0usize;
-    while pos <= input.len() {
+    while pos <= text.len() {
+        let input = text.clone();
         match FlyteParser::parse(rule, &input[pos..]) {
             Ok(mut pairs) => {
                 let top = pairs.next().expect("next_item always yields one pair");
@@ -143,7 +150,13 @@ fn parse_on_big_stack(src: &str, file: FileId, rule: Rule) -> Parsed {
                     .iter()
                     .any(|&c| (c as usize) >= pos && (c as usize) <= abs);
                 if !caused_by_earlier {
-                    errors.push(describe_pest_error(src, input, pos, abs, file, rule));
+                    errors.push(describe_pest_error(src, &input, pos, abs, file, rule));
+                }
+                if let Some(patched) = blank_bad_decorator_args(&input, pos, abs) {
+                    // Parse the same item again, its decorator keeping the arguments that parse.
+                    text = Rc::from(patched);
+                    builder.input = text.clone();
+                    continue;
                 }
                 match resync(src, abs) {
                     Some(next) => pos = next,
@@ -162,6 +175,81 @@ fn parse_on_big_stack(src: &str, file: FileId, rule: Rule) -> Parsed {
         errors,
         text: String::new(),
     }
+}
+
+/// After a syntax error inside a decorator's arguments (`@env(timeout = 10min)`), the text
+/// with each argument that does not parse on its own blanked out (with a comma next to it), so
+/// the task still parses with its decorator and its other arguments: a typo in one argument
+/// must not also put the task in no environment (`E0213`) and hide its other errors. Offsets
+/// are unchanged. `None` when the item at `pos` is not a decorated task, the error `err` is not
+/// between the decorator's parentheses, or no single argument is to blame.
+fn blank_bad_decorator_args(input: &str, pos: usize, err: usize) -> Option<String> {
+    let mut toks = tokenize(&input[pos..])
+        .map(|(t, r)| (t, pos + r.start..pos + r.end))
+        .skip_while(|(t, _)| matches!(t, Ok(Token::Newline | Token::Comment | Token::Semi)));
+    if toks.next()?.0 != Ok(Token::At) || toks.next()?.0 != Ok(Token::Ident) {
+        return None;
+    }
+    let open = loop {
+        match toks.next()? {
+            (Ok(Token::Dot), _) if matches!(toks.next()?.0, Ok(Token::Ident)) => {}
+            (Ok(Token::LParen), r) => break r.end,
+            _ => return None,
+        }
+    };
+    // The arguments: (start, end) ranges between the parentheses' top-level commas.
+    let mut chunks = Vec::new();
+    let mut start = open;
+    let mut depth = 0u32;
+    let close = loop {
+        let (t, r) = toks.next()?;
+        match t {
+            Ok(Token::LParen | Token::LBracket | Token::LBrace) => depth += 1,
+            Ok(Token::RParen) if depth == 0 => break r.start,
+            Ok(Token::RParen | Token::RBracket | Token::RBrace) => depth = depth.checked_sub(1)?,
+            Ok(Token::Comma) if depth == 0 => {
+                chunks.push((start, r.start));
+                start = r.end;
+            }
+            _ => {}
+        }
+    };
+    chunks.push((start, close));
+    if !(open..=close).contains(&err) {
+        return None;
+    }
+    // Only a task takes a decorator: anything else after it stays one error.
+    let mut after = toks.filter(|(t, _)| !matches!(t, Ok(Token::Newline | Token::Comment)));
+    match after.next()?.0 {
+        Ok(Token::Task) => {}
+        Ok(Token::Async) if after.next()?.0 == Ok(Token::Task) => {}
+        _ => return None,
+    }
+    let parses = |arg: &str| {
+        let wrapped = format!("({arg})");
+        FlyteParser::parse(Rule::call_args, &wrapped)
+            .is_ok_and(|mut p| p.next().is_some_and(|p| p.as_span().end() == wrapped.len()))
+    };
+    let mut bytes = input.as_bytes().to_vec();
+    let mut blanked = false;
+    for (i, &(s, e)) in chunks.iter().enumerate() {
+        if input[s..e].trim().is_empty() || parses(&input[s..e]) {
+            continue;
+        }
+        // With its comma: the one after it, or for the last argument the one before.
+        let (s, e) = match chunks.get(i + 1) {
+            Some(&(next, _)) => (s, next),
+            None if i > 0 => (chunks[i - 1].1, e),
+            None => (s, e),
+        };
+        for b in &mut bytes[s..e] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        blanked = true;
+    }
+    blanked.then(|| String::from_utf8(bytes).expect("whole tokens were blanked"))
 }
 
 /// The start of the next line after `from` that begins, at column 0, with a token that can
@@ -338,10 +426,10 @@ fn describe_pest_error(
 // The AST builder
 // ---------------------------------------------------------------------------------------------
 
-struct Builder<'s> {
+struct Builder {
     file: FileId,
     /// The text pest parses (for trimming spans).
-    input: &'s str,
+    input: Rc<str>,
     /// Spans of `9223372036854775808` literals, valid only when negated.
     min_literals: Vec<Span>,
     /// Offset of the parsed slice in the file.
@@ -356,7 +444,7 @@ fn inner(p: P<'_>) -> pest::iterators::Pairs<'_, Rule> {
     p.into_inner()
 }
 
-impl Builder<'_> {
+impl Builder {
     /// The span of a pair in file offsets, without the whitespace and comments pest keeps at
     /// the end of a rule whose last part matched nothing.
     fn span(&self, p: &P<'_>) -> Span {
@@ -1431,7 +1519,7 @@ pub fn parse_type(src: &str, file: FileId) -> Result<TypeExpr, SyntaxError> {
             let top = pairs.next().unwrap();
             let mut b = Builder {
                 file,
-                input: src,
+                input: Rc::from(src),
                 min_literals: Vec::new(),
                 base: 0,
                 errors: Vec::new(),
