@@ -9,7 +9,7 @@
 //! deprecated device spelling.
 //!
 //! ```
-//! use flyte_dsl::check::config::{resources::resources, Const, ConstArg, Level, SConst};
+//! use flyte_dsl::check::config::{resources, Const, ConstArg, Level, SConst};
 //! use flyte_dsl::diagnostics::Span;
 //! let s = Span::default();
 //! let mem = ConstArg { name: Some("memory".into()), span: s,
