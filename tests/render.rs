@@ -104,6 +104,14 @@ fn a_syntax_error_in_a_decorators_arguments_costs_only_that_argument() {
     insta::assert_snapshot!(rendered(src));
 }
 
+/// Issue 19 item 12: a constant override no node can hold fails `check`, as an environment
+/// does, in the override's code family (`E0510`, its help naming `E0309`).
+#[test]
+fn an_override_no_node_can_hold_renders_at_its_resources() {
+    let src = b"env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n\n@e\nasync task work() -> int {\n    return 1\n}\n\n@e\nasync task main() -> int {\n    return await work.override(resources = Resources(cpu = 500))()\n}\n";
+    insta::assert_snapshot!(rendered(src));
+}
+
 #[test]
 fn colour_only_when_asked() {
     let mut map = SourceMap::new();

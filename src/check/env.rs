@@ -12,7 +12,7 @@ use super::config::value::Const;
 use super::config::{self, ConstArg, Level, SConst};
 use super::error::CheckError;
 use super::order;
-use super::{Checker, Decl, EnvInfo, EnvSettings, Origin, State, TaskSettings};
+use super::{Checker, Decl, EnvInfo, EnvSettings, Origin, OverrideRequest, State, TaskSettings};
 use crate::diagnostics::{suggest, Diagnostic, Span};
 use crate::syntax::ast::*;
 
@@ -791,6 +791,12 @@ impl<'m> Checker<'m> {
         let mut policy: Option<Option<Span>> = Some(env_policy);
         let mut restricted: Vec<(String, Span)> = Vec::new();
         let mut settings = TaskSettings::default();
+        // What the override changes about where the task runs, for the feasibility check:
+        // the constant resources (or `None` when the override gives none), where to report,
+        // and whether a value of those settings is known only at run time.
+        let mut resources = None;
+        let mut placement_at = None;
+        let mut placement_unknown = false;
         for arg in args {
             let ArgKind::Keyword(field) = &arg.kind else {
                 let d = Diagnostic::error("E0509", "`override(...)` takes keyword arguments only")
@@ -814,6 +820,12 @@ impl<'m> Checker<'m> {
             }
             let v = self.fold(&arg.value, Fold::Lenient, "an override");
             self.warn_falsy(field, &v);
+            if matches!(f, "resources" | "interruptible" | "queue") && v.value != Const::None {
+                placement_unknown |= v.value == Const::Unknown;
+                if f == "resources" || placement_at.is_none() {
+                    placement_at = Some(v.span);
+                }
+            }
             match f {
                 "reusable" => {
                     // flyte-sdk: `reusable or self.reusable`, then "off" clears it; so
@@ -839,7 +851,10 @@ impl<'m> Checker<'m> {
                     }
                     match f {
                         "resources" => {
-                            config::resources::resources(&v, Level::Override, &mut self.diags);
+                            resources =
+                                config::resources::resources(&v, Level::Override, &mut self.diags);
+                            // An invalid request is reported already; no placement to check.
+                            placement_unknown |= resources.is_none();
                         }
                         "env_vars" => {
                             self.const_str_dict(&v, Level::Override);
@@ -860,6 +875,17 @@ impl<'m> Checker<'m> {
                     policy: Some(pspan),
                 });
             }
+        }
+        // Off a reusable environment, a constant override's pod must fit the cluster as the
+        // environment's must (`feasible.rs`); on one, the replicas keep the environment's.
+        if let (Some(None), Some(at), false) = (policy, placement_at, placement_unknown) {
+            self.out.overrides.push(OverrideRequest {
+                task: task.clone(),
+                at,
+                resources,
+                interruptible: settings.interruptible,
+                queue: settings.queue,
+            });
         }
         let _ = call;
     }

@@ -211,6 +211,22 @@ pub struct Checked {
     pub inferred_return: Option<Type>,
     /// With `Options::record_types`: the type of each expression in a body, by its span.
     pub expr_types: std::collections::HashMap<Span, Type>,
+    /// Every `task.override(...)` whose constant settings change where the task runs, for the
+    /// feasibility check ([`feasible`]).
+    pub overrides: Vec<OverrideRequest>,
+}
+
+/// A `task.override(...)` with constant `resources`, `interruptible` or `queue`, off a
+/// reusable environment: the pod it asks for must fit the cluster.
+#[derive(Clone, Debug)]
+pub struct OverrideRequest {
+    pub task: Name,
+    /// Where to report: the `resources` value, else the first placement setting's value.
+    pub at: Span,
+    /// The override's request, which replaces the task's whole request; `None` keeps it.
+    pub resources: Option<ResourceSpec>,
+    pub interruptible: Option<bool>,
+    pub queue: Option<String>,
 }
 
 /// A top-level name and what it is.
