@@ -8,13 +8,16 @@
 //!    declared; duplicates are `E0202`;
 //! 2. **signatures** of structs, functions and tasks are resolved from their annotations;
 //! 3. **environments** are evaluated as compile-time constants ([`env`]): each is folded to
-//!    a [`config::Const`] and checked field by field with flyte-sdk's rules ([`config`]),
+//!    a [`config::Const`] (`fold.rs`) and checked field by field with flyte-sdk's rules ([`config`]),
 //!    `clone_with` inheriting from its parent; a cycle among `env`/`let` constants is `E0203`;
 //! 4. **tasks** get their environment from the decorator, their FQN (`env-name.task`) and
-//!    their decorator settings, checked against the table of which setting may be given where;
-//! 5. **bodies** are type-checked with local inference (`infer.rs`): the type system of
-//!    docs/language.md, `await` and `Future[T]`, task calls, `gather`, `map` and
-//!    `override(...)` with its reuse rule.
+//!    their decorator settings, checked against the table of which setting may be given where
+//!    (`task_settings.rs`, which also checks `override(...)` with its reuse rule);
+//! 5. **bodies** are type-checked with local inference (`infer/`: statements, expressions,
+//!    calls, the built-ins): the type system of docs/language.md, `await` and `Future[T]`,
+//!    task calls, `gather`, `map` and `override(...)`;
+//! 6. **feasibility** ([`feasible`], run by the caller with a cluster): constant requests of
+//!    environments and overrides that no node could hold (`E0309`, `E0510`).
 //!
 //! ```
 //! use flyte_dsl::diagnostics::SourceMap;
@@ -28,12 +31,14 @@ pub mod builtins;
 pub mod config;
 mod env;
 pub mod feasible;
+mod fold;
 pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
 pub(crate) mod error;
 pub mod imports;
 mod infer;
 mod negative;
 mod order;
+mod task_settings;
 pub mod types;
 
 use crate::diagnostics::{suggest, Diagnostic, Span};
