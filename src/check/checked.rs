@@ -160,7 +160,7 @@ pub struct Checked {
     /// With `Options::record_types`: the type of each expression in a body, by its span.
     pub expr_types: std::collections::HashMap<Span, Type>,
     /// Every `task.override(...)` whose constant settings change where the task runs, for the
-    /// feasibility check ([`feasible`]).
+    /// feasibility check ([`super::feasible`]).
     pub overrides: Vec<OverrideRequest>,
 }
 
