@@ -104,6 +104,96 @@ fn check_json_has_exactly_the_specified_fields() {
     assert!(d["help"].is_string());
 }
 
+/// `check --format sarif` is a SARIF 2.1.0 log: a rule per code with its explain text, a
+/// result per diagnostic at its primary label, the other labels as related locations.
+#[test]
+fn check_sarif_is_a_sarif_2_1_0_log() {
+    let path = temp(
+        "sarif.flyte",
+        "env e = TaskEnvironment(name = \"e\", resources = Resources(gpu = \"A10O:1\"))\n@e\ntask main() -> int {\n    let s = 1\n    return \"éé\"\n}\n".as_bytes(),
+    );
+    let out = run(&["check", "--format", "sarif", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run0 = &v["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "flyte-dsl");
+    assert_eq!(run0["columnKind"], "unicodeCodePoints");
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"E0206"), "{codes:?}");
+    for r in results {
+        let rule = &rules[r["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(rule["id"], r["ruleId"]);
+        assert!(rule["shortDescription"]["text"].is_string());
+        assert!(rule["help"]["text"].as_str().unwrap().contains("Wrong:"));
+        assert!(["error", "warning"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("sarif.flyte"));
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    // The mismatched return, at line 5, columns as `check --json` counts them.
+    let ret = results.iter().find(|r| r["ruleId"] == "E0206").unwrap();
+    let json = run(&["check", "--json", path.to_str().unwrap()]);
+    let j: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let d = j["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E0206")
+        .unwrap();
+    let region = &ret["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], d["line"]);
+    assert_eq!(region["startColumn"], d["column"]);
+    assert_eq!(region["endColumn"], d["end_column"]);
+    // A clean file: a log with no results, exit 0.
+    let clean = run(&["check", "--format", "sarif", "examples/quickstart.flyte"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
+}
+
+/// `check --format github` prints one workflow command per diagnostic, escaped as the runner
+/// reads it back.
+#[test]
+fn check_github_prints_workflow_annotations() {
+    let path = temp(
+        "gh.flyte",
+        b"env e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> int {\n    return \"50%, done\"\n}\n",
+    );
+    let out = run(&["check", "--format", "github", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("title=E0206"))
+        .expect(&text);
+    assert!(line.starts_with("::error file="), "{line}");
+    assert!(
+        line.contains(",line=4,col=12,endLine=4,endColumn=23,title=E0206::"),
+        "{line}"
+    );
+    assert!(!line.contains('\n'));
+    assert!(out.stderr.is_empty());
+    // --json and --format are one choice.
+    let both = run(&[
+        "check",
+        "--json",
+        "--format",
+        "github",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
 #[test]
 fn check_json_of_a_clean_file_is_an_empty_list() {
     let out = run(&["check", "--json", "examples/quickstart.flyte"]);
@@ -273,7 +363,7 @@ fn a_failed_run_exits_1_with_the_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("[ValueError] Error: RuntimeUserError: no (in e.main)"),
+        err.contains("[ValueError] Error: RuntimeUserError: no\n"),
         "{err}"
     );
     assert!(err.contains("fails.flyte:4:5"), "{err}");

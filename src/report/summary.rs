@@ -41,7 +41,7 @@ pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
         Err(e) => (
             "failed",
             serde_json::Value::Null,
-            serde_json::json!({"code": e.code, "type": e.kind.as_str(), "message": e.message, "task": e.task}),
+            serde_json::json!({"code": e.code.as_str(), "type": e.kind.as_str(), "message": e.message, "task": e.task}),
         ),
     };
     // `print` lines in the order printed, with the action and the virtual time.

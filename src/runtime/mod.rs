@@ -387,6 +387,9 @@ pub struct RunOutcome {
     /// Replicas of `scope = "global"` environments alive at the end, by environment name:
     /// what the next run of the same session starts with, warm.
     pub warm_after: Vec<(String, u32)>,
+    /// The run's task: the span of its name and its FQN (where an error that ran no
+    /// statement, such as a limit or a deadlock, points).
+    pub root: Option<(crate::diagnostics::Span, String)>,
 }
 
 /// One logical action, for summaries, traces and reports.

@@ -19,6 +19,7 @@
 pub mod ast;
 pub mod brackets;
 pub(crate) mod error;
+pub mod fmt;
 pub mod lexer;
 pub mod parser;
 
