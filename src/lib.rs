@@ -53,6 +53,8 @@ mod engine;
 pub mod export;
 #[doc(hidden)]
 pub mod human;
+/// `flyte-dsl lsp`: the language server.
+pub mod lsp;
 #[doc(hidden)]
 pub mod report;
 #[doc(hidden)]

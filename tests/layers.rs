@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
     // The embedding API and the exporters.
     &["engine", "export"],
     // The crate's front door and the binary.
-    &["lib", "main", "cli", "repl"],
+    &["lib", "main", "cli", "repl", "lsp"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
