@@ -27,7 +27,9 @@ const LAYERS: &[&[&str]] = &[
     // The embedding API and the exporters.
     &["engine", "export"],
     // The crate's front door and the binary.
-    &["lib", "main", "cli", "repl", "lsp"],
+    // The language server (the binary's `lsp` command serves it).
+    &["lsp"],
+    &["lib", "main", "cli", "repl"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
