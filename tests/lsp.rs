@@ -234,6 +234,33 @@ fn diagnostics_hover_definition_symbols_completion_formatting() {
         .collect();
     assert_eq!(labels, ["aio", "override"]);
 
+    // Device names in a `gpu = "` string; MIG partitions of the device in `partition = "`.
+    let text = "env e = TaskEnvironment(name = \"e\", resources = Resources(gpu = \"\"))\nlet r = Resources(gpu = GPU(device = \"A100\", quantity = 1, partition = \"\"))\n";
+    let uri4 = "file:///tmp/lsp-test/devices.flyte";
+    c.open(uri4, text);
+    let items = c.at("textDocument/completion", uri4, 0, 65);
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"A100") && labels.contains(&"T4"),
+        "{labels:?}"
+    );
+    let items = c.at("textDocument/completion", uri4, 1, 72);
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"1g.5gb") && !labels.contains(&"T4"),
+        "{labels:?}"
+    );
+
     // Formatting: fmt's layout as one edit.
     let messy = "fn f(x:int)->int{return x*2}\n";
     let uri3 = "file:///tmp/lsp-test/messy.flyte";
@@ -299,4 +326,47 @@ fn diagnostics_on_change_with_code_link_and_quick_fixes() {
     assert_eq!(edit["newText"], "await ");
     assert_eq!(edit["range"]["start"], aw["range"]["start"]);
     c.stop();
+}
+
+/// Go to definition into an imported file, and the starvation warning's fix.
+#[test]
+fn definition_in_imports_and_the_reuse_fix() {
+    let dir = std::env::temp_dir().join(format!("flyte-dsl-lsp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("lib.flyte"),
+        "env shared = TaskEnvironment(name = \"shared\")\n\n@shared\nasync task leaf() -> int {\n    return 1\n}\n",
+    )
+    .unwrap();
+    let main = dir.join("main.flyte");
+    let src = "import \"lib.flyte\" as lib\nenv solo = TaskEnvironment(name = \"solo\", reusable = ReusePolicy(replicas = 1))\n@solo\nasync task child() -> int {\n    return 1\n}\n@solo\nasync task main() -> int {\n    let a = await lib.leaf()\n    return a + await child()\n}\n";
+    std::fs::write(&main, src).unwrap();
+    let uri = format!("file://{}", main.display());
+    let mut c = Client::start();
+    let diags = c.open(&uri, src);
+    let w = diags
+        .iter()
+        .find(|d| d["code"] == "W0401")
+        .expect("the starvation warning")
+        .clone();
+    // `lib.leaf` goes to the task in lib.flyte; the import's path to the file.
+    let d = c.at("textDocument/definition", &uri, 8, 23);
+    assert!(d["uri"].as_str().unwrap().ends_with("/lib.flyte"), "{d}");
+    assert_eq!(d["range"]["start"], json!({"line": 3, "character": 11}));
+    let d = c.at("textDocument/definition", &uri, 0, 10);
+    assert!(d["uri"].as_str().unwrap().ends_with("/lib.flyte"), "{d}");
+    // The fix: `child.override(reusable = "off")()`.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": w["range"], "context": {"diagnostics": [w]}}),
+    )["result"]
+        .clone();
+    let edit = &actions[0]["edit"]["changes"][&uri][0];
+    assert_eq!(
+        edit["newText"], ".override(reusable = \"off\")",
+        "{actions}"
+    );
+    assert_eq!(edit["range"]["start"], json!({"line": 9, "character": 26}));
+    c.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
 }

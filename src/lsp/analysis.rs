@@ -308,6 +308,23 @@ impl Analysis {
         // Inside a string after `gpu = "` (or `device = "`): device names.
         let line = before.rsplit('\n').next().unwrap_or_default();
         if line.matches('"').count() % 2 == 1 {
+            if line
+                .trim_end_matches(|c: char| c != '=')
+                .trim_end_matches('=')
+                .trim_end()
+                .ends_with("partition")
+            {
+                // `partition = "`: the MIG partitions of the device named before it (any).
+                let device = crate::resources::devices::MIG_GPUS
+                    .iter()
+                    .find(|d| line.contains(&format!("\"{d}\"")));
+                for d in device.map_or(crate::resources::devices::MIG_GPUS, std::slice::from_ref) {
+                    for p in crate::resources::devices::mig_partitions(d) {
+                        add(p, "value", format!("MIG partition of {d}"));
+                    }
+                }
+                return out;
+            }
             if line.contains("gpu") || line.contains("device") {
                 for d in crate::resources::devices::GPU_TYPES
                     .iter()
