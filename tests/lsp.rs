@@ -303,10 +303,10 @@ fn diagnostics_on_change_with_code_link_and_quick_fixes() {
     let dev = diags.iter().find(|d| d["code"] == "E0304").unwrap();
     assert_eq!(dev["range"]["start"]["line"], 1);
     // Quick fixes: each rewrites the text at the diagnostic.
-    let edit = &c.fixes(&uri, dev)[0];
+    let edit = &c.fixes(uri, dev)[0];
     assert_eq!(edit["newText"], "\"T4:1\"", "{edit}");
     let aw = diags.iter().find(|d| d["code"] == "E0207").unwrap();
-    let edit = &c.fixes(&uri, aw)[0];
+    let edit = &c.fixes(uri, aw)[0];
     assert_eq!(edit["newText"], "await ");
     assert_eq!(edit["range"]["start"], aw["range"]["start"]);
     c.stop();
