@@ -24,11 +24,11 @@ const LAYERS: &[&[&str]] = &[
     &["runtime"],
     // What a run tells a person: summaries, trace, HTML report.
     &["report"],
-    // The embedding API, the exporters and the language server.
-    &["engine", "export", "lsp"],
-    // The crate's front door and the binary.
+    // The embedding API and the exporters.
+    &["engine", "export"],
     // The language server (the binary's `lsp` command serves it).
     &["lsp"],
+    // The crate's front door and the binary.
     &["lib", "main", "cli", "repl"],
 ];
 
