@@ -28,6 +28,8 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     // The embedding API and the exporters.
     &["engine", "export"],
+    // The language server (the binary's `lsp` command serves it).
+    &["lsp"],
     // The crate's front door and the binary.
     &["lib", "main", "cli", "repl"],
 ];
