@@ -52,6 +52,8 @@ mod engine;
 #[doc(hidden)]
 pub mod export;
 #[doc(hidden)]
+pub mod frontend;
+#[doc(hidden)]
 pub mod human;
 #[doc(hidden)]
 pub mod report;
@@ -95,11 +97,12 @@ pub fn check_source_with(
     resolver: &check::imports::Resolver<'_>,
     cluster: &sim::Cluster,
 ) -> Vec<Diagnostic> {
-    let loaded = check::imports::load(map, name, bytes, resolver);
-    let mut diags = loaded.diags.clone();
-    let (checked, mut more) = check::check_program(&loaded, opts);
-    diags.append(&mut more);
-    diags.extend(runtime::feasible::check(&checked, cluster));
-    diagnostics::sort(&mut diags);
-    diags
+    frontend::analyse(
+        map,
+        frontend::Source::new(name, bytes),
+        opts,
+        resolver,
+        cluster,
+    )
+    .diagnostics
 }

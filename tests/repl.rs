@@ -134,7 +134,7 @@ fn meta_commands() {
     );
     s.send_line(":env child").unwrap();
     s.expect(Regex(
-        r"resources\s+= cpu 2\s+\[parent environment `base` \(clone_with\)\]",
+        r"resources\s+= Resources\(cpu = 2\)\s+\[parent environment `base` \(clone_with\)\]",
     ))
     .unwrap();
     s.expect(Regex(r"interruptible = true\s+\[environment\]"))

@@ -32,6 +32,7 @@ impl<'m> Checker<'m> {
         };
         self.in_async = f.is_async;
         let inferring = self.opts.infer_return_of.as_ref() == Some(key);
+        self.at_prompt = inferring && self.opts.prompt.is_some();
         let ret = if inferring { Type::Any } else { ret };
         self.ret = ret.clone();
         self.loop_depth = 0;
@@ -58,6 +59,7 @@ impl<'m> Checker<'m> {
         }
         self.scopes.clear();
         self.body_env = None;
+        self.at_prompt = false;
     }
 
     /// Checks a block in a new scope; returns whether it always returns (or raises).
@@ -1114,7 +1116,7 @@ impl<'m> Checker<'m> {
                 if is_async {
                     Type::future(ret)
                 } else {
-                    if self.in_async {
+                    if self.in_async && !self.at_prompt {
                         self.err(CheckError::SyncCallInAsync {
                             at,
                             task: t.to_string(),
@@ -1551,7 +1553,7 @@ impl<'m> Checker<'m> {
             "map" => {
                 // flyte-sdk fails every item of a blocking `flyte.map` inside async code
                 // ("Deadlock detected: blocking call used in syncify thread").
-                if self.in_async {
+                if self.in_async && !self.at_prompt {
                     self.err(CheckError::BlockingMapInAsync { at });
                 }
                 self.map_call(args, at)

@@ -23,7 +23,8 @@ pub use native::{HostError, NativeType};
 
 use crate::check::{self, imports, NativeSig};
 use crate::diagnostics::{self, Diagnostic, SourceMap};
-use crate::runtime::{self, convert, value::Value, NativeFn};
+use crate::frontend;
+use crate::runtime::{self, NativeFn};
 use crate::sim::Cluster;
 use crate::syntax::ast::Name;
 use indexmap::IndexMap;
@@ -105,55 +106,47 @@ impl Engine {
             Some(r) => r(from, path),
             None => imports::no_files(from, path),
         };
-        let loaded = imports::load(&mut map, name, source.as_bytes(), &resolver);
-        let opts = check::Options {
-            natives: self
-                .inner
-                .natives
-                .values()
-                .map(|(sig, _)| sig.clone())
-                .collect(),
-            native_tasks: self
-                .inner
-                .native_tasks
-                .values()
-                .map(|(env, sig, _)| (env.clone(), sig.clone()))
-                .collect(),
-            ..Default::default()
-        };
-        let mut diags = loaded.diags.clone();
-        let (checked, mut more) = check::check_program(&loaded, &opts);
-        diags.append(&mut more);
-        diags.extend(runtime::feasible::check(&checked, &self.inner.cluster));
-        diagnostics::sort(&mut diags);
-        if diags.iter().any(Diagnostic::is_error) {
-            return Err(Diagnostics {
-                list: diags,
-                map: Arc::new(map),
-            });
-        }
-        let natives = self
-            .inner
-            .natives
-            .iter()
-            .map(|(k, (_, f))| (k.clone(), f.clone()))
-            .collect();
-        Ok(Program {
-            engine: self.clone(),
-            inner: Arc::new(
-                runtime::Program::with_natives(loaded, checked, natives).with_native_tasks(
-                    self.inner
-                        .native_tasks
-                        .iter()
-                        .map(|(k, (_, _, f))| (k.clone(), f.clone()))
-                        .collect(),
-                ),
-            ),
-            warnings: Diagnostics {
-                list: diags,
-                map: Arc::new(map),
+        let inner = &self.inner;
+        let opts = frontend::Options {
+            check: check::Options {
+                natives: inner.natives.values().map(|(sig, _)| sig.clone()).collect(),
+                native_tasks: inner
+                    .native_tasks
+                    .values()
+                    .map(|(env, sig, _)| (env.clone(), sig.clone()))
+                    .collect(),
+                ..Default::default()
             },
-        })
+            natives: inner
+                .natives
+                .iter()
+                .map(|(k, (_, f))| (k.clone(), f.clone()))
+                .collect(),
+            native_tasks: inner
+                .native_tasks
+                .iter()
+                .map(|(k, (_, _, f))| (k.clone(), f.clone()))
+                .collect(),
+        };
+        let compiled = frontend::compile(
+            &mut map,
+            frontend::Source::new(name, source),
+            &opts,
+            &resolver,
+            &inner.cluster,
+        );
+        let diagnostics = Diagnostics {
+            list: compiled.diagnostics,
+            map: Arc::new(map),
+        };
+        match compiled.program {
+            Some(program) => Ok(Program {
+                engine: self.clone(),
+                inner: Arc::new(program),
+                warnings: diagnostics,
+            }),
+            None => Err(diagnostics),
+        }
     }
 }
 
@@ -327,6 +320,24 @@ pub enum RunError {
     Internal(String),
 }
 
+impl From<frontend::BindError> for RunError {
+    fn from(e: frontend::BindError) -> RunError {
+        use frontend::BindError as B;
+        match e {
+            B::NoTask { task, .. } => RunError::NoTask(task),
+            B::Unknown { task, param, .. } => RunError::Input {
+                message: format!("task `{task}` has no such parameter"),
+                param,
+            },
+            B::Missing { param, ty, .. } => RunError::Input {
+                param,
+                message: format!("missing ({ty})"),
+            },
+            B::Invalid { param, message, .. } => RunError::Input { param, message },
+        }
+    }
+}
+
 /// Stops a run from another task or thread: it ends with a `CancelledError` (`E0705`).
 #[derive(Clone, Debug, Default)]
 pub struct CancelHandle(Arc<AtomicBool>);
@@ -373,66 +384,21 @@ impl Program {
             param: "*".into(),
             message: e.to_string(),
         })?;
-        let info = self
-            .inner
-            .checked
-            .tasks
-            .get(task)
-            .filter(|t| t.env.is_some())
-            .ok_or_else(|| RunError::NoTask(task.to_string()))?
-            .clone();
-        let obj = match json {
-            serde_json::Value::Object(o) => o,
-            serde_json::Value::Null => Default::default(),
-            other => {
-                return Err(RunError::Input {
-                    param: "*".into(),
-                    message: format!("arguments must be an object of parameter names, not {other}"),
-                })
-            }
+        let args = frontend::json_args(json).map_err(|what| RunError::Input {
+            param: "*".into(),
+            message: format!("arguments must be an object of parameter names, not {what}"),
+        })?;
+        let ret = match self.inner.checked.tasks.get(task) {
+            Some(t) if t.env.is_some() => t.ret.clone(),
+            _ => return Err(RunError::NoTask(task.to_string())),
         };
-        for k in obj.keys() {
-            if !info.params.iter().any(|p| p.name == k.as_str()) {
-                return Err(RunError::Input {
-                    param: k.clone(),
-                    message: format!("task `{task}` has no such parameter"),
-                });
-            }
-        }
-        for p in &info.params {
-            if !p.has_default && !obj.contains_key(p.name.as_str()) {
-                return Err(RunError::Input {
-                    param: p.name.to_string(),
-                    message: format!("missing ({})", p.ty),
-                });
-            }
-        }
-        // Check the shapes here, so a mismatch is a typed error before anything runs.
-        for (k, v) in &obj {
-            let p = info.params.iter().find(|p| p.name == k.as_str()).unwrap();
-            convert::from_json(v, &p.ty, &self.inner.checked).map_err(|message| {
-                RunError::Input {
-                    param: k.clone(),
-                    message,
-                }
-            })?;
-        }
         let program = self.inner.clone();
         let engine = self.engine.inner.clone();
         let task = task.to_string();
-        let ret = info.ret.clone();
         let map = self.warnings.map.clone();
         tokio::task::spawn_blocking(move || {
-            let args: Vec<(Name, Value)> = obj
-                .iter()
-                .map(|(k, v)| {
-                    let p = info.params.iter().find(|p| p.name == k.as_str()).unwrap();
-                    (
-                        Name::new(k),
-                        convert::from_json(v, &p.ty, &program.checked).expect("checked above"),
-                    )
-                })
-                .collect();
+            // Values are bound on the run's thread (they are not `Send`).
+            let args = frontend::bind(&program, &task, args).map_err(RunError::from)?;
             // `scope = "global"` replicas left running by earlier runs of this engine start warm.
             let mut limits = engine.limits.clone();
             limits.warm_replicas = engine.warm.lock().map(|w| w.clone()).unwrap_or_default();
@@ -442,6 +408,7 @@ impl Program {
                 cancel: Some(handle.0),
                 cache: Some(&engine.cache),
                 progress: None,
+                carry: None,
             };
             let outcome = runtime::run(&program, &task, args, &engine.cluster, opts);
             if let Ok(mut w) = engine.warm.lock() {
@@ -453,10 +420,10 @@ impl Program {
                     observer(e);
                 }
             }
-            run
+            Ok(run)
         })
         .await
-        .map_err(|e| RunError::Internal(e.to_string()))
+        .map_err(|e| RunError::Internal(e.to_string()))?
     }
 }
 

@@ -6,6 +6,7 @@
 //! and no colour, so `flyte-dsl repl < session.flyte` works in scripts.
 
 mod session;
+mod show;
 
 use flyte_dsl::syntax::lexer::{tokenize, LexError, Token, KEYWORDS};
 use rustyline::completion::{Completer, Pair};

@@ -2921,6 +2921,7 @@ pub(crate) fn run(
         cancel,
         cache,
         progress,
+        carry,
     } = opts;
     let sh = Rc::new(Shared {
         prog,
@@ -2963,6 +2964,14 @@ pub(crate) fn run(
         inflight: RefCell::new(HashMap::new()),
         global_sets: RefCell::new(Vec::new()),
     });
+    let mut args = args;
+    if let Some(c) = carry {
+        super::carry::attach(&sh, &mut c.borrow_mut(), &mut args);
+    }
+    let passed: Vec<Value> = match carry {
+        Some(_) => args.iter().map(|(_, v)| v.clone()).collect(),
+        None => Vec::new(),
+    };
     let task_name = Name::new(task);
     let settings = base_settings(prog, &task_name);
     // The root's arguments, defaults evaluated, in parameter order.
@@ -2977,6 +2986,9 @@ pub(crate) fn run(
                 Value::Error(e) => (*e).clone(),
                 _ => unreachable!(),
             };
+            if let Some(c) = carry {
+                super::carry::detach(&sh, &mut c.borrow_mut(), &passed, None);
+            }
             return RunOutcome {
                 result: Err(e),
                 summary: sh.sim.borrow().summary(),
@@ -3278,6 +3290,17 @@ pub(crate) fn run(
                 trace: Trace::new(),
             }),
         },
+    };
+    // Values the caller keeps for its next run, before the futures go.
+    let result = match (carry, result) {
+        (Some(c), Ok(v)) => {
+            Ok(super::carry::detach(&sh, &mut c.borrow_mut(), &passed, Some(&v)).unwrap_or(v))
+        }
+        (Some(c), Err(e)) => {
+            super::carry::detach(&sh, &mut c.borrow_mut(), &passed, None);
+            Err(e)
+        }
+        (None, r) => r,
     };
     // What the summaries do not need goes before they are built (the peak of a large run).
     sh.futs.borrow_mut().clear();
