@@ -35,15 +35,26 @@ pub struct Outputs<'a> {
     pub limits: runtime::Limits,
 }
 
-/// `cache list` and `cache clear`.
+/// `cache list` and `cache clear`, on the cache in `dir`.
 pub enum CacheCmd {
-    List {
-        dir: Option<PathBuf>,
-    },
-    Clear {
-        task: Option<String>,
-        dir: Option<PathBuf>,
-    },
+    List { dir: PathBuf },
+    Clear { task: Option<String>, dir: PathBuf },
+}
+
+/// The folder a script's cache is kept in, as `run` keeps it: `.flyte` beside the script.
+pub fn script_cache_dir(script: &Path) -> PathBuf {
+    script.parent().unwrap_or(Path::new(".")).join(".flyte")
+}
+
+/// The cache folder of `cache list|clear`: `--cache-dir` itself; else a script's (beside
+/// it) or a folder's (`.flyte` in it); else the current folder's.
+pub fn cache_dir(script: Option<&Path>, dir: Option<PathBuf>) -> PathBuf {
+    match (dir, script) {
+        (Some(d), _) => d,
+        (None, Some(p)) if p.is_dir() => p.join(".flyte"),
+        (None, Some(p)) => script_cache_dir(p),
+        (None, None) => PathBuf::from(".flyte"),
+    }
 }
 
 fn open_cache(path: &Path) -> Cache {
@@ -74,7 +85,10 @@ fn existing_cache(path: &Path) -> Result<Cache, i32> {
     match Cache::open_existing(path) {
         Ok(Some(c)) => Ok(c),
         Ok(None) => {
-            eprintln!("no cache at {}", path.display());
+            eprintln!(
+                "no cache at {} (nothing was created; `run` keeps a script's cache beside it: `flyte-dsl cache list SCRIPT`)",
+                path.display()
+            );
             Err(0)
         }
         Err(e) => {
@@ -84,11 +98,12 @@ fn existing_cache(path: &Path) -> Result<Cache, i32> {
     }
 }
 
+/// Lists or clears the cache; creates nothing, and says which file it read.
 pub fn cache(cmd: CacheCmd) -> i32 {
-    let dir = |d: &Option<PathBuf>| d.clone().unwrap_or_else(|| PathBuf::from(".flyte"));
     match cmd {
-        CacheCmd::List { dir: d } => {
-            let cache = match existing_cache(&dir(&d).join("cache.db")) {
+        CacheCmd::List { dir } => {
+            let path = dir.join("cache.db");
+            let cache = match existing_cache(&path) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
@@ -108,14 +123,15 @@ pub fn cache(cmd: CacheCmd) -> i32 {
                 );
             }
             eprintln!(
-                "{} entr{}",
+                "{} entr{} in {}",
                 entries.len(),
-                if entries.len() == 1 { "y" } else { "ies" }
+                if entries.len() == 1 { "y" } else { "ies" },
+                path.display()
             );
             0
         }
-        CacheCmd::Clear { task, dir: d } => {
-            let path = dir(&d).join("cache.db");
+        CacheCmd::Clear { task, dir } => {
+            let path = dir.join("cache.db");
             if let Err(code) = existing_cache(&path) {
                 return code;
             }
@@ -128,7 +144,11 @@ pub fn cache(cmd: CacheCmd) -> i32 {
                 return 1;
             }
             let n = cache.clear(task.as_deref());
-            eprintln!("removed {n} entr{}", if n == 1 { "y" } else { "ies" });
+            eprintln!(
+                "removed {n} entr{} from {}",
+                if n == 1 { "y" } else { "ies" },
+                path.display()
+            );
             0
         }
     }
@@ -291,7 +311,7 @@ pub fn run(
     } else {
         let dir = match outputs.cache_dir {
             Some(d) => d.to_path_buf(),
-            None => file.parent().unwrap_or(Path::new(".")).join(".flyte"),
+            None => script_cache_dir(file),
         };
         open_cache(&dir.join("cache.db"))
     };
