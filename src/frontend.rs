@@ -137,6 +137,32 @@ pub fn runnable(checked: &Checked) -> Vec<&str> {
     out
 }
 
+/// The text of each parameter's default, as written (`None` for a parameter without one), of
+/// the task or function declared as `key`.
+pub fn defaults(program: &Program, key: &str) -> Vec<Option<String>> {
+    use crate::syntax::ast::ItemKind;
+    let Some(&(m, i)) = program.checked.locations.get(key) else {
+        return Vec::new();
+    };
+    let loaded = &program.loaded;
+    let (Some(module), Some(text)) = (loaded.modules.get(m), loaded.texts.get(m)) else {
+        return Vec::new();
+    };
+    let func = match module.items.get(i).map(|item| &item.kind) {
+        Some(ItemKind::Task(t)) => &t.func,
+        Some(ItemKind::Fn(f)) => f,
+        _ => return Vec::new(),
+    };
+    func.params
+        .iter()
+        .map(|p| {
+            p.default
+                .as_ref()
+                .and_then(|d| text.get(d.span.range()).map(str::to_string))
+        })
+        .collect()
+}
+
 /// One argument as given: JSON (a host's, `--args-json`), or text read by the parameter's
 /// type (`--arg NAME=VALUE`: JSON for lists, dicts and structs).
 #[derive(Clone, Debug)]

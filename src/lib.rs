@@ -67,9 +67,10 @@ pub mod syntax;
 
 use diagnostics::{Diagnostic, SourceMap};
 
+pub use cache::Cache;
 pub use engine::{
     CancelHandle, Diagnostics, Engine, EngineBuilder, Event, EventKind, HostError, Limits,
-    NativeType, OutputError, Program, Run, RunError, ScriptError,
+    NativeType, OutputError, ParamSignature, Program, Run, RunError, ScriptError, TaskSignature,
 };
 pub use sim::{Cluster, ClusterError};
 
@@ -88,7 +89,9 @@ pub fn check_source(map: &mut SourceMap, name: &str, bytes: &[u8]) -> Vec<Diagno
 }
 
 /// [`check_source`] with checker options, an import resolver and the cluster that constant
-/// resource requests must fit (`E0309`).
+/// resource requests must fit (`E0309`). For the project's own tools: its option and
+/// resolver types carry no stability promise (hosts use [`Engine::compile`]).
+#[doc(hidden)]
 pub fn check_source_with(
     map: &mut SourceMap,
     name: &str,

@@ -56,6 +56,13 @@ fn cmd(s: &mut Pty, input: &str, expected: &str) {
     s.expect(">>> ").unwrap();
 }
 
+/// Types a line of an unfinished input and waits for the continuation prompt.
+fn more(s: &mut Pty, line: &str) {
+    s.send_line(line).unwrap();
+    s.expect("... ")
+        .unwrap_or_else(|e| panic!("{line:?}: no continuation prompt: {e}"));
+}
+
 #[test]
 fn expressions_declarations_multiline_input_and_await() {
     let mut s = repl();
@@ -65,11 +72,16 @@ fn expressions_declarations_multiline_input_and_await() {
         "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))",
         "defined env e",
     );
-    // A multi-line task definition: the input continues until the block closes.
-    s.send_line("@e").unwrap();
-    s.send_line("async task sq(x: int) -> int {").unwrap();
-    s.send_line("    sleep(1m)").unwrap();
-    s.send_line("    return x * x").unwrap();
+    // A multi-line task definition: the input continues until the block closes, each line
+    // after the first behind the continuation prompt.
+    for line in [
+        "@e",
+        "async task sq(x: int) -> int {",
+        "    sleep(1m)",
+        "    return x * x",
+    ] {
+        more(&mut s, line);
+    }
     cmd(&mut s, "}", "defined task sq");
     // Top-level await; a run's one-line summary follows its value.
     s.send_line("await sq(7)").unwrap();
@@ -83,12 +95,16 @@ fn expressions_declarations_multiline_input_and_await() {
     cmd(&mut s, "n + 1", "10: int");
     cmd(&mut s, ":type [n, 2]", "list[int]");
     // An `if` waits for an empty line, so `else` may start the line after its `}`.
-    s.send_line("if n > 100 {").unwrap();
-    s.send_line("    print(\"big\")").unwrap();
-    s.send_line("}").unwrap();
-    s.send_line("else {").unwrap();
-    s.send_line("    print(\"small\")").unwrap();
-    s.send_line("}").unwrap();
+    for line in [
+        "if n > 100 {",
+        "    print(\"big\")",
+        "}",
+        "else {",
+        "    print(\"small\")",
+        "}",
+    ] {
+        more(&mut s, line);
+    }
     s.send_line("").unwrap();
     // The printed line, not the echo of the `print` line.
     s.expect(Regex("\nsmall\r?\n")).unwrap();
@@ -327,12 +343,9 @@ const SQ: &str = "env e = TaskEnvironment(name = \"e\", resources = Resources(cp
 /// continuation prompt.
 fn define_sq(s: &mut Pty) {
     cmd(s, SQ, "defined env e");
-    s.send_line("@e").unwrap();
-    s.expect("... ").unwrap();
-    s.send_line("async task sq(x: int) -> int {").unwrap();
-    s.expect("... ").unwrap();
-    s.send_line("    return x * x").unwrap();
-    s.expect("... ").unwrap();
+    more(s, "@e");
+    more(s, "async task sq(x: int) -> int {");
+    more(s, "    return x * x");
     cmd(s, "}", "defined task sq");
 }
 
@@ -433,8 +446,7 @@ fn a_cached_task_awaited_twice_at_the_prompt_hits_the_cache() {
         "async task slow(x: int) -> int { sleep(1m); return x + 1 }",
         "E0213",
     );
-    s.send_line("@c").unwrap();
-    s.expect("... ").unwrap();
+    more(&mut s, "@c");
     cmd(
         &mut s,
         "async task slow(x: int) -> int { sleep(1m); return x + 1 }",
@@ -452,8 +464,7 @@ fn a_cached_task_awaited_twice_at_the_prompt_hits_the_cache() {
 fn env_prints_settings_in_the_languages_own_syntax() {
     let mut s = repl();
     cmd(&mut s, "env base = TaskEnvironment(name = \"base\", env_vars = {\"MODE\": \"fast\"}, cache = \"auto\", reusable = ReusePolicy(replicas = (1, 2), idle_ttl = 1m))", "defined env base");
-    s.send_line("@base(timeout = 2m, retries = 3)").unwrap();
-    s.expect("... ").unwrap();
+    more(&mut s, "@base(timeout = 2m, retries = 3)");
     cmd(
         &mut s,
         "task t(x: int) -> int { return x }",
@@ -521,14 +532,11 @@ fn meta_commands_errors_and_sync_calls_as_a_person_expects() {
 #[test]
 fn unfinished_input_continues_behind_its_own_prompt() {
     let mut s = repl();
-    s.send_line("let xs = [").unwrap();
-    s.expect("... ").unwrap();
-    s.send_line("    1,").unwrap();
-    s.expect("... ").unwrap();
+    more(&mut s, "let xs = [");
+    more(&mut s, "    1,");
     cmd(&mut s, "]", "");
     cmd(&mut s, "xs", "[1]: list[int]");
-    s.send_line("let ys = (1 +").unwrap();
-    s.expect("... ").unwrap();
+    more(&mut s, "let ys = (1 +");
     s.send("\x03").unwrap();
     s.expect("(input abandoned)").unwrap();
     s.expect(">>> ").unwrap();

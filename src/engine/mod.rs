@@ -135,8 +135,12 @@ impl Engine {
             &resolver,
             &inner.cluster,
         );
+        let mut list = compiled.diagnostics;
+        for d in &mut list {
+            d.locate(&map);
+        }
         let diagnostics = Diagnostics {
-            list: compiled.diagnostics,
+            list,
             map: Arc::new(map),
         };
         match compiled.program {
@@ -172,12 +176,35 @@ impl EngineBuilder {
     /// Registers a host function scripts call as `name(...)`. Its signature, which scripts are
     /// type-checked against, comes from its Rust types; an `Err` raises a catchable
     /// `RuntimeUserError` (code `HostError`) in the script, and a panic becomes an error too.
-    pub fn native_fn<Args, F: native::IntoNative<Args>>(mut self, name: &str, f: F) -> Self {
-        let (params, ret, call) = f.into_native();
+    pub fn native_fn<Args, F: native::IntoNative<Args>>(self, name: &str, f: F) -> Self {
+        self.native_fn_named(name, &[], f)
+    }
+
+    /// [`EngineBuilder::native_fn`] with its parameters' names, by position: scripts may
+    /// pass them by keyword (`lookup(key = "a")`), and messages name them ("missing argument
+    /// `key`"); parameters left unnamed are `arg1`, `arg2`, ...
+    ///
+    /// ```
+    /// let engine = flyte_dsl::Engine::builder()
+    ///     .native_fn_named("scale", &["x", "factor"], |x: i64, f: i64| -> Result<i64, flyte_dsl::HostError> { Ok(x * f) })
+    ///     .build();
+    /// let err = engine
+    ///     .compile("t.flyte", "env e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> int {\n    return scale(2)\n}\n")
+    ///     .unwrap_err();
+    /// assert!(err.iter().any(|d| d.message.contains("`factor`")));
+    /// ```
+    pub fn native_fn_named<Args, F: native::IntoNative<Args>>(
+        mut self,
+        name: &str,
+        params: &[&str],
+        f: F,
+    ) -> Self {
+        let (types, ret, call) = f.into_native();
         let sig = NativeSig {
             name: Name::new(name),
-            params,
+            params: types,
             ret,
+            names: params.iter().map(|p| Name::new(*p)).collect(),
         };
         self.inner.natives.insert(Name::new(name), (sig, call));
         self
@@ -189,16 +216,29 @@ impl EngineBuilder {
     /// resources; the host's future then runs to completion (it takes no virtual time of its
     /// own). Its signature comes from its Rust types; an `Err` is a `RuntimeUserError`.
     pub fn native_task<Args, F: native::IntoNativeTask<Args>>(
-        mut self,
+        self,
         env: &str,
         name: &str,
         f: F,
     ) -> Self {
-        let (params, ret, call) = f.into_native_task();
+        self.native_task_named(env, name, &[], f)
+    }
+
+    /// [`EngineBuilder::native_task`] with its parameters' names, by position (as
+    /// [`EngineBuilder::native_fn_named`]).
+    pub fn native_task_named<Args, F: native::IntoNativeTask<Args>>(
+        mut self,
+        env: &str,
+        name: &str,
+        params: &[&str],
+        f: F,
+    ) -> Self {
+        let (types, ret, call) = f.into_native_task();
         let sig = NativeSig {
             name: Name::new(name),
-            params,
+            params: types,
             ret,
+            names: params.iter().map(|p| Name::new(*p)).collect(),
         };
         self.inner
             .native_tasks
@@ -206,9 +246,18 @@ impl EngineBuilder {
         self
     }
 
-    /// The result cache runs share (default: in memory, for this engine's lifetime). Open a
-    /// file-backed one with `flyte_dsl::cache::Cache::open`.
-    #[doc(hidden)]
+    /// The result cache runs share (default: in memory, for this engine's lifetime): a
+    /// task with `cache = "auto"` (or another behaviour) called again with the same inputs is
+    /// a hit. [`crate::Cache::open`] keeps it in a SQLite file across processes, as
+    /// `flyte-dsl run` does (`.flyte/cache.db` beside the script).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("flyte-dsl-doc-cache-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let (cache, warning) = flyte_dsl::Cache::open(&dir.join("cache.db"));
+    /// assert!(warning.is_none());
+    /// let engine = flyte_dsl::Engine::builder().cache(cache).build();
+    /// ```
     pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
         self.inner.cache = Arc::new(cache);
         self
@@ -301,6 +350,17 @@ pub struct Program {
     warnings: Diagnostics,
 }
 
+/// `Program { tasks: ["main(n: int) -> int"], warnings: 0 }`
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tasks: Vec<String> = self.tasks().iter().map(|t| t.to_string()).collect();
+        f.debug_struct("Program")
+            .field("tasks", &tasks)
+            .field("warnings", &self.warnings.len())
+            .finish()
+    }
+}
+
 /// Why a run could not start or did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -355,14 +415,33 @@ impl Program {
         &self.warnings
     }
 
-    /// Names of the tasks a host can run.
-    pub fn tasks(&self) -> Vec<String> {
-        self.inner
-            .checked
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.env.is_some())
-            .map(|(k, _)| k.to_string())
+    /// The tasks a host can run, with their signatures.
+    pub fn tasks(&self) -> Vec<TaskSignature> {
+        let checked = &self.inner.checked;
+        frontend::runnable(checked)
+            .into_iter()
+            .map(|k| {
+                let t = &checked.tasks[k];
+                let defaults = frontend::defaults(&self.inner, k);
+                TaskSignature {
+                    name: k.to_string(),
+                    fqn: t.fqn.clone(),
+                    is_async: t.is_async,
+                    params: t
+                        .params
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| ParamSignature {
+                            name: p.name.to_string(),
+                            ty: p.ty.to_string(),
+                            default: p.has_default.then(|| {
+                                defaults.get(i).cloned().flatten().unwrap_or("...".into())
+                            }),
+                        })
+                        .collect(),
+                    ret: t.ret.to_string(),
+                }
+            })
             .collect()
     }
 
@@ -444,6 +523,61 @@ pub struct ScriptError {
     /// The same as a `check --json` diagnostic: code, message, and a label (file, line,
     /// column) at each statement of that chain.
     pub diagnostic: serde_json::Value,
+}
+
+/// `OOMError: the attempt used more memory than its limit (in e.work)`
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)?;
+        match &self.task {
+            Some(t) => write!(f, " (in {t})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+/// A task a host can run: its name, FQN, parameters and return type, as the script declares
+/// them (`Display`: `main(n: int = 10) -> list[int]`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TaskSignature {
+    /// The name to pass to [`Program::run`].
+    pub name: String,
+    /// `env-name.task`.
+    pub fqn: String,
+    /// Whether it is an `async task`.
+    pub is_async: bool,
+    /// Its parameters, in order.
+    pub params: Vec<ParamSignature>,
+    /// Its return type, as the language writes it.
+    pub ret: String,
+}
+
+/// One parameter of a [`TaskSignature`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ParamSignature {
+    /// Its name (the key in [`Program::run`]'s arguments).
+    pub name: String,
+    /// Its type, as the language writes it (`list[int]`).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Its default as written (`10`), when it has one (and may be left out).
+    pub default: Option<String>,
+}
+
+impl std::fmt::Display for TaskSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| match &p.default {
+                Some(d) => format!("{}: {} = {d}", p.name, p.ty),
+                None => format!("{}: {}", p.name, p.ty),
+            })
+            .collect();
+        write!(f, "{}({}) -> {}", self.name, params.join(", "), self.ret)
+    }
 }
 
 /// An action event (docs/runtime.md), at a virtual time in seconds.

@@ -251,7 +251,7 @@ pub fn tasks(program: &Program, hidden: &str) -> String {
     let checked = &program.checked;
     let mut out = String::new();
     for (key, t) in checked.tasks.iter().filter(|(_, t)| t.name != hidden) {
-        let defaults = defaults(program, key);
+        let defaults = flyte_dsl::frontend::defaults(program, key);
         let params: Vec<String> = t
             .params
             .iter()
@@ -274,29 +274,4 @@ pub fn tasks(program: &Program, hidden: &str) -> String {
         out.push_str("no tasks yet\n");
     }
     out
-}
-
-/// The text of each parameter's default, as written, of the task declared as `key`.
-fn defaults(program: &Program, key: &str) -> Vec<Option<String>> {
-    use flyte_dsl::syntax::ast::ItemKind;
-    let Some(&(m, i)) = program.checked.locations.get(key) else {
-        return Vec::new();
-    };
-    let loaded = &program.loaded;
-    let (Some(module), Some(text)) = (loaded.modules.get(m), loaded.texts.get(m)) else {
-        return Vec::new();
-    };
-    match module.items.get(i).map(|item| &item.kind) {
-        Some(ItemKind::Task(t)) => t
-            .func
-            .params
-            .iter()
-            .map(|p| {
-                p.default
-                    .as_ref()
-                    .and_then(|d| text.get(d.span.range()).map(str::to_string))
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
 }

@@ -1391,9 +1391,12 @@ impl<'p> Frame<'p> {
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
         let Some(decl) = self.prog().task_decl(t) else {
-            // A host task: positional arguments, in its Rust signature's order.
-            let n = self.prog().checked.tasks[t].params.len();
-            if argv.len() != n || !kwargs.is_empty() {
+            // A host task: arguments in its Rust signature's order.
+            let params = &self.prog().checked.tasks[t].params;
+            let n = params.len();
+            let given = argv.len() + kwargs.len();
+            let argv = host_args(params, argv, kwargs);
+            if argv.len() != n || given != n {
                 return Err(raise(
                     "TypeError",
                     format!("host task {t} takes {n} positional arguments"),
@@ -2110,6 +2113,11 @@ impl<'p> Frame<'p> {
     fn builtin(&mut self, b: &Name, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
         let sh = self.sh.clone();
         if let Some(native) = self.prog().natives.get(b) {
+            // Keyword arguments (checked) go to their parameters' places.
+            let mut argv = argv;
+            if let Some(sig) = self.prog().checked.natives.iter().find(|n| n.name == *b) {
+                argv = host_args(&sig.param_list(), argv, kwargs);
+            }
             let args: Vec<serde_json::Value> = argv.iter().map(Value::to_json).collect();
             let native = native.clone();
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| native(args)));
@@ -3454,4 +3462,27 @@ fn fail_all_pending(sh: &Rc<Shared<'_>>, e: ErrorValue) {
             acts[id].result = Some(Err(Rc::new(ErrorValue { task, ..e.clone() })));
         }
     }
+}
+
+/// A host function's or task's arguments in its parameters' order: the positional ones, then
+/// each keyword one at its parameter's place (the checker saw that they fit).
+fn host_args(
+    params: &[crate::check::Param],
+    mut argv: Vec<Value>,
+    kwargs: Vec<(Name, Value)>,
+) -> Vec<Value> {
+    if kwargs.is_empty() {
+        return argv;
+    }
+    let mut kwargs: Vec<Option<(Name, Value)>> = kwargs.into_iter().map(Some).collect();
+    for p in params.iter().skip(argv.len()) {
+        let found = kwargs
+            .iter_mut()
+            .find(|k| k.as_ref().is_some_and(|(n, _)| *n == p.name));
+        match found.and_then(Option::take) {
+            Some((_, v)) => argv.push(v),
+            None => break,
+        }
+    }
+    argv
 }
