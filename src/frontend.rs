@@ -24,7 +24,7 @@
 
 use crate::check::{self, imports, Checked};
 use crate::diagnostics::{self, Diagnostic, SourceMap};
-use crate::runtime::{self, convert, value::Value, NativeFn, NativeTaskFn, Program};
+use crate::runtime::{convert, value::Value, NativeFn, NativeTaskFn, Program};
 use crate::sim::Cluster;
 use crate::syntax::ast::Name;
 use indexmap::IndexMap;
@@ -93,7 +93,7 @@ pub fn analyse(
     let mut diags = loaded.diags.clone();
     let (checked, mut more) = check::check_program(&loaded, opts);
     diags.append(&mut more);
-    diags.extend(runtime::feasible::check(&checked, cluster));
+    diags.extend(check::feasible::check(&checked, cluster));
     diagnostics::sort(&mut diags);
     Analysis {
         loaded,

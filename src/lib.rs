@@ -58,6 +58,8 @@ pub mod human;
 #[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
+pub mod resources;
+#[doc(hidden)]
 pub mod runtime;
 #[doc(hidden)]
 pub mod sim;

@@ -29,7 +29,7 @@ fn absurd_or_non_finite_costs_are_refused_at_load() {
 fn run(src: &str, cluster: &Cluster) -> serde_json::Value {
     let prog = support::program(src);
     let outcome = runtime::run(&prog, "main", vec![], cluster, RunOptions::default());
-    runtime::summary_json(&outcome)
+    flyte_dsl::report::summary_json(&outcome)
 }
 
 #[test]

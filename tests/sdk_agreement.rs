@@ -55,7 +55,7 @@ fn run(src: &str, args: Vec<(&str, Value)>) -> serde_json::Value {
             ..Default::default()
         },
     );
-    runtime::summary_json(&outcome)
+    flyte_dsl::report::summary_json(&outcome)
 }
 
 /// `t.override(...)` is a task value: `.aio(x)` on it runs with the override's settings, for a

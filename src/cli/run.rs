@@ -351,8 +351,11 @@ pub fn run(
         }
         if let Some(path) = outputs.report {
             let title = format!("{} — {task}", file.display());
-            let html =
-                flyte_dsl::report::html::report(&record, &runtime::summary_json(&outcome), &title);
+            let html = flyte_dsl::report::html::report(
+                &record,
+                &flyte_dsl::report::summary_json(&outcome),
+                &title,
+            );
             if let Err(e) = std::fs::write(path, html) {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return 2;
@@ -360,7 +363,7 @@ pub fn run(
         }
     }
     if json {
-        println!("{}", runtime::summary_json(&outcome));
+        println!("{}", flyte_dsl::report::summary_json(&outcome));
     } else {
         for line in &outcome.logs {
             eprintln!(
@@ -374,10 +377,16 @@ pub fn run(
             Ok(v) => println!("{}", v.repr()),
             Err(e) => eprint!(
                 "{}",
-                diagnostics::render(&e.to_diagnostic(), &map, super::use_colour())
+                diagnostics::render(
+                    &outcome
+                        .error_diagnostic()
+                        .unwrap_or_else(|| e.to_diagnostic()),
+                    &map,
+                    super::use_colour()
+                )
             ),
         }
-        print!("{}", runtime::summary_text(&outcome));
+        print!("{}", flyte_dsl::report::summary_text(&outcome));
     }
     i32::from(outcome.result.is_err())
 }

@@ -19,11 +19,15 @@
 //! ```
 
 pub mod codes;
+mod error_types;
 mod excerpt;
+mod formats;
 mod render;
 mod source;
-pub mod suggest;
+pub(crate) mod suggest;
 
+pub use error_types::ErrorType;
+pub use formats::{to_github, to_sarif};
 pub use render::{render, render_all};
 pub use source::{FileId, SourceFile, SourceMap, Span};
 
@@ -63,6 +67,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// A help line, where one helps.
     pub help: Option<String>,
+    /// Further lines shown under the excerpt (a deadlock's chain of waits); `check --json`
+    /// has none, and `to_json` adds them to `help`.
+    pub notes: Vec<String>,
     /// Where it points in lines and columns, once located against its files
     /// ([`Diagnostic::locate`]; the embedding API's diagnostics always are).
     pub location: Option<Location>,
@@ -94,6 +101,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             location: None,
+            notes: Vec::new(),
         }
     }
 
@@ -169,6 +177,12 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a note under the excerpt.
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
     /// Whether it is an error (not a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -229,12 +243,19 @@ impl Diagnostic {
             })
             .collect();
         obj.insert("labels".into(), labels.into());
+        let help: Vec<&str> = self
+            .notes
+            .iter()
+            .map(String::as_str)
+            .chain(self.help.as_deref())
+            .collect();
         obj.insert(
             "help".into(),
-            self.help
-                .clone()
-                .map(serde_json::Value::from)
-                .unwrap_or(serde_json::Value::Null),
+            if help.is_empty() {
+                serde_json::Value::Null
+            } else {
+                help.join("\n").into()
+            },
         );
         serde_json::Value::Object(obj)
     }

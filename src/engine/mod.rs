@@ -644,10 +644,10 @@ impl Run {
         let output = match &o.result {
             Ok(v) => Ok(v.to_json()),
             Err(e) => {
-                let d = e.to_diagnostic();
+                let d = o.error_diagnostic().unwrap_or_else(|| e.to_diagnostic());
                 Err(ScriptError {
                     kind: e.kind.to_string(),
-                    code: e.code.clone(),
+                    code: e.code.to_string(),
                     message: e.message.clone(),
                     task: e.task.clone(),
                     rendered: diagnostics::render(&d, map, false),
@@ -732,8 +732,8 @@ impl Run {
         events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
         Run {
             output,
-            summary_json: runtime::summary_json(o),
-            summary_text: runtime::summary_text(o),
+            summary_json: crate::report::summary_json(o),
+            summary_text: crate::report::summary_text(o),
             events,
             record: Arc::new(crate::report::Record::of(o)),
         }

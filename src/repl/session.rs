@@ -534,7 +534,7 @@ impl Session {
                 ));
             }
         }
-        let summary = runtime::summary_json(&outcome);
+        let summary = flyte_dsl::report::summary_json(&outcome);
         let line = if outcome.actions.len() > 1 {
             format!(
                 "  (makespan {}, {} actions, {} cold starts, {} cache hits)\n",

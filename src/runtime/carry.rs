@@ -263,7 +263,7 @@ impl<'s, 'p> Renumber<'s, 'p> {
                     Some(Ok(v)) => Fut::Done(Ok(self.value(&v))),
                     Some(Err(e)) => Fut::Done(Err(Value::Error(self.error(&e)))),
                     None => Fut::Done(Err(Value::error(
-                        "CancelledError",
+                        crate::diagnostics::ErrorType::CancelledError,
                         "the action was still running when its input ended",
                     ))),
                 }
