@@ -22,13 +22,14 @@ const LAYERS: &[&[&str]] = &[
     &["check"],
     // The interpreter.
     &["runtime"],
-    // What a run tells a person: summaries, trace, HTML report.
-    &["report"],
-    // The one front end: source to a runnable program, arguments to inputs.
-    &["frontend"],
+    // What a run tells a person: summaries, trace, HTML report; the one front end (source to
+    // a runnable program, arguments to inputs).
+    &["report", "frontend"],
     // The embedding API and the exporters.
     &["engine", "export"],
     // The crate's front door and the binary.
+    // The language server (the binary's `lsp` command serves it).
+    &["lsp"],
     &["lib", "main", "cli", "repl"],
 ];
 

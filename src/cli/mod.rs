@@ -109,6 +109,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Serve the Language Server Protocol on standard input and output (for editors).
+    Lsp,
     /// Explore environments and tasks interactively.
     Repl {
         /// A .flyte file to load first.
@@ -286,6 +288,7 @@ pub fn main() -> i32 {
             Err(code) => code,
         },
         Command::Fmt { files, check } => fmt::fmt(&files, check),
+        Command::Lsp => flyte_dsl::lsp::serve(),
         Command::Export { target } => {
             let (which, a) = match target {
                 ExportTarget::Python(a) => (export::Target::Python, a),
