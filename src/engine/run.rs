@@ -41,7 +41,7 @@ impl std::error::Error for ScriptError {}
 /// them (`Display`: `main(n: int = 10) -> list[int]`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TaskSignature {
-    /// The name to pass to [`Program::run`].
+    /// The name to pass to [`Program::run`](super::Program::run).
     pub name: String,
     /// `env-name.task`.
     pub fqn: String,
@@ -56,7 +56,7 @@ pub struct TaskSignature {
 /// One parameter of a [`TaskSignature`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ParamSignature {
-    /// Its name (the key in [`Program::run`]'s arguments).
+    /// Its name (the key in [`Program::run`](super::Program::run)'s arguments).
     pub name: String,
     /// Its type, as the language writes it (`list[int]`).
     #[serde(rename = "type")]
