@@ -4,9 +4,9 @@
 //! Run with `cargo bench --bench run [-- N...]`. Prints wall time, actions per second, the
 //! makespan (625 s for a million) and peak RSS.
 
-use flyte_dsl::check::{self, imports};
 use flyte_dsl::diagnostics::SourceMap;
-use flyte_dsl::runtime::{self, Program, RunOptions};
+use flyte_dsl::frontend;
+use flyte_dsl::runtime::{self, RunOptions};
 use flyte_dsl::sim::Cluster;
 use std::time::Instant;
 
@@ -62,15 +62,15 @@ fn main() {
         ns
     };
     let mut map = SourceMap::new();
-    let loaded = imports::load(
+    let prog = frontend::compile(
         &mut map,
-        "bench.flyte",
-        SCRIPT.as_bytes(),
-        &imports::no_files,
-    );
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    let prog = Program::new(loaded, checked);
+        frontend::Source::new("bench.flyte", SCRIPT),
+        &frontend::Options::default(),
+        &flyte_dsl::check::imports::no_files,
+        &Cluster::default_cluster(),
+    )
+    .program
+    .expect("the bench script checks");
     let cluster = cluster();
     for n in ns {
         let start = Instant::now();

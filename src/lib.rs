@@ -55,6 +55,8 @@ mod engine;
 #[doc(hidden)]
 pub mod export;
 #[doc(hidden)]
+pub mod frontend;
+#[doc(hidden)]
 pub mod human;
 /// `flyte-dsl lsp`: the language server.
 pub mod lsp;
@@ -74,9 +76,10 @@ pub mod syntax;
 
 use diagnostics::{Diagnostic, SourceMap};
 
+pub use cache::Cache;
 pub use engine::{
     CancelHandle, Diagnostics, Engine, EngineBuilder, Event, EventKind, HostError, Limits,
-    NativeType, OutputError, Program, Run, RunError, ScriptError,
+    NativeType, OutputError, ParamSignature, Program, Run, RunError, ScriptError, TaskSignature,
 };
 pub use sim::{Cluster, ClusterError};
 
@@ -95,7 +98,9 @@ pub fn check_source(map: &mut SourceMap, name: &str, bytes: &[u8]) -> Vec<Diagno
 }
 
 /// [`check_source`] with checker options, an import resolver and the cluster that constant
-/// resource requests must fit (`E0309`).
+/// resource requests must fit (`E0309`). For the project's own tools: its option and
+/// resolver types carry no stability promise (hosts use [`Engine::compile`]).
+#[doc(hidden)]
 pub fn check_source_with(
     map: &mut SourceMap,
     name: &str,
@@ -104,11 +109,12 @@ pub fn check_source_with(
     resolver: &check::imports::Resolver<'_>,
     cluster: &sim::Cluster,
 ) -> Vec<Diagnostic> {
-    let loaded = check::imports::load(map, name, bytes, resolver);
-    let mut diags = loaded.diags.clone();
-    let (checked, mut more) = check::check_program(&loaded, opts);
-    diags.append(&mut more);
-    diags.extend(check::feasible::check(&checked, cluster));
-    diagnostics::sort(&mut diags);
-    diags
+    frontend::analyse(
+        map,
+        frontend::Source::new(name, bytes),
+        opts,
+        resolver,
+        cluster,
+    )
+    .diagnostics
 }

@@ -198,3 +198,73 @@ fn the_store_persists_survives_concurrent_writers_and_damage() {
     assert_eq!(v["actions"]["cached"], 0, "{v}");
     assert_eq!(v["actions"]["succeeded"], 4);
 }
+
+/// Issue 19, item 11: `cache list` and `cache clear` find a script's cache where `run` keeps
+/// it (beside the script, given as an argument), say which file they read, and create
+/// nothing where there is none (the current folder by default).
+#[test]
+fn cache_commands_find_the_scripts_cache_and_create_nothing() {
+    let dir = tmpdir("beside");
+    let file = dir.join("w.flyte");
+    std::fs::write(&file, script("\"auto\"", "return x * 3")).unwrap();
+    let elsewhere = tmpdir("elsewhere");
+    let ran = bin()
+        .current_dir(&elsewhere)
+        .arg("run")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(ran.status.success());
+    let db = dir.join(".flyte/cache.db");
+    assert!(db.exists());
+    // From another folder, with nothing named: the current folder's cache, which is not
+    // there; it says where it looked and creates nothing.
+    for cmd in ["list", "clear"] {
+        let out = bin()
+            .current_dir(&elsewhere)
+            .args(["cache", cmd])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no cache at .flyte/cache.db"), "{err}");
+        assert!(err.contains("cache list SCRIPT"), "{err}");
+        assert!(!elsewhere.join(".flyte").exists(), "cache {cmd} created it");
+    }
+    // With the script (or its folder): the cache beside it.
+    for target in [&file, &dir] {
+        let out = bin()
+            .current_dir(&elsewhere)
+            .args(["cache", "list"])
+            .arg(target)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.lines().filter(|l| l.starts_with("e.work")).count(), 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("2 entries in {}", db.display())),
+            "{err}"
+        );
+    }
+    let out = bin()
+        .current_dir(&elsewhere)
+        .args(["cache", "clear"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("removed 2 entries from {}", db.display())),
+        "{err}"
+    );
+    // A script and --cache-dir together are a usage error.
+    let both = bin()
+        .args(["cache", "list"])
+        .arg(&file)
+        .arg("--cache-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+}

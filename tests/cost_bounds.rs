@@ -1,9 +1,9 @@
 //! Costs stay finite: an absurd `cost_per_hour` is refused when the cluster loads, and the
 //! accounting of a cluster built in code never reports a non-finite (JSON `null`) cost.
 
-use flyte_dsl::check::{self, imports};
-use flyte_dsl::diagnostics::SourceMap;
-use flyte_dsl::runtime::{self, Program, RunOptions};
+mod support;
+
+use flyte_dsl::runtime::{self, RunOptions};
 use flyte_dsl::sim::Cluster;
 
 fn cluster(cost: &str) -> String {
@@ -27,11 +27,7 @@ fn absurd_or_non_finite_costs_are_refused_at_load() {
 }
 
 fn run(src: &str, cluster: &Cluster) -> serde_json::Value {
-    let mut map = SourceMap::new();
-    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    assert!(diags.iter().all(|d| !d.is_error()));
-    let prog = Program::new(loaded, checked);
+    let prog = support::program(src);
     let outcome = runtime::run(&prog, "main", vec![], cluster, RunOptions::default());
     flyte_dsl::report::summary_json(&outcome)
 }

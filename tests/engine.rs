@@ -100,8 +100,7 @@ fn scripts_are_checked_against_host_signatures() {
     let src = format!("{ENV}@e\ntask main() -> int {{\n    return lookup(3)\n}}\n");
     let diags = engine()
         .compile("bad.flyte", &src)
-        .err()
-        .expect("a type error");
+        .expect_err("a type error");
     let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["E0206"]);
     assert!(diags.render(false).contains("lookup(3)"));
@@ -398,4 +397,95 @@ async fn a_failed_runs_error_points_at_its_statements() {
         ]
     );
     assert_eq!(e.diagnostic["code"], "ZeroDivisionError");
+}
+
+/// Issue 19, item 16: a host names its functions' and tasks' parameters; scripts pass them
+/// by keyword, and messages name them.
+#[tokio::test]
+async fn host_parameters_have_the_names_the_host_gives() {
+    let engine = Engine::builder()
+        .native_fn_named(
+            "scale",
+            &["x", "factor"],
+            |x: i64, f: i64| -> Result<i64, HostError> { Ok(x * f) },
+        )
+        .native_fn("plain", |x: i64| -> Result<i64, HostError> { Ok(x) })
+        .native_task_named("host-env", "fetch", &["url"], |url: String| async move {
+            Ok(url.len() as i64)
+        })
+        .build();
+    let src = format!("{ENV}env host = TaskEnvironment(name = \"host-env\", resources = Resources(cpu = 1))\n@e\nasync task main() -> list[int] {{\n    return [scale(2, factor = 5), scale(factor = 3, x = 7), plain(4), await fetch(url = \"abc\")]\n}}\n");
+    let run = engine
+        .compile("named.flyte", &src)
+        .unwrap()
+        .run("main", ())
+        .await
+        .unwrap();
+    assert_eq!(run.output::<Vec<i64>>().unwrap(), [10, 21, 4, 3]);
+    let bad =
+        format!("{ENV}@e\ntask main() -> int {{\n    return scale(2) + plain(arg2 = 1)\n}}\n");
+    let err = engine.compile("bad.flyte", &bad).unwrap_err();
+    let messages: Vec<&str> = err.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("`factor`")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("arg2")), "{messages:?}");
+}
+
+/// Issue 19, item 16: `ScriptError` displays as `TYPE: message (in TASK)`; `Program::tasks`
+/// gives signatures; diagnostics carry lines and columns.
+#[tokio::test]
+async fn errors_tasks_and_diagnostics_read_as_a_person_would() {
+    let engine = Engine::builder().build();
+    let src = format!("{ENV}@e\nasync task boom(n: int) -> int {{\n    raise ValueError(f\"bad {{n}}\")\n}}\n@e\nasync task main(n: int = 10, names: list[str] = []) -> int {{\n    return await boom(n)\n}}\n");
+    let program = engine.compile("t.flyte", &src).unwrap();
+    let tasks: Vec<String> = program.tasks().iter().map(|t| t.to_string()).collect();
+    assert_eq!(
+        tasks,
+        [
+            "boom(n: int) -> int",
+            "main(n: int = 10, names: list[str] = []) -> int"
+        ]
+    );
+    let main = &program.tasks()[1];
+    assert_eq!(main.fqn, "e.main");
+    assert!(main.is_async);
+    assert_eq!(main.params[1].ty, "list[str]");
+    let run = program.run("main", json!({"n": 3})).await.unwrap();
+    let e = run.error().unwrap();
+    assert_eq!(e.to_string(), "RuntimeUserError: bad 3 (in e.boom)");
+    let as_error: &dyn std::error::Error = e;
+    assert!(as_error.to_string().contains("bad 3"));
+    // Diagnostics: line and column, not byte offsets.
+    let err = engine
+        .compile(
+            "d.flyte",
+            &format!("{ENV}@e\ntask t() -> int {{\n    return \"x\"\n}}\n"),
+        )
+        .unwrap_err();
+    let d = err.iter().next().unwrap();
+    assert_eq!(
+        (d.file(), d.line(), d.column()),
+        (Some("d.flyte"), Some(4), Some(12))
+    );
+    let loc = d.location.as_ref().unwrap();
+    assert_eq!((loc.end_line, loc.end_column), (4, 15));
+}
+
+/// Issue 19, item 16: a cluster's cold start and image pull are `Duration`s.
+#[test]
+fn cluster_timings_are_durations() {
+    let c = Cluster::from_toml_str(
+        "cold_start = \"1m30s\"\nimage_pull = 2\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 2\nmemory = \"8Gi\"\ncost_per_hour = 1\n",
+        "c.toml",
+    )
+    .unwrap();
+    assert_eq!(c.cold_start, std::time::Duration::from_secs(90));
+    assert_eq!(c.image_pull, std::time::Duration::from_secs(2));
+    assert!(
+        c.show().contains("cold_start 1m30s, image_pull 2s"),
+        "{}",
+        c.show()
+    );
 }

@@ -24,8 +24,9 @@ const LAYERS: &[&[&str]] = &[
     &["check"],
     // The interpreter.
     &["runtime"],
-    // What a run tells a person: summaries, trace, HTML report.
-    &["report"],
+    // What a run tells a person: summaries, trace, HTML report; the one front end (source to
+    // a runnable program, arguments to inputs).
+    &["report", "frontend"],
     // The embedding API and the exporters.
     &["engine", "export"],
     // The language server (the binary's `lsp` command serves it).

@@ -1,6 +1,8 @@
 //! Rendered diagnostics, snapshot-tested: every code's explain example as a user sees it
 //! (without colour), source and rendering side by side in `tests/snapshots/`.
 
+mod support;
+
 use flyte_dsl::diagnostics::{codes, render_all, Diagnostic, SourceMap};
 
 fn rendered(src: &[u8]) -> String {
@@ -128,18 +130,12 @@ fn colour_only_when_asked() {
 
 /// Runs `main` of `src` on the default cluster and renders its uncaught error.
 fn rendered_run_error(src: &str) -> String {
-    use flyte_dsl::check::{self, imports};
-    use flyte_dsl::runtime::{self, Program, RunOptions};
-    let mut map = SourceMap::new();
-    let loaded = imports::load(
-        &mut map,
+    use flyte_dsl::runtime::{self, RunOptions};
+    let (map, prog) = support::compile(
         "example.flyte",
         src.as_bytes(),
-        &imports::no_files,
+        &flyte_dsl::check::imports::no_files,
     );
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    let prog = Program::new(loaded, checked);
     let out = runtime::run(
         &prog,
         "main",

@@ -56,6 +56,13 @@ fn cmd(s: &mut Pty, input: &str, expected: &str) {
     s.expect(">>> ").unwrap();
 }
 
+/// Types a line of an unfinished input and waits for the continuation prompt.
+fn more(s: &mut Pty, line: &str) {
+    s.send_line(line).unwrap();
+    s.expect("... ")
+        .unwrap_or_else(|e| panic!("{line:?}: no continuation prompt: {e}"));
+}
+
 #[test]
 fn expressions_declarations_multiline_input_and_await() {
     let mut s = repl();
@@ -65,11 +72,16 @@ fn expressions_declarations_multiline_input_and_await() {
         "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))",
         "defined env e",
     );
-    // A multi-line task definition: the input continues until the block closes.
-    s.send_line("@e").unwrap();
-    s.send_line("async task sq(x: int) -> int {").unwrap();
-    s.send_line("    sleep(1m)").unwrap();
-    s.send_line("    return x * x").unwrap();
+    // A multi-line task definition: the input continues until the block closes, each line
+    // after the first behind the continuation prompt.
+    for line in [
+        "@e",
+        "async task sq(x: int) -> int {",
+        "    sleep(1m)",
+        "    return x * x",
+    ] {
+        more(&mut s, line);
+    }
     cmd(&mut s, "}", "defined task sq");
     // Top-level await; a run's one-line summary follows its value.
     s.send_line("await sq(7)").unwrap();
@@ -83,12 +95,16 @@ fn expressions_declarations_multiline_input_and_await() {
     cmd(&mut s, "n + 1", "10: int");
     cmd(&mut s, ":type [n, 2]", "list[int]");
     // An `if` waits for an empty line, so `else` may start the line after its `}`.
-    s.send_line("if n > 100 {").unwrap();
-    s.send_line("    print(\"big\")").unwrap();
-    s.send_line("}").unwrap();
-    s.send_line("else {").unwrap();
-    s.send_line("    print(\"small\")").unwrap();
-    s.send_line("}").unwrap();
+    for line in [
+        "if n > 100 {",
+        "    print(\"big\")",
+        "}",
+        "else {",
+        "    print(\"small\")",
+        "}",
+    ] {
+        more(&mut s, line);
+    }
     s.send_line("").unwrap();
     // The printed line, not the echo of the `print` line.
     s.expect(Regex("\nsmall\r?\n")).unwrap();
@@ -134,7 +150,7 @@ fn meta_commands() {
     );
     s.send_line(":env child").unwrap();
     s.expect(Regex(
-        r"resources\s+= cpu 2\s+\[parent environment `base` \(clone_with\)\]",
+        r"resources\s+= Resources\(cpu = 2\)\s+\[parent environment `base` \(clone_with\)\]",
     ))
     .unwrap();
     s.expect(Regex(r"interruptible = true\s+\[environment\]"))
@@ -319,4 +335,224 @@ fn stdin_mode_prints_floats_and_format_flags_as_python() {
         stdin_mode(script),
         "0.30000000000000004: float\n1e+16 1.234e-05 25.198794831981843\n\"0xff  42 0o377\": str\n[1e+16, -0.0]: list[float]\n"
     );
+}
+
+const SQ: &str = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))";
+
+/// Defines `env e` and `async task sq` line by line, each line after the first behind the
+/// continuation prompt.
+fn define_sq(s: &mut Pty) {
+    cmd(s, SQ, "defined env e");
+    more(s, "@e");
+    more(s, "async task sq(x: int) -> int {");
+    more(s, "    return x * x");
+    cmd(s, "}", "defined task sq");
+}
+
+/// Issue 19, items 1 and 2, as they were reported: a list of futures kept between inputs,
+/// and an infinity, broke every later input.
+#[test]
+fn futures_and_infinities_are_kept_as_values_and_later_inputs_work() {
+    let mut s = repl();
+    define_sq(&mut s);
+    cmd(&mut s, "let fs = [sq.aio(i) for i in range(5)]", "");
+    cmd(&mut s, "await gather(*fs)", "[0, 1, 4, 9, 16]: list[int]");
+    cmd(&mut s, "1 + 1", "2: int");
+    cmd(&mut s, ":env e", "Resources(cpu = 1)");
+    cmd(&mut s, ":tasks", "async e.sq sq(x: int) -> int");
+    cmd(&mut s, ":type fs", "list[Future[int]]");
+    cmd(&mut s, "let inf = 1e308 * 10", "");
+    cmd(&mut s, "inf", "inf: float");
+    cmd(&mut s, "1 + 1", "2: int");
+    cmd(&mut s, "[inf, -inf]", "[inf, -inf]: list[float]");
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+/// Issue 19, item 2: no value, of any type, breaks later inputs. Each is kept in a variable;
+/// then a plain input, a meta-command and the variable itself still work.
+#[test]
+fn no_value_of_any_type_breaks_later_inputs() {
+    let mut s = repl();
+    define_sq(&mut s);
+    cmd(
+        &mut s,
+        "struct P { x: int, ys: list[float] }",
+        "defined struct P",
+    );
+    cmd(
+        &mut s,
+        "fn twice(x: int) -> int { return 2 * x }",
+        "defined fn twice",
+    );
+    let values = [
+        ("sq.aio(3)", "<future>"),
+        ("[sq.aio(i) for i in range(2)]", "[<future>, <future>]"),
+        ("gather(sq.aio(1), sq.aio(2))", "<future>"),
+        ("sq.override(retries = 2)", ""),
+        ("sq", ""),
+        ("twice", ""),
+        ("print", ""),
+        (
+            "P(x = 1, ys = [1.5, 1e308 * 10])",
+            "P(x = 1, ys = [1.5, inf])",
+        ),
+        ("ValueError(\"bad\")", "ValueError(\"bad\")"),
+        ("2m + 30s", "150s"),
+        ("1e308 * 10", "inf"),
+        ("-(1e308 * 10)", "-inf"),
+        ("(1e308 * 10) * 0.0", "nan"),
+        ("{\"a\": [1, 2], \"b\": []}", "{\"a\": [1, 2], \"b\": []}"),
+        ("[[none, (1, \"x\")], []]", "[[none, (1, \"x\")], []]"),
+        ("none", ""),
+        ("\"line\\none \\\"q\\\"\"", "\"line\\none \\\"q\\\"\""),
+        ("{1: 2.5}", "{1: 2.5}"),
+    ];
+    for (i, (expr, shown)) in values.iter().enumerate() {
+        cmd(&mut s, &format!("let v{i} = {expr}"), "");
+        cmd(&mut s, "1 + 1", "2: int");
+        cmd(&mut s, ":tasks", "sq(x: int)");
+        if !shown.is_empty() {
+            cmd(&mut s, &format!("v{i}"), shown);
+        }
+    }
+    // And they are the values they were: futures await, overrides and functions call.
+    cmd(&mut s, "await v0", "9: int");
+    cmd(&mut s, "await gather(*v1)", "[0, 1]: list[int]");
+    cmd(&mut s, "await v2", "(1, 4): tuple[int, int]");
+    cmd(&mut s, "await v3(4)", "16: int");
+    cmd(&mut s, "await v4(5)", "25: int");
+    cmd(&mut s, "v5(21)", "42: int");
+    cmd(&mut s, "v7.ys[1] > 1e308", "true: bool");
+    cmd(&mut s, "v8.message", "\"bad\": str");
+    cmd(&mut s, "v9 // 1s", "150: int");
+    cmd(&mut s, "v12 == v12", "false: bool");
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+/// Issue 19, item 3: a `cache = "auto"` task awaited twice at the prompt hits the cache the
+/// second time, as runs of `run` and of an embedding host do.
+#[test]
+fn a_cached_task_awaited_twice_at_the_prompt_hits_the_cache() {
+    let mut s = repl();
+    cmd(
+        &mut s,
+        "env c = TaskEnvironment(name = \"c\", cache = \"auto\")",
+        "defined env c",
+    );
+    cmd(
+        &mut s,
+        "async task slow(x: int) -> int { sleep(1m); return x + 1 }",
+        "E0213",
+    );
+    more(&mut s, "@c");
+    cmd(
+        &mut s,
+        "async task slow(x: int) -> int { sleep(1m); return x + 1 }",
+        "defined task slow",
+    );
+    cmd(&mut s, "await slow(1)", "0 cache hits");
+    cmd(&mut s, "await slow(1)", "1 cache hits");
+    cmd(&mut s, "await slow(2)", "0 cache hits");
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+/// Issue 19, item 4: `:env` prints settings as the language writes them.
+#[test]
+fn env_prints_settings_in_the_languages_own_syntax() {
+    let mut s = repl();
+    cmd(&mut s, "env base = TaskEnvironment(name = \"base\", env_vars = {\"MODE\": \"fast\"}, cache = \"auto\", reusable = ReusePolicy(replicas = (1, 2), idle_ttl = 1m))", "defined env base");
+    more(&mut s, "@base(timeout = 2m, retries = 3)");
+    cmd(
+        &mut s,
+        "task t(x: int) -> int { return x }",
+        "defined task t",
+    );
+    s.send_line(":env base").unwrap();
+    for expected in [
+        "image         = \"auto\"",
+        "env_vars      = {\"MODE\": \"fast\"}",
+        "cache         = \"auto\"",
+        "reusable      = ReusePolicy(replicas = (1, 2)",
+        "idle_ttl = 1m",
+        "description   = none",
+        "task base.t: retries = 3, timeout = 2m [decorator]",
+    ] {
+        s.expect(expected)
+            .unwrap_or_else(|e| panic!("no {expected:?}: {e}"));
+    }
+    s.expect(">>> ").unwrap();
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+/// Issue 19, item 5: `:type` usage and syntax errors on what was typed; loaded files keep
+/// their names in errors, at parse time and at run time; `:tasks` shows defaults; a sync task
+/// called at the prompt runs.
+#[test]
+fn meta_commands_errors_and_sync_calls_as_a_person_expects() {
+    let dir = home().join("load");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ops = dir.join("ops.flyte");
+    std::fs::write(&ops, "env e = TaskEnvironment(name = \"e\")\n# ops\n@e\ntask good(x: int) -> int {\n    return x\n}\nfn bad() {\n    nope(1)\n}\n").unwrap();
+    let lib = dir.join("lib.flyte");
+    std::fs::write(&lib, "env e = TaskEnvironment(name = \"e\")\nfn div(x: int) -> int {\n    return 10 // x\n}\n@e\ntask sq(x: int, n: int = 10) -> int {\n    return x * x + n - n\n}\n").unwrap();
+    let mut s = repl();
+    cmd(&mut s, ":type", "usage: :type EXPR");
+    s.send_line(":type [1, 2").unwrap();
+    let found = s.expect(">>> ").unwrap();
+    let text = String::from_utf8_lossy(found.before()).into_owned();
+    assert!(text.contains("unclosed `[`"), "{text}");
+    assert!(
+        !text.contains("__value") && !text.contains("return ("),
+        "{text}"
+    );
+    cmd(&mut s, &format!(":load {}", ops.display()), "ops.flyte:8:5");
+    cmd(
+        &mut s,
+        &format!(":load {}", lib.display()),
+        "defined env e, fn div, task sq",
+    );
+    s.send_line("div(0)").unwrap();
+    s.expect("ZeroDivisionError").unwrap();
+    s.expect("lib.flyte:3:5").unwrap();
+    s.expect(">>> ").unwrap();
+    cmd(&mut s, ":tasks", "e.sq sq(x: int, n: int = 10) -> int");
+    cmd(&mut s, "sq(4)", "16: int");
+    cmd(&mut s, "let y = sq(5) + 1", "");
+    cmd(&mut s, "y", "26: int");
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+/// Issue 19, item 5: the lines of an unfinished input get a continuation prompt, and Ctrl-C
+/// abandons the whole input.
+#[test]
+fn unfinished_input_continues_behind_its_own_prompt() {
+    let mut s = repl();
+    more(&mut s, "let xs = [");
+    more(&mut s, "    1,");
+    cmd(&mut s, "]", "");
+    cmd(&mut s, "xs", "[1]: list[int]");
+    more(&mut s, "let ys = (1 +");
+    s.send("\x03").unwrap();
+    s.expect("(input abandoned)").unwrap();
+    s.expect(">>> ").unwrap();
+    cmd(&mut s, "ys", "unknown name `ys`");
+    s.send_line(":quit").unwrap();
+    s.expect(Eof).unwrap();
+}
+
+/// Calling a sync task is allowed at the prompt only: in an async task's body it is still
+/// `E0212`, as flyte-sdk refuses it there.
+#[test]
+fn sync_calls_stay_refused_in_async_bodies() {
+    let (out, errors) = stdin_mode_both(&format!(
+        "{SQ}\n@e\ntask s(x: int) -> int {{\n    return x\n}}\n@e\nasync task a() -> int {{\n    return s(1)\n}}\ns(3)\n"
+    ));
+    assert!(errors.contains("E0212"), "{errors}");
+    assert!(errors.contains("<input 3>:3:12"), "{errors}");
+    assert!(out.contains("3: int"), "{out}");
 }

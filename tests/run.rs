@@ -1,13 +1,17 @@
 //! Running scripts: each rule of RUNTIME.md with virtual timings worked out by hand.
 
-use flyte_dsl::check::{self, imports};
-use flyte_dsl::diagnostics::SourceMap;
-use flyte_dsl::runtime::{self, value::Value, Program, RunOptions};
+mod support;
+
+use flyte_dsl::check::imports;
+use flyte_dsl::runtime::{self, value::Value, RunOptions};
 use flyte_dsl::sim::Cluster;
 use serde_json::json;
 
 /// One node of 3 CPUs, no cold start: the root holds one CPU, so two 1-CPU children run at once.
 const SMALL: &str = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 3\nmemory = \"64Gi\"\ncost_per_hour = 3.6\n";
+
+const ROOMY: &str =
+    "[[pool]]\nname = \"any\"\ncount = 1\ncpu = 100000\nmemory = \"1000Ti\"\ndisk = \"1000Ti\"\n";
 
 fn run_with(
     src: &str,
@@ -15,26 +19,33 @@ fn run_with(
     task: &str,
     args: Vec<(&str, Value)>,
 ) -> (serde_json::Value, runtime::RunOutcome) {
-    let mut map = SourceMap::new();
-    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let errors: Vec<_> = loaded
-        .diags
-        .iter()
-        .chain(&diags)
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{}",
-        flyte_dsl::diagnostics::render_all(
-            &errors.into_iter().cloned().collect::<Vec<_>>(),
-            &map,
-            false
-        )
-    );
     let cluster = Cluster::from_toml_str(cluster, "c.toml").unwrap();
-    let prog = Program::new(loaded, checked);
+    let mut map = flyte_dsl::diagnostics::SourceMap::new();
+    let compiled = flyte_dsl::frontend::compile(
+        &mut map,
+        flyte_dsl::frontend::Source::new("t.flyte", src),
+        &Default::default(),
+        &imports::no_files,
+        &cluster,
+    );
+    let prog = match compiled.program {
+        Some(p) => p,
+        // A request the checker refuses (`E0309`) is checked against a cluster that holds
+        // any, so that the run's own `UnschedulableError` is what is tested.
+        None if compiled
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .all(|d| d.code == "E0309") =>
+        {
+            let roomy = Cluster::from_toml_str(ROOMY, "roomy.toml").unwrap();
+            support::compile_for("t.flyte", src.as_bytes(), &imports::no_files, &roomy).1
+        }
+        None => panic!(
+            "{}",
+            flyte_dsl::diagnostics::render_all(&compiled.diagnostics, &map, false)
+        ),
+    };
     let args = args.into_iter().map(|(k, v)| (k.into(), v)).collect();
     let outcome = runtime::run(
         &prog,
@@ -244,20 +255,11 @@ fn every_example_runs_on_the_default_cluster() {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
-        let mut map = SourceMap::new();
-        let loaded = imports::load(
-            &mut map,
+        let (_, prog) = support::compile(
             &path.display().to_string(),
             &bytes,
             &imports::relative_files(&[imports::script_root(&path)]),
         );
-        let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-        assert!(
-            diags.iter().chain(&loaded.diags).all(|d| !d.is_error()),
-            "{}",
-            path.display()
-        );
-        let prog = Program::new(loaded, checked);
         let outcome = runtime::run(
             &prog,
             "main",
@@ -687,11 +689,7 @@ fn empty_endless_loops_meet_the_step_limit_and_cancellation() {
         "{ENV}@e\ntask main() -> int {{\n    sleep(1s)\n    while 1 < 2 {{}}\n    return 1\n}}\n"
     );
     for src in [&compiled, &walked] {
-        let mut map = SourceMap::new();
-        let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-        let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-        assert!(diags.iter().all(|d| !d.is_error()), "{src}");
-        let prog = Program::new(loaded, checked);
+        let prog = support::program(src);
         let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
         let limited = runtime::run(
             &prog,

@@ -2,9 +2,11 @@
 //! (issue #16): each test states flyte-sdk's behaviour and checks flyte-dsl's, statically
 //! (code and primary span) or by running the script.
 
-use flyte_dsl::check::{self, imports};
+mod support;
+
 use flyte_dsl::diagnostics::{Diagnostic, SourceMap};
-use flyte_dsl::runtime::{self, value::Value, Program, RunOptions};
+use flyte_dsl::frontend;
+use flyte_dsl::runtime::{self, value::Value, RunOptions};
 use flyte_dsl::sim::Cluster;
 use serde_json::json;
 
@@ -12,24 +14,22 @@ const ENV: &str =
     "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n";
 const POOL: &str = "env pool = TaskEnvironment(name = \"pool\", resources = Resources(cpu = 1), reusable = ReusePolicy(replicas = 2, idle_ttl = 300))\n";
 
-fn load(src: &str) -> (SourceMap, imports::Loaded, check::Checked, Vec<Diagnostic>) {
+fn load(src: &str) -> (SourceMap, Vec<Diagnostic>) {
     let mut map = SourceMap::new();
-    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let feasible = check::feasible::check(&checked, &Cluster::default_cluster());
-    let all = loaded
-        .diags
-        .iter()
-        .chain(&diags)
-        .chain(&feasible)
-        .cloned()
-        .collect();
-    (map, loaded, checked, all)
+    let diags = frontend::analyse(
+        &mut map,
+        frontend::Source::new("t.flyte", src),
+        &Default::default(),
+        &flyte_dsl::check::imports::no_files,
+        &Cluster::default_cluster(),
+    )
+    .diagnostics;
+    (map, diags)
 }
 
 /// The errors of `src`: (code, line, column) of each primary span, 1-based.
 fn errors(src: &str) -> Vec<(&'static str, usize, usize)> {
-    let (map, _, _, diags) = load(src);
+    let (map, diags) = load(src);
     diags
         .iter()
         .filter(|d| d.is_error())
@@ -43,14 +43,7 @@ fn errors(src: &str) -> Vec<(&'static str, usize, usize)> {
 
 /// Runs task `main` of `src` (which must check without errors) on the default cluster.
 fn run(src: &str, args: Vec<(&str, Value)>) -> serde_json::Value {
-    let (map, loaded, checked, diags) = load(src);
-    let errs: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
-    assert!(
-        errs.is_empty(),
-        "{}",
-        flyte_dsl::diagnostics::render_all(&errs, &map, false)
-    );
-    let prog = Program::new(loaded, checked);
+    let prog = support::program(src);
     let args = args.into_iter().map(|(k, v)| (k.into(), v)).collect();
     let outcome = runtime::run(
         &prog,

@@ -5,6 +5,7 @@ use flyte_dsl::sim::{
     WaitingFor, SECOND,
 };
 use std::collections::HashMap;
+use std::time::Duration;
 
 const MIN: i64 = 60 * SECOND;
 const GI: u64 = 1 << 30;
@@ -779,8 +780,8 @@ fn cluster_errors_name_file_line_and_key() {
 #[test]
 fn cluster_values_in_both_forms() {
     let c = cluster("cold_start = 2.5\nimage_pull = \"1m\"\n[[pool]]\nname = \"x\"\ncount = 1\ncpu = \"500m\"\nmemory = 1073741824\ndisk = \"10Gi\"\nlabels = { zone = \"a\" }\n");
-    assert_eq!(c.cold_start, 2_500_000_000);
-    assert_eq!(c.image_pull, 60 * SECOND);
+    assert_eq!(c.cold_start, Duration::from_millis(2_500));
+    assert_eq!(c.image_pull, Duration::from_secs(60));
     assert_eq!(c.pools[0].cpu_milli, 500);
     assert_eq!(c.pools[0].memory, GI);
     assert_eq!(c.pools[0].disk, Some(10 * GI));
@@ -791,8 +792,8 @@ fn cluster_values_in_both_forms() {
 fn the_default_cluster_matches_runtime_md() {
     use flyte_dsl::sim::PoolAccel;
     let c = Cluster::default_cluster();
-    assert_eq!(c.cold_start, 5 * SECOND);
-    assert_eq!(c.image_pull, 30 * SECOND);
+    assert_eq!(c.cold_start, Duration::from_secs(5));
+    assert_eq!(c.image_pull, Duration::from_secs(30));
     assert_eq!(c.preemption_rate, 0.0);
     assert_eq!(c.system_retries, 3);
     let dev = |d: &str, n| {
@@ -884,8 +885,8 @@ fn cluster_wide_settings_take_their_defaults_when_a_file_leaves_them_out() {
     .unwrap();
     // RUNTIME.md section 2: pod start 5 s, first image pull 30 s, no preemption; three
     // platform retries.
-    assert_eq!(c.cold_start, 5_000_000_000);
-    assert_eq!(c.image_pull, 30_000_000_000);
+    assert_eq!(c.cold_start, Duration::from_secs(5));
+    assert_eq!(c.image_pull, Duration::from_secs(30));
     assert_eq!(c.preemption_rate, 0.0);
     assert_eq!(c.system_retries, 3);
 }

@@ -16,16 +16,23 @@ pub struct NativeSig {
     pub name: Name,
     pub params: Vec<Type>,
     pub ret: Type,
+    /// The parameters' names, as the host gave them (by position; those not named are
+    /// `arg1`, `arg2`, ...).
+    pub names: Vec<Name>,
 }
 
 impl NativeSig {
-    /// Its parameters as the checker sees them: positional, named `arg1`, `arg2`, ...
+    /// Its parameters as the checker sees them: by the host's names, else `arg1`, `arg2`, ...
     pub fn param_list(&self) -> Vec<Param> {
         self.params
             .iter()
             .enumerate()
             .map(|(i, t)| Param {
-                name: Name::new(format!("arg{}", i + 1)),
+                name: self
+                    .names
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| Name::new(format!("arg{}", i + 1))),
                 ty: t.clone(),
                 has_default: false,
             })

@@ -66,6 +66,11 @@ pub struct Options {
     /// A task whose return type is inferred from its `return` statements instead of declared
     /// (the REPL's generated task); see [`Checked::inferred_return`].
     pub infer_return_of: Option<Name>,
+    /// The REPL's input (the task `infer_return_of` names) stands for the person at the
+    /// prompt: it may call sync tasks and blocking `map` (flyte-sdk runs a sync task called at
+    /// a notebook's top level), and its parameters named here have these types whatever
+    /// their annotations say (the session's variables, whose types may have no written form).
+    pub prompt: Option<Vec<(Name, Type)>>,
     /// Keep the type inferred for each expression of a body in [`Checked::expr_types`] (the
     /// Python export reads them; checking alone does not need them).
     pub record_types: bool,
@@ -126,6 +131,8 @@ pub(crate) struct Checker<'m> {
     in_reported_cycle: Vec<Name>,
     /// How deep `resolve_let` / `resolve_env` calls are nested now.
     resolve_depth: usize,
+    /// Whether the body being checked is the REPL's input ([`Options::prompt`]).
+    at_prompt: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -163,6 +170,7 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
         module: None,
         in_reported_cycle: Vec::new(),
         resolve_depth: 0,
+        at_prompt: false,
     };
     c.out.natives = opts.natives.clone();
     c.run(loaded);
@@ -383,6 +391,14 @@ impl<'m> Checker<'m> {
         out
     }
 
+    /// The bound parameters of `key` when it is the REPL's input.
+    fn prompt_of(&self, key: &Name) -> Option<Vec<(Name, Type)>> {
+        if self.opts.infer_return_of.as_ref() != Some(key) {
+            return None;
+        }
+        self.opts.prompt.clone()
+    }
+
     fn resolve_signatures(&mut self) {
         let decls: Vec<(Name, Decl<'m>)> =
             self.decls.iter().map(|(n, d)| (n.clone(), *d)).collect();
@@ -408,7 +424,14 @@ impl<'m> Checker<'m> {
             }
             Decl::Task(t, _) => {
                 let span = t.name.span;
-                let params = self.params(&t.params);
+                let mut params = self.params(&t.params);
+                if let Some(bound) = self.prompt_of(&name) {
+                    for p in &mut params {
+                        if let Some((_, ty)) = bound.iter().find(|(n, _)| *n == p.name) {
+                            p.ty = ty.clone();
+                        }
+                    }
+                }
                 let ret = t.ret.as_ref().map_or(Type::None, |r| self.resolve_type(r));
                 self.out.tasks.insert(
                     name.clone(),

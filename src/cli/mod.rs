@@ -162,16 +162,24 @@ struct ExportArgs {
 enum CacheCommand {
     /// List the entries: FQN, version, inputs hash, size, when stored.
     List {
-        /// The cache's folder (default: .flyte in the current folder).
+        /// A script: its cache, as `run` keeps it (.flyte/cache.db beside it); a folder: the
+        /// cache in its .flyte (default: the current folder's).
+        #[arg(value_name = "SCRIPT", conflicts_with = "cache_dir")]
+        script: Option<PathBuf>,
+        /// The cache's folder itself (as given to `run --cache-dir`).
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
     },
     /// Remove every entry, or those of one task.
     Clear {
+        /// A script: its cache, as `run` keeps it (.flyte/cache.db beside it); a folder: the
+        /// cache in its .flyte (default: the current folder's).
+        #[arg(value_name = "SCRIPT", conflicts_with = "cache_dir")]
+        script: Option<PathBuf>,
         /// Only this task's entries (its FQN, `env-name.task`).
         #[arg(long, value_name = "FQN")]
         task: Option<String>,
-        /// The cache's folder (default: .flyte in the current folder).
+        /// The cache's folder itself (as given to `run --cache-dir`).
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
     },
@@ -302,10 +310,16 @@ pub fn main() -> i32 {
 
 fn command_of(c: CacheCommand) -> run::CacheCmd {
     match c {
-        CacheCommand::List { cache_dir } => run::CacheCmd::List { dir: cache_dir },
-        CacheCommand::Clear { task, cache_dir } => run::CacheCmd::Clear {
+        CacheCommand::List { script, cache_dir } => run::CacheCmd::List {
+            dir: run::cache_dir(script.as_deref(), cache_dir),
+        },
+        CacheCommand::Clear {
+            script,
             task,
-            dir: cache_dir,
+            cache_dir,
+        } => run::CacheCmd::Clear {
+            task,
+            dir: run::cache_dir(script.as_deref(), cache_dir),
         },
     }
 }

@@ -1,9 +1,10 @@
 //! `flyte-dsl run`: check, then simulate a task on a cluster.
 
 use flyte_dsl::cache::Cache;
-use flyte_dsl::check::{self, imports};
+use flyte_dsl::check::imports;
 use flyte_dsl::diagnostics::{self, SourceMap};
-use flyte_dsl::runtime::{self, convert, Program};
+use flyte_dsl::frontend::{self, Arg, BindError};
+use flyte_dsl::runtime;
 use flyte_dsl::sim::Cluster;
 use std::path::{Path, PathBuf};
 
@@ -34,15 +35,26 @@ pub struct Outputs<'a> {
     pub limits: runtime::Limits,
 }
 
-/// `cache list` and `cache clear`.
+/// `cache list` and `cache clear`, on the cache in `dir`.
 pub enum CacheCmd {
-    List {
-        dir: Option<PathBuf>,
-    },
-    Clear {
-        task: Option<String>,
-        dir: Option<PathBuf>,
-    },
+    List { dir: PathBuf },
+    Clear { task: Option<String>, dir: PathBuf },
+}
+
+/// The folder a script's cache is kept in, as `run` keeps it: `.flyte` beside the script.
+pub fn script_cache_dir(script: &Path) -> PathBuf {
+    script.parent().unwrap_or(Path::new(".")).join(".flyte")
+}
+
+/// The cache folder of `cache list|clear`: `--cache-dir` itself; else a script's (beside
+/// it) or a folder's (`.flyte` in it); else the current folder's.
+pub fn cache_dir(script: Option<&Path>, dir: Option<PathBuf>) -> PathBuf {
+    match (dir, script) {
+        (Some(d), _) => d,
+        (None, Some(p)) if p.is_dir() => p.join(".flyte"),
+        (None, Some(p)) => script_cache_dir(p),
+        (None, None) => PathBuf::from(".flyte"),
+    }
 }
 
 fn open_cache(path: &Path) -> Cache {
@@ -51,18 +63,6 @@ fn open_cache(path: &Path) -> Cache {
         eprintln!("{w}");
     }
     cache
-}
-
-/// What kind of JSON value `v` is, for messages.
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
 }
 
 /// serde_json's parse error as a message: what is wrong, at which line and column.
@@ -85,7 +85,10 @@ fn existing_cache(path: &Path) -> Result<Cache, i32> {
     match Cache::open_existing(path) {
         Ok(Some(c)) => Ok(c),
         Ok(None) => {
-            eprintln!("no cache at {}", path.display());
+            eprintln!(
+                "no cache at {} (nothing was created; `run` keeps a script's cache beside it: `flyte-dsl cache list SCRIPT`)",
+                path.display()
+            );
             Err(0)
         }
         Err(e) => {
@@ -95,11 +98,12 @@ fn existing_cache(path: &Path) -> Result<Cache, i32> {
     }
 }
 
+/// Lists or clears the cache; creates nothing, and says which file it read.
 pub fn cache(cmd: CacheCmd) -> i32 {
-    let dir = |d: &Option<PathBuf>| d.clone().unwrap_or_else(|| PathBuf::from(".flyte"));
     match cmd {
-        CacheCmd::List { dir: d } => {
-            let cache = match existing_cache(&dir(&d).join("cache.db")) {
+        CacheCmd::List { dir } => {
+            let path = dir.join("cache.db");
+            let cache = match existing_cache(&path) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
@@ -119,14 +123,15 @@ pub fn cache(cmd: CacheCmd) -> i32 {
                 );
             }
             eprintln!(
-                "{} entr{}",
+                "{} entr{} in {}",
                 entries.len(),
-                if entries.len() == 1 { "y" } else { "ies" }
+                if entries.len() == 1 { "y" } else { "ies" },
+                path.display()
             );
             0
         }
-        CacheCmd::Clear { task, dir: d } => {
-            let path = dir(&d).join("cache.db");
+        CacheCmd::Clear { task, dir } => {
+            let path = dir.join("cache.db");
             if let Err(code) = existing_cache(&path) {
                 return code;
             }
@@ -139,7 +144,11 @@ pub fn cache(cmd: CacheCmd) -> i32 {
                 return 1;
             }
             let n = cache.clear(task.as_deref());
-            eprintln!("removed {n} entr{}", if n == 1 { "y" } else { "ies" });
+            eprintln!(
+                "removed {n} entr{} from {}",
+                if n == 1 { "y" } else { "ies" },
+                path.display()
+            );
             0
         }
     }
@@ -192,18 +201,15 @@ pub fn run(
     };
     let mut map = SourceMap::new();
     let name = file.display().to_string();
-    let loaded = imports::load(
+    let compiled = frontend::compile(
         &mut map,
-        &name,
-        &bytes,
+        frontend::Source::new(&name, &bytes),
+        &frontend::Options::default(),
         &imports::relative_files(&super::import_roots(file, outputs.import_roots)),
+        &cluster,
     );
-    let mut diags = loaded.diags.clone();
-    let (checked, mut more) = check::check_program(&loaded, &check::Options::default());
-    diags.append(&mut more);
-    diags.extend(check::feasible::check(&checked, &cluster));
-    diagnostics::sort(&mut diags);
-    let invalid = diags.iter().any(|d| d.is_error());
+    let mut diags = compiled.diagnostics;
+    let invalid = compiled.program.is_none();
     let dropped = diagnostics::limit(&mut diags, diagnostics::MAX_PER_FILE);
     if invalid {
         if json {
@@ -231,66 +237,31 @@ pub fn run(
             eprintln!("{}", diagnostics::not_shown(dropped));
         }
     }
-    if invalid {
+    let Some(program) = compiled.program else {
         return 1;
-    }
-    let opaque = loaded.opaque.clone();
+    };
+    let opaque = program.loaded.opaque.clone();
     if !json {
         eprint!("{}", flyte_dsl::python::opaque_text(&opaque, &map));
     }
     let task = task.unwrap_or("main");
-    let runnable: Vec<&str> = checked
-        .tasks
-        .iter()
-        .filter(|(k, t)| t.env.is_some() && !k.contains('.'))
-        .map(|(k, _)| k.as_str())
-        .collect();
-    if runnable.is_empty() {
-        eprintln!(
-            "error: {} has no tasks to run (a task is declared with an environment's decorator, `@env`)",
-            file.display()
-        );
-        return 2;
-    }
-    let Some(info) = checked.tasks.get(task).filter(|t| t.env.is_some()) else {
-        eprintln!(
-            "error: {} has no task `{task}`; the tasks that can be run are: {}",
-            file.display(),
-            runnable.join(", ")
-        );
-        return 2;
-    };
-    // Arguments, by the parameters' declared types.
-    let mut given: indexmap::IndexMap<String, flyte_dsl::runtime::value::Value> =
-        indexmap::IndexMap::new();
+    // Arguments, by the parameters' declared types: `--args-json` first, `--arg` over it.
+    let mut given: Vec<(String, Arg)> = Vec::new();
     if let Some(text) = args_json {
-        let obj = match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(serde_json::Value::Object(o)) => o,
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v @ serde_json::Value::Object(_)) => {
+                given.extend(frontend::json_args(v).unwrap_or_default())
+            }
             Ok(other) => {
                 eprintln!(
                     "error: --args-json must be a JSON object, not {}",
-                    json_kind(&other)
+                    frontend::json_kind(&other)
                 );
                 return 2;
             }
             Err(e) => {
                 eprintln!("error: --args-json {}", json_error(&e));
                 return 2;
-            }
-        };
-        for (k, v) in &obj {
-            let Some(p) = info.params.iter().find(|p| p.name == k.as_str()) else {
-                eprintln!("error: task `{task}` has no parameter `{k}`");
-                return 2;
-            };
-            match convert::from_json(v, &p.ty, &checked) {
-                Ok(v) => {
-                    given.insert(k.clone(), v);
-                }
-                Err(e) => {
-                    eprintln!("error: argument `{k}` ({}): {e}", p.ty);
-                    return 2;
-                }
             }
         }
     }
@@ -299,47 +270,52 @@ pub fn run(
             eprintln!("error: --arg takes NAME=VALUE, got `{a}`");
             return 2;
         };
-        let Some(p) = info.params.iter().find(|p| p.name == k) else {
-            eprintln!(
-                "error: task `{task}` has no parameter `{k}`; its parameters are: {}",
-                info.params
-                    .iter()
-                    .map(|p| format!("{}: {}", p.name, p.ty))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            return 2;
-        };
-        match convert::from_arg(text, &p.ty, &checked) {
-            Ok(v) => {
-                given.insert(k.to_string(), v);
-            }
-            Err(e) => {
-                eprintln!("error: argument `{k}` ({}): {e}", p.ty);
-                return 2;
-            }
-        }
+        given.push((k.to_string(), Arg::Text(text.to_string())));
     }
-    for p in &info.params {
-        if !p.has_default && !given.contains_key(p.name.as_str()) {
-            eprintln!(
-                "error: missing argument `{}` ({}) of task `{task}`: pass --arg {}=...",
-                p.name, p.ty, p.name
-            );
+    let argv = match frontend::bind(&program, task, given) {
+        Ok(argv) => argv,
+        Err(BindError::NoTask { runnable, .. }) => {
+            let runnable: Vec<&String> = runnable.iter().filter(|t| !t.contains('.')).collect();
+            if runnable.is_empty() {
+                eprintln!(
+                    "error: {} has no tasks to run (a task is declared with an environment's decorator, `@env`)",
+                    file.display()
+                );
+            } else {
+                eprintln!(
+                    "error: {} has no task `{task}`; the tasks that can be run are: {}",
+                    file.display(),
+                    runnable
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
             return 2;
         }
-    }
-    let argv: Vec<_> = given
-        .into_iter()
-        .map(|(k, v)| (flyte_dsl::syntax::ast::Name::new(k), v))
-        .collect();
-    let program = Program::new(loaded, checked);
+        Err(BindError::Unknown { params, param, .. }) => {
+            eprintln!(
+                "error: task `{task}` has no parameter `{param}`; its parameters are: {}",
+                params.join(", ")
+            );
+            return 2;
+        }
+        Err(e @ BindError::Missing { .. }) => {
+            eprintln!("error: {e}: pass --arg {}=...", e.param());
+            return 2;
+        }
+        Err(e @ BindError::Invalid { .. }) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let cache = if outputs.no_cache_store {
         Cache::memory()
     } else {
         let dir = match outputs.cache_dir {
             Some(d) => d.to_path_buf(),
-            None => file.parent().unwrap_or(Path::new(".")).join(".flyte"),
+            None => script_cache_dir(file),
         };
         open_cache(&dir.join("cache.db"))
     };

@@ -70,6 +70,25 @@ pub struct Diagnostic {
     /// Further lines shown under the excerpt (a deadlock's chain of waits); `check --json`
     /// has none, and `to_json` adds them to `help`.
     pub notes: Vec<String>,
+    /// Where it points in lines and columns, once located against its files
+    /// ([`Diagnostic::locate`]; the embedding API's diagnostics always are).
+    pub location: Option<Location>,
+}
+
+/// Where a diagnostic points: its file's name and the 1-based line and column of the start
+/// and end of its primary span.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The file's name, as it was given.
+    pub file: String,
+    /// From 1.
+    pub line: usize,
+    /// From 1, in characters.
+    pub column: usize,
+    /// From 1.
+    pub end_line: usize,
+    /// From 1, in characters.
+    pub end_column: usize,
 }
 
 impl Diagnostic {
@@ -81,8 +100,41 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            location: None,
             notes: Vec::new(),
         }
+    }
+
+    /// Fills in [`Diagnostic::location`] from the files of `map` (a diagnostic without a
+    /// span stays without one).
+    pub fn locate(&mut self, map: &SourceMap) {
+        self.location = self.primary_span().map(|span| {
+            let file = map.get(span.file);
+            let (line, column) = file.line_col(span.start);
+            let (end_line, end_column) = file.line_col(span.end);
+            Location {
+                file: file.name.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+            }
+        });
+    }
+
+    /// The name of the file it points into, once located.
+    pub fn file(&self) -> Option<&str> {
+        self.location.as_ref().map(|l| l.file.as_str())
+    }
+
+    /// The 1-based line it points at, once located.
+    pub fn line(&self) -> Option<usize> {
+        self.location.as_ref().map(|l| l.line)
+    }
+
+    /// The 1-based column it points at, once located.
+    pub fn column(&self) -> Option<usize> {
+        self.location.as_ref().map(|l| l.column)
     }
 
     /// A warning with a code and a one-line message.

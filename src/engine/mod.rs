@@ -18,12 +18,15 @@
 //! by default, so only `std/...` modules resolve).
 
 mod native;
+mod run;
 
 pub use native::{HostError, NativeType};
+pub use run::{Event, EventKind, OutputError, ParamSignature, Run, ScriptError, TaskSignature};
 
 use crate::check::{self, imports, NativeSig};
 use crate::diagnostics::{self, Diagnostic, SourceMap};
-use crate::runtime::{self, convert, value::Value, NativeFn};
+use crate::frontend;
+use crate::runtime::{self, NativeFn};
 use crate::sim::Cluster;
 use crate::syntax::ast::Name;
 use indexmap::IndexMap;
@@ -105,55 +108,51 @@ impl Engine {
             Some(r) => r(from, path),
             None => imports::no_files(from, path),
         };
-        let loaded = imports::load(&mut map, name, source.as_bytes(), &resolver);
-        let opts = check::Options {
-            natives: self
-                .inner
-                .natives
-                .values()
-                .map(|(sig, _)| sig.clone())
-                .collect(),
-            native_tasks: self
-                .inner
-                .native_tasks
-                .values()
-                .map(|(env, sig, _)| (env.clone(), sig.clone()))
-                .collect(),
-            ..Default::default()
-        };
-        let mut diags = loaded.diags.clone();
-        let (checked, mut more) = check::check_program(&loaded, &opts);
-        diags.append(&mut more);
-        diags.extend(check::feasible::check(&checked, &self.inner.cluster));
-        diagnostics::sort(&mut diags);
-        if diags.iter().any(Diagnostic::is_error) {
-            return Err(Diagnostics {
-                list: diags,
-                map: Arc::new(map),
-            });
-        }
-        let natives = self
-            .inner
-            .natives
-            .iter()
-            .map(|(k, (_, f))| (k.clone(), f.clone()))
-            .collect();
-        Ok(Program {
-            engine: self.clone(),
-            inner: Arc::new(
-                runtime::Program::with_natives(loaded, checked, natives).with_native_tasks(
-                    self.inner
-                        .native_tasks
-                        .iter()
-                        .map(|(k, (_, _, f))| (k.clone(), f.clone()))
-                        .collect(),
-                ),
-            ),
-            warnings: Diagnostics {
-                list: diags,
-                map: Arc::new(map),
+        let inner = &self.inner;
+        let opts = frontend::Options {
+            check: check::Options {
+                natives: inner.natives.values().map(|(sig, _)| sig.clone()).collect(),
+                native_tasks: inner
+                    .native_tasks
+                    .values()
+                    .map(|(env, sig, _)| (env.clone(), sig.clone()))
+                    .collect(),
+                ..Default::default()
             },
-        })
+            natives: inner
+                .natives
+                .iter()
+                .map(|(k, (_, f))| (k.clone(), f.clone()))
+                .collect(),
+            native_tasks: inner
+                .native_tasks
+                .iter()
+                .map(|(k, (_, _, f))| (k.clone(), f.clone()))
+                .collect(),
+        };
+        let compiled = frontend::compile(
+            &mut map,
+            frontend::Source::new(name, source),
+            &opts,
+            &resolver,
+            &inner.cluster,
+        );
+        let mut list = compiled.diagnostics;
+        for d in &mut list {
+            d.locate(&map);
+        }
+        let diagnostics = Diagnostics {
+            list,
+            map: Arc::new(map),
+        };
+        match compiled.program {
+            Some(program) => Ok(Program {
+                engine: self.clone(),
+                inner: Arc::new(program),
+                warnings: diagnostics,
+            }),
+            None => Err(diagnostics),
+        }
     }
 }
 
@@ -179,12 +178,35 @@ impl EngineBuilder {
     /// Registers a host function scripts call as `name(...)`. Its signature, which scripts are
     /// type-checked against, comes from its Rust types; an `Err` raises a catchable
     /// `RuntimeUserError` (code `HostError`) in the script, and a panic becomes an error too.
-    pub fn native_fn<Args, F: native::IntoNative<Args>>(mut self, name: &str, f: F) -> Self {
-        let (params, ret, call) = f.into_native();
+    pub fn native_fn<Args, F: native::IntoNative<Args>>(self, name: &str, f: F) -> Self {
+        self.native_fn_named(name, &[], f)
+    }
+
+    /// [`EngineBuilder::native_fn`] with its parameters' names, by position: scripts may
+    /// pass them by keyword (`lookup(key = "a")`), and messages name them ("missing argument
+    /// `key`"); parameters left unnamed are `arg1`, `arg2`, ...
+    ///
+    /// ```
+    /// let engine = flyte_dsl::Engine::builder()
+    ///     .native_fn_named("scale", &["x", "factor"], |x: i64, f: i64| -> Result<i64, flyte_dsl::HostError> { Ok(x * f) })
+    ///     .build();
+    /// let err = engine
+    ///     .compile("t.flyte", "env e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> int {\n    return scale(2)\n}\n")
+    ///     .unwrap_err();
+    /// assert!(err.iter().any(|d| d.message.contains("`factor`")));
+    /// ```
+    pub fn native_fn_named<Args, F: native::IntoNative<Args>>(
+        mut self,
+        name: &str,
+        params: &[&str],
+        f: F,
+    ) -> Self {
+        let (types, ret, call) = f.into_native();
         let sig = NativeSig {
             name: Name::new(name),
-            params,
+            params: types,
             ret,
+            names: params.iter().map(|p| Name::new(*p)).collect(),
         };
         self.inner.natives.insert(Name::new(name), (sig, call));
         self
@@ -196,16 +218,29 @@ impl EngineBuilder {
     /// resources; the host's future then runs to completion (it takes no virtual time of its
     /// own). Its signature comes from its Rust types; an `Err` is a `RuntimeUserError`.
     pub fn native_task<Args, F: native::IntoNativeTask<Args>>(
-        mut self,
+        self,
         env: &str,
         name: &str,
         f: F,
     ) -> Self {
-        let (params, ret, call) = f.into_native_task();
+        self.native_task_named(env, name, &[], f)
+    }
+
+    /// [`EngineBuilder::native_task`] with its parameters' names, by position (as
+    /// [`EngineBuilder::native_fn_named`]).
+    pub fn native_task_named<Args, F: native::IntoNativeTask<Args>>(
+        mut self,
+        env: &str,
+        name: &str,
+        params: &[&str],
+        f: F,
+    ) -> Self {
+        let (types, ret, call) = f.into_native_task();
         let sig = NativeSig {
             name: Name::new(name),
-            params,
+            params: types,
             ret,
+            names: params.iter().map(|p| Name::new(*p)).collect(),
         };
         self.inner
             .native_tasks
@@ -213,9 +248,18 @@ impl EngineBuilder {
         self
     }
 
-    /// The result cache runs share (default: in memory, for this engine's lifetime). Open a
-    /// file-backed one with `flyte_dsl::cache::Cache::open`.
-    #[doc(hidden)]
+    /// The result cache runs share (default: in memory, for this engine's lifetime): a
+    /// task with `cache = "auto"` (or another behaviour) called again with the same inputs is
+    /// a hit. [`crate::Cache::open`] keeps it in a SQLite file across processes, as
+    /// `flyte-dsl run` does (`.flyte/cache.db` beside the script).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("flyte-dsl-doc-cache-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let (cache, warning) = flyte_dsl::Cache::open(&dir.join("cache.db"));
+    /// assert!(warning.is_none());
+    /// let engine = flyte_dsl::Engine::builder().cache(cache).build();
+    /// ```
     pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
         self.inner.cache = Arc::new(cache);
         self
@@ -308,6 +352,17 @@ pub struct Program {
     warnings: Diagnostics,
 }
 
+/// `Program { tasks: ["main(n: int) -> int"], warnings: 0 }`
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tasks: Vec<String> = self.tasks().iter().map(|t| t.to_string()).collect();
+        f.debug_struct("Program")
+            .field("tasks", &tasks)
+            .field("warnings", &self.warnings.len())
+            .finish()
+    }
+}
+
 /// Why a run could not start or did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -327,6 +382,24 @@ pub enum RunError {
     Internal(String),
 }
 
+impl From<frontend::BindError> for RunError {
+    fn from(e: frontend::BindError) -> RunError {
+        use frontend::BindError as B;
+        match e {
+            B::NoTask { task, .. } => RunError::NoTask(task),
+            B::Unknown { task, param, .. } => RunError::Input {
+                message: format!("task `{task}` has no such parameter"),
+                param,
+            },
+            B::Missing { param, ty, .. } => RunError::Input {
+                param,
+                message: format!("missing ({ty})"),
+            },
+            B::Invalid { param, message, .. } => RunError::Input { param, message },
+        }
+    }
+}
+
 /// Stops a run from another task or thread: it ends with a `CancelledError` (`E0705`).
 #[derive(Clone, Debug, Default)]
 pub struct CancelHandle(Arc<AtomicBool>);
@@ -344,14 +417,33 @@ impl Program {
         &self.warnings
     }
 
-    /// Names of the tasks a host can run.
-    pub fn tasks(&self) -> Vec<String> {
-        self.inner
-            .checked
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.env.is_some())
-            .map(|(k, _)| k.to_string())
+    /// The tasks a host can run, with their signatures.
+    pub fn tasks(&self) -> Vec<TaskSignature> {
+        let checked = &self.inner.checked;
+        frontend::runnable(checked)
+            .into_iter()
+            .map(|k| {
+                let t = &checked.tasks[k];
+                let defaults = frontend::defaults(&self.inner, k);
+                TaskSignature {
+                    name: k.to_string(),
+                    fqn: t.fqn.clone(),
+                    is_async: t.is_async,
+                    params: t
+                        .params
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| ParamSignature {
+                            name: p.name.to_string(),
+                            ty: p.ty.to_string(),
+                            default: p.has_default.then(|| {
+                                defaults.get(i).cloned().flatten().unwrap_or("...".into())
+                            }),
+                        })
+                        .collect(),
+                    ret: t.ret.to_string(),
+                }
+            })
             .collect()
     }
 
@@ -373,66 +465,21 @@ impl Program {
             param: "*".into(),
             message: e.to_string(),
         })?;
-        let info = self
-            .inner
-            .checked
-            .tasks
-            .get(task)
-            .filter(|t| t.env.is_some())
-            .ok_or_else(|| RunError::NoTask(task.to_string()))?
-            .clone();
-        let obj = match json {
-            serde_json::Value::Object(o) => o,
-            serde_json::Value::Null => Default::default(),
-            other => {
-                return Err(RunError::Input {
-                    param: "*".into(),
-                    message: format!("arguments must be an object of parameter names, not {other}"),
-                })
-            }
+        let args = frontend::json_args(json).map_err(|what| RunError::Input {
+            param: "*".into(),
+            message: format!("arguments must be an object of parameter names, not {what}"),
+        })?;
+        let ret = match self.inner.checked.tasks.get(task) {
+            Some(t) if t.env.is_some() => t.ret.clone(),
+            _ => return Err(RunError::NoTask(task.to_string())),
         };
-        for k in obj.keys() {
-            if !info.params.iter().any(|p| p.name == k.as_str()) {
-                return Err(RunError::Input {
-                    param: k.clone(),
-                    message: format!("task `{task}` has no such parameter"),
-                });
-            }
-        }
-        for p in &info.params {
-            if !p.has_default && !obj.contains_key(p.name.as_str()) {
-                return Err(RunError::Input {
-                    param: p.name.to_string(),
-                    message: format!("missing ({})", p.ty),
-                });
-            }
-        }
-        // Check the shapes here, so a mismatch is a typed error before anything runs.
-        for (k, v) in &obj {
-            let p = info.params.iter().find(|p| p.name == k.as_str()).unwrap();
-            convert::from_json(v, &p.ty, &self.inner.checked).map_err(|message| {
-                RunError::Input {
-                    param: k.clone(),
-                    message,
-                }
-            })?;
-        }
         let program = self.inner.clone();
         let engine = self.engine.inner.clone();
         let task = task.to_string();
-        let ret = info.ret.clone();
         let map = self.warnings.map.clone();
         tokio::task::spawn_blocking(move || {
-            let args: Vec<(Name, Value)> = obj
-                .iter()
-                .map(|(k, v)| {
-                    let p = info.params.iter().find(|p| p.name == k.as_str()).unwrap();
-                    (
-                        Name::new(k),
-                        convert::from_json(v, &p.ty, &program.checked).expect("checked above"),
-                    )
-                })
-                .collect();
+            // Values are bound on the run's thread (they are not `Send`).
+            let args = frontend::bind(&program, &task, args).map_err(RunError::from)?;
             // `scope = "global"` replicas left running by earlier runs of this engine start warm.
             let mut limits = engine.limits.clone();
             limits.warm_replicas = engine.warm.lock().map(|w| w.clone()).unwrap_or_default();
@@ -442,6 +489,7 @@ impl Program {
                 cancel: Some(handle.0),
                 cache: Some(&engine.cache),
                 progress: None,
+                carry: None,
             };
             let outcome = runtime::run(&program, &task, args, &engine.cluster, opts);
             if let Ok(mut w) = engine.warm.lock() {
@@ -449,260 +497,15 @@ impl Program {
             }
             let run = Run::from_outcome(&outcome, ret, &map);
             if let Some(observer) = &engine.observer {
-                for e in &run.events {
+                for e in run.events() {
                     observer(e);
                 }
             }
-            run
+            Ok(run)
         })
         .await
-        .map_err(|e| RunError::Internal(e.to_string()))
+        .map_err(|e| RunError::Internal(e.to_string()))?
     }
-}
-
-/// The failure of a run, as the script saw it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct ScriptError {
-    /// The error type (`OOMError`, `RuntimeUserError`, ...).
-    pub kind: String,
-    /// flyte's code: the type's name, or the original type across a task boundary.
-    pub code: String,
-    /// The error's message.
-    pub message: String,
-    /// The FQN of the action that failed.
-    pub task: Option<String>,
-    /// Where it went (docs/runtime.md), as `flyte-dsl run` prints it: the statement that
-    /// raised it, then each call and action that led there (rendered without colour).
-    pub rendered: String,
-    /// The same as a `check --json` diagnostic: code, message, and a label (file, line,
-    /// column) at each statement of that chain.
-    pub diagnostic: serde_json::Value,
-}
-
-/// An action event (docs/runtime.md), at a virtual time in seconds.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Event {
-    /// Virtual time, in seconds from the start of the run.
-    pub at_s: f64,
-    /// The action's FQN.
-    pub task: String,
-    /// Its index among the run's actions.
-    pub action: usize,
-    /// What happened.
-    pub kind: EventKind,
-}
-
-/// What happened to an action.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// An attempt was queued for capacity.
-    Queued {
-        /// From 1.
-        attempt: u32,
-    },
-    /// An attempt was placed on a node (its cold start begins).
-    Started {
-        /// From 1.
-        attempt: u32,
-        /// The node's name (`cpu-0`).
-        node: String,
-    },
-    /// An attempt's body started running.
-    Running {
-        /// From 1.
-        attempt: u32,
-    },
-    /// The action succeeded.
-    Succeeded,
-    /// The action failed (after its retries).
-    Failed,
-    /// The action was cancelled (a sibling in `gather` failed, a deadline passed).
-    Cancelled,
-    /// The action's result came from the cache.
-    CacheHit,
-    /// A `print` line.
-    Log {
-        /// The printed text.
-        text: String,
-    },
-}
-
-/// What one run did.
-#[derive(Clone, Debug)]
-pub struct Run {
-    output: Result<serde_json::Value, ScriptError>,
-    summary_json: serde_json::Value,
-    summary_text: String,
-    events: Vec<Event>,
-    record: Arc<crate::report::Record>,
-}
-
-impl Run {
-    fn from_outcome(o: &runtime::RunOutcome, _ret: check::types::Type, map: &SourceMap) -> Run {
-        let output = match &o.result {
-            Ok(v) => Ok(v.to_json()),
-            Err(e) => {
-                let d = o.error_diagnostic().unwrap_or_else(|| e.to_diagnostic());
-                Err(ScriptError {
-                    kind: e.kind.to_string(),
-                    code: e.code.to_string(),
-                    message: e.message.clone(),
-                    task: e.task.clone(),
-                    rendered: diagnostics::render(&d, map, false),
-                    diagnostic: d.to_json(map),
-                })
-            }
-        };
-        let mut events = Vec::new();
-        let records = &o.summary.actions;
-        for (i, a) in o.actions.iter().enumerate() {
-            for (n, sid) in a.sim_ids.iter().enumerate() {
-                let Some(r) = records.get(*sid as usize) else {
-                    continue;
-                };
-                let attempt = n as u32 + 1;
-                let at = |t: i64| t as f64 / 1e9;
-                events.push(Event {
-                    at_s: at(r.queued_at),
-                    task: a.fqn.to_string(),
-                    action: i,
-                    kind: EventKind::Queued { attempt },
-                });
-                if r.started_at >= 0 {
-                    let node = if r.node == crate::sim::NO_NODE {
-                        String::new()
-                    } else {
-                        o.summary
-                            .nodes
-                            .get(r.node as usize)
-                            .map(|n| n.name.clone())
-                            .unwrap_or_default()
-                    };
-                    events.push(Event {
-                        at_s: at(r.started_at),
-                        task: a.fqn.to_string(),
-                        action: i,
-                        kind: EventKind::Started { attempt, node },
-                    });
-                }
-                if r.running_at >= 0 {
-                    events.push(Event {
-                        at_s: at(r.running_at),
-                        task: a.fqn.to_string(),
-                        action: i,
-                        kind: EventKind::Running { attempt },
-                    });
-                }
-            }
-            let end = a
-                .sim_ids
-                .last()
-                .and_then(|s| records.get(*s as usize))
-                .map_or(0, |r| r.ended_at.max(r.queued_at));
-            let kind = match a.state {
-                runtime::ActState::Succeeded => EventKind::Succeeded,
-                runtime::ActState::Cancelled => EventKind::Cancelled,
-                runtime::ActState::Cached => EventKind::CacheHit,
-                _ => EventKind::Failed,
-            };
-            events.push(Event {
-                at_s: end as f64 / 1e9,
-                task: a.fqn.to_string(),
-                action: i,
-                kind,
-            });
-        }
-        for l in &o.logs {
-            let task = o
-                .actions
-                .get(l.action)
-                .map(|a| a.fqn.clone())
-                .unwrap_or_default();
-            events.push(Event {
-                at_s: l.at as f64 / 1e9,
-                task: task.to_string(),
-                action: l.action,
-                kind: EventKind::Log {
-                    text: l.text.clone(),
-                },
-            });
-        }
-        events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
-        Run {
-            output,
-            summary_json: crate::report::summary_json(o),
-            summary_text: crate::report::summary_text(o),
-            events,
-            record: Arc::new(crate::report::Record::of(o)),
-        }
-    }
-
-    /// The root task's value, deserialized; a failed run gives its error.
-    pub fn output<T: serde::de::DeserializeOwned>(&self) -> Result<T, OutputError> {
-        match &self.output {
-            Ok(v) => {
-                serde_json::from_value(v.clone()).map_err(|e| OutputError::Shape(e.to_string()))
-            }
-            Err(e) => Err(OutputError::Failed(Box::new(e.clone()))),
-        }
-    }
-
-    /// Whether the root task succeeded.
-    pub fn succeeded(&self) -> bool {
-        self.output.is_ok()
-    }
-
-    /// The error the run failed with.
-    pub fn error(&self) -> Option<&ScriptError> {
-        self.output.as_ref().err()
-    }
-
-    /// The terminal summary: makespan, actions, cold starts, cost, utilization.
-    pub fn summary(&self) -> &str {
-        &self.summary_text
-    }
-
-    /// The object `run --json` prints.
-    pub fn json(&self) -> &serde_json::Value {
-        &self.summary_json
-    }
-
-    /// Makespan in virtual seconds.
-    pub fn makespan_s(&self) -> f64 {
-        self.summary_json["makespan_s"].as_f64().unwrap_or(0.0)
-    }
-
-    /// Estimated cost in dollars.
-    pub fn cost_usd(&self) -> f64 {
-        self.summary_json["cost_usd"].as_f64().unwrap_or(0.0)
-    }
-
-    /// Every action event, in order of virtual time.
-    pub fn events(&self) -> &[Event] {
-        &self.events
-    }
-
-    /// The schedule in the Chrome Trace Event format (Perfetto opens it).
-    pub fn trace_json(&self) -> serde_json::Value {
-        crate::report::trace::trace(&self.record)
-    }
-
-    /// A self-contained HTML page: summary, Gantt chart by node, utilization, actions.
-    pub fn report_html(&self, title: &str) -> String {
-        crate::report::html::report(&self.record, &self.summary_json, title)
-    }
-}
-
-/// Why [`Run::output`] gave no value.
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    /// The run failed with this error.
-    #[error("the run failed: {}: {}", .0.kind, .0.message)]
-    Failed(Box<ScriptError>),
-    /// The value does not deserialize into the requested type.
-    #[error("the output does not have the requested shape: {0}")]
-    Shape(String),
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ pub mod k8s;
 pub mod python;
 
 use crate::check::{self, imports, Checked};
-use crate::diagnostics::{self, Diagnostic, SourceMap};
+use crate::diagnostics::{Diagnostic, SourceMap};
 
 /// A program ready to export: every module as parsed, and what the checker learned of it.
 pub struct Prepared {
@@ -28,19 +28,21 @@ pub fn prepare(
     resolver: &imports::Resolver<'_>,
     cluster: &crate::sim::Cluster,
 ) -> Result<Prepared, Vec<Diagnostic>> {
-    let loaded = imports::load(map, name, bytes, resolver);
-    let mut diags = loaded.diags.clone();
     let opts = check::Options {
         record_types: true,
         ..Default::default()
     };
-    let (checked, mut more) = check::check_program(&loaded, &opts);
-    diags.append(&mut more);
-    diags.extend(check::feasible::check(&checked, cluster));
-    diagnostics::sort(&mut diags);
-    if diags.iter().any(|d| d.is_error()) {
-        return Err(diags);
+    let a = crate::frontend::analyse(
+        map,
+        crate::frontend::Source::new(name, bytes),
+        &opts,
+        resolver,
+        cluster,
+    );
+    if a.has_errors() {
+        return Err(a.diagnostics);
     }
+    let (loaded, checked, diags) = (a.loaded, a.checked, a.diagnostics);
     Ok(Prepared {
         loaded,
         checked,

@@ -6,6 +6,7 @@
 //! and no colour, so `flyte-dsl repl < session.flyte` works in scripts.
 
 mod session;
+mod show;
 
 use flyte_dsl::syntax::lexer::{tokenize, LexError, Token, KEYWORDS};
 use rustyline::completion::{Completer, Pair};
@@ -70,18 +71,19 @@ struct FlyteHelper {
     colour: bool,
 }
 
+/// Each line is read on its own (the loop in [`main`] joins them, with a `... ` prompt).
 impl Validator for FlyteHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        // As in Python's REPL, an `if` or `try` statement ends with an empty line, so that an
-        // `elif`, `else`, `except` or `finally` line may follow its `}`.
-        let open_clause = matches!(first_word(input), "if" | "try") && !input.ends_with('\n');
-        if input.starts_with(':') || (is_complete(input) && !open_clause) {
-            Ok(ValidationResult::Valid(None))
-        } else {
-            Ok(ValidationResult::Incomplete)
-        }
+    fn validate(&self, _: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(ValidationResult::Valid(None))
     }
+}
+
+/// Whether `buf` (lines so far, each ending in a newline) is a whole input. As in Python's
+/// REPL, an `if` or `try` statement ends with an empty line, so that an `elif`, `else`,
+/// `except` or `finally` line may follow its `}`.
+fn input_ends(buf: &str) -> bool {
+    let open_clause = matches!(first_word(buf), "if" | "try") && !buf.ends_with("\n\n");
+    buf.trim_start().starts_with(':') || (is_complete(buf) && !open_clause)
 }
 
 impl Highlighter for FlyteHelper {
@@ -286,7 +288,7 @@ pub fn main(
         }
         return 0;
     }
-    let config = rustyline::Config::builder().auto_add_history(true).build();
+    let config = rustyline::Config::builder().auto_add_history(false).build();
     let mut rl: Editor<FlyteHelper, rustyline::history::DefaultHistory> =
         match Editor::with_config(config) {
             Ok(r) => r,
@@ -307,10 +309,24 @@ pub fn main(
         "flyte-dsl {} REPL. :help for help, Ctrl-D to leave.",
         env!("CARGO_PKG_VERSION")
     );
+    // Lines are joined until the input is whole; the lines after the first get `... `.
+    let mut buf = String::new();
     loop {
-        match rl.readline(">>> ") {
+        let prompt = if buf.is_empty() { ">>> " } else { "... " };
+        match rl.readline(prompt) {
             Ok(line) => {
-                if !handle(&mut s, &line) {
+                buf.push_str(&line);
+                buf.push('\n');
+                if buf.trim().is_empty() {
+                    buf.clear();
+                    continue;
+                }
+                if !input_ends(&buf) {
+                    continue;
+                }
+                let input = std::mem::take(&mut buf);
+                let _ = rl.add_history_entry(input.trim_end());
+                if !handle(&mut s, &input) {
                     break;
                 }
                 if let Some(h) = rl.helper_mut() {
@@ -318,6 +334,7 @@ pub fn main(
                 }
             }
             Err(ReadlineError::Interrupted) => {
+                buf.clear();
                 println!("(input abandoned)");
                 continue;
             }

@@ -1,50 +1,45 @@
 //! The REPL's state and evaluation, apart from any terminal.
 //!
 //! The session keeps the *text* of every declaration entered (environments, tasks, functions,
-//! structs, imports), by name: a later one with the same name replaces it. Variables persist as
-//! typed declarations `let x: T = LITERAL`, their values written back in the language's own
-//! literal syntax after each input.
+//! structs, imports), by name, with the file it came from (`<repl>` for what was typed, the
+//! path for `:load`): a later one with the same name replaces it, and a diagnostic in it is
+//! shown in that file, at its line and column there. Variables are kept as *values* with
+//! their types, never as printed text: futures, errors, infinities, task overrides and
+//! anything else survive from one input to the next ([`flyte_dsl::runtime::carry`]).
 //!
 //! An input that is not a declaration runs as the body of a generated `async task` (so `await`
-//! works at the prompt) in a generated environment, as the root of a run whose root takes no
-//! capacity. Its body first binds every session variable, then runs the input, then returns the
-//! variables' new values (and the expression's value, for an expression) as a tuple, whose
-//! type the checker infers. Diagnostics in the input are shown against the input alone.
+//! works at the prompt, and so does calling a sync task, as at a notebook's top level) in a
+//! generated environment, as the root of a run whose root takes no capacity. The session's
+//! variables are its parameters, typed by the checker from the session (their types need no
+//! written form) and passed in as values; it returns the variables' new values (and the
+//! expression's value, for an expression) as a tuple, whose type the checker infers. Plain
+//! data variables are also module-level constants, so declarations can read them. Every run
+//! shares the session's result cache.
 
+use flyte_dsl::cache::Cache;
 use flyte_dsl::check::{self, imports, types::Type};
-use flyte_dsl::diagnostics::{self, Diagnostic, SourceMap, Span};
+use flyte_dsl::diagnostics::{self, Diagnostic, FileId, SourceMap, Span};
+use flyte_dsl::frontend;
 use flyte_dsl::report::Record;
-use flyte_dsl::runtime::{self, value::Value, Limits, Program};
+use flyte_dsl::runtime::{self, carry::Carried, value::Value, Limits, Program};
 use flyte_dsl::sim::Cluster;
 use flyte_dsl::syntax::{self, ast::*};
 use indexmap::IndexMap;
+use std::cell::RefCell;
+use std::ops::Range;
+use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 const REPL_ENV: &str = "__repl_env";
-const REPL_TASK: &str = "__repl_input";
+pub(super) const REPL_TASK: &str = "__repl_input";
+/// Past this many bytes of literal text a variable is not also a module-level constant.
+const MAX_CONST_TEXT: usize = 1 << 16;
 
 /// What evaluating one input printed.
 pub struct Outcome {
     pub text: String,
     pub is_error: bool,
-}
-
-pub struct Session {
-    pub cluster: Cluster,
-    /// Declarations by name, in order: their source text.
-    decls: IndexMap<String, String>,
-    /// Variables: name -> (type, value in literal syntax).
-    vars: IndexMap<String, (Type, String)>,
-    pub last: Option<(Record, serde_json::Value)>,
-    pub cancel: Arc<AtomicBool>,
-    pub colour: bool,
-    /// The folders imports may read: the current one and those granted by `--import-root`.
-    pub import_roots: Vec<std::path::PathBuf>,
-    seed: u64,
-    runs: u64,
-    /// Replicas of `scope = "global"` environments still running after the last run.
-    warm: Vec<(String, u32)>,
 }
 
 fn ok(text: impl Into<String>) -> Outcome {
@@ -61,18 +56,116 @@ fn err(text: impl Into<String>) -> Outcome {
     }
 }
 
+/// A file declarations or input came from: `<repl>` for one typed input, or a loaded file.
+struct Origin {
+    name: String,
+    text: Arc<str>,
+}
+
+/// A declaration: its text, at `offset` in `origin`.
+struct Decl {
+    text: String,
+    origin: Rc<Origin>,
+    offset: usize,
+}
+
+/// A part of the generated source that came from an origin: `len` bytes at `at`, which are
+/// the bytes at `offset` in `origin`.
+struct Segment {
+    at: usize,
+    len: usize,
+    origin: Rc<Origin>,
+    offset: usize,
+}
+
+/// The input as the body of the generated task.
+struct Input<'a> {
+    origin: &'a Rc<Origin>,
+    /// What runs, in `origin`.
+    range: Range<usize>,
+    /// A lone expression, whose value is returned last.
+    expr: bool,
+    /// The variables returned, in order.
+    returns: &'a [String],
+}
+
+/// The session's source compiled: the program (when it has no errors), the diagnostics as
+/// the user sees them, and the map their places are in.
+struct Unit {
+    program: Option<Program>,
+    text: String,
+    map: SourceMap,
+    segments: Vec<(Segment, FileId)>,
+    colour: bool,
+}
+
+impl Unit {
+    /// Renders a diagnostic of the generated source at the places its spans came from.
+    fn render(&self, d: &Diagnostic) -> String {
+        let mut d = d.clone();
+        for l in &mut d.labels {
+            if l.span.file != FileId(0) {
+                continue;
+            }
+            let (start, end) = (l.span.start as usize, l.span.end as usize);
+            // The segment it starts in, or else one it overlaps (clipped to it).
+            let found = self
+                .segments
+                .iter()
+                .find(|(s, _)| s.at <= start && start <= s.at + s.len)
+                .or_else(|| {
+                    self.segments
+                        .iter()
+                        .find(|(s, _)| start < s.at + s.len && end > s.at)
+                });
+            if let Some((s, file)) = found {
+                let start = start.clamp(s.at, s.at + s.len);
+                let end = end.clamp(start, s.at + s.len);
+                l.span = Span::new(*file, s.offset + start - s.at, s.offset + end - s.at);
+            }
+        }
+        diagnostics::render(&d, &self.map, self.colour)
+    }
+}
+
+pub struct Session {
+    pub cluster: Cluster,
+    /// Declarations by name, in order.
+    decls: IndexMap<String, Decl>,
+    /// Variables: their types and values.
+    vars: IndexMap<String, (Type, Value)>,
+    /// The futures and overrides that variables refer to.
+    carried: RefCell<Carried>,
+    /// Results of `cache`d tasks, shared by every run of the session.
+    cache: Cache,
+    pub last: Option<(Record, serde_json::Value)>,
+    pub cancel: Arc<AtomicBool>,
+    pub colour: bool,
+    /// The folders imports may read: the current one and those granted by `--import-root`.
+    pub import_roots: Vec<std::path::PathBuf>,
+    seed: u64,
+    runs: u64,
+    /// Inputs typed so far (each is a file of its own in diagnostics).
+    inputs: u64,
+    /// Replicas of `scope = "global"` environments still running after the last run.
+    warm: Vec<(String, u32)>,
+}
+
 impl Session {
     pub fn new(cluster: Cluster, colour: bool) -> Session {
         Session {
             cluster,
             decls: IndexMap::new(),
             vars: IndexMap::new(),
+            carried: RefCell::default(),
+            cache: Cache::memory(),
             last: None,
             cancel: Arc::new(AtomicBool::new(false)),
             colour,
             import_roots: vec![std::path::PathBuf::from(".")],
             seed: 0,
             runs: 0,
+            inputs: 0,
             warm: Vec::new(),
         }
     }
@@ -80,6 +173,8 @@ impl Session {
     pub fn reset(&mut self) {
         self.decls.clear();
         self.vars.clear();
+        self.carried = RefCell::default();
+        self.cache = Cache::memory();
         self.last = None;
         self.warm.clear();
     }
@@ -89,121 +184,162 @@ impl Session {
         self.decls.keys().chain(self.vars.keys()).cloned().collect()
     }
 
-    /// The program text of the session's declarations and variables.
-    fn prelude(&self) -> String {
+    /// The generated source: the declarations, the plain-data variables as constants (with
+    /// `consts`), the REPL's environment and, for an input, its task.
+    fn source(&self, consts: bool, input: Option<&Input<'_>>) -> (String, Vec<Segment>) {
         let mut s = String::new();
-        for text in self.decls.values() {
-            s.push_str(text);
+        let mut segments = Vec::new();
+        for d in self.decls.values() {
+            segments.push(Segment {
+                at: s.len(),
+                len: d.text.len(),
+                origin: d.origin.clone(),
+                offset: d.offset,
+            });
+            s.push_str(&d.text);
             s.push('\n');
+        }
+        if consts {
+            for (name, (ty, value)) in &self.vars {
+                if let Some(text) = const_text(ty, value).filter(|_| !self.decls.contains_key(name))
+                {
+                    s.push_str(&format!(
+                        "let {name}: {} = {text}\n",
+                        type_text(ty).unwrap()
+                    ));
+                }
+            }
         }
         s.push_str(&format!(
             "env {REPL_ENV} = TaskEnvironment(name = \"repl\")\n"
         ));
-        for (name, (ty, value)) in &self.vars {
-            match type_text(ty) {
-                Some(t) => s.push_str(&format!("let {name}: {t} = {value}\n")),
-                None => s.push_str(&format!("let {name} = {value}\n")),
-            }
+        let Some(input) = input else {
+            return (s, segments);
+        };
+        let params: Vec<String> = self.vars.keys().map(|n| format!("{n}: none")).collect();
+        s.push_str(&format!(
+            "@{REPL_ENV}\nasync task {REPL_TASK}({}) {{\n",
+            params.join(", ")
+        ));
+        let text = &input.origin.text[input.range.clone()];
+        if input.expr {
+            s.push_str("    let __value = ");
         }
-        s
+        segments.push(Segment {
+            at: s.len(),
+            len: text.len(),
+            origin: input.origin.clone(),
+            offset: input.range.start,
+        });
+        s.push_str(text);
+        let mut returned: Vec<&str> = input.returns.iter().map(String::as_str).collect();
+        returned.push(if input.expr { "__value" } else { "none" });
+        s.push_str(&format!("\n    return ({},)\n}}\n", returned.join(", ")));
+        (s, segments)
     }
-}
 
-/// Where an input sits in the session's source map: at `base` in file 0 (the session's
-/// declarations and the wrapped input), `len` bytes long, and on its own as `file`.
-struct Place {
-    map: SourceMap,
-    base: usize,
-    len: usize,
-    file: FileId,
-}
+    /// Compiles the session (with `input` as its task's body): the plain-data variables are
+    /// constants unless that fails, when they are left out (no value may break an input).
+    fn compile(&self, input: Option<&Input<'_>>) -> Unit {
+        let first = self.compile_with(true, input);
+        if first.program.is_some()
+            || !self
+                .vars
+                .iter()
+                .any(|(_, (t, v))| const_text(t, v).is_some())
+        {
+            return first;
+        }
+        let second = self.compile_with(false, input);
+        if second.program.is_some() {
+            second
+        } else {
+            first
+        }
+    }
 
-impl Session {
-    /// Checks `prelude + middle`; diagnostics within `middle` are re-based onto it alone. The
-    /// program comes with its source map and the offset of `input` in it, for rendering the
-    /// errors of its run the same way.
-    #[allow(clippy::type_complexity)]
-    fn check(
-        &self,
-        middle: &str,
-        input: &str,
-        input_offset: usize,
-        infer: bool,
-    ) -> (
-        Option<(imports::Loaded, check::Checked, Place)>,
-        String,
-        bool,
-    ) {
-        let prelude = self.prelude();
-        let source = format!("{prelude}{middle}");
-        let base = prelude.len() + input_offset;
+    fn compile_with(&self, consts: bool, input: Option<&Input<'_>>) -> Unit {
+        let (source, segments) = self.source(consts, input);
         let mut map = SourceMap::new();
-        let loaded = imports::load(
-            &mut map,
-            "<repl>",
-            source.as_bytes(),
-            &imports::relative_files(&self.import_roots),
-        );
-        let opts = check::Options {
-            infer_return_of: infer.then(|| Name::new(REPL_TASK)),
+        let opts = frontend::Options {
+            check: check::Options {
+                infer_return_of: input.map(|_| Name::new(REPL_TASK)),
+                prompt: input.map(|_| {
+                    self.vars
+                        .iter()
+                        .map(|(n, (t, _))| (Name::new(n), t.clone()))
+                        .collect()
+                }),
+                ..Default::default()
+            },
             ..Default::default()
         };
-        let (checked, more) = check::check_program(&loaded, &opts);
-        let mut diags: Vec<Diagnostic> = loaded.diags.iter().cloned().chain(more).collect();
-        diags.extend(check::feasible::check(&checked, &self.cluster));
-        diagnostics::sort(&mut diags);
-        let errors = diags.iter().any(Diagnostic::is_error);
-        let file = map.add("input", input);
-        let place = Place {
+        let compiled = frontend::compile(
+            &mut map,
+            frontend::Source::new("<repl>", &source),
+            &opts,
+            &imports::relative_files(&self.import_roots),
+            &self.cluster,
+        );
+        // Each origin once, in the map the diagnostics are rendered with.
+        let mut files: Vec<(*const Origin, FileId)> = Vec::new();
+        let segments = segments
+            .into_iter()
+            .map(|s| {
+                let ptr = Rc::as_ptr(&s.origin);
+                let id = match files.iter().find(|(p, _)| *p == ptr) {
+                    Some((_, id)) => *id,
+                    None => {
+                        let id = map.add(s.origin.name.clone(), s.origin.text.clone());
+                        files.push((ptr, id));
+                        id
+                    }
+                };
+                (s, id)
+            })
+            .collect();
+        let mut unit = Unit {
+            program: compiled.program,
+            text: String::new(),
             map,
-            base,
-            len: input.len(),
-            file,
+            segments,
+            colour: self.colour,
         };
-        let mut text = String::new();
-        for d in &diags {
+        for d in &compiled.diagnostics {
             if d.is_error() || d.code != "W0501" {
-                text.push_str(&self.render(d, &place));
+                let t = unit.render(d);
+                unit.text.push_str(&t);
             }
         }
-        let checked = if errors {
-            None
-        } else {
-            Some((loaded, checked, place))
-        };
-        (checked, text, errors)
+        unit
     }
 
-    /// Renders a diagnostic of the session's source: its places in the input are re-based
-    /// onto the input alone (clipped to it), so they show what the user typed; others stay
-    /// in the session's declarations.
-    fn render(&self, d: &Diagnostic, place: &Place) -> String {
-        let (lo, hi) = (place.base, place.base + place.len);
-        let mut d = d.clone();
-        for l in &mut d.labels {
-            let (start, end) = (l.span.start as usize, l.span.end as usize);
-            if l.span.file.0 == 0 && start < hi.max(lo + 1) && end >= lo {
-                let (s, e) = (start.clamp(lo, hi), end.clamp(lo, hi));
-                l.span = Span::new(place.file, s - lo, e - lo);
-            }
-        }
-        diagnostics::render(&d, &place.map, self.colour)
-    }
-
-    /// Evaluates one complete input.
+    /// Evaluates one complete input typed at the prompt.
     pub fn eval(&mut self, input: &str) -> Outcome {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
+        let origin = self.typed(input);
+        self.eval_from(origin)
+    }
+
+    /// Typed input as a file of its own, `<input N>` (the Nth input), so that diagnostics
+    /// in what was typed earlier name the input it came from.
+    fn typed(&mut self, text: &str) -> Rc<Origin> {
+        self.inputs += 1;
+        Rc::new(Origin {
+            name: format!("<input {}>", self.inputs),
+            text: Arc::from(text),
+        })
+    }
+
+    /// Evaluates the whole text of `origin`.
+    fn eval_from(&mut self, origin: Rc<Origin>) -> Outcome {
+        let input: &str = &origin.text;
+        if input.trim().is_empty() {
             return ok("");
         }
-        let parsed = syntax::parse(input, FileId(0));
-        if !parsed.errors.is_empty() {
-            let mut map = SourceMap::new();
-            map.add("input", input);
-            let diags: Vec<Diagnostic> = parsed.errors.iter().map(|e| e.to_diagnostic()).collect();
-            return err(diagnostics::render_all(&diags, &map, self.colour));
-        }
-        let items = parsed.module.items;
+        let items = match self.parse(&origin) {
+            Ok(items) => items,
+            Err(text) => return err(text),
+        };
         let is_decl = |i: &Item| {
             matches!(
                 i.kind,
@@ -215,46 +351,93 @@ impl Session {
             )
         };
         if items.iter().all(is_decl) {
-            return self.declare(input, &items);
+            return self.declare(&origin, &items);
         }
         if items.iter().any(is_decl) {
             return err("error: enter declarations and statements separately\n");
         }
-        self.run_statements(input, &items)
+        self.run_statements(&origin, &items)
     }
 
-    fn declare(&mut self, input: &str, items: &[Item]) -> Outcome {
+    /// The items of `origin`, or its syntax errors rendered in it.
+    fn parse(&self, origin: &Rc<Origin>) -> Result<Vec<Item>, String> {
+        let parsed = syntax::parse(&origin.text, FileId(0));
+        if parsed.errors.is_empty() {
+            return Ok(parsed.module.items);
+        }
+        let mut map = SourceMap::new();
+        map.add(origin.name.clone(), origin.text.clone());
+        let diags: Vec<Diagnostic> = parsed.errors.iter().map(|e| e.to_diagnostic()).collect();
+        Err(diagnostics::render_all(&diags, &map, self.colour))
+    }
+
+    fn declare(&mut self, origin: &Rc<Origin>, items: &[Item]) -> Outcome {
         // Check the session with the new declarations replacing old ones of the same name.
-        let mut next = self.decls.clone();
+        let mut next: IndexMap<String, Decl> = self
+            .decls
+            .iter()
+            .map(|(k, d)| {
+                (
+                    k.clone(),
+                    Decl {
+                        text: d.text.clone(),
+                        origin: d.origin.clone(),
+                        offset: d.offset,
+                    },
+                )
+            })
+            .collect();
         let mut notes = String::new();
+        let mut dropped: Vec<String> = Vec::new();
         for item in items {
-            let name = match &item.kind {
-                ItemKind::Env(e) => e.name.name.to_string(),
-                ItemKind::Task(t) => t.name.name.to_string(),
-                ItemKind::Fn(f) => f.name.name.to_string(),
-                ItemKind::Struct(s) => s.name.name.to_string(),
-                ItemKind::Import(i) => format!("import {}", i.path),
+            let (name, is_struct) = match &item.kind {
+                ItemKind::Env(e) => (e.name.name.to_string(), false),
+                ItemKind::Task(t) => (t.name.name.to_string(), false),
+                ItemKind::Fn(f) => (f.name.name.to_string(), false),
+                ItemKind::Struct(s) => (s.name.name.to_string(), true),
+                ItemKind::Import(i) => (format!("import {}", i.path), false),
                 _ => continue,
             };
-            let text = input[item.span.range()].to_string();
             if next.contains_key(&name) && !name.starts_with("import ") {
                 notes.push_str(&format!("note: `{name}` redefined\n"));
+                if is_struct {
+                    // Values of the old struct do not fit the new one.
+                    for (v, (t, _)) in &self.vars {
+                        if mentions(t, &name) {
+                            dropped.push(v.clone());
+                        }
+                    }
+                }
             }
-            if self.vars.shift_remove(&name).is_some() {
-                notes.push_str(&format!("note: the variable `{name}` is replaced\n"));
+            if self.vars.contains_key(&name) {
+                dropped.push(name.clone());
             }
-            next.insert(name, text);
+            next.insert(
+                name,
+                Decl {
+                    text: origin.text[item.span.range()].to_string(),
+                    origin: origin.clone(),
+                    offset: item.span.start as usize,
+                },
+            );
         }
-        let saved = std::mem::replace(&mut self.decls, next);
+        let saved_decls = std::mem::replace(&mut self.decls, next);
+        let saved_vars = self.vars.clone();
+        for v in &dropped {
+            self.vars.shift_remove(v);
+        }
+        // Check the whole session: the new text is part of it now.
+        let unit = self.compile(None);
+        if unit.program.is_none() {
+            self.decls = saved_decls;
+            self.vars = saved_vars;
+            return err(unit.text);
+        }
+        for v in &dropped {
+            notes.push_str(&format!("note: the variable `{v}` is replaced\n"));
+        }
         // Environments may have changed: no replica is kept warm across a redefinition.
         self.warm.clear();
-        // Check the whole session: the new text is part of the prelude now.
-        let (checked, text, errors) = self.check("", "", 0, false);
-        if errors {
-            self.decls = saved;
-            return err(text);
-        }
-        drop(checked);
         let names: Vec<String> = items
             .iter()
             .filter_map(|i| match &i.kind {
@@ -266,11 +449,15 @@ impl Session {
                 _ => None,
             })
             .collect();
-        ok(format!("{text}{notes}defined {}\n", names.join(", ")))
+        ok(format!(
+            "{}{notes}defined {}\n",
+            unit.text,
+            names.join(", ")
+        ))
     }
 
-    fn run_statements(&mut self, input: &str, items: &[Item]) -> Outcome {
-        // New variables: the names the input's top-level `let`s bind.
+    fn run_statements(&mut self, origin: &Rc<Origin>, items: &[Item]) -> Outcome {
+        // The variables after this input: those kept, then those its top-level `let`s bind.
         let mut names: Vec<String> = self.vars.keys().cloned().collect();
         for item in items {
             let pattern = match &item.kind {
@@ -281,16 +468,14 @@ impl Session {
                 }) => Some(pattern),
                 _ => None,
             };
-            if let Some(p) = pattern {
-                for id in p.names() {
-                    if !names.contains(&id.name.to_string()) {
-                        names.push(id.name.to_string());
-                    }
+            for id in pattern.map(|p| p.names()).unwrap_or_default() {
+                if !names.contains(&id.name.to_string()) {
+                    names.push(id.name.to_string());
                 }
             }
         }
         // A lone expression is shown; statements are run.
-        let value_expr = match items {
+        let (range, expr) = match items {
             [Item {
                 kind:
                     ItemKind::Stmt(Stmt {
@@ -298,46 +483,22 @@ impl Session {
                         ..
                     }),
                 span,
-            }] => Some(input[span.range()].to_string()),
-            _ => None,
+            }] => (span.range(), true),
+            _ => (0..origin.text.len(), false),
         };
-        let mut body = String::new();
-        for n in self.vars.keys() {
-            body.push_str(&format!("    let {n} = {n}\n"));
-        }
-        let head = format!("@{REPL_ENV}\nasync task {REPL_TASK}() {{\n{body}");
-        let (middle_input, tail) = match &value_expr {
-            Some(e) => (
-                format!("    let __value = ({e})\n"),
-                format!(
-                    "    return ({}__value,)\n}}\n",
-                    names.iter().map(|n| format!("{n}, ")).collect::<String>()
-                ),
-            ),
-            None => (
-                format!("{input}\n"),
-                format!(
-                    "    return ({}none,)\n}}\n",
-                    names.iter().map(|n| format!("{n}, ")).collect::<String>()
-                ),
-            ),
+        let input = Input {
+            origin,
+            range,
+            expr,
+            returns: &names,
         };
-        let input_offset = head.len()
-            + if value_expr.is_some() {
-                "    let __value = (".len()
-            } else {
-                0
-            };
-        let shown_input = value_expr.clone().unwrap_or_else(|| input.to_string());
-        let middle = format!("{head}{middle_input}{tail}");
-        let (checked, text, _) = self.check(&middle, &shown_input, input_offset, true);
-        let Some((loaded, checked, place)) = checked else {
-            return err(text);
+        let unit = self.compile(Some(&input));
+        let Some(program) = &unit.program else {
+            return err(unit.text);
         };
-        let Some(Type::Tuple(types)) = checked.inferred_return.clone() else {
-            return err(format!("{text}error: could not type this input\n"));
+        let Some(Type::Tuple(types)) = program.checked.inferred_return.clone() else {
+            return err(format!("{}error: could not type this input\n", unit.text));
         };
-        let program = Program::new(loaded, checked);
         self.cancel
             .store(false, std::sync::atomic::Ordering::Relaxed);
         self.runs += 1;
@@ -350,10 +511,17 @@ impl Session {
             seed: self.seed + self.runs,
             limits,
             cancel: Some(self.cancel.clone()),
+            cache: Some(&self.cache),
+            carry: Some(&self.carried),
             ..Default::default()
         };
-        let outcome = runtime::run(&program, REPL_TASK, vec![], &self.cluster, opts);
-        let mut out = text;
+        let args: Vec<(Name, Value)> = self
+            .vars
+            .iter()
+            .map(|(n, (_, v))| (Name::new(n), v.clone()))
+            .collect();
+        let outcome = runtime::run(program, REPL_TASK, args, &self.cluster, opts);
+        let mut out = unit.text.clone();
         for l in &outcome.logs {
             let who = &outcome.actions[l.action].fqn;
             if who.starts_with("repl.") {
@@ -367,8 +535,7 @@ impl Session {
             }
         }
         let summary = flyte_dsl::report::summary_json(&outcome);
-        let tasks_ran = outcome.actions.len() > 1;
-        let line = if tasks_ran {
+        let line = if outcome.actions.len() > 1 {
             format!(
                 "  (makespan {}, {} actions, {} cold starts, {} cache hits)\n",
                 flyte_dsl::human::human_duration(outcome.summary.makespan),
@@ -382,35 +549,30 @@ impl Session {
         self.last = Some((Record::of(&outcome), summary));
         self.warm = outcome.warm_after.clone();
         match outcome.result {
-            Ok(Value::Tuple(values)) => {
-                // Keep the variables: their types and values as literals.
-                for (i, n) in names.iter().enumerate() {
-                    let (Some(v), Some(t)) = (values.get(i), types.get(i)) else {
-                        continue;
-                    };
-                    if matches!(v, Value::Future(_) | Value::Callable(_) | Value::Group(_)) {
-                        out.push_str(&format!(
-                            "note: `{n}` holds a {} and cannot be kept between inputs\n",
-                            v.type_name()
-                        ));
-                        self.vars.shift_remove(n);
-                        continue;
-                    }
-                    self.vars.insert(n.clone(), (t.clone(), v.repr()));
+            Ok(Value::Tuple(values)) if values.len() == names.len() + 1 => {
+                for ((n, v), t) in names.iter().zip(values.iter()).zip(&types) {
+                    self.vars.insert(n.clone(), (t.clone(), v.clone()));
                 }
-                if value_expr.is_some() {
-                    let v = values.get(names.len()).cloned().unwrap_or(Value::None);
+                if expr {
+                    let v = &values[names.len()];
                     let t = types.get(names.len()).cloned().unwrap_or(Type::Any);
                     // As in Python, a `none` result (a call for its effect) is not shown.
-                    if v != Value::None {
+                    if *v != Value::None {
                         out.push_str(&format!("{}: {t}\n", v.repr()));
                     }
                 }
                 out.push_str(&line);
                 ok(out)
             }
-            Ok(_) => ok(out),
-            Err(e) => {
+            other => {
+                // The variables keep their values (as the run left them, renumbered).
+                let kept = std::mem::take(&mut self.carried.borrow_mut().args);
+                for ((_, (_, v)), new) in self.vars.iter_mut().zip(kept) {
+                    *v = new;
+                }
+                let Err(e) = other else {
+                    return err(format!("{out}error: this input gave no value\n"));
+                };
                 // The input's own action is "this input".
                 let mut e = e.clone();
                 let input_fqn = format!("repl.{REPL_TASK}");
@@ -421,7 +583,7 @@ impl Session {
                 for l in &mut d.labels {
                     l.message = l.message.replace(&input_fqn, "this input");
                 }
-                out.push_str(&self.render(&d, &place));
+                out.push_str(&unit.render(&d));
                 out.push_str(&line);
                 err(out)
             }
@@ -429,26 +591,56 @@ impl Session {
     }
 
     /// `:type EXPR`
-    pub fn type_of(&self, expr: &str) -> Outcome {
-        let mut body = String::new();
-        for n in self.vars.keys() {
-            body.push_str(&format!("    let {n} = {n}\n"));
+    pub fn type_of(&mut self, expr: &str) -> Outcome {
+        const USAGE: &str = "usage: :type EXPR (the type of one expression)\n";
+        if expr.trim().is_empty() {
+            return err(USAGE);
         }
-        let head = format!("@{REPL_ENV}\nasync task {REPL_TASK}() {{\n{body}    return (");
-        let middle = format!("{head}{expr})\n}}\n");
-        let (checked, text, _) = self.check(&middle, expr, head.len(), true);
-        match checked.and_then(|(_, c, ..)| c.inferred_return) {
-            Some(t) => ok(format!("{text}{t}\n")),
-            None => err(text),
+        let origin = self.typed(expr);
+        let items = match self.parse(&origin) {
+            Ok(items) => items,
+            Err(text) => return err(text),
+        };
+        let [Item {
+            kind:
+                ItemKind::Stmt(Stmt {
+                    kind: StmtKind::Expr(_),
+                    ..
+                }),
+            span,
+        }] = items.as_slice()
+        else {
+            return err(USAGE);
+        };
+        let input = Input {
+            origin: &origin,
+            range: span.range(),
+            expr: true,
+            returns: &[],
+        };
+        let unit = self.compile(Some(&input));
+        match unit
+            .program
+            .as_ref()
+            .and_then(|p| p.checked.inferred_return.clone())
+        {
+            Some(Type::Tuple(mut t)) if t.len() == 1 => {
+                ok(format!("{}{}\n", unit.text, t.remove(0)))
+            }
+            _ => err(unit.text),
         }
     }
 
     /// `:env NAME`: each resolved setting with the level it came from.
     pub fn env(&self, name: &str) -> Outcome {
-        let (checked, text, _) = self.check("", "", 0, false);
-        let Some((_, checked, ..)) = checked else {
-            return err(text);
+        if name.is_empty() {
+            return err("usage: :env NAME (an environment's binding or name)\n");
+        }
+        let unit = self.compile(None);
+        let Some(program) = &unit.program else {
+            return err(unit.text);
         };
+        let checked = &program.checked;
         let Some(env) = checked
             .envs
             .values()
@@ -465,104 +657,16 @@ impl Session {
                 known.join(", ")
             ));
         };
-        let s = &env.settings;
-        let origin = |field: &str| -> String {
-            match s.origins.iter().find(|(f, _)| *f == field).map(|(_, o)| o) {
-                Some(check::Origin::Environment) => "environment".into(),
-                Some(check::Origin::Parent(p)) => format!("parent environment `{p}` (clone_with)"),
-                _ => "default".into(),
-            }
-        };
-        let mut out = format!("env {} (name \"{}\")\n", env.binding, s.name);
-        let fields: Vec<(&str, String)> = vec![
-            ("image", format!("{:?}", s.image)),
-            (
-                "resources",
-                s.resources
-                    .as_ref()
-                    .map_or("none (cluster default)".into(), resources_text),
-            ),
-            ("env_vars", format!("{:?}", s.env_vars)),
-            ("secrets", format!("{:?}", s.secrets)),
-            (
-                "cache",
-                s.cache
-                    .as_ref()
-                    .map_or("\"disable\"".into(), |c| format!("{:?}", c.behavior)),
-            ),
-            (
-                "reusable",
-                s.reusable
-                    .as_ref()
-                    .map_or("none".into(), |(p, _)| format!("{p:?}")),
-            ),
-            ("depends_on", format!("{:?}", s.depends_on)),
-            ("description", format!("{:?}", s.description)),
-            ("interruptible", s.interruptible.to_string()),
-            ("queue", format!("{:?}", s.queue)),
-        ];
-        for (f, v) in fields {
-            out.push_str(&format!("  {f:<13} = {v:<40} [{}]\n", origin(f)));
-        }
-        for t in checked
-            .tasks
-            .values()
-            .filter(|t| t.env.as_ref() == Some(&env.binding))
-        {
-            let d = &t.settings;
-            let mut set = Vec::new();
-            if let Some(r) = &d.retries {
-                set.push(format!("retries = {}", r.count));
-            }
-            if let Some(tm) = &d.timeout {
-                set.push(format!("timeout = {tm:?}"));
-            }
-            if let Some(c) = &d.cache {
-                set.push(format!("cache = {:?}", c.behavior));
-            }
-            if let Some(q) = &d.queue {
-                set.push(format!("queue = {q:?}"));
-            }
-            if let Some(i) = d.interruptible {
-                set.push(format!("interruptible = {i}"));
-            }
-            if !set.is_empty() {
-                out.push_str(&format!(
-                    "  task {}: {} [decorator]\n",
-                    t.fqn,
-                    set.join(", ")
-                ));
-            }
-        }
-        ok(out)
+        ok(super::show::env(env, checked))
     }
 
     /// `:tasks`
     pub fn tasks(&self) -> Outcome {
-        let (checked, text, _) = self.check("", "", 0, false);
-        let Some((_, checked, ..)) = checked else {
-            return err(text);
-        };
-        let mut out = String::new();
-        for t in checked.tasks.values().filter(|t| t.name != REPL_TASK) {
-            let params: Vec<String> = t
-                .params
-                .iter()
-                .map(|p| format!("{}: {}", p.name, p.ty))
-                .collect();
-            out.push_str(&format!(
-                "{}{} {}({}) -> {}\n",
-                if t.is_async { "async " } else { "" },
-                t.fqn,
-                t.name,
-                params.join(", "),
-                t.ret
-            ));
+        let unit = self.compile(None);
+        match &unit.program {
+            Some(program) => ok(super::show::tasks(program, REPL_TASK)),
+            None => err(unit.text),
         }
-        if out.is_empty() {
-            out.push_str("no tasks yet\n");
-        }
-        ok(out)
     }
 
     /// `:export python [TASK]`: the flyte-sdk module of the declarations so far (its run
@@ -573,23 +677,21 @@ impl Session {
             return err("usage: :export python [TASK]\n");
         }
         let task = words.next();
-        let source: String = self.decls.values().map(|t| format!("{t}\n")).collect();
-        let mut map = flyte_dsl::diagnostics::SourceMap::new();
+        let source: String = self
+            .decls
+            .values()
+            .map(|d| format!("{}\n", d.text))
+            .collect();
+        let mut map = SourceMap::new();
         let prepared = match flyte_dsl::export::prepare(
             &mut map,
             "<repl>",
             source.as_bytes(),
-            &flyte_dsl::check::imports::relative_files(&self.import_roots),
+            &imports::relative_files(&self.import_roots),
             &self.cluster,
         ) {
             Ok(p) => p,
-            Err(diags) => {
-                return err(flyte_dsl::diagnostics::render_all(
-                    &diags,
-                    &map,
-                    self.colour,
-                ))
-            }
+            Err(diags) => return err(diagnostics::render_all(&diags, &map, self.colour)),
         };
         if let Some(t) = task {
             if !prepared.checked.tasks.contains_key(t) {
@@ -603,72 +705,66 @@ impl Session {
         ))
     }
 
-    /// `:load FILE`: its declarations join the session.
+    /// `:load FILE`: its declarations join the session; diagnostics name the file.
     pub fn load(&mut self, path: &str) -> Outcome {
+        if path.is_empty() {
+            return err("usage: :load FILE\n");
+        }
         // A flyte-sdk Python module joins as an import (read by the Python front end).
         if flyte_dsl::python::is_python(path) {
             return self.eval(&format!("import {path:?}\n"));
         }
         match std::fs::read_to_string(path) {
-            Ok(text) => self.eval(&text),
+            Ok(text) => self.eval_from(Rc::new(Origin {
+                name: path.to_string(),
+                text: Arc::from(text),
+            })),
             Err(e) => err(format!("error: cannot read {path}: {e}\n")),
         }
     }
 }
 
-/// `cpu 1 (limit 2), memory 4Gi, gpu A100:1`
-fn resources_text(r: &flyte_dsl::resources::ResourceSpec) -> String {
-    use flyte_dsl::resources::{quantity, Accelerator};
-    let mut parts = Vec::new();
-    let pair = |name: &str, req: String, lim: String| {
-        if req == lim {
-            format!("{name} {req}")
-        } else {
-            format!("{name} {req} (limit {lim})")
-        }
-    };
-    if let Some(c) = r.cpu_milli {
-        parts.push(pair(
-            "cpu",
-            quantity::format_cpu(c.request),
-            quantity::format_cpu(c.limit),
-        ));
-    }
-    if let Some(m) = r.memory {
-        parts.push(pair(
-            "memory",
-            quantity::format_bytes(m.request),
-            quantity::format_bytes(m.limit),
-        ));
-    }
-    if let Some(d) = r.disk {
-        parts.push(format!("disk {}", quantity::format_bytes(d)));
-    }
-    match &r.accelerator {
-        Some(Accelerator::Gpu {
-            device,
-            quantity,
-            partition,
-            ..
-        }) => {
-            let d = device.as_deref().unwrap_or("GPU");
-            parts.push(match partition {
-                Some(p) => format!("gpu {d} {p}"),
-                None => format!("gpu {d}:{quantity}"),
-            });
-        }
-        Some(Accelerator::Tpu { device, slice }) => {
-            parts.push(format!("tpu {device} {}", slice.as_deref().unwrap_or("")))
-        }
-        Some(Accelerator::Other { device, quantity }) => parts.push(format!("{device}:{quantity}")),
-        None => {}
-    }
-    parts.join(", ")
-}
-
 /// A type as the language writes it (for `let x: T = ...`), if it can be written.
 fn type_text(t: &Type) -> Option<String> {
     let s = t.to_string();
-    (!s.contains("any") && !s.contains("task ") && !s.contains("fn ") && !s.contains("builtin "))
-        .then_some(s)
+    (!s.contains("any")
+        && !s.contains("task ")
+        && !s.contains("fn ")
+        && !s.contains("builtin ")
+        && !s.contains("Future"))
+    .then_some(s)
+}
+
+/// Whether `t` names the struct `name`.
+fn mentions(t: &Type, name: &str) -> bool {
+    t.to_string()
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .any(|w| w == name)
+}
+
+/// The literal text of a plain-data value (scalars, finite floats, strings, durations and
+/// containers of them) of a writable type, which reads back as the same value; `None` for
+/// anything else, which is then only a variable of the inputs, not a constant.
+fn const_text(t: &Type, v: &Value) -> Option<String> {
+    fn plain(v: &Value, depth: usize) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        match v {
+            Value::None | Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Duration(_) => {
+                true
+            }
+            Value::Float(f) => f.is_finite(),
+            Value::List(l) => l.borrow().iter().all(|v| plain(v, depth + 1)),
+            Value::Tuple(t) => t.iter().all(|v| plain(v, depth + 1)),
+            Value::Dict(d) => d.borrow().values().all(|v| plain(v, depth + 1)),
+            _ => false,
+        }
+    }
+    type_text(t)?;
+    if !plain(v, 0) {
+        return None;
+    }
+    let text = v.repr();
+    (text.len() <= MAX_CONST_TEXT).then_some(text)
 }

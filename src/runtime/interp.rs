@@ -1398,9 +1398,12 @@ impl<'p> Frame<'p> {
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
         let Some(decl) = self.prog().task_decl(t) else {
-            // A host task: positional arguments, in its Rust signature's order.
-            let n = self.prog().checked.tasks[t].params.len();
-            if argv.len() != n || !kwargs.is_empty() {
+            // A host task: arguments in its Rust signature's order.
+            let params = &self.prog().checked.tasks[t].params;
+            let n = params.len();
+            let given = argv.len() + kwargs.len();
+            let argv = host_args(params, argv, kwargs);
+            if argv.len() != n || given != n {
                 return Err(raise(
                     ErrorType::TypeError,
                     format!("host task {t} takes {n} positional arguments"),
@@ -2117,6 +2120,11 @@ impl<'p> Frame<'p> {
     fn builtin(&mut self, b: &Name, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
         let sh = self.sh.clone();
         if let Some(native) = self.prog().natives.get(b) {
+            // Keyword arguments (checked) go to their parameters' places.
+            let mut argv = argv;
+            if let Some(sig) = self.prog().checked.natives.iter().find(|n| n.name == *b) {
+                argv = host_args(&sig.param_list(), argv, kwargs);
+            }
             let args: Vec<serde_json::Value> = argv.iter().map(Value::to_json).collect();
             let native = native.clone();
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| native(args)));
@@ -2923,6 +2931,7 @@ pub(crate) fn run(
         cancel,
         cache,
         progress,
+        carry,
     } = opts;
     let sh = Rc::new(Shared {
         prog,
@@ -2965,6 +2974,14 @@ pub(crate) fn run(
         inflight: RefCell::new(HashMap::new()),
         global_sets: RefCell::new(Vec::new()),
     });
+    let mut args = args;
+    if let Some(c) = carry {
+        super::carry::attach(&sh, &mut c.borrow_mut(), &mut args);
+    }
+    let passed: Vec<Value> = match carry {
+        Some(_) => args.iter().map(|(_, v)| v.clone()).collect(),
+        None => Vec::new(),
+    };
     let task_name = Name::new(task);
     let settings = base_settings(prog, &task_name);
     // The root's arguments, defaults evaluated, in parameter order.
@@ -2979,6 +2996,9 @@ pub(crate) fn run(
                 Value::Error(e) => (*e).clone(),
                 _ => unreachable!(),
             };
+            if let Some(c) = carry {
+                super::carry::detach(&sh, &mut c.borrow_mut(), &passed, None);
+            }
             return RunOutcome {
                 result: Err(e),
                 summary: sh.sim.borrow().summary(),
@@ -3282,6 +3302,17 @@ pub(crate) fn run(
             }),
         },
     };
+    // Values the caller keeps for its next run, before the futures go.
+    let result = match (carry, result) {
+        (Some(c), Ok(v)) => {
+            Ok(super::carry::detach(&sh, &mut c.borrow_mut(), &passed, Some(&v)).unwrap_or(v))
+        }
+        (Some(c), Err(e)) => {
+            super::carry::detach(&sh, &mut c.borrow_mut(), &passed, None);
+            Err(e)
+        }
+        (None, r) => r,
+    };
     // What the summaries do not need goes before they are built (the peak of a large run).
     sh.futs.borrow_mut().clear();
     sh.futs.borrow_mut().shrink_to_fit();
@@ -3441,4 +3472,27 @@ fn fail_all_pending(sh: &Rc<Shared<'_>>, e: ErrorValue) {
             acts[id].result = Some(Err(Rc::new(ErrorValue { task, ..e.clone() })));
         }
     }
+}
+
+/// A host function's or task's arguments in its parameters' order: the positional ones, then
+/// each keyword one at its parameter's place (the checker saw that they fit).
+fn host_args(
+    params: &[crate::check::Param],
+    mut argv: Vec<Value>,
+    kwargs: Vec<(Name, Value)>,
+) -> Vec<Value> {
+    if kwargs.is_empty() {
+        return argv;
+    }
+    let mut kwargs: Vec<Option<(Name, Value)>> = kwargs.into_iter().map(Some).collect();
+    for p in params.iter().skip(argv.len()) {
+        let found = kwargs
+            .iter_mut()
+            .find(|k| k.as_ref().is_some_and(|(n, _)| *n == p.name));
+        match found.and_then(Option::take) {
+            Some((_, v)) => argv.push(v),
+            None => break,
+        }
+    }
+    argv
 }

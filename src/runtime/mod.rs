@@ -25,6 +25,7 @@
 //! single-threaded) and the future an embedding host awaits stays `Send`.
 
 pub mod builtins;
+pub mod carry;
 pub mod convert;
 mod errors;
 mod interp;
@@ -419,6 +420,10 @@ pub struct RunOptions<'a> {
     /// Called with `(ended, known, virtual time)` about every 200 ms of real time once the
     /// run has taken more than half a second (for a progress line).
     pub progress: Option<&'a dyn Fn(usize, usize, i64)>,
+    /// Values that outlive the run (the REPL's session, [`carry`]): the run starts with the
+    /// futures and overrides this holds (which the arguments may refer to), and at its end it
+    /// holds those that the arguments and the result refer to, renumbered as the result is.
+    pub carry: Option<&'a RefCell<carry::Carried>>,
 }
 
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their

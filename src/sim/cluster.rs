@@ -33,15 +33,20 @@ pub const SECOND: i64 = 1_000_000_000;
 /// A cluster: node pools plus the cluster-wide timing and preemption settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cluster {
-    /// Pod start time of every non-reusable action and every replica, in nanoseconds.
-    pub cold_start: i64,
-    /// First pull of an image on a node, in nanoseconds.
-    pub image_pull: i64,
+    /// Pod start time of every non-reusable action and every replica.
+    pub cold_start: std::time::Duration,
+    /// First pull of an image on a node.
+    pub image_pull: std::time::Duration,
     /// Preemptions per node-hour on spot nodes.
     pub preemption_rate: f64,
     /// How often the platform retries a system error (`PreemptedError`).
     pub system_retries: u32,
     pub pools: Vec<Pool>,
+}
+
+/// A duration in the simulator's unit, nanoseconds (saturating).
+pub fn nanos(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
 /// The most nodes a cluster may have, all pools together: the simulator keeps each node's
@@ -419,9 +424,11 @@ impl Cluster {
                 format!("the pools have {total} nodes in all; a cluster has at most {MAX_NODES}"),
             ));
         }
+        // Durations are checked to be at least 0 (and within the clock) when read.
+        let ns = |d: i64| std::time::Duration::from_nanos(d.max(0) as u64);
         Ok(Cluster {
-            cold_start,
-            image_pull,
+            cold_start: ns(cold_start),
+            image_pull: ns(image_pull),
             preemption_rate,
             system_retries,
             pools,
@@ -529,8 +536,8 @@ impl Cluster {
         out.push_str(&format!(
             "\n{} nodes, ${per_hour:.2}/h when all are busy; cold_start {}, image_pull {}, preemption_rate {}/node-hour, system_retries {}\n",
             self.node_count(),
-            format_duration(self.cold_start),
-            format_duration(self.image_pull),
+            format_duration(nanos(self.cold_start)),
+            format_duration(nanos(self.image_pull)),
             self.preemption_rate,
             self.system_retries
         ));

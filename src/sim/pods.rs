@@ -69,7 +69,10 @@ impl Sim {
     /// The cold start of a pod placed on `node` now: `cold_start`, plus what remains of the
     /// image pull unless the image is already there. Returns (delay, pulled here).
     pub(crate) fn start_delay(&mut self, node: u32, image: Sym) -> (Time, bool) {
-        let (cs, pull) = (self.cluster.cold_start, self.cluster.image_pull);
+        let (cs, pull) = (
+            super::cluster::nanos(self.cluster.cold_start),
+            super::cluster::nanos(self.cluster.image_pull),
+        );
         let now = self.now;
         let n = &mut self.nodes[node as usize];
         let (delay, pulled) = match n.images.iter().find(|(s, _)| *s == image) {

@@ -40,24 +40,59 @@ pub fn python() -> Option<PathBuf> {
     None
 }
 
-/// `src` (file `t.flyte`, no imports but the stdlib) loaded and checked, ready to run; any error
-/// fails the test with its rendering.
+/// `src` (file `t.flyte`, no imports but the stdlib) compiled by the one front end against
+/// the default cluster, ready to run; any error fails the test with its rendering.
 pub fn program(src: &str) -> flyte_dsl::runtime::Program {
-    use flyte_dsl::check::{self, imports};
+    compile(
+        "t.flyte",
+        src.as_bytes(),
+        &flyte_dsl::check::imports::no_files,
+    )
+    .1
+}
+
+/// `bytes` as file `name` compiled by the one front end (imports through `resolver`) against
+/// the default cluster; any error fails the test with its rendering.
+pub fn compile(
+    name: &str,
+    bytes: &[u8],
+    resolver: &flyte_dsl::check::imports::Resolver<'_>,
+) -> (
+    flyte_dsl::diagnostics::SourceMap,
+    flyte_dsl::runtime::Program,
+) {
+    compile_for(
+        name,
+        bytes,
+        resolver,
+        &flyte_dsl::sim::Cluster::default_cluster(),
+    )
+}
+
+/// [`compile`] against `cluster` (constant resource requests must fit it: `E0309`).
+pub fn compile_for(
+    name: &str,
+    bytes: &[u8],
+    resolver: &flyte_dsl::check::imports::Resolver<'_>,
+    cluster: &flyte_dsl::sim::Cluster,
+) -> (
+    flyte_dsl::diagnostics::SourceMap,
+    flyte_dsl::runtime::Program,
+) {
+    use flyte_dsl::frontend;
     let mut map = flyte_dsl::diagnostics::SourceMap::new();
-    let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
-    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let errors: Vec<_> = loaded
-        .diags
-        .iter()
-        .chain(&diags)
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{}",
-        flyte_dsl::diagnostics::render_all(&errors, &map, false)
+    let compiled = frontend::compile(
+        &mut map,
+        frontend::Source::new(name, bytes),
+        &frontend::Options::default(),
+        resolver,
+        cluster,
     );
-    flyte_dsl::runtime::Program::new(loaded, checked)
+    match compiled.program {
+        Some(p) => (map, p),
+        None => panic!(
+            "{name}:\n{}",
+            flyte_dsl::diagnostics::render_all(&compiled.diagnostics, &map, false)
+        ),
+    }
 }

@@ -264,7 +264,7 @@ impl<'m> Checker<'m> {
             "map" => {
                 // flyte-sdk fails every item of a blocking `flyte.map` inside async code
                 // ("Deadlock detected: blocking call used in syncify thread").
-                if self.in_async {
+                if self.in_async && !self.at_prompt {
                     self.err(CheckError::BlockingMapInAsync { at });
                 }
                 self.map_call(args, at)

@@ -113,7 +113,7 @@ impl<'m> Checker<'m> {
                 if is_async {
                     Type::future(ret)
                 } else {
-                    if self.in_async {
+                    if self.in_async && !self.at_prompt {
                         self.err(CheckError::SyncCallInAsync {
                             at,
                             task: t.to_string(),

@@ -35,6 +35,7 @@ impl<'m> Checker<'m> {
         };
         self.in_async = f.is_async;
         let inferring = self.opts.infer_return_of.as_ref() == Some(key);
+        self.at_prompt = inferring && self.opts.prompt.is_some();
         let ret = if inferring { Type::Any } else { ret };
         self.ret = ret.clone();
         self.loop_depth = 0;
@@ -61,6 +62,7 @@ impl<'m> Checker<'m> {
         }
         self.scopes.clear();
         self.body_env = None;
+        self.at_prompt = false;
     }
 
     /// Checks a block in a new scope; returns whether it always returns (or raises).

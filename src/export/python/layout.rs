@@ -279,8 +279,8 @@ fn left_hand(indent: usize, s: &str, toks: &[Tok]) -> Vec<(usize, String)> {
     out
 }
 
-/// Black's `can_omit_invisible_parens`: the value ends in a bracket it can split at, and has
-/// at most one delimiter of the loosest kind.
+/// Black's `can_omit_invisible_parens`: the value has no delimiter at its top level, or it ends
+/// in a bracket it can split at and has at most one delimiter of the loosest kind.
 fn can_omit_parens(indent: usize, s: &str, start: usize, vt: &[&Tok]) -> bool {
     let top: Vec<&&Tok> = vt.iter().filter(|t| t.depth == 0).collect();
     let max = top
@@ -299,6 +299,10 @@ fn can_omit_parens(indent: usize, s: &str, start: usize, vt: &[&Tok]) -> bool {
             _ => false,
         })
         .count();
+    // Without delimiters the optional parentheses are useless (`await f(...)()` included).
+    if max.is_none() {
+        return true;
+    }
     if count > 1 {
         return false;
     }
@@ -459,6 +463,17 @@ mod tests {
                 "env = flyte.TaskEnvironment(\n    name=\"{}\",\n    cache=\"auto\",\n)\n",
                 "n".repeat(90)
             )
+        );
+    }
+
+    /// As black 26 and ruff 0.17 both write it: a right-hand side with no delimiter keeps no
+    /// parentheses, and the split goes to the last bracket pair that is not empty.
+    #[test]
+    fn an_await_of_an_override_call_is_not_parenthesized() {
+        let line = "    b = await pooled.override(reusable=\"off\", resources=flyte.Resources(gpu=\"H100:8\", cpu=2))()\n";
+        assert_eq!(
+            layout(line),
+            "    b = await pooled.override(\n        reusable=\"off\", resources=flyte.Resources(gpu=\"H100:8\", cpu=2)\n    )()\n"
         );
     }
 }
