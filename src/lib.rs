@@ -59,6 +59,7 @@ pub mod frontend;
 #[doc(hidden)]
 pub mod human;
 /// `flyte-dsl lsp`: the language server.
+#[cfg(feature = "cli")]
 pub mod lsp;
 #[doc(hidden)]
 pub mod report;
