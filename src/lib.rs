@@ -54,6 +54,8 @@ pub mod export;
 #[doc(hidden)]
 pub mod human;
 #[doc(hidden)]
+pub mod ir;
+#[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
 pub mod runtime;

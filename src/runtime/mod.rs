@@ -37,6 +37,7 @@ pub mod resolve;
 pub mod suspend;
 mod trace;
 pub mod value;
+pub mod vm;
 
 use crate::check::config::{ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};
 use crate::check::imports::Loaded;
@@ -78,6 +79,10 @@ pub struct Program {
     versions: HashMap<Name, String>,
     /// Each task's FQN, shared by all its actions.
     pub(crate) fqns: HashMap<Name, std::sync::Arc<str>>,
+    /// Every body, lowered once (see [`crate::ir`]).
+    pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
+    /// By index among the program's names: whether the VM runs that body (it never suspends).
+    vm_ok: Vec<bool>,
 }
 
 impl Program {
@@ -109,6 +114,26 @@ impl Program {
                 crate::cache::hash(&format!("{}\n{text}", info.fqn)),
             );
         }
+        let unit = std::sync::Arc::new(crate::ir::lower::lower(&loaded, &checked, &globals.names));
+        let vm_ok = checked
+            .locations
+            .values()
+            .enumerate()
+            .map(|(index, &(m, i))| {
+                let body = match loaded.modules.get(m).and_then(|md| md.items.get(i)) {
+                    Some(Item {
+                        kind: ItemKind::Fn(f),
+                        ..
+                    }) => &f.body,
+                    Some(Item {
+                        kind: ItemKind::Task(t),
+                        ..
+                    }) => &t.body,
+                    _ => return false,
+                };
+                unit.get(index as u32).is_some() && !body.stmts.iter().any(|s| suspends.stmt(s))
+            })
+            .collect();
         let fqns = checked
             .tasks
             .iter()
@@ -123,7 +148,18 @@ impl Program {
             native_tasks: IndexMap::new(),
             versions,
             fqns,
+            unit,
+            vm_ok,
         }
+    }
+
+    /// The lowered body with index `index` among the program's names, if the VM runs it.
+    #[inline]
+    pub(crate) fn vm_body(&self, index: u32) -> Option<&crate::ir::FnCode> {
+        if !*self.vm_ok.get(index as usize)? {
+            return None;
+        }
+        self.unit.get(index)
     }
 
     /// Adds host tasks (checked against `checked.tasks`, where the checker declared them).
@@ -357,6 +393,8 @@ pub(crate) struct Shared<'p> {
     pub global_sets: RefCell<Vec<(String, sim::ReplicaSetId)>>,
     /// Serialized cacheable calls in flight, by key.
     pub inflight: RefCell<HashMap<crate::cache::Key, usize>>,
+    /// Bodies that never suspend run on the VM ([`vm`]) rather than the walker.
+    pub vm: bool,
 }
 
 /// Tags of simulator timers: what to do when one fires.
@@ -428,12 +466,69 @@ pub fn run(
     opts: RunOptions<'_>,
 ) -> RunOutcome {
     let cache = opts.cache;
+    if cache.is_none() && vm::both() {
+        // Both engines, compared: the whole test suite as a differential test.
+        let walked = vm::with_engine(vm::Engine::Walker, || {
+            crate::stack::grow(|| interp::run(prog, task, args.clone(), cluster, opts.clone()))
+        });
+        let on_vm = vm::with_engine(vm::Engine::Vm, || {
+            crate::stack::grow(|| interp::run(prog, task, args, cluster, opts))
+        });
+        let (a, b) = (fingerprint(&walked), fingerprint(&on_vm));
+        assert!(
+            a == b,
+            "the engines disagree on {task}:\nwalker: {a}\nvm:     {b}"
+        );
+        return walked;
+    }
     let outcome = crate::stack::grow(|| interp::run(prog, task, args, cluster, opts));
     // The run's writes are durable once it returns.
     if let Some(c) = cache {
         c.flush();
     }
     outcome
+}
+
+/// Everything a run shows, as one JSON value: two engines agree when these are equal (the
+/// summary, each action, each log line and the error with its trace).
+#[doc(hidden)]
+pub fn fingerprint(outcome: &RunOutcome) -> serde_json::Value {
+    let actions: Vec<_> = outcome
+        .actions
+        .iter()
+        .map(|a| {
+            serde_json::json!([
+                &*a.fqn,
+                format!("{:?}", a.state),
+                a.attempts,
+                a.sim_ids,
+                a.group,
+                a.requested_at
+            ])
+        })
+        .collect();
+    let logs: Vec<_> = outcome
+        .logs
+        .iter()
+        .map(|l| serde_json::json!([l.action, l.at, l.text]))
+        .collect();
+    let trace: Vec<_> = match &outcome.result {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .trace
+            .iter()
+            .map(|p| {
+                serde_json::json!([p.span.file.0, p.span.start, p.span.end, &*p.task, p.frame])
+            })
+            .collect(),
+    };
+    serde_json::json!({
+        "summary": summary_json(outcome),
+        "actions": actions,
+        "logs": logs,
+        "trace": trace,
+        "omitted": outcome.result.as_ref().err().map(|e| e.trace.omitted()),
+    })
 }
 
 /// The summary object `run --json` prints (README.md).

@@ -885,7 +885,7 @@ impl<'p> Compiler<'p> {
                 let o = self.expr(obj, d + 1);
                 Box::new(move |f| {
                     let o = o(f)?;
-                    f.attr(&o, name)
+                    f.attr(&o, &name.name)
                 })
             }
             ExprKind::Index { obj, index } => {
