@@ -461,18 +461,30 @@ impl Lower<'_> {
                     ExprKind::Str(_) => true,
                     _ => false,
                 };
-                if simple && self.qualified(obj, name).is_none() {
-                    let start = self.temps(n as u32 + 1);
-                    self.expr_to(obj, start);
-                    for (i, a) in args.iter().enumerate() {
-                        self.expr_to(&a.value, start + 1 + i as u32);
+                let id = self.name_id(&name.name);
+                if simple
+                    && n <= u8::MAX as usize
+                    && id <= u16::MAX as u32
+                    && self.qualified(obj, name).is_none()
+                {
+                    // The receiver is read in place once the arguments are evaluated: they
+                    // cannot rebind a local of this frame.
+                    let recv = self.expr_any(obj);
+                    if name.name == "append" && n == 1 {
+                        let src = self.expr_any(&args[0].value);
+                        self.emit(Op::Append { dst, recv, src });
+                        return;
                     }
-                    let name = self.name_id(&name.name);
+                    let start = self.temps(n as u32);
+                    for (i, a) in args.iter().enumerate() {
+                        self.expr_to(&a.value, start + i as u32);
+                    }
                     self.emit(Op::CallMethod {
                         dst,
-                        start,
-                        name,
-                        n: n as u16,
+                        recv,
+                        args: start,
+                        name: id as u16,
+                        n: n as u8,
                     });
                     return;
                 }

@@ -226,13 +226,20 @@ pub enum Op {
         start: Reg,
         n: u16,
     },
-    /// `r.names[name](args)` where the receiver `r` is in `start` and the `n` positional
-    /// arguments follow it: a method of a str, list or dict, without a bound-method value.
+    /// `recv.names[name](args)` with `n` positional arguments from `args`: a method of a str,
+    /// list or dict held in a local (or a literal), without a bound-method value.
     CallMethod {
         dst: Reg,
-        start: Reg,
-        name: u32,
-        n: u16,
+        recv: Reg,
+        args: Reg,
+        name: u16,
+        n: u8,
+    },
+    /// `recv.append(src)` (a `CallMethod` when `recv` is no list).
+    Append {
+        dst: Reg,
+        recv: Reg,
+        src: Reg,
     },
     /// Any other call: `calls[site]`.
     Call {

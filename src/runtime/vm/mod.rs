@@ -23,7 +23,7 @@ use super::interp::{raise, Ctrl, Frame, Res};
 use super::ops;
 use super::value::Value;
 use crate::ir::{finally_state, FnCode, Op, Unit};
-use crate::syntax::ast::{BinOp, CmpOp};
+use crate::syntax::ast::{BinOp, CmpOp, Name};
 use std::cell::Cell;
 
 /// Which evaluator runs bodies that never suspend.
@@ -158,6 +158,12 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
             regs[base + $r as usize]
         };
     }
+    macro_rules! set {
+        ($r:expr, $v:expr $(,)?) => {{
+            let v = $v;
+            put(&mut regs[base + $r as usize], v)
+        }};
+    }
     loop {
         let c: Ctrl = 'run: loop {
             macro_rules! t {
@@ -178,11 +184,13 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         t!(f.step_check(n));
                     }
                 }
-                Op::Int { dst, v } => r!(dst) = Value::Int(v),
-                Op::Const { dst, k } => r!(dst) = slow::constant(&code.consts[k as usize]),
-                Op::Move { dst, src } => r!(dst) = r!(src).clone(),
-                Op::Global { dst, id } => r!(dst) = t!(slow::global(f, id)),
-                Op::GlobalNamed { dst, name } => r!(dst) = t!(f.global(&code.names[name as usize])),
+                Op::Int { dst, v } => set!(dst, Value::Int(v)),
+                Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
+                Op::Move { dst, src } => set!(dst, r!(src).clone()),
+                Op::Global { dst, id } => set!(dst, t!(slow::global(f, id))),
+                Op::GlobalNamed { dst, name } => {
+                    set!(dst, t!(f.global(&code.names[name as usize])))
+                }
                 Op::Binary { op, dst, a, b } => {
                     let v = match (&r!(a), &r!(b)) {
                         (Value::Int(x), Value::Int(y)) => match int_arith(op, *x, *y) {
@@ -191,7 +199,7 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         },
                         (x, y) => t!(slow::binary(f, op, x, y)),
                     };
-                    r!(dst) = v;
+                    set!(dst, v);
                 }
                 Op::ArithK { op, dst, a, k } => {
                     let v = match &r!(a) {
@@ -201,15 +209,15 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         },
                         x => t!(slow::binary(f, op, x, &Value::Int(k as i64))),
                     };
-                    r!(dst) = v;
+                    set!(dst, v);
                 }
                 Op::Unary { op, dst, a } => {
                     let v = r!(a).clone();
-                    r!(dst) = t!(f.unary(op, v));
+                    set!(dst, t!(f.unary(op, v)));
                 }
-                Op::Truth { dst, a } => r!(dst) = Value::Bool(truthy(&r!(a))),
+                Op::Truth { dst, a } => set!(dst, Value::Bool(truthy(&r!(a)))),
                 Op::Compare { op, dst, a, b } => {
-                    r!(dst) = Value::Bool(t!(compare(f, op, &r!(a), &r!(b))));
+                    set!(dst, Value::Bool(t!(compare(f, op, &r!(a), &r!(b)))),);
                 }
                 Op::Jump { to } => pc = to as usize,
                 Op::JumpIfFalse { a, to } => {
@@ -239,17 +247,17 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                 Op::List { dst, start, n } => {
                     let s = base + start as usize;
                     let items = take_range(regs, s, n);
-                    r!(dst) = Value::list(items);
+                    set!(dst, Value::list(items));
                 }
                 Op::Tuple { dst, start, n } => {
                     let s = base + start as usize;
                     let items = take_range(regs, s, n);
-                    r!(dst) = Value::tuple(items);
+                    set!(dst, Value::tuple(items));
                 }
                 Op::Dict { dst, start, n } => {
                     let s = base + start as usize;
                     let items = take_range(regs, s, 2 * n);
-                    r!(dst) = t!(slow::dict(f, items));
+                    set!(dst, t!(slow::dict(f, items)));
                 }
                 Op::Push { list, src } => {
                     let v = r!(src).clone();
@@ -266,11 +274,11 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                 }
                 Op::FString { dst, id } => {
                     let v = t!(slow::fstring(f, &code.fstrings[id as usize], &regs[base..]));
-                    r!(dst) = v;
+                    set!(dst, v);
                 }
                 Op::Index { dst, obj, idx } => {
                     let v = t!(ops::index(&r!(obj), &r!(idx)).map_err(Ctrl::raise));
-                    r!(dst) = v;
+                    set!(dst, v);
                 }
                 Op::SetIndex { obj, idx, src } => {
                     let v = r!(src).clone();
@@ -278,10 +286,13 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                 }
                 Op::Attr { dst, obj, name } => {
                     let o = r!(obj).clone();
-                    r!(dst) = t!(f.attr(&o, &code.names[name as usize]));
+                    set!(dst, t!(f.attr(&o, &code.names[name as usize])));
                 }
                 Op::FieldOrNone { dst, obj, name } => {
-                    r!(dst) = t!(slow::field_or_none(&r!(obj), &code.names[name as usize]));
+                    set!(
+                        dst,
+                        t!(slow::field_or_none(&r!(obj), &code.names[name as usize])),
+                    );
                 }
                 Op::SetAttr { obj, name, src } => {
                     let v = r!(src).clone();
@@ -294,13 +305,13 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     mask,
                 } => {
                     let v = t!(slow::slice(&regs[base..], obj, bounds, mask));
-                    r!(dst) = v;
+                    set!(dst, v);
                 }
                 Op::Iter { dst, src } => {
                     let v = r!(src).clone();
                     let items = t!(ops::iterate_owned(v).map_err(Ctrl::raise));
-                    r!(dst) = Value::list(items);
-                    r!(dst + 1) = Value::Int(0);
+                    set!(dst, Value::list(items));
+                    set!(dst + 1, Value::Int(0));
                 }
                 Op::ForNext { iter, dst, exit } => {
                     let Value::Int(i) = r!(iter + 1) else {
@@ -315,8 +326,8 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     };
                     match item {
                         Some(v) => {
-                            r!(dst) = v;
-                            r!(iter + 1) = Value::Int(i + 1);
+                            set!(dst, v);
+                            set!(iter + 1, Value::Int(i + 1));
                         }
                         None => pc = exit as usize,
                     }
@@ -346,7 +357,7 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         None => {
                             let s = base + start as usize;
                             let args = take_range(regs, s, n as u32);
-                            r!(dst) = t!(slow::call_walked(f, func, args));
+                            set!(dst, t!(slow::call_walked(f, func, args)));
                             continue;
                         }
                     };
@@ -361,27 +372,44 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     pc = 0;
                     let top = base + code.nregs as usize;
                     if regs.len() < top {
-                        regs.resize(top, Value::None);
+                        grow(regs, top);
                     }
                     f.depth += 1;
                 }
                 Op::CallMethod {
                     dst,
-                    start,
+                    recv,
+                    args,
                     name,
                     n,
                 } => {
-                    let s = base + start as usize;
+                    let s = base + args as usize;
                     let v = t!(slow::call_method(
                         f,
-                        &regs[s..s + 1 + n as usize],
+                        &r!(recv),
+                        &regs[s..s + n as usize],
                         &code.names[name as usize]
                     ));
-                    r!(dst) = v;
+                    set!(dst, v);
+                }
+                Op::Append { dst, recv, src } => {
+                    let v = if let Value::List(l) = &r!(recv) {
+                        t!(ops::push(l, r!(src).clone()).map_err(Ctrl::raise));
+                        Value::None
+                    } else {
+                        let s = base + src as usize;
+                        t!(slow::call_method(
+                            f,
+                            &r!(recv),
+                            &regs[s..s + 1],
+                            &Name::new("append")
+                        ))
+                    };
+                    set!(dst, v);
                 }
                 Op::Call { dst, site } => {
                     let v = t!(slow::call(f, &code.calls[site as usize], &regs[base..]));
-                    r!(dst) = v;
+                    set!(dst, v);
                 }
                 Op::Await { .. } => {
                     break 'run raise(
@@ -394,7 +422,7 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     match pop(&mut frames, regs, code, &mut pc, &mut base) {
                         Some((caller, dst)) => {
                             code = caller;
-                            regs[dst] = v;
+                            put(&mut regs[dst], v);
                             f.depth -= 1;
                         }
                         None => return Ok(v),
@@ -403,7 +431,7 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                 Op::RetNone => match pop(&mut frames, regs, code, &mut pc, &mut base) {
                     Some((caller, dst)) => {
                         code = caller;
-                        regs[dst] = Value::None;
+                        put(&mut regs[dst], Value::None);
                         f.depth -= 1;
                     }
                     None => return Ok(Value::None),
@@ -485,6 +513,32 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
     }
 }
 
+/// Stores `v` in a register, dropping the old value inline when it holds nothing on the
+/// heap (most do: the general drop is an out-of-line call).
+#[inline(always)]
+fn put(slot: &mut Value, v: Value) {
+    let old = std::mem::replace(slot, v);
+    if matches!(
+        old,
+        Value::None
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Duration(_)
+            | Value::Future(_)
+    ) {
+        std::mem::forget(old);
+    } else {
+        drop(old);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn grow(regs: &mut Vec<Value>, top: usize) {
+    regs.resize(top.max(regs.len() * 2), Value::None);
+}
+
 /// Moves `n` registers from `s` out into a vector.
 #[inline]
 fn take_range(regs: &mut [Value], s: usize, n: u32) -> Vec<Value> {
@@ -494,24 +548,23 @@ fn take_range(regs: &mut [Value], s: usize, n: u32) -> Vec<Value> {
         .collect()
 }
 
-/// Leaves the current frame: clears its window and restores the caller's `pc` and `base`;
+/// Leaves the current frame: clears its window (so a value it held is dropped now, as the
+/// walker drops a frame's locals) and restores the caller's `pc` and `base`;
 /// gives the caller's code and its result register, or `None` at the entry frame.
 #[inline]
 fn pop<'p>(
     frames: &mut Vec<Saved<'p>>,
-    regs: &mut Vec<Value>,
+    regs: &mut [Value],
     code: &'p FnCode,
     pc: &mut usize,
     base: &mut usize,
 ) -> Option<(&'p FnCode, usize)> {
     let saved = frames.pop()?;
+    // Registers above the current frame are all `None`: the file only grows, to the deepest
+    // frame's top, and a returning frame clears its window.
     let top = *base + code.nregs as usize;
-    let caller_top = saved.base + saved.code.nregs as usize;
-    if regs.len() > caller_top {
-        regs.truncate(caller_top);
-    }
-    for v in &mut regs[*base..top.min(caller_top)] {
-        *v = Value::None;
+    for v in &mut regs[*base..top] {
+        put(v, Value::None);
     }
     *pc = saved.pc;
     *base = saved.base;

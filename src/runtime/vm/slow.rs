@@ -4,9 +4,9 @@
 //! [`error`], so adapting to a new error type is one place.
 
 use super::super::interp::{raise, Callee, Ctrl, Frame, Res};
-use super::super::ops;
 use super::super::value::{Callable, DictMap, Value};
 use super::super::Fut;
+use super::super::{builtins, ops};
 use crate::check::types;
 use crate::ir::{finally_state, ArgMode, CallSite, Const, FPart, FnCode, HandlerKind, Label, Reg};
 use crate::syntax::ast::{BinOp, Name, Slot};
@@ -143,9 +143,27 @@ pub(super) fn call_walked(f: &mut Frame<'_>, func: u32, args: Vec<Value>) -> Res
     }
 }
 
-/// `recv.name(args)` where `regs` holds the receiver and then the arguments.
-pub(super) fn call_method(f: &mut Frame<'_>, regs: &[Value], name: &Name) -> Res<Value> {
-    let (recv, args) = regs.split_first().expect("a receiver");
+/// `recv.name(args)`.
+pub(super) fn call_method(
+    f: &mut Frame<'_>,
+    recv: &Value,
+    args: &[Value],
+    name: &Name,
+) -> Res<Value> {
+    // The commonest methods, as `interp::compile` runs them.
+    match (name.as_str(), recv, args) {
+        ("append", Value::List(l), [v]) => {
+            ops::push(l, v.clone()).map_err(Ctrl::raise)?;
+            return Ok(Value::None);
+        }
+        ("get", Value::Dict(d), [k]) => {
+            return builtins::dict_get(d, k, None).map_err(Ctrl::raise);
+        }
+        ("get", Value::Dict(d), [k, dflt]) => {
+            return builtins::dict_get(d, k, Some(dflt)).map_err(Ctrl::raise);
+        }
+        _ => {}
+    }
     if matches!(recv, Value::Str(_) | Value::List(_) | Value::Dict(_)) {
         return match f.method_call(recv, name, args)? {
             Some(r) => r.map_err(Ctrl::raise),
