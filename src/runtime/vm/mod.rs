@@ -158,6 +158,25 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
             regs[base + $r as usize]
         };
     }
+    // An int or bool result over an int or bool: only the payload is written.
+    macro_rules! set_int {
+        ($r:expr, $v:expr) => {{
+            let v: i64 = $v;
+            match &mut regs[base + $r as usize] {
+                Value::Int(x) => *x = v,
+                slot => put(slot, Value::Int(v)),
+            }
+        }};
+    }
+    macro_rules! set_bool {
+        ($r:expr, $v:expr) => {{
+            let v: bool = $v;
+            match &mut regs[base + $r as usize] {
+                Value::Bool(x) => *x = v,
+                slot => put(slot, Value::Bool(v)),
+            }
+        }};
+    }
     macro_rules! set {
         ($r:expr, $v:expr $(,)?) => {{
             let v = $v;
@@ -184,40 +203,43 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         t!(f.step_check(n));
                     }
                 }
-                Op::Int { dst, v } => set!(dst, Value::Int(v)),
+                Op::Int { dst, v } => set_int!(dst, v),
                 Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
-                Op::Move { dst, src } => set!(dst, r!(src).clone()),
+                Op::Move { dst, src } => match r!(src) {
+                    Value::Int(i) => set_int!(dst, i),
+                    _ => set!(dst, r!(src).clone()),
+                },
                 Op::Global { dst, id } => set!(dst, t!(slow::global(f, id))),
                 Op::GlobalNamed { dst, name } => {
                     set!(dst, t!(f.global(&code.names[name as usize])))
                 }
                 Op::Binary { op, dst, a, b } => {
-                    let v = match (&r!(a), &r!(b)) {
-                        (Value::Int(x), Value::Int(y)) => match int_arith(op, *x, *y) {
-                            Some(v) => Value::Int(v),
-                            None => t!(slow::binary(f, op, &r!(a), &r!(b))),
-                        },
-                        (x, y) => t!(slow::binary(f, op, x, y)),
-                    };
+                    if let (Value::Int(x), Value::Int(y)) = (&r!(a), &r!(b)) {
+                        if let Some(v) = int_arith(op, *x, *y) {
+                            set_int!(dst, v);
+                            continue;
+                        }
+                    }
+                    let v = t!(slow::binary(f, op, &r!(a), &r!(b)));
                     set!(dst, v);
                 }
                 Op::ArithK { op, dst, a, k } => {
-                    let v = match &r!(a) {
-                        Value::Int(x) => match int_arith(op, *x, k as i64) {
-                            Some(v) => Value::Int(v),
-                            None => t!(slow::binary(f, op, &r!(a), &Value::Int(k as i64))),
-                        },
-                        x => t!(slow::binary(f, op, x, &Value::Int(k as i64))),
-                    };
+                    if let Value::Int(x) = &r!(a) {
+                        if let Some(v) = int_arith(op, *x, k as i64) {
+                            set_int!(dst, v);
+                            continue;
+                        }
+                    }
+                    let v = t!(slow::binary(f, op, &r!(a), &Value::Int(k as i64)));
                     set!(dst, v);
                 }
                 Op::Unary { op, dst, a } => {
                     let v = r!(a).clone();
                     set!(dst, t!(f.unary(op, v)));
                 }
-                Op::Truth { dst, a } => set!(dst, Value::Bool(truthy(&r!(a)))),
+                Op::Truth { dst, a } => set_bool!(dst, truthy(&r!(a))),
                 Op::Compare { op, dst, a, b } => {
-                    set!(dst, Value::Bool(t!(compare(f, op, &r!(a), &r!(b)))),);
+                    set_bool!(dst, t!(compare(f, op, &r!(a), &r!(b))));
                 }
                 Op::Jump { to } => pc = to as usize,
                 Op::JumpIfFalse { a, to } => {
@@ -317,19 +339,30 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     let Value::Int(i) = r!(iter + 1) else {
                         break 'run raise("RuntimeSystemError", "internal: a loop position");
                     };
-                    let item = match &r!(iter) {
-                        Value::List(l) => l
-                            .borrow_mut()
-                            .get_mut(i as usize)
-                            .map(|v| std::mem::replace(v, Value::None)),
-                        _ => None,
+                    // The snapshot is this loop's own: the next item is swapped into `dst`,
+                    // and the value `dst` held waits in the snapshot until the loop ends.
+                    let (it, d) = (base + iter as usize, base + dst as usize);
+                    let (list, slot) = if it < d {
+                        let (lo, hi) = regs.split_at_mut(d);
+                        (&lo[it], &mut hi[0])
+                    } else {
+                        let (lo, hi) = regs.split_at_mut(it);
+                        (&hi[0], &mut lo[d])
                     };
-                    match item {
-                        Some(v) => {
-                            set!(dst, v);
-                            set!(iter + 1, Value::Int(i + 1));
-                        }
-                        None => pc = exit as usize,
+                    let more = match list {
+                        Value::List(l) => match l.borrow_mut().get_mut(i as usize) {
+                            Some(v) => {
+                                std::mem::swap(v, slot);
+                                true
+                            }
+                            None => false,
+                        },
+                        _ => false,
+                    };
+                    if more {
+                        set_int!(iter + 1, i + 1);
+                    } else {
+                        pc = exit as usize;
                     }
                 }
                 Op::Unpack {
