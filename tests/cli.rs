@@ -104,6 +104,96 @@ fn check_json_has_exactly_the_specified_fields() {
     assert!(d["help"].is_string());
 }
 
+/// `check --format sarif` is a SARIF 2.1.0 log: a rule per code with its explain text, a
+/// result per diagnostic at its primary label, the other labels as related locations.
+#[test]
+fn check_sarif_is_a_sarif_2_1_0_log() {
+    let path = temp(
+        "sarif.flyte",
+        "env e = TaskEnvironment(name = \"e\", resources = Resources(gpu = \"A10O:1\"))\n@e\ntask main() -> int {\n    let s = 1\n    return \"éé\"\n}\n".as_bytes(),
+    );
+    let out = run(&["check", "--format", "sarif", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run0 = &v["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "flyte-dsl");
+    assert_eq!(run0["columnKind"], "unicodeCodePoints");
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"E0206"), "{codes:?}");
+    for r in results {
+        let rule = &rules[r["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(rule["id"], r["ruleId"]);
+        assert!(rule["shortDescription"]["text"].is_string());
+        assert!(rule["help"]["text"].as_str().unwrap().contains("Wrong:"));
+        assert!(["error", "warning"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("sarif.flyte"));
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    // The mismatched return, at line 5, columns as `check --json` counts them.
+    let ret = results.iter().find(|r| r["ruleId"] == "E0206").unwrap();
+    let json = run(&["check", "--json", path.to_str().unwrap()]);
+    let j: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let d = j["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E0206")
+        .unwrap();
+    let region = &ret["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], d["line"]);
+    assert_eq!(region["startColumn"], d["column"]);
+    assert_eq!(region["endColumn"], d["end_column"]);
+    // A clean file: a log with no results, exit 0.
+    let clean = run(&["check", "--format", "sarif", "examples/quickstart.flyte"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
+}
+
+/// `check --format github` prints one workflow command per diagnostic, escaped as the runner
+/// reads it back.
+#[test]
+fn check_github_prints_workflow_annotations() {
+    let path = temp(
+        "gh.flyte",
+        b"env e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> int {\n    return \"50%, done\"\n}\n",
+    );
+    let out = run(&["check", "--format", "github", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("title=E0206"))
+        .expect(&text);
+    assert!(line.starts_with("::error file="), "{line}");
+    assert!(
+        line.contains(",line=4,col=12,endLine=4,endColumn=23,title=E0206::"),
+        "{line}"
+    );
+    assert!(!line.contains('\n'));
+    assert!(out.stderr.is_empty());
+    // --json and --format are one choice.
+    let both = run(&[
+        "check",
+        "--json",
+        "--format",
+        "github",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
 #[test]
 fn check_json_of_a_clean_file_is_an_empty_list() {
     let out = run(&["check", "--json", "examples/quickstart.flyte"]);
@@ -191,6 +281,7 @@ fn run_json_is_one_object_with_the_specified_fields() {
             "cold_starts",
             "cost_usd",
             "error",
+            "logs",
             "makespan_s",
             "result",
             "status",
@@ -212,6 +303,35 @@ fn run_json_is_one_object_with_the_specified_fields() {
         "--no-cache-store",
     ]);
     assert_eq!(out.stdout, again.stdout);
+}
+
+/// `print` lines are in `run --json`'s `logs`, with their virtual time and action; stdout
+/// stays one JSON object and stderr stays empty.
+#[test]
+fn run_json_carries_the_print_lines() {
+    let path = temp(
+        "logs.flyte",
+        b"env e = TaskEnvironment(name = \"e\")\n@e\nasync task leaf(i: int) -> int {\n    sleep(10s)\n    print(f\"leaf {i}\", i * 2)\n    return i\n}\n@e\nasync task main() -> int {\n    print(\"start\")\n    let xs = await gather(leaf(1), leaf(2))\n    return xs[0] + xs[1]\n}\n",
+    );
+    let out = run(&["run", "--json", "--no-cache-store", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let logs = v["logs"].as_array().unwrap();
+    let texts: Vec<&str> = logs.iter().map(|l| l["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["start", "leaf 1 2", "leaf 2 4"]);
+    assert_eq!(logs[0]["task"], "e.main");
+    assert_eq!(logs[0]["action"], 0);
+    assert_eq!(logs[1]["task"], "e.leaf");
+    // Each leaf prints after its cold start and its 10 s of sleep.
+    let main_at = logs[0]["at_s"].as_f64().unwrap();
+    let leaf_at = logs[1]["at_s"].as_f64().unwrap();
+    assert!(leaf_at >= main_at + 10.0, "{main_at} {leaf_at}");
+    assert_eq!(logs[1]["at_s"], logs[2]["at_s"]);
 }
 
 #[test]
@@ -243,7 +363,7 @@ fn a_failed_run_exits_1_with_the_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("[ValueError] Error: RuntimeUserError: no (in e.main)"),
+        err.contains("[ValueError] Error: RuntimeUserError: no\n"),
         "{err}"
     );
     assert!(err.contains("fails.flyte:4:5"), "{err}");

@@ -183,7 +183,14 @@ async fn each_limit_stops_the_run_with_its_own_error() {
         let err = run.error().expect("the run stops");
         assert_eq!(err.kind, "LimitExceededError", "{code}: {err:?}");
         assert_eq!(err.code, code, "each limit has its own code");
-        assert!(err.message.contains(code), "{code}: {}", err.message);
+        // The code is shown once, in the header, not again in the message.
+        assert!(!err.message.contains(code), "{code}: {}", err.message);
+        assert!(
+            err.rendered
+                .starts_with(&format!("[{code}] Error: LimitExceededError: ")),
+            "{}",
+            err.rendered
+        );
     }
 }
 

@@ -86,7 +86,19 @@ async fn run_code(code: &str, src: &str, wrong: bool) -> Option<String> {
         handle.cancel();
     }
     let run = program.run_with_handle("main", (), handle).await.unwrap();
-    run.error().map(|e| e.code.clone())
+    run.error().map(|e| {
+        // One format for every run-time error: ariadne's header with the code, and a place
+        // in the script (the raise site, or the run's task for a limit or a deadlock).
+        assert!(
+            e.rendered
+                .starts_with(&format!("[{}] Error: {}: ", e.code, e.kind)),
+            "{}",
+            e.rendered
+        );
+        assert!(e.rendered.contains("╭─[ example.flyte:"), "{}", e.rendered);
+        assert!(!e.message.contains(&e.code), "the code once: {}", e.message);
+        e.code.clone()
+    })
 }
 
 #[tokio::test]
@@ -171,5 +183,55 @@ fn explain_of_an_unknown_code_is_a_usage_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown diagnostic code `E9999`"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("`E9999` is neither a diagnostic code nor an error type"));
+}
+
+/// Run-time errors' headers name an error type where there is no page (`[ValueError]`):
+/// `explain` takes every type's name, with its parents and what catches it.
+#[test]
+fn explain_takes_error_type_names() {
+    for ty in flyte_dsl::diagnostics::ErrorType::all() {
+        let page = codes::explain(ty.name()).unwrap_or_else(|| panic!("{ty}"));
+        assert!(
+            page.starts_with(&format!("{ty}: an error type\n")),
+            "{page}"
+        );
+        assert!(page.contains(&format!("`except {ty}`")), "{page}");
+        assert!(page.contains("`except Error`"), "{page}");
+    }
+    let page = codes::explain("maxruntimeexceedederror").unwrap();
+    assert!(
+        page.contains(
+            "Derives from: TaskTimeoutError -> RuntimeUserError -> BaseRuntimeError -> Error"
+        ),
+        "{page}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
+        .args(["explain", "ValueError"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ValueError: an error type"));
+}
+
+/// `explain` with nothing lists every code with its title and every error type.
+#[test]
+fn explain_with_nothing_lists_every_code_and_type() {
+    let out = Command::new(env!("CARGO_BIN_EXE_flyte-dsl"))
+        .arg("explain")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for info in codes::CODES.iter() {
+        assert!(
+            text.contains(&format!("  {}  {}\n", info.code, info.title)),
+            "{}",
+            info.code
+        );
+    }
+    for ty in flyte_dsl::diagnostics::ErrorType::all() {
+        assert!(text.contains(&format!("  {ty} ")), "{ty}");
+    }
 }

@@ -125,8 +125,8 @@ fn rendered_run_error(src: &str) -> String {
         &flyte_dsl::sim::Cluster::default_cluster(),
         RunOptions::default(),
     );
-    let e = out.result.expect_err("the run fails");
-    flyte_dsl::diagnostics::render(&e.to_diagnostic(), &map, false)
+    let d = out.error_diagnostic().expect("the run fails");
+    flyte_dsl::diagnostics::render(&d, &map, false)
 }
 
 /// An uncaught error names its code and type and points at the chain that led to it
@@ -135,6 +135,14 @@ fn rendered_run_error(src: &str) -> String {
 fn an_uncaught_error_renders_with_its_chain_of_actions_and_spans() {
     let src = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n\nfn check(x: int) -> int {\n    if x > 2 {\n        raise ValueError(f\"too big: {x}\")\n    }\n    return x\n}\n\n@e\nasync task leaf(i: int) -> int {\n    sleep(1s)\n    return check(i)\n}\n\n@e\nasync task main() -> int {\n    let xs = await gather(*[leaf(i) for i in range(5)])\n    return sum(xs)\n}\n";
     insta::assert_snapshot!(rendered_run_error(src));
+}
+
+/// A deadlock points at the run's task, with the chain of waits as a note (no statement
+/// raised it).
+#[test]
+fn a_deadlock_renders_at_the_run_task_with_its_chain() {
+    let info = codes::lookup("E0602").unwrap();
+    insta::assert_snapshot!(rendered_run_error(info.wrong));
 }
 
 /// A run-time code's error points at the call that failed.

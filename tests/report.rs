@@ -132,6 +132,9 @@ async fn the_report_is_one_self_contained_page() {
         "Schedule by node",
         "Utilization",
         "cold start",
+        "Logs",
+        "working on 2",
+        "caught",
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }

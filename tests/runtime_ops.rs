@@ -873,11 +873,26 @@ fn builtin_isinstance() {
     yes(d(vec![]), "dict");
     yes(t(vec![]), "tuple");
     no(t(vec![]), "list");
-    yes(Value::error("OOMError", "x"), "OOMError");
-    yes(Value::error("OOMError", "x"), "RuntimeUserError");
-    yes(Value::error("OOMError", "x"), "Error");
-    no(Value::error("OOMError", "x"), "RuntimeSystemError");
-    no(Value::error("ValueError", "x"), "KeyError");
+    yes(
+        Value::error(flyte_dsl::diagnostics::ErrorType::OOMError, "x"),
+        "OOMError",
+    );
+    yes(
+        Value::error(flyte_dsl::diagnostics::ErrorType::OOMError, "x"),
+        "RuntimeUserError",
+    );
+    yes(
+        Value::error(flyte_dsl::diagnostics::ErrorType::OOMError, "x"),
+        "Error",
+    );
+    no(
+        Value::error(flyte_dsl::diagnostics::ErrorType::OOMError, "x"),
+        "RuntimeSystemError",
+    );
+    no(
+        Value::error(flyte_dsl::diagnostics::ErrorType::ValueError, "x"),
+        "KeyError",
+    );
     no(i(1), "ValueError");
     let point = Value::Struct(Rc::new(std::cell::RefCell::new(
         flyte_dsl::runtime::value::StructValue {
@@ -1241,7 +1256,7 @@ fn nothing_panics_on_wrong_types() {
             t(vec![f(1.0)]),
             d(vec![]),
             d(vec![("a", i(1))]),
-            Value::error("OOMError", "boom"),
+            Value::error(flyte_dsl::diagnostics::ErrorType::OOMError, "boom"),
             ty("int"),
             Value::Future(0),
             Value::Group(Rc::from("g")),

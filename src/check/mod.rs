@@ -768,7 +768,7 @@ impl<'m> Checker<'m> {
         v.extend(builtins::PURE_FUNCTIONS);
         v.extend(builtins::RUN_FUNCTIONS);
         v.extend(builtins::CONSTRUCTORS);
-        v.extend(types::ERRORS.iter().map(|(n, _)| *n));
+        v.extend(crate::diagnostics::ErrorType::all().map(|t| t.name()));
         v
     }
 }

@@ -3,6 +3,7 @@
 //! `Any` is the type of an expression the checker could not type (after an error, or a value
 //! it cannot see): it is compatible with everything, so one mistake never cascades into more.
 
+use crate::diagnostics::ErrorType;
 use crate::syntax::ast::Name;
 use std::fmt;
 
@@ -204,53 +205,16 @@ impl fmt::Display for Type {
 }
 
 /// The error hierarchy (docs/language.md, flyte.errors): each type with its parent.
-pub const ERRORS: &[(&str, Option<&str>)] = &[
-    ("Error", None),
-    ("BaseRuntimeError", Some("Error")),
-    ("RuntimeSystemError", Some("BaseRuntimeError")),
-    ("RuntimeUserError", Some("BaseRuntimeError")),
-    ("RuntimeUnknownError", Some("BaseRuntimeError")),
-    ("InitializationError", Some("BaseRuntimeError")),
-    ("OOMError", Some("RuntimeUserError")),
-    ("TaskTimeoutError", Some("RuntimeUserError")),
-    ("MaxRuntimeExceededError", Some("TaskTimeoutError")),
-    ("MaxQueuedTimeExceededError", Some("TaskTimeoutError")),
-    ("DeadlineExceededError", Some("TaskTimeoutError")),
-    ("RetriesExhaustedError", Some("RuntimeUserError")),
-    ("TaskInterruptedError", Some("RuntimeUserError")),
-    ("NonRecoverableError", Some("RuntimeUserError")),
-    ("ImagePullBackOffError", Some("RuntimeUserError")),
-    ("InvalidImageNameError", Some("RuntimeUserError")),
-    ("RuntimeDataValidationError", Some("RuntimeUserError")),
-    ("ActionAbortedError", Some("RuntimeUserError")),
-    ("CustomError", Some("RuntimeUserError")),
-    ("DeadlockError", Some("RuntimeSystemError")),
-    ("UnschedulableError", Some("RuntimeSystemError")),
-    ("PreemptedError", Some("RuntimeSystemError")),
-    ("ValueError", Some("Error")),
-    ("TypeError", Some("Error")),
-    ("KeyError", Some("Error")),
-    ("IndexError", Some("Error")),
-    ("ZeroDivisionError", Some("Error")),
-    ("OverflowError", Some("Error")),
-    ("LimitExceededError", Some("Error")),
-    ("CancelledError", Some("Error")),
-];
-
 pub fn is_error_type(name: &str) -> bool {
-    ERRORS.iter().any(|(n, _)| *n == name)
+    ErrorType::from_name(name).is_some()
 }
 
 /// Whether error type `sub` is `sup` or derives from it.
 pub fn error_derives(sub: &str, sup: &str) -> bool {
-    let mut cur = Some(sub);
-    while let Some(c) = cur {
-        if c == sup {
-            return true;
-        }
-        cur = ERRORS.iter().find(|(n, _)| *n == c).and_then(|(_, p)| *p);
+    match (ErrorType::from_name(sub), ErrorType::from_name(sup)) {
+        (Some(a), Some(b)) => a.derives(b),
+        _ => sub == sup,
     }
-    false
 }
 
 /// Whether a value of type `from` may be used where `to` is expected.

@@ -7,7 +7,7 @@
 mod export;
 mod run;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use flyte_dsl::diagnostics::{self, codes, SourceMap};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -30,9 +30,13 @@ enum Command {
         /// The .flyte files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Print the diagnostics as one JSON object on stdout.
+        /// Print the diagnostics as one JSON object on stdout (as `--format json`).
         #[arg(long)]
         json: bool,
+        /// How to print the diagnostics: `human` (stderr), `json`, `sarif` (SARIF 2.1.0, for
+        /// code scanning) or `github` (workflow annotations), the last three on stdout.
+        #[arg(long, value_enum, default_value = "human", conflicts_with = "json")]
+        format: CheckFormat,
         /// The cluster constant resource requests must fit (default: the built-in cluster).
         #[arg(long)]
         cluster: Option<PathBuf>,
@@ -40,10 +44,11 @@ enum Command {
         #[arg(long = "import-root", value_name = "DIR")]
         import_root: Vec<PathBuf>,
     },
-    /// Print the page about a diagnostic code (for example E0102).
+    /// Print the page about a diagnostic code (E0102) or an error type (ValueError); with
+    /// nothing, list them all.
     Explain {
-        /// The code.
-        code: String,
+        /// The code or the error type; none lists every code and type.
+        code: Option<String>,
     },
     /// Run a task (default `main`) on the simulated cluster.
     Run {
@@ -186,16 +191,24 @@ pub fn main() -> i32 {
         Command::Check {
             files,
             json,
+            format,
             cluster,
             import_root,
         } => match (
             run::load_cluster(cluster.as_deref()),
             check_roots(&import_root),
         ) {
-            (Ok(c), Ok(())) => check(&files, json, &c, &import_root),
+            (Ok(c), Ok(())) => {
+                let format = if json { CheckFormat::Json } else { format };
+                check(&files, format, &c, &import_root)
+            }
             (Err(code), _) | (_, Err(code)) => code,
         },
-        Command::Explain { code } => explain(&code),
+        Command::Explain { code: None } => {
+            print!("{}", codes::index());
+            0
+        }
+        Command::Explain { code: Some(code) } => explain(&code),
         Command::Run {
             file,
             task,
@@ -310,9 +323,22 @@ pub(crate) fn import_roots(file: &std::path::Path, granted: &[PathBuf]) -> Vec<P
     roots
 }
 
+/// How `check` prints its diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Rendered for people, on stderr.
+    Human,
+    /// `{"diagnostics": [...]}` on stdout.
+    Json,
+    /// A SARIF 2.1.0 log on stdout.
+    Sarif,
+    /// GitHub Actions workflow annotations on stdout.
+    Github,
+}
+
 fn check(
     files: &[PathBuf],
-    json: bool,
+    format: CheckFormat,
     cluster: &flyte_dsl::sim::Cluster,
     granted: &[PathBuf],
 ) -> i32 {
@@ -342,8 +368,18 @@ fn check(
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
     let total = all.len();
+    let everything = if matches!(format, CheckFormat::Sarif | CheckFormat::Github) {
+        all.clone()
+    } else {
+        Vec::new()
+    };
     let dropped = diagnostics::limit(&mut all, diagnostics::MAX_PER_FILE);
-    if json {
+    if format == CheckFormat::Sarif {
+        // Code scanning wants every result: the per-file cap is for terminals.
+        println!("{}", diagnostics::to_sarif(&everything, &map));
+    } else if format == CheckFormat::Github {
+        print!("{}", diagnostics::to_github(&everything, &map));
+    } else if format == CheckFormat::Json {
         let diags: Vec<_> = all.iter().map(|d| d.to_json(&map)).collect();
         let mut out = serde_json::json!({ "diagnostics": diags });
         if dropped > 0 {
@@ -399,12 +435,8 @@ fn explain(code: &str) -> i32 {
         }
         None => {
             eprintln!(
-                "error: unknown diagnostic code `{code}`; the codes are: {}",
-                codes::CODES
-                    .iter()
-                    .map(|c| c.code)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "error: `{code}` is neither a diagnostic code nor an error type; \
+                 `flyte-dsl explain` with nothing lists them all"
             );
             2
         }

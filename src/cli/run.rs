@@ -398,7 +398,13 @@ pub fn run(
             Ok(v) => println!("{}", v.repr()),
             Err(e) => eprint!(
                 "{}",
-                diagnostics::render(&e.to_diagnostic(), &map, super::use_colour())
+                diagnostics::render(
+                    &outcome
+                        .error_diagnostic()
+                        .unwrap_or_else(|| e.to_diagnostic()),
+                    &map,
+                    super::use_colour()
+                )
             ),
         }
         print!("{}", runtime::summary_text(&outcome));

@@ -19,11 +19,15 @@
 //! ```
 
 pub mod codes;
+mod error_types;
 mod excerpt;
+mod formats;
 mod render;
 mod source;
 pub mod suggest;
 
+pub use error_types::ErrorType;
+pub use formats::{to_github, to_sarif};
 pub use render::{render, render_all};
 pub use source::{FileId, SourceFile, SourceMap, Span};
 
@@ -63,6 +67,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// A help line, where one helps.
     pub help: Option<String>,
+    /// Further lines shown under the excerpt (a deadlock's chain of waits); `check --json`
+    /// has none, and `to_json` adds them to `help`.
+    pub notes: Vec<String>,
 }
 
 impl Diagnostic {
@@ -74,6 +81,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            notes: Vec::new(),
         }
     }
 
@@ -114,6 +122,12 @@ impl Diagnostic {
     /// Sets the help line, or none.
     pub fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
         self.help = help;
+        self
+    }
+
+    /// Adds a note under the excerpt.
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
         self
     }
 
@@ -177,12 +191,19 @@ impl Diagnostic {
             })
             .collect();
         obj.insert("labels".into(), labels.into());
+        let help: Vec<&str> = self
+            .notes
+            .iter()
+            .map(String::as_str)
+            .chain(self.help.as_deref())
+            .collect();
         obj.insert(
             "help".into(),
-            self.help
-                .clone()
-                .map(serde_json::Value::from)
-                .unwrap_or(serde_json::Value::Null),
+            if help.is_empty() {
+                serde_json::Value::Null
+            } else {
+                help.join("\n").into()
+            },
         );
         serde_json::Value::Object(obj)
     }

@@ -12,18 +12,24 @@ pub fn render(diag: &Diagnostic, map: &SourceMap, colour: bool) -> String {
         Severity::Warning => ReportKind::Warning,
     };
     let Some(primary) = diag.primary_span() else {
-        // A diagnostic without a place: one line.
+        // A diagnostic without a place: ariadne's header, then the notes and the help.
         let mut out = format!(
-            "{}[{}]: {}\n",
-            match diag.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            },
+            "[{}] {}: {}\n",
             diag.code,
+            match diag.severity {
+                Severity::Error => "Error",
+                Severity::Warning => "Warning",
+            },
             diag.message
         );
+        for note in &diag.notes {
+            out.push_str(&format!(
+                "  Note: {}\n",
+                lines(note).replace('\n', "\n        ")
+            ));
+        }
         if let Some(help) = &diag.help {
-            out.push_str(&format!("  help: {help}\n"));
+            out.push_str(&format!("  Help: {}\n", clean(help)));
         }
         return out;
     };
@@ -74,6 +80,9 @@ pub fn render(diag: &Diagnostic, map: &SourceMap, colour: bool) -> String {
         }
         report = report.with_label(l);
     }
+    for note in &diag.notes {
+        report = report.with_note(lines(note));
+    }
     if let Some(help) = &diag.help {
         report = report.with_help(clean(help));
     }
@@ -109,6 +118,11 @@ pub fn render(diag: &Diagnostic, map: &SourceMap, colour: bool) -> String {
         }
     }
     out
+}
+
+/// A note's lines, each with its control characters made visible.
+fn lines(note: &str) -> String {
+    note.lines().map(clean).collect::<Vec<_>>().join("\n")
 }
 
 /// Renders several diagnostics, one after another.

@@ -543,10 +543,10 @@ impl Run {
         let output = match &o.result {
             Ok(v) => Ok(v.to_json()),
             Err(e) => {
-                let d = e.to_diagnostic();
+                let d = o.error_diagnostic().unwrap_or_else(|| e.to_diagnostic());
                 Err(ScriptError {
                     kind: e.kind.to_string(),
-                    code: e.code.clone(),
+                    code: e.code.to_string(),
                     message: e.message.clone(),
                     task: e.task.clone(),
                     rendered: diagnostics::render(&d, map, false),

@@ -132,8 +132,38 @@ svg text{{font-size:11px;font-family:system-ui,sans-serif}}</style></head><body>
             o.actions.len()
         );
     }
+    logs(&mut h, o);
     h.push_str("</body></html>\n");
     h
+}
+
+/// The `print` lines, with the virtual time and the action that printed each.
+fn logs(h: &mut String, o: &Record) {
+    if o.logs.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<h2>Logs</h2>\n<table><tr><th>time</th><th>#</th><th>action</th><th>line</th></tr>\n",
+    );
+    for l in o.logs.iter().take(MAX_ROWS) {
+        let fqn = o.actions.get(l.action).map_or("", |a| &*a.fqn);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre style=\"margin:0\">{}</pre></td></tr>",
+            secs(l.at),
+            l.action,
+            esc(fqn),
+            esc(&l.text)
+        );
+    }
+    h.push_str("</table>\n");
+    if o.logs.len() > MAX_ROWS {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">The first {MAX_ROWS} of {} lines are listed.</p>",
+            o.logs.len()
+        );
+    }
 }
 
 /// The tracks that appear, in order: (node, track).

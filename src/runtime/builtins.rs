@@ -16,6 +16,7 @@ pub use methods::{method, method_kw};
 use super::ops::{self, check_len, iterate, order, truthy, type_error, value_error};
 use super::value::{Callable, Value};
 use crate::check::types::{error_derives, is_error_type};
+use crate::diagnostics::ErrorType;
 use crate::syntax::ast::BinOp;
 use std::cmp::Ordering;
 
@@ -297,7 +298,7 @@ fn abs(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Va
         Some(Value::Duration(d)) => d
             .checked_abs()
             .map(Value::Duration)
-            .ok_or_else(|| Value::error("OverflowError", "duration overflow")),
+            .ok_or_else(|| Value::error(ErrorType::OverflowError, "duration overflow")),
         Some(v) => Err(type_error(format!(
             "bad operand type for abs(): '{}'",
             v.type_name()
@@ -315,7 +316,7 @@ pub(crate) fn float_to_int(f: f64) -> Result<i64, Value> {
         Ok(f as i64)
     } else if f.is_infinite() {
         Err(Value::error(
-            "OverflowError",
+            ErrorType::OverflowError,
             "cannot convert float infinity to integer",
         ))
     } else {
@@ -521,7 +522,10 @@ fn parse_int(text: &str, base: i64) -> Result<i64, Value> {
         let d = c.to_digit(radix).ok_or_else(bad)?;
         acc = acc * radix as i128 + d as i128;
         if acc > 1i128 << 64 {
-            return Err(Value::error("OverflowError", "int too large to convert"));
+            return Err(Value::error(
+                ErrorType::OverflowError,
+                "int too large to convert",
+            ));
         }
         prev_digit = true;
         any = true;
@@ -530,7 +534,7 @@ fn parse_int(text: &str, base: i64) -> Result<i64, Value> {
         return Err(bad());
     }
     let v = if neg { -acc } else { acc };
-    i64::try_from(v).map_err(|_| Value::error("OverflowError", "int too large to convert"))
+    i64::try_from(v).map_err(|_| Value::error(ErrorType::OverflowError, "int too large to convert"))
 }
 
 fn int(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Value> {
@@ -642,7 +646,7 @@ pub fn is_instance(v: &Value, t: &Value) -> Result<bool, Value> {
                     "none" => matches!(v, Value::None),
                     "Future" => matches!(v, Value::Future(_)),
                     _ if is_error_type(n) => {
-                        matches!(v, Value::Error(e) if error_derives(&e.kind, n))
+                        matches!(v, Value::Error(e) if error_derives(e.kind.name(), n))
                     }
                     _ if crate::check::builtins::is_function(n) => return Err(not_a_type()),
                     _ => match v {

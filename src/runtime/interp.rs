@@ -1,9 +1,12 @@
 //! The evaluator and the event loop. See the module doc of [`super`] for the shape.
 
-use super::value::{Callable, DictMap, ErrorValue, Key, StructValue, Trace, TracePoint, Value};
+use super::value::{
+    Callable, DictMap, ErrorCode, ErrorValue, Key, RunCode, StructValue, Trace, TracePoint, Value,
+};
 use super::*;
 use crate::check::config::quantity;
 use crate::check::types;
+use crate::diagnostics::ErrorType;
 use crate::sim::{self, Request};
 use std::task::{Context, Poll};
 
@@ -29,7 +32,7 @@ pub(crate) type Res<T> = Result<T, Ctrl>;
 type Args = (Vec<Value>, Vec<(Name, Value)>);
 type LocalFut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
-pub(crate) fn raise(kind: &str, msg: impl Into<String>) -> Ctrl {
+pub(crate) fn raise(kind: ErrorType, msg: impl Into<String>) -> Ctrl {
     Ctrl::raise(Value::error(kind, msg))
 }
 
@@ -144,8 +147,8 @@ impl<'p> Frame<'p> {
         if let Some(max) = self.sh.limits.max_steps {
             if n > max {
                 return Err(self.limit(
-                    "E0701",
-                    format!("the run passed its limit of {max} steps (E0701)"),
+                    RunCode::Steps,
+                    format!("the run passed its limit of {max} steps"),
                 ));
             }
         }
@@ -159,14 +162,8 @@ impl<'p> Frame<'p> {
     }
 
     /// Stops the run at a limit: a `LimitExceededError` with the limit's own code.
-    fn limit(&self, code: &str, msg: String) -> Ctrl {
-        let e = ErrorValue {
-            kind: Name::new("LimitExceededError"),
-            code: code.into(),
-            message: msg,
-            task: None,
-            trace: Trace::new(),
-        };
+    fn limit(&self, code: RunCode, msg: String) -> Ctrl {
+        let e = ErrorValue::run(code, msg);
         *self.sh.limit_error.borrow_mut() = Some(e.clone());
         Ctrl::Kill(Box::new(e))
     }
@@ -184,7 +181,7 @@ impl<'p> Frame<'p> {
     fn put(&mut self, slot: Slot, v: Value) -> Res<()> {
         let Some(i) = slot.as_local() else {
             return Err(raise(
-                "RuntimeSystemError",
+                ErrorType::RuntimeSystemError,
                 "internal: a binding without a slot",
             ));
         };
@@ -203,7 +200,7 @@ impl<'p> Frame<'p> {
                 let parts = ops::iterate_owned(v).map_err(Ctrl::raise)?;
                 if parts.len() != items.len() {
                     return Err(raise(
-                        "ValueError",
+                        ErrorType::ValueError,
                         format!(
                             "cannot unpack {} values into {} names",
                             parts.len(),
@@ -229,7 +226,7 @@ impl<'p> Frame<'p> {
             return match self.vars.get(self.base + i) {
                 Some(v) => Ok(v.clone()),
                 None => Err(raise(
-                    "RuntimeSystemError",
+                    ErrorType::RuntimeSystemError,
                     format!("internal: local {n} read before it was bound"),
                 )),
             };
@@ -259,7 +256,7 @@ impl<'p> Frame<'p> {
         if prog.checked.fns.contains_key(n) {
             let Some(index) = prog.checked.locations.get_index_of(n) else {
                 return Err(raise(
-                    "RuntimeSystemError",
+                    ErrorType::RuntimeSystemError,
                     format!("internal: no body for {n}"),
                 ));
             };
@@ -619,10 +616,10 @@ impl<'p> Frame<'p> {
         match v {
             Some(v @ Value::Error(_)) => Ctrl::raise(v),
             Some(other) => raise(
-                "TypeError",
+                ErrorType::TypeError,
                 format!("exceptions must be errors, not {}", other.type_name()),
             ),
-            None => raise("RuntimeUserError", "raise with no error"),
+            None => raise(ErrorType::RuntimeUserError, "raise with no error"),
         }
     }
 
@@ -636,7 +633,7 @@ impl<'p> Frame<'p> {
             h.types.is_empty()
                 || h.types
                     .iter()
-                    .any(|path| types::error_derives(&e.kind, &path.last().unwrap().name))
+                    .any(|path| types::error_derives(e.kind.name(), &path.last().unwrap().name))
         })
     }
 
@@ -681,7 +678,7 @@ impl<'p> Frame<'p> {
                 let o = self.expr(obj)?;
                 let Value::Struct(s) = &o else {
                     return Err(raise(
-                        "TypeError",
+                        ErrorType::TypeError,
                         format!("cannot set a field of {}", o.type_name()),
                     ));
                 };
@@ -710,7 +707,7 @@ impl<'p> Frame<'p> {
                 let parts = ops::iterate(&v).map_err(Ctrl::raise)?;
                 if parts.len() != items.len() {
                     return Err(raise(
-                        "ValueError",
+                        ErrorType::ValueError,
                         format!(
                             "cannot unpack {} values into {} targets",
                             parts.len(),
@@ -723,7 +720,7 @@ impl<'p> Frame<'p> {
                 }
                 Ok(())
             }
-            _ => Err(raise("TypeError", "invalid assignment target")),
+            _ => Err(raise(ErrorType::TypeError, "invalid assignment target")),
         }
     }
 
@@ -884,7 +881,7 @@ impl<'p> Frame<'p> {
             }
             ExprKind::Await(_) => {
                 return Err(raise(
-                    "RuntimeSystemError",
+                    ErrorType::RuntimeSystemError,
                     "internal: await evaluated synchronously",
                 ))
             }
@@ -923,7 +920,7 @@ impl<'p> Frame<'p> {
                             Value::Int(i) => Ok(Some(i)),
                             Value::None => Ok(None),
                             other => Err(raise(
-                                "TypeError",
+                                ErrorType::TypeError,
                                 format!("slice indices must be int, not {}", other.type_name()),
                             )),
                         },
@@ -1018,7 +1015,7 @@ impl<'p> Frame<'p> {
         match r {
             Some(r) => r.map(Some).map_err(Ctrl::raise),
             None => Err(raise(
-                "TypeError",
+                ErrorType::TypeError,
                 format!("{} has no method {}", recv.type_name(), name.name),
             )),
         }
@@ -1042,7 +1039,7 @@ impl<'p> Frame<'p> {
     pub(crate) fn key(&self, v: &Value) -> Res<Key> {
         v.to_key().ok_or_else(|| {
             raise(
-                "TypeError",
+                ErrorType::TypeError,
                 format!("a dict key must be str or int, not {}", v.type_name()),
             )
         })
@@ -1096,13 +1093,18 @@ impl<'p> Frame<'p> {
             Value::Duration(d) if n == "seconds" => Value::Float(*d as f64 / 1e9),
             Value::Error(e) => match n {
                 "message" => Value::str(&e.message),
-                "code" => Value::str(&e.code),
+                "code" => Value::str(e.code.as_str()),
                 "task" => e.task.as_deref().map_or(Value::None, Value::str),
-                _ => return Err(raise("TypeError", format!("{} has no field {n}", e.kind))),
+                _ => {
+                    return Err(raise(
+                        ErrorType::TypeError,
+                        format!("{} has no field {n}", e.kind),
+                    ))
+                }
             },
             Value::Struct(s) => match s.borrow().fields.iter().find(|(f, _)| f == n) {
                 Some((_, v)) => v.clone(),
-                None => return Err(raise("TypeError", format!("no field {n}"))),
+                None => return Err(raise(ErrorType::TypeError, format!("no field {n}"))),
             },
             other => Value::Callable(Rc::new(Callable::Method(
                 Box::new(other.clone()),
@@ -1211,7 +1213,7 @@ impl<'p> Frame<'p> {
                 Ok(self.new_future(Fut::LazyFn { func: f, args }))
             }
             Callee::Aio(other) => Err(raise(
-                "TypeError",
+                ErrorType::TypeError,
                 format!("{} has no .aio", Value::Callable(Rc::new(other)).repr()),
             )),
             // `t.override(...)` as a value (`.aio(x)` on it, kept in a variable, mapped).
@@ -1251,7 +1253,7 @@ impl<'p> Frame<'p> {
                         match r {
                             Some(r) => r.map_err(Ctrl::raise),
                             None => Err(raise(
-                                "TypeError",
+                                ErrorType::TypeError,
                                 format!("{} has no method {m}", recv.type_name()),
                             )),
                         }
@@ -1259,7 +1261,7 @@ impl<'p> Frame<'p> {
                     Callable::Task(..) => unreachable!("tasks are Callee::Task"),
                 },
                 other => Err(raise(
-                    "TypeError",
+                    ErrorType::TypeError,
                     format!("{} is not callable", other.type_name()),
                 )),
             },
@@ -1305,9 +1307,9 @@ impl<'p> Frame<'p> {
     #[cold]
     pub(crate) fn depth_error(&self) -> Ctrl {
         self.limit(
-            "E0702",
+            RunCode::CallDepth,
             format!(
-                "call depth passed its limit of {} (E0702)",
+                "call depth passed its limit of {}",
                 self.sh.limits.max_call_depth
             ),
         )
@@ -1352,7 +1354,7 @@ impl<'p> Frame<'p> {
         let mut out: Vec<Option<Value>> = vec![None; params.len()];
         if argv.len() > params.len() {
             return Err(raise(
-                "TypeError",
+                ErrorType::TypeError,
                 format!(
                     "{what} takes {} arguments, {} given",
                     params.len(),
@@ -1366,7 +1368,12 @@ impl<'p> Frame<'p> {
         for (k, v) in kwargs {
             match params.iter().position(|p| p.name.name == k) {
                 Some(i) => out[i] = Some(v),
-                None => return Err(raise("TypeError", format!("{what} has no parameter {k}"))),
+                None => {
+                    return Err(raise(
+                        ErrorType::TypeError,
+                        format!("{what} has no parameter {k}"),
+                    ))
+                }
             }
         }
         let mut vals = Vec::with_capacity(params.len());
@@ -1377,7 +1384,7 @@ impl<'p> Frame<'p> {
                     Some(d) => self.detached().expr(d)?,
                     None => {
                         return Err(raise(
-                            "TypeError",
+                            ErrorType::TypeError,
                             format!("{what} is missing argument {}", p.name.name),
                         ))
                     }
@@ -1408,7 +1415,7 @@ impl<'p> Frame<'p> {
             let n = self.prog().checked.tasks[t].params.len();
             if argv.len() != n || !kwargs.is_empty() {
                 return Err(raise(
-                    "TypeError",
+                    ErrorType::TypeError,
                     format!("host task {t} takes {n} positional arguments"),
                 ));
             }
@@ -1448,7 +1455,7 @@ impl<'p> Frame<'p> {
                         Value::Future(f) => self.await_future(f).await?,
                         other => {
                             return Err(raise(
-                                "TypeError",
+                                ErrorType::TypeError,
                                 format!("{} cannot be awaited", other.type_name()),
                             ))
                         }
@@ -1628,7 +1635,7 @@ impl<'p> Frame<'p> {
                                 Value::None => None,
                                 other => {
                                     return Err(raise(
-                                        "TypeError",
+                                        ErrorType::TypeError,
                                         format!(
                                             "slice indices must be int, not {}",
                                             other.type_name()
@@ -1731,7 +1738,7 @@ impl<'p> Frame<'p> {
                                     Some(Value::Duration(d)) if *d >= 0 => *d,
                                     Some(Value::Duration(d)) => {
                                         return Err(raise(
-                                            "ValueError",
+                                            ErrorType::ValueError,
                                             format!(
                                                 "{b}() takes a duration of at least 0s, not {}",
                                                 value::format_duration(*d)
@@ -1740,7 +1747,7 @@ impl<'p> Frame<'p> {
                                     }
                                     _ => {
                                         return Err(raise(
-                                            "TypeError",
+                                            ErrorType::TypeError,
                                             format!("{b} takes a duration"),
                                         ))
                                     }
@@ -1806,7 +1813,7 @@ impl<'p> Frame<'p> {
             }
             Some(crate::check::config::Accelerator::Tpu { .. }) => Ok(1.0),
             None => Err(raise(
-                "RuntimeUserError",
+                ErrorType::RuntimeUserError,
                 "gpu_compute in an action with no GPU",
             )),
         }
@@ -2018,10 +2025,10 @@ impl<'p> Frame<'p> {
     fn map_future(&mut self, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
         let mut it = argv.into_iter();
         let Some(Value::Callable(c)) = it.next() else {
-            return Err(raise("TypeError", "map takes a task first"));
+            return Err(raise(ErrorType::TypeError, "map takes a task first"));
         };
         let Callable::Task(task, index) = &*c else {
-            return Err(raise("TypeError", "map takes a task first"));
+            return Err(raise(ErrorType::TypeError, "map takes a task first"));
         };
         let lists: Vec<Vec<Value>> = it
             .map(|l| ops::iterate(&l).map_err(Ctrl::raise))
@@ -2038,7 +2045,7 @@ impl<'p> Frame<'p> {
             match (k.as_str(), v) {
                 ("concurrency", Value::Int(c)) if c < 0 => {
                     return Err(raise(
-                        "ValueError",
+                        ErrorType::ValueError,
                         format!("map() takes a concurrency of at least 0 (0: no bound), not {c}"),
                     ))
                 }
@@ -2138,20 +2145,20 @@ impl<'p> Frame<'p> {
                 Ok(Ok(j)) => {
                     super::convert::from_json(&j, &ret, &self.prog().checked).map_err(|m| {
                         raise(
-                            "RuntimeSystemError",
+                            ErrorType::RuntimeSystemError,
                             format!("host function {b} returned a value that is not {ret}: {m}"),
                         )
                     })
                 }
                 Ok(Err(message)) => Err(Ctrl::raise(Value::Error(Rc::new(ErrorValue {
-                    kind: Name::new("RuntimeUserError"),
+                    kind: ErrorType::RuntimeUserError,
                     message,
-                    code: "HostError".into(),
+                    code: ErrorCode::Host,
                     task: None,
                     trace: Trace::new(),
                 })))),
                 Err(_) => Err(raise(
-                    "RuntimeSystemError",
+                    ErrorType::RuntimeSystemError,
                     format!("host function {b} panicked"),
                 )),
             };
@@ -2196,15 +2203,15 @@ impl<'p> Frame<'p> {
                     Ok(Value::str(&format!("<secret {name}>")))
                 } else {
                     Err(raise(
-                        "KeyError",
+                        ErrorType::KeyError,
                         format!("secret {name:?} is not among this environment's secrets"),
                     ))
                 }
             }
             "allocate" | "free" => {
                 let q = argv.first().map(Value::display).unwrap_or_default();
-                let bytes =
-                    quantity::parse_bytes(&q).map_err(|e| raise("ValueError", e.message))?;
+                let bytes = quantity::parse_bytes(&q)
+                    .map_err(|e| raise(ErrorType::ValueError, e.message))?;
                 let mut acts = sh.acts.borrow_mut();
                 let a = &mut acts[self.act];
                 if b == "free" {
@@ -2218,9 +2225,9 @@ impl<'p> Frame<'p> {
                         let used = quantity::format_bytes(a.memory_used);
                         let lim = quantity::format_bytes(limit);
                         return Err(Ctrl::Kill(Box::new(ErrorValue {
-                            kind: Name::new("OOMError"),
+                            kind: ErrorType::OOMError,
                             message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
-                            code: "OOMError".into(),
+                            code: ErrorCode::Type(ErrorType::OOMError),
                             task: Some(a.fqn.to_string()),
                             trace: Trace::new(),
                         })));
@@ -2241,7 +2248,7 @@ impl<'p> Frame<'p> {
                         Value::Future(f) => futs.push(f),
                         other => {
                             return Err(raise(
-                                "TypeError",
+                                ErrorType::TypeError,
                                 format!("gather takes futures, not {}", other.type_name()),
                             ))
                         }
@@ -2252,7 +2259,8 @@ impl<'p> Frame<'p> {
             }
             n if types::is_error_type(n) => {
                 let msg = argv.first().map(Value::display).unwrap_or_default();
-                Ok(Value::error(n, msg))
+                let kind = ErrorType::from_name(n).expect("the checker knows the error types");
+                Ok(Value::error(kind, msg))
             }
             n if self.prog().checked.structs.contains_key(n) => {
                 let st = &self.prog().checked.structs[n];
@@ -2291,7 +2299,7 @@ impl<'p> Frame<'p> {
                         self.charge_call(&argv, &r)?;
                         r.map_err(Ctrl::raise)
                     }
-                    None => Err(raise("TypeError", format!("{n} is not callable"))),
+                    None => Err(raise(ErrorType::TypeError, format!("{n} is not callable"))),
                 }
             }
         }
@@ -2361,28 +2369,22 @@ impl<'p> Shared<'p> {
 
 /// The wall-time limit and cancellation, checked every so many steps and events.
 fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
-    let err = |kind: &str, code: &str, msg: String| ErrorValue {
-        kind: Name::new(kind),
-        code: code.into(),
-        message: msg,
-        task: None,
-        trace: Trace::new(),
-    };
+    let err = |_kind: ErrorType, code: RunCode, msg: String| ErrorValue::run(code, msg);
     if sh.cancel.load(std::sync::atomic::Ordering::Relaxed) {
         return Some(err(
-            "CancelledError",
-            "E0705",
-            "the run was cancelled by its host (E0705)".into(),
+            ErrorType::CancelledError,
+            RunCode::Cancelled,
+            "the run was cancelled by its host".into(),
         ));
     }
     if let Some(max) = sh.limits.max_memory {
         let held = memory::live().saturating_sub(sh.memory_base);
         if held > i64::try_from(max).unwrap_or(i64::MAX) {
             return Some(err(
-                "LimitExceededError",
-                "E0707",
+                ErrorType::LimitExceededError,
+                RunCode::Memory,
                 format!(
-                    "the run holds {:.1} MiB of memory, past its limit of {:.1} MiB (E0707)",
+                    "the run holds {:.1} MiB of memory, past its limit of {:.1} MiB",
                     held as f64 / 1048576.0,
                     max as f64 / 1048576.0
                 ),
@@ -2392,9 +2394,9 @@ fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
     if let Some(max) = sh.limits.max_wall_time {
         if sh.started.elapsed() > max {
             return Some(err(
-                "LimitExceededError",
-                "E0704",
-                format!("the run passed its wall-time limit of {max:?} (E0704)"),
+                ErrorType::LimitExceededError,
+                RunCode::WallTime,
+                format!("the run passed its wall-time limit of {max:?}"),
             ));
         }
     }
@@ -2419,7 +2421,10 @@ fn ctrl_to_err(c: Ctrl) -> Value {
     match c {
         Ctrl::Raise(v) => *v,
         Ctrl::Kill(e) => Value::Error(Rc::new(*e)),
-        _ => Value::error("RuntimeSystemError", "internal control flow escaped"),
+        _ => Value::error(
+            ErrorType::RuntimeSystemError,
+            "internal control flow escaped",
+        ),
     }
 }
 
@@ -2473,9 +2478,9 @@ fn submit_new(sh: &Rc<Shared<'_>>, t: &Name, settings: Rc<ActSettings>, args: Ve
     if let Some(max) = sh.limits.max_live_actions {
         if sh.live.get() > max && sh.limit_error.borrow().is_none() {
             *sh.limit_error.borrow_mut() = Some(ErrorValue {
-                kind: Name::new("LimitExceededError"),
-                message: format!("the run passed its limit of {max} live actions (E0706)"),
-                code: "E0706".into(),
+                kind: ErrorType::LimitExceededError,
+                message: format!("the run passed its limit of {max} live actions"),
+                code: ErrorCode::Run(RunCode::LiveActions),
                 task: None,
                 trace: Trace::new(),
             });
@@ -2674,9 +2679,9 @@ fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
         }
         a.state = ActState::Cancelled;
         a.result = Some(Err(Rc::new(ErrorValue {
-            kind: Name::new("ActionAbortedError"),
+            kind: ErrorType::ActionAbortedError,
             message: "cancelled".into(),
-            code: "ActionAbortedError".into(),
+            code: ErrorCode::Type(ErrorType::ActionAbortedError),
             task: Some(a.fqn.to_string()),
             trace: Trace::new(),
         })));
@@ -2726,9 +2731,9 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
             // of this attempt's own (a preemption of its node) are retried by the platform,
             // a child's only under `retries`; NonRecoverableError never.
             let system = own
-                && types::error_derives(&e.kind, "RuntimeSystemError")
-                && e.kind != "UnschedulableError"
-                && e.kind != "DeadlockError";
+                && e.kind.derives(ErrorType::RuntimeSystemError)
+                && e.kind != ErrorType::UnschedulableError
+                && e.kind != ErrorType::DeadlockError;
             let retry_delay = {
                 let mut acts = sh.acts.borrow_mut();
                 let a = &mut acts[id];
@@ -2736,10 +2741,10 @@ fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) 
                     a.system_retries_used += 1;
                     Some(0)
                 } else if !system
-                    && e.code != "NonRecoverableError"
-                    && e.kind != "NonRecoverableError"
-                    && e.kind != "LimitExceededError"
-                    && e.kind != "UnschedulableError"
+                    && e.code != ErrorCode::Type(ErrorType::NonRecoverableError)
+                    && e.kind != ErrorType::NonRecoverableError
+                    && e.kind != ErrorType::LimitExceededError
+                    && e.kind != ErrorType::UnschedulableError
                 {
                     match &a.settings.retries {
                         Some(r) if a.user_retries_used < r.count => {
@@ -2865,9 +2870,9 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
         Err(Ctrl::Raise(v)) => match *v {
             Value::Error(e) => Err((*e).clone()),
             v => Err(ErrorValue {
-                kind: Name::new("TypeError"),
+                kind: ErrorType::TypeError,
                 message: format!("raised a {}", v.type_name()),
-                code: "TypeError".into(),
+                code: ErrorCode::Type(ErrorType::TypeError),
                 task: None,
                 trace: Trace::new(),
             }),
@@ -2890,15 +2895,12 @@ fn run_native_task(
     task: &Name,
     args: Vec<Value>,
 ) -> Result<Value, ErrorValue> {
-    let err = |kind: &str, message: String| ErrorValue {
-        kind: Name::new(kind),
-        code: kind.into(),
-        message,
-        task: None,
-        trace: Trace::new(),
-    };
+    let err = ErrorValue::new;
     let Some(f) = sh.prog.native_tasks.get(task) else {
-        return Err(err("RuntimeSystemError", format!("no host task {task}")));
+        return Err(err(
+            ErrorType::RuntimeSystemError,
+            format!("no host task {task}"),
+        ));
     };
     let fut = f(args.iter().map(Value::to_json).collect());
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -2915,16 +2917,16 @@ fn run_native_task(
     match result {
         Ok(Ok(j)) => super::convert::from_json(&j, &ret, &sh.prog.checked).map_err(|m| {
             err(
-                "RuntimeSystemError",
+                ErrorType::RuntimeSystemError,
                 format!("host task {task} returned a value that is not {ret}: {m}"),
             )
         }),
         Ok(Err(message)) => Err(ErrorValue {
-            code: "HostError".into(),
-            ..err("RuntimeUserError", message)
+            code: ErrorCode::Host,
+            ..err(ErrorType::RuntimeUserError, message)
         }),
         Err(_) => Err(err(
-            "RuntimeSystemError",
+            ErrorType::RuntimeSystemError,
             format!("host task {task} panicked"),
         )),
     }
@@ -3011,6 +3013,7 @@ pub(crate) fn run(
                 nodes: Vec::new(),
                 args: Vec::new(),
                 warm_after: Vec::new(),
+                root: root_place(prog, &task_name),
             };
         }
     };
@@ -3111,9 +3114,9 @@ pub(crate) fn run(
                 .map(|r| describe_deadlock(&sh, &r))
                 .unwrap_or_default();
             let e = ErrorValue {
-                kind: Name::new("DeadlockError"),
+                kind: ErrorType::DeadlockError,
                 message: format!("no action can make progress:\n{detail}"),
-                code: "E0602".into(),
+                code: ErrorCode::Run(RunCode::Deadlock),
                 task: None,
                 trace: Trace::new(),
             };
@@ -3123,12 +3126,12 @@ pub(crate) fn run(
         if let Some(max) = sh.limits.max_virtual_time {
             if sh.sim.borrow().now() > max {
                 *sh.limit_error.borrow_mut() = Some(ErrorValue {
-                    kind: Name::new("LimitExceededError"),
+                    kind: ErrorType::LimitExceededError,
                     message: format!(
-                        "the run passed its virtual-time limit of {} (E0703)",
+                        "the run passed its virtual-time limit of {}",
                         value::format_duration(max)
                     ),
-                    code: "E0703".into(),
+                    code: ErrorCode::Run(RunCode::VirtualTime),
                     task: None,
                     trace: Trace::new(),
                 });
@@ -3180,11 +3183,11 @@ pub(crate) fn run(
                                 &sh,
                                 id,
                                 Err(ErrorValue {
-                                    kind: Name::new("MaxQueuedTimeExceededError"),
+                                    kind: ErrorType::MaxQueuedTimeExceededError,
                                     message:
                                         "the attempt waited in the queue past its max_queued_time"
                                             .into(),
-                                    code: "MaxQueuedTimeExceededError".into(),
+                                    code: ErrorCode::Type(ErrorType::MaxQueuedTimeExceededError),
                                     task: Some(fqn.to_string()),
                                     trace: Trace::new(),
                                 }),
@@ -3212,9 +3215,9 @@ pub(crate) fn run(
                             let mut acts = sh.acts.borrow_mut();
                             acts[id].state = ActState::Failed;
                             acts[id].result = Some(Err(Rc::new(ErrorValue {
-                                kind: Name::new("DeadlineExceededError"),
+                                kind: ErrorType::DeadlineExceededError,
                                 message: "the action ran past its deadline".into(),
-                                code: "DeadlineExceededError".into(),
+                                code: ErrorCode::Type(ErrorType::DeadlineExceededError),
                                 task: Some(fqn.to_string()),
                                 trace: Trace::new(),
                             })));
@@ -3240,9 +3243,9 @@ pub(crate) fn run(
                                 &sh,
                                 id,
                                 Err(ErrorValue {
-                                    kind: Name::new("MaxRuntimeExceededError"),
+                                    kind: ErrorType::MaxRuntimeExceededError,
                                     message: "the attempt ran past its max_runtime".into(),
-                                    code: "MaxRuntimeExceededError".into(),
+                                    code: ErrorCode::Type(ErrorType::MaxRuntimeExceededError),
                                     task: Some(fqn.to_string()),
                                     trace: Trace::new(),
                                 }),
@@ -3262,9 +3265,9 @@ pub(crate) fn run(
                     &sh,
                     id,
                     Err(ErrorValue {
-                        kind: Name::new("PreemptedError"),
+                        kind: ErrorType::PreemptedError,
                         message: "the spot node was preempted".into(),
-                        code: "PreemptedError".into(),
+                        code: ErrorCode::Type(ErrorType::PreemptedError),
                         // `complete` names the task: the error is this attempt's own.
                         task: None,
                         trace: Trace::new(),
@@ -3278,9 +3281,9 @@ pub(crate) fn run(
                     &sh,
                     id,
                     Err(ErrorValue {
-                        kind: Name::new("UnschedulableError"),
+                        kind: ErrorType::UnschedulableError,
                         message: reason,
-                        code: "E0601".into(),
+                        code: ErrorCode::Run(RunCode::Unschedulable),
                         task: Some(fqn.to_string()),
                         trace: Trace::new(),
                     }),
@@ -3295,9 +3298,9 @@ pub(crate) fn run(
             Some(Ok(v)) => Ok(v),
             Some(Err(e)) => Err((*e).clone()),
             None => Err(ErrorValue {
-                kind: Name::new("RuntimeSystemError"),
+                kind: ErrorType::RuntimeSystemError,
                 message: "the run ended without a result".into(),
-                code: "RuntimeSystemError".into(),
+                code: ErrorCode::Type(ErrorType::RuntimeSystemError),
                 task: None,
                 trace: Trace::new(),
             }),
@@ -3377,7 +3380,14 @@ pub(crate) fn run(
         nodes,
         args,
         warm_after,
+        root: root_place(prog, &task_name),
     }
+}
+
+/// The span of the run task's name, and its FQN.
+fn root_place(prog: &Program, task: &Name) -> Option<(Span, String)> {
+    let info = prog.checked.tasks.get(task)?;
+    Some((info.span, info.fqn.clone()))
 }
 
 /// The deadlock chain in the program's terms: which action holds which node or replica

@@ -425,6 +425,9 @@ pub struct RunOutcome {
     /// Replicas of `scope = "global"` environments alive at the end, by environment name:
     /// what the next run of the same session starts with, warm.
     pub warm_after: Vec<(String, u32)>,
+    /// The run's task: the span of its name and its FQN (where an error that ran no
+    /// statement, such as a limit or a deadlock, points).
+    pub root: Option<(crate::diagnostics::Span, String)>,
 }
 
 /// One logical action, for summaries, traces and reports.
@@ -567,13 +570,27 @@ pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
         Err(e) => (
             "failed",
             serde_json::Value::Null,
-            serde_json::json!({"code": e.code, "type": e.kind.as_str(), "message": e.message, "task": e.task}),
+            serde_json::json!({"code": e.code.as_str(), "type": e.kind.as_str(), "message": e.message, "task": e.task}),
         ),
     };
+    // `print` lines in the order printed, with the action and the virtual time.
+    let logs: Vec<serde_json::Value> = outcome
+        .logs
+        .iter()
+        .map(|l| {
+            serde_json::json!({
+                "at_s": l.at as f64 / 1e9,
+                "action": l.action,
+                "task": outcome.actions.get(l.action).map(|a| &*a.fqn),
+                "text": l.text,
+            })
+        })
+        .collect();
     serde_json::json!({
         "status": status,
         "result": result,
         "error": error,
+        "logs": logs,
         "makespan_s": outcome.summary.makespan as f64 / 1e9,
         "actions": actions,
         "attempts": outcome.attempts,

@@ -8,6 +8,7 @@
 
 mod arith;
 
+use crate::diagnostics::ErrorType;
 pub(crate) use arith::floor_div;
 use arith::{div_half_even, duration_op, float_op, float_to_i64, int_op, scale_exact};
 
@@ -28,19 +29,19 @@ const MAX_DEPTH: usize = 2_000;
 pub(crate) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 
 pub(crate) fn type_error(msg: impl Into<String>) -> Value {
-    Value::error("TypeError", msg)
+    Value::error(ErrorType::TypeError, msg)
 }
 
 pub(crate) fn value_error(msg: impl Into<String>) -> Value {
-    Value::error("ValueError", msg)
+    Value::error(ErrorType::ValueError, msg)
 }
 
 pub(crate) fn overflow() -> Value {
-    Value::error("OverflowError", "integer overflow")
+    Value::error(ErrorType::OverflowError, "integer overflow")
 }
 
 pub(super) fn zero_div(msg: &str) -> Value {
-    Value::error("ZeroDivisionError", msg)
+    Value::error(ErrorType::ZeroDivisionError, msg)
 }
 
 /// `xs.append(v)`, within [`MAX_LEN`] (so a runaway loop fails instead of exhausting memory).
@@ -56,7 +57,10 @@ pub(crate) fn push(l: &std::cell::RefCell<Vec<Value>>, v: Value) -> Result<(), V
 pub(crate) fn check_len(n: Option<usize>) -> Result<usize, Value> {
     match n {
         Some(n) if n <= MAX_LEN => Ok(n),
-        _ => Err(Value::error("OverflowError", "result is too large")),
+        _ => Err(Value::error(
+            ErrorType::OverflowError,
+            "result is too large",
+        )),
     }
 }
 
@@ -174,7 +178,7 @@ fn binary_any(op: BinOp, a: &Value, b: &Value) -> Result<Value, Value> {
 }
 
 pub(super) fn duration_overflow() -> Value {
-    Value::error("OverflowError", "duration overflow")
+    Value::error(ErrorType::OverflowError, "duration overflow")
 }
 
 fn repeat_count(len: usize, n: i64) -> Result<usize, Value> {
@@ -493,7 +497,7 @@ fn int_index(obj: &Value, idx: &Value) -> Result<i64, Value> {
 /// `obj[idx]`.
 pub fn index(obj: &Value, idx: &Value) -> Result<Value, Value> {
     let out_of_range =
-        |what: &str| Value::error("IndexError", format!("{what} index out of range"));
+        |what: &str| Value::error(ErrorType::IndexError, format!("{what} index out of range"));
     match obj {
         Value::List(l) => {
             let i = int_index(obj, idx)?;
@@ -517,7 +521,7 @@ pub fn index(obj: &Value, idx: &Value) -> Result<Value, Value> {
         }
         Value::Dict(d) => {
             let found = lookup_key(idx)?.and_then(|k| d.borrow().get(&k).cloned());
-            found.ok_or_else(|| Value::error("KeyError", idx.repr()))
+            found.ok_or_else(|| Value::error(ErrorType::KeyError, idx.repr()))
         }
         _ => Err(type_error(format!(
             "'{}' object is not subscriptable",
@@ -532,8 +536,9 @@ pub fn set_index(obj: &Value, idx: &Value, v: Value) -> Result<(), Value> {
         Value::List(l) => {
             let i = int_index(obj, idx)?;
             let mut l = l.borrow_mut();
-            let j = norm_index(i, l.len())
-                .ok_or_else(|| Value::error("IndexError", "list assignment index out of range"))?;
+            let j = norm_index(i, l.len()).ok_or_else(|| {
+                Value::error(ErrorType::IndexError, "list assignment index out of range")
+            })?;
             l[j] = v;
             Ok(())
         }

@@ -5,6 +5,7 @@
 use super::value::Value;
 use super::ActSettings;
 use crate::check::config::{self as cfg, Const, ConstArg, Level, SConst};
+use crate::diagnostics::ErrorType;
 use crate::diagnostics::Span;
 use crate::syntax::ast::Name;
 
@@ -131,7 +132,7 @@ pub(crate) fn apply(
 
 fn invalid(code: &str, message: &str) -> Value {
     Value::error(
-        "ValueError",
+        ErrorType::ValueError,
         format!("invalid override ({code}): {message}"),
     )
 }

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+pub use super::errors::{ErrorCode, RunCode};
 pub use super::trace::{Trace, TracePoint, TRACE_KEPT};
+pub use crate::diagnostics::ErrorType;
 
 /// How deep `str`, JSON output and copies follow nested values (deeper prints as `...`).
 pub const MAX_NESTING: usize = 2_000;
@@ -77,14 +79,13 @@ impl Key {
     }
 }
 
-/// An error value: its type (a name of the hierarchy), message, flyte code and the FQN of the
-/// action that failed.
+/// An error value: its type, message, flyte code and the FQN of the action that failed.
 #[derive(Clone, Debug)]
 pub struct ErrorValue {
-    pub kind: Name,
+    pub kind: ErrorType,
     pub message: String,
     /// flyte's error code; for a raised error, its type's name.
-    pub code: String,
+    pub code: ErrorCode,
     pub task: Option<String>,
     /// Where it went, innermost first: the statement that raised it, then the statement of each
     /// function or action it left (the call or the `await`). Not part of its value.
@@ -96,59 +97,6 @@ impl PartialEq for ErrorValue {
     fn eq(&self, other: &ErrorValue) -> bool {
         (&self.kind, &self.message, &self.code, &self.task)
             == (&other.kind, &other.message, &other.code, &other.task)
-    }
-}
-
-impl ErrorValue {
-    /// The error as a diagnostic: its code (a run-time page's `E06xx`/`E07xx`, else its flyte
-    /// code or type), `TYPE: message`, and a label at each statement of its trace: where it was
-    /// raised, then each call or `await` it came out of, with the action that ran it.
-    pub fn to_diagnostic(&self) -> crate::diagnostics::Diagnostic {
-        use crate::check::types::ERRORS;
-        let code = crate::diagnostics::codes::lookup(&self.code)
-            .map(|info| info.code)
-            .or_else(|| ERRORS.iter().map(|(n, _)| *n).find(|n| *n == self.code))
-            .or_else(|| ERRORS.iter().map(|(n, _)| *n).find(|n| *n == self.kind))
-            .unwrap_or("Error");
-        let task = self
-            .task
-            .as_deref()
-            .map(|t| format!(" (in {t})"))
-            .unwrap_or_default();
-        let mut d = crate::diagnostics::Diagnostic::error(
-            code,
-            format!("{}: {}{task}", self.kind, self.message),
-        );
-        let points = self.trace.points();
-        for (i, p) in points.iter().enumerate() {
-            let message = match i.checked_sub(1).map(|j| &points[j]) {
-                // Raised by the platform for an action that ran no statement of it.
-                None if self.task.as_deref().is_some_and(|t| t != &*p.task) => format!(
-                    "{} called here, in {}",
-                    self.task.as_deref().unwrap_or_default(),
-                    p.task
-                ),
-                None => format!("raised here, in {}", p.task),
-                Some(inner) if inner.task != p.task => {
-                    format!("{} called here, in {}", inner.task, p.task)
-                }
-                Some(_) => format!("called here, in {}", p.task),
-            };
-            d.labels.push(crate::diagnostics::Label {
-                span: p.span,
-                message,
-                primary: i == 0,
-            });
-        }
-        if self.trace.omitted() > 0 {
-            d.help = Some(format!(
-                "{} more frames between the first {} and the last {} are not shown",
-                self.trace.omitted(),
-                TRACE_KEPT,
-                self.trace.len().saturating_sub(TRACE_KEPT)
-            ));
-        }
-        d
     }
 }
 
@@ -298,14 +246,8 @@ impl Value {
         Value::Dict(Rc::new(RefCell::new(entries)))
     }
 
-    pub fn error(kind: &str, message: impl Into<String>) -> Value {
-        Value::Error(Rc::new(ErrorValue {
-            kind: Name::new(kind),
-            message: message.into(),
-            code: kind.to_string(),
-            task: Option::None,
-            trace: Trace::new(),
-        }))
+    pub fn error(kind: ErrorType, message: impl Into<String>) -> Value {
+        Value::Error(Rc::new(ErrorValue::new(kind, message)))
     }
 
     /// The name of the value's type, as messages show it.
@@ -664,13 +606,7 @@ mod tests {
 
     #[test]
     fn errors_compare_without_their_trace() {
-        let a = ErrorValue {
-            kind: Name::new("ValueError"),
-            message: "m".into(),
-            code: "ValueError".into(),
-            task: None,
-            trace: Trace::new(),
-        };
+        let a = ErrorValue::new(ErrorType::ValueError, "m");
         let mut b = a.clone();
         b.trace.push(TracePoint {
             span: crate::diagnostics::Span::new(crate::diagnostics::FileId(0), 0, 1),

@@ -2,6 +2,7 @@
 //! `[[fill]align][sign][z][#][0][width][grouping][.precision][type]`, with the types
 //! `d n x X o b c` (ints), `f F e E g G %` (numbers) and `s` (anything, as `str(v)`).
 
+use crate::diagnostics::ErrorType;
 use crate::runtime::ops::value_error;
 use crate::runtime::value::{format_float, Value};
 
@@ -233,7 +234,9 @@ fn format_int(i: i64, sp: &Spec, what: &str) -> Result<String, Value> {
             let c = u32::try_from(i)
                 .ok()
                 .and_then(char::from_u32)
-                .ok_or_else(|| Value::error("OverflowError", "%c arg not in range(0x110000)"))?;
+                .ok_or_else(|| {
+                    Value::error(ErrorType::OverflowError, "%c arg not in range(0x110000)")
+                })?;
             return Ok(finish("", "", "", &c.to_string(), sp, 3));
         }
         t => return Err(unknown(t, what)),

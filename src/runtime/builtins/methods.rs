@@ -2,6 +2,7 @@
 //! change the value through its `Rc<RefCell<...>>` and return `none`.
 
 use super::{bind, opt_bool, opt_int, sort_values};
+use crate::diagnostics::ErrorType;
 use crate::runtime::ops::{
     check_len, equal, iterate, lookup_key, norm_index, push, slice_positions, store_key,
     type_error, value_error,
@@ -331,11 +332,11 @@ fn list_call(
         "pop" => {
             let mut l = l.borrow_mut();
             if l.is_empty() {
-                return Err(Value::error("IndexError", "pop from empty list"));
+                return Err(Value::error(ErrorType::IndexError, "pop from empty list"));
             }
             let i = opt_int(name, arg(0))?.unwrap_or(-1);
             let j = norm_index(i, l.len())
-                .ok_or_else(|| Value::error("IndexError", "pop index out of range"))?;
+                .ok_or_else(|| Value::error(ErrorType::IndexError, "pop index out of range"))?;
             return Ok(l.remove(j));
         }
         "remove" => {
@@ -419,7 +420,7 @@ fn dict_call(d: &Dict, name: &str, a: &[Option<&Value>]) -> Result<Value, Value>
             let found = lookup_key(key)?.and_then(|k| d.borrow_mut().shift_remove(&k));
             found
                 .or_else(|| default.cloned())
-                .ok_or_else(|| Value::error("KeyError", key.repr()))
+                .ok_or_else(|| Value::error(ErrorType::KeyError, key.repr()))
         }
         "setdefault" => {
             let k = store_key(key)?;

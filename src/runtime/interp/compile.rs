@@ -16,6 +16,7 @@
 //! calls) is enough.
 
 use super::*;
+use crate::diagnostics::ErrorType;
 
 pub(crate) type CExpr<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<Value> + 'p>;
 type CCond<'p> = Box<dyn Fn(&mut Frame<'p>) -> Res<bool> + 'p>;
@@ -133,7 +134,7 @@ fn fail(f: &mut Frame<'_>, c: Ctrl, span: Span) -> Flow {
 fn taken(f: &mut Frame<'_>) -> Ctrl {
     f.pending
         .take()
-        .unwrap_or_else(|| raise("RuntimeSystemError", "internal: a lost error"))
+        .unwrap_or_else(|| raise(ErrorType::RuntimeSystemError, "internal: a lost error"))
 }
 
 /// A statement's `Res<()>` as a [`Flow`].
@@ -147,7 +148,10 @@ fn flow(f: &mut Frame<'_>, r: Res<()>, span: Span) -> Flow {
 
 #[cold]
 fn unbound() -> Ctrl {
-    raise("RuntimeSystemError", "internal: a local outside its frame")
+    raise(
+        ErrorType::RuntimeSystemError,
+        "internal: a local outside its frame",
+    )
 }
 
 #[inline(always)]
@@ -1041,7 +1045,7 @@ impl<'p> Compiler<'p> {
                     match r {
                         Some(r) => r.map_err(Ctrl::raise),
                         None => Err(raise(
-                            "TypeError",
+                            ErrorType::TypeError,
                             format!("{} has no method {method}", local(f, i)?.type_name()),
                         )),
                     }

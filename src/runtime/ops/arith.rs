@@ -1,6 +1,7 @@
 //! Arithmetic on ints, floats and durations, with Python's rounding and sign rules.
 
 use super::{duration_overflow, overflow, value_error, zero_div, TWO_63};
+use crate::diagnostics::ErrorType;
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
 use std::cmp::Ordering;
@@ -119,7 +120,10 @@ fn float_pow(x: f64, y: f64) -> Result<f64, Value> {
     }
     let r = x.powf(y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {
-        return Err(Value::error("OverflowError", "float power overflow"));
+        return Err(Value::error(
+            ErrorType::OverflowError,
+            "float power overflow",
+        ));
     }
     Ok(r)
 }

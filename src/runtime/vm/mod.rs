@@ -19,9 +19,10 @@
 
 mod slow;
 
-use super::interp::{raise, Ctrl, Frame, Res};
+use super::interp::{Ctrl, Frame, Res};
 use super::ops;
 use super::value::Value;
+use crate::diagnostics::ErrorType;
 use crate::ir::{finally_state, FnCode, Op, Unit};
 use crate::syntax::ast::{BinOp, CmpOp, Name};
 use std::cell::Cell;
@@ -89,8 +90,8 @@ pub(crate) fn run<'p>(
     args: Vec<Value>,
 ) -> Res<Value> {
     let Some(code) = unit.get(func) else {
-        return Err(raise(
-            "RuntimeSystemError",
+        return Err(slow::error(
+            ErrorType::RuntimeSystemError,
             "internal: a body that was not lowered",
         ));
     };
@@ -337,7 +338,10 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                 }
                 Op::ForNext { iter, dst, exit } => {
                     let Value::Int(i) = r!(iter + 1) else {
-                        break 'run raise("RuntimeSystemError", "internal: a loop position");
+                        break 'run slow::error(
+                            ErrorType::RuntimeSystemError,
+                            "internal: a loop position",
+                        );
                     };
                     // The snapshot is this loop's own: the next item is swapped into `dst`,
                     // and the value `dst` held waits in the snapshot until the loop ends.
@@ -445,8 +449,8 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     set!(dst, v);
                 }
                 Op::Await { .. } => {
-                    break 'run raise(
-                        "RuntimeSystemError",
+                    break 'run slow::error(
+                        ErrorType::RuntimeSystemError,
                         "internal: await in a body run without suspending",
                     );
                 }
@@ -475,7 +479,7 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                 }
                 Op::RaiseBare => break 'run f.raise_stmt(None),
                 Op::TypeError { msg } => {
-                    break 'run raise("TypeError", code.names[msg as usize].as_str())
+                    break 'run slow::error(ErrorType::TypeError, code.names[msg as usize].as_str())
                 }
                 Op::Except { err, table } => {
                     match slow::except_target(&r!(err), &code.excepts[table as usize]) {
@@ -492,7 +496,10 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     table,
                 } => {
                     let Value::Int(s) = r!(state) else {
-                        break 'run raise("RuntimeSystemError", "internal: a finally state");
+                        break 'run slow::error(
+                            ErrorType::RuntimeSystemError,
+                            "internal: a finally state",
+                        );
                     };
                     let fin = &code.finals[table as usize];
                     match s {

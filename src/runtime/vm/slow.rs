@@ -8,13 +8,14 @@ use super::super::value::{Callable, DictMap, Value};
 use super::super::Fut;
 use super::super::{builtins, ops};
 use crate::check::types;
+use crate::diagnostics::ErrorType;
 use crate::ir::{finally_state, ArgMode, CallSite, Const, FPart, FnCode, HandlerKind, Label, Reg};
 use crate::syntax::ast::{BinOp, Name, Slot};
 use std::rc::Rc;
 
 /// A catchable error of type `kind`.
 #[cold]
-pub(super) fn error(kind: &str, msg: impl Into<String>) -> Ctrl {
+pub(super) fn error(kind: ErrorType, msg: impl Into<String>) -> Ctrl {
     raise(kind, msg)
 }
 
@@ -34,7 +35,10 @@ pub(super) fn global(f: &mut Frame<'_>, id: u32) -> Res<Value> {
     let prog = f.sh.prog;
     match prog.globals.names.get(id as usize) {
         Some(n) => f.name(n, Slot::global(id)),
-        None => Err(error("RuntimeSystemError", "internal: an unknown global")),
+        None => Err(error(
+            ErrorType::RuntimeSystemError,
+            "internal: an unknown global",
+        )),
     }
 }
 
@@ -72,7 +76,7 @@ pub(super) fn fstring(f: &Frame<'_>, parts: &[FPart], regs: &[Value]) -> Res<Val
 pub(super) fn field_or_none(obj: &Value, name: &Name) -> Res<Value> {
     let Value::Struct(s) = obj else {
         return Err(error(
-            "TypeError",
+            ErrorType::TypeError,
             format!("cannot set a field of {}", obj.type_name()),
         ));
     };
@@ -86,7 +90,7 @@ pub(super) fn field_or_none(obj: &Value, name: &Name) -> Res<Value> {
 pub(super) fn set_field(obj: &Value, name: &Name, v: Value) -> Res<()> {
     let Value::Struct(s) = obj else {
         return Err(error(
-            "TypeError",
+            ErrorType::TypeError,
             format!("cannot set a field of {}", obj.type_name()),
         ));
     };
@@ -107,7 +111,7 @@ pub(super) fn slice(regs: &[Value], obj: Reg, bounds: Reg, mask: u8) -> Res<Valu
             Value::None => None,
             other => {
                 return Err(error(
-                    "TypeError",
+                    ErrorType::TypeError,
                     format!("slice indices must be int, not {}", other.type_name()),
                 ))
             }
@@ -127,7 +131,7 @@ pub(super) fn unpack(v: &Value, n: u32, names: bool) -> Res<Vec<Value>> {
     if parts.len() != n as usize {
         let noun = if names { "names" } else { "targets" };
         return Err(error(
-            "ValueError",
+            ErrorType::ValueError,
             format!("cannot unpack {} values into {n} {noun}", parts.len()),
         ));
     }
@@ -139,7 +143,10 @@ pub(super) fn call_walked(f: &mut Frame<'_>, func: u32, args: Vec<Value>) -> Res
     let prog = f.sh.prog;
     match prog.fn_at(func) {
         Some(decl) => f.call_fn_sync(decl, args),
-        None => Err(error("RuntimeSystemError", "internal: no body to call")),
+        None => Err(error(
+            ErrorType::RuntimeSystemError,
+            "internal: no body to call",
+        )),
     }
 }
 
@@ -168,7 +175,7 @@ pub(super) fn call_method(
         return match f.method_call(recv, name, args)? {
             Some(r) => r.map_err(Ctrl::raise),
             None => Err(error(
-                "TypeError",
+                ErrorType::TypeError,
                 format!("{} has no method {name}", recv.type_name()),
             )),
         };
@@ -234,7 +241,9 @@ pub(super) fn except_target(err: &Value, clauses: &[(Vec<Name>, Label)]) -> Opti
     let Value::Error(e) = err else { return None };
     clauses
         .iter()
-        .find(|(tys, _)| tys.is_empty() || tys.iter().any(|t| types::error_derives(&e.kind, t)))
+        .find(|(tys, _)| {
+            tys.is_empty() || tys.iter().any(|t| types::error_derives(e.kind.name(), t))
+        })
         .map(|(_, to)| *to)
 }
 
