@@ -15,9 +15,15 @@ use std::path::{Path, PathBuf};
 fn load(path: &Path, src: &str) -> Option<Program> {
     let mut map = SourceMap::new();
     let root = imports::script_root(path);
+    // Named relative to the repository, so that snapshots do not depend on where it is.
+    let name = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string();
     let loaded = imports::load(
         &mut map,
-        &path.display().to_string(),
+        &name,
         src.as_bytes(),
         &imports::relative_files(&[root]),
     );
@@ -93,6 +99,7 @@ fn every_script_runs_the_same_on_both_engines() {
     files.sort();
     let cluster = Cluster::default_cluster();
     let mut ran = 0;
+    let mut seen = Vec::new();
     for path in &files {
         let Ok(src) = std::fs::read_to_string(path) else {
             continue;
@@ -108,8 +115,14 @@ fn every_script_runs_the_same_on_both_engines() {
             .filter(|(_, t)| t.params.iter().all(|p| p.has_default))
             .map(|(k, _)| k.to_string())
             .collect();
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         for t in tasks {
-            agree(&prog, &path.display().to_string(), &t, &[], &cluster);
+            let j = agree(&prog, &rel, &t, &[], &cluster);
+            seen.push(serde_json::json!([rel, t, j]));
             ran += 1;
         }
     }
@@ -126,7 +139,13 @@ fn every_script_runs_the_same_on_both_engines() {
         let prog = load(&path, &src).expect("a valid benchmark");
         let j = agree(&prog, file, "main", &args, &cluster);
         assert_eq!(j["summary"]["status"], "succeeded", "{file}: {j}");
+        seen.push(serde_json::json!([file, "main", j]));
     }
+    // What the engines agreed on, recorded: a change shows as a snapshot diff.
+    insta::assert_snapshot!(
+        "every_script",
+        serde_json::to_string_pretty(&seen).expect("json")
+    );
 }
 
 const ENV: &str =
@@ -192,13 +211,23 @@ fn sources(ret: &str, body: &str) -> [String; 3] {
 #[test]
 fn function_bodies_run_the_same_on_both_engines() {
     let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
+    let mut seen = Vec::new();
     for (ret, body) in BODIES {
-        for src in sources(ret, body) {
-            let prog =
-                load(Path::new("t.flyte"), &src).unwrap_or_else(|| panic!("invalid:\n{src}"));
-            agree(&prog, &src, "main", &[], &cluster);
-        }
+        let runs: Vec<_> = sources(ret, body)
+            .iter()
+            .map(|src| {
+                let prog =
+                    load(Path::new("t.flyte"), src).unwrap_or_else(|| panic!("invalid:\n{src}"));
+                agree(&prog, src, "main", &[], &cluster)
+            })
+            .collect();
+        seen.push(serde_json::json!([body, runs]));
     }
+    // What the engines agreed on, recorded: a change shows as a snapshot diff.
+    insta::assert_snapshot!(
+        "function_bodies",
+        serde_json::to_string_pretty(&seen).expect("json")
+    );
 }
 
 /// The comparison can fail: a program whose runs differ (a different seed gives `random()`
