@@ -10,9 +10,7 @@ use crate::diagnostics::ErrorType;
 use crate::sim::{self, Request};
 use std::task::{Context, Poll};
 
-mod compile;
 mod work;
-pub(crate) use compile::CFn;
 
 /// Non-local control flow out of a statement.
 pub(crate) enum Ctrl {
@@ -68,10 +66,8 @@ pub(crate) struct Frame<'p> {
     /// in their caller's frame, on top of its locals.
     vars: Vec<Value>,
     base: usize,
-    /// A compiled `return`'s value and a compiled statement's error, on their way out (see
-    /// [`compile`]).
+    /// A `return`'s value, on its way out of the block.
     ret: Value,
-    pending: Option<Ctrl>,
     pub(crate) depth: usize,
     pub(crate) group: Option<Rc<str>>,
 }
@@ -111,7 +107,6 @@ impl<'p> Frame<'p> {
             vars: Vec::new(),
             base: 0,
             ret: Value::None,
-            pending: None,
             depth,
             group: None,
         }
@@ -1280,27 +1275,20 @@ impl<'p> Frame<'p> {
         Ok(f)
     }
 
-    /// Calls plain function number `index` (`decl`) that does not suspend: compiled (see
-    /// [`compile`]) on its first call, walked if it cannot be.
+    /// Calls plain function number `index` (`decl`) that does not suspend: on the VM (see
+    /// [`super::vm`]), or in the walker when the run chose it.
     fn call_fn(&mut self, decl: &'p FnDecl, index: u32, args: Vec<Value>) -> Res<Value> {
-        if self.sh.vm {
-            let prog: &'p Program = self.sh.prog;
-            if prog.vm_body(index).is_none() {
-                return self.call_fn_sync(decl, args);
-            }
-            if self.depth + 1 > self.sh.limits.max_call_depth {
-                return Err(self.depth_error());
-            }
-            self.depth += 1;
-            let r = super::vm::run(self, &prog.unit, index, args);
-            self.depth -= 1;
-            return r;
+        let prog: &'p Program = self.sh.prog;
+        if !self.sh.vm || prog.vm_body(index).is_none() {
+            return self.call_fn_sync(decl, args);
         }
-        let sh = self.sh.clone();
-        match sh.compiled(index, decl) {
-            Some(c) => self.run_compiled(c, args),
-            None => self.call_fn_sync(decl, args),
+        if self.depth + 1 > self.sh.limits.max_call_depth {
+            return Err(self.depth_error());
         }
+        self.depth += 1;
+        let r = super::vm::run(self, &prog.unit, index, args);
+        self.depth -= 1;
+        r
     }
 
     /// The call-depth limit's error.
@@ -1313,13 +1301,6 @@ impl<'p> Frame<'p> {
                 self.sh.limits.max_call_depth
             ),
         )
-    }
-
-    /// Runs a compiled function in a new frame, on a stack grown if little is left (with
-    /// room for the eight nested compiled calls `compile` runs between its own checks).
-    fn run_compiled(&mut self, c: &CFn<'p>, args: Vec<Value>) -> Res<Value> {
-        let mut f = self.callee_frame(c.decl, args)?;
-        crate::stack::grow_wide(|| c.run(&mut f))
     }
 
     pub(crate) fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
@@ -2354,19 +2335,6 @@ impl<'p> Frame<'p> {
     }
 }
 
-impl<'p> Shared<'p> {
-    /// The body (`decl`) of the function or task with index `index` among the program's
-    /// names, compiled on first use; `None` if it may suspend (the walker runs it). Callers
-    /// never pass an `async fn`: calling one only makes a future.
-    #[inline]
-    pub(crate) fn compiled(&self, index: u32, decl: &'p FnDecl) -> Option<&CFn<'p>> {
-        self.compiled
-            .get(index as usize)?
-            .get_or_init(|| CFn::compile(self.prog, decl))
-            .as_ref()
-    }
-}
-
 /// The wall-time limit and cancellation, checked every so many steps and events.
 fn outside_limits(sh: &Shared<'_>) -> Option<ErrorValue> {
     let err = |_kind: ErrorType, code: RunCode, msg: String| ErrorValue::run(code, msg);
@@ -2838,24 +2806,15 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
     f.vars.reserve_exact(decl.frame_size as usize);
     f.vars.extend(args.iter().map(Value::deep_copy));
     f.vars.resize(decl.frame_size as usize, Value::None);
-    // A body that never suspends runs compiled (or on the VM), like a plain function.
-    let on_vm = sh.vm && sh.prog.vm_body(index).is_some();
-    let compiled = if sh.vm {
-        None
-    } else {
-        sh.compiled(index, &decl.func)
-    };
-    let r = if on_vm {
+    // A body that never suspends runs on the VM, like a plain function.
+    let r = if sh.vm && sh.prog.vm_body(index).is_some() {
         let args = std::mem::take(&mut f.vars);
         super::vm::run(&mut f, &sh.prog.unit, index, args)
     } else {
-        match compiled {
-            Some(c) => crate::stack::grow_wide(|| c.run(&mut f)),
-            None => match f.block(&decl.body).await {
-                Ok(()) => Ok(Value::None),
-                Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
-                Err(c) => Err(c),
-            },
+        match f.block(&decl.body).await {
+            Ok(()) => Ok(Value::None),
+            Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
+            Err(c) => Err(c),
         }
     };
     let widen = |v: Value| {
@@ -2964,9 +2923,6 @@ pub(crate) fn run(
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
         frame_pool: RefCell::new(Vec::new()),
         fn_decls: RefCell::new(vec![None; prog.globals.names.len()]),
-        compiled: (0..prog.checked.locations.len())
-            .map(|_| std::cell::OnceCell::new())
-            .collect(),
         base_settings: RefCell::new(HashMap::new()),
         overrides: RefCell::new(Vec::new()),
         replica_sets: RefCell::new(HashMap::new()),

@@ -11,8 +11,9 @@
 //! function); only those nodes go through boxed async evaluation, so the per-node cost of the
 //! common case is a plain function call. A body suspends by parking; the loop polls it again
 //! when the child action it waits for ends or its timer fires. A plain function, or a task
-//! body, that never suspends is compiled on its first run into specialised closures
-//! (`interp::compile`), which run in their caller's frame; the tree walker runs the rest.
+//! body, that never suspends runs on the register VM ([`vm`]) over the program's lowered form
+//! ([`crate::ir`], built once with the program); the tree walker runs the rest (bodies that
+//! may suspend), and is the reference the VM is tested against (tests/engine_agreement.rs).
 //!
 //! ```text
 //! loop:
@@ -366,9 +367,6 @@ pub(crate) struct Shared<'p> {
     pub frame_pool: RefCell<Vec<Vec<Value>>>,
     /// The functions that global names (by id) call, once looked up.
     pub fn_decls: RefCell<Vec<Option<(&'p FnDecl, u32)>>>,
-    /// Plain functions by index, compiled on first call (`None`: their bodies may suspend, so
-    /// the walker runs them).
-    pub compiled: Vec<std::cell::OnceCell<Option<interp::CFn<'p>>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
     pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
     /// The settings of override values (`Callable::Task(t, i)` with `i > 0` is number `i - 1`).

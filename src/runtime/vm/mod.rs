@@ -13,9 +13,16 @@
 //! `except` takes a raised error (not a kill), a `finally` takes both. With no handler the
 //! frame is popped and the error continues at the caller's call instruction.
 //!
-//! Stage A of issue 18: the VM runs bodies that never suspend, selected by [`Engine`]; the
-//! walker (`interp.rs`) stays the default and the reference, and the VM calls its helpers for
-//! what is not on the hot path (builtins, tasks, overrides, bound methods).
+//! Issue 18, so far: the VM runs every body that never suspends (the default [`Engine`]); the
+//! tree walker (`interp.rs`) runs bodies that may suspend, is the reference of the differential
+//! test (tests/engine_agreement.rs; `FLYTE_DSL_ENGINE=both` compares every run of the test
+//! suite), and lends the VM its helpers for what is off the hot path (builtins, tasks,
+//! overrides, bound methods, parameter defaults).
+//!
+//! Next (stage B): bodies that suspend. [`Op::Await`] and the suspending calls (a sync task,
+//! `sleep`, `compute`, `map`, `gather`) will *halt* the VM, leaving its registers and frames in
+//! a per-action fiber that the event loop resumes with the result, in place of the walker's
+//! boxed futures.
 
 mod slow;
 
@@ -30,7 +37,7 @@ use std::cell::Cell;
 /// Which evaluator runs bodies that never suspend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
-    /// The tree walker and its closure compiler.
+    /// The tree walker for every body (the reference the VM is compared with).
     Walker,
     /// The register VM over the lowered program.
     Vm,
@@ -41,7 +48,7 @@ thread_local! {
 }
 
 /// Chooses the engine for runs started on this thread (tests compare the two). Without a
-/// choice, `FLYTE_DSL_ENGINE=vm` selects the VM; the walker is the default.
+/// choice, `FLYTE_DSL_ENGINE=walker` selects the walker; the VM is the default.
 #[doc(hidden)]
 pub fn set_engine(e: Option<Engine>) {
     ENGINE.with(|c| c.set(e));
@@ -52,8 +59,8 @@ pub(crate) fn engine() -> Engine {
     ENGINE
         .with(|c| c.get())
         .unwrap_or_else(|| match std::env::var("FLYTE_DSL_ENGINE").as_deref() {
-            Ok("vm") => Engine::Vm,
-            _ => Engine::Walker,
+            Ok("walker") => Engine::Walker,
+            _ => Engine::Vm,
         })
 }
 

@@ -157,7 +157,8 @@ pub(super) fn call_method(
     args: &[Value],
     name: &Name,
 ) -> Res<Value> {
-    // The commonest methods, as `interp::compile` runs them.
+    // The commonest methods, without `method_kw`'s dispatch by name (and, as before the VM,
+    // without counting their work).
     match (name.as_str(), recv, args) {
         ("append", Value::List(l), [v]) => {
             ops::push(l, v.clone()).map_err(Ctrl::raise)?;
