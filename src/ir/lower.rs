@@ -65,6 +65,7 @@ fn lower_fn(
         span: decl.body.span,
         loops: Vec::new(),
         fins: Vec::new(),
+        fresh_step: None,
     };
     l.block(&decl.body);
     l.emit(Op::RetNone);
@@ -100,10 +101,48 @@ pub(super) struct Lower<'a> {
     span: Span,
     loops: Vec<LoopCtx>,
     fins: Vec<FinCtx>,
+    /// The statement `Step` just emitted, which the next instruction may absorb.
+    fresh_step: Option<usize>,
 }
 
 impl Lower<'_> {
     pub(super) fn emit(&mut self, op: Op) -> usize {
+        // A statement's `Step` fused into its first instruction where that has a step flag
+        // (superinstructions for `if a < b`, `return x`, `let y = x + 1` and the like). No
+        // label points between the two: jumps go to a statement's `Step`, never past it.
+        let fresh = self.fresh_step.take();
+        if fresh.is_some_and(|at| at + 1 == self.f.code.len()) {
+            let fused = match op {
+                Op::ArithK { op, dst, a, k, .. } => Some(Op::ArithK {
+                    op,
+                    dst,
+                    a,
+                    k,
+                    step: true,
+                }),
+                Op::JumpCmp { op, a, b, to, .. } => Some(Op::JumpCmp {
+                    op,
+                    a,
+                    b,
+                    to,
+                    step: true,
+                }),
+                Op::JumpCmpK { op, a, k, to, .. } => Some(Op::JumpCmpK {
+                    op,
+                    a,
+                    k,
+                    to,
+                    step: true,
+                }),
+                Op::Ret { src, .. } => Some(Op::Ret { src, step: true }),
+                _ => None,
+            };
+            if let Some(fused) = fused {
+                let at = self.f.code.len() - 1;
+                self.f.code[at] = fused;
+                return at;
+            }
+        }
         self.f.code.push(op);
         self.f.spans.push(self.span);
         self.f.code.len() - 1
@@ -171,7 +210,8 @@ impl Lower<'_> {
     fn stmt(&mut self, s: &Stmt) {
         let (mark, outer) = (self.top, self.span);
         self.span = s.span;
-        self.emit(Op::Step);
+        let at = self.emit(Op::Step);
+        self.fresh_step = Some(at);
         self.stmt_kind(s);
         self.top = mark;
         self.span = outer;
@@ -248,7 +288,9 @@ impl Lower<'_> {
             }
             StmtKind::While { cond, body } => {
                 let head = self.pc();
-                self.emit(Op::Step);
+                // Each round counts a step, as the walker's `while` does.
+                let at = self.emit(Op::Step);
+                self.fresh_step = Some(at);
                 let mut exits = Vec::new();
                 self.branch(cond, false, &mut exits);
                 self.loop_body(head, body);
@@ -368,7 +410,10 @@ impl Lower<'_> {
                 self.enter_finally(i, finally_state::RETURN);
             }
             None => {
-                self.emit(Op::Ret { src: r });
+                self.emit(Op::Ret {
+                    src: r,
+                    step: false,
+                });
             }
         }
     }

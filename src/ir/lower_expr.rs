@@ -291,7 +291,13 @@ impl Lower<'_> {
     pub(super) fn binary_into(&mut self, op: BinOp, dst: Reg, a: Reg, rhs: &Expr) {
         match small_int(rhs) {
             Some(k) if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Mod) => {
-                self.emit(Op::ArithK { op, dst, a, k });
+                self.emit(Op::ArithK {
+                    op,
+                    dst,
+                    a,
+                    k,
+                    step: false,
+                });
             }
             _ => {
                 let b = self.expr_any(rhs);
@@ -379,6 +385,7 @@ impl Lower<'_> {
                             a,
                             k,
                             to: 0,
+                            step: false,
                         }));
                     }
                     _ => {
@@ -388,6 +395,7 @@ impl Lower<'_> {
                             a,
                             b,
                             to: 0,
+                            step: false,
                         }));
                     }
                 }

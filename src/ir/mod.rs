@@ -12,13 +12,10 @@
 //! ```text
 //! fn fib(n: int) -> int { if n < 2 { return n }  return fib(n - 1) + fib(n - 2) }
 //!
-//!   0 Step                       ; each statement counts a step (the step limit)
-//!   1 JumpCmpK  r0 < 2 else 4    ; compare-and-branch on a constant
-//!   2 Step
-//!   3 Ret r0
-//!   4 Step
-//!   5 ArithK r2 = r0 - 1
-//!   6 CallFn r1 = fib(r2..+1)    ; a VM frame, not a Rust call
+//!   0 JumpCmpK+step r0 < 2 else 2   ; a statement's step, fused; compare-and-branch
+//!   1 Ret+step r0
+//!   2 ArithK+step r2 = r0 - 1        ; `return fib(n - 1) + ...` begins
+//!   3 CallFn r1 = fib(r2..+1)        ; a VM frame, not a Rust call
 //!   ...
 //! ```
 //!
@@ -84,12 +81,14 @@ pub enum Op {
         a: Reg,
         b: Reg,
     },
-    /// `a op k` with an int constant on the right.
+    /// `a op k` with an int constant on the right. `step`: a statement begins here (the
+    /// [`Op::Step`] before it, fused).
     ArithK {
         op: BinOp,
         dst: Reg,
         a: Reg,
         k: i32,
+        step: bool,
     },
     Unary {
         op: UnaryOp,
@@ -118,19 +117,21 @@ pub enum Op {
         a: Reg,
         to: Label,
     },
-    /// Jumps unless `a op b`.
+    /// Jumps unless `a op b` (`step` as for [`Op::ArithK`]).
     JumpCmp {
         op: CmpOp,
         a: Reg,
         b: Reg,
         to: Label,
+        step: bool,
     },
-    /// Jumps unless `a op k`.
+    /// Jumps unless `a op k` (`step` as for [`Op::ArithK`]).
     JumpCmpK {
         op: CmpOp,
         a: Reg,
         k: i32,
         to: Label,
+        step: bool,
     },
     /// A list, tuple or dict from `n` consecutive registers (`n` key/value pairs for a dict).
     List {
@@ -251,8 +252,10 @@ pub enum Op {
         dst: Reg,
         src: Reg,
     },
+    /// Returns `src` (`step` as for [`Op::ArithK`]).
     Ret {
         src: Reg,
+        step: bool,
     },
     RetNone,
     /// `raise src`.

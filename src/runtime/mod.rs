@@ -80,10 +80,8 @@ pub struct Program {
     versions: HashMap<Name, String>,
     /// Each task's FQN, shared by all its actions.
     pub(crate) fqns: HashMap<Name, std::sync::Arc<str>>,
-    /// Every body, lowered once (see [`crate::ir`]).
+    /// Every body the VM runs (those that never suspend), lowered once (see [`crate::ir`]).
     pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
-    /// By index among the program's names: whether the VM runs that body (it never suspends).
-    vm_ok: Vec<bool>,
 }
 
 impl Program {
@@ -115,8 +113,8 @@ impl Program {
                 crate::cache::hash(&format!("{}\n{text}", info.fqn)),
             );
         }
-        let unit = std::sync::Arc::new(crate::ir::lower::lower(&loaded, &checked, &globals.names));
-        let vm_ok = checked
+        let mut unit = crate::ir::lower::lower(&loaded, &checked, &globals.names);
+        let vm_ok: Vec<bool> = checked
             .locations
             .values()
             .enumerate()
@@ -135,6 +133,13 @@ impl Program {
                 unit.get(index as u32).is_some() && !body.stmts.iter().any(|s| suspends.stmt(s))
             })
             .collect();
+        // Bodies that may suspend stay with the walker for now (issue 18, stage B).
+        for (code, ok) in unit.fns.iter_mut().zip(&vm_ok) {
+            if !ok {
+                *code = None;
+            }
+        }
+        let unit = std::sync::Arc::new(unit);
         let fqns = checked
             .tasks
             .iter()
@@ -150,16 +155,12 @@ impl Program {
             versions,
             fqns,
             unit,
-            vm_ok,
         }
     }
 
     /// The lowered body with index `index` among the program's names, if the VM runs it.
     #[inline]
     pub(crate) fn vm_body(&self, index: u32) -> Option<&crate::ir::FnCode> {
-        if !*self.vm_ok.get(index as usize)? {
-            return None;
-        }
         self.unit.get(index)
     }
 

@@ -201,16 +201,20 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     }
                 };
             }
-            let op = code.code[pc];
-            pc += 1;
-            match op {
-                Op::Step => {
+            // A statement's step (the step limit, and the checks it paces).
+            macro_rules! step {
+                () => {{
                     let n = sh.steps.get() + 1;
                     sh.steps.set(n);
                     if n >= sh.next_check.get() {
                         t!(f.step_check(n));
                     }
-                }
+                }};
+            }
+            let op = code.code[pc];
+            pc += 1;
+            match op {
+                Op::Step => step!(),
                 Op::Int { dst, v } => set_int!(dst, v),
                 Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
                 Op::Move { dst, src } => match r!(src) {
@@ -231,7 +235,16 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     let v = t!(slow::binary(f, op, &r!(a), &r!(b)));
                     set!(dst, v);
                 }
-                Op::ArithK { op, dst, a, k } => {
+                Op::ArithK {
+                    op,
+                    dst,
+                    a,
+                    k,
+                    step,
+                } => {
+                    if step {
+                        step!();
+                    }
                     if let Value::Int(x) = &r!(a) {
                         if let Some(v) = int_arith(op, *x, k as i64) {
                             set_int!(dst, v);
@@ -260,12 +273,18 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         pc = to as usize;
                     }
                 }
-                Op::JumpCmp { op, a, b, to } => {
+                Op::JumpCmp { op, a, b, to, step } => {
+                    if step {
+                        step!();
+                    }
                     if !t!(compare(f, op, &r!(a), &r!(b))) {
                         pc = to as usize;
                     }
                 }
-                Op::JumpCmpK { op, a, k, to } => {
+                Op::JumpCmpK { op, a, k, to, step } => {
+                    if step {
+                        step!();
+                    }
                     let yes = match &r!(a) {
                         Value::Int(x) => int_cmp(op, *x, k as i64).unwrap_or(false),
                         x => t!(compare(f, op, x, &Value::Int(k as i64))),
@@ -461,12 +480,21 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         "internal: await in a body run without suspending",
                     );
                 }
-                Op::Ret { src } => {
-                    let v = std::mem::replace(&mut r!(src), Value::None);
+                Op::Ret { src, step } => {
+                    if step {
+                        step!();
+                    }
+                    let v = match &r!(src) {
+                        Value::Int(i) => Value::Int(*i),
+                        _ => std::mem::replace(&mut r!(src), Value::None),
+                    };
                     match pop(&mut frames, regs, code, &mut pc, &mut base) {
                         Some((caller, dst)) => {
                             code = caller;
-                            put(&mut regs[dst], v);
+                            match (&mut regs[dst], v) {
+                                (Value::Int(x), Value::Int(i)) => *x = i,
+                                (slot, v) => put(slot, v),
+                            }
                             f.depth -= 1;
                         }
                         None => return Ok(v),
@@ -565,19 +593,25 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
 #[inline(always)]
 fn put(slot: &mut Value, v: Value) {
     let old = std::mem::replace(slot, v);
-    if matches!(
-        old,
+    if is_scalar(&old) {
+        std::mem::forget(old);
+    } else {
+        drop(old);
+    }
+}
+
+/// Whether `v` holds nothing on the heap (dropping it does nothing).
+#[inline(always)]
+fn is_scalar(v: &Value) -> bool {
+    matches!(
+        v,
         Value::None
             | Value::Bool(_)
             | Value::Int(_)
             | Value::Float(_)
             | Value::Duration(_)
             | Value::Future(_)
-    ) {
-        std::mem::forget(old);
-    } else {
-        drop(old);
-    }
+    )
 }
 
 #[cold]
@@ -607,11 +641,14 @@ fn pop<'p>(
     base: &mut usize,
 ) -> Option<(&'p FnCode, usize)> {
     let saved = frames.pop()?;
-    // Registers above the current frame are all `None`: the file only grows, to the deepest
-    // frame's top, and a returning frame clears its window.
+    // Registers above the current frame hold no heap value: the file only grows, to the
+    // deepest frame's top, and a returning frame drops what its window holds (a scalar left
+    // behind is harmless: every register is written before it is read).
     let top = *base + code.nregs as usize;
     for v in &mut regs[*base..top] {
-        put(v, Value::None);
+        if !is_scalar(v) {
+            *v = Value::None;
+        }
     }
     *pc = saved.pc;
     *base = saved.base;
