@@ -129,7 +129,8 @@ fn main() {
     let trace = flyte_dsl::report::trace::trace_text(&record);
     let trace_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let html = flyte_dsl::report::html::report(&record, &runtime::summary_json(&out), "bench");
+    let html =
+        flyte_dsl::report::html::report(&record, &flyte_dsl::report::summary_json(&out), "bench");
     let html_s = t.elapsed().as_secs_f64();
     println!(
         "N = 100000 reports: trace {trace_s:.3} s ({:.0} MB), HTML report {html_s:.3} s ({:.1} MB)",

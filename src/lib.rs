@@ -55,8 +55,12 @@ pub mod export;
 pub mod human;
 #[doc(hidden)]
 pub mod ir;
+/// `flyte-dsl lsp`: the language server.
+pub mod lsp;
 #[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
+pub mod resources;
 #[doc(hidden)]
 pub mod runtime;
 #[doc(hidden)]
@@ -101,7 +105,7 @@ pub fn check_source_with(
     let mut diags = loaded.diags.clone();
     let (checked, mut more) = check::check_program(&loaded, opts);
     diags.append(&mut more);
-    diags.extend(runtime::feasible::check(&checked, cluster));
+    diags.extend(check::feasible::check(&checked, cluster));
     diagnostics::sort(&mut diags);
     diags
 }

@@ -33,7 +33,7 @@ fn run(src: &str, cluster: &Cluster) -> serde_json::Value {
     assert!(diags.iter().all(|d| !d.is_error()));
     let prog = Program::new(loaded, checked);
     let outcome = runtime::run(&prog, "main", vec![], cluster, RunOptions::default());
-    runtime::summary_json(&outcome)
+    flyte_dsl::report::summary_json(&outcome)
 }
 
 #[test]

@@ -2,10 +2,10 @@
 //! back into k8s-openapi's `Pod`, and compared with flyte-sdk's own serialization of the same
 //! environments (tests/flyte-sdk/k8s_resources.py, which also transcribes propeller's rules).
 
-use flyte_dsl::check::config::quantity::{parse_bytes, parse_cpu_milli};
 use flyte_dsl::check::imports;
 use flyte_dsl::diagnostics::SourceMap;
 use flyte_dsl::export;
+use flyte_dsl::resources::quantity::{parse_bytes, parse_cpu_milli};
 use flyte_dsl::sim::Cluster;
 use k8s_openapi::api::core::v1::{Pod, Toleration, Volume};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;

@@ -340,6 +340,6 @@ fn fstrings_and_str_in_a_task_agree_with_python() {
     .unwrap();
     let prog = support::program(&src);
     let outcome = runtime::run(&prog, "main", vec![], &cluster, RunOptions::default());
-    let got = runtime::summary_json(&outcome);
+    let got = flyte_dsl::report::summary_json(&outcome);
     assert_eq!(got["result"], want, "{got}");
 }

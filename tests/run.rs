@@ -46,7 +46,7 @@ fn run_with(
             ..Default::default()
         },
     );
-    (runtime::summary_json(&outcome), outcome)
+    (flyte_dsl::report::summary_json(&outcome), outcome)
 }
 
 fn run(src: &str) -> serde_json::Value {

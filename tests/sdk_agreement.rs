@@ -16,7 +16,7 @@ fn load(src: &str) -> (SourceMap, imports::Loaded, check::Checked, Vec<Diagnosti
     let mut map = SourceMap::new();
     let loaded = imports::load(&mut map, "t.flyte", src.as_bytes(), &imports::no_files);
     let (checked, diags) = check::check_program(&loaded, &check::Options::default());
-    let feasible = runtime::feasible::check(&checked, &Cluster::default_cluster());
+    let feasible = check::feasible::check(&checked, &Cluster::default_cluster());
     let all = loaded
         .diags
         .iter()
@@ -62,7 +62,7 @@ fn run(src: &str, args: Vec<(&str, Value)>) -> serde_json::Value {
             ..Default::default()
         },
     );
-    runtime::summary_json(&outcome)
+    flyte_dsl::report::summary_json(&outcome)
 }
 
 /// `t.override(...)` is a task value: `.aio(x)` on it runs with the override's settings, for a

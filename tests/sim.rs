@@ -843,7 +843,7 @@ fn the_default_cluster_matches_runtime_md() {
 
 #[test]
 fn request_from_the_checkers_resource_spec() {
-    use flyte_dsl::check::config::{Accelerator, ReqLim, ResourceSpec};
+    use flyte_dsl::resources::{Accelerator, ReqLim, ResourceSpec};
     let mut sim = Sim::new(&Cluster::default_cluster(), 0);
     let spec = ResourceSpec {
         cpu_milli: Some(ReqLim {

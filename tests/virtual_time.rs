@@ -17,7 +17,7 @@ fn run_on(src: &str, cluster: &str) -> serde_json::Value {
     let cluster = Cluster::from_toml_str(cluster, "c.toml").unwrap();
     let prog = support::program(src);
     let outcome = runtime::run(&prog, "main", vec![], &cluster, RunOptions::default());
-    runtime::summary_json(&outcome)
+    flyte_dsl::report::summary_json(&outcome)
 }
 
 fn assert_clock_overflow(j: &serde_json::Value) {

@@ -27,8 +27,9 @@
 pub mod builtins;
 pub mod config;
 mod env;
+pub mod feasible;
 pub use env::{DECORATOR_SETTINGS, ENV_FIELDS, OVERRIDE_SETTINGS};
-pub mod error;
+pub(crate) mod error;
 pub mod imports;
 mod infer;
 mod negative;
@@ -36,8 +37,9 @@ mod order;
 pub mod types;
 
 use crate::diagnostics::{suggest, Diagnostic, Span};
+use crate::resources::ResourceSpec;
 use crate::syntax::ast::*;
-use config::{CacheSpec, ResourceSpec, RetrySpec, ReuseSpec, TimeoutSpec};
+use config::{CacheSpec, RetrySpec, ReuseSpec, TimeoutSpec};
 use error::CheckError;
 use indexmap::IndexMap;
 use types::Type;

@@ -5,6 +5,7 @@
 //! only on a terminal, and never when `NO_COLOR` is set.
 
 mod export;
+mod fmt;
 mod run;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -99,6 +100,17 @@ enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Rewrite files in the canonical layout (`-`: standard input to standard output).
+    Fmt {
+        /// The .flyte files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Serve the Language Server Protocol on standard input and output (for editors).
+    Lsp,
     /// Explore environments and tasks interactively.
     Repl {
         /// A .flyte file to load first.
@@ -267,6 +279,8 @@ pub fn main() -> i32 {
             }
             Err(code) => code,
         },
+        Command::Fmt { files, check } => fmt::fmt(&files, check),
+        Command::Lsp => flyte_dsl::lsp::serve(),
         Command::Export { target } => {
             let (which, a) = match target {
                 ExportTarget::Python(a) => (export::Target::Python, a),
@@ -455,5 +469,5 @@ fn seconds(text: &str) -> Result<f64, String> {
 
 /// `--max-memory`: a quantity of bytes (`512Mi`, `2Gi`).
 fn bytes(text: &str) -> Result<u64, String> {
-    flyte_dsl::check::config::quantity::parse_bytes(text).map_err(|e| e.message)
+    flyte_dsl::resources::quantity::parse_bytes(text).map_err(|e| e.message)
 }

@@ -201,7 +201,7 @@ pub fn run(
     let mut diags = loaded.diags.clone();
     let (checked, mut more) = check::check_program(&loaded, &check::Options::default());
     diags.append(&mut more);
-    diags.extend(runtime::feasible::check(&checked, &cluster));
+    diags.extend(check::feasible::check(&checked, &cluster));
     diagnostics::sort(&mut diags);
     let invalid = diags.iter().any(|d| d.is_error());
     let dropped = diagnostics::limit(&mut diags, diagnostics::MAX_PER_FILE);
@@ -375,8 +375,11 @@ pub fn run(
         }
         if let Some(path) = outputs.report {
             let title = format!("{} — {task}", file.display());
-            let html =
-                flyte_dsl::report::html::report(&record, &runtime::summary_json(&outcome), &title);
+            let html = flyte_dsl::report::html::report(
+                &record,
+                &flyte_dsl::report::summary_json(&outcome),
+                &title,
+            );
             if let Err(e) = std::fs::write(path, html) {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return 2;
@@ -384,7 +387,7 @@ pub fn run(
         }
     }
     if json {
-        println!("{}", runtime::summary_json(&outcome));
+        println!("{}", flyte_dsl::report::summary_json(&outcome));
     } else {
         for line in &outcome.logs {
             eprintln!(
@@ -407,7 +410,7 @@ pub fn run(
                 )
             ),
         }
-        print!("{}", runtime::summary_text(&outcome));
+        print!("{}", flyte_dsl::report::summary_text(&outcome));
     }
     i32::from(outcome.result.is_err())
 }

@@ -24,7 +24,7 @@ mod excerpt;
 mod formats;
 mod render;
 mod source;
-pub mod suggest;
+pub(crate) mod suggest;
 
 pub use error_types::ErrorType;
 pub use formats::{to_github, to_sarif};

@@ -124,7 +124,7 @@ impl Engine {
         let mut diags = loaded.diags.clone();
         let (checked, mut more) = check::check_program(&loaded, &opts);
         diags.append(&mut more);
-        diags.extend(runtime::feasible::check(&checked, &self.inner.cluster));
+        diags.extend(check::feasible::check(&checked, &self.inner.cluster));
         diagnostics::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Diagnostics {
@@ -631,8 +631,8 @@ impl Run {
         events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
         Run {
             output,
-            summary_json: runtime::summary_json(o),
-            summary_text: runtime::summary_text(o),
+            summary_json: crate::report::summary_json(o),
+            summary_text: crate::report::summary_text(o),
             events,
             record: Arc::new(crate::report::Record::of(o)),
         }

@@ -36,7 +36,7 @@ pub fn prepare(
     };
     let (checked, mut more) = check::check_program(&loaded, &opts);
     diags.append(&mut more);
-    diags.extend(crate::runtime::feasible::check(&checked, cluster));
+    diags.extend(check::feasible::check(&checked, cluster));
     diagnostics::sort(&mut diags);
     if diags.iter().any(|d| d.is_error()) {
         return Err(diags);

@@ -143,7 +143,7 @@ impl Completer for FlyteHelper {
                     .iter()
                     .map(|s| s.to_string()),
             );
-            candidates.extend(flyte_dsl::check::config::devices::all_devices().map(str::to_string));
+            candidates.extend(flyte_dsl::resources::devices::all_devices().map(str::to_string));
         }
         candidates.sort();
         candidates.dedup();

@@ -150,7 +150,7 @@ impl Session {
         };
         let (checked, more) = check::check_program(&loaded, &opts);
         let mut diags: Vec<Diagnostic> = loaded.diags.iter().cloned().chain(more).collect();
-        diags.extend(runtime::feasible::check(&checked, &self.cluster));
+        diags.extend(check::feasible::check(&checked, &self.cluster));
         diagnostics::sort(&mut diags);
         let errors = diags.iter().any(Diagnostic::is_error);
         let file = map.add("input", input);
@@ -366,7 +366,7 @@ impl Session {
                 ));
             }
         }
-        let summary = runtime::summary_json(&outcome);
+        let summary = flyte_dsl::report::summary_json(&outcome);
         let tasks_ran = outcome.actions.len() > 1;
         let line = if tasks_ran {
             format!(
@@ -613,8 +613,8 @@ impl Session {
 }
 
 /// `cpu 1 (limit 2), memory 4Gi, gpu A100:1`
-fn resources_text(r: &flyte_dsl::check::config::ResourceSpec) -> String {
-    use flyte_dsl::check::config::{quantity, Accelerator};
+fn resources_text(r: &flyte_dsl::resources::ResourceSpec) -> String {
+    use flyte_dsl::resources::{quantity, Accelerator};
     let mut parts = Vec::new();
     let pair = |name: &str, req: String, lim: String| {
         if req == lim {

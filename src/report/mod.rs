@@ -1,5 +1,6 @@
-//! Pictures of a run: the Chrome trace (`--trace`, Perfetto opens it) and the HTML report
-//! (`--report`), both built from a [`RunOutcome`].
+//! What a run tells a person: its summary (`summary.rs`: the `--json` object and the terminal
+//! lines), and pictures of it: the Chrome trace (`--trace`, Perfetto opens it) and the HTML
+//! report (`--report`), all built from a [`RunOutcome`].
 //!
 //! Both place each attempt on a *track*: a replica's own track when it ran on a reusable
 //! replica, else one of its node's slots, found by interval partitioning (an attempt takes the
@@ -7,7 +8,10 @@
 //! attempts at once). Queued time goes on tracks of a "queue" process, partitioned the same way.
 
 pub mod html;
+mod summary;
 pub mod trace;
+
+pub use summary::{summary_json, summary_text};
 
 use crate::runtime::{ActState, ActionSummary, LogLine, RunOutcome};
 use crate::sim::{ActionRecord, SimSummary, UtilizationSeries, NEVER, NO_NODE, NO_REPLICA};

@@ -5,8 +5,7 @@
 //! error is recorded as (kind, code) by `convert_from_native_to_error`, and the parent rebuilds
 //! an exception from them with `convert_error_to_native` (the same for local and remote runs).
 
-use super::trace::TRACE_KEPT;
-use super::value::ErrorValue;
+use super::trace::{Trace, TRACE_KEPT};
 use crate::diagnostics::{Diagnostic, ErrorType, Label, Span};
 
 /// flyte-dsl's own run-time pages: scheduling (`E06xx`) and the limits that stop a run
@@ -96,6 +95,27 @@ impl PartialEq<&str> for ErrorCode {
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// An error value: its type, message, flyte code and the FQN of the action that failed.
+#[derive(Clone, Debug)]
+pub struct ErrorValue {
+    pub kind: ErrorType,
+    pub message: String,
+    /// flyte's error code; for a raised error, its type's name.
+    pub code: ErrorCode,
+    pub task: Option<String>,
+    /// Where it went, innermost first: the statement that raised it, then the statement of each
+    /// function or action it left (the call or the `await`). Not part of its value.
+    pub trace: Trace,
+}
+
+/// Two errors are equal when their type, message, code and task are.
+impl PartialEq for ErrorValue {
+    fn eq(&self, other: &ErrorValue) -> bool {
+        (&self.kind, &self.message, &self.code, &self.task)
+            == (&other.kind, &other.message, &other.code, &other.task)
     }
 }
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-pub use super::errors::{ErrorCode, RunCode};
+pub use super::errors::{ErrorCode, ErrorValue, RunCode};
 pub use super::trace::{Trace, TracePoint, TRACE_KEPT};
 pub use crate::diagnostics::ErrorType;
 
@@ -76,27 +76,6 @@ impl Key {
             Key::Int(i) => Value::Int(*i),
             Key::Str(s) => Value::Str(s.clone()),
         }
-    }
-}
-
-/// An error value: its type, message, flyte code and the FQN of the action that failed.
-#[derive(Clone, Debug)]
-pub struct ErrorValue {
-    pub kind: ErrorType,
-    pub message: String,
-    /// flyte's error code; for a raised error, its type's name.
-    pub code: ErrorCode,
-    pub task: Option<String>,
-    /// Where it went, innermost first: the statement that raised it, then the statement of each
-    /// function or action it left (the call or the `await`). Not part of its value.
-    pub trace: Trace,
-}
-
-/// Two errors are equal when their type, message, code and task are.
-impl PartialEq for ErrorValue {
-    fn eq(&self, other: &ErrorValue) -> bool {
-        (&self.kind, &self.message, &self.code, &self.task)
-            == (&other.kind, &other.message, &other.code, &other.task)
     }
 }
 

@@ -15,9 +15,9 @@
 //! assert_eq!(e.to_string(), "c.toml:3: key `count`: a pool needs at least one node");
 //! ```
 
-use crate::check::config::devices;
-use crate::check::config::quantity::{format_bytes, format_cpu, parse_bytes, parse_cpu_milli};
 use crate::diagnostics::suggest::closest;
+use crate::resources::devices;
+use crate::resources::quantity::{format_bytes, format_cpu, parse_bytes, parse_cpu_milli};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -568,7 +568,7 @@ fn pool_from_raw(cx: &Ctx, at: usize, p: &RawPool) -> Result<Pool, ClusterError>
         Some(v) => {
             let parsed = match v.get_ref() {
                 Scalar::Str(s) => parse_cpu_milli(s).map_err(|e| e.message),
-                other => crate::check::config::quantity::cpu_milli_of(scalar_f64(other).unwrap())
+                other => crate::resources::quantity::cpu_milli_of(scalar_f64(other).unwrap())
                     .ok_or_else(|| format!("`{}` is not a CPU amount", scalar_text(other))),
             };
             match parsed {

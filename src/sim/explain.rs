@@ -8,14 +8,14 @@
 //! over the lacking dimensions) is smallest, then the first in the file.
 
 use super::node::Shape;
-use super::sched::NONE;
+use super::sched::{Sim, NONE};
 use super::{
-    AccelReq, ActionId, ActionState, NodeId, PoolAccel, ReplicaId, ReplicaSetId, Request, Sim,
+    AccelReq, ActionId, ActionState, NodeId, PoolAccel, ReplicaId, ReplicaSetId, Request,
     NO_REPLICA,
 };
-use crate::check::config::quantity::{format_bytes, format_cpu};
-use crate::check::config::{Accelerator, ResourceSpec};
 use crate::diagnostics::suggest::closest;
+use crate::resources::quantity::{format_bytes, format_cpu};
+use crate::resources::{Accelerator, ResourceSpec};
 
 /// What the run is stuck on: returned by [`Sim::is_stuck`].
 #[derive(Clone, Debug, PartialEq)]

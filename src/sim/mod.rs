@@ -67,17 +67,24 @@
 //! (capacity, billing, cold start and image pull, spot preemption); `explain.rs` the
 //! unschedulable messages and the [`StuckReport`]. A test-only naive scheduler
 //! (`reference.rs`) checks the optimized placement on random workloads.
+//!
+//! `sched.rs` defines [`Sim`] and its event loop; `reuse.rs`, `pods.rs`, `account.rs` and
+//! `explain.rs` add methods to it and import from it, never the other way: the state the
+//! scheduler holds for them is in leaf files (`node.rs`, `replica.rs`, `usage.rs`), so the
+//! files' imports form no cycle.
 
-pub mod account;
-pub mod cluster;
+pub(crate) mod account;
+pub(crate) mod cluster;
 mod explain;
 mod node;
 mod pods;
 #[cfg(test)]
 mod reference;
-pub mod reuse;
+mod replica;
+pub(crate) mod reuse;
 mod rng;
-pub mod sched;
+pub(crate) mod sched;
+mod usage;
 
 pub use account::{NodeUsage, SimSummary, Utilization, UtilizationSeries};
 pub use cluster::{

@@ -9,8 +9,8 @@
 //! image); a pod placed while the pull is under way waits for the rest of it.
 
 use super::node::PodRef;
-use super::sched::EvKind;
-use super::{ActionId, ActionState, Event, NodeId, Sim, Sym, Time};
+use super::sched::{EvKind, Sim};
+use super::{ActionId, ActionState, Event, NodeId, Sym, Time};
 
 impl Sim {
     /// Gives back a pod's capacity on its node and removes it from the node.

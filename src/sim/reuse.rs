@@ -15,67 +15,13 @@
 //! with no work at all for `idle_ttl` stops every replica.
 
 use super::node::PodRef;
-use super::sched::{EvKind, NONE};
+use super::replica::{rank, RState, Replica, ReplicaSet};
+use super::sched::{EvKind, Sim, NONE};
 use super::{
-    ActionId, ActionState, Event, NodeId, ReplicaRecord, ReplicaSetId, ReplicaSetSpec, Sim, Time,
-    NEVER, NO_NODE, NO_REPLICA,
+    ActionId, ActionState, Event, NodeId, ReplicaRecord, ReplicaSetId, ReplicaSetSpec, NEVER,
+    NO_NODE, NO_REPLICA,
 };
 use std::collections::{BTreeSet, VecDeque};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RState {
-    /// Waiting for node capacity.
-    Queued,
-    Starting,
-    Ready,
-    Stopped,
-}
-
-pub(crate) struct Replica {
-    pub set: u32,
-    pub node: u32,
-    pub state: RState,
-    /// Actions bound to it (running, or waiting for it to start), at most `concurrency`.
-    pub actions: Vec<u32>,
-    pub pod_pos: u32,
-    pub alloc: u64,
-    pub epoch: u32,
-    pub queued_at: Time,
-    pub started_at: Time,
-    pub ready_at: Time,
-    pub ended_at: Time,
-    /// Already running from an earlier run of the same session: ready at once when placed.
-    pub warm: bool,
-}
-
-impl Replica {
-    pub(crate) fn is_queued(&self) -> bool {
-        self.state == RState::Queued
-    }
-}
-
-pub(crate) struct ReplicaSet {
-    pub spec: ReplicaSetSpec,
-    pub class: u32,
-    /// Replicas queued, starting or ready, in creation order.
-    pub alive: Vec<u32>,
-    /// Calls waiting for a slot (cancelled ones are dropped when they reach the front).
-    pub waiting: VecDeque<u32>,
-    /// Alive replicas with a free slot, by (state rank, id): ready ones first, then
-    /// starting, then queued, each in creation order. The head is where a call goes.
-    pub open: BTreeSet<(u8, u32)>,
-    pub epoch: u32,
-    pub unschedulable: Option<String>,
-}
-
-/// The order in which calls prefer replicas: ready, starting, queued.
-fn rank(st: RState) -> u8 {
-    match st {
-        RState::Ready => 0,
-        RState::Starting => 1,
-        RState::Queued | RState::Stopped => 2,
-    }
-}
 
 impl Sim {
     /// Declares a reusable environment; actions submitted with `reuse: Some(id)` run on its

@@ -20,10 +20,10 @@
 //! at all, so until capacity is freed only the freed nodes are its candidates: the steady
 //! state of "one action ends, the next one starts" costs O(1) per action.
 
-use super::account::Acct;
 use super::node::{Node, PodRef, Shape};
-use super::reuse::{Replica, ReplicaSet};
+use super::replica::{Replica, ReplicaSet};
 use super::rng::SplitMix64;
+use super::usage::Acct;
 use super::{
     ActionId, ActionRecord, ActionState, Cluster, Event, NodeId, PoolAccel, Request, Sym, Time,
     TimerId, NEVER, NO_NODE, NO_REPLICA,

@@ -18,7 +18,8 @@
 
 pub mod ast;
 pub mod brackets;
-pub mod error;
+pub(crate) mod error;
+pub mod fmt;
 pub mod lexer;
 pub mod parser;
 

@@ -9,7 +9,7 @@
 //! deprecated device spelling.
 //!
 //! ```
-//! use flyte_dsl::check::config::{resources::resources, Const, ConstArg, Level, SConst};
+//! use flyte_dsl::check::config::{resources, Const, ConstArg, Level, SConst};
 //! use flyte_dsl::diagnostics::Span;
 //! let s = Span::default();
 //! let mem = ConstArg { name: Some("memory".into()), span: s,
@@ -21,10 +21,11 @@
 //! ```
 
 use super::args::{did_you_mean, list, list_strings, read_args, to_u32, type_error, Sink};
-use super::devices::{self, Allowed};
-use super::quantity::{self, QuantityError};
-use super::value::{Accelerator, Const, ConstArg, Level, ReqLim, ResourceSpec, SConst};
+use super::value::{Const, ConstArg, Level, SConst};
 use crate::diagnostics::Diagnostic;
+use crate::resources::devices::{self, Allowed};
+use crate::resources::quantity::{self, QuantityError};
+use crate::resources::{Accelerator, ReqLim, ResourceSpec};
 
 /// Parameters of `Resources(...)`.
 pub const FIELDS: &[&str] = &["cpu", "memory", "gpu", "disk", "shm"];

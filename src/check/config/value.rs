@@ -6,6 +6,7 @@
 //! same codes. A validator returns a normalized spec (or `None` after reporting errors).
 
 use crate::diagnostics::Span;
+pub use crate::resources::{Accelerator, ReqLim, ResourceSpec};
 use crate::syntax::ast::Name;
 
 /// A configuration value and where it was written.
@@ -91,44 +92,6 @@ pub enum Level {
 // ---------------------------------------------------------------------------------------------
 // Normalized settings
 // ---------------------------------------------------------------------------------------------
-
-/// A (request, limit) pair; a single value is both (as flyte-sdk's pod spec makes it).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ReqLim<T> {
-    pub request: T,
-    pub limit: T,
-}
-
-/// An accelerator request.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Accelerator {
-    /// `"A100:2"`, `GPU(device = "A100", quantity = 2)`, or an int (any GPU type: `device` None).
-    Gpu {
-        device: Option<String>,
-        quantity: u32,
-        /// A MIG partition: `"1g.5gb"`, taking `slices` of the 7 compute slices of one GPU.
-        partition: Option<String>,
-        slices: Option<u32>,
-    },
-    /// `TPU(device = "V5P", partition = "2x2x1")`.
-    Tpu {
-        device: String,
-        slice: Option<String>,
-    },
-    /// `Neuron`, `AMD_GPU` and `HABANA_GAUDI` devices: a device name and a count.
-    Other { device: String, quantity: u32 },
-}
-
-/// `Resources(...)`, normalized: CPU in millicores, sizes in bytes.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct ResourceSpec {
-    pub cpu_milli: Option<ReqLim<u64>>,
-    pub memory: Option<ReqLim<u64>>,
-    pub disk: Option<u64>,
-    /// `Some(None)` for `"auto"`.
-    pub shm: Option<Option<u64>>,
-    pub accelerator: Option<Accelerator>,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReuseScope {

@@ -28,12 +28,12 @@
 //! only). The tables are in [`rules`]; `docs/export-k8s.md` explains each field.
 
 pub mod rules;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use super::Prepared;
-use crate::check::config::quantity::format_cpu;
-use crate::check::config::{Accelerator, ReqLim, ResourceSpec};
 use crate::check::{EnvSettings, TaskInfo};
+use crate::resources::quantity::format_cpu;
+use crate::resources::{Accelerator, ReqLim, ResourceSpec};
 use rules::DeviceClass;
 use std::collections::{BTreeMap, HashSet};
 use yaml::Node;

@@ -3,7 +3,7 @@
 //! propeller with its default plugin configuration (`flyteplugins/go/tasks/pluginmachinery/
 //! flytek8s`: `config/config.go`, `container_helper.go`, `pod_helper.go`, `utils.go`).
 
-use crate::check::config::devices;
+use crate::resources::devices;
 
 /// flyte-sdk's `ACCELERATOR_DEVICE_MAP`: the device names the serializer rewrites into node
 /// label values before they reach the backend; other names pass through unchanged.

@@ -2,8 +2,8 @@
 //! node of the cluster could ever hold, even empty, is reported by `check` (`E0309`) with the
 //! same words the run would use, naming the closest pool and what it lacks.
 
-use crate::check::error::CheckError;
-use crate::check::Checked;
+use super::error::CheckError;
+use super::Checked;
 use crate::diagnostics::Diagnostic;
 use crate::sim::{Cluster, Sim};
 

@@ -5,7 +5,7 @@
 //! malformed (Kubernetes rejects it at deploy time); the error suggests `"4G"` or `"4Gi"`.
 //!
 //! ```
-//! use flyte_dsl::check::config::quantity::{parse_bytes, parse_cpu_milli};
+//! use flyte_dsl::resources::quantity::{parse_bytes, parse_cpu_milli};
 //! assert_eq!(parse_bytes("1.5Gi"), Ok(1_610_612_736));
 //! assert_eq!(parse_cpu_milli("500m"), Ok(500));
 //! assert!(parse_bytes("4GB").unwrap_err().suggestion.unwrap().contains("4Gi"));
