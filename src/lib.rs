@@ -35,11 +35,14 @@
 //! ```
 //!
 //! Inside, the crate is layered, data flowing one way: `diagnostics` (spans, the
-//! [`diagnostics::Diagnostic`] type, rendering, the catalogue of codes) -> `syntax` (the pest
-//! grammar, tokens, the AST) -> `check` (names, types, flyte-sdk's rules) -> `sim` (the cluster,
-//! scheduler and virtual clock) and `runtime` (the interpreter) -> the engine and the `flyte-dsl`
-//! command line. The layers are public for the project's own tools and tests but hidden from
-//! these docs: they carry no stability promise.
+//! [`diagnostics::Diagnostic`] type, rendering, the catalogue of codes) and `resources`
+//! (quantities, devices, resource specs) -> `syntax` (the pest grammar, tokens, the AST) and
+//! `sim` (the cluster, scheduler and virtual clock, which knows nothing of the language) ->
+//! `check` (names, types, flyte-sdk's rules, feasibility on the cluster) -> `runtime` (the
+//! interpreter) -> `report` -> the engine, the exporters and the language server -> the
+//! `flyte-dsl` command line (src/README.md; `tests/layers.rs` holds it). The layers are public
+//! for the project's own tools and tests but hidden from these docs: they carry no stability
+//! promise.
 
 #![warn(missing_docs)]
 

@@ -28,9 +28,9 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     // The embedding API and the exporters.
     &["engine", "export"],
-    // The crate's front door and the binary.
     // The language server (the binary's `lsp` command serves it).
     &["lsp"],
+    // The crate's front door and the binary.
     &["lib", "main", "cli", "repl"],
 ];
 

@@ -119,6 +119,32 @@ impl Client {
             .clone()
     }
 
+    /// The quick fixes offered for diagnostic `d`: each one's single edit.
+    fn fixes(&mut self, uri: &str, d: &Value) -> Vec<Value> {
+        let actions = self.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+        )["result"]
+            .clone();
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["edit"]["changes"][uri][0].clone())
+            .collect()
+    }
+
+    /// The labels of the completions at a place.
+    fn labels(&mut self, uri: &str, line: u32, character: u32) -> Vec<String> {
+        let items = self.at("textDocument/completion", uri, line, character);
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     fn stop(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r.get("error").is_none(), "{r}");
@@ -126,6 +152,10 @@ impl Client {
         let status = self.child.wait().unwrap();
         assert!(status.success());
     }
+}
+
+fn has(labels: &[String], label: &str) -> bool {
+    labels.iter().any(|l| l == label)
 }
 
 const SRC: &str = r#"env base = TaskEnvironment(name = "base", resources = Resources(cpu = 2, memory = "4Gi"), cache = "auto")
@@ -203,63 +233,27 @@ fn diagnostics_hover_definition_symbols_completion_formatting() {
     let text = "env e = TaskEnvironment(name = \"e\", resources = Resources(c))\n";
     let uri2 = "file:///tmp/lsp-test/complete.flyte";
     c.open(uri2, text);
-    let items = c.at("textDocument/completion", uri2, 0, 58);
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = c.labels(uri2, 0, 58);
     assert!(
-        labels.contains(&"cpu") && labels.contains(&"memory") && labels.contains(&"gpu"),
+        has(&labels, "cpu") && has(&labels, "memory") && has(&labels, "gpu"),
         "{labels:?}"
     );
-    let items = c.at("textDocument/completion", uri, 16, 18);
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = c.labels(uri, 16, 18);
     assert!(
-        labels.contains(&"train") && labels.contains(&"double") && labels.contains(&"gather"),
+        has(&labels, "train") && has(&labels, "double") && has(&labels, "gather"),
         "{labels:?}"
     );
-    let items = c.at("textDocument/completion", uri, 16, 24); // after `train.`
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = c.labels(uri, 16, 24); // after `train.`
     assert_eq!(labels, ["aio", "override"]);
 
     // Device names in a `gpu = "` string; MIG partitions of the device in `partition = "`.
     let text = "env e = TaskEnvironment(name = \"e\", resources = Resources(gpu = \"\"))\nlet r = Resources(gpu = GPU(device = \"A100\", quantity = 1, partition = \"\"))\n";
     let uri4 = "file:///tmp/lsp-test/devices.flyte";
     c.open(uri4, text);
-    let items = c.at("textDocument/completion", uri4, 0, 65);
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
-    assert!(
-        labels.contains(&"A100") && labels.contains(&"T4"),
-        "{labels:?}"
-    );
-    let items = c.at("textDocument/completion", uri4, 1, 72);
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
-    assert!(
-        labels.contains(&"1g.5gb") && !labels.contains(&"T4"),
-        "{labels:?}"
-    );
+    let labels = c.labels(uri4, 0, 65);
+    assert!(has(&labels, "A100") && has(&labels, "T4"), "{labels:?}");
+    let labels = c.labels(uri4, 1, 72);
+    assert!(has(&labels, "1g.5gb") && !has(&labels, "T4"), "{labels:?}");
 
     // Formatting: fmt's layout as one edit.
     let messy = "fn f(x:int)->int{return x*2}\n";
@@ -309,20 +303,10 @@ fn diagnostics_on_change_with_code_link_and_quick_fixes() {
     let dev = diags.iter().find(|d| d["code"] == "E0304").unwrap();
     assert_eq!(dev["range"]["start"]["line"], 1);
     // Quick fixes: each rewrites the text at the diagnostic.
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": dev["range"], "context": {"diagnostics": [dev]}}),
-    )["result"]
-        .clone();
-    let edit = &actions[0]["edit"]["changes"][uri][0];
-    assert_eq!(edit["newText"], "\"T4:1\"", "{actions}");
+    let edit = &c.fixes(uri, dev)[0];
+    assert_eq!(edit["newText"], "\"T4:1\"", "{edit}");
     let aw = diags.iter().find(|d| d["code"] == "E0207").unwrap();
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": aw["range"], "context": {"diagnostics": [aw]}}),
-    )["result"]
-        .clone();
-    let edit = &actions[0]["edit"]["changes"][uri][0];
+    let edit = &c.fixes(uri, aw)[0];
     assert_eq!(edit["newText"], "await ");
     assert_eq!(edit["range"]["start"], aw["range"]["start"]);
     c.stop();
@@ -356,16 +340,8 @@ fn definition_in_imports_and_the_reuse_fix() {
     let d = c.at("textDocument/definition", &uri, 0, 10);
     assert!(d["uri"].as_str().unwrap().ends_with("/lib.flyte"), "{d}");
     // The fix: `child.override(reusable = "off")()`.
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": w["range"], "context": {"diagnostics": [w]}}),
-    )["result"]
-        .clone();
-    let edit = &actions[0]["edit"]["changes"][&uri][0];
-    assert_eq!(
-        edit["newText"], ".override(reusable = \"off\")",
-        "{actions}"
-    );
+    let edit = &c.fixes(&uri, &w)[0];
+    assert_eq!(edit["newText"], ".override(reusable = \"off\")", "{edit}");
     assert_eq!(edit["range"]["start"], json!({"line": 9, "character": 26}));
     c.stop();
     std::fs::remove_dir_all(&dir).unwrap();

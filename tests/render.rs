@@ -96,6 +96,22 @@ fn several_errors_render_in_order() {
     insta::assert_snapshot!(rendered(src));
 }
 
+/// Issue 19 item 10: a typo in one decorator argument is one error, not also "belongs to no
+/// environment"; the other arguments and the body are still checked.
+#[test]
+fn a_syntax_error_in_a_decorators_arguments_costs_only_that_argument() {
+    let src = b"env base = TaskEnvironment(name = \"base\", resources = Resources(cpu = 1))\n\n@base(retries = -1, timeout = 10min)\nasync task s(x: int) -> int {\n    return x + \"a\"\n}\n";
+    insta::assert_snapshot!(rendered(src));
+}
+
+/// Issue 19 item 12: a constant override no node can hold fails `check`, as an environment
+/// does, in the override's code family (`E0510`, its help naming `E0309`).
+#[test]
+fn an_override_no_node_can_hold_renders_at_its_resources() {
+    let src = b"env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n\n@e\nasync task work() -> int {\n    return 1\n}\n\n@e\nasync task main() -> int {\n    return await work.override(resources = Resources(cpu = 500))()\n}\n";
+    insta::assert_snapshot!(rendered(src));
+}
+
 #[test]
 fn colour_only_when_asked() {
     let mut map = SourceMap::new();

@@ -1809,6 +1809,40 @@ fn three_independent_errors() {
 }
 
 #[test]
+fn a_bad_decorator_argument_is_dropped_and_the_task_keeps_its_decorator() {
+    // Issue 19 item 10: `10min` (E0109) and `= )` (E0100) cost only their own arguments.
+    let src = "@base(retries = 2, timeout = 10min, cache = \"auto\")\ntask s() {}\n@lib.gpu(a = )\ntask t() {}\n@e(1 2)\nfn f() {}\n";
+    let p = parse_src(src);
+    assert_eq!(
+        codes(&p),
+        ["E0109", "E0100", "E0100"],
+        "{}",
+        show_errors(src, &p.errors)
+    );
+    assert_eq!(text(src, primary(&p.errors[0])), "10min");
+    assert_eq!(
+        primary(&p.errors[1]).start as usize,
+        src.find(" )").unwrap() + 1
+    );
+    assert_eq!(kinds(&p.module), ["task", "task", "fn"]);
+    let decorator = |i: usize| match &p.module.items[i].kind {
+        ItemKind::Task(t) => t.decorator.as_ref().expect("the decorator is kept"),
+        other => panic!("not a task: {other:?}"),
+    };
+    let kept: Vec<String> = (decorator(0).args.as_ref().unwrap().iter())
+        .map(|a| text(src, a.span).to_string())
+        .collect();
+    assert_eq!(kept, ["retries = 2", "cache = \"auto\""]);
+    assert_eq!(
+        text(src, decorator(0).span),
+        "@base(retries = 2, timeout = 10min, cache = \"auto\")"
+    );
+    let path: Vec<&str> = decorator(1).path.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(path, ["lib", "gpu"]);
+    assert_eq!(decorator(1).args.as_ref().map(Vec::len), Some(0));
+}
+
+#[test]
 fn errors_of_different_kinds_in_one_file() {
     let src = "let s = \"a\\qb\"\nenv ok = TaskEnvironment(name = \"ok\")\nlet y = 1)\ntask t() {}\nlet z = = 2\nfn g() {}\n";
     let p = parse_src(src);

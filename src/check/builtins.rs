@@ -1,6 +1,6 @@
 //! Signatures of the built-in functions and of the methods of built-in values
 //! (docs/language.md, docs/runtime.md). Generic ones are typed by rules in
-//! `infer.rs`; the fixed ones are listed here.
+//! `infer/builtin_call.rs`; the fixed ones are listed here.
 
 use super::types::Type;
 

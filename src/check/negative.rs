@@ -4,8 +4,8 @@
 //! run time's to refuse.
 
 use super::config::value::Const;
-use super::env::Fold;
 use super::error::CheckError;
+use super::fold::Fold;
 use super::Checker;
 use crate::syntax::ast::{Expr, ExprKind};
 

@@ -51,7 +51,7 @@
 //! `next_event` whenever capacity was freed or work submitted since the last pass, so all
 //! frees of one instant are seen together and first-come-first-served holds across them.
 //!
-//! Placement ([`sched`]) groups waiting pods into *classes* of identical shape (requests,
+//! Placement (`sched.rs`) groups waiting pods into *classes* of identical shape (requests,
 //! accelerator, spot permission, queue). Within a class only the head can matter: if it does
 //! not fit, nothing behind it fits either. A pass merges the class heads by submission order
 //! (backfill: a head that does not fit blocks only its own class) and gives each class a
@@ -60,8 +60,8 @@
 //! classes still waiting, only at the nodes freed since. A pass thus costs O(placed + classes
 //! x freed nodes), never a scan of the waiting actions.
 //!
-//! Reusable environments ([`reuse`]) are replica sets whose replicas are pods of their own
-//! class; calls queue on the set and run on replica slots. Accounting ([`account`]) keeps
+//! Reusable environments (`reuse.rs`) are replica sets whose replicas are pods of their own
+//! class; calls queue on the set and run on replica slots. Accounting (`account.rs`) keeps
 //! node busy intervals and a utilization series (one sample per instant at which usage
 //! changed) and folds them into a [`SimSummary`]. `pods.rs` holds a pod's life on its node
 //! (capacity, billing, cold start and image pull, spot preemption); `explain.rs` the

@@ -13,7 +13,7 @@
 //!
 //! The layer's parts: [`lexer`] (logos tokens), [`brackets`] (the pre-pass that matches
 //! brackets, bounds nesting and prepares pest's input), [`parser`] (pest, error recovery and
-//! the AST builder), [`ast`], and [`error`] (the `E01xx` codes). This layer imports nothing but
+//! the AST builder), [`ast`], and `error.rs` (the `E01xx` codes). This layer imports nothing but
 //! [`crate::diagnostics`].
 
 pub mod ast;

@@ -203,7 +203,7 @@ pub const CHECKER: &[CodeInfo] = &[
     CodeInfo {
         code: "E0309",
         title: "request no node can hold",
-        explanation: "An environment's constant resource request does not fit on any node of the cluster, even an empty one: `check` reports what the run would fail with at once (UnschedulableError), naming the closest pool and what it lacks. The cluster is `--cluster FILE`, or the built-in default.",
+        explanation: "An environment's constant resource request does not fit on any node of the cluster, even an empty one: `check` reports what the run would fail with at once (UnschedulableError), naming the closest pool and what it lacks. A constant `task.override(...)` that asks for such a request (its `resources`, `queue` or `interruptible`) is `E0510`, with the same message. The cluster is `--cluster FILE`, or the built-in default.",
         wrong: "env huge = TaskEnvironment(name = \"huge\", resources = Resources(cpu = 500))\n\n@huge\ntask t() -> int {\n    return 1\n}\n",
         right: "env big = TaskEnvironment(name = \"big\", resources = Resources(cpu = 64))\n\n@big\ntask t() -> int {\n    return 1\n}\n",
     },

@@ -203,7 +203,8 @@ pub const CONFIG: &[CodeInfo] = &[
             code family covers what can go wrong when a task is overridden. A resource or \
             reuse value that would be an `E03xx` or `E04xx` error elsewhere is `E0510` \
             here, with the same message; its help names the code it has outside an \
-            override, whose page explains the rule.",
+            override, whose page explains the rule. So is a constant override that no node \
+            of the cluster could hold (`E0309` for an environment).",
         wrong: "env e = TaskEnvironment(name = \"e\")\n\n@e\nasync task child(x: int) -> int {\n    return x\n}\n\n@e\nasync task parent() -> int {\n    return await child.override(resources = Resources(memory = \"4GB\"))(x = 1)\n}\n",
         right: "env e = TaskEnvironment(name = \"e\")\n\n@e\nasync task child(x: int) -> int {\n    return x\n}\n\n@e\nasync task parent() -> int {\n    return await child.override(resources = Resources(memory = \"4Gi\"))(x = 1)\n}\n",
     },

@@ -21,7 +21,7 @@ pub const RUNTIME: &[CodeInfo] = &[
             (CPU, memory, a GPU type or count, a MIG partition), usually through an \
             `override(...)` with a computed value. It fails with `UnschedulableError` at \
             once instead of queueing forever. A constant request that no pool can hold is \
-            found by `check` (`E0309`). Ask for less, or run on a cluster with larger nodes \
+            found by `check` (`E0309`; `E0510` in an override). Ask for less, or run on a cluster with larger nodes \
             (`--cluster FILE`, see `flyte-dsl cluster show`).",
         wrong: with_env!("@e\nasync task work() -> int {\n    return 1\n}\n@e\nasync task main() -> int {\n    let cores = 10 * 100\n    return await work.override(resources = Resources(cpu = cores))()\n}\n"),
         right: with_env!("@e\nasync task work() -> int {\n    return 1\n}\n@e\nasync task main() -> int {\n    let cores = 2\n    return await work.override(resources = Resources(cpu = cores))()\n}\n"),
