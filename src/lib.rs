@@ -58,7 +58,10 @@ pub mod export;
 pub mod frontend;
 #[doc(hidden)]
 pub mod human;
+#[doc(hidden)]
+pub mod ir;
 /// `flyte-dsl lsp`: the language server.
+#[cfg(feature = "cli")]
 pub mod lsp;
 #[doc(hidden)]
 pub mod python;

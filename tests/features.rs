@@ -27,7 +27,15 @@ fn without_default_features_the_library_pulls_in_no_cli_or_sqlite() {
             .collect()
     };
     let lean = crates(&dependencies(&["--no-default-features"]));
-    for heavy in ["clap", "rustyline", "ctrlc", "rusqlite", "libsqlite3-sys"] {
+    for heavy in [
+        "clap",
+        "rustyline",
+        "ctrlc",
+        "rusqlite",
+        "libsqlite3-sys",
+        "lsp-server",
+        "lsp-types",
+    ] {
         assert!(
             !lean.iter().any(|c| c == heavy),
             "{heavy} is still a dependency"
@@ -35,7 +43,7 @@ fn without_default_features_the_library_pulls_in_no_cli_or_sqlite() {
     }
     assert!(lean.iter().any(|c| c == "pest"), "{lean:?}");
     let full = crates(&dependencies(&[]));
-    for cli in ["clap", "rustyline", "ctrlc", "rusqlite"] {
+    for cli in ["clap", "rustyline", "ctrlc", "rusqlite", "lsp-server"] {
         assert!(
             full.iter().any(|c| c == cli),
             "{cli} is gone from the default build"

@@ -22,6 +22,8 @@ const LAYERS: &[&[&str]] = &[
     &["python"],
     // The checker (its feasibility check asks the simulator whether a request fits).
     &["check"],
+    // The lowered program (issue 18): bodies as register code, once per program.
+    &["ir"],
     // The interpreter.
     &["runtime"],
     // What a run tells a person: summaries, trace, HTML report; the one front end (source to

@@ -559,7 +559,7 @@ fn idle_replicas_are_billed_until_they_stop() {
     assert_eq!(j["cost_usd"], 0.11, "{j}");
 }
 
-/// Runs `body` as a plain function's body and as a task's body (both compiled to closures),
+/// Runs `body` as a plain function's body and as a task's body (both run on the VM),
 /// and as a task's body that also sleeps first (so the walker runs it), and gives each run's
 /// result and error (type, code and message): compiled function, walked task, compiled task.
 fn on_every_path(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Value); 3] {

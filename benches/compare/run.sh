@@ -5,8 +5,8 @@
 #
 # The `check .py` row reads a project made by gen_python.py.
 # Peers: SimGrid 3.32 (Debian's libsimgrid-dev, benches/compare/simgrid_peer.cpp), flyte-sdk
-# 2.12.1 in local run mode (a venv in target/compare-venv, benches/compare/flyte_peer.py) and
-# CPython (fib.py, loops.py). Environment knobs: FLYTE_SDK_N (default 2000), SKIP_INSTALL=1.
+# 2.12.1 in local run mode (a venv in target/compare-venv, benches/compare/flyte_peer.py),
+# CPython (fib.py, loops.py; python3.11 where installed) and Lua 5.4 (Debian's lua5.4, fib.lua). Environment knobs: FLYTE_SDK_N (default 2000), SKIP_INSTALL=1.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,6 +30,11 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
         log "installing libsimgrid-dev g++"
         { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libsimgrid-dev g++; } \
             >"$OUT/apt.log" 2>&1 || { FAILED+=("apt-get install libsimgrid-dev g++ (see target/compare/apt.log)"); }
+    fi
+    if ! command -v lua5.4 >/dev/null; then
+        log "installing lua5.4"
+        { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq lua5.4; } \
+            >>"$OUT/apt.log" 2>&1 || FAILED+=("apt-get install lua5.4 (see target/compare/apt.log)")
     fi
     if ! "$VENV/bin/python" -c 'import flyte, sys; sys.exit(flyte.__version__ != "2.12.1")' >/dev/null 2>&1; then
         log "installing flyte==2.12.1 into $VENV"
@@ -82,6 +87,17 @@ best5() {
     for _ in 1 2 3 4 5; do
         w=$(timed /dev/null "$@" | cut -d' ' -f1)
         best=$(awk -v a="$best" -v b="$w" 'BEGIN { if (a == "" || b < a) print b; else print a }')
+    done
+    echo "$best"
+}
+# cpu3 CMD...: best user CPU seconds of 3 runs (stdout discarded): steadier than wall time on a
+# shared machine.
+cpu3() {
+    local best="" u
+    for _ in 1 2 3; do
+        /usr/bin/time -f %U -o "$OUT/cpu.txt" "$@" >/dev/null 2>>"$OUT/stderr.log" || true
+        u=$(tail -1 "$OUT/cpu.txt")
+        best=$(awk -v a="$best" -v b="$u" 'BEGIN { if (a == "" || b < a) print b; else print a }')
     done
     echo "$best"
 }
@@ -162,6 +178,14 @@ lp=$(python3 "$HERE/loops.py")
 [ "$fo" = "$fp" ] || FAILED+=("fib results differ: flyte-dsl $fo, CPython $fp")
 [ "$lo" = "$lp" ] || FAILED+=("loops results differ: flyte-dsl $lo, CPython $lp")
 
+# fib(32) against Lua 5.4 and loops against CPython 3.11, in user CPU time (issue 18).
+PY311=$(command -v python3.11 || command -v python3)
+FIB32_OURS=$(cpu3 "$BIN" run "$HERE/fib.flyte" --no-cache-store --arg n=32)
+FIB32_LUA=""
+if command -v lua5.4 >/dev/null; then FIB32_LUA=$(cpu3 lua5.4 "$HERE/fib.lua" 32); fi
+LOOPS_CPU_OURS=$(cpu3 "$BIN" run "$HERE/loops.flyte" --no-cache-store)
+LOOPS_CPU_PY=$(cpu3 "$PY311" "$HERE/loops.py")
+
 # ---------------------------------------------------------------- 6. parse + check, reports
 log "cargo bench --bench parse"
 PARSE_OUT=$(cargo bench --bench parse 2>/dev/null)
@@ -214,6 +238,10 @@ r=$(ratio "$LOOPS_PY" "$LOOPS_OURS")
 row "loops s, whole process" "$(fmt %.3f "$LOOPS_OURS")" "$(fmt %.3f "$LOOPS_PY")" "$r" "speedup >= 1 (2)" "$(met "$r >= 1")"
 r=$(ratio "$LOOPS_PY_NET" "$LOOPS_OURS_NET")
 row "loops s, start-up subtracted" "$(fmt %.3f "$LOOPS_OURS_NET")" "$(fmt %.3f "$LOOPS_PY_NET")" "$r" "speedup >= 1 (2)" "$(met "$r >= 1")"
+r=$(ratio "$FIB32_OURS" "$FIB32_LUA")
+row "fib(32) user CPU s vs Lua 5.4" "$(fmt %.3f "$FIB32_OURS")" "$(fmt %.3f "$FIB32_LUA")" "$r" "ratio <= 1" "$( [ "$r" != n/a ] && met "$r <= 1" || echo n/a)"
+r=$(ratio "$LOOPS_CPU_OURS" "$LOOPS_CPU_PY")
+row "loops user CPU s vs CPython 3.11" "$(fmt %.3f "$LOOPS_CPU_OURS")" "$(fmt %.3f "$LOOPS_CPU_PY")" "$r" "ratio <= 0.3" "$( [ "$r" != n/a ] && met "$r <= 0.3" || echo n/a)"
 row "parse+check $((PARSE_LINES / 1000))k lines ms" "$PARSE_MS" "-" "-" "< 500 ms" "$(met "$PARSE_MS < 500")"
 # Export: the parse bench's 101,502-line script, and 100,000 lines of denser code (no target:
 # parsing dominates it).
@@ -241,7 +269,8 @@ echo "flyte-sdk row: best of 3 runs in one warm process, on both sides."
 echo "SimGrid rows: whole-process wall and RSS, one run (wide: 100,000 actors, 16 KB stacks, no guard pages)."
 echo "wide gather: whole-process wall of the release binary, best of 3. fib, loops: whole-process"
 echo "wall of the release binary / python3, best of 5; start-up subtracted: minus the best of 5"
-echo "of fib(0) / zero rounds, on each side."
+echo "of fib(0) / zero rounds, on each side. fib(32) vs Lua, loops vs CPython 3.11: best user CPU"
+echo "time of 3 whole-process runs (ratio = flyte-dsl / peer)."
 echo "speedup ratio = CPython time / flyte-dsl time. flyte-sdk: local run mode, N leaves + the root."
 echo "trace+report = trace text + HTML generation for the 100k run (cargo bench --bench run)."
 if [ "${#FAILED[@]}" -gt 0 ]; then

@@ -16,28 +16,30 @@ pub struct Analysis {
     pub diags: Vec<Diagnostic>,
 }
 
-/// Checks `text` as the file `path` (imports read beside it), keeping the expressions' types.
+/// Checks `text` as the file `path` (imports read beside it) through the one front end,
+/// keeping the expressions' types.
 pub fn analyze(path: &str, text: &str, cluster: &crate::sim::Cluster) -> Analysis {
     let mut map = SourceMap::new();
     let root = imports::script_root(std::path::Path::new(path));
     let resolver = imports::relative_files(&[root]);
-    let loaded = imports::load(&mut map, path, text.as_bytes(), &resolver);
     let opts = check::Options {
         record_types: true,
         ..Default::default()
     };
-    let (checked, more) = check::check_program(&loaded, &opts);
-    let mut diags = loaded.diags.clone();
-    diags.extend(more);
-    diags.extend(check::feasible::check(&checked, cluster));
-    crate::diagnostics::sort(&mut diags);
-    let file = loaded.modules.first().map_or(FileId(0), |m| m.file);
+    let a = crate::frontend::analyse(
+        &mut map,
+        crate::frontend::Source::new(path, text),
+        &opts,
+        &resolver,
+        cluster,
+    );
+    let file = a.loaded.modules.first().map_or(FileId(0), |m| m.file);
     Analysis {
         map,
         file,
-        loaded,
-        checked,
-        diags,
+        loaded: a.loaded,
+        checked: a.checked,
+        diags: a.diagnostics,
     }
 }
 

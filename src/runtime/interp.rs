@@ -10,9 +10,7 @@ use crate::diagnostics::ErrorType;
 use crate::sim::{self, Request};
 use std::task::{Context, Poll};
 
-mod compile;
 mod work;
-pub(crate) use compile::CFn;
 
 /// Non-local control flow out of a statement.
 pub(crate) enum Ctrl {
@@ -27,12 +25,12 @@ pub(crate) enum Ctrl {
     Kill(Box<ErrorValue>),
 }
 
-type Res<T> = Result<T, Ctrl>;
+pub(crate) type Res<T> = Result<T, Ctrl>;
 /// A call's evaluated arguments: positional, then keyword.
 type Args = (Vec<Value>, Vec<(Name, Value)>);
 type LocalFut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
-fn raise(kind: ErrorType, msg: impl Into<String>) -> Ctrl {
+pub(crate) fn raise(kind: ErrorType, msg: impl Into<String>) -> Ctrl {
     Ctrl::raise(Value::error(kind, msg))
 }
 
@@ -61,19 +59,17 @@ impl Future for Park {
 
 /// One action attempt's (or function call's) local state.
 pub(crate) struct Frame<'p> {
-    sh: Rc<Shared<'p>>,
-    act: usize,
-    exec: usize,
+    pub(crate) sh: Rc<Shared<'p>>,
+    pub(crate) act: usize,
+    pub(crate) exec: usize,
     /// Locals by slot (see `resolve`), from `base` on: compiled calls (see [`compile`]) run
     /// in their caller's frame, on top of its locals.
     vars: Vec<Value>,
     base: usize,
-    /// A compiled `return`'s value and a compiled statement's error, on their way out (see
-    /// [`compile`]).
+    /// A `return`'s value, on its way out of the block.
     ret: Value,
-    pending: Option<Ctrl>,
-    depth: usize,
-    group: Option<Rc<str>>,
+    pub(crate) depth: usize,
+    pub(crate) group: Option<Rc<str>>,
 }
 
 macro_rules! ev {
@@ -111,7 +107,6 @@ impl<'p> Frame<'p> {
             vars: Vec::new(),
             base: 0,
             ret: Value::None,
-            pending: None,
             depth,
             group: None,
         }
@@ -122,7 +117,7 @@ impl<'p> Frame<'p> {
     }
 
     #[inline]
-    fn step(&self) -> Res<()> {
+    pub(crate) fn step(&self) -> Res<()> {
         let n = self.sh.steps.get() + 1;
         self.sh.steps.set(n);
         if n < self.sh.next_check.get() {
@@ -134,7 +129,7 @@ impl<'p> Frame<'p> {
     /// Every 1,024 steps, and at the step limit: the limits.
     #[cold]
     #[inline(never)]
-    fn step_check(&self, n: u64) -> Res<()> {
+    pub(crate) fn step_check(&self, n: u64) -> Res<()> {
         let next = (n / 1024 + 1) * 1024;
         self.sh.next_check.set(
             next.min(
@@ -221,7 +216,7 @@ impl<'p> Frame<'p> {
     // -----------------------------------------------------------------------------------------
 
     #[inline]
-    fn name(&mut self, n: &Name, slot: Slot) -> Res<Value> {
+    pub(crate) fn name(&mut self, n: &Name, slot: Slot) -> Res<Value> {
         if let Some(i) = slot.as_local() {
             return match self.vars.get(self.base + i) {
                 Some(v) => Ok(v.clone()),
@@ -242,7 +237,7 @@ impl<'p> Frame<'p> {
         self.global(n)
     }
 
-    fn global(&mut self, n: &Name) -> Res<Value> {
+    pub(crate) fn global(&mut self, n: &Name) -> Res<Value> {
         // Tasks, functions and constants already looked up: one lookup, no allocation.
         if let Some(v) = self.sh.globals.borrow().get(n) {
             return Ok(v.clone());
@@ -356,7 +351,7 @@ impl<'p> Frame<'p> {
     /// Records in an error leaving statement `span` where it went: the first statement of this
     /// frame it leaves (where it was raised, or the call or `await` it came out of).
     #[cold]
-    fn traced(&self, mut c: Ctrl, span: Span) -> Ctrl {
+    pub(crate) fn traced(&self, mut c: Ctrl, span: Span) -> Ctrl {
         let e = match &mut c {
             Ctrl::Raise(v) => match &mut **v {
                 Value::Error(e) => Rc::make_mut(e),
@@ -612,7 +607,7 @@ impl<'p> Frame<'p> {
         }
     }
 
-    fn raise_stmt(&self, v: Option<Value>) -> Ctrl {
+    pub(crate) fn raise_stmt(&self, v: Option<Value>) -> Ctrl {
         match v {
             Some(v @ Value::Error(_)) => Ctrl::raise(v),
             Some(other) => raise(
@@ -623,7 +618,7 @@ impl<'p> Frame<'p> {
         }
     }
 
-    fn handler_for<'h>(
+    pub(crate) fn handler_for<'h>(
         &self,
         handlers: &'h [ExceptClause],
         err: &Value,
@@ -899,7 +894,7 @@ impl<'p> Frame<'p> {
                     return self.global(&q);
                 }
                 let o = self.expr(obj)?;
-                self.attr(&o, name)?
+                self.attr(&o, &name.name)?
             }
             ExprKind::Index { obj, index } => {
                 let o = self.expr(obj)?;
@@ -1036,7 +1031,7 @@ impl<'p> Frame<'p> {
         qualified(self.prog(), obj, name)
     }
 
-    fn key(&self, v: &Value) -> Res<Key> {
+    pub(crate) fn key(&self, v: &Value) -> Res<Key> {
         v.to_key().ok_or_else(|| {
             raise(
                 ErrorType::TypeError,
@@ -1045,14 +1040,14 @@ impl<'p> Frame<'p> {
         })
     }
 
-    fn unary(&self, op: UnaryOp, v: Value) -> Res<Value> {
+    pub(crate) fn unary(&self, op: UnaryOp, v: Value) -> Res<Value> {
         match op {
             UnaryOp::Not => Ok(Value::Bool(!ops::truthy(&v))),
             UnaryOp::Neg => ops::negate(&v).map_err(Ctrl::raise),
         }
     }
 
-    fn format_field(&self, out: &mut String, v: &Value, spec: Option<&str>) -> Res<()> {
+    pub(crate) fn format_field(&self, out: &mut String, v: &Value, spec: Option<&str>) -> Res<()> {
         match spec {
             None | Some("") => v.write_display(out),
             Some(spec) => out.push_str(&builtins::format_spec(v, spec).map_err(Ctrl::raise)?),
@@ -1087,8 +1082,8 @@ impl<'p> Frame<'p> {
         Ok(())
     }
 
-    fn attr(&mut self, o: &Value, name: &Ident) -> Res<Value> {
-        let n = name.name.as_str();
+    pub(crate) fn attr(&mut self, o: &Value, name: &Name) -> Res<Value> {
+        let n = name.as_str();
         Ok(match o {
             Value::Duration(d) if n == "seconds" => Value::Float(*d as f64 / 1e9),
             Value::Error(e) => match n {
@@ -1108,7 +1103,7 @@ impl<'p> Frame<'p> {
             },
             other => Value::Callable(Rc::new(Callable::Method(
                 Box::new(other.clone()),
-                name.name.clone(),
+                name.clone(),
             ))),
         })
     }
@@ -1134,9 +1129,9 @@ impl<'p> Frame<'p> {
                     (Value::Callable(c), "aio") => Callee::Aio((**c).clone()),
                     (Value::Callable(c), "override") => match &**c {
                         Callable::Task(t, _) => Callee::Override(t.clone()),
-                        _ => Callee::Value(self.attr(&o, name)?),
+                        _ => Callee::Value(self.attr(&o, &name.name)?),
                     },
-                    _ => Callee::Value(self.attr(&o, name)?),
+                    _ => Callee::Value(self.attr(&o, &name.name)?),
                 });
             }
         }
@@ -1178,7 +1173,7 @@ impl<'p> Frame<'p> {
     }
 
     /// A call that does not suspend.
-    fn call_sync(
+    pub(crate) fn call_sync(
         &mut self,
         callee: Callee,
         argv: Vec<Value>,
@@ -1280,19 +1275,25 @@ impl<'p> Frame<'p> {
         Ok(f)
     }
 
-    /// Calls plain function number `index` (`decl`) that does not suspend: compiled (see
-    /// [`compile`]) on its first call, walked if it cannot be.
+    /// Calls plain function number `index` (`decl`) that does not suspend: on the VM (see
+    /// [`super::vm`]), or in the walker when the run chose it.
     fn call_fn(&mut self, decl: &'p FnDecl, index: u32, args: Vec<Value>) -> Res<Value> {
-        let sh = self.sh.clone();
-        match sh.compiled(index, decl) {
-            Some(c) => self.run_compiled(c, args),
-            None => self.call_fn_sync(decl, args),
+        let prog: &'p Program = self.sh.prog;
+        if !self.sh.vm || prog.vm_body(index).is_none() {
+            return self.call_fn_sync(decl, args);
         }
+        if self.depth + 1 > self.sh.limits.max_call_depth {
+            return Err(self.depth_error());
+        }
+        self.depth += 1;
+        let r = super::vm::run(self, &prog.unit, index, args);
+        self.depth -= 1;
+        r
     }
 
     /// The call-depth limit's error.
     #[cold]
-    fn depth_error(&self) -> Ctrl {
+    pub(crate) fn depth_error(&self) -> Ctrl {
         self.limit(
             RunCode::CallDepth,
             format!(
@@ -1302,14 +1303,7 @@ impl<'p> Frame<'p> {
         )
     }
 
-    /// Runs a compiled function in a new frame, on a stack grown if little is left (with
-    /// room for the eight nested compiled calls `compile` runs between its own checks).
-    fn run_compiled(&mut self, c: &CFn<'p>, args: Vec<Value>) -> Res<Value> {
-        let mut f = self.callee_frame(c.decl, args)?;
-        crate::stack::grow_wide(|| c.run(&mut f))
-    }
-
-    fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
+    pub(crate) fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
         let mut f = self.callee_frame(decl, args)?;
         match f.block_sync(&decl.body) {
             Ok(()) => Ok(Value::None),
@@ -1426,7 +1420,7 @@ impl<'p> Frame<'p> {
             .collect())
     }
 
-    fn new_future(&self, f: Fut) -> Value {
+    pub(crate) fn new_future(&self, f: Fut) -> Value {
         let mut futs = self.sh.futs.borrow_mut();
         futs.push(f);
         Value::Future(futs.len() as u32 - 1)
@@ -1547,7 +1541,7 @@ impl<'p> Frame<'p> {
                 }
                 ExprKind::Attr { obj, name } => {
                     let o = ev!(self, obj)?;
-                    self.attr(&o, name)?
+                    self.attr(&o, &name.name)?
                 }
                 ExprKind::FString(parts) => {
                     let mut out = String::new();
@@ -2306,7 +2300,7 @@ impl<'p> Frame<'p> {
 
     /// The settings a call of `t` runs with, without an override.
     /// A task's settings without overrides: one shared copy per task, not one per action.
-    fn task_settings(&self, t: &Name) -> Rc<ActSettings> {
+    pub(crate) fn task_settings(&self, t: &Name) -> Rc<ActSettings> {
         if let Some(s) = self.sh.base_settings.borrow().get(t) {
             return s.clone();
         }
@@ -2334,7 +2328,7 @@ impl<'p> Frame<'p> {
 
     /// The settings a call of task value `Task(t, index)` runs with: the task's own
     /// (`index` 0) or those of the override value number `index`.
-    fn settings_of(&self, t: &Name, index: u32) -> Rc<ActSettings> {
+    pub(crate) fn settings_of(&self, t: &Name, index: u32) -> Rc<ActSettings> {
         match index {
             0 => self.task_settings(t),
             i => self.sh.overrides.borrow()[i as usize - 1].clone(),
@@ -2346,19 +2340,6 @@ impl<'p> Frame<'p> {
         self.sh.acts.borrow_mut()[id].group = self.group.clone();
         self.sh.acts.borrow_mut()[self.act].children.push(id);
         id
-    }
-}
-
-impl<'p> Shared<'p> {
-    /// The body (`decl`) of the function or task with index `index` among the program's
-    /// names, compiled on first use; `None` if it may suspend (the walker runs it). Callers
-    /// never pass an `async fn`: calling one only makes a future.
-    #[inline]
-    pub(crate) fn compiled(&self, index: u32, decl: &'p FnDecl) -> Option<&CFn<'p>> {
-        self.compiled
-            .get(index as usize)?
-            .get_or_init(|| CFn::compile(self.prog, decl))
-            .as_ref()
     }
 }
 
@@ -2833,15 +2814,16 @@ async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
     f.vars.reserve_exact(decl.frame_size as usize);
     f.vars.extend(args.iter().map(Value::deep_copy));
     f.vars.resize(decl.frame_size as usize, Value::None);
-    // A body that never suspends runs compiled, like a plain function.
-    let compiled = sh.compiled(index, &decl.func);
-    let r = match compiled {
-        Some(c) => crate::stack::grow_wide(|| c.run(&mut f)),
-        None => match f.block(&decl.body).await {
+    // A body that never suspends runs on the VM, like a plain function.
+    let r = if sh.vm && sh.prog.vm_body(index).is_some() {
+        let args = std::mem::take(&mut f.vars);
+        super::vm::run(&mut f, &sh.prog.unit, index, args)
+    } else {
+        match f.block(&decl.body).await {
             Ok(()) => Ok(Value::None),
             Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
             Err(c) => Err(c),
-        },
+        }
     };
     let widen = |v: Value| {
         let mut v = v.deep_copy();
@@ -2950,9 +2932,6 @@ pub(crate) fn run(
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
         frame_pool: RefCell::new(Vec::new()),
         fn_decls: RefCell::new(vec![None; prog.globals.names.len()]),
-        compiled: (0..prog.checked.locations.len())
-            .map(|_| std::cell::OnceCell::new())
-            .collect(),
         base_settings: RefCell::new(HashMap::new()),
         overrides: RefCell::new(Vec::new()),
         replica_sets: RefCell::new(HashMap::new()),
@@ -2973,6 +2952,7 @@ pub(crate) fn run(
         progress,
         inflight: RefCell::new(HashMap::new()),
         global_sets: RefCell::new(Vec::new()),
+        vm: super::vm::engine() == super::vm::Engine::Vm,
     });
     let mut args = args;
     if let Some(c) = carry {

@@ -11,8 +11,9 @@
 //! function); only those nodes go through boxed async evaluation, so the per-node cost of the
 //! common case is a plain function call. A body suspends by parking; the loop polls it again
 //! when the child action it waits for ends or its timer fires. A plain function, or a task
-//! body, that never suspends is compiled on its first run into specialised closures
-//! (`interp::compile`), which run in their caller's frame; the tree walker runs the rest.
+//! body, that never suspends runs on the register VM ([`vm`]) over the program's lowered form
+//! ([`crate::ir`], built once with the program); the tree walker runs the rest (bodies that
+//! may suspend), and is the reference the VM is tested against (tests/engine_agreement.rs).
 //!
 //! ```text
 //! loop:
@@ -37,6 +38,7 @@ pub mod resolve;
 pub mod suspend;
 mod trace;
 pub mod value;
+pub mod vm;
 
 use crate::check::config::{RetrySpec, ReuseSpec, TimeoutSpec};
 use crate::check::imports::Loaded;
@@ -79,6 +81,8 @@ pub struct Program {
     versions: HashMap<Name, String>,
     /// Each task's FQN, shared by all its actions.
     pub(crate) fqns: HashMap<Name, std::sync::Arc<str>>,
+    /// Every body the VM runs (those that never suspend), lowered once (see [`crate::ir`]).
+    pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
 }
 
 impl Program {
@@ -110,6 +114,33 @@ impl Program {
                 crate::cache::hash(&format!("{}\n{text}", info.fqn)),
             );
         }
+        let mut unit = crate::ir::lower::lower(&loaded, &checked, &globals.names);
+        let vm_ok: Vec<bool> = checked
+            .locations
+            .values()
+            .enumerate()
+            .map(|(index, &(m, i))| {
+                let body = match loaded.modules.get(m).and_then(|md| md.items.get(i)) {
+                    Some(Item {
+                        kind: ItemKind::Fn(f),
+                        ..
+                    }) => &f.body,
+                    Some(Item {
+                        kind: ItemKind::Task(t),
+                        ..
+                    }) => &t.body,
+                    _ => return false,
+                };
+                unit.get(index as u32).is_some() && !body.stmts.iter().any(|s| suspends.stmt(s))
+            })
+            .collect();
+        // Bodies that may suspend stay with the walker for now (issue 18, stage B).
+        for (code, ok) in unit.fns.iter_mut().zip(&vm_ok) {
+            if !ok {
+                *code = None;
+            }
+        }
+        let unit = std::sync::Arc::new(unit);
         let fqns = checked
             .tasks
             .iter()
@@ -124,7 +155,14 @@ impl Program {
             native_tasks: IndexMap::new(),
             versions,
             fqns,
+            unit,
         }
+    }
+
+    /// The lowered body with index `index` among the program's names, if the VM runs it.
+    #[inline]
+    pub(crate) fn vm_body(&self, index: u32) -> Option<&crate::ir::FnCode> {
+        self.unit.get(index)
     }
 
     /// Adds host tasks (checked against `checked.tasks`, where the checker declared them).
@@ -331,9 +369,6 @@ pub(crate) struct Shared<'p> {
     pub frame_pool: RefCell<Vec<Vec<Value>>>,
     /// The functions that global names (by id) call, once looked up.
     pub fn_decls: RefCell<Vec<Option<(&'p FnDecl, u32)>>>,
-    /// Plain functions by index, compiled on first call (`None`: their bodies may suspend, so
-    /// the walker runs them).
-    pub compiled: Vec<std::cell::OnceCell<Option<interp::CFn<'p>>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
     pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
     /// The settings of override values (`Callable::Task(t, i)` with `i > 0` is number `i - 1`).
@@ -358,6 +393,8 @@ pub(crate) struct Shared<'p> {
     pub global_sets: RefCell<Vec<(String, sim::ReplicaSetId)>>,
     /// Serialized cacheable calls in flight, by key.
     pub inflight: RefCell<HashMap<crate::cache::Key, usize>>,
+    /// Bodies that never suspend run on the VM ([`vm`]) rather than the walker.
+    pub vm: bool,
 }
 
 /// Tags of simulator timers: what to do when one fires.
@@ -436,12 +473,74 @@ pub fn run(
     opts: RunOptions<'_>,
 ) -> RunOutcome {
     let cache = opts.cache;
+    if cache.is_none() && vm::both() {
+        // Both engines, compared: the whole test suite as a differential test.
+        let walked = vm::with_engine(vm::Engine::Walker, || {
+            crate::stack::grow(|| interp::run(prog, task, args.clone(), cluster, opts.clone()))
+        });
+        let on_vm = vm::with_engine(vm::Engine::Vm, || {
+            crate::stack::grow(|| interp::run(prog, task, args, cluster, opts))
+        });
+        let (a, b) = (fingerprint(&walked), fingerprint(&on_vm));
+        assert!(
+            a == b,
+            "the engines disagree on {task}:\nwalker: {a}\nvm:     {b}"
+        );
+        return walked;
+    }
     let outcome = crate::stack::grow(|| interp::run(prog, task, args, cluster, opts));
     // The run's writes are durable once it returns.
     if let Some(c) = cache {
         c.flush();
     }
     outcome
+}
+
+/// Everything a run shows, as one JSON value: two engines agree when these are equal (the
+/// summary, each action, each log line and the error with its trace).
+#[doc(hidden)]
+pub fn fingerprint(outcome: &RunOutcome) -> serde_json::Value {
+    let actions: Vec<_> = outcome
+        .actions
+        .iter()
+        .map(|a| {
+            serde_json::json!([
+                &*a.fqn,
+                format!("{:?}", a.state),
+                a.attempts,
+                a.sim_ids,
+                a.group,
+                a.requested_at
+            ])
+        })
+        .collect();
+    let logs: Vec<_> = outcome
+        .logs
+        .iter()
+        .map(|l| serde_json::json!([l.action, l.at, l.text]))
+        .collect();
+    let trace: Vec<_> = match &outcome.result {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .trace
+            .iter()
+            .map(|p| {
+                serde_json::json!([p.span.file.0, p.span.start, p.span.end, &*p.task, p.frame])
+            })
+            .collect(),
+    };
+    serde_json::json!({
+        "result": outcome.result.as_ref().ok().map(Value::to_json),
+        "error": outcome.result.as_ref().err().map(|e| {
+            serde_json::json!([e.kind.name(), format!("{:?}", e.code), e.message, e.task])
+        }),
+        "sim": format!("{:?}", outcome.summary),
+        "attempts": outcome.attempts,
+        "actions": actions,
+        "logs": logs,
+        "trace": trace,
+        "omitted": outcome.result.as_ref().err().map(|e| e.trace.omitted()),
+    })
 }
 
 /// Events other than those the loop handles are impossible; kept for exhaustiveness.

@@ -7,7 +7,7 @@ use super::*;
 
 /// Steps for work on `v`: its items, or its bytes / 16; 0 for a scalar.
 #[inline]
-pub(super) fn size(v: &Value) -> u64 {
+pub(crate) fn size(v: &Value) -> u64 {
     match v {
         Value::Str(s) => (s.len() / 16) as u64,
         Value::List(l) => l.try_borrow().map_or(0, |l| l.len() as u64),
@@ -24,7 +24,7 @@ const CHEAP_METHODS: &[&str] = &["append", "pop", "get", "setdefault", "insert",
 impl<'p> Frame<'p> {
     /// Counts `n` steps at once; past the next check, checks the limits.
     #[inline]
-    pub(super) fn charge(&self, n: u64) -> Res<()> {
+    pub(crate) fn charge(&self, n: u64) -> Res<()> {
         if n == 0 {
             return Ok(());
         }
@@ -38,7 +38,7 @@ impl<'p> Frame<'p> {
 
     /// Counts the result of an operator: a list or string it built.
     #[inline]
-    pub(super) fn charge_result(&self, r: Res<Value>) -> Res<Value> {
+    pub(crate) fn charge_result(&self, r: Res<Value>) -> Res<Value> {
         let v = r?;
         self.charge(size(&v))?;
         Ok(v)
@@ -46,7 +46,7 @@ impl<'p> Frame<'p> {
 
     /// Counts `x in container`, which scans a list, tuple or string.
     #[inline]
-    pub(super) fn charge_compare(&self, op: CmpOp, container: &Value) -> Res<()> {
+    pub(crate) fn charge_compare(&self, op: CmpOp, container: &Value) -> Res<()> {
         if matches!(op, CmpOp::In | CmpOp::NotIn) && !matches!(container, Value::Dict(_)) {
             self.charge(size(container))
         } else {
@@ -55,7 +55,7 @@ impl<'p> Frame<'p> {
     }
 
     /// Counts a builtin call: its arguments and its result.
-    pub(super) fn charge_call(&self, args: &[Value], r: &Result<Value, Value>) -> Res<()> {
+    pub(crate) fn charge_call(&self, args: &[Value], r: &Result<Value, Value>) -> Res<()> {
         let mut n: u64 = args.iter().map(size).sum();
         if let Ok(v) = r {
             n += size(v);
@@ -64,7 +64,7 @@ impl<'p> Frame<'p> {
     }
 
     /// Counts a method call: its receiver (unless the method is cheap), arguments and result.
-    pub(super) fn charge_method(
+    pub(crate) fn charge_method(
         &self,
         recv: &Value,
         method: &str,
@@ -86,7 +86,7 @@ impl<'p> Frame<'p> {
     }
 
     /// Calls method `name` of `recv` with positional arguments, counting its work.
-    pub(super) fn method_call(
+    pub(crate) fn method_call(
         &self,
         recv: &Value,
         name: &str,

@@ -1,0 +1,711 @@
+//! Lowering: each checked body becomes one [`FnCode`], once per program.
+//!
+//! Registers: a body's locals keep the slots `runtime::resolve` gave them (parameters first);
+//! temporaries are allocated above them, stack-wise, and freed at the end of each statement.
+//! An expression is evaluated into a destination register that is written only by its last
+//! instruction, so `x = f(x) + x` may target `x` directly; the kinds that write their
+//! destination more than once (`and`, `or`, `if`-`else`, chained comparisons, comprehensions)
+//! go through a temporary when the destination is a local.
+//!
+//! Control: `break`, `continue` and `return` inside `try ... finally` enter the `finally`
+//! block with a state (see [`finally_state`]) and the block's end ([`Op::EndFinally`]) goes
+//! on to stubs lowered in the enclosing context, so any nesting of loops and `finally` blocks
+//! costs code linear in its size. `with` is a `finally` that restores the group.
+//! Statements (this file) and expressions (`lower_expr.rs`).
+
+use super::*;
+use crate::check::imports::Loaded;
+use crate::check::Checked;
+use crate::syntax::ast::*;
+
+/// Lowers every function and task body of a checked, resolved program.
+pub fn lower(loaded: &Loaded, checked: &Checked, globals: &[Name]) -> Unit {
+    let fns = checked
+        .locations
+        .iter()
+        .map(|(key, &(m, i))| {
+            let item = loaded.modules.get(m).and_then(|md| md.items.get(i))?;
+            let decl = match &item.kind {
+                ItemKind::Fn(f) => f,
+                ItemKind::Task(t) => &t.func,
+                _ => return None,
+            };
+            lower_fn(key, decl, loaded, checked, globals)
+        })
+        .collect();
+    Unit { fns }
+}
+
+fn lower_fn(
+    key: &Name,
+    decl: &FnDecl,
+    loaded: &Loaded,
+    checked: &Checked,
+    globals: &[Name],
+) -> Option<FnCode> {
+    let mut l = Lower {
+        loaded,
+        checked,
+        globals,
+        f: FnCode {
+            name: key.clone(),
+            nregs: decl.frame_size,
+            code: Vec::new(),
+            spans: Vec::new(),
+            consts: Vec::new(),
+            names: Vec::new(),
+            handlers: Vec::new(),
+            calls: Vec::new(),
+            fstrings: Vec::new(),
+            excepts: Vec::new(),
+            finals: Vec::new(),
+        },
+        nlocals: decl.frame_size,
+        top: decl.frame_size,
+        span: decl.body.span,
+        loops: Vec::new(),
+        fins: Vec::new(),
+        fresh_step: None,
+    };
+    l.block(&decl.body);
+    l.emit(Op::RetNone);
+    let too_big = l.f.code.len() >= u32::MAX as usize / 2 || l.f.nregs >= u32::MAX / 2;
+    (!too_big).then_some(l.f)
+}
+
+/// A loop being lowered: where `continue` goes, and the `break` jumps to patch.
+struct LoopCtx {
+    head: Label,
+    breaks: Vec<usize>,
+}
+
+/// A `try` with a `finally` being lowered.
+struct FinCtx {
+    state: Reg,
+    payload: Reg,
+    /// Loops open when the `try` began.
+    loops: usize,
+    /// Jumps into the `finally` block, to patch.
+    entries: Vec<usize>,
+}
+
+pub(super) struct Lower<'a> {
+    pub(super) loaded: &'a Loaded,
+    pub(super) checked: &'a Checked,
+    pub(super) globals: &'a [Name],
+    pub(super) f: FnCode,
+    pub(super) nlocals: u32,
+    /// The next free temporary.
+    pub(super) top: Reg,
+    /// The innermost statement's span, recorded for each instruction.
+    span: Span,
+    loops: Vec<LoopCtx>,
+    fins: Vec<FinCtx>,
+    /// The statement `Step` just emitted, which the next instruction may absorb.
+    fresh_step: Option<usize>,
+}
+
+impl Lower<'_> {
+    pub(super) fn emit(&mut self, op: Op) -> usize {
+        // A statement's `Step` fused into its first instruction where that has a step flag
+        // (superinstructions for `if a < b`, `return x`, `let y = x + 1` and the like). No
+        // label points between the two: jumps go to a statement's `Step`, never past it.
+        let fresh = self.fresh_step.take();
+        if fresh.is_some_and(|at| at + 1 == self.f.code.len()) {
+            let fused = match op {
+                Op::ArithK { op, dst, a, k, .. } => Some(Op::ArithK {
+                    op,
+                    dst,
+                    a,
+                    k,
+                    step: true,
+                }),
+                Op::JumpCmp { op, a, b, to, .. } => Some(Op::JumpCmp {
+                    op,
+                    a,
+                    b,
+                    to,
+                    step: true,
+                }),
+                Op::JumpCmpK { op, a, k, to, .. } => Some(Op::JumpCmpK {
+                    op,
+                    a,
+                    k,
+                    to,
+                    step: true,
+                }),
+                Op::Ret { src, .. } => Some(Op::Ret { src, step: true }),
+                _ => None,
+            };
+            if let Some(fused) = fused {
+                let at = self.f.code.len() - 1;
+                self.f.code[at] = fused;
+                return at;
+            }
+        }
+        self.f.code.push(op);
+        self.f.spans.push(self.span);
+        self.f.code.len() - 1
+    }
+
+    pub(super) fn pc(&self) -> Label {
+        self.f.code.len() as Label
+    }
+
+    /// Points the jump at `at` to `to`.
+    pub(super) fn patch(&mut self, at: usize, to: Label) {
+        match &mut self.f.code[at] {
+            Op::Jump { to: t }
+            | Op::JumpIfFalse { to: t, .. }
+            | Op::JumpIfTrue { to: t, .. }
+            | Op::JumpCmp { to: t, .. }
+            | Op::JumpCmpK { to: t, .. }
+            | Op::ForNext { exit: t, .. } => *t = to,
+            _ => {}
+        }
+    }
+
+    pub(super) fn temp(&mut self) -> Reg {
+        self.temps(1)
+    }
+
+    /// `n` consecutive temporaries.
+    pub(super) fn temps(&mut self, n: u32) -> Reg {
+        let r = self.top;
+        self.top = self.top.saturating_add(n);
+        self.f.nregs = self.f.nregs.max(self.top);
+        r
+    }
+
+    pub(super) fn is_temp(&self, r: Reg) -> bool {
+        r >= self.nlocals
+    }
+
+    pub(super) fn name_id(&mut self, n: &str) -> u32 {
+        if let Some(i) = self.f.names.iter().position(|x| x == n) {
+            return i as u32;
+        }
+        self.f.names.push(Name::new(n));
+        self.f.names.len() as u32 - 1
+    }
+
+    pub(super) fn konst(&mut self, c: Const) -> u32 {
+        if let Some(i) = self.f.consts.iter().position(|x| *x == c) {
+            return i as u32;
+        }
+        self.f.consts.push(c);
+        self.f.consts.len() as u32 - 1
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Statements
+    // -----------------------------------------------------------------------------------------
+
+    pub(super) fn block(&mut self, b: &Block) {
+        for s in &b.stmts {
+            crate::stack::grow(|| self.stmt(s));
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        let (mark, outer) = (self.top, self.span);
+        self.span = s.span;
+        let at = self.emit(Op::Step);
+        self.fresh_step = Some(at);
+        self.stmt_kind(s);
+        self.top = mark;
+        self.span = outer;
+    }
+
+    fn stmt_kind(&mut self, s: &Stmt) {
+        match &s.kind {
+            StmtKind::Let { pattern, value, .. } => match pattern {
+                Pattern::Name(id) if id.slot.as_local().is_some() => {
+                    let slot = id.slot.as_local().unwrap_or(0) as Reg;
+                    self.expr_to(value, slot);
+                }
+                _ => {
+                    let v = self.expr_any(value);
+                    self.bind(pattern, v);
+                }
+            },
+            StmtKind::Assign { target, op, value } => self.assign(target, *op, value),
+            StmtKind::Expr(e) => {
+                let t = self.temp();
+                self.expr_to(e, t);
+            }
+            StmtKind::If {
+                branches,
+                else_block,
+            } => {
+                let mut ends = Vec::new();
+                for (c, b) in branches {
+                    let mut skip = Vec::new();
+                    self.branch(c, false, &mut skip);
+                    self.block(b);
+                    ends.push(self.emit(Op::Jump { to: 0 }));
+                    let here = self.pc();
+                    for j in skip {
+                        self.patch(j, here);
+                    }
+                }
+                if let Some(b) = else_block {
+                    self.block(b);
+                }
+                let end = self.pc();
+                for j in ends {
+                    self.patch(j, end);
+                }
+            }
+            StmtKind::For {
+                pattern,
+                iter,
+                body,
+            } => {
+                let src = self.expr_any(iter);
+                let it = self.temps(2);
+                self.emit(Op::Iter { dst: it, src });
+                let head = self.pc();
+                let (dst, tuple) = match pattern {
+                    Pattern::Name(id) if id.slot.as_local().is_some() => {
+                        (id.slot.as_local().unwrap_or(0) as Reg, false)
+                    }
+                    _ => (self.temp(), true),
+                };
+                let next = self.emit(Op::ForNext {
+                    iter: it,
+                    dst,
+                    exit: 0,
+                });
+                if tuple {
+                    self.bind(pattern, dst);
+                }
+                self.loop_body(head, body);
+                self.emit(Op::Jump { to: head });
+                let exit = self.pc();
+                self.patch(next, exit);
+                self.end_loop(exit);
+            }
+            StmtKind::While { cond, body } => {
+                let head = self.pc();
+                // Each round counts a step, as the walker's `while` does.
+                let at = self.emit(Op::Step);
+                self.fresh_step = Some(at);
+                let mut exits = Vec::new();
+                self.branch(cond, false, &mut exits);
+                self.loop_body(head, body);
+                self.emit(Op::Jump { to: head });
+                let exit = self.pc();
+                for j in exits {
+                    self.patch(j, exit);
+                }
+                self.end_loop(exit);
+            }
+            StmtKind::Break => self.emit_break(),
+            StmtKind::Continue => self.emit_continue(),
+            StmtKind::Return(e) => {
+                let r = match e {
+                    Some(e) => self.expr_any(e),
+                    None => {
+                        let t = self.temp();
+                        let k = self.konst(Const::None);
+                        self.emit(Op::Const { dst: t, k });
+                        t
+                    }
+                };
+                self.emit_return(r);
+            }
+            StmtKind::Raise(e) => match e {
+                Some(e) => {
+                    let r = self.expr_any(e);
+                    self.emit(Op::Raise { src: r });
+                }
+                None => {
+                    self.emit(Op::RaiseBare);
+                }
+            },
+            StmtKind::Try {
+                body,
+                handlers,
+                finally,
+            } => self.try_stmt(body, handlers, finally.as_ref()),
+            StmtKind::With { context, body } => {
+                let src = self.expr_any(context);
+                let save = self.temp();
+                self.emit(Op::GroupEnter { src, save });
+                self.protected(
+                    |l| l.block(body),
+                    |l| {
+                        l.emit(Op::GroupExit { save });
+                    },
+                );
+            }
+        }
+    }
+
+    fn loop_body(&mut self, head: Label, body: &Block) {
+        self.loops.push(LoopCtx {
+            head,
+            breaks: Vec::new(),
+        });
+        self.block(body);
+    }
+
+    fn end_loop(&mut self, exit: Label) {
+        if let Some(l) = self.loops.pop() {
+            for j in l.breaks {
+                self.patch(j, exit);
+            }
+        }
+    }
+
+    /// The innermost `finally` between here and the innermost loop, if any.
+    fn fin_in_loop(&self) -> Option<usize> {
+        let i = self.fins.len().checked_sub(1)?;
+        (self.fins[i].loops >= self.loops.len()).then_some(i)
+    }
+
+    fn enter_finally(&mut self, i: usize, state: i64) {
+        let st = self.fins[i].state;
+        self.emit(Op::Int { dst: st, v: state });
+        let j = self.emit(Op::Jump { to: 0 });
+        self.fins[i].entries.push(j);
+    }
+
+    fn emit_break(&mut self) {
+        if self.loops.is_empty() {
+            return;
+        }
+        match self.fin_in_loop() {
+            Some(i) => self.enter_finally(i, finally_state::BREAK),
+            None => {
+                let j = self.emit(Op::Jump { to: 0 });
+                if let Some(l) = self.loops.last_mut() {
+                    l.breaks.push(j);
+                }
+            }
+        }
+    }
+
+    fn emit_continue(&mut self) {
+        let Some(head) = self.loops.last().map(|l| l.head) else {
+            return;
+        };
+        match self.fin_in_loop() {
+            Some(i) => self.enter_finally(i, finally_state::CONTINUE),
+            None => {
+                self.emit(Op::Jump { to: head });
+            }
+        }
+    }
+
+    fn emit_return(&mut self, r: Reg) {
+        match self.fins.len().checked_sub(1) {
+            Some(i) => {
+                let payload = self.fins[i].payload;
+                self.emit(Op::Move {
+                    dst: payload,
+                    src: r,
+                });
+                self.enter_finally(i, finally_state::RETURN);
+            }
+            None => {
+                self.emit(Op::Ret {
+                    src: r,
+                    step: false,
+                });
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, body: &Block, handlers: &[ExceptClause], finally: Option<&Block>) {
+        let guarded = |l: &mut Self| {
+            if handlers.is_empty() {
+                l.block(body);
+                return;
+            }
+            let err = l.temp();
+            let start = l.pc();
+            l.block(body);
+            let end = l.pc();
+            let mut done = vec![l.emit(Op::Jump { to: 0 })];
+            let table = l.f.excepts.len() as u32;
+            l.f.excepts.push(Vec::new());
+            let dispatch = l.emit(Op::Except { err, table }) as Label;
+            let mut clauses = Vec::new();
+            for h in handlers {
+                let at = l.pc();
+                let (mark, outer) = (l.top, l.span);
+                l.span = h.span;
+                if let Some(b) = &h.binding {
+                    if let Some(slot) = b.slot.as_local() {
+                        l.emit(Op::Move {
+                            dst: slot as Reg,
+                            src: err,
+                        });
+                    }
+                }
+                l.span = outer;
+                l.block(&h.body);
+                l.top = mark;
+                done.push(l.emit(Op::Jump { to: 0 }));
+                let types = h
+                    .types
+                    .iter()
+                    .filter_map(|p| p.last().map(|id| id.name.clone()))
+                    .collect();
+                clauses.push((types, at));
+            }
+            l.f.excepts[table as usize] = clauses;
+            l.f.handlers.push(Handler {
+                start,
+                end,
+                target: dispatch,
+                kind: HandlerKind::Except { err },
+            });
+            let after = l.pc();
+            for j in done {
+                l.patch(j, after);
+            }
+        };
+        match finally {
+            Some(f) => self.protected(guarded, |l| l.block(f)),
+            None => guarded(self),
+        }
+    }
+
+    /// `body`, then `fin` however `body` ends (normally, by an error, `return`, `break` or
+    /// `continue`).
+    fn protected(&mut self, body: impl FnOnce(&mut Self), fin: impl FnOnce(&mut Self)) {
+        let state = self.temp();
+        let payload = self.temp();
+        self.fins.push(FinCtx {
+            state,
+            payload,
+            loops: self.loops.len(),
+            entries: Vec::new(),
+        });
+        let start = self.pc();
+        body(self);
+        let end = self.pc();
+        let ctx = self.fins.pop();
+        self.emit(Op::Int {
+            dst: state,
+            v: finally_state::NORMAL,
+        });
+        let entry = self.pc();
+        for j in ctx.map(|c| c.entries).unwrap_or_default() {
+            self.patch(j, entry);
+        }
+        self.f.handlers.push(Handler {
+            start,
+            end,
+            target: entry,
+            kind: HandlerKind::Finally { state, payload },
+        });
+        fin(self);
+        let table = self.f.finals.len() as u32;
+        self.f.finals.push(Finally {
+            on_return: u32::MAX,
+            on_break: u32::MAX,
+            on_continue: u32::MAX,
+        });
+        self.emit(Op::EndFinally {
+            state,
+            payload,
+            table,
+        });
+        let done = self.emit(Op::Jump { to: 0 });
+        let on_return = self.pc();
+        self.emit_return(payload);
+        let mut fin = Finally {
+            on_return,
+            on_break: u32::MAX,
+            on_continue: u32::MAX,
+        };
+        if !self.loops.is_empty() {
+            fin.on_break = self.pc();
+            self.emit_break();
+            fin.on_continue = self.pc();
+            self.emit_continue();
+        }
+        self.f.finals[table as usize] = fin;
+        let end = self.pc();
+        self.patch(done, end);
+    }
+
+    /// Binds `pattern` to the value in `src`.
+    pub(super) fn bind(&mut self, pattern: &Pattern, src: Reg) {
+        match pattern {
+            Pattern::Name(id) => {
+                if let Some(slot) = id.slot.as_local() {
+                    if slot as Reg != src {
+                        self.emit(Op::Move {
+                            dst: slot as Reg,
+                            src,
+                        });
+                    }
+                }
+            }
+            Pattern::Tuple(items, _) => {
+                let n = items.len() as u32;
+                let start = self.temps(n);
+                self.emit(Op::Unpack {
+                    src,
+                    start,
+                    n,
+                    names: true,
+                });
+                for (i, p) in items.iter().enumerate() {
+                    self.bind(p, start + i as u32);
+                }
+            }
+        }
+    }
+
+    fn assign(&mut self, target: &Expr, op: AssignOp, value: &Expr) {
+        let bin = match op {
+            AssignOp::Set => None,
+            AssignOp::Add => Some(BinOp::Add),
+            AssignOp::Sub => Some(BinOp::Sub),
+            AssignOp::Mul => Some(BinOp::Mul),
+            AssignOp::Div => Some(BinOp::Div),
+        };
+        match (&target.kind, bin) {
+            (ExprKind::Name(_, slot), None) if slot.as_local().is_some() => {
+                self.expr_to(value, slot.as_local().unwrap_or(0) as Reg);
+            }
+            (ExprKind::Name(_, slot), Some(bin)) if slot.as_local().is_some() => {
+                let x = slot.as_local().unwrap_or(0) as Reg;
+                self.binary_into(bin, x, x, value);
+            }
+            (ExprKind::Name(..), bin) => {
+                // The checker allows assigning locals only; evaluated for its effects.
+                let v = self.expr_any(value);
+                if let Some(bin) = bin {
+                    let t = self.temp();
+                    self.expr_to(target, t);
+                    self.emit(Op::Binary {
+                        op: bin,
+                        dst: t,
+                        a: t,
+                        b: v,
+                    });
+                }
+            }
+            (ExprKind::Index { obj, index }, bin) => {
+                let v = self.expr_any(value);
+                let o = self.expr_any(obj);
+                let i = self.expr_any(index);
+                let src = match bin {
+                    None => v,
+                    Some(bin) => {
+                        let t = self.temp();
+                        self.emit(Op::Index {
+                            dst: t,
+                            obj: o,
+                            idx: i,
+                        });
+                        self.emit(Op::Binary {
+                            op: bin,
+                            dst: t,
+                            a: t,
+                            b: v,
+                        });
+                        t
+                    }
+                };
+                self.emit(Op::SetIndex {
+                    obj: o,
+                    idx: i,
+                    src,
+                });
+            }
+            (ExprKind::Attr { obj, name }, bin) => {
+                let v = self.expr_any(value);
+                let o = self.expr_any(obj);
+                let n = self.name_id(&name.name);
+                let src = match bin {
+                    None => v,
+                    Some(bin) => {
+                        let t = self.temp();
+                        self.emit(Op::FieldOrNone {
+                            dst: t,
+                            obj: o,
+                            name: n,
+                        });
+                        self.emit(Op::Binary {
+                            op: bin,
+                            dst: t,
+                            a: t,
+                            b: v,
+                        });
+                        t
+                    }
+                };
+                self.emit(Op::SetAttr {
+                    obj: o,
+                    name: n,
+                    src,
+                });
+            }
+            (ExprKind::Tuple(items), None) => {
+                let v = self.expr_any(value);
+                self.assign_parts(items, v);
+            }
+            _ => {
+                let _ = self.expr_any(value);
+                let msg = self.name_id("invalid assignment target");
+                self.emit(Op::TypeError { msg });
+            }
+        }
+    }
+
+    /// `(a, b[i], c.f) = src`
+    fn assign_parts(&mut self, items: &[Expr], src: Reg) {
+        let n = items.len() as u32;
+        let start = self.temps(n);
+        self.emit(Op::Unpack {
+            src,
+            start,
+            n,
+            names: false,
+        });
+        for (i, t) in items.iter().enumerate() {
+            let part = start + i as u32;
+            match &t.kind {
+                ExprKind::Name(_, slot) => {
+                    if let Some(s) = slot.as_local() {
+                        self.emit(Op::Move {
+                            dst: s as Reg,
+                            src: part,
+                        });
+                    }
+                }
+                ExprKind::Index { obj, index } => {
+                    let o = self.expr_any(obj);
+                    let i = self.expr_any(index);
+                    self.emit(Op::SetIndex {
+                        obj: o,
+                        idx: i,
+                        src: part,
+                    });
+                }
+                ExprKind::Attr { obj, name } => {
+                    let o = self.expr_any(obj);
+                    let name = self.name_id(&name.name);
+                    self.emit(Op::SetAttr {
+                        obj: o,
+                        name,
+                        src: part,
+                    });
+                }
+                ExprKind::Tuple(inner) => self.assign_parts(inner, part),
+                _ => {
+                    let msg = self.name_id("invalid assignment target");
+                    self.emit(Op::TypeError { msg });
+                }
+            }
+        }
+    }
+}

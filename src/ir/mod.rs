@@ -1,0 +1,403 @@
+//! The resolved, immutable form of a checked program that the VM runs.
+//!
+//! After checking (and `runtime::resolve`'s slot assignment), every function and task body is
+//! lowered once ([`lower::lower`]) into a [`Unit`]: one [`FnCode`] per body, a flat vector of
+//! register instructions ([`Op`]) over a frame of registers. Locals are the first registers
+//! (their slots), temporaries follow; constants are folded into the instruction or a
+//! per-function table; functions are called by their index among the program's names; spans
+//! live in a side table indexed by instruction, read only when an error is raised. The unit
+//! holds no run-time value (`Value` is `Rc`-based), so one `Arc<Unit>` serves every run and
+//! thread, and nothing is compiled per run.
+//!
+//! ```text
+//! fn fib(n: int) -> int { if n < 2 { return n }  return fib(n - 1) + fib(n - 2) }
+//!
+//!   0 JumpCmpK+step r0 < 2 else 2   ; a statement's step, fused; compare-and-branch
+//!   1 Ret+step r0
+//!   2 ArithK+step r2 = r0 - 1        ; `return fib(n - 1) + ...` begins
+//!   3 CallFn r1 = fib(r2..+1)        ; a VM frame, not a Rust call
+//!   ...
+//! ```
+//!
+//! Layering: this module reads the syntax tree and the checker's tables; it imports nothing
+//! from `runtime`.
+
+pub mod lower;
+mod lower_expr;
+
+use crate::syntax::ast::{BinOp, CmpOp, Name, Span, UnaryOp};
+use std::sync::Arc;
+
+/// A register: an index into the current frame's window.
+pub type Reg = u32;
+/// An instruction index in a function's code.
+pub type Label = u32;
+/// No register (an absent slice bound).
+pub const NO_REG: Reg = u32::MAX;
+
+/// A constant, folded at lowering time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Duration(i64),
+    Str(Arc<str>),
+}
+
+/// One instruction. Registers are relative to the frame's base.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// Counts a statement (the step limit, and the checks it paces).
+    Step,
+    /// `dst = consts[k]`
+    Const {
+        dst: Reg,
+        k: u32,
+    },
+    /// `dst = v`
+    Int {
+        dst: Reg,
+        v: i64,
+    },
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
+    /// A global name by its id among the program's global names.
+    Global {
+        dst: Reg,
+        id: u32,
+    },
+    /// A global looked up by name (`names[name]`): `module.NAME`, or a name not resolved.
+    GlobalNamed {
+        dst: Reg,
+        name: u32,
+    },
+    Binary {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    /// `a op k` with an int constant on the right. `step`: a statement begins here (the
+    /// [`Op::Step`] before it, fused).
+    ArithK {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        k: i32,
+        step: bool,
+    },
+    Unary {
+        op: UnaryOp,
+        dst: Reg,
+        a: Reg,
+    },
+    /// `dst = bool(a)`
+    Truth {
+        dst: Reg,
+        a: Reg,
+    },
+    Compare {
+        op: CmpOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Jump {
+        to: Label,
+    },
+    JumpIfFalse {
+        a: Reg,
+        to: Label,
+    },
+    JumpIfTrue {
+        a: Reg,
+        to: Label,
+    },
+    /// Jumps unless `a op b` (`step` as for [`Op::ArithK`]).
+    JumpCmp {
+        op: CmpOp,
+        a: Reg,
+        b: Reg,
+        to: Label,
+        step: bool,
+    },
+    /// Jumps unless `a op k` (`step` as for [`Op::ArithK`]).
+    JumpCmpK {
+        op: CmpOp,
+        a: Reg,
+        k: i32,
+        to: Label,
+        step: bool,
+    },
+    /// A list, tuple or dict from `n` consecutive registers (`n` key/value pairs for a dict).
+    List {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    Tuple {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    Dict {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    /// Appends `src` to the list in `list` (comprehensions).
+    Push {
+        list: Reg,
+        src: Reg,
+    },
+    /// Inserts `key: val` into the dict in `dict` (comprehensions).
+    Insert {
+        dict: Reg,
+        key: Reg,
+        val: Reg,
+    },
+    /// An f-string: `fstrings[id]`'s parts, its fields in registers.
+    FString {
+        dst: Reg,
+        id: u32,
+    },
+    Index {
+        dst: Reg,
+        obj: Reg,
+        idx: Reg,
+    },
+    SetIndex {
+        obj: Reg,
+        idx: Reg,
+        src: Reg,
+    },
+    /// `obj.names[name]` (a field, an error's part, a bound method).
+    Attr {
+        dst: Reg,
+        obj: Reg,
+        name: u32,
+    },
+    /// The old value of a field for `obj.f op= v`: `None` if the struct has no such field; a
+    /// `TypeError` if `obj` is no struct.
+    FieldOrNone {
+        dst: Reg,
+        obj: Reg,
+        name: u32,
+    },
+    /// Sets a struct's field.
+    SetAttr {
+        obj: Reg,
+        name: u32,
+        src: Reg,
+    },
+    /// `obj[a:b:c]` with the bounds in `bounds`, `bounds + 1`, `bounds + 2` (each present if
+    /// its bit of `mask` is set).
+    Slice {
+        dst: Reg,
+        obj: Reg,
+        bounds: Reg,
+        mask: u8,
+    },
+    /// `dst = [items of src]`, a snapshot to iterate; `dst + 1` becomes the position.
+    Iter {
+        dst: Reg,
+        src: Reg,
+    },
+    /// The next item of the snapshot in `iter` into `dst`, or a jump to `exit` at the end.
+    ForNext {
+        iter: Reg,
+        dst: Reg,
+        exit: Label,
+    },
+    /// Unpacks `src` into `n` registers from `start`; `names` chooses the message's noun.
+    Unpack {
+        src: Reg,
+        start: Reg,
+        n: u32,
+        names: bool,
+    },
+    /// Calls plain function number `func` with `n` positional arguments from `start`.
+    CallFn {
+        dst: Reg,
+        func: u32,
+        start: Reg,
+        n: u16,
+    },
+    /// `recv.names[name](args)` with `n` positional arguments from `args`: a method of a str,
+    /// list or dict held in a local (or a literal), without a bound-method value.
+    CallMethod {
+        dst: Reg,
+        recv: Reg,
+        args: Reg,
+        name: u16,
+        n: u8,
+    },
+    /// `recv.append(src)` (a `CallMethod` when `recv` is no list).
+    Append {
+        dst: Reg,
+        recv: Reg,
+        src: Reg,
+    },
+    /// Any other call: `calls[site]`.
+    Call {
+        dst: Reg,
+        site: u32,
+    },
+    /// `await src`.
+    Await {
+        dst: Reg,
+        src: Reg,
+    },
+    /// Returns `src` (`step` as for [`Op::ArithK`]).
+    Ret {
+        src: Reg,
+        step: bool,
+    },
+    RetNone,
+    /// `raise src`.
+    Raise {
+        src: Reg,
+    },
+    /// `raise` with no error.
+    RaiseBare,
+    /// Raises a `TypeError` with message `names[msg]`.
+    TypeError {
+        msg: u32,
+    },
+    /// Chooses the `except` clause of `excepts[table]` for the error in `err`, or raises it
+    /// again.
+    Except {
+        err: Reg,
+        table: u32,
+    },
+    /// The end of a `finally` block: goes on as `state` says (see [`Finally`]).
+    EndFinally {
+        state: Reg,
+        payload: Reg,
+        table: u32,
+    },
+    /// `with` a group: the current group goes to `save`, `src`'s group becomes current.
+    GroupEnter {
+        src: Reg,
+        save: Reg,
+    },
+    GroupExit {
+        save: Reg,
+    },
+}
+
+/// How a `finally` block was entered, in its state register.
+pub mod finally_state {
+    pub const NORMAL: i64 = 0;
+    pub const RAISE: i64 = 1;
+    pub const RETURN: i64 = 2;
+    pub const BREAK: i64 = 3;
+    pub const CONTINUE: i64 = 4;
+    /// Not catchable: the action was killed.
+    pub const KILL: i64 = 5;
+}
+
+/// Where a `finally` block goes after a `return`, `break` or `continue` that entered it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finally {
+    pub on_return: Label,
+    pub on_break: Label,
+    pub on_continue: Label,
+}
+
+/// A protected range of instructions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handler {
+    pub start: Label,
+    pub end: Label,
+    pub target: Label,
+    pub kind: HandlerKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum HandlerKind {
+    /// `except` clauses: a raised error goes into `err`.
+    Except { err: Reg },
+    /// `finally`: any error (a kill too) goes into `payload`, its kind into `state`.
+    Finally { state: Reg, payload: Reg },
+}
+
+/// A piece of an f-string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FPart {
+    Text(Arc<str>),
+    Field { reg: Reg, spec: Option<Arc<str>> },
+}
+
+/// How an argument is passed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgMode {
+    Positional,
+    Keyword(Name),
+    Spread,
+}
+
+/// What a general call calls.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Callee {
+    /// A value in a register.
+    Value(Reg),
+    /// `obj.name(...)`: a bound method, or `.aio` / `.override` of a task or function.
+    Attr { obj: Reg, name: Name },
+}
+
+/// A general call site.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallSite {
+    pub callee: Callee,
+    pub args: Vec<(ArgMode, Reg)>,
+    /// `gather(a, b)` with explicit arguments: its future gives a tuple.
+    pub gather_tuple: bool,
+}
+
+/// One lowered body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnCode {
+    pub name: Name,
+    /// Registers the frame needs (locals first).
+    pub nregs: u32,
+    pub code: Vec<Op>,
+    /// The span of the innermost statement of each instruction (for traces).
+    pub spans: Vec<Span>,
+    pub consts: Vec<Const>,
+    pub names: Vec<Name>,
+    /// Innermost first.
+    pub handlers: Vec<Handler>,
+    pub calls: Vec<CallSite>,
+    pub fstrings: Vec<Vec<FPart>>,
+    /// For each `except`: each clause's error types (empty: every error) and its target.
+    pub excepts: Vec<Vec<(Vec<Name>, Label)>>,
+    pub finals: Vec<Finally>,
+}
+
+/// The lowered program: bodies by their index among the checker's declared names
+/// (`Checked::locations`); `None` for names that are not functions or tasks, and for bodies
+/// too large to lower (more registers or instructions than an index holds).
+#[derive(Debug, Default)]
+pub struct Unit {
+    pub fns: Vec<Option<FnCode>>,
+}
+
+impl Unit {
+    #[inline]
+    pub fn get(&self, index: u32) -> Option<&FnCode> {
+        self.fns.get(index as usize)?.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instructions_stay_small() {
+        assert!(std::mem::size_of::<super::Op>() <= 16);
+    }
+}

@@ -1,0 +1,656 @@
+//! The VM: runs a lowered body ([`crate::ir::FnCode`]) over a register file.
+//!
+//! One `Vec<Value>` holds the registers of every frame of one entry; a frame is a window
+//! `[base, base + nregs)` of it. A call of a plain function by name ([`Op::CallFn`]) pushes a
+//! frame whose window starts at the caller's argument registers, so the arguments are already
+//! the callee's first locals (Lua's calling convention); the return value goes to the caller's
+//! destination register and the callee's window is cleared. Script recursion therefore grows
+//! the frame vector, not the Rust stack, and the call-depth limit counts VM frames.
+//!
+//! Errors: an instruction that fails yields a [`Ctrl`]; the VM records the innermost statement
+//! of the failing instruction on the error's trace (once per frame, as the walker does), then
+//! looks for a protected range of the frame ([`crate::ir::Handler`], innermost first): an
+//! `except` takes a raised error (not a kill), a `finally` takes both. With no handler the
+//! frame is popped and the error continues at the caller's call instruction.
+//!
+//! Issue 18, so far: the VM runs every body that never suspends (the default [`Engine`]); the
+//! tree walker (`interp.rs`) runs bodies that may suspend, is the reference of the differential
+//! test (tests/engine_agreement.rs; `FLYTE_DSL_ENGINE=both` compares every run of the test
+//! suite), and lends the VM its helpers for what is off the hot path (builtins, tasks,
+//! overrides, bound methods, parameter defaults).
+//!
+//! Next (stage B): bodies that suspend. [`Op::Await`] and the suspending calls (a sync task,
+//! `sleep`, `compute`, `map`, `gather`) will *halt* the VM, leaving its registers and frames in
+//! a per-action fiber that the event loop resumes with the result, in place of the walker's
+//! boxed futures.
+
+mod slow;
+
+use super::interp::{Ctrl, Frame, Res};
+use super::ops;
+use super::value::Value;
+use crate::diagnostics::ErrorType;
+use crate::ir::{finally_state, FnCode, Op, Unit};
+use crate::syntax::ast::{BinOp, CmpOp, Name};
+use std::cell::Cell;
+
+/// Which evaluator runs bodies that never suspend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// The tree walker for every body (the reference the VM is compared with).
+    Walker,
+    /// The register VM over the lowered program.
+    Vm,
+}
+
+thread_local! {
+    static ENGINE: Cell<Option<Engine>> = const { Cell::new(None) };
+}
+
+/// Chooses the engine for runs started on this thread (tests compare the two). Without a
+/// choice, `FLYTE_DSL_ENGINE=walker` selects the walker; the VM is the default.
+#[doc(hidden)]
+pub fn set_engine(e: Option<Engine>) {
+    ENGINE.with(|c| c.set(e));
+}
+
+/// The engine for a run starting now.
+pub(crate) fn engine() -> Engine {
+    ENGINE
+        .with(|c| c.get())
+        .unwrap_or_else(|| match std::env::var("FLYTE_DSL_ENGINE").as_deref() {
+            Ok("walker") => Engine::Walker,
+            _ => Engine::Vm,
+        })
+}
+
+/// `FLYTE_DSL_ENGINE=both` (and no engine chosen for the thread): every run without a cache
+/// runs on both engines, which must agree (`runtime::run` panics otherwise).
+pub(crate) fn both() -> bool {
+    ENGINE.with(|c| c.get()).is_none()
+        && std::env::var("FLYTE_DSL_ENGINE").is_ok_and(|v| v == "both")
+}
+
+/// Runs `f` with engine `e` chosen for this thread, then restores the choice.
+pub(crate) fn with_engine<R>(e: Engine, f: impl FnOnce() -> R) -> R {
+    let before = ENGINE.with(|c| c.replace(Some(e)));
+    let r = f();
+    ENGINE.with(|c| c.set(before));
+    r
+}
+
+/// A caller's frame, saved while its callee runs.
+struct Saved<'p> {
+    code: &'p FnCode,
+    pc: usize,
+    base: usize,
+    /// The caller's register (absolute) that receives the result.
+    dst: usize,
+}
+
+/// Runs body number `func` of `unit` with `args` (its parameters, in order) at `f.depth`,
+/// in `f`'s action; `f.depth` and `f.group` are the VM's current ones while it runs.
+pub(crate) fn run<'p>(
+    f: &mut Frame<'p>,
+    unit: &'p Unit,
+    func: u32,
+    args: Vec<Value>,
+) -> Res<Value> {
+    let Some(code) = unit.get(func) else {
+        return Err(slow::error(
+            ErrorType::RuntimeSystemError,
+            "internal: a body that was not lowered",
+        ));
+    };
+    let mut regs = args;
+    regs.resize(code.nregs as usize, Value::None);
+    let depth = f.depth;
+    let r = crate::stack::grow_wide(|| exec(f, code, &mut regs));
+    f.depth = depth;
+    r
+}
+
+#[inline(always)]
+fn int_arith(op: BinOp, a: i64, b: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        BinOp::Mod if b > 0 => Some(a.rem_euclid(b)),
+        _ => None,
+    }
+}
+
+#[inline(always)]
+fn int_cmp(op: CmpOp, a: i64, b: i64) -> Option<bool> {
+    Some(match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+        _ => return None,
+    })
+}
+
+/// `a op b` as a condition, with `in`'s work counted.
+#[inline]
+fn compare(f: &Frame<'_>, op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        if let Some(r) = int_cmp(op, *x, *y) {
+            return Ok(r);
+        }
+    }
+    f.charge_compare(op, b)?;
+    ops::compare(op, a, b).map_err(Ctrl::raise)
+}
+
+#[inline]
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        other => ops::truthy(other),
+    }
+}
+
+/// The main loop. Frames above the entry live in `frames`; `regs` is the register file.
+fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<Value> {
+    let sh = f.sh.clone();
+    let mut frames: Vec<Saved<'p>> = Vec::new();
+    let mut code = entry;
+    let mut pc = 0usize;
+    let mut base = 0usize;
+    macro_rules! r {
+        ($r:expr) => {
+            regs[base + $r as usize]
+        };
+    }
+    // An int or bool result over an int or bool: only the payload is written.
+    macro_rules! set_int {
+        ($r:expr, $v:expr) => {{
+            let v: i64 = $v;
+            match &mut regs[base + $r as usize] {
+                Value::Int(x) => *x = v,
+                slot => put(slot, Value::Int(v)),
+            }
+        }};
+    }
+    macro_rules! set_bool {
+        ($r:expr, $v:expr) => {{
+            let v: bool = $v;
+            match &mut regs[base + $r as usize] {
+                Value::Bool(x) => *x = v,
+                slot => put(slot, Value::Bool(v)),
+            }
+        }};
+    }
+    macro_rules! set {
+        ($r:expr, $v:expr $(,)?) => {{
+            let v = $v;
+            put(&mut regs[base + $r as usize], v)
+        }};
+    }
+    loop {
+        let c: Ctrl = 'run: loop {
+            macro_rules! t {
+                ($e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        Err(c) => break 'run c,
+                    }
+                };
+            }
+            // A statement's step (the step limit, and the checks it paces).
+            macro_rules! step {
+                () => {{
+                    let n = sh.steps.get() + 1;
+                    sh.steps.set(n);
+                    if n >= sh.next_check.get() {
+                        t!(f.step_check(n));
+                    }
+                }};
+            }
+            let op = code.code[pc];
+            pc += 1;
+            match op {
+                Op::Step => step!(),
+                Op::Int { dst, v } => set_int!(dst, v),
+                Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
+                Op::Move { dst, src } => match r!(src) {
+                    Value::Int(i) => set_int!(dst, i),
+                    _ => set!(dst, r!(src).clone()),
+                },
+                Op::Global { dst, id } => set!(dst, t!(slow::global(f, id))),
+                Op::GlobalNamed { dst, name } => {
+                    set!(dst, t!(f.global(&code.names[name as usize])))
+                }
+                Op::Binary { op, dst, a, b } => {
+                    if let (Value::Int(x), Value::Int(y)) = (&r!(a), &r!(b)) {
+                        if let Some(v) = int_arith(op, *x, *y) {
+                            set_int!(dst, v);
+                            continue;
+                        }
+                    }
+                    let v = t!(slow::binary(f, op, &r!(a), &r!(b)));
+                    set!(dst, v);
+                }
+                Op::ArithK {
+                    op,
+                    dst,
+                    a,
+                    k,
+                    step,
+                } => {
+                    if step {
+                        step!();
+                    }
+                    if let Value::Int(x) = &r!(a) {
+                        if let Some(v) = int_arith(op, *x, k as i64) {
+                            set_int!(dst, v);
+                            continue;
+                        }
+                    }
+                    let v = t!(slow::binary(f, op, &r!(a), &Value::Int(k as i64)));
+                    set!(dst, v);
+                }
+                Op::Unary { op, dst, a } => {
+                    let v = r!(a).clone();
+                    set!(dst, t!(f.unary(op, v)));
+                }
+                Op::Truth { dst, a } => set_bool!(dst, truthy(&r!(a))),
+                Op::Compare { op, dst, a, b } => {
+                    set_bool!(dst, t!(compare(f, op, &r!(a), &r!(b))));
+                }
+                Op::Jump { to } => pc = to as usize,
+                Op::JumpIfFalse { a, to } => {
+                    if !truthy(&r!(a)) {
+                        pc = to as usize;
+                    }
+                }
+                Op::JumpIfTrue { a, to } => {
+                    if truthy(&r!(a)) {
+                        pc = to as usize;
+                    }
+                }
+                Op::JumpCmp { op, a, b, to, step } => {
+                    if step {
+                        step!();
+                    }
+                    if !t!(compare(f, op, &r!(a), &r!(b))) {
+                        pc = to as usize;
+                    }
+                }
+                Op::JumpCmpK { op, a, k, to, step } => {
+                    if step {
+                        step!();
+                    }
+                    let yes = match &r!(a) {
+                        Value::Int(x) => int_cmp(op, *x, k as i64).unwrap_or(false),
+                        x => t!(compare(f, op, x, &Value::Int(k as i64))),
+                    };
+                    if !yes {
+                        pc = to as usize;
+                    }
+                }
+                Op::List { dst, start, n } => {
+                    let s = base + start as usize;
+                    let items = take_range(regs, s, n);
+                    set!(dst, Value::list(items));
+                }
+                Op::Tuple { dst, start, n } => {
+                    let s = base + start as usize;
+                    let items = take_range(regs, s, n);
+                    set!(dst, Value::tuple(items));
+                }
+                Op::Dict { dst, start, n } => {
+                    let s = base + start as usize;
+                    let items = take_range(regs, s, 2 * n);
+                    set!(dst, t!(slow::dict(f, items)));
+                }
+                Op::Push { list, src } => {
+                    let v = r!(src).clone();
+                    if let Value::List(l) = &r!(list) {
+                        l.borrow_mut().push(v);
+                    }
+                }
+                Op::Insert { dict, key, val } => {
+                    let k = t!(f.key(&r!(key)));
+                    let v = r!(val).clone();
+                    if let Value::Dict(d) = &r!(dict) {
+                        d.borrow_mut().insert(k, v);
+                    }
+                }
+                Op::FString { dst, id } => {
+                    let v = t!(slow::fstring(f, &code.fstrings[id as usize], &regs[base..]));
+                    set!(dst, v);
+                }
+                Op::Index { dst, obj, idx } => {
+                    let v = t!(ops::index(&r!(obj), &r!(idx)).map_err(Ctrl::raise));
+                    set!(dst, v);
+                }
+                Op::SetIndex { obj, idx, src } => {
+                    let v = r!(src).clone();
+                    t!(ops::set_index(&r!(obj), &r!(idx), v).map_err(Ctrl::raise));
+                }
+                Op::Attr { dst, obj, name } => {
+                    let o = r!(obj).clone();
+                    set!(dst, t!(f.attr(&o, &code.names[name as usize])));
+                }
+                Op::FieldOrNone { dst, obj, name } => {
+                    set!(
+                        dst,
+                        t!(slow::field_or_none(&r!(obj), &code.names[name as usize])),
+                    );
+                }
+                Op::SetAttr { obj, name, src } => {
+                    let v = r!(src).clone();
+                    t!(slow::set_field(&r!(obj), &code.names[name as usize], v));
+                }
+                Op::Slice {
+                    dst,
+                    obj,
+                    bounds,
+                    mask,
+                } => {
+                    let v = t!(slow::slice(&regs[base..], obj, bounds, mask));
+                    set!(dst, v);
+                }
+                Op::Iter { dst, src } => {
+                    let v = r!(src).clone();
+                    let items = t!(ops::iterate_owned(v).map_err(Ctrl::raise));
+                    set!(dst, Value::list(items));
+                    set!(dst + 1, Value::Int(0));
+                }
+                Op::ForNext { iter, dst, exit } => {
+                    let Value::Int(i) = r!(iter + 1) else {
+                        break 'run slow::error(
+                            ErrorType::RuntimeSystemError,
+                            "internal: a loop position",
+                        );
+                    };
+                    // The snapshot is this loop's own: the next item is swapped into `dst`,
+                    // and the value `dst` held waits in the snapshot until the loop ends.
+                    let (it, d) = (base + iter as usize, base + dst as usize);
+                    let (list, slot) = if it < d {
+                        let (lo, hi) = regs.split_at_mut(d);
+                        (&lo[it], &mut hi[0])
+                    } else {
+                        let (lo, hi) = regs.split_at_mut(it);
+                        (&hi[0], &mut lo[d])
+                    };
+                    let more = match list {
+                        Value::List(l) => match l.borrow_mut().get_mut(i as usize) {
+                            Some(v) => {
+                                std::mem::swap(v, slot);
+                                true
+                            }
+                            None => false,
+                        },
+                        _ => false,
+                    };
+                    if more {
+                        set_int!(iter + 1, i + 1);
+                    } else {
+                        pc = exit as usize;
+                    }
+                }
+                Op::Unpack {
+                    src,
+                    start,
+                    n,
+                    names,
+                } => {
+                    let parts = t!(slow::unpack(&r!(src), n, names));
+                    for (i, v) in parts.into_iter().enumerate() {
+                        r!(start + i as u32) = v;
+                    }
+                }
+                Op::CallFn {
+                    dst,
+                    func,
+                    start,
+                    n,
+                } => {
+                    if f.depth + 1 > sh.limits.max_call_depth {
+                        break 'run f.depth_error();
+                    }
+                    let callee = match sh.prog.vm_body(func) {
+                        Some(c) => c,
+                        None => {
+                            let s = base + start as usize;
+                            let args = take_range(regs, s, n as u32);
+                            set!(dst, t!(slow::call_walked(f, func, args)));
+                            continue;
+                        }
+                    };
+                    frames.push(Saved {
+                        code,
+                        pc,
+                        base,
+                        dst: base + dst as usize,
+                    });
+                    base += start as usize;
+                    code = callee;
+                    pc = 0;
+                    let top = base + code.nregs as usize;
+                    if regs.len() < top {
+                        grow(regs, top);
+                    }
+                    f.depth += 1;
+                }
+                Op::CallMethod {
+                    dst,
+                    recv,
+                    args,
+                    name,
+                    n,
+                } => {
+                    let s = base + args as usize;
+                    let v = t!(slow::call_method(
+                        f,
+                        &r!(recv),
+                        &regs[s..s + n as usize],
+                        &code.names[name as usize]
+                    ));
+                    set!(dst, v);
+                }
+                Op::Append { dst, recv, src } => {
+                    let v = if let Value::List(l) = &r!(recv) {
+                        t!(ops::push(l, r!(src).clone()).map_err(Ctrl::raise));
+                        Value::None
+                    } else {
+                        let s = base + src as usize;
+                        t!(slow::call_method(
+                            f,
+                            &r!(recv),
+                            &regs[s..s + 1],
+                            &Name::new("append")
+                        ))
+                    };
+                    set!(dst, v);
+                }
+                Op::Call { dst, site } => {
+                    let v = t!(slow::call(f, &code.calls[site as usize], &regs[base..]));
+                    set!(dst, v);
+                }
+                Op::Await { .. } => {
+                    break 'run slow::error(
+                        ErrorType::RuntimeSystemError,
+                        "internal: await in a body run without suspending",
+                    );
+                }
+                Op::Ret { src, step } => {
+                    if step {
+                        step!();
+                    }
+                    let v = match &r!(src) {
+                        Value::Int(i) => Value::Int(*i),
+                        _ => std::mem::replace(&mut r!(src), Value::None),
+                    };
+                    match pop(&mut frames, regs, code, &mut pc, &mut base) {
+                        Some((caller, dst)) => {
+                            code = caller;
+                            match (&mut regs[dst], v) {
+                                (Value::Int(x), Value::Int(i)) => *x = i,
+                                (slot, v) => put(slot, v),
+                            }
+                            f.depth -= 1;
+                        }
+                        None => return Ok(v),
+                    }
+                }
+                Op::RetNone => match pop(&mut frames, regs, code, &mut pc, &mut base) {
+                    Some((caller, dst)) => {
+                        code = caller;
+                        put(&mut regs[dst], Value::None);
+                        f.depth -= 1;
+                    }
+                    None => return Ok(Value::None),
+                },
+                Op::Raise { src } => {
+                    let v = r!(src).clone();
+                    break 'run f.raise_stmt(Some(v));
+                }
+                Op::RaiseBare => break 'run f.raise_stmt(None),
+                Op::TypeError { msg } => {
+                    break 'run slow::error(ErrorType::TypeError, code.names[msg as usize].as_str())
+                }
+                Op::Except { err, table } => {
+                    match slow::except_target(&r!(err), &code.excepts[table as usize]) {
+                        Some(to) => pc = to as usize,
+                        None => {
+                            let e = std::mem::replace(&mut r!(err), Value::None);
+                            break 'run Ctrl::raise(e);
+                        }
+                    }
+                }
+                Op::EndFinally {
+                    state,
+                    payload,
+                    table,
+                } => {
+                    let Value::Int(s) = r!(state) else {
+                        break 'run slow::error(
+                            ErrorType::RuntimeSystemError,
+                            "internal: a finally state",
+                        );
+                    };
+                    let fin = &code.finals[table as usize];
+                    match s {
+                        finally_state::NORMAL => {}
+                        finally_state::RETURN => pc = fin.on_return as usize,
+                        finally_state::BREAK => pc = fin.on_break as usize,
+                        finally_state::CONTINUE => pc = fin.on_continue as usize,
+                        _ => {
+                            let p = std::mem::replace(&mut r!(payload), Value::None);
+                            break 'run slow::resume_error(s, p);
+                        }
+                    }
+                }
+                Op::GroupEnter { src, save } => {
+                    r!(save) = match &f.group {
+                        Some(g) => Value::Group(g.clone()),
+                        None => Value::None,
+                    };
+                    if let Value::Group(g) = &r!(src) {
+                        f.group = Some(g.clone());
+                    }
+                }
+                Op::GroupExit { save } => {
+                    f.group = match &r!(save) {
+                        Value::Group(g) => Some(g.clone()),
+                        _ => None,
+                    };
+                }
+            }
+        };
+        // An error at instruction `pc - 1`: trace it, then find a handler or leave the frame.
+        let mut c = c;
+        loop {
+            let at = pc.saturating_sub(1);
+            c = f.traced(c, code.spans.get(at).copied().unwrap_or_default());
+            match slow::handler(code, at, c, &mut regs[base..]) {
+                Ok(to) => {
+                    pc = to;
+                    break;
+                }
+                Err(back) => c = back,
+            }
+            match pop(&mut frames, regs, code, &mut pc, &mut base) {
+                Some((caller, _)) => {
+                    code = caller;
+                    f.depth -= 1;
+                }
+                None => return Err(c),
+            }
+        }
+    }
+}
+
+/// Stores `v` in a register, dropping the old value inline when it holds nothing on the
+/// heap (most do: the general drop is an out-of-line call).
+#[inline(always)]
+fn put(slot: &mut Value, v: Value) {
+    let old = std::mem::replace(slot, v);
+    if is_scalar(&old) {
+        std::mem::forget(old);
+    } else {
+        drop(old);
+    }
+}
+
+/// Whether `v` holds nothing on the heap (dropping it does nothing).
+#[inline(always)]
+fn is_scalar(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::None
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Duration(_)
+            | Value::Future(_)
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn grow(regs: &mut Vec<Value>, top: usize) {
+    regs.resize(top.max(regs.len() * 2), Value::None);
+}
+
+/// Moves `n` registers from `s` out into a vector.
+#[inline]
+fn take_range(regs: &mut [Value], s: usize, n: u32) -> Vec<Value> {
+    regs[s..s + n as usize]
+        .iter_mut()
+        .map(|v| std::mem::replace(v, Value::None))
+        .collect()
+}
+
+/// Leaves the current frame: clears its window (so a value it held is dropped now, as the
+/// walker drops a frame's locals) and restores the caller's `pc` and `base`;
+/// gives the caller's code and its result register, or `None` at the entry frame.
+#[inline]
+fn pop<'p>(
+    frames: &mut Vec<Saved<'p>>,
+    regs: &mut [Value],
+    code: &'p FnCode,
+    pc: &mut usize,
+    base: &mut usize,
+) -> Option<(&'p FnCode, usize)> {
+    let saved = frames.pop()?;
+    // Registers above the current frame hold no heap value: the file only grows, to the
+    // deepest frame's top, and a returning frame drops what its window holds (a scalar left
+    // behind is harmless: every register is written before it is read).
+    let top = *base + code.nregs as usize;
+    for v in &mut regs[*base..top] {
+        if !is_scalar(v) {
+            *v = Value::None;
+        }
+    }
+    *pc = saved.pc;
+    *base = saved.base;
+    Some((saved.code, saved.dst))
+}

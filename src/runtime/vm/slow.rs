@@ -1,0 +1,295 @@
+//! The VM's paths off the hot loop: constants that allocate, globals, operators past the int
+//! fast path, containers, f-strings, fields, slices, unpacking, calls other than a plain
+//! function's, and the handling of errors. Every error the VM raises itself goes through
+//! [`error`], so adapting to a new error type is one place.
+
+use super::super::interp::{raise, Callee, Ctrl, Frame, Res};
+use super::super::value::{Callable, DictMap, Value};
+use super::super::Fut;
+use super::super::{builtins, ops};
+use crate::check::types;
+use crate::diagnostics::ErrorType;
+use crate::ir::{finally_state, ArgMode, CallSite, Const, FPart, FnCode, HandlerKind, Label, Reg};
+use crate::syntax::ast::{BinOp, Name, Slot};
+use std::rc::Rc;
+
+/// A catchable error of type `kind`.
+#[cold]
+pub(super) fn error(kind: ErrorType, msg: impl Into<String>) -> Ctrl {
+    raise(kind, msg)
+}
+
+pub(super) fn constant(c: &Const) -> Value {
+    match c {
+        Const::None => Value::None,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Int(i) => Value::Int(*i),
+        Const::Float(x) => Value::Float(*x),
+        Const::Duration(d) => Value::Duration(*d),
+        Const::Str(s) => Value::str(s),
+    }
+}
+
+/// Global number `id`, cached per run.
+pub(super) fn global(f: &mut Frame<'_>, id: u32) -> Res<Value> {
+    let prog = f.sh.prog;
+    match prog.globals.names.get(id as usize) {
+        Some(n) => f.name(n, Slot::global(id)),
+        None => Err(error(
+            ErrorType::RuntimeSystemError,
+            "internal: an unknown global",
+        )),
+    }
+}
+
+/// `a op b` past the int fast path, its result's size counted as work.
+#[inline(never)]
+pub(super) fn binary(f: &Frame<'_>, op: BinOp, a: &Value, b: &Value) -> Res<Value> {
+    f.charge_result(ops::binary(op, a, b).map_err(Ctrl::raise))
+}
+
+/// A dict from key/value pairs.
+pub(super) fn dict(f: &Frame<'_>, items: Vec<Value>) -> Res<Value> {
+    let mut out = DictMap::with_capacity_and_hasher(items.len() / 2, Default::default());
+    let mut it = items.into_iter();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        out.insert(f.key(&k)?, v);
+    }
+    Ok(Value::dict(out))
+}
+
+pub(super) fn fstring(f: &Frame<'_>, parts: &[FPart], regs: &[Value]) -> Res<Value> {
+    let mut out = String::new();
+    for p in parts {
+        match p {
+            FPart::Text(t) => out.push_str(t),
+            FPart::Field { reg, spec } => {
+                f.format_field(&mut out, &regs[*reg as usize], spec.as_deref())?
+            }
+        }
+    }
+    ops::check_len(Some(out.len())).map_err(Ctrl::raise)?;
+    Ok(Value::str(&out))
+}
+
+/// The old value of `obj.name` for `obj.name op= v`.
+pub(super) fn field_or_none(obj: &Value, name: &Name) -> Res<Value> {
+    let Value::Struct(s) = obj else {
+        return Err(error(
+            ErrorType::TypeError,
+            format!("cannot set a field of {}", obj.type_name()),
+        ));
+    };
+    let s = s.borrow();
+    Ok(s.fields
+        .iter()
+        .find(|(f, _)| f == name)
+        .map_or(Value::None, |(_, v)| v.clone()))
+}
+
+pub(super) fn set_field(obj: &Value, name: &Name, v: Value) -> Res<()> {
+    let Value::Struct(s) = obj else {
+        return Err(error(
+            ErrorType::TypeError,
+            format!("cannot set a field of {}", obj.type_name()),
+        ));
+    };
+    if let Some(slot) = s.borrow_mut().fields.iter_mut().find(|(f, _)| f == name) {
+        slot.1 = v;
+    }
+    Ok(())
+}
+
+pub(super) fn slice(regs: &[Value], obj: Reg, bounds: Reg, mask: u8) -> Res<Value> {
+    let mut b = [None, None, None];
+    for (i, slot) in b.iter_mut().enumerate() {
+        if mask & (1 << i) == 0 {
+            continue;
+        }
+        *slot = match &regs[bounds as usize + i] {
+            Value::Int(i) => Some(*i),
+            Value::None => None,
+            other => {
+                return Err(error(
+                    ErrorType::TypeError,
+                    format!("slice indices must be int, not {}", other.type_name()),
+                ))
+            }
+        };
+    }
+    ops::slice(&regs[obj as usize], b[0], b[1], b[2]).map_err(Ctrl::raise)
+}
+
+/// The `n` parts of `v` for a pattern (`names`) or a tuple of assignment targets.
+pub(super) fn unpack(v: &Value, n: u32, names: bool) -> Res<Vec<Value>> {
+    let parts = if names {
+        ops::iterate_owned(v.clone())
+    } else {
+        ops::iterate(v)
+    }
+    .map_err(Ctrl::raise)?;
+    if parts.len() != n as usize {
+        let noun = if names { "names" } else { "targets" };
+        return Err(error(
+            ErrorType::ValueError,
+            format!("cannot unpack {} values into {n} {noun}", parts.len()),
+        ));
+    }
+    Ok(parts)
+}
+
+/// A plain function whose body the VM does not run (it may suspend): the walker runs it.
+pub(super) fn call_walked(f: &mut Frame<'_>, func: u32, args: Vec<Value>) -> Res<Value> {
+    let prog = f.sh.prog;
+    match prog.fn_at(func) {
+        Some(decl) => f.call_fn_sync(decl, args),
+        None => Err(error(
+            ErrorType::RuntimeSystemError,
+            "internal: no body to call",
+        )),
+    }
+}
+
+/// `recv.name(args)`.
+pub(super) fn call_method(
+    f: &mut Frame<'_>,
+    recv: &Value,
+    args: &[Value],
+    name: &Name,
+) -> Res<Value> {
+    // The commonest methods, without `method_kw`'s dispatch by name (and, as before the VM,
+    // without counting their work).
+    match (name.as_str(), recv, args) {
+        ("append", Value::List(l), [v]) => {
+            ops::push(l, v.clone()).map_err(Ctrl::raise)?;
+            return Ok(Value::None);
+        }
+        ("get", Value::Dict(d), [k]) => {
+            return builtins::dict_get(d, k, None).map_err(Ctrl::raise);
+        }
+        ("get", Value::Dict(d), [k, dflt]) => {
+            return builtins::dict_get(d, k, Some(dflt)).map_err(Ctrl::raise);
+        }
+        _ => {}
+    }
+    if matches!(recv, Value::Str(_) | Value::List(_) | Value::Dict(_)) {
+        return match f.method_call(recv, name, args)? {
+            Some(r) => r.map_err(Ctrl::raise),
+            None => Err(error(
+                ErrorType::TypeError,
+                format!("{} has no method {name}", recv.type_name()),
+            )),
+        };
+    }
+    let callee = attr_callee(f, recv.clone(), name)?;
+    f.call_sync(callee, args.to_vec(), Vec::new())
+}
+
+/// What `value(...)` calls.
+fn value_callee(f: &Frame<'_>, v: Value) -> Callee {
+    if let Value::Callable(c) = &v {
+        if let Callable::Task(t, i) = &**c {
+            return match i {
+                0 => Callee::Task(t.clone(), None),
+                i => Callee::Task(t.clone(), Some(f.settings_of(t, *i))),
+            };
+        }
+    }
+    Callee::Value(v)
+}
+
+/// What `o.name(...)` calls: `.aio` and `.override` of a callable, or a bound method.
+fn attr_callee(f: &mut Frame<'_>, o: Value, name: &Name) -> Res<Callee> {
+    Ok(match (&o, name.as_str()) {
+        (Value::Callable(c), "aio") => Callee::Aio((**c).clone()),
+        (Value::Callable(c), "override") => match &**c {
+            Callable::Task(t, _) => Callee::Override(t.clone()),
+            _ => Callee::Value(f.attr(&o, name)?),
+        },
+        _ => Callee::Value(f.attr(&o, name)?),
+    })
+}
+
+/// A general call site.
+pub(super) fn call(f: &mut Frame<'_>, site: &CallSite, regs: &[Value]) -> Res<Value> {
+    let callee = match &site.callee {
+        crate::ir::Callee::Value(r) => value_callee(f, regs[*r as usize].clone()),
+        crate::ir::Callee::Attr { obj, name } => attr_callee(f, regs[*obj as usize].clone(), name)?,
+    };
+    let mut argv = Vec::with_capacity(site.args.len());
+    let mut kwargs = Vec::new();
+    for (mode, r) in &site.args {
+        let v = regs[*r as usize].clone();
+        match mode {
+            ArgMode::Positional => argv.push(v),
+            ArgMode::Keyword(k) => kwargs.push((k.clone(), v)),
+            ArgMode::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?),
+        }
+    }
+    let v = f.call_sync(callee, argv, kwargs)?;
+    if site.gather_tuple {
+        if let Value::Future(id) = &v {
+            if let Some(Fut::Gather { tuple, .. }) = f.sh.futs.borrow_mut().get_mut(*id as usize) {
+                *tuple = true;
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// The `except` clause that takes `err`.
+pub(super) fn except_target(err: &Value, clauses: &[(Vec<Name>, Label)]) -> Option<Label> {
+    let Value::Error(e) = err else { return None };
+    clauses
+        .iter()
+        .find(|(tys, _)| {
+            tys.is_empty() || tys.iter().any(|t| types::error_derives(e.kind.name(), t))
+        })
+        .map(|(_, to)| *to)
+}
+
+/// The error a `finally` block held while it ran, raised again.
+#[cold]
+pub(super) fn resume_error(state: i64, payload: Value) -> Ctrl {
+    match (state, payload) {
+        (finally_state::KILL, Value::Error(e)) => {
+            Ctrl::Kill(Box::new(Rc::try_unwrap(e).unwrap_or_else(|e| (*e).clone())))
+        }
+        (_, v) => Ctrl::raise(v),
+    }
+}
+
+/// The handler of instruction `at` that takes `c`: its target, with the error stored in
+/// its registers (`regs` is the frame's window); `c` back if none does.
+#[cold]
+pub(super) fn handler(
+    code: &FnCode,
+    at: usize,
+    mut c: Ctrl,
+    regs: &mut [Value],
+) -> Result<usize, Ctrl> {
+    let at = at as Label;
+    for h in &code.handlers {
+        if at < h.start || at >= h.end {
+            continue;
+        }
+        match (&h.kind, c) {
+            (HandlerKind::Except { err }, Ctrl::Raise(v)) => {
+                regs[*err as usize] = *v;
+                return Ok(h.target as usize);
+            }
+            (HandlerKind::Finally { state, payload }, Ctrl::Raise(v)) => {
+                regs[*state as usize] = Value::Int(finally_state::RAISE);
+                regs[*payload as usize] = *v;
+                return Ok(h.target as usize);
+            }
+            (HandlerKind::Finally { state, payload }, Ctrl::Kill(e)) => {
+                regs[*state as usize] = Value::Int(finally_state::KILL);
+                regs[*payload as usize] = Value::Error(Rc::new(*e));
+                return Ok(h.target as usize);
+            }
+            (_, other) => c = other,
+        }
+    }
+    Err(c)
+}

@@ -1,0 +1,268 @@
+//! The differential test of issue 18: every runnable script under `tests/`, `examples/` and
+//! `benches/compare/`, and the bodies of `compiled_functions_agree_with_the_walker` (tests/run.rs),
+//! run on the tree walker and on the VM, which must agree on everything a run shows: result,
+//! error (type, code, message, trace), logs, actions and virtual timings
+//! (`runtime::fingerprint`). `FLYTE_DSL_ENGINE=both cargo test` runs every other test's runs on
+//! both engines the same way.
+
+use flyte_dsl::check::{self, imports};
+use flyte_dsl::diagnostics::SourceMap;
+use flyte_dsl::runtime::vm::{set_engine, Engine};
+use flyte_dsl::runtime::{self, value::Value, Limits, Program, RunOptions};
+use flyte_dsl::sim::Cluster;
+use std::path::{Path, PathBuf};
+
+fn load(path: &Path, src: &str) -> Option<Program> {
+    let mut map = SourceMap::new();
+    let root = imports::script_root(path);
+    // Named relative to the repository, so that snapshots do not depend on where it is.
+    let name = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let loaded = imports::load(
+        &mut map,
+        &name,
+        src.as_bytes(),
+        &imports::relative_files(&[root]),
+    );
+    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+    if loaded.diags.iter().chain(&diags).any(|d| d.is_error()) {
+        return None;
+    }
+    Some(Program::new(loaded, checked))
+}
+
+fn run_on(
+    engine: Engine,
+    prog: &Program,
+    task: &str,
+    args: &[(&str, Value)],
+    cluster: &Cluster,
+) -> serde_json::Value {
+    set_engine(Some(engine));
+    let limits = Limits {
+        max_steps: Some(20_000_000),
+        ..Limits::default()
+    };
+    let outcome = runtime::run(
+        prog,
+        task,
+        args.iter().map(|(k, v)| ((*k).into(), v.clone())).collect(),
+        cluster,
+        RunOptions {
+            seed: 7,
+            limits,
+            ..Default::default()
+        },
+    );
+    set_engine(None);
+    fingerprint(&outcome)
+}
+
+/// What a run shows: `runtime::fingerprint` (the simulator's summary in full, every action's
+/// timings included) and the summary `run --json` prints.
+fn fingerprint(outcome: &runtime::RunOutcome) -> serde_json::Value {
+    let mut j = runtime::fingerprint(outcome);
+    j["summary"] = flyte_dsl::report::summary_json(outcome);
+    j
+}
+
+/// `j` without the simulator's debug text, for snapshots (which should not change with it).
+fn recorded(mut j: serde_json::Value) -> serde_json::Value {
+    if let Some(o) = j.as_object_mut() {
+        o.remove("sim");
+    }
+    j
+}
+
+/// Runs `task` on both engines; gives the walker's fingerprint.
+fn agree(
+    prog: &Program,
+    what: &str,
+    task: &str,
+    args: &[(&str, Value)],
+    cluster: &Cluster,
+) -> serde_json::Value {
+    let walked = run_on(Engine::Walker, prog, task, args, cluster);
+    let on_vm = run_on(Engine::Vm, prog, task, args, cluster);
+    assert_eq!(walked, on_vm, "the engines disagree on {what}, task {task}");
+    recorded(walked)
+}
+
+fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            scripts(&p, out);
+        } else if p.extension().is_some_and(|x| x == "flyte") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_script_runs_the_same_on_both_engines() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for d in ["tests", "examples"] {
+        scripts(&root.join(d), &mut files);
+    }
+    files.sort();
+    let cluster = Cluster::default_cluster();
+    let mut ran = 0;
+    let mut seen = Vec::new();
+    for path in &files {
+        let Ok(src) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Some(prog) = load(path, &src) else {
+            continue;
+        };
+        // Each task that needs no argument.
+        let tasks: Vec<String> = prog
+            .checked
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.params.iter().all(|p| p.has_default))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        for t in tasks {
+            let j = agree(&prog, &rel, &t, &[], &cluster);
+            seen.push(serde_json::json!([rel, t, j]));
+            ran += 1;
+        }
+    }
+    assert!(ran >= 20, "only {ran} tasks ran");
+    // The interpreter benchmarks, smaller.
+    let bench = root.join("benches/compare");
+    for (file, args) in [
+        ("fib.flyte", vec![("n", Value::Int(15))]),
+        ("loops.flyte", vec![("rounds", Value::Int(3))]),
+        ("wide.flyte", vec![("n", Value::Int(50))]),
+    ] {
+        let path = bench.join(file);
+        let src = std::fs::read_to_string(&path).expect("a benchmark");
+        let prog = load(&path, &src).expect("a valid benchmark");
+        let j = agree(&prog, file, "main", &args, &cluster);
+        assert_eq!(j["summary"]["status"], "succeeded", "{file}: {j}");
+        seen.push(serde_json::json!([file, "main", j]));
+    }
+    // What the engines agreed on, recorded: a change shows as a snapshot diff.
+    insta::assert_snapshot!(
+        "every_script",
+        serde_json::to_string_pretty(&seen).expect("json")
+    );
+}
+
+const ENV: &str =
+    "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1, memory = \"1Gi\"))\n";
+const SMALL: &str = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 3\nmemory = \"64Gi\"\ncost_per_hour = 3.6\n";
+
+/// The bodies of tests/run.rs's `compiled_functions_agree_with_the_walker`, each as a plain
+/// function's body, a task's body, and a task's body that sleeps first (so it suspends).
+const BODIES: &[(&str, &str)] = &[
+    ("list[int]", "let a = 7\nlet b = 3\nreturn [a + b, a - 1, 10 - a, a * b, a // b, a % b, -a // 2, -a % 3, a + b * 2, 2 * (a + b), a - b - 1]"),
+    ("list[float]", "let a = 7\nreturn [a / 2, a * 1.5, 1.5 + a, 2.0 ** 3.0, a - 0.5]"),
+    ("int", "let big = 9223372036854775807\nreturn big + 1"),
+    ("int", "let z = 0\nreturn 5 // z"),
+    ("list[bool]", "let a = 2\nlet s = \"ab\"\nreturn [a < 3, 3 < a, a == 2, a != 2, 1 < a < 3, 1 < a > 3, \"a\" in s, \"c\" not in s, a >= 2.0, not (a == 3), not (a > 5)]"),
+    ("str", "let s = \"x\"\nreturn s + \"y\" + s * 2"),
+    ("list[str]", "let log: list[str] = []\nlet r = noisy(log, \"a\", false) and noisy(log, \"b\", true)\nlet q = noisy(log, \"c\", true) or noisy(log, \"d\", true)\nif noisy(log, \"e\", false) or not noisy(log, \"f\", false) { log.append(f\"{r}{q}\") }\nreturn log"),
+    ("list[int]", "let out: list[int] = []\nlet i = 0\nwhile true {\n    i += 1\n    if i > 8 { break } elif i % 2 == 0 { continue } else { out.append(i) }\n}\nfor x in [1, 2, 3, 4] {\n    if x == 3 { continue }\n    if x == 4 { break }\n    out.append(x * 100)\n}\nreturn out"),
+    ("list[str]", "let out: list[str] = []\nfor (k, v) in {\"a\": 1, \"b\": 2}.items() { out.append(f\"{k}={v}\") }\nfor c in \"hi\" { out.append(c) }\nfor (a, (b, c)) in [(1, (2, 3))] { out.append(str(a + b + c)) }\nreturn out"),
+    ("int", "let (a, b) = (1, 2)\nlet t = 0\nfor i in range(3) {\n    let a = i * 10\n    t += a + b\n}\nreturn t + a"),
+    ("list[int]", "let xs = [x * y for x in range(4) if x > 0 for y in range(x) if (x + y) % 2 == 1]\nreturn xs"),
+    ("dict[str, int]", "let d = {f\"k{i}\": i * i for i in range(5) if i != 2}\nd[\"k1\"] += 10\nd[\"new\"] = 1\nreturn d"),
+    ("list[str]", "let x = 3.14159\nlet n = 42\nlet w = \"abc\"\nreturn [f\"{x:.2f}|{n:5d}|{w}|{n}{w}\", w[1], w[-1], w[0:2], \",\".join([w, w.upper()]), \"a,b\".split(\",\")[1], w.replace(\"b\", \"B\")]"),
+    ("list[int]", "let xs = [5, 3, 9]\nxs[0] = 1\nxs[1] += 4\nxs.append(len(xs))\nlet ys = sorted(xs)\nreturn ys + xs[1:] + [xs.index(9)]"),
+    ("int", "let xs = [1, 2]\nreturn xs[5]"),
+    ("int", "let d: dict[str, int] = {}\nreturn d[\"missing\"]"),
+    ("int", "let d = {\"a\": 1}\nreturn d.get(\"a\", 0) + d.get(\"b\", 5) + len(d.keys())"),
+    ("list[int]", "let d = {1: 10, 2: 20}\nd[1] = 11\nd[3] = 30\nd[2] += 2\nlet k = \"x\"\nlet e = {k: 1}\ne[k] += 1\ne[\"y\"] = e.get(k, 0) * 10\nreturn [d[1], d[2], d[3], len(d), e[k], e[\"y\"]]"),
+    ("list[int]", "let xs = [1, 2]\nnothing(xs)\nreturn [add(1), add(1, 2), add(b = 3, a = 4), add(add(1, 2), add(3)), fact(10), max(*xs), len(xs)]"),
+    ("list[int]", "let r = nothing([])\nreturn [1] if r == none else [2]"),
+    ("list[int]", "let p = P(x = 1, y = 2)\np.x = 5\np.y += p.x\nreturn [p.x, p.y]"),
+    ("list[str]", "let out: list[str] = []\ntry {\n    let z = 0\n    out.append(str(1 // z))\n} except ZeroDivisionError as e {\n    out.append(f\"caught {e}\")\n} finally {\n    out.append(\"done\")\n}\nreturn out"),
+    ("int", "let x = 3\nif x > 2 { raise ValueError(f\"too big: {x}\") }\nreturn x"),
+    ("list[str]", "let out: list[str] = []\nfor i in range(3) {\n    try {\n        out.append(str(boom(i) + add(boom(i - 1))))\n    } except ValueError as e {\n        out.append(str(e))\n        if i == 2 { break }\n    }\n}\nreturn out"),
+    ("int", "return add(1, boom(5))"),
+    ("list[int]", "let out: list[int] = []\ntry {\n    return [add(1, 2)]\n} finally {\n    out.append(fact(3) + add(4))\n}\nreturn out"),
+    ("int", "try {\n    return 1\n} finally {\n    return fact(3)\n}"),
+    ("int", "let xs: list[int] = []\nreturn xs.pop()"),
+    // More control flow through `finally` and `with`, and limits.
+    ("list[int]", "let out: list[int] = []\nfor i in range(6) {\n    try {\n        if i == 1 { continue }\n        if i == 4 { break }\n        out.append(i)\n    } finally {\n        out.append(100 + i)\n    }\n}\nreturn out"),
+    ("list[int]", "let out: list[int] = []\nwhile true {\n    try {\n        try {\n            out.append(1)\n            break\n        } finally {\n            out.append(2)\n        }\n    } finally {\n        out.append(3)\n    }\n}\nreturn out"),
+    ("int", "try {\n    try {\n        return boom(1)\n    } finally {\n        let z = 0\n    }\n} except ValueError as e {\n    return 7\n}\nreturn 0"),
+    ("int", "with group(\"g\") {\n    return add(1, 2)\n}"),
+    ("int", "let (a, b) = [1, 2, 3]\nreturn a"),
+    ("int", "return fact(500)"),
+    ("list[str]", "let s = \"abcdef\"\nreturn [s[1:4], s[::2], s[-2:], s[:-1:3]]"),
+    ("int", "let t = 0\nwhile t < 100000000 { t += 1 }\nreturn t"),
+];
+
+fn sources(ret: &str, body: &str) -> [String; 3] {
+    let helpers = "struct P {\n    x: int\n    y: int\n}\n\
+        fn add(a: int, b: int = 10) -> int {\n    return a + b\n}\n\
+        fn noisy(log: list[str], s: str, b: bool) -> bool {\n    log.append(s)\n    return b\n}\n\
+        fn fact(n: int) -> int {\n    if n <= 1 { return 1 }\n    return n * fact(n - 1)\n}\n\
+        fn nothing(xs: list[int]) {\n    xs.append(1)\n}\n\
+        fn boom(x: int) -> int {\n    if x > 0 { raise ValueError(f\"boom {x}\") }\n    return x\n}\n";
+    [
+        format!("{ENV}{helpers}fn f() -> {ret} {{\n{body}\n}}\n@e\ntask main() -> {ret} {{\n    return f()\n}}\n"),
+        format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\nsleep(1s)\n{body}\n}}\n"),
+        format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\n{body}\n}}\n"),
+    ]
+}
+
+#[test]
+fn function_bodies_run_the_same_on_both_engines() {
+    let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
+    let mut seen = Vec::new();
+    for (ret, body) in BODIES {
+        let runs: Vec<_> = sources(ret, body)
+            .iter()
+            .map(|src| {
+                let prog =
+                    load(Path::new("t.flyte"), src).unwrap_or_else(|| panic!("invalid:\n{src}"));
+                agree(&prog, src, "main", &[], &cluster)
+            })
+            .collect();
+        seen.push(serde_json::json!([body, runs]));
+    }
+    // What the engines agreed on, recorded: a change shows as a snapshot diff.
+    insta::assert_snapshot!(
+        "function_bodies",
+        serde_json::to_string_pretty(&seen).expect("json")
+    );
+}
+
+/// The comparison can fail: a program whose runs differ (a different seed gives `random()`
+/// another value) is told apart by the fingerprint.
+#[test]
+fn the_comparison_can_fail() {
+    let src = format!("{ENV}@e\ntask main() -> float {{\n    return random()\n}}\n");
+    let prog = load(Path::new("t.flyte"), &src).expect("valid");
+    let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
+    let a = run_on(Engine::Vm, &prog, "main", &[], &cluster);
+    let outcome = runtime::run(
+        &prog,
+        "main",
+        Vec::new(),
+        &cluster,
+        RunOptions {
+            seed: 8,
+            ..Default::default()
+        },
+    );
+    assert_ne!(a, fingerprint(&outcome));
+}
