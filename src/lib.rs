@@ -64,6 +64,8 @@ pub mod ir;
 #[cfg(feature = "cli")]
 pub mod lsp;
 #[doc(hidden)]
+pub mod python;
+#[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
 pub mod resources;

@@ -19,9 +19,15 @@ fn codes_of(src: &[u8]) -> Vec<&'static str> {
             _ => Err("not found".into()),
         }
     };
+    // The pages of the Python front end's codes show Python (`import flyte` first).
+    let name = if src.starts_with(b"import flyte") {
+        "example.py"
+    } else {
+        "example.flyte"
+    };
     flyte_dsl::check_source_with(
         &mut map,
-        "example.flyte",
+        name,
         src,
         &flyte_dsl::check::Options::default(),
         &resolver,

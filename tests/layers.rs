@@ -18,6 +18,8 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostics", "human", "stack", "resources"],
     // The syntax; the cluster simulator (knows nothing of the language); the result store.
     &["syntax", "sim", "cache"],
+    // The Python front end: a flyte-sdk module lowered into the syntax tree.
+    &["python"],
     // The checker (its feasibility check asks the simulator whether a request fits).
     &["check"],
     // The lowered program (issue 18): bodies as register code, once per program.

@@ -20,9 +20,15 @@ fn diagnose(map: &mut SourceMap, src: &[u8]) -> Vec<Diagnostic> {
             _ => Err("not found".into()),
         }
     };
+    // The Python front end's pages show Python (`import flyte` first).
+    let name = if src.starts_with(b"import flyte") {
+        "example.py"
+    } else {
+        "example.flyte"
+    };
     flyte_dsl::check_source_with(
         map,
-        "example.flyte",
+        name,
         src,
         &flyte_dsl::check::Options::default(),
         &resolver,

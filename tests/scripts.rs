@@ -1,4 +1,5 @@
-//! The script harness: every `tests/scripts/**/*.flyte` file states what must happen to it in
+//! The script harness: every `tests/scripts/**/*.flyte` file (and every
+//! `tests/python/**/*.py` flyte-sdk module) states what must happen to it in
 //! leading `#@` comment lines, and this one test checks them all.
 //!
 //! ```text
@@ -59,7 +60,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "flyte") {
+        } else if path.extension().is_some_and(|e| e == "flyte" || e == "py") {
             out.push(path);
         }
     }
@@ -75,9 +76,11 @@ fn cluster_of(src: &str) -> Option<String> {
 
 #[test]
 fn scripts() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
     let mut files = Vec::new();
-    collect(&root, &mut files);
+    // `.flyte` scripts, and flyte-sdk Python modules read by the Python front end.
+    for dir in ["tests/scripts", "tests/python"] {
+        collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut files);
+    }
     files.sort();
     assert!(files.len() >= 10, "found only {} scripts", files.len());
     let mut failures = Vec::new();

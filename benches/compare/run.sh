@@ -3,6 +3,7 @@
 #
 #   benches/compare/run.sh            (from anywhere; idempotent)
 #
+# The `check .py` row reads a project made by gen_python.py.
 # Peers: SimGrid 3.32 (Debian's libsimgrid-dev, benches/compare/simgrid_peer.cpp), flyte-sdk
 # 2.12.1 in local run mode (a venv in target/compare-venv, benches/compare/flyte_peer.py),
 # CPython (fib.py, loops.py; python3.11 where installed) and Lua 5.4 (Debian's lua5.4, fib.lua). Environment knobs: FLYTE_SDK_N (default 2000), SKIP_INSTALL=1.
@@ -255,6 +256,11 @@ read -r LSP_WALL LSP_CPU < <(cd "$HERE" && python3 lsp_recheck.py "$BIN" 2000)
 row "lsp re-check 2k lines ms (wall)" "$LSP_WALL" "-" "-" "< 20 ms" "$(met "$LSP_WALL < 20")"
 row "lsp re-check 2k lines ms (cpu)" "$LSP_CPU" "-" "-" "< 20 ms" "$(met "$LSP_CPU < 20")"
 row "parse+check $((PARSE_BIG_LINES / 1000))k lines ms" "$PARSE_BIG_MS" "-" "-" "- (heavier)" "-"
+# Python: a generated 10,000-line flyte-sdk project read by the Python front end (docs/python.md).
+python3 "$HERE/gen_python.py" 10000 >"$OUT/python-10k.py"
+PY_LINES=$(wc -l <"$OUT/python-10k.py")
+PY_CHECK_S=$(best3 "$BIN" check "$OUT/python-10k.py")
+row "check .py $((PY_LINES / 1000))k lines s" "$(fmt %.3f "$PY_CHECK_S")" "-" "-" "< 0.5 s" "$(met "$PY_CHECK_S < 0.5")"
 TR=$(calc "$TRACE_S + $HTML_S")
 row "trace+report of 100k s" "$(fmt %.3f "$TR")" "-" "-" "< 2 s" "$(met "$TR < 2")"
 echo

@@ -124,6 +124,10 @@ pub struct Loaded {
     pub diags: Vec<Diagnostic>,
     /// Each module's source text (for cache versions).
     pub texts: Vec<std::sync::Arc<str>>,
+    /// Functions of Python files that run opaque (`crate::python`).
+    pub opaque: Vec<crate::python::Opaque>,
+    /// Python functions to make opaque if the checker rejects their bodies.
+    pub fallbacks: Vec<(usize, crate::python::Fallback)>,
 }
 
 /// Parses the root file and, transitively, what it imports.
@@ -140,6 +144,7 @@ pub fn load(map: &mut SourceMap, name: &str, bytes: &[u8], resolver: &Resolver<'
         &mut names,
         &mut stack,
     );
+    settle_python(&mut loaded);
     loaded
 }
 
@@ -153,12 +158,26 @@ fn load_file(
     stack: &mut Vec<String>,
 ) -> usize {
     let id = FileId(map.len() as u32);
-    let parsed = crate::syntax::parse_bytes(bytes, id);
+    let index = loaded.modules.len();
+    let parsed = if crate::python::is_python(&name) {
+        let py = crate::python::lower(bytes, id);
+        loaded.diags.extend(py.diags);
+        loaded.opaque.extend(py.opaque);
+        loaded
+            .fallbacks
+            .extend(py.fallbacks.into_iter().map(|f| (index, f)));
+        crate::syntax::Parsed {
+            module: py.module,
+            errors: Vec::new(),
+            text: py.text,
+        }
+    } else {
+        crate::syntax::parse_bytes(bytes, id)
+    };
     map.add(name.as_str(), parsed.text.as_str());
     loaded
         .diags
         .extend(parsed.errors.iter().map(|e| e.to_diagnostic()));
-    let index = loaded.modules.len();
     let imports: Vec<(String, Span, Option<crate::syntax::ast::Name>)> = parsed
         .module
         .items
@@ -231,4 +250,56 @@ fn load_file(
     }
     stack.pop();
     index
+}
+
+// Python bodies the checker cannot type become opaque: the step of the Python front end
+// (`crate::python`) that runs the checker, at the end of [`load`].
+//
+// Python is dynamically typed; a body that runs fine in Python may still be one the
+// language's checker rejects (a name rebound to another type, a method the language lacks).
+// Such a rejection is no mistake of the user's, so the function is swapped for its opaque form
+// and the program checked again, until no name or type error (`E02xx`) falls inside a
+// lowered Python body. The reason, the checker's own message, is kept for the run's list of
+// opaque tasks. Errors outside bodies (settings, signatures) are left for the checker to
+// report.
+
+/// How many rounds of checking a Python program gets at most (each makes at least one function
+/// opaque; what is left after them is reported as it is).
+const ROUNDS: usize = 8;
+
+/// Makes opaque every Python function whose body the checker rejects (see above).
+fn settle_python(loaded: &mut Loaded) {
+    for _ in 0..ROUNDS {
+        if loaded.fallbacks.is_empty() {
+            return;
+        }
+        let (_, diags) = super::check_program(loaded, &super::Options::default());
+        let mut changed = false;
+        for d in &diags {
+            if d.severity != crate::diagnostics::Severity::Error || !d.code.starts_with("E02") {
+                continue;
+            }
+            let Some(at) = d.primary_span() else { continue };
+            let hit = loaded.fallbacks.iter().position(|(_, f)| {
+                f.body.file == at.file && f.body.start <= at.start && at.end <= f.body.end
+            });
+            let Some(i) = hit else { continue };
+            let (m, f) = loaded.fallbacks.swap_remove(i);
+            if let Some(item) = loaded.modules[m].items.get_mut(f.item) {
+                *item = f.replacement;
+            }
+            loaded.opaque.push(crate::python::Opaque {
+                name: f.name,
+                reason: format!(
+                    "the checker cannot follow its body ({}: {})",
+                    d.code, d.message
+                ),
+                span: f.span,
+            });
+            changed = true;
+        }
+        if !changed {
+            return;
+        }
+    }
 }

@@ -147,6 +147,7 @@ pub fn check_module(module: &Module, opts: &Options) -> (Checked, Vec<Diagnostic
         imports: vec![Vec::new()],
         diags: Vec::new(),
         texts: Vec::new(),
+        ..imports::Loaded::default()
     };
     check_program(&loaded, opts)
 }
@@ -536,6 +537,8 @@ impl<'m> Checker<'m> {
                         false => Type::Any,
                     },
                     "tuple" => Type::Tuple(args),
+                    // A Python annotation the language has no name for (`crate::python`).
+                    "<any>" => Type::Any,
                     n if types::is_error_type(n) => Type::Error(name.name.clone()),
                     n if matches!(self.decls.get(n), Some(Decl::Struct(..))) => {
                         Type::Struct(name.name.clone())

@@ -240,6 +240,10 @@ pub fn run(
     let Some(program) = compiled.program else {
         return 1;
     };
+    let opaque = program.loaded.opaque.clone();
+    if !json {
+        eprint!("{}", flyte_dsl::python::opaque_text(&opaque, &map));
+    }
     let task = task.unwrap_or("main");
     // Arguments, by the parameters' declared types: `--args-json` first, `--arg` over it.
     let mut given: Vec<(String, Arg)> = Vec::new();
@@ -363,7 +367,11 @@ pub fn run(
         }
     }
     if json {
-        println!("{}", flyte_dsl::report::summary_json(&outcome));
+        let mut summary = flyte_dsl::report::summary_json(&outcome);
+        if !opaque.is_empty() {
+            summary["opaque"] = flyte_dsl::python::opaque_json(&opaque, &map);
+        }
+        println!("{summary}");
     } else {
         for line in &outcome.logs {
             eprintln!(

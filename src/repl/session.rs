@@ -710,6 +710,10 @@ impl Session {
         if path.is_empty() {
             return err("usage: :load FILE\n");
         }
+        // A flyte-sdk Python module joins as an import (read by the Python front end).
+        if flyte_dsl::python::is_python(path) {
+            return self.eval(&format!("import {path:?}\n"));
+        }
         match std::fs::read_to_string(path) {
             Ok(text) => self.eval_from(Rc::new(Origin {
                 name: path.to_string(),

@@ -236,4 +236,18 @@ pub const CONFIG: &[CodeInfo] = &[
         wrong: "env e = TaskEnvironment(name = \"e\", cache = \"override\")\n",
         right: "env e = TaskEnvironment(name = \"e\", cache = Cache(behavior = \"override\", version_override = \"v1\"))\n",
     },
+    CodeInfo {
+        code: "W0504",
+        title: "not checked: not a constant",
+        explanation: "In a `.py` file, a setting of an environment or a task decorator whose value \
+            is computed when the module is imported (an environment variable, a function call, a \
+            name from another module) cannot be seen by the checker, so its rules are not \
+            checked: flyte-dsl leaves the setting out (an environment's name becomes the \
+            variable's name) and says so, rather than guess. flyte-sdk checks it at run time. \
+            Write the value as a constant, or a module-level constant, to have it checked. The \
+            same warning names a `# flyte-dsl:` directive it does not understand and a task \
+            decorator whose environment is not declared in the module.",
+        wrong: "import flyte\nimport os\n\nenv = flyte.TaskEnvironment(name=\"e\", resources=flyte.Resources(cpu=os.environ[\"CPUS\"]))\n",
+        right: "import flyte\n\nCPUS = 2\nenv = flyte.TaskEnvironment(name=\"e\", resources=flyte.Resources(cpu=CPUS))\n",
+    },
 ];

@@ -109,4 +109,23 @@ pub const SYNTAX: &[CodeInfo] = &[
         wrong: "let x = 1\nlet s = f\"x} = {x}\"\n",
         right: "let x = 1\nlet s = f\"x}} = {x}\"\n",
     },
+    CodeInfo {
+        code: "E0112",
+        title: "Python syntax error",
+        explanation: "A `.py` file is read as a flyte-sdk module, with Python's own grammar. A file \
+            Python cannot parse gets this one diagnostic, at the place the grammar stops, and is \
+            not checked further: fix it (the message is the parser's) and check again.",
+        wrong: "import flyte\n\nenv = flyte.TaskEnvironment(name=\"e\"\n\n@env.task\ndef f() -> int:\n    return 1\n",
+        right: "import flyte\n\nenv = flyte.TaskEnvironment(name=\"e\")\n\n@env.task\ndef f() -> int:\n    return 1\n",
+    },
+    CodeInfo {
+        code: "E0113",
+        title: "Python nested too deeply",
+        explanation: "A `.py` file with brackets nested more than 200 deep or blocks indented more \
+            than 100 levels (Python's own limits), or more than 3,000 operators on one logical line \
+            (a tree too deep to walk safely), is refused before it is parsed. Split the \
+            expression or the block.",
+        wrong: "import flyte\n\nX = (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))\n",
+        right: "import flyte\n\nX = 200\n",
+    },
 ];
