@@ -1,5 +1,5 @@
 //! The Python front end: reads a flyte-sdk 2.x module (`check workflow.py`) into the same
-//! [`ast::Module`] a `.flyte` file gives, so the checker, the explain pages and the runtime do
+//! `ast::Module` a `.flyte` file gives, so the checker, the explain pages and the runtime do
 //! the rest unchanged.
 //!
 //! ```
@@ -17,24 +17,24 @@
 //!
 //! 1. **Parse** with rustpython-parser (a typed AST with byte ranges). A file with a syntax
 //!    error gets one diagnostic (`E0112`) at the place Python's grammar stops, and no items.
-//!    Before parsing, a token pre-pass ([`limits`]) refuses nesting deeper than Python
+//!    Before parsing, a token pre-pass (`limits.rs`) refuses nesting deeper than Python
 //!    allows and operator chains long enough to overflow a recursive walk (`E0113`).
-//! 2. **Names** ([`names`]): `import flyte`, `import flyte as fl`, `from flyte import
+//! 2. **Names** (`names.rs`): `import flyte`, `import flyte as fl`, `from flyte import
 //!    TaskEnvironment as TE`, `import asyncio`, `from datetime import timedelta`, ... are
 //!    followed, so `fl.Resources` and `TE` read as the language's `Resources` and
 //!    `TaskEnvironment`. Module-level names are sorted into environments, tasks, helper
 //!    functions, dataclasses and constants.
-//! 3. **Declarations** ([`decl`]): `X = flyte.TaskEnvironment(...)` and `.clone_with(...)`
+//! 3. **Declarations** (`decl.rs`): `X = flyte.TaskEnvironment(...)` and `.clone_with(...)`
 //!    become `env` items, `@env.task` / `@env.task(...)` functions `task` items, other
 //!    functions `fn` items, `@dataclass` classes `struct` items and constant assignments `let`
 //!    items. A setting whose value is not a constant the checker can see (`os.environ[...]`, a
 //!    call, a name from another module) is left out with a warning (`W0504`); flyte-sdk
 //!    settings the language does not model (`pod_template`, `image=flyte.Image...`) are left
 //!    out silently.
-//! 4. **Bodies** ([`stmt`], [`expr`]): the part of Python the language has is lowered
+//! 4. **Bodies** (`stmt.rs`, `expr.rs`): the part of Python the language has is lowered
 //!    statement by statement (Python's function scope becomes the language's block scope: the
 //!    first assignment of a name is a `let`). A function using anything else is **opaque**
-//!    ([`opaque`]): its body becomes the work its `# flyte-dsl:` directive states (or one
+//!    (`opaque.rs`): its body becomes the work its `# flyte-dsl:` directive states (or one
 //!    minute of compute) and a return of its declared type's default value. A body that
 //!    lowers but that the checker cannot type is made opaque too, by
 //!    [`crate::check::imports::load`] (see [`Fallback`]), so Python's dynamic typing never

@@ -7,7 +7,7 @@
 //! destination register and the callee's window is cleared. Script recursion therefore grows
 //! the frame vector, not the Rust stack, and the call-depth limit counts VM frames.
 //!
-//! Errors: an instruction that fails yields a [`Ctrl`]; the VM records the innermost statement
+//! Errors: an instruction that fails yields a `Ctrl`; the VM records the innermost statement
 //! of the failing instruction on the error's trace (once per frame, as the walker does), then
 //! looks for a protected range of the frame ([`crate::ir::Handler`], innermost first): an
 //! `except` takes a raised error (not a kill), a `finally` takes both. With no handler the
