@@ -299,8 +299,19 @@ fn can_omit_parens(indent: usize, s: &str, start: usize, vt: &[&Tok]) -> bool {
             _ => false,
         })
         .count();
-    // Without delimiters the optional parentheses are useless (`await f(...)()` included).
-    if max.is_none() {
+    // Without delimiters the optional parentheses are useless when the value ends in brackets
+    // and some bracket pair of it can be split (`await f(...)()`); an atom such as a long
+    // f-string keeps them.
+    if max.is_none()
+        && vt
+            .last()
+            .is_some_and(|t| t.kind == Kind::Close && t.depth == 0)
+        && vt.iter().enumerate().any(|(i, t)| {
+            t.kind == Kind::Open
+                && t.depth == 0
+                && vt.get(i + 1).is_some_and(|n| n.kind != Kind::Close)
+        })
+    {
         return true;
     }
     if count > 1 {
@@ -468,6 +479,18 @@ mod tests {
 
     /// As black 26 and ruff 0.17 both write it: a right-hand side with no delimiter keeps no
     /// parentheses, and the split goes to the last bracket pair that is not empty.
+    #[test]
+    fn a_long_atom_keeps_its_parentheses() {
+        let line = format!("    out[\"shape\"] = f\"{}\"\n", "x".repeat(90));
+        assert_eq!(
+            layout(&line),
+            format!(
+                "    out[\"shape\"] = (\n        f\"{}\"\n    )\n",
+                "x".repeat(90)
+            )
+        );
+    }
+
     #[test]
     fn an_await_of_an_override_call_is_not_parenthesized() {
         let line = "    b = await pooled.override(reusable=\"off\", resources=flyte.Resources(gpu=\"H100:8\", cpu=2))()\n";
