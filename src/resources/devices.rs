@@ -1,5 +1,5 @@
-//! flyte-sdk's accelerator lists, exactly (flyte 2.12.1 `_resources.py`; see
-//! ../shared/spec/flyte-sdk-facts.md): GPU types and the quantities each allows in the
+//! flyte-sdk's accelerator lists, exactly (flyte 2.12.1 `_resources.py`):
+//! GPU types and the quantities each allows in the
 //! `"DEVICE:N"` form, MIG partitions, TPU slices, Neuron, AMD and Habana devices.
 
 /// GPU types (case-sensitive), including the shared (time-sliced) ones.

@@ -1,5 +1,5 @@
 //! Validators for configuration values: flyte-sdk's rules for resources, devices, reuse
-//! policies, caches, retries and timeouts (../shared/spec/flyte-sdk-facts.md), plus the
+//! policies, caches, retries and timeouts (as in flyte-sdk 2.12.1), plus the
 //! Kubernetes quantity rules flyte-sdk leaves to deploy time. The quantities, the device lists
 //! and the normalized [`ResourceSpec`] are the base module [`crate::resources`], shared with the
 //! simulator.

@@ -1,6 +1,5 @@
 //! Task settings: `cache`, `retries` and `timeout`, as flyte-sdk's `Cache`, `RetryStrategy`
-//! with `Backoff`, and `Timeout` take them (flyte-sdk-facts.md, "Cache" and "Retries and
-//! timeouts").
+//! with `Backoff`, and `Timeout` take them in flyte-sdk 2.12.1.
 //!
 //! Codes: `E0504` an invalid cache value, `E0505` invalid retries (the backoff included),
 //! `E0506` an invalid timeout; warning `W0503` for the `"override"` behaviour without a

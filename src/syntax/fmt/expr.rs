@@ -5,7 +5,7 @@ use super::{Blank, Fmt, WIDTH};
 use crate::syntax::ast::*;
 
 /// Precedence, loosest 0 to tightest 11, as the parser's shunting-yard applies it
-/// (LANGUAGE.md section 7): `x if c else y` 0, `or` 1, `and` 2, `not` 3, comparisons 4,
+/// (docs/language.md, section 5, "Operator precedence"): `x if c else y` 0, `or` 1, `and` 2, `not` 3, comparisons 4,
 /// `+ -` 5, `* / // %` 6, unary `-` 7, `**` 8, `await` 9, calls, indexing and attributes 10,
 /// atoms 11.
 fn prec(e: &Expr, src: &str) -> u8 {
