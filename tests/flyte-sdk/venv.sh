@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv="${CARGO_TARGET_DIR:-target}/flyte-venv"
+# An absolute path: callers run the python from other folders.
+case "$venv" in /*) ;; *) venv="$(pwd)/$venv" ;; esac
 want="2.12.1"
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import flyte, sys; sys.exit(flyte.__version__ != '$want')" 2>/dev/null; then
     echo "$venv/bin/python"
