@@ -33,6 +33,11 @@ pub struct NodeUsage {
     pub pool: String,
     pub busy: Time,
     pub cost_usd: f64,
+    /// When the node was asked for (0 for a pool of fixed `count`): from here it is billed
+    /// when billing follows live nodes.
+    pub up_at: Time,
+    /// When it was removed, or [`super::NEVER`] when it lived to the end of the run.
+    pub down_at: Time,
 }
 
 /// Usage over time: at `times[i]`, resource `k` is at `values[i * keys.len() + k]` (in the
@@ -137,6 +142,8 @@ impl Sim {
                 pool: pool.name.clone(),
                 busy: b,
                 cost_usd: cost,
+                up_at: 0,
+                down_at: super::NEVER,
             });
         }
         let series = self.utilization_series();
