@@ -81,7 +81,7 @@ pub struct Program {
     versions: HashMap<Name, String>,
     /// Each task's FQN, shared by all its actions.
     pub(crate) fqns: HashMap<Name, std::sync::Arc<str>>,
-    /// Every body the VM runs (those that never suspend), lowered once (see [`crate::ir`]).
+    /// Every body, lowered once (see [`crate::ir`]).
     pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
 }
 
@@ -114,32 +114,7 @@ impl Program {
                 crate::cache::hash(&format!("{}\n{text}", info.fqn)),
             );
         }
-        let mut unit = crate::ir::lower::lower(&loaded, &checked, &globals.names);
-        let vm_ok: Vec<bool> = checked
-            .locations
-            .values()
-            .enumerate()
-            .map(|(index, &(m, i))| {
-                let body = match loaded.modules.get(m).and_then(|md| md.items.get(i)) {
-                    Some(Item {
-                        kind: ItemKind::Fn(f),
-                        ..
-                    }) => &f.body,
-                    Some(Item {
-                        kind: ItemKind::Task(t),
-                        ..
-                    }) => &t.body,
-                    _ => return false,
-                };
-                unit.get(index as u32).is_some() && !body.stmts.iter().any(|s| suspends.stmt(s))
-            })
-            .collect();
-        // Bodies that may suspend stay with the walker for now (issue 18, stage B).
-        for (code, ok) in unit.fns.iter_mut().zip(&vm_ok) {
-            if !ok {
-                *code = None;
-            }
-        }
+        let unit = crate::ir::lower::lower(&loaded, &checked, &globals.names);
         let unit = std::sync::Arc::new(unit);
         let fqns = checked
             .tasks
@@ -163,6 +138,11 @@ impl Program {
     #[inline]
     pub(crate) fn vm_body(&self, index: u32) -> Option<&crate::ir::FnCode> {
         self.unit.get(index)
+    }
+
+    /// Whether a body may wait (the tree walker runs only those that never do).
+    pub(crate) fn may_wait(&self, body: &Block) -> bool {
+        body.stmts.iter().any(|s| self.suspends.stmt(s))
     }
 
     /// Adds host tasks (checked against `checked.tasks`, where the checker declared them).
@@ -342,8 +322,6 @@ pub(crate) enum Fut {
     Done(Result<Value, Value>),
 }
 
-pub(crate) type BodyFuture<'p> = Pin<Box<dyn Future<Output = ()> + 'p>>;
-
 /// Everything the bodies of one run share.
 pub(crate) struct Shared<'p> {
     pub prog: &'p Program,
@@ -353,8 +331,6 @@ pub(crate) struct Shared<'p> {
     pub sim_acts: RefCell<Vec<usize>>,
     pub futs: RefCell<Vec<Fut>>,
     pub ready: RefCell<VecDeque<usize>>,
-    /// Bodies created while polling; the loop adds them to its table.
-    pub spawned: RefCell<Vec<(usize, BodyFuture<'p>)>>,
     pub next_exec: Cell<usize>,
     /// Which body runs each logical action's current attempt.
     pub exec_of: RefCell<HashMap<usize, usize>>,

@@ -361,32 +361,81 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
     }
 }
 
-/// The body of one attempt: binds the arguments and runs the task.
-pub(super) async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
+/// The body of one attempt, created when its action starts and run when first polled: a
+/// fiber on the VM ([`Fiber`]), or (under `FLYTE_DSL_ENGINE=walker`) the tree walker for a
+/// body that never waits.
+pub(crate) struct Body<'p> {
+    id: usize,
+    exec: usize,
+    fiber: Option<Box<Fiber<'p>>>,
+}
+
+impl<'p> Body<'p> {
+    pub(super) fn new(id: usize, exec: usize) -> Body<'p> {
+        Body {
+            id,
+            exec,
+            fiber: None,
+        }
+    }
+
+    /// Runs the body until it ends (`true`) or waits.
+    pub(super) fn poll(&mut self, sh: &Rc<Shared<'p>>) -> bool {
+        let id = self.id;
+        let r = match &mut self.fiber {
+            Some(fiber) => match fiber.poll() {
+                Some(r) => r,
+                None => return false,
+            },
+            None => match self.start(sh) {
+                Some(r) => r,
+                None => return false,
+            },
+        };
+        finish(sh, id, r);
+        true
+    }
+
+    /// The first poll: binds the arguments and starts the task.
+    fn start(&mut self, sh: &Rc<Shared<'p>>) -> Option<Res<Value>> {
+        let (id, exec) = (self.id, self.exec);
+        let task = sh.acts.borrow()[id].task.clone();
+        let args: Vec<Value> = sh.acts.borrow()[id]
+            .args
+            .iter()
+            .map(Value::deep_copy)
+            .collect();
+        let Some((index, decl)) = sh.prog.task_at(&task) else {
+            let outcome = run_native_task(sh, &task, args);
+            if sh.acts.borrow()[id].result.is_none() {
+                complete(sh, id, outcome);
+            }
+            return None;
+        };
+        let mut f = Frame::new(sh.clone(), id, exec, 0);
+        if !sh.vm && !sh.prog.may_wait(&decl.body) {
+            f.vars = args;
+            f.vars.resize(decl.frame_size as usize, Value::None);
+            return Some(match f.block_sync(&decl.body) {
+                Ok(()) => Ok(Value::None),
+                Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
+                Err(c) => Err(c),
+            });
+        }
+        let Some(code) = sh.prog.vm_body(index) else {
+            return Some(Err(raise(
+                ErrorType::RuntimeSystemError,
+                format!("the body of {task} is too large to run"),
+            )));
+        };
+        let fiber = self.fiber.insert(Box::new(Fiber::new(f, code, args)));
+        fiber.poll()
+    }
+}
+
+/// Ends an attempt with its body's outcome (unless it was cancelled while it ran).
+fn finish(sh: &Rc<Shared<'_>>, id: usize, r: Res<Value>) {
     let task = sh.acts.borrow()[id].task.clone();
-    let args = sh.acts.borrow()[id].args.clone();
-    let Some((index, decl)) = sh.prog.task_at(&task) else {
-        let outcome = run_native_task(&sh, &task, args);
-        if sh.acts.borrow()[id].result.is_none() {
-            complete(&sh, id, outcome);
-        }
-        return;
-    };
-    let mut f = Frame::new(sh.clone(), id, exec, 0);
-    f.vars.reserve_exact(decl.frame_size as usize);
-    f.vars.extend(args.iter().map(Value::deep_copy));
-    f.vars.resize(decl.frame_size as usize, Value::None);
-    // A body that never suspends runs on the VM, like a plain function.
-    let r = if sh.vm && sh.prog.vm_body(index).is_some() {
-        let args = std::mem::take(&mut f.vars);
-        super::vm::run(&mut f, &sh.prog.unit, index, args)
-    } else {
-        match f.block(&decl.body).await {
-            Ok(()) => Ok(Value::None),
-            Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
-            Err(c) => Err(c),
-        }
-    };
     let widen = |v: Value| {
         let mut v = v.deep_copy();
         if let Some(info) = sh.prog.checked.tasks.get(&task) {
@@ -407,14 +456,13 @@ pub(super) async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
             }),
         },
         Err(Ctrl::Kill(e)) => Err(*e),
-        Err(Ctrl::Return) => Ok(widen(std::mem::replace(&mut f.ret, Value::None))),
-        Err(Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
+        Err(Ctrl::Return | Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
     };
     // An action cancelled while its body ran has its result already.
     if sh.acts.borrow()[id].result.is_some() {
         return;
     }
-    complete(&sh, id, outcome);
+    complete(sh, id, outcome);
 }
 
 /// Runs a host task's future to completion (it takes no virtual time of its own: its action

@@ -26,7 +26,6 @@ pub(crate) fn run(
         sim_acts: RefCell::new(Vec::new()),
         futs: RefCell::new(Vec::new()),
         ready: RefCell::new(VecDeque::new()),
-        spawned: RefCell::new(Vec::new()),
         next_exec: Cell::new(0),
         exec_of: RefCell::new(HashMap::new()),
         notified: RefCell::new(HashMap::new()),
@@ -129,33 +128,25 @@ pub(crate) fn run(
     } else {
         submit_new(&sh, &task_name, settings, args)
     };
-    let mut bodies: Vec<Option<BodyFuture<'_>>> = Vec::new();
+    let mut bodies: Vec<Option<Body<'_>>> = Vec::new();
     if limits.free_root {
         let exec = sh.next_exec.get();
         sh.next_exec.set(exec + 1);
         sh.exec_of.borrow_mut().insert(root, exec);
-        bodies.push(Some(Box::pin(body(sh.clone(), root, exec))));
+        bodies.push(Some(Body::new(root, exec)));
         sh.ready.borrow_mut().push_back(exec);
     }
     let mut loop_count = 0u64;
     let mut last_progress = std::time::Duration::ZERO;
-    let waker = std::task::Waker::noop();
-    let mut cx = Context::from_waker(waker);
     loop {
         // Poll every ready body.
         loop {
             let next = sh.ready.borrow_mut().pop_front();
             let Some(exec) = next else { break };
-            if let Some(Some(fut)) = bodies.get_mut(exec) {
-                if fut.as_mut().poll(&mut cx).is_ready() {
+            if let Some(Some(body)) = bodies.get_mut(exec) {
+                if body.poll(&sh) {
                     bodies[exec] = None;
                 }
-            }
-            for (e, f) in sh.spawned.borrow_mut().drain(..) {
-                if bodies.len() <= e {
-                    bodies.resize_with(e + 1, || None);
-                }
-                bodies[e] = Some(f);
             }
             // Drop bodies of actions that ended (cancelled, timed out).
             if sh.acts.borrow()[root].result.is_some() {
@@ -240,7 +231,7 @@ pub(crate) fn run(
                 if bodies.len() <= exec {
                     bodies.resize_with(exec + 1, || None);
                 }
-                bodies[exec] = Some(Box::pin(body(sh.clone(), id, exec)));
+                bodies[exec] = Some(Body::new(id, exec));
                 sh.ready.borrow_mut().push_back(exec);
             }
             Event::TimerFired { tag: t, .. } => {

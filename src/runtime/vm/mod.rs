@@ -24,13 +24,16 @@
 //! a per-action fiber that the event loop resumes with the result, in place of the walker's
 //! boxed futures.
 
+mod fiber;
 mod slow;
 
-use super::interp::{Ctrl, Frame, Res};
+pub(crate) use fiber::Fiber;
+
+use super::interp::{Begin, Ctrl, Frame, Res, Waiting};
 use super::ops;
 use super::value::Value;
 use crate::diagnostics::ErrorType;
-use crate::ir::{finally_state, FnCode, Op, Unit};
+use crate::ir::{finally_state, FnCode, Op, Reg, Unit};
 use crate::syntax::ast::{BinOp, CmpOp, Name};
 use std::cell::Cell;
 
@@ -79,6 +82,9 @@ pub(crate) fn with_engine<R>(e: Engine, f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// No language future (see [`Saved::fut`]).
+const NO_FUT: u32 = u32::MAX;
+
 /// A caller's frame, saved while its callee runs.
 struct Saved<'p> {
     code: &'p FnCode,
@@ -86,10 +92,143 @@ struct Saved<'p> {
     base: usize,
     /// The caller's register (absolute) that receives the result.
     dst: usize,
+    /// The async fn's future the callee's outcome settles ([`NO_FUT`]: none).
+    fut: u32,
+    /// The callee runs for an effect waiting above the caller (a `gather` awaiting an async
+    /// fn inline): its outcome goes back to the driver, not to a register.
+    native: bool,
+}
+
+/// The VM's state between halts: the register file, the frames, where it is.
+pub(crate) struct Machine<'p> {
+    regs: Vec<Value>,
+    frames: Vec<Saved<'p>>,
+    code: &'p FnCode,
+    pc: usize,
+    base: usize,
+}
+
+/// Why [`exec`] returned.
+pub(crate) enum Halt {
+    /// The entry frame ended.
+    Done(Res<Value>),
+    /// The instruction at `pc - 1` waits: its result goes to register `dst` on resuming.
+    Wait(Waiting, Reg),
+    /// A frame entered for an effect ([`Machine::enter`] with `native`) ended.
+    Delivered(Res<Value>),
+}
+
+/// How [`exec`] goes on.
+pub(crate) enum Resume {
+    Run,
+    /// The waiting instruction's result, into its register.
+    Value(Reg, Value),
+    /// The waiting instruction raises.
+    Raise(Ctrl),
+}
+
+impl<'p> Machine<'p> {
+    /// A machine at the start of body `code` with `args` as its first locals.
+    pub(crate) fn new(code: &'p FnCode, mut args: Vec<Value>) -> Machine<'p> {
+        args.resize(code.nregs as usize, Value::None);
+        Machine {
+            regs: args,
+            frames: Vec::new(),
+            code,
+            pc: 0,
+            base: 0,
+        }
+    }
+
+    /// Enters function number `func` with `args`, above the current frame (whose `pc` is
+    /// where it goes on). `dst`: the current frame's register for the result; `native`: the
+    /// result goes to the driver instead.
+    pub(crate) fn enter(
+        &mut self,
+        f: &mut Frame<'p>,
+        func: u32,
+        args: Vec<Value>,
+        dst: Reg,
+        fut: Option<u32>,
+        native: bool,
+    ) -> Res<()> {
+        let at = Entry {
+            func,
+            args,
+            dst,
+            fut,
+            native,
+        };
+        enter(
+            f,
+            &mut self.frames,
+            &mut self.regs,
+            (&mut self.code, &mut self.pc, &mut self.base),
+            at,
+        )
+    }
+}
+
+/// A call the VM enters (see [`Machine::enter`]).
+struct Entry {
+    func: u32,
+    args: Vec<Value>,
+    dst: Reg,
+    fut: Option<u32>,
+    native: bool,
+}
+
+/// Pushes a frame for `e` above the current one (`at`: its code, pc and base).
+fn enter<'p>(
+    f: &mut Frame<'p>,
+    frames: &mut Vec<Saved<'p>>,
+    regs: &mut Vec<Value>,
+    at: (&mut &'p FnCode, &mut usize, &mut usize),
+    e: Entry,
+) -> Res<()> {
+    let (code, pc, base) = at;
+    let prog: &'p crate::runtime::Program = f.sh.prog;
+    if f.depth + 1 > f.sh.limits.max_call_depth {
+        return Err(f.depth_error());
+    }
+    let Some(callee) = prog.vm_body(e.func) else {
+        return Err(not_lowered());
+    };
+    let new_base = *base + code.nregs as usize;
+    frames.push(Saved {
+        code: *code,
+        pc: *pc,
+        base: *base,
+        dst: *base + e.dst as usize,
+        fut: e.fut.unwrap_or(NO_FUT),
+        native: e.native,
+    });
+    let top = new_base + callee.nregs as usize;
+    if regs.len() < top {
+        grow(regs, top);
+    }
+    for (slot, v) in regs[new_base..].iter_mut().zip(e.args) {
+        *slot = v;
+    }
+    *base = new_base;
+    *code = callee;
+    *pc = 0;
+    f.depth += 1;
+    Ok(())
+}
+
+#[cold]
+fn not_lowered() -> Ctrl {
+    slow::error(
+        ErrorType::RuntimeSystemError,
+        "internal: a body that was not lowered",
+    )
 }
 
 /// Runs body number `func` of `unit` with `args` (its parameters, in order) at `f.depth`,
-/// in `f`'s action; `f.depth` and `f.group` are the VM's current ones while it runs.
+/// in `f`'s action, to its end; `f.depth` and `f.group` are the VM's current ones while it
+/// runs. A body that must wait cannot run here (the tree walker's calls): an action's body
+/// runs in a [`Fiber`].
 pub(crate) fn run<'p>(
     f: &mut Frame<'p>,
     unit: &'p Unit,
@@ -97,17 +236,19 @@ pub(crate) fn run<'p>(
     args: Vec<Value>,
 ) -> Res<Value> {
     let Some(code) = unit.get(func) else {
-        return Err(slow::error(
-            ErrorType::RuntimeSystemError,
-            "internal: a body that was not lowered",
-        ));
+        return Err(not_lowered());
     };
-    let mut regs = args;
-    regs.resize(code.nregs as usize, Value::None);
+    let mut m = Machine::new(code, args);
     let depth = f.depth;
-    let r = crate::stack::grow_wide(|| exec(f, code, &mut regs));
+    let r = crate::stack::grow_wide(|| exec(f, &mut m, Resume::Run));
     f.depth = depth;
-    r
+    match r {
+        Halt::Done(r) => r,
+        Halt::Wait(..) | Halt::Delivered(_) => Err(slow::error(
+            ErrorType::RuntimeSystemError,
+            "internal: a body that waits, run where it cannot",
+        )),
+    }
 }
 
 #[inline(always)]
@@ -154,13 +295,21 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// The main loop. Frames above the entry live in `frames`; `regs` is the register file.
-fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<Value> {
+/// The main loop, from where `m` stands, until the entry frame ends or an instruction waits.
+pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -> Halt {
     let sh = f.sh.clone();
-    let mut frames: Vec<Saved<'p>> = Vec::new();
-    let mut code = entry;
-    let mut pc = 0usize;
-    let mut base = 0usize;
+    let (mut code, mut pc, mut base) = (m.code, m.pc, m.base);
+    let regs = &mut m.regs;
+    let frames = &mut m.frames;
+    // Saves where the machine stands and returns `$h`.
+    macro_rules! halt {
+        ($h:expr) => {{
+            m.code = code;
+            m.pc = pc;
+            m.base = base;
+            return $h;
+        }};
+    }
     macro_rules! r {
         ($r:expr) => {
             regs[base + $r as usize]
@@ -191,8 +340,19 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
             put(&mut regs[base + $r as usize], v)
         }};
     }
+    let mut pending = match resume {
+        Resume::Run => None,
+        Resume::Value(dst, v) => {
+            put(&mut regs[base + dst as usize], v);
+            None
+        }
+        Resume::Raise(c) => Some(c),
+    };
     loop {
-        let c: Ctrl = 'run: loop {
+        let c: Ctrl = if let Some(c) = pending.take() {
+            c
+        } else {
+            'run: loop {
             macro_rules! t {
                 ($e:expr) => {
                     match $e {
@@ -208,6 +368,26 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     sh.steps.set(n);
                     if n >= sh.next_check.get() {
                         t!(f.step_check(n));
+                    }
+                }};
+            }
+            // A call or `await` begun: its value now, a wait (the machine halts), or a frame.
+            macro_rules! begin {
+                ($b:expr, $dst:expr) => {{
+                    let dst = $dst;
+                    match $b {
+                        Begin::Now(v) => set!(dst, v),
+                        Begin::Wait(w) => halt!(Halt::Wait(w, dst)),
+                        Begin::Call { func, args, fut } => {
+                            let e = Entry {
+                                func,
+                                args,
+                                dst,
+                                fut,
+                                native: false,
+                            };
+                            t!(enter(f, frames, regs, (&mut code, &mut pc, &mut base), e));
+                        }
                     }
                 }};
             }
@@ -415,20 +595,17 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     if f.depth + 1 > sh.limits.max_call_depth {
                         break 'run f.depth_error();
                     }
-                    let callee = match sh.prog.vm_body(func) {
-                        Some(c) => c,
-                        None => {
-                            let s = base + start as usize;
-                            let args = take_range(regs, s, n as u32);
-                            set!(dst, t!(slow::call_walked(f, func, args)));
-                            continue;
-                        }
+                    let Some(callee) = sh.prog.vm_body(func) else {
+                        break 'run not_lowered();
                     };
+                    let _ = n;
                     frames.push(Saved {
                         code,
                         pc,
                         base,
                         dst: base + dst as usize,
+                        fut: NO_FUT,
+                        native: false,
                     });
                     base += start as usize;
                     code = callee;
@@ -471,14 +648,12 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     set!(dst, v);
                 }
                 Op::Call { dst, site } => {
-                    let v = t!(slow::call(f, &code.calls[site as usize], &regs[base..]));
-                    set!(dst, v);
+                    let b = t!(slow::call(f, &code.calls[site as usize], &regs[base..]));
+                    begin!(b, dst);
                 }
-                Op::Await { .. } => {
-                    break 'run slow::error(
-                        ErrorType::RuntimeSystemError,
-                        "internal: await in a body run without suspending",
-                    );
+                Op::Await { dst, src } => {
+                    let b = t!(slow::await_value(f, &r!(src)));
+                    begin!(b, dst);
                 }
                 Op::Ret { src, step } => {
                     if step {
@@ -488,25 +663,41 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                         Value::Int(i) => Value::Int(*i),
                         _ => std::mem::replace(&mut r!(src), Value::None),
                     };
-                    match pop(&mut frames, regs, code, &mut pc, &mut base) {
-                        Some((caller, dst)) => {
-                            code = caller;
-                            match (&mut regs[dst], v) {
+                    match pop(frames, regs, code, &mut pc, &mut base) {
+                        Some(saved) => {
+                            code = saved.code;
+                            f.depth -= 1;
+                            if (saved.fut != NO_FUT) | saved.native {
+                                if saved.fut != NO_FUT {
+                                    slow::settle_fn(f, saved.fut, Ok(&v));
+                                }
+                                if saved.native {
+                                    halt!(Halt::Delivered(Ok(v)));
+                                }
+                            }
+                            match (&mut regs[saved.dst], v) {
                                 (Value::Int(x), Value::Int(i)) => *x = i,
                                 (slot, v) => put(slot, v),
                             }
-                            f.depth -= 1;
                         }
-                        None => return Ok(v),
+                        None => halt!(Halt::Done(Ok(v))),
                     }
                 }
-                Op::RetNone => match pop(&mut frames, regs, code, &mut pc, &mut base) {
-                    Some((caller, dst)) => {
-                        code = caller;
-                        put(&mut regs[dst], Value::None);
+                Op::RetNone => match pop(frames, regs, code, &mut pc, &mut base) {
+                    Some(saved) => {
+                        code = saved.code;
                         f.depth -= 1;
+                        if (saved.fut != NO_FUT) | saved.native {
+                            if saved.fut != NO_FUT {
+                                slow::settle_fn(f, saved.fut, Ok(&Value::None));
+                            }
+                            if saved.native {
+                                halt!(Halt::Delivered(Ok(Value::None)));
+                            }
+                        }
+                        put(&mut regs[saved.dst], Value::None);
                     }
-                    None => return Ok(Value::None),
+                    None => halt!(Halt::Done(Ok(Value::None))),
                 },
                 Op::Raise { src } => {
                     let v = r!(src).clone();
@@ -564,6 +755,7 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                     };
                 }
             }
+            }
         };
         // An error at instruction `pc - 1`: trace it, then find a handler or leave the frame.
         let mut c = c;
@@ -577,12 +769,18 @@ fn exec<'p>(f: &mut Frame<'p>, entry: &'p FnCode, regs: &mut Vec<Value>) -> Res<
                 }
                 Err(back) => c = back,
             }
-            match pop(&mut frames, regs, code, &mut pc, &mut base) {
-                Some((caller, _)) => {
-                    code = caller;
+            match pop(frames, regs, code, &mut pc, &mut base) {
+                Some(saved) => {
+                    code = saved.code;
                     f.depth -= 1;
+                    if saved.fut != NO_FUT {
+                        slow::settle_fn(f, saved.fut, Err(&c));
+                    }
+                    if saved.native {
+                        halt!(Halt::Delivered(Err(c)));
+                    }
                 }
-                None => return Err(c),
+                None => halt!(Halt::Done(Err(c))),
             }
         }
     }
@@ -639,7 +837,7 @@ fn pop<'p>(
     code: &'p FnCode,
     pc: &mut usize,
     base: &mut usize,
-) -> Option<(&'p FnCode, usize)> {
+) -> Option<Saved<'p>> {
     let saved = frames.pop()?;
     // Registers above the current frame hold no heap value: the file only grows, to the
     // deepest frame's top, and a returning frame drops what its window holds (a scalar left
@@ -652,5 +850,5 @@ fn pop<'p>(
     }
     *pc = saved.pc;
     *base = saved.base;
-    Some((saved.code, saved.dst))
+    Some(saved)
 }

@@ -3,7 +3,7 @@
 //! function's, and the handling of errors. Every error the VM raises itself goes through
 //! [`error`], so adapting to a new error type is one place.
 
-use super::super::interp::{raise, Callee, Ctrl, Frame, Res};
+use super::super::interp::{raise, Begin, Callee, Ctrl, Frame, Res};
 use super::super::value::{Callable, DictMap, Value};
 use super::super::Fut;
 use super::super::{builtins, ops};
@@ -138,15 +138,28 @@ pub(super) fn unpack(v: &Value, n: u32, names: bool) -> Res<Vec<Value>> {
     Ok(parts)
 }
 
-/// A plain function whose body the VM does not run (it may suspend): the walker runs it.
-pub(super) fn call_walked(f: &mut Frame<'_>, func: u32, args: Vec<Value>) -> Res<Value> {
-    let prog = f.sh.prog;
-    match prog.fn_at(func) {
-        Some(decl) => f.call_fn_sync(decl, args),
-        None => Err(error(
-            ErrorType::RuntimeSystemError,
-            "internal: no body to call",
+/// `await v`: how the wait for future `v` begins.
+pub(super) fn await_value(f: &mut Frame<'_>, v: &Value) -> Res<Begin> {
+    match v {
+        Value::Future(id) => f.await_begin(*id),
+        other => Err(error(
+            ErrorType::TypeError,
+            format!("{} cannot be awaited", other.type_name()),
         )),
+    }
+}
+
+/// Settles the future of an async fn that ran on the VM with its outcome (a kill settles
+/// nothing: the action ends).
+#[cold]
+pub(super) fn settle_fn(f: &Frame<'_>, fut: u32, r: Result<&Value, &Ctrl>) {
+    let done = match r {
+        Ok(v) => Ok(v.clone()),
+        Err(Ctrl::Raise(e)) => Err((**e).clone()),
+        Err(_) => return,
+    };
+    if let Some(slot) = f.sh.futs.borrow_mut().get_mut(fut as usize) {
+        *slot = Fut::Done(done);
     }
 }
 
@@ -211,7 +224,7 @@ fn attr_callee(f: &mut Frame<'_>, o: Value, name: &Name) -> Res<Callee> {
 }
 
 /// A general call site.
-pub(super) fn call(f: &mut Frame<'_>, site: &CallSite, regs: &[Value]) -> Res<Value> {
+pub(super) fn call(f: &mut Frame<'_>, site: &CallSite, regs: &[Value]) -> Res<Begin> {
     let callee = match &site.callee {
         crate::ir::Callee::Value(r) => value_callee(f, regs[*r as usize].clone()),
         crate::ir::Callee::Attr { obj, name } => attr_callee(f, regs[*obj as usize].clone(), name)?,
@@ -226,15 +239,15 @@ pub(super) fn call(f: &mut Frame<'_>, site: &CallSite, regs: &[Value]) -> Res<Va
             ArgMode::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?),
         }
     }
-    let v = f.call_sync(callee, argv, kwargs)?;
+    let b = f.call_begin(callee, argv, kwargs)?;
     if site.gather_tuple {
-        if let Value::Future(id) = &v {
+        if let Begin::Now(Value::Future(id)) = &b {
             if let Some(Fut::Gather { tuple, .. }) = f.sh.futs.borrow_mut().get_mut(*id as usize) {
                 *tuple = true;
             }
         }
     }
-    Ok(v)
+    Ok(b)
 }
 
 /// The `except` clause that takes `err`.

@@ -1,0 +1,587 @@
+//! Effects: what a body waits for (`sleep`, `compute`, `gpu_compute`, a task call, `await`,
+//! `gather`, `map`), as small state machines the body's fiber keeps while it waits.
+//!
+//! A call or an `await` that must wait begins here ([`Frame::call_begin`],
+//! [`Frame::await_begin`]) and gives a [`Begin`]: a value at once, a frame for the VM to enter
+//! (a function, an async fn's future), or a [`Waiting`]. The VM halts on a `Waiting`; the
+//! fiber's driver (`vm/fiber.rs`) keeps it and steps it each time the event loop polls the
+//! body, until it is ready; its value goes back to the waiting instruction's register. A
+//! `gather` awaits the futures that are no task call inline, in order, by asking the driver
+//! for a nested wait ([`Step::Push`]) or a VM frame ([`Step::Call`]) and taking their outcome
+//! back ([`Waiting::feed`]).
+//!
+//! Each machine is the walker's old `async fn` written out: it parks where that parked, and
+//! checks what that checked when polled again, so runs keep their order of events.
+
+use super::*;
+use std::collections::HashSet;
+
+/// How a call or an `await` begins.
+pub(crate) enum Begin {
+    /// Its value, now.
+    Now(Value),
+    /// It waits.
+    Wait(Waiting),
+    /// The VM runs body `func` with `args`; `fut`: the async fn's future its outcome settles.
+    Call {
+        func: u32,
+        args: Vec<Value>,
+        fut: Option<u32>,
+    },
+}
+
+/// An effect under way, and the language future its outcome settles (an `await`'s).
+pub(crate) struct Waiting {
+    wait: Wait,
+    fut: Option<u32>,
+}
+
+enum Wait {
+    /// `sleep` and friends: until virtual time `deadline` (parked once first).
+    Sleep { deadline: i64, parked: bool },
+    /// A task call's action.
+    Act(usize),
+    Gather(Box<Gather>),
+    Map(Box<MapRun>),
+}
+
+/// What stepping a [`Waiting`] gives the driver.
+pub(crate) enum Step {
+    Pending,
+    Ready(Res<Value>),
+    /// An inline await (by a `gather`) that waits in turn; its outcome is fed back.
+    Push(Waiting),
+    /// An inline await of an async fn's future `fut`: the VM runs `func`, the outcome is fed
+    /// back.
+    Call {
+        func: u32,
+        args: Vec<Value>,
+        fut: u32,
+    },
+}
+
+impl Waiting {
+    fn new(wait: Wait, fut: Option<u32>) -> Waiting {
+        Waiting { wait, fut }
+    }
+
+    /// Advances the effect; a ready outcome settles the future awaited.
+    pub(crate) fn step(&mut self, f: &mut Frame<'_>) -> Step {
+        let s = match &mut self.wait {
+            Wait::Sleep { deadline, parked } => {
+                if !*parked {
+                    *parked = true;
+                    Step::Pending
+                } else if f.sh.sim.borrow().now() >= *deadline {
+                    Step::Ready(Ok(Value::None))
+                } else {
+                    Step::Pending
+                }
+            }
+            Wait::Act(act) => {
+                if f.sh.acts.borrow()[*act].result.is_some() {
+                    Step::Ready(f.act_result(*act))
+                } else {
+                    let mut a = f.sh.acts.borrow_mut();
+                    if !a[*act].waiters.contains(&f.exec) {
+                        a[*act].waiters.push(f.exec);
+                    }
+                    Step::Pending
+                }
+            }
+            Wait::Gather(g) => g.step(f),
+            Wait::Map(m) => m.step(f),
+        };
+        match (s, self.fut) {
+            (Step::Ready(r), Some(id)) => {
+                let r = r.map_err(ctrl_to_err);
+                f.sh.futs.borrow_mut()[id as usize] = Fut::Done(r.clone());
+                Step::Ready(r.map_err(Ctrl::raise))
+            }
+            (s, _) => s,
+        }
+    }
+
+    /// The outcome of the inline await this effect asked for ([`Step::Push`], [`Step::Call`]).
+    pub(crate) fn feed(&mut self, r: Res<Value>) {
+        if let Wait::Gather(g) = &mut self.wait {
+            match r {
+                Ok(v) => g.values[g.next - 1] = Some(v),
+                Err(c) => g.failed = Some(c),
+            }
+        }
+    }
+}
+
+impl<'p> Frame<'p> {
+    /// Begins awaiting language future `id`: starts what it stands for.
+    pub(crate) fn await_begin(&mut self, id: u32) -> Res<Begin> {
+        let fut = std::mem::replace(
+            &mut self.sh.futs.borrow_mut()[id as usize],
+            Fut::Done(Ok(Value::None)),
+        );
+        let wait = match fut {
+            Fut::Done(r) => {
+                self.sh.futs.borrow_mut()[id as usize] = Fut::Done(r.clone());
+                return r.map(Begin::Now).map_err(Ctrl::raise);
+            }
+            Fut::LazyTask {
+                task,
+                settings,
+                args,
+            } => Wait::Act(self.start_action(&task, settings, args)),
+            Fut::Started(act) => Wait::Act(act),
+            Fut::LazyFn { func, args } => {
+                let Some(index) = self.prog().checked.locations.get_index_of(&func) else {
+                    return Err(raise(
+                        ErrorType::RuntimeSystemError,
+                        format!("internal: no body for {func}"),
+                    ));
+                };
+                return Ok(Begin::Call {
+                    func: index as u32,
+                    args,
+                    fut: Some(id),
+                });
+            }
+            Fut::Gather { futs, tuple } => Wait::Gather(Box::new(Gather::new(futs, tuple))),
+            Fut::Map {
+                task,
+                settings,
+                calls,
+                concurrency,
+                return_exceptions,
+            } => Wait::Map(Box::new(MapRun::new(
+                task,
+                settings,
+                calls,
+                concurrency,
+                return_exceptions,
+            ))),
+        };
+        Ok(Begin::Wait(Waiting::new(wait, Some(id))))
+    }
+
+    /// Begins a call in a body that may wait: a sync task call waits for its action,
+    /// `sleep`, `compute` and `gpu_compute` for time, `map` for its actions; a function runs
+    /// on the VM; anything else is [`Frame::call_sync`].
+    pub(crate) fn call_begin(
+        &mut self,
+        callee: Callee,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<Begin> {
+        match callee {
+            Callee::Task(t, settings) if !self.prog().checked.tasks[&t].is_async => {
+                let settings = settings.unwrap_or_else(|| self.task_settings(&t));
+                let args = self.bind_task_args(&t, argv, kwargs)?;
+                let act = self.start_action(&t, settings, args);
+                Ok(Begin::Wait(Waiting::new(Wait::Act(act), None)))
+            }
+            Callee::Value(v) => {
+                if let Value::Callable(c) = &v {
+                    match &**c {
+                        Callable::Builtin(b) => match b.as_str() {
+                            "sleep" | "compute" | "gpu_compute" => {
+                                return self.sleep_begin(b, argv.first());
+                            }
+                            "map" => {
+                                let Value::Future(id) = self.map_future(argv, kwargs)? else {
+                                    unreachable!("map gives a future")
+                                };
+                                return self.await_begin(id);
+                            }
+                            _ => {}
+                        },
+                        Callable::Fn(f, index) => {
+                            let decl = self.prog().fn_at(*index).expect("checked function");
+                            let args =
+                                self.bind_params(&Who("function", f), &decl.params, argv, kwargs)?;
+                            if decl.is_async {
+                                return Ok(Begin::Now(self.new_future(Fut::LazyFn {
+                                    func: f.clone(),
+                                    args,
+                                })));
+                            }
+                            return Ok(Begin::Call {
+                                func: *index,
+                                args,
+                                fut: None,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                self.call_sync(Callee::Value(v), argv, kwargs)
+                    .map(Begin::Now)
+            }
+            other => self.call_sync(other, argv, kwargs).map(Begin::Now),
+        }
+    }
+
+    /// `sleep(d)`, `compute(d)` (`d` of one core's work) or `gpu_compute(d)`.
+    fn sleep_begin(&mut self, b: &str, d: Option<&Value>) -> Res<Begin> {
+        let d = match d {
+            Some(Value::Duration(d)) if *d >= 0 => *d,
+            Some(Value::Duration(d)) => {
+                return Err(raise(
+                    ErrorType::ValueError,
+                    format!(
+                        "{b}() takes a duration of at least 0s, not {}",
+                        value::format_duration(*d)
+                    ),
+                ))
+            }
+            _ => return Err(raise(ErrorType::TypeError, format!("{b} takes a duration"))),
+        };
+        let secs = match b {
+            "sleep" => d,
+            "compute" => (d as f64 / self.cores()).round() as i64,
+            _ => (d as f64 / self.gpus()?).round() as i64,
+        };
+        if secs <= 0 {
+            return Ok(Begin::Now(Value::None));
+        }
+        let deadline = {
+            let mut sim = self.sh.sim.borrow_mut();
+            let deadline = sim.now().saturating_add(secs);
+            let sid = self.sh.acts.borrow()[self.act].sim;
+            sim.set_timer(sid, secs, tag(TAG_WAKE, self.exec));
+            deadline
+        };
+        let wait = Wait::Sleep {
+            deadline,
+            parked: false,
+        };
+        Ok(Begin::Wait(Waiting::new(wait, None)))
+    }
+
+    /// CPU cores of this action: its CPU limit (the request when no limit), at least 1m.
+    fn cores(&self) -> f64 {
+        let acts = self.sh.acts.borrow();
+        let milli = acts[self.act]
+            .settings
+            .resources
+            .cpu_milli
+            .map_or(1000, |c| c.limit.max(c.request));
+        (milli.max(1)) as f64 / 1000.0
+    }
+
+    fn gpus(&self) -> Res<f64> {
+        let acts = self.sh.acts.borrow();
+        match &acts[self.act].settings.resources.accelerator {
+            Some(crate::check::config::Accelerator::Gpu {
+                quantity, slices, ..
+            }) => Ok(match slices {
+                Some(s) => *s as f64 / 7.0,
+                None => (*quantity).max(1) as f64,
+            }),
+            Some(crate::check::config::Accelerator::Other { quantity, .. }) => {
+                Ok((*quantity).max(1) as f64)
+            }
+            Some(crate::check::config::Accelerator::Tpu { .. }) => Ok(1.0),
+            None => Err(raise(
+                ErrorType::RuntimeUserError,
+                "gpu_compute in an action with no GPU",
+            )),
+        }
+    }
+
+    /// Registers this body as a waiter of each action not ended yet; returns how many.
+    fn watch(&self, acts: &[usize]) -> usize {
+        let mut a = self.sh.acts.borrow_mut();
+        let mut n = 0;
+        for &i in acts {
+            if a[i].result.is_none() {
+                a[i].waiters.push(self.exec);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The actions watched that ended since the last look, if any.
+    fn done_since(&self) -> Option<Vec<usize>> {
+        self.sh
+            .notified
+            .borrow_mut()
+            .remove(&self.exec)
+            .filter(|d| !d.is_empty())
+    }
+
+    fn failed(&self, act: usize) -> bool {
+        matches!(self.sh.acts.borrow()[act].result, Some(Err(_)))
+    }
+
+    fn act_result(&self, act: usize) -> Res<Value> {
+        match self.sh.acts.borrow()[act]
+            .result
+            .clone()
+            .expect("waited for")
+        {
+            Ok(v) => Ok(v.deep_copy()),
+            Err(e) => Err(Ctrl::raise(Value::Error(e))),
+        }
+    }
+
+    /// `map(t, xs...)`'s future: the calls bound, nothing started.
+    pub(super) fn map_future(
+        &mut self,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<Value> {
+        let mut it = argv.into_iter();
+        let Some(Value::Callable(c)) = it.next() else {
+            return Err(raise(ErrorType::TypeError, "map takes a task first"));
+        };
+        let Callable::Task(task, index) = &*c else {
+            return Err(raise(ErrorType::TypeError, "map takes a task first"));
+        };
+        let lists: Vec<Vec<Value>> = it
+            .map(|l| ops::iterate(&l).map_err(Ctrl::raise))
+            .collect::<Res<_>>()?;
+        let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+        let mut calls = Vec::with_capacity(n);
+        for i in 0..n {
+            let argv: Vec<Value> = lists.iter().map(|l| l[i].clone()).collect();
+            calls.push(self.bind_task_args(task, argv, Vec::new())?);
+        }
+        let mut concurrency = 0usize;
+        let mut return_exceptions = false;
+        for (k, v) in kwargs {
+            match (k.as_str(), v) {
+                ("concurrency", Value::Int(c)) if c < 0 => {
+                    return Err(raise(
+                        ErrorType::ValueError,
+                        format!("map() takes a concurrency of at least 0 (0: no bound), not {c}"),
+                    ))
+                }
+                ("concurrency", Value::Int(c)) => concurrency = c as usize,
+                ("return_exceptions", Value::Bool(b)) => return_exceptions = b,
+                _ => {}
+            }
+        }
+        let settings = self.settings_of(task, *index);
+        Ok(self.new_future(Fut::Map {
+            task: task.clone(),
+            settings,
+            calls,
+            concurrency,
+            return_exceptions,
+        }))
+    }
+}
+
+/// `gather`: starts every task future in order (awaiting any other future inline, where it
+/// stands), then waits for all; the first error cancels the rest.
+struct Gather {
+    futs: Vec<u32>,
+    tuple: bool,
+    /// The next future to start.
+    next: usize,
+    acts: Vec<Option<usize>>,
+    values: Vec<Option<Value>>,
+    /// An inline await's error.
+    failed: Option<Ctrl>,
+    /// Once all are started: the actions, and how many have not ended.
+    watching: Option<(HashSet<usize>, usize)>,
+}
+
+impl Gather {
+    fn new(futs: Vec<u32>, tuple: bool) -> Gather {
+        let n = futs.len();
+        Gather {
+            futs,
+            tuple,
+            next: 0,
+            acts: Vec::with_capacity(n),
+            values: vec![None; n],
+            failed: None,
+            watching: None,
+        }
+    }
+
+    fn started(&self) -> impl Iterator<Item = usize> + '_ {
+        self.acts.iter().flatten().copied()
+    }
+
+    fn cancel_all(&self, f: &Frame<'_>) {
+        for a in self.started() {
+            cancel_act(&f.sh, a);
+        }
+    }
+
+    fn step(&mut self, f: &mut Frame<'_>) -> Step {
+        if let Some(c) = self.failed.take() {
+            return Step::Ready(Err(c));
+        }
+        if self.watching.is_none() {
+            while self.next < self.futs.len() {
+                let id = self.futs[self.next];
+                self.next += 1;
+                let fut = std::mem::replace(
+                    &mut f.sh.futs.borrow_mut()[id as usize],
+                    Fut::Done(Ok(Value::None)),
+                );
+                let act = match fut {
+                    Fut::LazyTask {
+                        task,
+                        settings,
+                        args,
+                    } => f.start_action(&task, settings, args),
+                    Fut::Started(act) => act,
+                    other => {
+                        // Functions and nested gathers run inline, in order.
+                        f.sh.futs.borrow_mut()[id as usize] = other;
+                        self.acts.push(None);
+                        match f.await_begin(id) {
+                            Ok(Begin::Now(v)) => {
+                                self.values[self.next - 1] = Some(v);
+                                continue;
+                            }
+                            Ok(Begin::Wait(w)) => return Step::Push(w),
+                            Ok(Begin::Call { func, args, .. }) => {
+                                return Step::Call {
+                                    func,
+                                    args,
+                                    fut: id,
+                                }
+                            }
+                            Err(c) => return Step::Ready(Err(c)),
+                        }
+                    }
+                };
+                f.sh.futs.borrow_mut()[id as usize] = Fut::Started(act);
+                self.acts.push(Some(act));
+            }
+            // Children that already failed; then wait for the rest.
+            if let Some(failed) = self.started().find(|&a| f.failed(a)) {
+                self.cancel_all(f);
+                return Step::Ready(f.act_result(failed));
+            }
+            let mine: HashSet<usize> = self.started().collect();
+            f.sh.notified.borrow_mut().remove(&f.exec);
+            let started: Vec<usize> = self.started().collect();
+            let remaining = f.watch(&started);
+            self.watching = Some((mine, remaining));
+        }
+        let (mine, remaining) = self.watching.as_mut().expect("watching");
+        while *remaining > 0 {
+            let Some(done) = f.done_since() else {
+                return Step::Pending;
+            };
+            for d in done {
+                if !mine.contains(&d) {
+                    continue;
+                }
+                *remaining -= 1;
+                if f.failed(d) {
+                    self.cancel_all(f);
+                    return Step::Ready(f.act_result(d));
+                }
+            }
+        }
+        for (i, a) in self.acts.iter().enumerate() {
+            if let Some(a) = a {
+                match f.act_result(*a) {
+                    Ok(v) => self.values[i] = Some(v),
+                    Err(c) => return Step::Ready(Err(c)),
+                }
+            }
+        }
+        let values: Vec<Value> = std::mem::take(&mut self.values)
+            .into_iter()
+            .map(|v| v.unwrap_or(Value::None))
+            .collect();
+        Step::Ready(Ok(if self.tuple {
+            Value::tuple(values)
+        } else {
+            Value::list(values)
+        }))
+    }
+}
+
+/// `map`: one action per item, at most `bound` in flight.
+struct MapRun {
+    task: Name,
+    settings: Rc<ActSettings>,
+    calls: std::iter::Enumerate<std::vec::IntoIter<Vec<Value>>>,
+    bound: usize,
+    return_exceptions: bool,
+    acts: Vec<Option<usize>>,
+    in_flight: HashSet<usize>,
+    begun: bool,
+}
+
+impl MapRun {
+    fn new(
+        task: Name,
+        settings: Rc<ActSettings>,
+        calls: Vec<Vec<Value>>,
+        concurrency: usize,
+        return_exceptions: bool,
+    ) -> MapRun {
+        let n = calls.len();
+        MapRun {
+            task,
+            settings,
+            calls: calls.into_iter().enumerate(),
+            bound: if concurrency == 0 {
+                n.max(1)
+            } else {
+                concurrency
+            },
+            return_exceptions,
+            acts: vec![None; n],
+            in_flight: HashSet::new(),
+            begun: false,
+        }
+    }
+
+    fn step(&mut self, f: &mut Frame<'_>) -> Step {
+        if !self.begun {
+            self.begun = true;
+            f.sh.notified.borrow_mut().remove(&f.exec);
+        }
+        loop {
+            while self.in_flight.len() < self.bound {
+                let Some((i, args)) = self.calls.next() else {
+                    break;
+                };
+                let a = f.start_action(&self.task, self.settings.clone(), args);
+                self.acts[i] = Some(a);
+                if f.watch(&[a]) > 0 {
+                    self.in_flight.insert(a);
+                } else if !self.return_exceptions && f.failed(a) {
+                    return Step::Ready(f.act_result(a));
+                }
+            }
+            if self.in_flight.is_empty() {
+                break;
+            }
+            let Some(done) = f.done_since() else {
+                return Step::Pending;
+            };
+            for d in done {
+                if !self.in_flight.remove(&d) {
+                    continue;
+                }
+                if !self.return_exceptions && f.failed(d) {
+                    for &a in &self.in_flight {
+                        cancel_act(&f.sh, a);
+                    }
+                    return Step::Ready(f.act_result(d));
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(self.acts.len());
+        for a in self.acts.iter().flatten() {
+            out.push(match f.act_result(*a) {
+                Ok(v) => v,
+                Err(Ctrl::Raise(e)) if self.return_exceptions => *e,
+                Err(e) => return Step::Ready(Err(e)),
+            });
+        }
+        Step::Ready(Ok(Value::list(out)))
+    }
+}
