@@ -33,7 +33,7 @@ pub fn lower(loaded: &Loaded, checked: &Checked, globals: &[Name]) -> Unit {
             lower_fn(key, decl, loaded, checked, globals)
         })
         .collect();
-    Unit { fns }
+    Unit::new(fns)
 }
 
 fn lower_fn(
@@ -50,6 +50,7 @@ fn lower_fn(
         f: FnCode {
             name: key.clone(),
             nregs: decl.frame_size,
+            nlocals: decl.frame_size,
             code: Vec::new(),
             spans: Vec::new(),
             consts: Vec::new(),

@@ -438,6 +438,35 @@ impl Lower<'_> {
         }
     }
 
+    /// Whether a call of global name `n` may wait.
+    fn name_waits(&self, n: &Name, slot: Slot) -> CallWaits {
+        let name = slot
+            .as_global()
+            .and_then(|id| self.globals.get(id))
+            .unwrap_or(n);
+        if let Some(t) = self.checked.tasks.get(name) {
+            return match t.is_async {
+                true => CallWaits::Never,
+                false => CallWaits::Maybe,
+            };
+        }
+        if self.checked.fns.contains_key(name) {
+            return match slot.as_global().and_then(|id| self.plain_fn(id)) {
+                Some((_, true, _)) => CallWaits::Never,
+                Some((index, false, _)) => CallWaits::IfFn(index),
+                None => CallWaits::Maybe,
+            };
+        }
+        if self.checked.locations.contains_key(name) {
+            // A global `let`: it may hold a task.
+            return CallWaits::Maybe;
+        }
+        match name.as_str() {
+            "sleep" | "compute" | "gpu_compute" | "map" => CallWaits::Maybe,
+            _ => CallWaits::Never,
+        }
+    }
+
     fn call(&mut self, dst: Reg, func: &Expr, args: &[Arg]) {
         let positional = args.iter().all(|a| a.kind == ArgKind::Positional);
         let n = args.len();
@@ -517,11 +546,20 @@ impl Lower<'_> {
         }
         let gather_tuple = matches!(&func.kind, ExprKind::Name(n, slot) if n == "gather" && !slot.is_local())
             && args.iter().all(|a| a.kind != ArgKind::Spread);
+        let waits = match &func.kind {
+            ExprKind::Name(n, slot) if !slot.is_local() => self.name_waits(n, *slot),
+            ExprKind::Attr { obj, name } if name.name == "aio" => match self.qualified(obj, name) {
+                None => CallWaits::Never,
+                Some(_) => CallWaits::Maybe,
+            },
+            _ => CallWaits::Maybe,
+        };
         let site = self.f.calls.len() as u32;
         self.f.calls.push(CallSite {
             callee,
             args: regs,
             gather_tuple,
+            waits,
         });
         self.emit(Op::Call { dst, site });
     }

@@ -357,6 +357,19 @@ pub struct CallSite {
     pub args: Vec<(ArgMode, Reg)>,
     /// `gather(a, b)` with explicit arguments: its future gives a tuple.
     pub gather_tuple: bool,
+    /// Whether the call may wait (see [`Unit::waits`]).
+    pub waits: CallWaits,
+}
+
+/// Whether a call may wait, as far as lowering sees its callee.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CallWaits {
+    /// A builtin that does not wait, a host function, an async task or fn (a future), `.aio`.
+    Never,
+    /// A sync task, `sleep`, `compute`, `gpu_compute`, `map`, or a callee not known.
+    Maybe,
+    /// Plain function number `n`: if its body may wait.
+    IfFn(u32),
 }
 
 /// One lowered body.
@@ -365,6 +378,9 @@ pub struct FnCode {
     pub name: Name,
     /// Registers the frame needs (locals first).
     pub nregs: u32,
+    /// Registers that hold locals; the rest are temporaries, each read once after it is
+    /// written (a call may move its arguments out of them).
+    pub nlocals: u32,
     pub code: Vec<Op>,
     /// The span of the innermost statement of each instruction (for traces).
     pub spans: Vec<Span>,
@@ -385,12 +401,57 @@ pub struct FnCode {
 #[derive(Debug, Default)]
 pub struct Unit {
     pub fns: Vec<Option<FnCode>>,
+    /// For each body, whether running it may wait (an `await`, a call that may wait, or a
+    /// call of a function whose body may): the tree walker, which cannot wait, runs only the
+    /// others.
+    pub waits: Vec<bool>,
 }
 
 impl Unit {
+    /// A unit of `fns`, with [`Unit::waits`] found by iterating to a fixpoint.
+    pub fn new(fns: Vec<Option<FnCode>>) -> Unit {
+        let mut waits = vec![false; fns.len()];
+        loop {
+            let mut changed = false;
+            for (i, code) in fns.iter().enumerate() {
+                let Some(code) = code else { continue };
+                if waits[i] {
+                    continue;
+                }
+                let call_waits = |w: CallWaits| match w {
+                    CallWaits::Never => false,
+                    CallWaits::Maybe => true,
+                    CallWaits::IfFn(n) => waits.get(n as usize).copied().unwrap_or(true),
+                };
+                let may = code.code.iter().any(|op| match op {
+                    Op::Await { .. } => true,
+                    Op::CallFn { func, .. } => call_waits(CallWaits::IfFn(*func)),
+                    Op::Call { site, .. } => code
+                        .calls
+                        .get(*site as usize)
+                        .is_none_or(|c| call_waits(c.waits)),
+                    _ => false,
+                });
+                if may {
+                    waits[i] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        Unit { fns, waits }
+    }
+
     #[inline]
     pub fn get(&self, index: u32) -> Option<&FnCode> {
         self.fns.get(index as usize)?.as_ref()
+    }
+
+    /// Whether body number `index` may wait.
+    pub fn may_wait(&self, index: u32) -> bool {
+        self.waits.get(index as usize).copied().unwrap_or(true)
     }
 }
 

@@ -14,8 +14,8 @@ mod effects;
 mod event_loop;
 mod work;
 
-use actions::*;
 use super::vm::Fiber;
+use actions::*;
 pub(crate) use effects::{Begin, Step, Waiting};
 pub(crate) use event_loop::run;
 use event_loop::*;

@@ -35,7 +35,6 @@ pub mod memory;
 pub mod ops;
 mod overrides;
 pub mod resolve;
-pub mod suspend;
 mod trace;
 pub mod value;
 pub mod vm;
@@ -72,7 +71,6 @@ pub type NativeTaskFn = std::sync::Arc<
 pub struct Program {
     pub loaded: Loaded,
     pub checked: Checked,
-    suspends: suspend::Analysis,
     /// Global names by the ids `resolve` gave them.
     pub(crate) globals: resolve::Globals,
     natives: IndexMap<Name, NativeFn>,
@@ -98,7 +96,6 @@ impl Program {
         natives: IndexMap<Name, NativeFn>,
     ) -> Program {
         let globals = resolve::resolve(&mut loaded, &checked);
-        let suspends = suspend::analyse(&loaded, &checked);
         let mut versions = HashMap::new();
         for (name, info) in &checked.tasks {
             let text = checked
@@ -124,7 +121,6 @@ impl Program {
         Program {
             loaded,
             checked,
-            suspends,
             globals,
             natives,
             native_tasks: IndexMap::new(),
@@ -138,11 +134,6 @@ impl Program {
     #[inline]
     pub(crate) fn vm_body(&self, index: u32) -> Option<&crate::ir::FnCode> {
         self.unit.get(index)
-    }
-
-    /// Whether a body may wait (the tree walker runs only those that never do).
-    pub(crate) fn may_wait(&self, body: &Block) -> bool {
-        body.stmts.iter().any(|s| self.suspends.stmt(s))
     }
 
     /// Adds host tasks (checked against `checked.tasks`, where the checker declared them).

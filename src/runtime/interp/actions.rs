@@ -413,7 +413,7 @@ impl<'p> Body<'p> {
             return None;
         };
         let mut f = Frame::new(sh.clone(), id, exec, 0);
-        if !sh.vm && !sh.prog.may_wait(&decl.body) {
+        if !sh.vm && !sh.prog.unit.may_wait(index) {
             f.vars = args;
             f.vars.resize(decl.frame_size as usize, Value::None);
             return Some(match f.block_sync(&decl.body) {

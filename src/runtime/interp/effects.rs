@@ -38,7 +38,10 @@ pub(crate) struct Waiting {
 
 enum Wait {
     /// `sleep` and friends: until virtual time `deadline` (parked once first).
-    Sleep { deadline: i64, parked: bool },
+    Sleep {
+        deadline: i64,
+        parked: bool,
+    },
     /// A task call's action.
     Act(usize),
     Gather(Box<Gather>),

@@ -128,12 +128,12 @@ pub(crate) fn run(
     } else {
         submit_new(&sh, &task_name, settings, args)
     };
-    let mut bodies: Vec<Option<Body<'_>>> = Vec::new();
+    let mut bodies: Vec<Option<Box<Body<'_>>>> = Vec::new();
     if limits.free_root {
         let exec = sh.next_exec.get();
         sh.next_exec.set(exec + 1);
         sh.exec_of.borrow_mut().insert(root, exec);
-        bodies.push(Some(Body::new(root, exec)));
+        bodies.push(Some(Box::new(Body::new(root, exec))));
         sh.ready.borrow_mut().push_back(exec);
     }
     let mut loop_count = 0u64;
@@ -231,7 +231,7 @@ pub(crate) fn run(
                 if bodies.len() <= exec {
                     bodies.resize_with(exec + 1, || None);
                 }
-                bodies[exec] = Some(Body::new(id, exec));
+                bodies[exec] = Some(Box::new(Body::new(id, exec)));
                 sh.ready.borrow_mut().push_back(exec);
             }
             Event::TimerFired { tag: t, .. } => {

@@ -353,408 +353,414 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
             c
         } else {
             'run: loop {
-            macro_rules! t {
-                ($e:expr) => {
-                    match $e {
-                        Ok(v) => v,
-                        Err(c) => break 'run c,
-                    }
-                };
-            }
-            // A statement's step (the step limit, and the checks it paces).
-            macro_rules! step {
-                () => {{
-                    let n = sh.steps.get() + 1;
-                    sh.steps.set(n);
-                    if n >= sh.next_check.get() {
-                        t!(f.step_check(n));
-                    }
-                }};
-            }
-            // A call or `await` begun: its value now, a wait (the machine halts), or a frame.
-            macro_rules! begin {
-                ($b:expr, $dst:expr) => {{
-                    let dst = $dst;
-                    match $b {
-                        Begin::Now(v) => set!(dst, v),
-                        Begin::Wait(w) => halt!(Halt::Wait(w, dst)),
-                        Begin::Call { func, args, fut } => {
-                            let e = Entry {
-                                func,
-                                args,
-                                dst,
-                                fut,
-                                native: false,
-                            };
-                            t!(enter(f, frames, regs, (&mut code, &mut pc, &mut base), e));
+                macro_rules! t {
+                    ($e:expr) => {
+                        match $e {
+                            Ok(v) => v,
+                            Err(c) => break 'run c,
                         }
-                    }
-                }};
-            }
-            let op = code.code[pc];
-            pc += 1;
-            match op {
-                Op::Step => step!(),
-                Op::Int { dst, v } => set_int!(dst, v),
-                Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
-                Op::Move { dst, src } => match r!(src) {
-                    Value::Int(i) => set_int!(dst, i),
-                    _ => set!(dst, r!(src).clone()),
-                },
-                Op::Global { dst, id } => set!(dst, t!(slow::global(f, id))),
-                Op::GlobalNamed { dst, name } => {
-                    set!(dst, t!(f.global(&code.names[name as usize])))
+                    };
                 }
-                Op::Binary { op, dst, a, b } => {
-                    if let (Value::Int(x), Value::Int(y)) = (&r!(a), &r!(b)) {
-                        if let Some(v) = int_arith(op, *x, *y) {
-                            set_int!(dst, v);
-                            continue;
+                // A statement's step (the step limit, and the checks it paces).
+                macro_rules! step {
+                    () => {{
+                        let n = sh.steps.get() + 1;
+                        sh.steps.set(n);
+                        if n >= sh.next_check.get() {
+                            t!(f.step_check(n));
                         }
-                    }
-                    let v = t!(slow::binary(f, op, &r!(a), &r!(b)));
-                    set!(dst, v);
+                    }};
                 }
-                Op::ArithK {
-                    op,
-                    dst,
-                    a,
-                    k,
-                    step,
-                } => {
-                    if step {
-                        step!();
-                    }
-                    if let Value::Int(x) = &r!(a) {
-                        if let Some(v) = int_arith(op, *x, k as i64) {
-                            set_int!(dst, v);
-                            continue;
-                        }
-                    }
-                    let v = t!(slow::binary(f, op, &r!(a), &Value::Int(k as i64)));
-                    set!(dst, v);
-                }
-                Op::Unary { op, dst, a } => {
-                    let v = r!(a).clone();
-                    set!(dst, t!(f.unary(op, v)));
-                }
-                Op::Truth { dst, a } => set_bool!(dst, truthy(&r!(a))),
-                Op::Compare { op, dst, a, b } => {
-                    set_bool!(dst, t!(compare(f, op, &r!(a), &r!(b))));
-                }
-                Op::Jump { to } => pc = to as usize,
-                Op::JumpIfFalse { a, to } => {
-                    if !truthy(&r!(a)) {
-                        pc = to as usize;
-                    }
-                }
-                Op::JumpIfTrue { a, to } => {
-                    if truthy(&r!(a)) {
-                        pc = to as usize;
-                    }
-                }
-                Op::JumpCmp { op, a, b, to, step } => {
-                    if step {
-                        step!();
-                    }
-                    if !t!(compare(f, op, &r!(a), &r!(b))) {
-                        pc = to as usize;
-                    }
-                }
-                Op::JumpCmpK { op, a, k, to, step } => {
-                    if step {
-                        step!();
-                    }
-                    let yes = match &r!(a) {
-                        Value::Int(x) => int_cmp(op, *x, k as i64).unwrap_or(false),
-                        x => t!(compare(f, op, x, &Value::Int(k as i64))),
-                    };
-                    if !yes {
-                        pc = to as usize;
-                    }
-                }
-                Op::List { dst, start, n } => {
-                    let s = base + start as usize;
-                    let items = take_range(regs, s, n);
-                    set!(dst, Value::list(items));
-                }
-                Op::Tuple { dst, start, n } => {
-                    let s = base + start as usize;
-                    let items = take_range(regs, s, n);
-                    set!(dst, Value::tuple(items));
-                }
-                Op::Dict { dst, start, n } => {
-                    let s = base + start as usize;
-                    let items = take_range(regs, s, 2 * n);
-                    set!(dst, t!(slow::dict(f, items)));
-                }
-                Op::Push { list, src } => {
-                    let v = r!(src).clone();
-                    if let Value::List(l) = &r!(list) {
-                        l.borrow_mut().push(v);
-                    }
-                }
-                Op::Insert { dict, key, val } => {
-                    let k = t!(f.key(&r!(key)));
-                    let v = r!(val).clone();
-                    if let Value::Dict(d) = &r!(dict) {
-                        d.borrow_mut().insert(k, v);
-                    }
-                }
-                Op::FString { dst, id } => {
-                    let v = t!(slow::fstring(f, &code.fstrings[id as usize], &regs[base..]));
-                    set!(dst, v);
-                }
-                Op::Index { dst, obj, idx } => {
-                    let v = t!(ops::index(&r!(obj), &r!(idx)).map_err(Ctrl::raise));
-                    set!(dst, v);
-                }
-                Op::SetIndex { obj, idx, src } => {
-                    let v = r!(src).clone();
-                    t!(ops::set_index(&r!(obj), &r!(idx), v).map_err(Ctrl::raise));
-                }
-                Op::Attr { dst, obj, name } => {
-                    let o = r!(obj).clone();
-                    set!(dst, t!(f.attr(&o, &code.names[name as usize])));
-                }
-                Op::FieldOrNone { dst, obj, name } => {
-                    set!(
-                        dst,
-                        t!(slow::field_or_none(&r!(obj), &code.names[name as usize])),
-                    );
-                }
-                Op::SetAttr { obj, name, src } => {
-                    let v = r!(src).clone();
-                    t!(slow::set_field(&r!(obj), &code.names[name as usize], v));
-                }
-                Op::Slice {
-                    dst,
-                    obj,
-                    bounds,
-                    mask,
-                } => {
-                    let v = t!(slow::slice(&regs[base..], obj, bounds, mask));
-                    set!(dst, v);
-                }
-                Op::Iter { dst, src } => {
-                    let v = r!(src).clone();
-                    let items = t!(ops::iterate_owned(v).map_err(Ctrl::raise));
-                    set!(dst, Value::list(items));
-                    set!(dst + 1, Value::Int(0));
-                }
-                Op::ForNext { iter, dst, exit } => {
-                    let Value::Int(i) = r!(iter + 1) else {
-                        break 'run slow::error(
-                            ErrorType::RuntimeSystemError,
-                            "internal: a loop position",
-                        );
-                    };
-                    // The snapshot is this loop's own: the next item is swapped into `dst`,
-                    // and the value `dst` held waits in the snapshot until the loop ends.
-                    let (it, d) = (base + iter as usize, base + dst as usize);
-                    let (list, slot) = if it < d {
-                        let (lo, hi) = regs.split_at_mut(d);
-                        (&lo[it], &mut hi[0])
-                    } else {
-                        let (lo, hi) = regs.split_at_mut(it);
-                        (&hi[0], &mut lo[d])
-                    };
-                    let more = match list {
-                        Value::List(l) => match l.borrow_mut().get_mut(i as usize) {
-                            Some(v) => {
-                                std::mem::swap(v, slot);
-                                true
+                // A call or `await` begun: its value now, a wait (the machine halts), or a frame.
+                macro_rules! begin {
+                    ($b:expr, $dst:expr) => {{
+                        let dst = $dst;
+                        match $b {
+                            Begin::Now(v) => set!(dst, v),
+                            Begin::Wait(w) => halt!(Halt::Wait(w, dst)),
+                            Begin::Call { func, args, fut } => {
+                                let e = Entry {
+                                    func,
+                                    args,
+                                    dst,
+                                    fut,
+                                    native: false,
+                                };
+                                t!(enter(f, frames, regs, (&mut code, &mut pc, &mut base), e));
                             }
-                            None => false,
-                        },
-                        _ => false,
-                    };
-                    if more {
-                        set_int!(iter + 1, i + 1);
-                    } else {
-                        pc = exit as usize;
-                    }
+                        }
+                    }};
                 }
-                Op::Unpack {
-                    src,
-                    start,
-                    n,
-                    names,
-                } => {
-                    let parts = t!(slow::unpack(&r!(src), n, names));
-                    for (i, v) in parts.into_iter().enumerate() {
-                        r!(start + i as u32) = v;
+                let op = code.code[pc];
+                pc += 1;
+                match op {
+                    Op::Step => step!(),
+                    Op::Int { dst, v } => set_int!(dst, v),
+                    Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
+                    Op::Move { dst, src } => match r!(src) {
+                        Value::Int(i) => set_int!(dst, i),
+                        _ => set!(dst, r!(src).clone()),
+                    },
+                    Op::Global { dst, id } => set!(dst, t!(slow::global(f, id))),
+                    Op::GlobalNamed { dst, name } => {
+                        set!(dst, t!(f.global(&code.names[name as usize])))
                     }
-                }
-                Op::CallFn {
-                    dst,
-                    func,
-                    start,
-                    n,
-                } => {
-                    if f.depth + 1 > sh.limits.max_call_depth {
-                        break 'run f.depth_error();
+                    Op::Binary { op, dst, a, b } => {
+                        if let (Value::Int(x), Value::Int(y)) = (&r!(a), &r!(b)) {
+                            if let Some(v) = int_arith(op, *x, *y) {
+                                set_int!(dst, v);
+                                continue;
+                            }
+                        }
+                        let v = t!(slow::binary(f, op, &r!(a), &r!(b)));
+                        set!(dst, v);
                     }
-                    let Some(callee) = sh.prog.vm_body(func) else {
-                        break 'run not_lowered();
-                    };
-                    let _ = n;
-                    frames.push(Saved {
-                        code,
-                        pc,
-                        base,
-                        dst: base + dst as usize,
-                        fut: NO_FUT,
-                        native: false,
-                    });
-                    base += start as usize;
-                    code = callee;
-                    pc = 0;
-                    let top = base + code.nregs as usize;
-                    if regs.len() < top {
-                        grow(regs, top);
+                    Op::ArithK {
+                        op,
+                        dst,
+                        a,
+                        k,
+                        step,
+                    } => {
+                        if step {
+                            step!();
+                        }
+                        if let Value::Int(x) = &r!(a) {
+                            if let Some(v) = int_arith(op, *x, k as i64) {
+                                set_int!(dst, v);
+                                continue;
+                            }
+                        }
+                        let v = t!(slow::binary(f, op, &r!(a), &Value::Int(k as i64)));
+                        set!(dst, v);
                     }
-                    f.depth += 1;
-                }
-                Op::CallMethod {
-                    dst,
-                    recv,
-                    args,
-                    name,
-                    n,
-                } => {
-                    let s = base + args as usize;
-                    let v = t!(slow::call_method(
-                        f,
-                        &r!(recv),
-                        &regs[s..s + n as usize],
-                        &code.names[name as usize]
-                    ));
-                    set!(dst, v);
-                }
-                Op::Append { dst, recv, src } => {
-                    let v = if let Value::List(l) = &r!(recv) {
-                        t!(ops::push(l, r!(src).clone()).map_err(Ctrl::raise));
-                        Value::None
-                    } else {
-                        let s = base + src as usize;
-                        t!(slow::call_method(
+                    Op::Unary { op, dst, a } => {
+                        let v = r!(a).clone();
+                        set!(dst, t!(f.unary(op, v)));
+                    }
+                    Op::Truth { dst, a } => set_bool!(dst, truthy(&r!(a))),
+                    Op::Compare { op, dst, a, b } => {
+                        set_bool!(dst, t!(compare(f, op, &r!(a), &r!(b))));
+                    }
+                    Op::Jump { to } => pc = to as usize,
+                    Op::JumpIfFalse { a, to } => {
+                        if !truthy(&r!(a)) {
+                            pc = to as usize;
+                        }
+                    }
+                    Op::JumpIfTrue { a, to } => {
+                        if truthy(&r!(a)) {
+                            pc = to as usize;
+                        }
+                    }
+                    Op::JumpCmp { op, a, b, to, step } => {
+                        if step {
+                            step!();
+                        }
+                        if !t!(compare(f, op, &r!(a), &r!(b))) {
+                            pc = to as usize;
+                        }
+                    }
+                    Op::JumpCmpK { op, a, k, to, step } => {
+                        if step {
+                            step!();
+                        }
+                        let yes = match &r!(a) {
+                            Value::Int(x) => int_cmp(op, *x, k as i64).unwrap_or(false),
+                            x => t!(compare(f, op, x, &Value::Int(k as i64))),
+                        };
+                        if !yes {
+                            pc = to as usize;
+                        }
+                    }
+                    Op::List { dst, start, n } => {
+                        let s = base + start as usize;
+                        let items = take_range(regs, s, n);
+                        set!(dst, Value::list(items));
+                    }
+                    Op::Tuple { dst, start, n } => {
+                        let s = base + start as usize;
+                        let items = take_range(regs, s, n);
+                        set!(dst, Value::tuple(items));
+                    }
+                    Op::Dict { dst, start, n } => {
+                        let s = base + start as usize;
+                        let items = take_range(regs, s, 2 * n);
+                        set!(dst, t!(slow::dict(f, items)));
+                    }
+                    Op::Push { list, src } => {
+                        let v = r!(src).clone();
+                        if let Value::List(l) = &r!(list) {
+                            l.borrow_mut().push(v);
+                        }
+                    }
+                    Op::Insert { dict, key, val } => {
+                        let k = t!(f.key(&r!(key)));
+                        let v = r!(val).clone();
+                        if let Value::Dict(d) = &r!(dict) {
+                            d.borrow_mut().insert(k, v);
+                        }
+                    }
+                    Op::FString { dst, id } => {
+                        let v = t!(slow::fstring(f, &code.fstrings[id as usize], &regs[base..]));
+                        set!(dst, v);
+                    }
+                    Op::Index { dst, obj, idx } => {
+                        let v = t!(ops::index(&r!(obj), &r!(idx)).map_err(Ctrl::raise));
+                        set!(dst, v);
+                    }
+                    Op::SetIndex { obj, idx, src } => {
+                        let v = r!(src).clone();
+                        t!(ops::set_index(&r!(obj), &r!(idx), v).map_err(Ctrl::raise));
+                    }
+                    Op::Attr { dst, obj, name } => {
+                        let o = r!(obj).clone();
+                        set!(dst, t!(f.attr(&o, &code.names[name as usize])));
+                    }
+                    Op::FieldOrNone { dst, obj, name } => {
+                        set!(
+                            dst,
+                            t!(slow::field_or_none(&r!(obj), &code.names[name as usize])),
+                        );
+                    }
+                    Op::SetAttr { obj, name, src } => {
+                        let v = r!(src).clone();
+                        t!(slow::set_field(&r!(obj), &code.names[name as usize], v));
+                    }
+                    Op::Slice {
+                        dst,
+                        obj,
+                        bounds,
+                        mask,
+                    } => {
+                        let v = t!(slow::slice(&regs[base..], obj, bounds, mask));
+                        set!(dst, v);
+                    }
+                    Op::Iter { dst, src } => {
+                        let v = r!(src).clone();
+                        let items = t!(ops::iterate_owned(v).map_err(Ctrl::raise));
+                        set!(dst, Value::list(items));
+                        set!(dst + 1, Value::Int(0));
+                    }
+                    Op::ForNext { iter, dst, exit } => {
+                        let Value::Int(i) = r!(iter + 1) else {
+                            break 'run slow::error(
+                                ErrorType::RuntimeSystemError,
+                                "internal: a loop position",
+                            );
+                        };
+                        // The snapshot is this loop's own: the next item is swapped into `dst`,
+                        // and the value `dst` held waits in the snapshot until the loop ends.
+                        let (it, d) = (base + iter as usize, base + dst as usize);
+                        let (list, slot) = if it < d {
+                            let (lo, hi) = regs.split_at_mut(d);
+                            (&lo[it], &mut hi[0])
+                        } else {
+                            let (lo, hi) = regs.split_at_mut(it);
+                            (&hi[0], &mut lo[d])
+                        };
+                        let more = match list {
+                            Value::List(l) => match l.borrow_mut().get_mut(i as usize) {
+                                Some(v) => {
+                                    std::mem::swap(v, slot);
+                                    true
+                                }
+                                None => false,
+                            },
+                            _ => false,
+                        };
+                        if more {
+                            set_int!(iter + 1, i + 1);
+                        } else {
+                            // The snapshot goes now, not when the register is next written.
+                            set!(iter, Value::None);
+                            pc = exit as usize;
+                        }
+                    }
+                    Op::Unpack {
+                        src,
+                        start,
+                        n,
+                        names,
+                    } => {
+                        let parts = t!(slow::unpack(&r!(src), n, names));
+                        for (i, v) in parts.into_iter().enumerate() {
+                            r!(start + i as u32) = v;
+                        }
+                    }
+                    Op::CallFn {
+                        dst,
+                        func,
+                        start,
+                        n,
+                    } => {
+                        if f.depth + 1 > sh.limits.max_call_depth {
+                            break 'run f.depth_error();
+                        }
+                        let Some(callee) = sh.prog.vm_body(func) else {
+                            break 'run not_lowered();
+                        };
+                        let _ = n;
+                        frames.push(Saved {
+                            code,
+                            pc,
+                            base,
+                            dst: base + dst as usize,
+                            fut: NO_FUT,
+                            native: false,
+                        });
+                        base += start as usize;
+                        code = callee;
+                        pc = 0;
+                        let top = base + code.nregs as usize;
+                        if regs.len() < top {
+                            grow(regs, top);
+                        }
+                        f.depth += 1;
+                    }
+                    Op::CallMethod {
+                        dst,
+                        recv,
+                        args,
+                        name,
+                        n,
+                    } => {
+                        let s = base + args as usize;
+                        let v = t!(slow::call_method(
                             f,
                             &r!(recv),
-                            &regs[s..s + 1],
-                            &Name::new("append")
-                        ))
-                    };
-                    set!(dst, v);
-                }
-                Op::Call { dst, site } => {
-                    let b = t!(slow::call(f, &code.calls[site as usize], &regs[base..]));
-                    begin!(b, dst);
-                }
-                Op::Await { dst, src } => {
-                    let b = t!(slow::await_value(f, &r!(src)));
-                    begin!(b, dst);
-                }
-                Op::Ret { src, step } => {
-                    if step {
-                        step!();
+                            &regs[s..s + n as usize],
+                            &code.names[name as usize]
+                        ));
+                        set!(dst, v);
                     }
-                    let v = match &r!(src) {
-                        Value::Int(i) => Value::Int(*i),
-                        _ => std::mem::replace(&mut r!(src), Value::None),
-                    };
-                    match pop(frames, regs, code, &mut pc, &mut base) {
+                    Op::Append { dst, recv, src } => {
+                        let v = if let Value::List(l) = &r!(recv) {
+                            t!(ops::push(l, r!(src).clone()).map_err(Ctrl::raise));
+                            Value::None
+                        } else {
+                            let s = base + src as usize;
+                            t!(slow::call_method(
+                                f,
+                                &r!(recv),
+                                &regs[s..s + 1],
+                                &Name::new("append")
+                            ))
+                        };
+                        set!(dst, v);
+                    }
+                    Op::Call { dst, site } => {
+                        let site = &code.calls[site as usize];
+                        let b = t!(slow::call(f, site, code.nlocals, &mut regs[base..]));
+                        begin!(b, dst);
+                    }
+                    Op::Await { dst, src } => {
+                        let b = t!(slow::await_value(f, &r!(src)));
+                        begin!(b, dst);
+                    }
+                    Op::Ret { src, step } => {
+                        if step {
+                            step!();
+                        }
+                        let v = match &r!(src) {
+                            Value::Int(i) => Value::Int(*i),
+                            _ => std::mem::replace(&mut r!(src), Value::None),
+                        };
+                        match pop(frames, regs, code, &mut pc, &mut base) {
+                            Some(saved) => {
+                                code = saved.code;
+                                f.depth -= 1;
+                                if (saved.fut != NO_FUT) | saved.native {
+                                    if saved.fut != NO_FUT {
+                                        slow::settle_fn(f, saved.fut, Ok(&v));
+                                    }
+                                    if saved.native {
+                                        halt!(Halt::Delivered(Ok(v)));
+                                    }
+                                }
+                                match (&mut regs[saved.dst], v) {
+                                    (Value::Int(x), Value::Int(i)) => *x = i,
+                                    (slot, v) => put(slot, v),
+                                }
+                            }
+                            None => halt!(Halt::Done(Ok(v))),
+                        }
+                    }
+                    Op::RetNone => match pop(frames, regs, code, &mut pc, &mut base) {
                         Some(saved) => {
                             code = saved.code;
                             f.depth -= 1;
                             if (saved.fut != NO_FUT) | saved.native {
                                 if saved.fut != NO_FUT {
-                                    slow::settle_fn(f, saved.fut, Ok(&v));
+                                    slow::settle_fn(f, saved.fut, Ok(&Value::None));
                                 }
                                 if saved.native {
-                                    halt!(Halt::Delivered(Ok(v)));
+                                    halt!(Halt::Delivered(Ok(Value::None)));
                                 }
                             }
-                            match (&mut regs[saved.dst], v) {
-                                (Value::Int(x), Value::Int(i)) => *x = i,
-                                (slot, v) => put(slot, v),
-                            }
+                            put(&mut regs[saved.dst], Value::None);
                         }
-                        None => halt!(Halt::Done(Ok(v))),
+                        None => halt!(Halt::Done(Ok(Value::None))),
+                    },
+                    Op::Raise { src } => {
+                        let v = r!(src).clone();
+                        break 'run f.raise_stmt(Some(v));
                     }
-                }
-                Op::RetNone => match pop(frames, regs, code, &mut pc, &mut base) {
-                    Some(saved) => {
-                        code = saved.code;
-                        f.depth -= 1;
-                        if (saved.fut != NO_FUT) | saved.native {
-                            if saved.fut != NO_FUT {
-                                slow::settle_fn(f, saved.fut, Ok(&Value::None));
-                            }
-                            if saved.native {
-                                halt!(Halt::Delivered(Ok(Value::None)));
-                            }
-                        }
-                        put(&mut regs[saved.dst], Value::None);
-                    }
-                    None => halt!(Halt::Done(Ok(Value::None))),
-                },
-                Op::Raise { src } => {
-                    let v = r!(src).clone();
-                    break 'run f.raise_stmt(Some(v));
-                }
-                Op::RaiseBare => break 'run f.raise_stmt(None),
-                Op::TypeError { msg } => {
-                    break 'run slow::error(ErrorType::TypeError, code.names[msg as usize].as_str())
-                }
-                Op::Except { err, table } => {
-                    match slow::except_target(&r!(err), &code.excepts[table as usize]) {
-                        Some(to) => pc = to as usize,
-                        None => {
-                            let e = std::mem::replace(&mut r!(err), Value::None);
-                            break 'run Ctrl::raise(e);
-                        }
-                    }
-                }
-                Op::EndFinally {
-                    state,
-                    payload,
-                    table,
-                } => {
-                    let Value::Int(s) = r!(state) else {
+                    Op::RaiseBare => break 'run f.raise_stmt(None),
+                    Op::TypeError { msg } => {
                         break 'run slow::error(
-                            ErrorType::RuntimeSystemError,
-                            "internal: a finally state",
-                        );
-                    };
-                    let fin = &code.finals[table as usize];
-                    match s {
-                        finally_state::NORMAL => {}
-                        finally_state::RETURN => pc = fin.on_return as usize,
-                        finally_state::BREAK => pc = fin.on_break as usize,
-                        finally_state::CONTINUE => pc = fin.on_continue as usize,
-                        _ => {
-                            let p = std::mem::replace(&mut r!(payload), Value::None);
-                            break 'run slow::resume_error(s, p);
+                            ErrorType::TypeError,
+                            code.names[msg as usize].as_str(),
+                        )
+                    }
+                    Op::Except { err, table } => {
+                        match slow::except_target(&r!(err), &code.excepts[table as usize]) {
+                            Some(to) => pc = to as usize,
+                            None => {
+                                let e = std::mem::replace(&mut r!(err), Value::None);
+                                break 'run Ctrl::raise(e);
+                            }
                         }
                     }
-                }
-                Op::GroupEnter { src, save } => {
-                    r!(save) = match &f.group {
-                        Some(g) => Value::Group(g.clone()),
-                        None => Value::None,
-                    };
-                    if let Value::Group(g) = &r!(src) {
-                        f.group = Some(g.clone());
+                    Op::EndFinally {
+                        state,
+                        payload,
+                        table,
+                    } => {
+                        let Value::Int(s) = r!(state) else {
+                            break 'run slow::error(
+                                ErrorType::RuntimeSystemError,
+                                "internal: a finally state",
+                            );
+                        };
+                        let fin = &code.finals[table as usize];
+                        match s {
+                            finally_state::NORMAL => {}
+                            finally_state::RETURN => pc = fin.on_return as usize,
+                            finally_state::BREAK => pc = fin.on_break as usize,
+                            finally_state::CONTINUE => pc = fin.on_continue as usize,
+                            _ => {
+                                let p = std::mem::replace(&mut r!(payload), Value::None);
+                                break 'run slow::resume_error(s, p);
+                            }
+                        }
+                    }
+                    Op::GroupEnter { src, save } => {
+                        r!(save) = match &f.group {
+                            Some(g) => Value::Group(g.clone()),
+                            None => Value::None,
+                        };
+                        if let Value::Group(g) = &r!(src) {
+                            f.group = Some(g.clone());
+                        }
+                    }
+                    Op::GroupExit { save } => {
+                        f.group = match &r!(save) {
+                            Value::Group(g) => Some(g.clone()),
+                            _ => None,
+                        };
                     }
                 }
-                Op::GroupExit { save } => {
-                    f.group = match &r!(save) {
-                        Value::Group(g) => Some(g.clone()),
-                        _ => None,
-                    };
-                }
-            }
             }
         };
         // An error at instruction `pc - 1`: trace it, then find a handler or leave the frame.

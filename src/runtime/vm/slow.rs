@@ -223,16 +223,29 @@ fn attr_callee(f: &mut Frame<'_>, o: Value, name: &Name) -> Res<Callee> {
     })
 }
 
-/// A general call site.
-pub(super) fn call(f: &mut Frame<'_>, site: &CallSite, regs: &[Value]) -> Res<Begin> {
+/// A general call site (`regs`: the frame's window). Arguments in temporaries are moved out
+/// of them (a list spread into a call is not copied), those in locals copied.
+pub(super) fn call(
+    f: &mut Frame<'_>,
+    site: &CallSite,
+    nlocals: u32,
+    regs: &mut [Value],
+) -> Res<Begin> {
+    let mut arg = |r: Reg| {
+        if r >= nlocals {
+            std::mem::replace(&mut regs[r as usize], Value::None)
+        } else {
+            regs[r as usize].clone()
+        }
+    };
     let callee = match &site.callee {
-        crate::ir::Callee::Value(r) => value_callee(f, regs[*r as usize].clone()),
-        crate::ir::Callee::Attr { obj, name } => attr_callee(f, regs[*obj as usize].clone(), name)?,
+        crate::ir::Callee::Value(r) => value_callee(f, arg(*r)),
+        crate::ir::Callee::Attr { obj, name } => attr_callee(f, arg(*obj), name)?,
     };
     let mut argv = Vec::with_capacity(site.args.len());
     let mut kwargs = Vec::new();
     for (mode, r) in &site.args {
-        let v = regs[*r as usize].clone();
+        let v = arg(*r);
         match mode {
             ArgMode::Positional => argv.push(v),
             ArgMode::Keyword(k) => kwargs.push((k.clone(), v)),
