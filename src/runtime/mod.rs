@@ -4,21 +4,22 @@
 //! # Shape
 //!
 //! A run is one synchronous call ([`run`]) that owns a discrete-event loop. Each action
-//! attempt's body is a Rust future, polled by a small executor inside that loop (no threads, no
-//! wakers: the loop knows what each body waits for). Bodies evaluate statements and
-//! expressions *synchronously* unless the program analysis ([`suspend`]) says the node may
-//! suspend (it awaits, calls a task, sleeps, computes, gathers or maps, directly or through a
-//! function); only those nodes go through boxed async evaluation, so the per-node cost of the
-//! common case is a plain function call. A body suspends by parking; the loop polls it again
-//! when the child action it waits for ends or its timer fires. A plain function, or a task
-//! body, that never suspends runs on the register VM ([`vm`]) over the program's lowered form
-//! ([`crate::ir`], built once with the program); the tree walker runs the rest (bodies that
-//! may suspend), and is the reference the VM is tested against (tests/engine_agreement.rs).
+//! attempt's body runs on the register VM ([`vm`]) over the program's lowered form
+//! ([`crate::ir`], built once with the program), in a *fiber* of its own: where the body must
+//! wait (an `await`, a sync task call, `sleep`, `compute`, `gpu_compute`, `gather`, `map`) the
+//! VM halts, and the fiber keeps its registers, its frames and the effect it waits for (a
+//! small state machine, `interp/effects.rs`). The loop polls the fiber again when the child
+//! action it waits for ends or its timer fires (no threads, no wakers: the loop knows what each
+//! body waits for). This is rune's model (a synchronous VM that halts, resumed by a driver),
+//! measured against the boxed future per node it replaced: one fiber per running action, no
+//! allocation per expression or call. The tree walker (`interp.rs`) runs bodies that never
+//! wait under `FLYTE_DSL_ENGINE=walker`, the reference the VM is tested against
+//! (tests/engine_agreement.rs).
 //!
 //! ```text
 //! loop:
-//!   poll every ready body          -> may submit actions, set timers, finish
-//!   ev = sim.next_event()          -> Started: create the body; TimerFired: wake its body
+//!   poll every ready fiber         -> may submit actions, set timers, finish
+//!   ev = sim.next_event()          -> Started: create the fiber; TimerFired: wake its fiber
 //!   none left and root not done    -> DeadlockError with the chain of holders and waiters
 //! ```
 //!

@@ -13,16 +13,18 @@
 //! `except` takes a raised error (not a kill), a `finally` takes both. With no handler the
 //! frame is popped and the error continues at the caller's call instruction.
 //!
-//! Issue 18, so far: the VM runs every body that never suspends (the default [`Engine`]); the
-//! tree walker (`interp.rs`) runs bodies that may suspend, is the reference of the differential
-//! test (tests/engine_agreement.rs; `FLYTE_DSL_ENGINE=both` compares every run of the test
-//! suite), and lends the VM its helpers for what is off the hot path (builtins, tasks,
-//! overrides, bound methods, parameter defaults).
+//! Waiting: an instruction that must wait ([`Op::Await`], or a call of a sync task, `sleep`,
+//! `compute`, `gpu_compute` or `map`) *halts* the VM (`Halt::Wait`) with what it waits for;
+//! the `Machine` keeps the registers and frames, and an action's `Fiber` keeps the machine
+//! and the effects under way until the event loop resumes it with the result (`Resume`),
+//! which goes to the instruction's register (or is raised there). An `await` of an async fn's
+//! future pushes a VM frame whose outcome also settles the future.
 //!
-//! Next (stage B): bodies that suspend. [`Op::Await`] and the suspending calls (a sync task,
-//! `sleep`, `compute`, `map`, `gather`) will *halt* the VM, leaving its registers and frames in
-//! a per-action fiber that the event loop resumes with the result, in place of the walker's
-//! boxed futures.
+//! The tree walker (`interp.rs`, `FLYTE_DSL_ENGINE=walker`) runs only bodies that never wait
+//! ([`crate::ir::Unit::waits`]); it is the reference of the differential test
+//! (tests/engine_agreement.rs; `FLYTE_DSL_ENGINE=both` compares every run of the test suite)
+//! and lends the VM its helpers for what is off the hot path (builtins, tasks, overrides,
+//! bound methods, parameter defaults).
 
 mod fiber;
 mod slow;
@@ -196,7 +198,7 @@ fn enter<'p>(
     };
     let new_base = *base + code.nregs as usize;
     frames.push(Saved {
-        code: *code,
+        code,
         pc: *pc,
         base: *base,
         dst: *base + e.dst as usize,
