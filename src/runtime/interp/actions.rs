@@ -400,11 +400,17 @@ impl<'p> Body<'p> {
     fn start(&mut self, sh: &Rc<Shared<'p>>) -> Option<Res<Value>> {
         let (id, exec) = (self.id, self.exec);
         let task = sh.acts.borrow()[id].task.clone();
-        let args: Vec<Value> = sh.acts.borrow()[id]
-            .args
-            .iter()
-            .map(Value::deep_copy)
-            .collect();
+        let args: Vec<Value> = {
+            let acts = sh.acts.borrow();
+            if id == 0 && sh.limits.free_root {
+                // The REPL's input takes the session's variables as they share among
+                // themselves (after `let b = a`, one list); a task's arguments are copied
+                // each on its own, as flyte-sdk serializes each input.
+                Value::deep_copy_all(&acts[id].args)
+            } else {
+                acts[id].args.iter().map(Value::deep_copy).collect()
+            }
+        };
         let Some((index, decl)) = sh.prog.task_at(&task) else {
             let outcome = run_native_task(sh, &task, args);
             if sh.acts.borrow()[id].result.is_none() {
