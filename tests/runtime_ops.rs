@@ -1,7 +1,7 @@
 //! Operators, builtins, methods and format specs of the run-time values
 //! (`runtime::ops`, `runtime::builtins`), against Python's behaviour.
 
-use flyte_dsl::check::builtins::{method_names, PURE_FUNCTIONS};
+use flyte_dsl::check::builtins::{method_names, pure_functions, Builtin};
 use flyte_dsl::check::types::Type;
 use flyte_dsl::runtime::builtins;
 use flyte_dsl::runtime::ops;
@@ -37,7 +37,10 @@ fn d(entries: Vec<(&str, Value)>) -> Value {
     Value::dict(m)
 }
 fn ty(name: &str) -> Value {
-    Value::Callable(Rc::new(Callable::Builtin(Name::new(name))))
+    Value::Callable(Rc::new(match Builtin::of(name) {
+        Some(b) => Callable::Builtin(b),
+        None => Callable::Ctor(Name::new(name)),
+    }))
 }
 
 /// The repr of a success; panics with the error otherwise.
@@ -86,8 +89,9 @@ fn all_methods() -> Vec<&'static str> {
 /// Every builtin and method the checker accepts has a run-time implementation.
 #[test]
 fn every_checked_builtin_and_method_runs() {
-    for &name in PURE_FUNCTIONS {
-        assert!(builtins::call(name, &[], &[]).is_some(), "builtin {name}");
+    for name in pure_functions() {
+        let b = Builtin::of(name).expect("in the table");
+        assert!(builtins::call(b, &[], &[]).is_some(), "builtin {name}");
     }
     for (recv, names) in method_tables() {
         for name in names {
@@ -105,11 +109,12 @@ fn bin(op: BinOp, a: Value, b: Value) -> Result<Value, Value> {
 }
 
 fn call(name: &str, args: Vec<Value>) -> Result<Value, Value> {
-    builtins::call(name, &args, &[]).expect("a pure builtin")
+    call_kw(name, args, Vec::new())
 }
 
 fn call_kw(name: &str, args: Vec<Value>, kw: Vec<(&str, Value)>) -> Result<Value, Value> {
-    builtins::call(name, &args, &kw).expect("a pure builtin")
+    let b = Builtin::of(name).expect("a builtin");
+    builtins::call(b, &args, &kw).expect("a pure builtin")
 }
 
 fn meth(recv: &Value, name: &str, args: Vec<Value>) -> Result<Value, Value> {
@@ -921,8 +926,12 @@ fn builtin_isinstance() {
 
 #[test]
 fn builtins_reject_unknown_names_and_keywords() {
-    for name in ["print", "getenv", "sleep", "gather", "map", "nope", ""] {
-        assert!(builtins::call(name, &[], &[]).is_none(), "{name}");
+    for name in ["print", "getenv", "sleep", "gather", "map"] {
+        let b = Builtin::of(name).expect("a builtin");
+        assert!(builtins::call(b, &[], &[]).is_none(), "{name}");
+    }
+    for name in ["nope", ""] {
+        assert_eq!(Builtin::of(name), None, "{name}");
     }
     assert_eq!(
         kind(call_kw("len", vec![s("a")], vec![("x", i(1))])),
@@ -1297,7 +1306,7 @@ fn nothing_panics_on_wrong_types() {
         CmpOp::In,
         CmpOp::NotIn,
     ];
-    let names = PURE_FUNCTIONS;
+    let names: &[&str] = &pure_functions().collect::<Vec<_>>();
     let methods = all_methods();
     let specs = [
         "", ".2f", ">5", ",", "x", "%", "e", "g", "s", "d", "=+08,.3f", "c", "#b", "^", "z",

@@ -4,55 +4,185 @@
 
 use super::types::Type;
 
-/// Built-in functions with Python's names and meaning: pure functions of their arguments
-/// (`runtime::builtins::call`).
-pub const PURE_FUNCTIONS: &[&str] = &[
-    "len",
-    "range",
-    "enumerate",
-    "zip",
-    "sum",
-    "min",
-    "max",
-    "abs",
-    "round",
-    "sorted",
-    "reversed",
-    "any",
-    "all",
-    "str",
-    "int",
-    "float",
-    "bool",
-    "isinstance",
+/// A built-in function, by its id: the index of its row in [`TABLE`]. The checker types a
+/// call by its id (`infer/builtin_call.rs`), the IR knows from it whether a call may wait, and
+/// the interpreter dispatches on it (`runtime::builtins::call` for the pure ones, the run's own
+/// in `runtime/interp.rs` and `interp/effects.rs`); no call is dispatched by its name at run
+/// time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Len,
+    Range,
+    Enumerate,
+    Zip,
+    Sum,
+    Min,
+    Max,
+    Abs,
+    Round,
+    Sorted,
+    Reversed,
+    Any,
+    All,
+    Str,
+    Int,
+    Float,
+    Bool,
+    Isinstance,
+    Print,
+    Getenv,
+    Secret,
+    Sleep,
+    Compute,
+    GpuCompute,
+    Allocate,
+    Free,
+    Now,
+    Attempt,
+    Random,
+    Gather,
+    Map,
+    Group,
+}
+
+/// What is known of a built-in function besides its typing rule.
+pub struct Spec {
+    pub id: Builtin,
+    pub name: &'static str,
+    /// A pure function of its arguments, with Python's name and meaning
+    /// (`runtime::builtins::call`); the others need the run (its output, virtual time,
+    /// actions, the simulated node).
+    pub pure: bool,
+    /// A call waits (its body halts until the event loop resumes it).
+    pub waits: bool,
+    pub sig: Sig,
+}
+
+/// How the checker types a call of a built-in function.
+pub enum Sig {
+    /// By its rule in `infer/builtin_call.rs` (generic, variadic, or with checks of its own).
+    Rule,
+    /// Fixed parameters (the last `optional` of them may be left out) and result.
+    Fixed {
+        params: &'static [Type],
+        optional: usize,
+        ret: Type,
+    },
+}
+
+const fn pure(id: Builtin, name: &'static str) -> Spec {
+    Spec {
+        id,
+        name,
+        pure: true,
+        waits: false,
+        sig: Sig::Rule,
+    }
+}
+
+const fn run(id: Builtin, name: &'static str, waits: bool) -> Spec {
+    Spec {
+        id,
+        name,
+        pure: false,
+        waits,
+        sig: Sig::Rule,
+    }
+}
+
+/// A run builtin with a fixed signature.
+const fn fixed(id: Builtin, name: &'static str, params: &'static [Type], ret: Type) -> Spec {
+    Spec {
+        id,
+        name,
+        pure: false,
+        waits: false,
+        sig: Sig::Fixed {
+            params,
+            optional: 0,
+            ret,
+        },
+    }
+}
+
+/// The one table of built-in functions, in the order of [`Builtin`].
+pub const TABLE: &[Spec] = &[
+    pure(Builtin::Len, "len"),
+    pure(Builtin::Range, "range"),
+    pure(Builtin::Enumerate, "enumerate"),
+    pure(Builtin::Zip, "zip"),
+    pure(Builtin::Sum, "sum"),
+    pure(Builtin::Min, "min"),
+    pure(Builtin::Max, "max"),
+    pure(Builtin::Abs, "abs"),
+    pure(Builtin::Round, "round"),
+    pure(Builtin::Sorted, "sorted"),
+    pure(Builtin::Reversed, "reversed"),
+    pure(Builtin::Any, "any"),
+    pure(Builtin::All, "all"),
+    pure(Builtin::Str, "str"),
+    pure(Builtin::Int, "int"),
+    pure(Builtin::Float, "float"),
+    pure(Builtin::Bool, "bool"),
+    pure(Builtin::Isinstance, "isinstance"),
+    run(Builtin::Print, "print", false),
+    run(Builtin::Getenv, "getenv", false),
+    fixed(Builtin::Secret, "secret", &[Type::Str], Type::Str),
+    run(Builtin::Sleep, "sleep", true),
+    run(Builtin::Compute, "compute", true),
+    run(Builtin::GpuCompute, "gpu_compute", true),
+    fixed(Builtin::Allocate, "allocate", &[Type::Str], Type::None),
+    fixed(Builtin::Free, "free", &[Type::Str], Type::None),
+    run(Builtin::Now, "now", false),
+    run(Builtin::Attempt, "attempt", false),
+    run(Builtin::Random, "random", false),
+    run(Builtin::Gather, "gather", false),
+    run(Builtin::Map, "map", true),
+    fixed(
+        Builtin::Group,
+        "group",
+        &[Type::Str],
+        Type::Record(super::types::Record::Group),
+    ),
 ];
 
-/// Built-in functions the interpreter runs itself: they need the run (its output, virtual
-/// time, actions, the simulated node).
-pub const RUN_FUNCTIONS: &[&str] = &[
-    "print",
-    "getenv",
-    "secret",
-    "sleep",
-    "compute",
-    "gpu_compute",
-    "allocate",
-    "free",
-    "now",
-    "attempt",
-    "random",
-    "gather",
-    "map",
-    "group",
-];
+impl Builtin {
+    /// The built-in function named `name`, if there is one.
+    pub fn of(name: &str) -> Option<Builtin> {
+        TABLE.iter().find(|s| s.name == name).map(|s| s.id)
+    }
 
-/// Every built-in function.
+    pub fn spec(self) -> &'static Spec {
+        &TABLE[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn waits(self) -> bool {
+        self.spec().waits
+    }
+}
+
+impl std::fmt::Display for Builtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every built-in function's name.
 pub fn functions() -> impl Iterator<Item = &'static str> {
-    PURE_FUNCTIONS.iter().chain(RUN_FUNCTIONS).copied()
+    TABLE.iter().map(|s| s.name)
+}
+
+/// The names of the pure built-in functions (Python's own).
+pub fn pure_functions() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().filter(|s| s.pure).map(|s| s.name)
 }
 
 pub fn is_function(name: &str) -> bool {
-    PURE_FUNCTIONS.contains(&name) || RUN_FUNCTIONS.contains(&name)
+    Builtin::of(name).is_some()
 }
 
 /// Constructors of configuration records (checked by `super::config` where constant).
@@ -179,5 +309,20 @@ pub fn method_names(recv: &Type) -> &'static [&'static str] {
             "setdefault",
         ],
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_row_stands_at_its_ids_place() {
+        for (i, s) in TABLE.iter().enumerate() {
+            assert_eq!(s.id as usize, i, "{} is out of place", s.name);
+            assert_eq!(Builtin::of(s.name), Some(s.id));
+        }
+        assert_eq!(Builtin::of("no_such"), None);
+        assert!(Builtin::Sleep.waits() && Builtin::Map.waits() && !Builtin::Gather.waits());
     }
 }

@@ -651,8 +651,9 @@ impl<'m> Checker<'m> {
     fn global_names(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self.decls.keys().map(|k| k.as_str()).collect();
         v.extend(self.opts.natives.iter().map(|n| n.name.as_str()));
-        v.extend(builtins::PURE_FUNCTIONS);
-        v.extend(builtins::RUN_FUNCTIONS);
+        for f in builtins::functions() {
+            v.push(f);
+        }
         v.extend(builtins::CONSTRUCTORS);
         v.extend(crate::diagnostics::ErrorType::all().map(|t| t.name()));
         v

@@ -461,8 +461,8 @@ impl Lower<'_> {
             // A global `let`: it may hold a task.
             return CallWaits::Maybe;
         }
-        match name.as_str() {
-            "sleep" | "compute" | "gpu_compute" | "map" => CallWaits::Maybe,
+        match crate::check::builtins::Builtin::of(name) {
+            Some(b) if b.waits() => CallWaits::Maybe,
             _ => CallWaits::Never,
         }
     }

@@ -15,35 +15,37 @@ pub use methods::{method, method_kw};
 
 use super::ops::{self, check_len, iterate, order, truthy, type_error, value_error};
 use super::value::{Callable, Value};
+use crate::check::builtins::Builtin;
 use crate::check::types::{error_derives, is_error_type};
 use crate::diagnostics::ErrorType;
 use crate::syntax::ast::BinOp;
 use std::cmp::Ordering;
 
-type Builtin = fn(&str, &[Value], &[(&str, Value)]) -> Result<Value, Value>;
+type Impl = fn(&str, &[Value], &[(&str, Value)]) -> Result<Value, Value>;
 
-/// Calls the pure builtin `name`; `None` if `name` is not one of them.
-pub fn call(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Option<Result<Value, Value>> {
-    let f: Builtin = match name {
-        "len" => len,
-        "range" => range,
-        "enumerate" => enumerate,
-        "zip" => zip,
-        "sum" => sum,
-        "min" | "max" => min_max,
-        "abs" => abs,
-        "round" => round,
-        "sorted" => sorted,
-        "reversed" => reversed,
-        "any" | "all" => any_all,
-        "str" => str_,
-        "int" => int,
-        "float" => float,
-        "bool" => bool_,
-        "isinstance" => isinstance,
+/// Calls the pure builtin `b`; `None` if `b` is not pure (the run's own are the
+/// interpreter's).
+pub fn call(b: Builtin, args: &[Value], kwargs: &[(&str, Value)]) -> Option<Result<Value, Value>> {
+    let f: Impl = match b {
+        Builtin::Len => len,
+        Builtin::Range => range,
+        Builtin::Enumerate => enumerate,
+        Builtin::Zip => zip,
+        Builtin::Sum => sum,
+        Builtin::Min | Builtin::Max => min_max,
+        Builtin::Abs => abs,
+        Builtin::Round => round,
+        Builtin::Sorted => sorted,
+        Builtin::Reversed => reversed,
+        Builtin::Any | Builtin::All => any_all,
+        Builtin::Str => str_,
+        Builtin::Int => int,
+        Builtin::Float => float,
+        Builtin::Bool => bool_,
+        Builtin::Isinstance => isinstance,
         _ => return None,
     };
-    Some(f(name, args, kwargs))
+    Some(f(b.name(), args, kwargs))
 }
 
 /// Binds positional then keyword arguments to `params`, as a Python call does: at most
@@ -632,13 +634,16 @@ pub fn is_instance(v: &Value, t: &Value) -> Result<bool, Value> {
             Ok(false)
         }
         Value::Callable(c) => match &**c {
-            Callable::Builtin(n) => {
+            Callable::Builtin(b) => Ok(match b {
+                Builtin::Int => matches!(v, Value::Int(_)),
+                Builtin::Float => matches!(v, Value::Float(_)),
+                Builtin::Bool => matches!(v, Value::Bool(_)),
+                Builtin::Str => matches!(v, Value::Str(_)),
+                _ => return Err(not_a_type()),
+            }),
+            Callable::Ctor(n) => {
                 let n = n.as_str();
                 Ok(match n {
-                    "int" => matches!(v, Value::Int(_)),
-                    "float" => matches!(v, Value::Float(_)),
-                    "bool" => matches!(v, Value::Bool(_)),
-                    "str" => matches!(v, Value::Str(_)),
                     "duration" => matches!(v, Value::Duration(_)),
                     "list" => matches!(v, Value::List(_)),
                     "dict" => matches!(v, Value::Dict(_)),
@@ -648,7 +653,6 @@ pub fn is_instance(v: &Value, t: &Value) -> Result<bool, Value> {
                     _ if is_error_type(n) => {
                         matches!(v, Value::Error(e) if error_derives(e.kind.name(), n))
                     }
-                    _ if crate::check::builtins::is_function(n) => return Err(not_a_type()),
                     _ => match v {
                         Value::Struct(s) => s.borrow().name == n,
                         Value::Record(r) => r.0 == n,

@@ -272,19 +272,7 @@ impl<'s, 'p> Renumber<'s, 'p> {
                 futs: futs.iter().map(|&i| self.future(i)).collect(),
                 tuple: *tuple,
             },
-            Fut::Map {
-                task,
-                settings,
-                calls,
-                concurrency,
-                return_exceptions,
-            } => Fut::Map {
-                task: task.clone(),
-                settings: settings.clone(),
-                calls: calls.iter().map(|c| self.values(c)).collect(),
-                concurrency: *concurrency,
-                return_exceptions: *return_exceptions,
-            },
+            Fut::Map(m) => Fut::Map(Box::new(m.with_calls(|c| self.values(c)))),
             Fut::Done(r) => Fut::Done(match r {
                 Ok(v) => Ok(self.value(v)),
                 Err(v) => Err(self.value(v)),
@@ -308,19 +296,7 @@ impl<'s, 'p> Renumber<'s, 'p> {
                 func,
                 args: self.values(&args),
             },
-            Fut::Map {
-                task,
-                settings,
-                calls,
-                concurrency,
-                return_exceptions,
-            } => Fut::Map {
-                task,
-                settings,
-                calls: calls.iter().map(|c| self.values(c)).collect(),
-                concurrency,
-                return_exceptions,
-            },
+            Fut::Map(m) => Fut::Map(Box::new(m.with_calls(|c| self.values(c)))),
             Fut::Done(Ok(v)) => Fut::Done(Ok(self.value(&v))),
             other => other,
         }

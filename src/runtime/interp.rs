@@ -4,7 +4,7 @@ use super::value::{
     Callable, DictMap, ErrorCode, ErrorValue, Key, RunCode, StructValue, Trace, TracePoint, Value,
 };
 use super::*;
-use crate::check::config::quantity;
+use crate::check::builtins::Builtin;
 use crate::check::types;
 use crate::diagnostics::ErrorType;
 use crate::sim::{self, Request};
@@ -273,7 +273,12 @@ impl<'p> Frame<'p> {
         if let Some(env) = prog.checked.envs.get(n) {
             return Ok(Value::str(&env.settings.name));
         }
-        Ok(Value::Callable(Rc::new(Callable::Builtin(n.clone()))))
+        // A built-in function by its id (a host function of the same name comes first).
+        let b = Builtin::of(n).filter(|_| !prog.natives.contains_key(n));
+        Ok(Value::Callable(Rc::new(match b {
+            Some(b) => Callable::Builtin(b),
+            None => Callable::Ctor(n.clone()),
+        })))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1042,7 +1047,7 @@ impl<'p> Frame<'p> {
                     args,
                 }))
             }
-            Callee::Aio(Callable::Builtin(b)) if b == "map" => self.map_future(argv, kwargs),
+            Callee::Aio(Callable::Builtin(Builtin::Map)) => self.map_future(argv, kwargs),
             Callee::Aio(Callable::Fn(f, _)) => {
                 let args = self.bind_fn_args(&f, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyFn { func: f, args }))
@@ -1073,7 +1078,8 @@ impl<'p> Frame<'p> {
                         }
                         self.call_fn(decl, *index, args)
                     }
-                    Callable::Builtin(b) => self.builtin(b, argv, kwargs),
+                    Callable::Builtin(b) => self.builtin(*b, argv, kwargs),
+                    Callable::Ctor(n) => self.ctor(n, argv, kwargs),
                     Callable::Method(recv, m) => {
                         let r = builtins::method_kw(
                             recv,
@@ -1261,12 +1267,12 @@ impl<'p> Frame<'p> {
     // Builtins with effects
     // -----------------------------------------------------------------------------------------
 
-    fn builtin(&mut self, b: &Name, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
-        let sh = self.sh.clone();
-        if let Some(native) = self.prog().natives.get(b) {
+    /// A call of a constructor, a type name or a host function.
+    fn ctor(&mut self, n: &Name, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
+        if let Some(native) = self.prog().natives.get(n) {
             // Keyword arguments (checked) go to their parameters' places.
             let mut argv = argv;
-            if let Some(sig) = self.prog().checked.natives.iter().find(|n| n.name == *b) {
+            if let Some(sig) = self.prog().checked.natives.iter().find(|s| s.name == *n) {
                 argv = host_args(&sig.param_list(), argv, kwargs);
             }
             let args: Vec<serde_json::Value> = argv.iter().map(Value::to_json).collect();
@@ -1277,15 +1283,15 @@ impl<'p> Frame<'p> {
                 .checked
                 .natives
                 .iter()
-                .find(|n| n.name == *b)
-                .map(|n| n.ret.clone())
+                .find(|s| s.name == *n)
+                .map(|s| s.ret.clone())
                 .unwrap_or(types::Type::Any);
             return match r {
                 Ok(Ok(j)) => {
                     super::convert::from_json(&j, &ret, &self.prog().checked).map_err(|m| {
                         raise(
                             ErrorType::RuntimeSystemError,
-                            format!("host function {b} returned a value that is not {ret}: {m}"),
+                            format!("host function {n} returned a value that is not {ret}: {m}"),
                         )
                     })
                 }
@@ -1298,111 +1304,18 @@ impl<'p> Frame<'p> {
                 })))),
                 Err(_) => Err(raise(
                     ErrorType::RuntimeSystemError,
-                    format!("host function {b} panicked"),
+                    format!("host function {n} panicked"),
                 )),
             };
         }
-        match b.as_str() {
-            "print" => {
-                let text: Vec<String> = argv.iter().map(Value::display).collect();
-                let at = sh.sim.borrow().now();
-                sh.logs.borrow_mut().push(LogLine {
-                    action: self.act,
-                    at,
-                    text: text.join(" "),
-                });
-                Ok(Value::None)
-            }
-            "now" => Ok(Value::Duration(sh.sim.borrow().now())),
-            "attempt" => Ok(Value::Int(sh.acts.borrow()[self.act].attempt as i64)),
-            "random" => {
-                // splitmix64
-                let mut z = sh.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-                sh.rng.set(z);
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                Ok(Value::Float((z >> 11) as f64 / (1u64 << 53) as f64))
-            }
-            "getenv" => {
-                let name = argv.first().map(Value::display).unwrap_or_default();
-                let acts = sh.acts.borrow();
-                let found = acts[self.act]
-                    .settings
-                    .env_vars
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| Value::str(v));
-                Ok(found.unwrap_or_else(|| argv.get(1).cloned().unwrap_or(Value::None)))
-            }
-            "secret" => {
-                let name = argv.first().map(Value::display).unwrap_or_default();
-                let acts = sh.acts.borrow();
-                if acts[self.act].settings.secrets.contains(&name) {
-                    Ok(Value::str(&format!("<secret {name}>")))
-                } else {
-                    Err(raise(
-                        ErrorType::KeyError,
-                        format!("secret {name:?} is not among this environment's secrets"),
-                    ))
-                }
-            }
-            "allocate" | "free" => {
-                let q = argv.first().map(Value::display).unwrap_or_default();
-                let bytes = quantity::parse_bytes(&q)
-                    .map_err(|e| raise(ErrorType::ValueError, e.message))?;
-                let mut acts = sh.acts.borrow_mut();
-                let a = &mut acts[self.act];
-                if b == "free" {
-                    a.memory_used = a.memory_used.saturating_sub(bytes);
-                    return Ok(Value::None);
-                }
-                a.memory_used = a.memory_used.saturating_add(bytes);
-                let limit = a.settings.resources.memory.map(|m| m.limit.max(m.request));
-                if let Some(limit) = limit {
-                    if a.memory_used > limit {
-                        let used = quantity::format_bytes(a.memory_used);
-                        let lim = quantity::format_bytes(limit);
-                        return Err(Ctrl::Kill(Box::new(ErrorValue {
-                            kind: ErrorType::OOMError,
-                            message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
-                            code: ErrorCode::Type(ErrorType::OOMError),
-                            task: Some(a.fqn.to_string()),
-                            trace: Trace::new(),
-                        })));
-                    }
-                }
-                Ok(Value::None)
-            }
-            "group" => Ok(Value::Group(Rc::from(
-                argv.first()
-                    .map(Value::display)
-                    .unwrap_or_default()
-                    .as_str(),
-            ))),
-            "gather" => {
-                let mut futs = Vec::with_capacity(argv.len());
-                for v in argv {
-                    match v {
-                        Value::Future(f) => futs.push(f),
-                        other => {
-                            return Err(raise(
-                                ErrorType::TypeError,
-                                format!("gather takes futures, not {}", other.type_name()),
-                            ))
-                        }
-                    }
-                }
-                // A list for now; `mark_gather_tuple` makes it a tuple for explicit arguments.
-                Ok(self.new_future(Fut::Gather { futs, tuple: false }))
-            }
-            n if types::is_error_type(n) => {
+        match n.as_str() {
+            s if types::is_error_type(s) => {
                 let msg = argv.first().map(Value::display).unwrap_or_default();
-                let kind = ErrorType::from_name(n).expect("the checker knows the error types");
+                let kind = ErrorType::from_name(s).expect("the checker knows the error types");
                 Ok(Value::error(kind, msg))
             }
-            n if self.prog().checked.structs.contains_key(n) => {
-                let st = &self.prog().checked.structs[n];
+            s if self.prog().checked.structs.contains_key(s) => {
+                let st = &self.prog().checked.structs[s];
                 let fields = st
                     .fields
                     .iter()
@@ -1418,27 +1331,87 @@ impl<'p> Frame<'p> {
                     })
                     .collect();
                 Ok(Value::Struct(Rc::new(RefCell::new(StructValue {
-                    name: b.clone(),
+                    name: n.clone(),
                     fields,
                 }))))
             }
-            n if types::Record::of_ctor(n).is_some() => {
+            s if types::Record::of_ctor(s).is_some() => {
                 let mut args: Vec<(Option<Name>, Value)> =
                     argv.into_iter().map(|v| (None, v)).collect();
                 args.extend(kwargs.into_iter().map(|(k, v)| (Some(k), v)));
-                Ok(Value::Record(Rc::new((b.clone(), args))))
+                Ok(Value::Record(Rc::new((n.clone(), args))))
             }
-            n => {
+            _ => Err(raise(ErrorType::TypeError, format!("{n} is not callable"))),
+        }
+    }
+
+    /// A call of built-in function `b` that does not wait.
+    fn builtin(&mut self, b: Builtin, argv: Vec<Value>, kwargs: Vec<(Name, Value)>) -> Res<Value> {
+        let sh = self.sh.clone();
+        match b {
+            Builtin::Print => {
+                let text: Vec<String> = argv.iter().map(Value::display).collect();
+                let at = sh.sim.borrow().now();
+                sh.logs.borrow_mut().push(LogLine {
+                    action: self.act,
+                    at,
+                    text: text.join(" "),
+                });
+                Ok(Value::None)
+            }
+            Builtin::Now => Ok(Value::Duration(sh.sim.borrow().now())),
+            Builtin::Attempt => Ok(Value::Int(sh.acts.borrow()[self.act].attempt as i64)),
+            Builtin::Random => {
+                // splitmix64
+                let mut z = sh.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+                sh.rng.set(z);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                Ok(Value::Float((z >> 11) as f64 / (1u64 << 53) as f64))
+            }
+            Builtin::Getenv => {
+                let name = argv.first().map(Value::display).unwrap_or_default();
+                let acts = sh.acts.borrow();
+                let found = acts[self.act]
+                    .settings
+                    .env_vars
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| Value::str(v));
+                Ok(found.unwrap_or_else(|| argv.get(1).cloned().unwrap_or(Value::None)))
+            }
+            Builtin::Secret => {
+                let name = argv.first().map(Value::display).unwrap_or_default();
+                let acts = sh.acts.borrow();
+                if acts[self.act].settings.secrets.contains(&name) {
+                    Ok(Value::str(&format!("<secret {name}>")))
+                } else {
+                    Err(raise(
+                        ErrorType::KeyError,
+                        format!("secret {name:?} is not among this environment's secrets"),
+                    ))
+                }
+            }
+            Builtin::Allocate | Builtin::Free => self.allocate(b == Builtin::Free, &argv),
+            Builtin::Group => Ok(Value::Group(Rc::from(
+                argv.first()
+                    .map(Value::display)
+                    .unwrap_or_default()
+                    .as_str(),
+            ))),
+            Builtin::Gather => self.gather_future(argv),
+            _ => {
                 let kw: Vec<(&str, Value)> = kwargs
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.clone()))
                     .collect();
-                match builtins::call(n, &argv, &kw) {
+                match builtins::call(b, &argv, &kw) {
                     Some(r) => {
                         self.charge_call(&argv, &r)?;
                         r.map_err(Ctrl::raise)
                     }
-                    None => Err(raise(ErrorType::TypeError, format!("{n} is not callable"))),
+                    None => Err(raise(ErrorType::TypeError, format!("{b} is not callable"))),
                 }
             }
         }

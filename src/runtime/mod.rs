@@ -304,14 +304,32 @@ pub(crate) enum Fut {
         futs: Vec<u32>,
         tuple: bool,
     },
-    Map {
-        task: Name,
-        settings: Rc<ActSettings>,
-        calls: Vec<Vec<Value>>,
-        concurrency: usize,
-        return_exceptions: bool,
-    },
+    Map(Box<MapSpec>),
     Done(Result<Value, Value>),
+}
+
+/// A `map`'s calls, not started yet.
+pub(crate) struct MapSpec {
+    pub task: Name,
+    pub settings: Rc<ActSettings>,
+    /// Each call's bound arguments.
+    pub calls: Vec<Vec<Value>>,
+    /// At most this many in flight (0: no bound).
+    pub concurrency: usize,
+    pub return_exceptions: bool,
+}
+
+impl MapSpec {
+    /// The same map with its calls' arguments mapped by `f`.
+    pub(crate) fn with_calls(&self, f: impl FnMut(&Vec<Value>) -> Vec<Value>) -> MapSpec {
+        MapSpec {
+            task: self.task.clone(),
+            settings: self.settings.clone(),
+            calls: self.calls.iter().map(f).collect(),
+            concurrency: self.concurrency,
+            return_exceptions: self.return_exceptions,
+        }
+    }
 }
 
 /// Everything the bodies of one run share.

@@ -145,8 +145,11 @@ pub enum Callable {
     Task(Name, u32),
     /// A function, by its key and its index in the program's declarations.
     Fn(Name, u32),
-    /// A built-in function or constructor, by name.
-    Builtin(Name),
+    /// A built-in function, by its id.
+    Builtin(crate::check::builtins::Builtin),
+    /// A constructor (a struct, an error type, a configuration record), a type name or a
+    /// host function, by name.
+    Ctor(Name),
     /// A bound method: the receiver and the method name.
     Method(Box<Value>, Name),
 }
@@ -506,7 +509,10 @@ impl Value {
                 Callable::Fn(n, _) => {
                     let _ = write!(out, "<fn {n}>");
                 }
-                Callable::Builtin(n) => {
+                Callable::Builtin(b) => {
+                    let _ = write!(out, "<builtin {b}>");
+                }
+                Callable::Ctor(n) => {
                     let _ = write!(out, "<builtin {n}>");
                 }
                 Callable::Method(_, n) => {

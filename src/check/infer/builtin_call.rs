@@ -2,6 +2,7 @@
 //! kinds, `gather`, `map`.
 
 use super::call::Callee;
+use crate::check::builtins::{Builtin, Sig};
 use crate::check::error::CheckError;
 use crate::check::types::{self, Type};
 use crate::check::{Checker, Param};
@@ -67,42 +68,53 @@ impl<'m> Checker<'m> {
             self.args_any(args);
             return Type::Record(r);
         }
-        let arg_types: Vec<Type> = match n {
-            "gather" | "map" | "isinstance" => vec![],
+        let b = Builtin::of(n);
+        let arg_types: Vec<Type> = match b {
+            Some(Builtin::Gather | Builtin::Map | Builtin::Isinstance) => vec![],
             _ => args
                 .iter()
                 .map(|a| self.expr(&a.value, Option::None))
                 .collect(),
         };
+        // The table's fixed signatures; the rest by rule.
+        if let Some(Sig::Fixed {
+            params,
+            optional,
+            ret,
+        }) = b.map(|b| &b.spec().sig)
+        {
+            self.fixed(n, args, params, *optional, at);
+            return ret.clone();
+        }
         let first = arg_types.first().cloned().unwrap_or(Any);
-        match n {
-            "TaskEnvironment" => {
+        match b {
+            None if n == "TaskEnvironment" => {
                 self.err(CheckError::NotConstant {
                     at,
                     what: "an environment: declare it with `env NAME = TaskEnvironment(...)`; one",
                 });
                 Type::Record(types::Record::Env)
             }
-            "len" => {
+            Some(Builtin::Len) => {
                 self.arity(n, args, 1, 1, at);
                 if !matches!(first, Type::List(_) | Type::Dict(..) | Str | Tuple(_) | Any) {
                     self.expect_kind(&first, "a list, dict, tuple or str", args, at);
                 }
                 Int
             }
-            "range" => {
+            Some(Builtin::Range) => {
                 self.arity(n, args, 1, 3, at);
                 for (a, t) in args.iter().zip(&arg_types) {
                     self.expect(t, &Int, a.value.span, "`range`");
                 }
                 Type::list(Int)
             }
-            "enumerate" => {
+            Some(Builtin::Enumerate) => {
                 self.arity(n, args, 1, 1, at);
                 let item = self.iter_item(&first, args.first().map_or(at, |a| a.value.span));
                 Type::list(Tuple(vec![Int, item]))
             }
-            "zip" => {
+            Some(Builtin::Zip) => {
                 let items: Vec<Type> = args
                     .iter()
                     .zip(&arg_types)
@@ -110,7 +122,7 @@ impl<'m> Checker<'m> {
                     .collect();
                 Type::list(Tuple(items))
             }
-            "sum" => {
+            Some(Builtin::Sum) => {
                 self.arity(n, args, 1, 2, at);
                 let item = self.iter_item(&first, args.first().map_or(at, |a| a.value.span));
                 if !matches!(item, Int | Float | Duration | Any) {
@@ -119,7 +131,7 @@ impl<'m> Checker<'m> {
                 }
                 item
             }
-            "min" | "max" => {
+            Some(Builtin::Min | Builtin::Max) => {
                 if args.len() == 1 {
                     self.iter_item(&first, args[0].value.span)
                 } else {
@@ -130,14 +142,14 @@ impl<'m> Checker<'m> {
                         .unwrap_or(Any)
                 }
             }
-            "abs" => {
+            Some(Builtin::Abs) => {
                 self.arity(n, args, 1, 1, at);
                 if !matches!(first, Int | Float | Duration | Any) {
                     self.expect_kind(&first, "a number or duration", args, at);
                 }
                 first
             }
-            "round" => {
+            Some(Builtin::Round) => {
                 self.arity(n, args, 1, 2, at);
                 if args.len() == 2 {
                     Float
@@ -145,7 +157,7 @@ impl<'m> Checker<'m> {
                     Int
                 }
             }
-            "sorted" | "reversed" => {
+            Some(Builtin::Sorted | Builtin::Reversed) => {
                 // `sorted(xs, reverse = b)`: `reverse` is keyword-only, as in Python.
                 let (kw, positional): (Vec<_>, Vec<_>) = args
                     .iter()
@@ -186,15 +198,15 @@ impl<'m> Checker<'m> {
                 };
                 Type::list(item)
             }
-            "any" | "all" => {
+            Some(Builtin::Any | Builtin::All) => {
                 self.arity(n, args, 1, 1, at);
                 Bool
             }
-            "str" => {
+            Some(Builtin::Str) => {
                 self.arity(n, args, 0, 1, at);
                 Str
             }
-            "int" | "float" | "bool" => {
+            Some(Builtin::Int | Builtin::Float | Builtin::Bool) => {
                 self.arity(n, args, 0, 1, at);
                 match n {
                     "int" => Int,
@@ -202,7 +214,7 @@ impl<'m> Checker<'m> {
                     _ => Bool,
                 }
             }
-            "isinstance" => {
+            Some(Builtin::Isinstance) => {
                 self.arity(n, args, 2, 2, at);
                 if let Some(a) = args.first() {
                     self.expr(&a.value, Option::None);
@@ -218,8 +230,8 @@ impl<'m> Checker<'m> {
                 }
                 Bool
             }
-            "print" => Type::None,
-            "getenv" => {
+            Some(Builtin::Print) => Type::None,
+            Some(Builtin::Getenv) => {
                 self.fixed(n, args, &[Str, Str], 1, at);
                 if args.len() == 2 {
                     Str
@@ -227,11 +239,7 @@ impl<'m> Checker<'m> {
                     Type::optional(Str)
                 }
             }
-            "secret" => {
-                self.fixed(n, args, &[Str], 0, at);
-                Str
-            }
-            "sleep" | "compute" | "gpu_compute" => {
+            Some(Builtin::Sleep | Builtin::Compute | Builtin::GpuCompute) => {
                 self.fixed(n, args, &[Duration], 0, at);
                 if let [a] = args {
                     if matches!(a.kind, ArgKind::Positional) {
@@ -240,28 +248,20 @@ impl<'m> Checker<'m> {
                 }
                 Type::None
             }
-            "allocate" | "free" => {
-                self.fixed(n, args, &[Str], 0, at);
-                Type::None
-            }
-            "now" => {
+            Some(Builtin::Now) => {
                 self.arity(n, args, 0, 0, at);
                 Duration
             }
-            "attempt" => {
+            Some(Builtin::Attempt) => {
                 self.arity(n, args, 0, 0, at);
                 Int
             }
-            "random" => {
+            Some(Builtin::Random) => {
                 self.arity(n, args, 0, 0, at);
                 Float
             }
-            "group" => {
-                self.fixed(n, args, &[Str], 0, at);
-                Type::Record(types::Record::Group)
-            }
-            "gather" => self.gather(args, at),
-            "map" => {
+            Some(Builtin::Gather) => self.gather(args, at),
+            Some(Builtin::Map) => {
                 // flyte-sdk fails every item of a blocking `flyte.map` inside async code
                 // ("Deadlock detected: blocking call used in syncify thread").
                 if self.in_async && !self.at_prompt {

@@ -1,6 +1,6 @@
 //! Python spellings: names that must not be used as they are, literals, and types.
 
-use crate::check::builtins::{PURE_FUNCTIONS, RUN_FUNCTIONS};
+use crate::check::builtins::is_function;
 use crate::check::types::{Record, Type};
 
 /// Python's keywords that the language allows as names.
@@ -29,7 +29,7 @@ const TAKEN: &[&str] = &[
     "random",
     "os",
     "typing",
-    // Builtins that translations call, besides the language's own (`PURE_FUNCTIONS`).
+    // Builtins that translations call, besides the language's own (`check::builtins::TABLE`).
     "list",
     "dict",
     "tuple",
@@ -48,7 +48,7 @@ const TAKEN: &[&str] = &[
     "OverflowError",
     "object",
     "self",
-    // The prelude's helpers (its stand-ins are named as the builtins, `RUN_FUNCTIONS`).
+    // The prelude's helpers (its stand-ins are named as the builtins of `check::builtins::TABLE`).
     "show",
     "collect",
     "DeadlockError",
@@ -65,11 +65,7 @@ const TAKEN: &[&str] = &[
 pub fn py_name(name: &str) -> String {
     let flat = name.replace('.', "_");
     let f = flat.as_str();
-    if KEYWORDS.contains(&f)
-        || TAKEN.contains(&f)
-        || PURE_FUNCTIONS.contains(&f)
-        || RUN_FUNCTIONS.contains(&f)
-    {
+    if KEYWORDS.contains(&f) || TAKEN.contains(&f) || is_function(f) {
         format!("{flat}_")
     } else {
         flat

@@ -14,6 +14,8 @@
 //! checks what that checked when polled again, so runs keep their order of events.
 
 use super::*;
+use crate::check::builtins::Builtin;
+use crate::check::config::quantity;
 use std::collections::HashSet;
 
 /// How a call or an `await` begins.
@@ -148,19 +150,7 @@ impl<'p> Frame<'p> {
                 });
             }
             Fut::Gather { futs, tuple } => Wait::Gather(Box::new(Gather::new(futs, tuple))),
-            Fut::Map {
-                task,
-                settings,
-                calls,
-                concurrency,
-                return_exceptions,
-            } => Wait::Map(Box::new(MapRun::new(
-                task,
-                settings,
-                calls,
-                concurrency,
-                return_exceptions,
-            ))),
+            Fut::Map(spec) => Wait::Map(Box::new(MapRun::new(*spec))),
         };
         Ok(Begin::Wait(Waiting::new(wait, Some(id))))
     }
@@ -184,11 +174,11 @@ impl<'p> Frame<'p> {
             Callee::Value(v) => {
                 if let Value::Callable(c) = &v {
                     match &**c {
-                        Callable::Builtin(b) => match b.as_str() {
-                            "sleep" | "compute" | "gpu_compute" => {
-                                return self.sleep_begin(b, argv.first());
+                        Callable::Builtin(b) => match b {
+                            Builtin::Sleep | Builtin::Compute | Builtin::GpuCompute => {
+                                return self.sleep_begin(*b, argv.first());
                             }
-                            "map" => {
+                            Builtin::Map => {
                                 let Value::Future(id) = self.map_future(argv, kwargs)? else {
                                     unreachable!("map gives a future")
                                 };
@@ -223,7 +213,7 @@ impl<'p> Frame<'p> {
     }
 
     /// `sleep(d)`, `compute(d)` (`d` of one core's work) or `gpu_compute(d)`.
-    fn sleep_begin(&mut self, b: &str, d: Option<&Value>) -> Res<Begin> {
+    fn sleep_begin(&mut self, b: Builtin, d: Option<&Value>) -> Res<Begin> {
         let d = match d {
             Some(Value::Duration(d)) if *d >= 0 => *d,
             Some(Value::Duration(d)) => {
@@ -238,9 +228,9 @@ impl<'p> Frame<'p> {
             _ => return Err(raise(ErrorType::TypeError, format!("{b} takes a duration"))),
         };
         let secs = match b {
-            "sleep" => d,
-            "compute" => (d as f64 / self.cores()).round() as i64,
-            _ => (d as f64 / self.gpus()?).round() as i64,
+            Builtin::Compute => (d as f64 / self.cores()).round() as i64,
+            Builtin::GpuCompute => (d as f64 / self.gpus()?).round() as i64,
+            _ => d,
         };
         if secs <= 0 {
             return Ok(Begin::Now(Value::None));
@@ -327,6 +317,56 @@ impl<'p> Frame<'p> {
         }
     }
 
+    /// `allocate(q)` (or `free(q)`): the action's memory in use, killed (`OOMError`) past
+    /// its limit.
+    pub(super) fn allocate(&mut self, free: bool, argv: &[Value]) -> Res<Value> {
+        let q = argv.first().map(Value::display).unwrap_or_default();
+        let bytes =
+            quantity::parse_bytes(&q).map_err(|e| raise(ErrorType::ValueError, e.message))?;
+        let mut acts = self.sh.acts.borrow_mut();
+        let a = &mut acts[self.act];
+        if free {
+            a.memory_used = a.memory_used.saturating_sub(bytes);
+            return Ok(Value::None);
+        }
+        a.memory_used = a.memory_used.saturating_add(bytes);
+        let limit = a.settings.resources.memory.map(|m| m.limit.max(m.request));
+        if let Some(limit) = limit {
+            if a.memory_used > limit {
+                let used = quantity::format_bytes(a.memory_used);
+                let lim = quantity::format_bytes(limit);
+                return Err(Ctrl::Kill(Box::new(ErrorValue {
+                    kind: ErrorType::OOMError,
+                    message: format!(
+                        "the container used {used}, above its memory limit of {lim}, and was killed"
+                    ),
+                    code: ErrorCode::Type(ErrorType::OOMError),
+                    task: Some(a.fqn.to_string()),
+                    trace: Trace::new(),
+                })));
+            }
+        }
+        Ok(Value::None)
+    }
+
+    /// `gather(futures...)`'s future, nothing started (a list for now; a call with explicit
+    /// arguments makes it a tuple).
+    pub(super) fn gather_future(&mut self, argv: Vec<Value>) -> Res<Value> {
+        let mut futs = Vec::with_capacity(argv.len());
+        for v in argv {
+            match v {
+                Value::Future(f) => futs.push(f),
+                other => {
+                    return Err(raise(
+                        ErrorType::TypeError,
+                        format!("gather takes futures, not {}", other.type_name()),
+                    ))
+                }
+            }
+        }
+        Ok(self.new_future(Fut::Gather { futs, tuple: false }))
+    }
+
     /// `map(t, xs...)`'s future: the calls bound, nothing started.
     pub(super) fn map_future(
         &mut self,
@@ -365,13 +405,13 @@ impl<'p> Frame<'p> {
             }
         }
         let settings = self.settings_of(task, *index);
-        Ok(self.new_future(Fut::Map {
+        Ok(self.new_future(Fut::Map(Box::new(MapSpec {
             task: task.clone(),
             settings,
             calls,
             concurrency,
             return_exceptions,
-        }))
+        }))))
     }
 }
 
@@ -517,24 +557,17 @@ struct MapRun {
 }
 
 impl MapRun {
-    fn new(
-        task: Name,
-        settings: Rc<ActSettings>,
-        calls: Vec<Vec<Value>>,
-        concurrency: usize,
-        return_exceptions: bool,
-    ) -> MapRun {
-        let n = calls.len();
+    fn new(spec: MapSpec) -> MapRun {
+        let n = spec.calls.len();
         MapRun {
-            task,
-            settings,
-            calls: calls.into_iter().enumerate(),
-            bound: if concurrency == 0 {
-                n.max(1)
-            } else {
-                concurrency
+            task: spec.task,
+            settings: spec.settings,
+            calls: spec.calls.into_iter().enumerate(),
+            bound: match spec.concurrency {
+                0 => n.max(1),
+                c => c,
             },
-            return_exceptions,
+            return_exceptions: spec.return_exceptions,
             acts: vec![None; n],
             in_flight: HashSet::new(),
             begun: false,
