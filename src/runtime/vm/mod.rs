@@ -27,15 +27,18 @@
 //! bound methods, parameter defaults).
 
 mod fiber;
+mod frame;
 mod slow;
 
 pub(crate) use fiber::Fiber;
+use frame::*;
+pub(crate) use frame::{Halt, Machine, Resume};
 
-use super::interp::{Begin, Ctrl, Frame, Res, Waiting};
+use super::interp::{Begin, Ctrl, Frame, Res};
 use super::ops;
 use super::value::Value;
 use crate::diagnostics::ErrorType;
-use crate::ir::{finally_state, FnCode, Op, Reg, Unit};
+use crate::ir::{finally_state, Op, Unit};
 use crate::syntax::ast::{BinOp, CmpOp, Name};
 use std::cell::Cell;
 
@@ -82,149 +85,6 @@ pub(crate) fn with_engine<R>(e: Engine, f: impl FnOnce() -> R) -> R {
     let r = f();
     ENGINE.with(|c| c.set(before));
     r
-}
-
-/// No language future (see [`Saved::fut`]).
-const NO_FUT: u32 = u32::MAX;
-
-/// A caller's frame, saved while its callee runs.
-struct Saved<'p> {
-    code: &'p FnCode,
-    pc: usize,
-    base: usize,
-    /// The caller's register (absolute) that receives the result.
-    dst: usize,
-    /// The async fn's future the callee's outcome settles ([`NO_FUT`]: none).
-    fut: u32,
-    /// The callee runs for an effect waiting above the caller (a `gather` awaiting an async
-    /// fn inline): its outcome goes back to the driver, not to a register.
-    native: bool,
-}
-
-/// The VM's state between halts: the register file, the frames, where it is.
-pub(crate) struct Machine<'p> {
-    regs: Vec<Value>,
-    frames: Vec<Saved<'p>>,
-    code: &'p FnCode,
-    pc: usize,
-    base: usize,
-}
-
-/// Why [`exec`] returned.
-pub(crate) enum Halt {
-    /// The entry frame ended.
-    Done(Res<Value>),
-    /// The instruction at `pc - 1` waits: its result goes to register `dst` on resuming.
-    Wait(Waiting, Reg),
-    /// A frame entered for an effect ([`Machine::enter`] with `native`) ended.
-    Delivered(Res<Value>),
-}
-
-/// How [`exec`] goes on.
-pub(crate) enum Resume {
-    Run,
-    /// The waiting instruction's result, into its register.
-    Value(Reg, Value),
-    /// The waiting instruction raises.
-    Raise(Ctrl),
-}
-
-impl<'p> Machine<'p> {
-    /// A machine at the start of body `code` with `args` as its first locals.
-    pub(crate) fn new(code: &'p FnCode, mut args: Vec<Value>) -> Machine<'p> {
-        args.resize(code.nregs as usize, Value::None);
-        Machine {
-            regs: args,
-            frames: Vec::new(),
-            code,
-            pc: 0,
-            base: 0,
-        }
-    }
-
-    /// Enters function number `func` with `args`, above the current frame (whose `pc` is
-    /// where it goes on). `dst`: the current frame's register for the result; `native`: the
-    /// result goes to the driver instead.
-    pub(crate) fn enter(
-        &mut self,
-        f: &mut Frame<'p>,
-        func: u32,
-        args: Vec<Value>,
-        dst: Reg,
-        fut: Option<u32>,
-        native: bool,
-    ) -> Res<()> {
-        let at = Entry {
-            func,
-            args,
-            dst,
-            fut,
-            native,
-        };
-        enter(
-            f,
-            &mut self.frames,
-            &mut self.regs,
-            (&mut self.code, &mut self.pc, &mut self.base),
-            at,
-        )
-    }
-}
-
-/// A call the VM enters (see [`Machine::enter`]).
-struct Entry {
-    func: u32,
-    args: Vec<Value>,
-    dst: Reg,
-    fut: Option<u32>,
-    native: bool,
-}
-
-/// Pushes a frame for `e` above the current one (`at`: its code, pc and base).
-fn enter<'p>(
-    f: &mut Frame<'p>,
-    frames: &mut Vec<Saved<'p>>,
-    regs: &mut Vec<Value>,
-    at: (&mut &'p FnCode, &mut usize, &mut usize),
-    e: Entry,
-) -> Res<()> {
-    let (code, pc, base) = at;
-    let prog: &'p crate::runtime::Program = f.sh.prog;
-    if f.depth + 1 > f.sh.limits.max_call_depth {
-        return Err(f.depth_error());
-    }
-    let Some(callee) = prog.vm_body(e.func) else {
-        return Err(not_lowered());
-    };
-    let new_base = *base + code.nregs as usize;
-    frames.push(Saved {
-        code,
-        pc: *pc,
-        base: *base,
-        dst: *base + e.dst as usize,
-        fut: e.fut.unwrap_or(NO_FUT),
-        native: e.native,
-    });
-    let top = new_base + callee.nregs as usize;
-    if regs.len() < top {
-        grow(regs, top);
-    }
-    for (slot, v) in regs[new_base..].iter_mut().zip(e.args) {
-        *slot = v;
-    }
-    *base = new_base;
-    *code = callee;
-    *pc = 0;
-    f.depth += 1;
-    Ok(())
-}
-
-#[cold]
-fn not_lowered() -> Ctrl {
-    slow::error(
-        ErrorType::RuntimeSystemError,
-        "internal: a body that was not lowered",
-    )
 }
 
 /// Runs body number `func` of `unit` with `args` (its parameters, in order) at `f.depth`,
@@ -792,71 +652,4 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
             }
         }
     }
-}
-
-/// Stores `v` in a register, dropping the old value inline when it holds nothing on the
-/// heap (most do: the general drop is an out-of-line call).
-#[inline(always)]
-fn put(slot: &mut Value, v: Value) {
-    let old = std::mem::replace(slot, v);
-    if is_scalar(&old) {
-        std::mem::forget(old);
-    } else {
-        drop(old);
-    }
-}
-
-/// Whether `v` holds nothing on the heap (dropping it does nothing).
-#[inline(always)]
-fn is_scalar(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::None
-            | Value::Bool(_)
-            | Value::Int(_)
-            | Value::Float(_)
-            | Value::Duration(_)
-            | Value::Future(_)
-    )
-}
-
-#[cold]
-#[inline(never)]
-fn grow(regs: &mut Vec<Value>, top: usize) {
-    regs.resize(top.max(regs.len() * 2), Value::None);
-}
-
-/// Moves `n` registers from `s` out into a vector.
-#[inline]
-fn take_range(regs: &mut [Value], s: usize, n: u32) -> Vec<Value> {
-    regs[s..s + n as usize]
-        .iter_mut()
-        .map(|v| std::mem::replace(v, Value::None))
-        .collect()
-}
-
-/// Leaves the current frame: clears its window (so a value it held is dropped now, as the
-/// walker drops a frame's locals) and restores the caller's `pc` and `base`;
-/// gives the caller's code and its result register, or `None` at the entry frame.
-#[inline]
-fn pop<'p>(
-    frames: &mut Vec<Saved<'p>>,
-    regs: &mut [Value],
-    code: &'p FnCode,
-    pc: &mut usize,
-    base: &mut usize,
-) -> Option<Saved<'p>> {
-    let saved = frames.pop()?;
-    // Registers above the current frame hold no heap value: the file only grows, to the
-    // deepest frame's top, and a returning frame drops what its window holds (a scalar left
-    // behind is harmless: every register is written before it is read).
-    let top = *base + code.nregs as usize;
-    for v in &mut regs[*base..top] {
-        if !is_scalar(v) {
-            *v = Value::None;
-        }
-    }
-    *pc = saved.pc;
-    *base = saved.base;
-    Some(saved)
 }
