@@ -246,7 +246,7 @@ impl<'p> Frame<'p> {
     // Statements
     // -----------------------------------------------------------------------------------------
 
-    /// A block known not to suspend.
+    /// A block that never waits.
     fn block_sync(&mut self, b: &'p Block) -> Res<()> {
         let mut r = Ok(());
         for s in &b.stmts {
@@ -258,7 +258,7 @@ impl<'p> Frame<'p> {
         r
     }
 
-    /// A statement that does not suspend.
+    /// A statement that never waits.
     #[inline]
     fn stmt(&mut self, s: &'p Stmt) -> Res<()> {
         self.step()?;

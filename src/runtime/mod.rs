@@ -379,7 +379,8 @@ pub(crate) struct Shared<'p> {
     pub global_sets: RefCell<Vec<(String, sim::ReplicaSetId)>>,
     /// Serialized cacheable calls in flight, by key.
     pub inflight: RefCell<HashMap<crate::cache::Key, usize>>,
-    /// Bodies that never suspend run on the VM ([`vm`]) rather than the walker.
+    /// Every body runs on the VM ([`vm`]); when false (`FLYTE_DSL_ENGINE=walker`) the walker
+    /// runs those that never wait.
     pub vm: bool,
 }
 

@@ -68,7 +68,7 @@ impl<'p> Frame<'p> {
         Ok((argv, kwargs))
     }
 
-    /// A call that does not suspend.
+    /// A call that never waits.
     pub(crate) fn call_sync(
         &mut self,
         callee: Callee,
@@ -172,7 +172,7 @@ impl<'p> Frame<'p> {
         Ok(f)
     }
 
-    /// Calls plain function number `index` (`decl`) that does not suspend: on the VM (see
+    /// Calls plain function number `index` (`decl`) that never waits: on the VM (see
     /// [`super::vm`]), or in the walker when the run chose it.
     pub(super) fn call_fn(&mut self, decl: &'p FnDecl, index: u32, args: Vec<Value>) -> Res<Value> {
         let prog: &'p Program = self.sh.prog;

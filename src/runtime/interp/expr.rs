@@ -4,7 +4,7 @@
 use super::*;
 
 impl<'p> Frame<'p> {
-    /// An expression that does not suspend.
+    /// An expression that never waits.
     #[inline]
     pub(super) fn expr(&mut self, e: &'p Expr) -> Res<Value> {
         // Leaves first: they never recurse, so they need no stack check.

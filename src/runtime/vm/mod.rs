@@ -42,10 +42,11 @@ use crate::ir::{finally_state, Op, Unit};
 use crate::syntax::ast::{BinOp, CmpOp, Name};
 use std::cell::Cell;
 
-/// Which evaluator runs bodies that never suspend.
+/// Which evaluator runs bodies that never wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
-    /// The tree walker for every body (the reference the VM is compared with).
+    /// The tree walker for every body that never waits (the reference the VM is compared
+    /// with); the VM runs the others.
     Walker,
     /// The register VM over the lowered program.
     Vm,
