@@ -277,11 +277,17 @@ pub(crate) struct Act {
     pub waiters: Vec<usize>,
     pub memory_used: u64,
     pub children: Vec<usize>,
-    /// Its cache key, when its result may be cached.
-    pub cache_key: Option<Box<crate::cache::Key>>,
+    /// Its cache key and followers, when its result may be cached (boxed: most actions have
+    /// none, and a million actions hold one `Act` each).
+    pub cached: Option<Box<Cached>>,
+    pub group: Option<Rc<str>>,
+}
+
+/// What a cacheable action keeps.
+pub(crate) struct Cached {
+    pub key: crate::cache::Key,
     /// Identical calls waiting for this one (`serialize = true`).
     pub followers: Vec<usize>,
-    pub group: Option<Rc<str>>,
 }
 
 /// A language-level future (`Value::Future`): lazy until awaited or gathered.
@@ -547,7 +553,7 @@ mod size_tests {
         // Pinned so growth is a decision: a million actions hold one of each.
         let act = std::mem::size_of::<super::Act>();
         let fut = std::mem::size_of::<super::Fut>();
-        assert!(act <= 232, "Act is {act} bytes");
+        assert!(act <= 208, "Act is {act} bytes");
         assert!(fut <= 72, "Fut is {fut} bytes");
     }
 }

@@ -41,14 +41,16 @@ pub(super) fn submit_new(
             waiters: Vec::new(),
             memory_used: 0,
             children: Vec::new(),
-            cache_key: None,
-            followers: Vec::new(),
+            cached: None,
             group: None,
         });
         acts.len() - 1
     };
     if let Some(key) = cache_key(sh, id) {
-        sh.acts.borrow_mut()[id].cache_key = Some(Box::new(key.clone()));
+        sh.acts.borrow_mut()[id].cached = Some(Box::new(Cached {
+            key: key.clone(),
+            followers: Vec::new(),
+        }));
         if cache_hit(sh, id, &key) {
             return id;
         }
@@ -62,7 +64,9 @@ pub(super) fn submit_new(
             match leader {
                 Some(l) if sh.acts.borrow()[l].result.is_none() => {
                     // Runs once: this call waits for the identical one in flight.
-                    sh.acts.borrow_mut()[l].followers.push(id);
+                    if let Some(c) = &mut sh.acts.borrow_mut()[l].cached {
+                        c.followers.push(id);
+                    }
                     return id;
                 }
                 _ => {
@@ -323,9 +327,11 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
             Err(Rc::new(e))
         }
     };
-    if let (Ok(v), Some(key), Some(cache)) =
-        (&result, sh.acts.borrow()[id].cache_key.clone(), sh.cache)
-    {
+    if let (Ok(v), Some(key), Some(cache)) = (
+        &result,
+        sh.acts.borrow()[id].cached.as_ref().map(|c| c.key.clone()),
+        sh.cache,
+    ) {
         // A result too deep to write whole is not stored (it would come back cut).
         if let Some(j) = v.to_json_whole() {
             cache.put(&key, &j.to_string());
@@ -340,7 +346,10 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
             ActState::Failed
         };
         a.result = Some(result.clone());
-        std::mem::take(&mut a.followers)
+        a.cached
+            .as_mut()
+            .map(|c| std::mem::take(&mut c.followers))
+            .unwrap_or_default()
     };
     wake_waiters(sh, id);
     // Identical calls that waited for this one: cache hits (or the same failure).

@@ -136,8 +136,7 @@ pub(crate) fn run(
             waiters: Vec::new(),
             memory_used: 0,
             children: Vec::new(),
-            cache_key: None,
-            followers: Vec::new(),
+            cached: None,
             group: None,
         });
         0
@@ -412,7 +411,7 @@ pub(crate) fn run(
     for a in sh.acts.borrow_mut().iter_mut() {
         a.children = Vec::new();
         a.waiters = Vec::new();
-        a.cache_key = None;
+        a.cached = None;
     }
     // Replicas that `scope = "global"` keeps for later runs, counted before the idle tail.
     let warm_after = sh
