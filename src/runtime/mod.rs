@@ -168,6 +168,20 @@ impl Program {
         }
     }
 
+    /// A checked task's index among the checked tasks (what an [`Act`] holds).
+    pub(crate) fn task_index(&self, t: &Name) -> u32 {
+        self.checked.tasks.get_index_of(t).unwrap_or(usize::MAX) as u32
+    }
+
+    /// The task with index `i` among the checked tasks.
+    pub(crate) fn task_name(&self, i: u32) -> &Name {
+        static NONE: std::sync::OnceLock<Name> = std::sync::OnceLock::new();
+        match self.checked.tasks.get_index(i as usize) {
+            Some((n, _)) => n,
+            None => NONE.get_or_init(|| Name::new("")),
+        }
+    }
+
     /// A function by the index [`Callable::Fn`](value::Callable::Fn) holds.
     #[inline]
     pub(crate) fn fn_at(&self, index: u32) -> Option<&FnDecl> {
@@ -263,7 +277,8 @@ pub(crate) struct ActSettings {
 
 /// A logical action: one task call, across its attempts.
 pub(crate) struct Act {
-    pub task: Name,
+    /// The task, by its index among the checked tasks ([`Program::task_name`]).
+    pub task: u32,
     pub fqn: std::sync::Arc<str>,
     pub args: Vec<Value>,
     pub settings: Rc<ActSettings>,
@@ -553,7 +568,7 @@ mod size_tests {
         // Pinned so growth is a decision: a million actions hold one of each.
         let act = std::mem::size_of::<super::Act>();
         let fut = std::mem::size_of::<super::Fut>();
-        assert!(act <= 208, "Act is {act} bytes");
+        assert!(act <= 192, "Act is {act} bytes");
         assert!(fut <= 72, "Fut is {fut} bytes");
     }
 }

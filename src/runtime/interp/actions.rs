@@ -27,7 +27,7 @@ pub(super) fn submit_new(
     let id = {
         let mut acts = sh.acts.borrow_mut();
         acts.push(Act {
-            task: t.clone(),
+            task: sh.prog.task_index(t),
             fqn,
             args,
             settings,
@@ -91,9 +91,9 @@ pub(super) fn cache_key(sh: &Rc<Shared<'_>>, id: usize) -> Option<crate::cache::
     }
     let version = match &spec.version_override {
         Some(v) => v.clone(),
-        None => sh.prog.versions.get(&a.task)?.clone(),
+        None => sh.prog.versions.get(sh.prog.task_name(a.task))?.clone(),
     };
-    let params = &sh.prog.checked.tasks[&a.task].params;
+    let params = &sh.prog.checked.tasks.get_index(a.task as usize)?.1.params;
     let mut inputs = serde_json::Map::new();
     for (p, v) in params.iter().zip(&a.args) {
         if !spec.ignored_inputs.iter().any(|i| *i == p.name.as_str()) {
@@ -123,7 +123,7 @@ pub(super) fn cache_hit(sh: &Rc<Shared<'_>>, id: usize, key: &crate::cache::Key)
         let a = &sh.acts.borrow()[id];
         (
             a.settings.cache.as_ref().and_then(|c| c.max_age),
-            a.task.clone(),
+            sh.prog.task_name(a.task).clone(),
         )
     };
     if let Some(max) = max_age {
@@ -408,7 +408,7 @@ impl<'p> Body<'p> {
     /// The first poll: binds the arguments and starts the task.
     fn start(&mut self, sh: &Rc<Shared<'p>>) -> Option<Res<Value>> {
         let (id, exec) = (self.id, self.exec);
-        let task = sh.acts.borrow()[id].task.clone();
+        let task = sh.prog.task_name(sh.acts.borrow()[id].task).clone();
         let args: Vec<Value> = {
             let acts = sh.acts.borrow();
             if id == 0 && sh.limits.free_root {
@@ -450,7 +450,7 @@ impl<'p> Body<'p> {
 
 /// Ends an attempt with its body's outcome (unless it was cancelled while it ran).
 fn finish(sh: &Rc<Shared<'_>>, id: usize, r: Res<Value>) {
-    let task = sh.acts.borrow()[id].task.clone();
+    let task = sh.prog.task_name(sh.acts.borrow()[id].task).clone();
     let widen = |v: Value| {
         let mut v = v.deep_copy();
         if let Some(info) = sh.prog.checked.tasks.get(&task) {

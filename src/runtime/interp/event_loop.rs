@@ -122,7 +122,7 @@ pub(crate) fn run(
         sh.live.set(sh.live.get() + 1);
         let fqn = prog.fqns[&task_name].clone();
         sh.acts.borrow_mut().push(Act {
-            task: task_name.clone(),
+            task: prog.task_index(&task_name),
             fqn,
             args,
             settings,
