@@ -78,6 +78,13 @@ enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Write every attempt's metrics (submission, waiting, execution, turnaround, stretch,
+        /// node, resources) as CSV.
+        #[arg(long, value_name = "FILE")]
+        actions_csv: Option<PathBuf>,
+        /// With --json: add the `action_list` array, every attempt's metrics.
+        #[arg(long, requires = "json")]
+        actions: bool,
         /// Keep the cache in DIR/cache.db (default: .flyte/cache.db beside the script).
         #[arg(long, value_name = "DIR", conflicts_with = "no_cache_store")]
         cache_dir: Option<PathBuf>,
@@ -239,6 +246,8 @@ pub fn main() -> i32 {
             json,
             trace,
             report,
+            actions_csv,
+            actions,
             cache_dir,
             no_cache_store,
             import_root,
@@ -255,6 +264,8 @@ pub fn main() -> i32 {
             run::Outputs {
                 trace: trace.as_deref(),
                 report: report.as_deref(),
+                actions_csv: actions_csv.as_deref(),
+                action_list: actions,
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
                 import_roots: &import_root,
