@@ -4,6 +4,7 @@
 //! flag, a missing file, an unknown code). Diagnostics go to stderr, results to stdout; colour
 //! only on a terminal, and never when `NO_COLOR` is set.
 
+mod compare;
 mod export;
 mod fmt;
 mod run;
@@ -99,6 +100,41 @@ enum Command {
         max_wall_time: f64,
         /// Stop the run (E0707) when its values hold more memory than this (`512Mi`, `2Gi`);
         /// 0: no limit.
+        #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
+        max_memory: u64,
+    },
+    /// Run a task on several clusters and seeds at once and compare makespan, cost, waiting,
+    /// utilization and failures in one table.
+    Compare {
+        /// The .flyte file.
+        file: PathBuf,
+        /// The task to run.
+        task: Option<String>,
+        /// A cluster TOML file to compare (repeat it: one per cluster).
+        #[arg(long = "cluster", value_name = "FILE", required = true)]
+        clusters: Vec<PathBuf>,
+        /// The seeds each cluster runs with: `A..B` (both included), `N`, or `A,B,C`.
+        #[arg(long, value_name = "A..B", default_value = "0", value_parser = compare::seeds)]
+        seeds: compare::Seeds,
+        /// Print the comparison as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Write an HTML page drawing cost against makespan, one point per cluster.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// A task argument, read by the parameter's type (JSON for lists, dicts, structs).
+        #[arg(long = "arg", value_name = "NAME=VALUE")]
+        args: Vec<String>,
+        /// All task arguments as one JSON object.
+        #[arg(long = "args-json", value_name = "JSON")]
+        args_json: Option<String>,
+        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+        #[arg(long = "import-root", value_name = "DIR")]
+        import_root: Vec<PathBuf>,
+        /// Stop each run (E0704) after this many seconds of real time; 0: no limit.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
+        max_wall_time: f64,
+        /// Stop a run (E0707) when its values hold more memory than this; 0: no limit.
         #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
         max_memory: u64,
     },
@@ -269,14 +305,38 @@ pub fn main() -> i32 {
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
                 import_roots: &import_root,
-                limits: flyte_dsl::runtime::Limits {
-                    max_wall_time: (max_wall_time > 0.0)
-                        .then(|| std::time::Duration::from_secs_f64(max_wall_time)),
-                    max_memory: (max_memory > 0).then_some(max_memory),
-                    ..Default::default()
-                },
+                limits: limits(max_wall_time, max_memory),
             },
         ),
+        Command::Compare {
+            file,
+            task,
+            clusters,
+            seeds,
+            json,
+            report,
+            args,
+            args_json,
+            import_root,
+            max_wall_time,
+            max_memory,
+        } => match check_roots(&import_root) {
+            Ok(()) => compare::compare(
+                &file,
+                compare::CompareArgs {
+                    task: task.as_deref(),
+                    clusters: &clusters,
+                    seeds: &seeds.0,
+                    json,
+                    report: report.as_deref(),
+                    args: &args,
+                    args_json: args_json.as_deref(),
+                    import_roots: &import_root,
+                    limits: limits(max_wall_time, max_memory),
+                },
+            ),
+            Err(code) => code,
+        },
         Command::Cache { command } => run::cache(command_of(command)),
         Command::Repl {
             file,
@@ -316,6 +376,16 @@ pub fn main() -> i32 {
                 Err(code) => code,
             }
         }
+    }
+}
+
+/// The limits of `--max-wall-time` and `--max-memory` (0: none).
+fn limits(max_wall_time: f64, max_memory: u64) -> flyte_dsl::runtime::Limits {
+    flyte_dsl::runtime::Limits {
+        max_wall_time: (max_wall_time > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(max_wall_time)),
+        max_memory: (max_memory > 0).then_some(max_memory),
+        ..Default::default()
     }
 }
 

@@ -8,6 +8,7 @@
 //! attempts at once). Queued time goes on tracks of a "queue" process, partitioned the same way.
 
 pub mod actions;
+pub mod compare;
 pub mod html;
 mod summary;
 pub mod trace;
