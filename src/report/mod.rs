@@ -10,6 +10,7 @@
 pub mod actions;
 pub mod compare;
 pub mod html;
+mod html_data;
 mod summary;
 pub mod trace;
 

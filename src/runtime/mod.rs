@@ -448,7 +448,7 @@ pub struct ActionSummary {
 }
 
 /// The summaries of logical actions, and the distinct resource requests they point at (one
-/// per settings value the actions share, so a million calls of one task hold one request).
+/// per distinct request, so a million calls of one task hold one).
 pub(crate) fn action_summaries(
     acts: &[Act],
     sim_ids: Vec<Vec<u32>>,
@@ -460,8 +460,16 @@ pub(crate) fn action_summaries(
         .zip(sim_ids)
         .map(|(a, ids)| {
             let r = *seen.entry(Rc::as_ptr(&a.settings)).or_insert_with(|| {
-                resources.push(a.settings.resources.clone());
-                (resources.len() - 1) as u32
+                // Equal requests of distinct settings (overrides made in a loop) share one,
+                // looked for among the first few.
+                let spec = &a.settings.resources;
+                match resources.iter().take(64).position(|r| r == spec) {
+                    Some(i) => i as u32,
+                    None => {
+                        resources.push(spec.clone());
+                        (resources.len() - 1) as u32
+                    }
+                }
             });
             ActionSummary {
                 fqn: a.fqn.clone(),
