@@ -266,3 +266,60 @@ fn errors_are_those_of_run() {
         "{err}"
     );
 }
+
+/// No `random()` here: only spot preemption can make seeds differ.
+const SPOT: &str = r#"
+env driver = TaskEnvironment(name = "driver", queue = "driver")
+env work = TaskEnvironment(name = "work", resources = Resources(cpu = 1, memory = "1Gi"), queue = "work", interruptible = true)
+
+@work
+async task step(i: int) -> int {
+    sleep(10m)
+    return i
+}
+
+@driver
+async task main() -> int {
+    return len(await gather(*[step(i) for i in range(4)]))
+}
+"#;
+
+#[test]
+fn spot_preemption_varies_by_seed_and_a_steady_cluster_does_not() {
+    let d = dir("spot");
+    std::fs::write(d.join("spot.flyte"), SPOT).unwrap();
+    let spot = cluster(2)
+        .replace("cost_per_hour = 1.0", "cost_per_hour = 1.0\nspot = true")
+        .replace("cold_start = 0", "cold_start = 0\npreemption_rate = 6.0");
+    std::fs::write(d.join("spot.toml"), spot).unwrap();
+    let v = json(&compare(
+        &d,
+        &[
+            "spot.flyte",
+            "--cluster",
+            "spot.toml",
+            "--cluster",
+            "two.toml",
+            "--seeds",
+            "1..8",
+            "--json",
+        ],
+    ));
+    // Six preemptions a node-hour against 10-minute steps: the seeds differ.
+    let m = &v["clusters"][0]["makespan_s"];
+    assert!(
+        m["min"].as_f64().unwrap() < m["max"].as_f64().unwrap(),
+        "{m}"
+    );
+    assert!(m["min"].as_f64().unwrap() >= 1200.0);
+    // Without preemption every seed is the same run: one run stands for all eight.
+    let steady = &v["clusters"][1];
+    let runs = steady["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 8);
+    assert_eq!(runs[7]["seed"], 8);
+    assert!(runs.iter().all(|r| r["makespan_s"] == 1200.0));
+    assert_eq!(
+        steady["makespan_s"],
+        serde_json::json!({"mean": 1200.0, "min": 1200.0, "max": 1200.0})
+    );
+}

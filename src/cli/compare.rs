@@ -4,8 +4,9 @@
 //!
 //! The script is compiled once, against the first cluster, and checked against the others'
 //! capacity (`E0309`); the program is shared by the threads (`Sync`), and each run builds its
-//! own run state, arguments included, on the thread that makes it. Runs use no result cache,
-//! so every seed really runs.
+//! own run state, arguments included, on the thread that makes it. Runs use no result cache.
+//! A run that cannot depend on its seed (no spot preemption on the cluster, no `random()` in
+//! the script) is made once per cluster and stands for every seed.
 
 use super::run::{bind_args, compile_script, given_args, load_cluster, print_invalid};
 use flyte_dsl::report::compare::{self, ClusterFigures, RunFigures};
@@ -58,6 +59,14 @@ pub struct CompareArgs<'a> {
     pub limits: runtime::Limits,
 }
 
+/// Whether a run on `cluster` can depend on its seed: the seed drives spot preemption (a spot
+/// pool with a preemption rate) and `random()` (looked for in the text of every module the
+/// script loaded, so a mention in a comment counts too: the answer errs towards running).
+fn seed_matters(program: &runtime::Program, cluster: &flyte_dsl::sim::Cluster) -> bool {
+    let preempts = cluster.preemption_rate > 0.0 && cluster.pools.iter().any(|p| p.spot);
+    preempts || program.loaded.texts.iter().any(|t| t.contains("random"))
+}
+
 pub fn compare(file: &Path, a: CompareArgs<'_>) -> i32 {
     if let Err(e) = std::fs::metadata(file) {
         eprintln!("error: cannot read {}: {e}", file.display());
@@ -99,8 +108,14 @@ pub fn compare(file: &Path, a: CompareArgs<'_>) -> i32 {
     if let Err(code) = bind_args(&program, file, task, given.clone()) {
         return code;
     }
+    // A cluster on which the seed changes nothing runs once, and that run stands for every
+    // seed (the same inputs, the same run).
+    let varies: Vec<bool> = clusters.iter().map(|c| seed_matters(&program, c)).collect();
     let jobs: Vec<(usize, u64)> = (0..clusters.len())
-        .flat_map(|c| a.seeds.iter().map(move |&s| (c, s)))
+        .flat_map(|c| {
+            let seeds = if varies[c] { a.seeds } else { &a.seeds[..1] };
+            seeds.iter().map(move |&s| (c, s))
+        })
         .collect();
     let figures: Vec<RunFigures> = jobs
         .par_iter()
@@ -119,8 +134,17 @@ pub fn compare(file: &Path, a: CompareArgs<'_>) -> i32 {
     let table: Vec<ClusterFigures> = a
         .clusters
         .iter()
-        .map(|path| {
-            let runs = figures.by_ref().take(a.seeds.len()).collect();
+        .zip(&varies)
+        .map(|(path, &varies)| {
+            let runs = if varies {
+                figures.by_ref().take(a.seeds.len()).collect()
+            } else {
+                let one = figures.next();
+                a.seeds
+                    .iter()
+                    .filter_map(|&seed| one.clone().map(|r| RunFigures { seed, ..r }))
+                    .collect()
+            };
             ClusterFigures::of(path.display().to_string(), runs)
         })
         .collect();

@@ -167,8 +167,10 @@ pub fn best(clusters: &[ClusterFigures]) -> [Vec<usize>; 5] {
                 Some(b) => b.max(m),
             })
         });
+        // Equal up to rounding (a cost summed in another order) is a tie.
+        let close = |m: f64, b: f64| (m - b).abs() <= 1e-9 * b.abs().max(1e-9);
         (0..clusters.len())
-            .filter(|&i| Some(means[i]) == best)
+            .filter(|&i| best.is_some_and(|b| close(means[i], b)))
             .collect()
     })
 }

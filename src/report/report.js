@@ -198,12 +198,13 @@
         ctx.fillText(label, 4 + row.depth * 12, y + 10); ctx.restore();
         ctx.beginPath(); ctx.rect(LBL, y - 2, W - LBL - 8, ROW); ctx.clip();
         if (row.children && !row.open) {
-          var d = density(row.bars, cols), run = d[0], wait = d[1], peak = 1;
-          for (var c = 0; c < cols; c++) peak = Math.max(peak, run[c] + wait[c]);
+          // Queued (grey, behind) and running (colour) each scaled to its own peak in view.
+          var d = density(row.bars, cols), run = d[0], wait = d[1], peakRun = 1, peakWait = 1;
+          for (var c = 0; c < cols; c++) { peakRun = Math.max(peakRun, run[c]); peakWait = Math.max(peakWait, wait[c]); }
           var colour = row.colour || "#4e79a7", h = ROW - 3;
           for (c = 0; c < cols; c++) {
-            if (run[c] > 0) { ctx.fillStyle = colour; var hr = Math.max(1, run[c] / peak * h); ctx.fillRect(LBL + c, y + h - hr, 1, hr); }
-            if (wait[c] > 0) { ctx.fillStyle = "#d6d6d6"; var hw = Math.max(1, wait[c] / peak * h); ctx.fillRect(LBL + c, y + h - hw - (run[c] / peak * h), 1, hw); }
+            if (wait[c] > 0) { ctx.fillStyle = "#e0e0e0"; var hw = Math.max(1, wait[c] / peakWait * h); ctx.fillRect(LBL + c, y + h - hw, 1, hw); }
+            if (run[c] > 0) { ctx.fillStyle = colour; var hr = Math.max(1, run[c] / peakRun * h); ctx.fillRect(LBL + c, y + h - hr, 1, hr); }
           }
         } else if (row.kind === "action") {
           var col = colourOf(row.action);
