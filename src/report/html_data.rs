@@ -74,21 +74,35 @@ fn settings_text(spec: Option<&crate::resources::ResourceSpec>) -> String {
     parts.join(" · ")
 }
 
-/// The groups of identical actions (same task, same request), in order of first appearance,
-/// and each action's group.
-pub fn groups(o: &Record) -> (Vec<(usize, u32, usize, usize)>, Vec<u32>) {
-    // (first action, request, size, cache hits)
+/// A group of identical actions (same task, same request).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Group {
+    /// Its first action, which names it.
+    pub first: usize,
+    /// The request, an index into [`Record::resources`].
+    pub resources: u32,
+    pub size: usize,
+    pub cache_hits: usize,
+}
+
+/// The groups of identical actions, in order of first appearance, and each action's group.
+pub fn groups(o: &Record) -> (Vec<Group>, Vec<u32>) {
     let mut index: HashMap<(&str, u32), u32> = HashMap::new();
-    let mut list: Vec<(usize, u32, usize, usize)> = Vec::new();
+    let mut list: Vec<Group> = Vec::new();
     let mut of = Vec::with_capacity(o.actions.len());
     for (i, a) in o.actions.iter().enumerate() {
         let g = *index.entry((&a.fqn, a.resources)).or_insert_with(|| {
-            list.push((i, a.resources, 0, 0));
+            list.push(Group {
+                first: i,
+                resources: a.resources,
+                size: 0,
+                cache_hits: 0,
+            });
             (list.len() - 1) as u32
         });
-        list[g as usize].2 += 1;
+        list[g as usize].size += 1;
         if a.state == ActState::Cached {
-            list[g as usize].3 += 1;
+            list[g as usize].cache_hits += 1;
         }
         of.push(g);
     }
@@ -142,7 +156,16 @@ pub fn data(o: &Record, bars: &[Bar], envs: &[(&str, &str)]) -> String {
     let mut fqn_index: HashMap<&str, usize> = HashMap::new();
     let (groups, group_of) = groups(o);
     h.push_str("],\"groups\":[");
-    for (g, &(first, res, size, hits)) in groups.iter().enumerate() {
+    for (
+        g,
+        &Group {
+            first,
+            resources: res,
+            size,
+            cache_hits: hits,
+        },
+    ) in groups.iter().enumerate()
+    {
         let fqn: &str = &o.actions[first].fqn;
         let f = *fqn_index.entry(fqn).or_insert_with(|| {
             fqns.push(fqn);
