@@ -14,7 +14,7 @@
 //! never placed (cancelled or unschedulable while queued) waited until it ended and has no
 //! execution or stretch. A cache hit ran nothing: it is listed with attempt 0 and no times.
 //!
-//! Every row is built by [`attempt`], the one place a per-attempt field is added.
+//! Every row is built by `attempt`, the one place a per-attempt field is added.
 
 use super::state_name;
 use crate::resources::{quantity, Accelerator, ResourceSpec};
