@@ -61,6 +61,13 @@ fn compare(d: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `compare w.flyte --cluster two.toml --cluster four.toml` with `extra` after.
+fn two_and_four(d: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["w.flyte", "--cluster", "two.toml", "--cluster", "four.toml"];
+    args.extend_from_slice(extra);
+    compare(d, &args)
+}
+
 fn json(out: &Output) -> serde_json::Value {
     assert_eq!(
         out.status.code(),
@@ -74,17 +81,7 @@ fn json(out: &Output) -> serde_json::Value {
 #[test]
 fn half_the_nodes_doubles_a_queued_makespan_at_the_same_cost() {
     let d = dir("half");
-    let out = compare(
-        &d,
-        &[
-            "w.flyte",
-            "--cluster",
-            "two.toml",
-            "--cluster",
-            "four.toml",
-            "--json",
-        ],
-    );
+    let out = two_and_four(&d, &["--json"]);
     let v = json(&out);
     let c = v["clusters"].as_array().unwrap();
     assert_eq!(c[0]["cluster"], "two.toml");
@@ -175,18 +172,7 @@ fn seeds_give_a_spread_and_the_table_marks_the_best() {
     ));
     assert_eq!(again, v);
 
-    let out = compare(
-        &d,
-        &[
-            "w.flyte",
-            "--cluster",
-            "two.toml",
-            "--cluster",
-            "four.toml",
-            "--seeds",
-            "1..3",
-        ],
-    );
+    let out = two_and_four(&d, &["--seeds", "1..3"]);
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(
@@ -211,18 +197,7 @@ fn seeds_give_a_spread_and_the_table_marks_the_best() {
 #[test]
 fn the_report_draws_one_point_per_cluster() {
     let d = dir("report");
-    let out = compare(
-        &d,
-        &[
-            "w.flyte",
-            "--cluster",
-            "two.toml",
-            "--cluster",
-            "four.toml",
-            "--report",
-            "c.html",
-        ],
-    );
+    let out = two_and_four(&d, &["--report", "c.html"]);
     assert_eq!(out.status.code(), Some(0));
     let html = std::fs::read_to_string(d.join("c.html")).unwrap();
     assert_eq!(html.matches("<circle").count(), 2);

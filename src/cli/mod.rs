@@ -58,12 +58,8 @@ enum Command {
         file: PathBuf,
         /// The task to run.
         task: Option<String>,
-        /// A task argument, read by the parameter's type (JSON for lists, dicts, structs).
-        #[arg(long = "arg", value_name = "NAME=VALUE")]
-        args: Vec<String>,
-        /// All task arguments as one JSON object.
-        #[arg(long = "args-json", value_name = "JSON")]
-        args_json: Option<String>,
+        #[command(flatten)]
+        inputs: TaskInputs,
         /// A cluster TOML file (default: the built-in cluster).
         #[arg(long)]
         cluster: Option<PathBuf>,
@@ -92,16 +88,8 @@ enum Command {
         /// Keep the cache in memory only, for this run.
         #[arg(long)]
         no_cache_store: bool,
-        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
-        #[arg(long = "import-root", value_name = "DIR")]
-        import_root: Vec<PathBuf>,
-        /// Stop the run (E0704) after this many seconds of real time; 0: no limit.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
-        max_wall_time: f64,
-        /// Stop the run (E0707) when its values hold more memory than this (`512Mi`, `2Gi`);
-        /// 0: no limit.
-        #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
-        max_memory: u64,
+        #[command(flatten)]
+        limits: RunLimits,
     },
     /// Run a task on several clusters and seeds at once and compare makespan, cost, waiting,
     /// utilization and failures in one table.
@@ -122,21 +110,10 @@ enum Command {
         /// Write an HTML page drawing cost against makespan, one point per cluster.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
-        /// A task argument, read by the parameter's type (JSON for lists, dicts, structs).
-        #[arg(long = "arg", value_name = "NAME=VALUE")]
-        args: Vec<String>,
-        /// All task arguments as one JSON object.
-        #[arg(long = "args-json", value_name = "JSON")]
-        args_json: Option<String>,
-        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
-        #[arg(long = "import-root", value_name = "DIR")]
-        import_root: Vec<PathBuf>,
-        /// Stop each run (E0704) after this many seconds of real time; 0: no limit.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
-        max_wall_time: f64,
-        /// Stop a run (E0707) when its values hold more memory than this; 0: no limit.
-        #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
-        max_memory: u64,
+        #[command(flatten)]
+        inputs: TaskInputs,
+        #[command(flatten)]
+        limits: RunLimits,
     },
     /// List or clear the result cache.
     Cache {
@@ -175,6 +152,44 @@ enum Command {
         #[command(subcommand)]
         target: ExportTarget,
     },
+}
+
+/// A task's arguments, as `run` and `compare` take them.
+#[derive(clap::Args)]
+struct TaskInputs {
+    /// A task argument, read by the parameter's type (JSON for lists, dicts, structs).
+    #[arg(long = "arg", value_name = "NAME=VALUE")]
+    args: Vec<String>,
+    /// All task arguments as one JSON object.
+    #[arg(long = "args-json", value_name = "JSON")]
+    args_json: Option<String>,
+}
+
+/// Where imports may read, and what bounds each run, as `run` and `compare` take them.
+#[derive(clap::Args)]
+struct RunLimits {
+    /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+    #[arg(long = "import-root", value_name = "DIR")]
+    import_root: Vec<PathBuf>,
+    /// Stop a run (E0704) after this many seconds of real time; 0: no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
+    max_wall_time: f64,
+    /// Stop a run (E0707) when its values hold more memory than this (`512Mi`, `2Gi`);
+    /// 0: no limit.
+    #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
+    max_memory: u64,
+}
+
+impl RunLimits {
+    /// The run's limits (0: none).
+    fn limits(&self) -> flyte_dsl::runtime::Limits {
+        flyte_dsl::runtime::Limits {
+            max_wall_time: (self.max_wall_time > 0.0)
+                .then(|| std::time::Duration::from_secs_f64(self.max_wall_time)),
+            max_memory: (self.max_memory > 0).then_some(self.max_memory),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -275,8 +290,7 @@ pub fn main() -> i32 {
         Command::Run {
             file,
             task,
-            args,
-            args_json,
+            inputs,
             cluster,
             seed,
             json,
@@ -286,14 +300,12 @@ pub fn main() -> i32 {
             actions,
             cache_dir,
             no_cache_store,
-            import_root,
-            max_wall_time,
-            max_memory,
+            limits,
         } => run::run(
             &file,
             task.as_deref(),
-            &args,
-            args_json.as_deref(),
+            &inputs.args,
+            inputs.args_json.as_deref(),
             cluster.as_deref(),
             seed,
             json,
@@ -304,8 +316,8 @@ pub fn main() -> i32 {
                 action_list: actions,
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
-                import_roots: &import_root,
-                limits: limits(max_wall_time, max_memory),
+                import_roots: &limits.import_root,
+                limits: limits.limits(),
             },
         ),
         Command::Compare {
@@ -315,12 +327,9 @@ pub fn main() -> i32 {
             seeds,
             json,
             report,
-            args,
-            args_json,
-            import_root,
-            max_wall_time,
-            max_memory,
-        } => match check_roots(&import_root) {
+            inputs,
+            limits,
+        } => match check_roots(&limits.import_root) {
             Ok(()) => compare::compare(
                 &file,
                 compare::CompareArgs {
@@ -329,10 +338,10 @@ pub fn main() -> i32 {
                     seeds: &seeds.0,
                     json,
                     report: report.as_deref(),
-                    args: &args,
-                    args_json: args_json.as_deref(),
-                    import_roots: &import_root,
-                    limits: limits(max_wall_time, max_memory),
+                    args: &inputs.args,
+                    args_json: inputs.args_json.as_deref(),
+                    import_roots: &limits.import_root,
+                    limits: limits.limits(),
                 },
             ),
             Err(code) => code,
@@ -376,16 +385,6 @@ pub fn main() -> i32 {
                 Err(code) => code,
             }
         }
-    }
-}
-
-/// The limits of `--max-wall-time` and `--max-memory` (0: none).
-fn limits(max_wall_time: f64, max_memory: u64) -> flyte_dsl::runtime::Limits {
-    flyte_dsl::runtime::Limits {
-        max_wall_time: (max_wall_time > 0.0)
-            .then(|| std::time::Duration::from_secs_f64(max_wall_time)),
-        max_memory: (max_memory > 0).then_some(max_memory),
-        ..Default::default()
     }
 }
 

@@ -56,9 +56,7 @@ impl Record {
                 .collect(),
         }
     }
-}
 
-impl Record {
     /// The record as [`actions`]' metrics read it.
     pub fn view(&self) -> actions::View<'_> {
         actions::View {

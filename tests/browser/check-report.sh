@@ -50,25 +50,10 @@ for example in quickstart resources reuse override_oom; do
     check "$example" > /dev/null
 done
 
-# A fan-out of N - 1 one-second leaves and their driver on 100 nodes of 16 CPUs.
-cat > "$out/fanout.flyte" <<'EOF'
-env driver = TaskEnvironment(name = "driver")
-env leaves = TaskEnvironment(name = "leaves", resources = Resources(cpu = 1, memory = "1Gi"))
-
-@leaves
-async task leaf(i: int) -> int {
-    sleep(1s)
-    return i
-}
-
-@driver
-async task main(n: int) -> int {
-    return len(await gather(*[leaf(i) for i in range(n)]))
-}
-EOF
+# A fan-out of N - 1 one-second leaves (the benches' script) and their driver on 100 nodes of 16 CPUs.
 printf 'cold_start = 0\nimage_pull = 0\n[[pool]]\nname = "cpu"\ncount = 100\ncpu = 16\nmemory = "64Gi"\ncost_per_hour = 0.8\n' > "$out/fanout.toml"
 for n in 10 100000; do
-    "$bin" run "$out/fanout.flyte" --cluster "$out/fanout.toml" --arg n=$((n - 1)) --no-cache-store \
+    "$bin" run benches/compare/wide.flyte --cluster "$out/fanout.toml" --arg n=$((n - 1)) --no-cache-store \
         --max-wall-time 0 --report "$out/fanout-$n.html" > /dev/null
     start=$(date +%s%N)
     ms=$(check "fanout-$n")
