@@ -339,6 +339,17 @@ pub fn json(clusters: &[ClusterFigures], seeds: &[u64]) -> serde_json::Value {
     serde_json::json!({"seeds": seeds, "clusters": list})
 }
 
+/// A round step (1, 2, 2.5 or 5 times a power of ten) of which five reach past `max`.
+fn nice_step(max: f64) -> f64 {
+    let raw = (max * 1.02 / 5.0).max(1e-9);
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * p)
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -357,18 +368,20 @@ pub fn html(clusters: &[ClusterFigures], seeds: &[u64], title: &str) -> String {
         "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
         "#9c755f", "#bab0ac",
     ];
-    let max_x = clusters
-        .iter()
-        .map(|k| k.columns[0].max)
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.1;
-    let max_y = clusters
-        .iter()
-        .map(|k| k.columns[1].max)
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.1;
+    // Each axis from 0 to a round value past the largest, in five round steps.
+    let step_x = nice_step(
+        clusters
+            .iter()
+            .map(|k| k.columns[0].max)
+            .fold(0.0, f64::max),
+    );
+    let step_y = nice_step(
+        clusters
+            .iter()
+            .map(|k| k.columns[1].max)
+            .fold(0.0, f64::max),
+    );
+    let (max_x, max_y) = (step_x * 5.0, step_y * 5.0);
     let x = |v: f64| L + v / max_x * (W - L - 20.0);
     let y = |v: f64| H - B - v / max_y * (H - B - 20.0);
     let mut h = String::new();
@@ -392,8 +405,8 @@ pre{{font-size:12px;background:#f6f6f6;padding:8px}}svg text{{font-size:11px;fon
         W - 20.0
     );
     for i in 0..=5 {
-        let vx = max_x * i as f64 / 5.0;
-        let vy = max_y * i as f64 / 5.0;
+        let vx = step_x * i as f64;
+        let vy = step_y * i as f64;
         let _ = write!(
             h,
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">${vy:.4}</text>",
@@ -412,10 +425,20 @@ pre{{font-size:12px;background:#f6f6f6;padding:8px}}svg text{{font-size:11px;fon
         H / 2.0,
         H / 2.0
     );
+    let mut labels: Vec<(f64, f64)> = Vec::new();
     for (i, k) in clusters.iter().enumerate() {
         let c = PALETTE[i % PALETTE.len()];
         let (m, cost) = (&k.columns[0], &k.columns[1]);
         let (cx, cy) = (x(m.mean), y(cost.mean));
+        // Points at the same place: each label a line below the one before.
+        let mut ly = cy - 8.0;
+        while labels
+            .iter()
+            .any(|&(a, b)| (a - cx).abs() < 60.0 && (b - ly).abs() < 12.0)
+        {
+            ly += 13.0;
+        }
+        labels.push((cx, ly));
         let _ = write!(
             h,
             "<g class=\"cluster\"><line x1=\"{:.1}\" y1=\"{cy:.1}\" x2=\"{:.1}\" y2=\"{cy:.1}\" stroke=\"{c}\"/><line x1=\"{cx:.1}\" y1=\"{:.1}\" x2=\"{cx:.1}\" y2=\"{:.1}\" stroke=\"{c}\"/>\
@@ -433,7 +456,7 @@ pre{{font-size:12px;background:#f6f6f6;padding:8px}}svg text{{font-size:11px;fon
             cost.min,
             cost.max,
             cx + 8.0,
-            cy - 8.0,
+            ly,
             esc(&k.name)
         );
     }
@@ -457,6 +480,13 @@ mod tests {
             failures: 0,
             failed: false,
         }
+    }
+
+    #[test]
+    fn axis_steps_are_round() {
+        assert_eq!(nice_step(1200.0), 250.0);
+        assert_eq!(nice_step(13.0), 5.0);
+        assert!((nice_step(0.0278) - 0.01).abs() < 1e-12);
     }
 
     #[test]

@@ -455,22 +455,29 @@ pub(crate) fn action_summaries(
 ) -> (Vec<ActionSummary>, Vec<ResourceSpec>) {
     let mut resources: Vec<ResourceSpec> = Vec::new();
     let mut seen: HashMap<*const ActSettings, u32> = HashMap::new();
+    // Calls of one task in a row share their settings: no lookup for those.
+    let mut last: Option<(*const ActSettings, u32)> = None;
     let actions = acts
         .iter()
         .zip(sim_ids)
         .map(|(a, ids)| {
-            let r = *seen.entry(Rc::as_ptr(&a.settings)).or_insert_with(|| {
-                // Equal requests of distinct settings (overrides made in a loop) share one,
-                // looked for among the first few.
-                let spec = &a.settings.resources;
-                match resources.iter().take(64).position(|r| r == spec) {
-                    Some(i) => i as u32,
-                    None => {
-                        resources.push(spec.clone());
-                        (resources.len() - 1) as u32
+            let ptr = Rc::as_ptr(&a.settings);
+            let r = match last {
+                Some((p, r)) if p == ptr => r,
+                _ => *seen.entry(ptr).or_insert_with(|| {
+                    // Equal requests of distinct settings (overrides made in a loop) share one,
+                    // looked for among the first few.
+                    let spec = &a.settings.resources;
+                    match resources.iter().take(64).position(|r| r == spec) {
+                        Some(i) => i as u32,
+                        None => {
+                            resources.push(spec.clone());
+                            (resources.len() - 1) as u32
+                        }
                     }
-                }
-            });
+                }),
+            };
+            last = Some((ptr, r));
             ActionSummary {
                 fqn: a.fqn.clone(),
                 state: a.state,
