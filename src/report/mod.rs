@@ -7,7 +7,10 @@
 //! first slot of its node free at its start, so a node shows as many slots as it ever ran
 //! attempts at once). Queued time goes on tracks of a "queue" process, partitioned the same way.
 
+pub mod actions;
+pub mod compare;
 pub mod html;
+mod html_data;
 mod summary;
 pub mod trace;
 
@@ -26,6 +29,8 @@ pub struct Record {
     pub nodes: Vec<(String, String)>,
     /// Each action's inputs in the language's literal syntax, cut to 200 characters.
     pub inputs: Vec<String>,
+    /// The actions' distinct resource requests ([`ActionSummary::resources`]).
+    pub resources: Vec<crate::resources::ResourceSpec>,
 }
 
 impl Record {
@@ -36,6 +41,7 @@ impl Record {
             logs: o.logs.clone(),
             series: o.series.clone(),
             nodes: o.nodes.clone(),
+            resources: o.resources.clone(),
             inputs: o
                 .args
                 .iter()
@@ -48,6 +54,16 @@ impl Record {
                     }
                 })
                 .collect(),
+        }
+    }
+
+    /// The record as [`actions`]' metrics read it.
+    pub fn view(&self) -> actions::View<'_> {
+        actions::View {
+            summary: &self.summary,
+            actions: &self.actions,
+            nodes: &self.nodes,
+            resources: &self.resources,
         }
     }
 }
