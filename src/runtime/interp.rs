@@ -1742,12 +1742,14 @@ impl<'p> Frame<'p> {
                                         ))
                                     }
                                 };
-                                let secs = match b.as_str() {
-                                    "sleep" => d,
-                                    "compute" => (d as f64 / self.cores()).round() as i64,
-                                    _ => (d as f64 / self.gpus()?).round() as i64,
+                                let work = match b.as_str() {
+                                    "sleep" => sim::Work::Sleep,
+                                    "compute" => sim::Work::Cpu {
+                                        cores: self.cores(),
+                                    },
+                                    _ => sim::Work::Gpu { gpus: self.gpus()? },
                                 };
-                                self.sleep(secs).await?;
+                                self.sleep(work, d).await?;
                                 return Ok(Value::None);
                             }
                             "map" => {
@@ -1809,21 +1811,20 @@ impl<'p> Frame<'p> {
         }
     }
 
-    async fn sleep(&mut self, d: i64) -> Res<()> {
-        if d <= 0 {
-            return Ok(());
-        }
-        let (sid, deadline) = {
+    /// `sleep`, `compute`, `gpu_compute`: parks until the simulator says the work is done
+    /// (shared work in a replica is re-timed as others start and end).
+    async fn sleep(&mut self, work: sim::Work, d: i64) -> Res<()> {
+        let timer = {
             let mut sim = self.sh.sim.borrow_mut();
             let sid = self.sh.acts.borrow()[self.act].sim;
-            let deadline = sim.now().saturating_add(d);
-            sim.set_timer(sid, d, tag(TAG_WAKE, self.exec));
-            (sid, deadline)
+            sim.start_work(sid, work, d, tag(TAG_WAKE, self.exec))
         };
-        let _ = sid;
+        let Some(timer) = timer else {
+            return Ok(());
+        };
         loop {
             Park(false).await;
-            if self.sh.sim.borrow().now() >= deadline {
+            if self.sh.sim.borrow().timer_fired(timer) {
                 return Ok(());
             }
         }
@@ -2209,24 +2210,27 @@ impl<'p> Frame<'p> {
                     .map_err(|e| raise(ErrorType::ValueError, e.message))?;
                 let mut acts = sh.acts.borrow_mut();
                 let a = &mut acts[self.act];
-                if b == "free" {
-                    a.memory_used = a.memory_used.saturating_sub(bytes);
-                    return Ok(Value::None);
-                }
-                a.memory_used = a.memory_used.saturating_add(bytes);
+                a.memory_used = if b == "free" {
+                    a.memory_used.saturating_sub(bytes)
+                } else {
+                    a.memory_used.saturating_add(bytes)
+                };
                 let limit = a.settings.resources.memory.map(|m| m.limit.max(m.request));
-                if let Some(limit) = limit {
-                    if a.memory_used > limit {
-                        let used = quantity::format_bytes(a.memory_used);
-                        let lim = quantity::format_bytes(limit);
-                        return Err(Ctrl::Kill(Box::new(ErrorValue {
-                            kind: ErrorType::OOMError,
-                            message: format!("the container used {used}, above its memory limit of {lim}, and was killed"),
-                            code: ErrorCode::Type(ErrorType::OOMError),
-                            task: Some(a.fqn.to_string()),
-                            trace: Trace::new(),
-                        })));
-                    }
+                let checked = sh.sim.borrow_mut().use_memory(a.sim, a.memory_used, limit);
+                if let (Err(over), Some(limit)) = (checked, limit) {
+                    let used = quantity::format_bytes(over.used);
+                    let lim = quantity::format_bytes(limit);
+                    let with = match over.others {
+                        0 => String::new(),
+                        n => format!(" with the {n} other action(s) on its replica"),
+                    };
+                    return Err(Ctrl::Kill(Box::new(ErrorValue {
+                        kind: ErrorType::OOMError,
+                        message: format!("the container used {used}, above its memory limit of {lim}, and was killed{with}"),
+                        code: ErrorCode::Type(ErrorType::OOMError),
+                        task: Some(a.fqn.to_string()),
+                        trace: Trace::new(),
+                    })));
                 }
                 Ok(Value::None)
             }

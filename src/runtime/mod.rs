@@ -549,6 +549,7 @@ pub(crate) fn _event_kinds(e: &Event) -> &'static str {
         Event::Started { .. } => "started",
         Event::TimerFired { .. } => "timer",
         Event::Preempted { .. } => "preempted",
+        Event::OomKilled { .. } => "oom-killed",
         Event::Unschedulable { .. } => "unschedulable",
     }
 }

@@ -84,7 +84,9 @@ mod replica;
 pub(crate) mod reuse;
 mod rng;
 pub(crate) mod sched;
+mod share;
 mod usage;
+mod work;
 
 pub use account::{NodeUsage, SimSummary, Utilization, UtilizationSeries};
 pub use cluster::{
@@ -92,6 +94,7 @@ pub use cluster::{
 };
 pub use explain::{Holder, StuckReport, Waiter, WaitingFor};
 pub use sched::Sim;
+pub use work::{MemoryExceeded, Work};
 
 /// Virtual time in nanoseconds since the start of the run.
 pub type Time = i64;
@@ -188,6 +191,13 @@ pub enum Event {
         node: NodeId,
         at: Time,
     },
+    /// The action's replica was killed for memory another action on it allocated
+    /// ([`Sim::use_memory`]): the action has ended.
+    OomKilled {
+        action: ActionId,
+        node: NodeId,
+        at: Time,
+    },
     /// No node of the cluster could ever hold the request; the action has ended.
     Unschedulable {
         action: ActionId,
@@ -207,6 +217,8 @@ pub enum ActionState {
     Finished,
     Cancelled,
     Preempted,
+    /// Killed with its replica's container, over its memory limit.
+    Killed,
     Unschedulable,
 }
 

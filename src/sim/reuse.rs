@@ -253,6 +253,7 @@ impl Sim {
         if r == NO_REPLICA {
             return; // still waiting in the set's queue: dropped when it reaches the front
         }
+        self.leave_share(a);
         let rep = &mut self.replicas[r as usize];
         if let Some(i) = rep.actions.iter().position(|&x| x == a) {
             rep.actions.swap_remove(i);
@@ -316,7 +317,7 @@ impl Sim {
     }
 
     /// Stops an idle (or still queued) replica, freeing its node capacity.
-    fn stop_replica(&mut self, r: u32) {
+    pub(crate) fn stop_replica(&mut self, r: u32) {
         let was = self.replicas[r as usize].state;
         self.set_replica_state(r, RState::Stopped);
         let rep = &mut self.replicas[r as usize];
@@ -335,6 +336,9 @@ impl Sim {
     /// the node's pod list. Returns the set, to dispatch once the node is cleared.
     pub(crate) fn kill_replica(&mut self, r: u32, victims: &mut Vec<u32>) -> u32 {
         self.set_replica_state(r, RState::Stopped);
+        for a in self.replicas[r as usize].actions.clone() {
+            self.leave_share(a);
+        }
         let rep = &mut self.replicas[r as usize];
         rep.ended_at = self.now;
         let (s, node, alloc) = (rep.set, rep.node, rep.alloc);

@@ -23,6 +23,7 @@
 use super::node::{Node, PodRef, Shape};
 use super::replica::{Replica, ReplicaSet};
 use super::rng::SplitMix64;
+use super::share::Shares;
 use super::usage::Acct;
 use super::{
     ActionId, ActionRecord, ActionState, Cluster, Event, NodeId, PoolAccel, Request, Sym, Time,
@@ -74,11 +75,29 @@ pub(crate) struct ActInt {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum EvKind {
     StartDone(u32),
-    Timer { id: u32, owner: u32, tag: u64 },
+    Timer {
+        id: u32,
+        owner: u32,
+        tag: u64,
+    },
     ReplicaReady(u32),
-    ScaleDown { replica: u32, epoch: u32 },
-    IdleStop { set: u32, epoch: u32 },
-    Preempt { node: u32, epoch: u32 },
+    ScaleDown {
+        replica: u32,
+        epoch: u32,
+    },
+    IdleStop {
+        set: u32,
+        epoch: u32,
+    },
+    Preempt {
+        node: u32,
+        epoch: u32,
+    },
+    /// Shared work may be done (`work.rs`); stale when `gen` is not the work's.
+    WorkDone {
+        id: u32,
+        gen: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -131,9 +150,12 @@ pub struct Sim {
     heap: BinaryHeap<Reverse<Ev>>,
     due: VecDeque<Ev>,
     pub(crate) outbox: VecDeque<Event>,
-    /// Pending events other than preemptions.
-    progress: usize,
+    /// Pending events other than preemptions and shared work's completions, plus the shared
+    /// work under way.
+    pub(crate) progress: usize,
     timer_dead: Vec<u64>,
+    /// Timers delivered ([`Sim::timer_fired`]).
+    timer_fired: Vec<u64>,
     n_timers: u32,
     pub(crate) rng: SplitMix64,
     /// Actions queued or starting.
@@ -142,6 +164,7 @@ pub struct Sim {
     pub(crate) live: usize,
     pub(crate) last_end: Time,
     pub(crate) acct: Acct,
+    pub(crate) share: Shares,
 }
 
 impl Sim {
@@ -171,12 +194,14 @@ impl Sim {
             outbox: VecDeque::new(),
             progress: 0,
             timer_dead: Vec::new(),
+            timer_fired: Vec::new(),
             n_timers: 0,
             rng: SplitMix64::new(seed),
             unstarted: 0,
             live: 0,
             last_end: 0,
             acct: Acct::default(),
+            share: Shares::default(),
         };
         sim.sym("");
         sim.acct.add_key("cpu".into(), 0);
@@ -399,7 +424,7 @@ impl Sim {
     pub(crate) fn push_event(&mut self, delay: Time, kind: EvKind) {
         let seq = self.seq;
         self.seq += 1;
-        if !matches!(kind, EvKind::Preempt { .. }) {
+        if !matches!(kind, EvKind::Preempt { .. } | EvKind::WorkDone { .. }) {
             self.progress += 1;
         }
         let ev = Ev {
@@ -433,11 +458,7 @@ impl Sim {
     /// A timer `delay` from now (for `sleep`, `compute`, backoffs, timeouts). `tag` is the
     /// driver's; a timer whose `owner` has ended by then is dropped silently.
     pub fn set_timer(&mut self, owner: Option<ActionId>, delay: Time, tag: u64) -> TimerId {
-        let id = self.n_timers;
-        self.n_timers += 1;
-        if id as usize / 64 >= self.timer_dead.len() {
-            self.timer_dead.push(0);
-        }
+        let id = self.new_timer_id();
         let owner = owner.map_or(NONE, |a| a.0);
         self.push_event(delay, EvKind::Timer { id, owner, tag });
         TimerId(id)
@@ -448,9 +469,29 @@ impl Sim {
         self.set_timer(Some(a), d, 0)
     }
 
+    pub(crate) fn new_timer_id(&mut self) -> u32 {
+        let id = self.n_timers;
+        self.n_timers += 1;
+        if id as usize / 64 >= self.timer_dead.len() {
+            self.timer_dead.push(0);
+            self.timer_fired.push(0);
+        }
+        id
+    }
+
+    pub(crate) fn mark_fired(&mut self, id: u32) {
+        self.timer_fired[id as usize / 64] |= 1 << (id % 64);
+    }
+
+    /// Whether the timer (or work) has fired: delivered as [`Event::TimerFired`].
+    pub fn timer_fired(&self, t: TimerId) -> bool {
+        self.timer_fired[t.0 as usize / 64] & (1 << (t.0 % 64)) != 0
+    }
+
     /// The timer will not fire.
     pub fn cancel_timer(&mut self, t: TimerId) {
         self.timer_dead[t.0 as usize / 64] |= 1 << (t.0 % 64);
+        self.cancel_work(t.0);
     }
 
     /// Whether anything is left to happen without the driver: events other than spot
@@ -498,7 +539,7 @@ impl Sim {
     }
 
     fn handle(&mut self, kind: EvKind) -> Option<Event> {
-        if !matches!(kind, EvKind::Preempt { .. }) {
+        if !matches!(kind, EvKind::Preempt { .. } | EvKind::WorkDone { .. }) {
             self.progress -= 1;
         }
         match kind {
@@ -523,6 +564,7 @@ impl Sim {
                 if owner != NONE && self.recs[owner as usize].state.is_ended() {
                     return None;
                 }
+                self.mark_fired(id);
                 Some(Event::TimerFired {
                     timer: TimerId(id),
                     owner: (owner != NONE).then_some(ActionId(owner)),
@@ -546,6 +588,7 @@ impl Sim {
                 self.preempt(node, epoch);
                 None
             }
+            EvKind::WorkDone { id, gen } => self.work_done(id, gen),
         }
     }
 

@@ -334,7 +334,16 @@ pub(crate) fn run(
                     }
                 }
             }
-            Event::Preempted { action, .. } => {
+            Event::Preempted { action, .. } | Event::OomKilled { action, .. } => {
+                let (kind, message) = match ev {
+                    Event::Preempted { .. } => {
+                        (ErrorType::PreemptedError, "the spot node was preempted")
+                    }
+                    _ => (
+                        ErrorType::OOMError,
+                        "another action on its replica went above the container's memory limit: the container was killed",
+                    ),
+                };
                 let id = sh.sim_acts.borrow()[action.0 as usize];
                 if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
                     if exec < bodies.len() {
@@ -345,9 +354,9 @@ pub(crate) fn run(
                     &sh,
                     id,
                     Err(ErrorValue {
-                        kind: ErrorType::PreemptedError,
-                        message: "the spot node was preempted".into(),
-                        code: ErrorCode::Type(ErrorType::PreemptedError),
+                        kind,
+                        message: message.into(),
+                        code: ErrorCode::Type(kind),
                         // `complete` names the task: the error is this attempt's own.
                         task: None,
                         trace: Trace::new(),
