@@ -74,7 +74,9 @@
 //! files' imports form no cycle.
 
 pub(crate) mod account;
+mod autoscale;
 pub(crate) mod cluster;
+mod cluster_show;
 mod explain;
 mod node;
 mod pods;
@@ -90,7 +92,7 @@ mod work;
 
 pub use account::{NodeUsage, SimSummary, Utilization, UtilizationSeries};
 pub use cluster::{
-    format_duration, parse_duration, Cluster, ClusterError, Pool, PoolAccel, SECOND,
+    format_duration, parse_duration, Autoscale, Cluster, ClusterError, Pool, PoolAccel, SECOND,
 };
 pub use explain::{Holder, StuckReport, Waiter, WaitingFor};
 pub use sched::Sim;

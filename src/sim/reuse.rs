@@ -328,6 +328,9 @@ impl Sim {
         if matches!(was, RState::Starting | RState::Ready) {
             let class = set.class;
             self.release_pod(node, class, alloc, pos);
+        } else if was == RState::Queued {
+            let class = set.class;
+            self.classes[class as usize].dead += 1;
         }
     }
 

@@ -56,6 +56,10 @@ pub(crate) struct Class {
     pub rank: Vec<u16>,
     pub saturated: bool,
     pub listed: bool,
+    /// Entries of `queue` no longer waiting (cancelled), not yet dropped from it.
+    pub dead: u32,
+    /// Waiting pods the autoscaler counts on nodes it provisions to hold.
+    pub promised: u32,
     pass: u32,
     cursor: u32,
     use_cands: bool,
@@ -81,6 +85,13 @@ pub(crate) enum EvKind {
         tag: u64,
     },
     ReplicaReady(u32),
+    /// A node of an autoscaling pool is provisioned (`autoscale.rs`).
+    NodeReady(u32),
+    /// A node idle since `epoch` may be removed.
+    NodeIdle {
+        node: u32,
+        epoch: u32,
+    },
     ScaleDown {
         replica: u32,
         epoch: u32,
@@ -136,7 +147,7 @@ pub struct Sim {
     pub(crate) classes: Vec<Class>,
     class_of: HashMap<Shape, u32>,
     /// Classes with waiting pods.
-    listed: Vec<u32>,
+    pub(crate) listed: Vec<u32>,
     /// Nodes with capacity freed since the last pass.
     pub(crate) freed: Vec<u32>,
     pub(crate) dirty: bool,
@@ -165,6 +176,14 @@ pub struct Sim {
     pub(crate) last_end: Time,
     pub(crate) acct: Acct,
     pub(crate) share: Shares,
+    /// Some pool autoscales: placement passes end with [`Sim::autoscale`].
+    pub(crate) autoscaling: bool,
+    /// Since the last autoscaling decision, pods were queued or planned capacity came up.
+    pub(crate) scale_dirty: bool,
+    /// Nodes provisioning now.
+    pub(crate) provisioning: Vec<u32>,
+    /// Per pool: nodes provisioning or ready.
+    pub(crate) pool_live: Vec<u32>,
 }
 
 impl Sim {
@@ -202,6 +221,10 @@ impl Sim {
             last_end: 0,
             acct: Acct::default(),
             share: Shares::default(),
+            autoscaling: cluster.pools.iter().any(|p| p.autoscale.is_some()),
+            scale_dirty: false,
+            provisioning: Vec::new(),
+            pool_live: Vec::new(),
         };
         sim.sym("");
         sim.acct.add_key("cpu".into(), 0);
@@ -235,8 +258,11 @@ impl Sim {
                 acct_key,
             };
             sim.pools.push(info);
-            for _ in 0..p.count {
-                let node = Node::new(i as u32, p.cpu_milli, p.memory, p.disk, devices, tpu);
+            let live = p.autoscale.map_or(p.count, |a| a.min_count);
+            sim.pool_live.push(live);
+            for k in 0..p.count {
+                let ready = k < live;
+                let node = Node::new(i as u32, p.cpu_milli, p.memory, p.disk, devices, tpu, ready);
                 sim.nodes.push(node);
             }
         }
@@ -397,6 +423,8 @@ impl Sim {
             rank,
             saturated: false,
             listed: false,
+            dead: 0,
+            promised: 0,
             pass: 0,
             cursor: 0,
             use_cands: false,
@@ -412,6 +440,10 @@ impl Sim {
         let class = &mut self.classes[c as usize];
         class.queue.push_back((seq, pod));
         if !class.saturated {
+            self.dirty = true;
+        }
+        if self.autoscaling {
+            self.scale_dirty = true;
             self.dirty = true;
         }
         if !class.listed {
@@ -589,6 +621,14 @@ impl Sim {
                 None
             }
             EvKind::WorkDone { id, gen } => self.work_done(id, gen),
+            EvKind::NodeReady(n) => {
+                self.node_ready(n);
+                None
+            }
+            EvKind::NodeIdle { node, epoch } => {
+                self.scale_down_node(node, epoch);
+                None
+            }
         }
     }
 
@@ -618,6 +658,9 @@ impl Sim {
             self.unstarted -= 1;
         }
         let ai = self.act[a as usize];
+        if was == ActionState::Queued && ai.set == NONE && ai.class != NONE {
+            self.classes[ai.class as usize].dead += 1;
+        }
         if ai.set != NONE {
             self.release_from_replica(a);
         } else if was != ActionState::Queued {
@@ -690,6 +733,9 @@ impl Sim {
         self.merge = merge;
         freed.clear();
         self.freed = freed;
+        if self.scale_dirty {
+            self.autoscale();
+        }
     }
 
     /// The sequence number of the class's first live pod, dropping cancelled ones.
@@ -703,7 +749,9 @@ impl Sim {
             if live {
                 return Some(seq);
             }
-            self.classes[c as usize].queue.pop_front();
+            let class = &mut self.classes[c as usize];
+            class.queue.pop_front();
+            class.dead = class.dead.saturating_sub(1);
         }
     }
 
