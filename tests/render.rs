@@ -112,6 +112,14 @@ fn a_syntax_error_in_a_decorators_arguments_costs_only_that_argument() {
     insta::assert_snapshot!(rendered(src));
 }
 
+/// An unclosed `(` in a decorator is one error at the `(`: the task keeps its environment
+/// (no false E0213) and its body is still checked.
+#[test]
+fn an_unclosed_decorator_paren_costs_no_environment() {
+    let src = b"env base = TaskEnvironment(name = \"base\")\n\n@base(retries = 2\ntask s(x: int) -> int {\n    return x + \"a\"\n}\n";
+    insta::assert_snapshot!(rendered(src));
+}
+
 /// Issue 19 item 12: a constant override no node can hold fails `check`, as an environment
 /// does, in the override's code family (`E0510`, its help naming `E0309`).
 #[test]

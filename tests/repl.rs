@@ -337,6 +337,33 @@ fn stdin_mode_prints_floats_and_format_flags_as_python() {
     );
 }
 
+/// Variables that name one list keep naming one list from input to input, as in Python
+/// (`a = [1]; b = a; b.append(2)` leaves `a == [1, 2]`), also after an input that fails;
+/// a task's arguments are still copied each on its own.
+#[test]
+fn variables_sharing_a_value_keep_sharing_it_across_inputs() {
+    let script = "let a = [1]\nlet b = a\nb.append(2)\na\nlet d = {\"k\": a}\na.append(3)\nd\nb.append(1 // 0)\nb.append(4)\nd\n";
+    let (out, err) = stdin_mode_both(script);
+    assert!(
+        out.starts_with("[1, 2]: list[int]\n{\"k\": [1, 2, 3]}: dict[str, list[int]]\n"),
+        "{out}"
+    );
+    assert!(err.contains("ZeroDivisionError"), "{err}");
+    assert!(
+        out.ends_with("{\"k\": [1, 2, 3, 4]}: dict[str, list[int]]\n"),
+        "{out}"
+    );
+    // The same lines in Python itself.
+    let py = std::process::Command::new("python3")
+        .args(["-c", "a = [1]\nb = a\nb.append(2)\nprint(a)\nd = {'k': a}\na.append(3)\nprint(d)\nb.append(4)\nprint(d)"])
+        .output()
+        .expect("python3");
+    assert_eq!(
+        String::from_utf8_lossy(&py.stdout),
+        "[1, 2]\n{'k': [1, 2, 3]}\n{'k': [1, 2, 3, 4]}\n"
+    );
+}
+
 const SQ: &str = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))";
 
 /// Defines `env e` and `async task sq` line by line, each line after the first behind the

@@ -1843,6 +1843,39 @@ fn a_bad_decorator_argument_is_dropped_and_the_task_keeps_its_decorator() {
 }
 
 #[test]
+fn an_unclosed_decorator_keeps_its_environment_and_the_arguments_before_the_last() {
+    // `@base(retries = 2` on the line before `task`: one E0102 at the `(`, and the task keeps
+    // its decorator (no false E0213 "belongs to no environment"); with a trailing comma every
+    // argument is kept.
+    let src = "@base(retries = 2\ntask s() {}\n@lib.gpu(cache = \"auto\",\n    retries = 3,\nasync task t() {}\n@e(x = 1\nlet y = 2\n";
+    let p = parse_src(src);
+    assert_eq!(
+        codes(&p),
+        ["E0102", "E0102", "E0102"],
+        "{}",
+        show_errors(src, &p.errors)
+    );
+    // Reported where parsing stopped (the next item), the `(` labelled.
+    assert_eq!(text(src, primary(&p.errors[0])), "task");
+    assert_eq!(
+        primary(&p.errors[0]).start as usize,
+        src.find("task").unwrap()
+    );
+    assert_eq!(kinds(&p.module), ["task", "task", "let"]);
+    let decorator = |i: usize| match &p.module.items[i].kind {
+        ItemKind::Task(t) => t.decorator.as_ref().expect("the decorator is kept"),
+        other => panic!("not a task: {other:?}"),
+    };
+    let path: Vec<&str> = decorator(0).path.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(path, ["base"]);
+    assert_eq!(decorator(0).args.as_ref().map(Vec::len), Some(0));
+    let kept: Vec<String> = (decorator(1).args.as_ref().unwrap().iter())
+        .map(|a| text(src, a.span).to_string())
+        .collect();
+    assert_eq!(kept, ["cache = \"auto\"", "retries = 3"]);
+}
+
+#[test]
 fn errors_of_different_kinds_in_one_file() {
     let src = "let s = \"a\\qb\"\nenv ok = TaskEnvironment(name = \"ok\")\nlet y = 1)\ntask t() {}\nlet z = = 2\nfn g() {}\n";
     let p = parse_src(src);

@@ -56,20 +56,7 @@ pub fn is_function(name: &str) -> bool {
 }
 
 /// Constructors of configuration records (checked by `super::config` where constant).
-pub const CONSTRUCTORS: &[&str] = &[
-    "TaskEnvironment",
-    "Resources",
-    "GPU",
-    "TPU",
-    "Neuron",
-    "AMD_GPU",
-    "HABANA_GAUDI",
-    "ReusePolicy",
-    "Cache",
-    "RetryStrategy",
-    "Backoff",
-    "Timeout",
-];
+pub use crate::syntax::CONSTRUCTORS;
 
 /// Type names usable in annotations.
 pub const TYPE_NAMES: &[&str] = &[

@@ -188,18 +188,16 @@ impl<'a> Cx<'a> {
             }
             py::Expr::List(l) => ExprKind::List(self.exprs(&l.elts)?),
             py::Expr::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)?),
-            py::Expr::ListComp(c) => {
-                let (clauses, pushed) = self.clauses(&c.generators)?;
-                let elt = self.expr(&c.elt);
-                self.pop(pushed);
-                ExprKind::ListComp {
-                    elt: Box::new(elt?),
-                    clauses,
-                }
-            }
-            py::Expr::GeneratorExp(c) => {
-                let (clauses, pushed) = self.clauses(&c.generators)?;
-                let elt = self.expr(&c.elt);
+            // A generator expression is a list comprehension here: the language has no lazy
+            // iterators, and every consumer (`sum`, `gather(*...)`, `list`) reads it whole.
+            py::Expr::ListComp(py::ExprListComp {
+                generators, elt, ..
+            })
+            | py::Expr::GeneratorExp(py::ExprGeneratorExp {
+                generators, elt, ..
+            }) => {
+                let (clauses, pushed) = self.clauses(generators)?;
+                let elt = self.expr(elt);
                 self.pop(pushed);
                 ExprKind::ListComp {
                     elt: Box::new(elt?),

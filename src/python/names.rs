@@ -102,20 +102,7 @@ impl Names {
 }
 
 /// The configuration constructors of flyte-sdk that the language has.
-pub const CONSTRUCTORS: &[&str] = &[
-    "TaskEnvironment",
-    "Resources",
-    "GPU",
-    "TPU",
-    "Neuron",
-    "AMD_GPU",
-    "HABANA_GAUDI",
-    "ReusePolicy",
-    "Cache",
-    "RetryStrategy",
-    "Backoff",
-    "Timeout",
-];
+pub use crate::syntax::CONSTRUCTORS;
 
 /// The language's name for a canonical path, where it has one.
 pub fn dsl_name(canon: &str) -> Option<&str> {

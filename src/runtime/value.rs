@@ -264,6 +264,13 @@ impl Value {
         self.deep_copy_in(&mut HashMap::new())
     }
 
+    /// Copies of `vs` that share nothing with the originals but share among themselves as the
+    /// originals do (two of them naming one list name one new list).
+    pub fn deep_copy_all(vs: &[Value]) -> Vec<Value> {
+        let mut copies = HashMap::new();
+        vs.iter().map(|v| v.deep_copy_in(&mut copies)).collect()
+    }
+
     /// [`Value::deep_copy`], with the copies made so far by the address of their original:
     /// sharing, and cycles, are copied as they are (as Python's `deepcopy` does).
     fn deep_copy_in(&self, copies: &mut HashMap<usize, Value>) -> Value {

@@ -25,3 +25,20 @@ pub mod parser;
 
 pub use error::SyntaxError;
 pub use parser::{parse, parse_bytes, parse_type, Parsed};
+
+/// The constructors of configuration records (flyte-sdk's `flyte.Resources`, `flyte.GPU`, ...),
+/// known to both front ends (a `.flyte` script and a flyte-sdk module) and to the checker.
+pub const CONSTRUCTORS: &[&str] = &[
+    "TaskEnvironment",
+    "Resources",
+    "GPU",
+    "TPU",
+    "Neuron",
+    "AMD_GPU",
+    "HABANA_GAUDI",
+    "ReusePolicy",
+    "Cache",
+    "RetryStrategy",
+    "Backoff",
+    "Timeout",
+];

@@ -374,7 +374,14 @@ pub(super) async fn body<'p>(sh: Rc<Shared<'p>>, id: usize, exec: usize) {
     };
     let mut f = Frame::new(sh.clone(), id, exec, 0);
     f.vars.reserve_exact(decl.frame_size as usize);
-    f.vars.extend(args.iter().map(Value::deep_copy));
+    if id == 0 && sh.limits.free_root {
+        // The REPL's input takes the session's variables as they share among themselves
+        // (after `let b = a`, one list); a task's arguments are copied each on its own, as
+        // flyte-sdk serializes each input.
+        f.vars.extend(Value::deep_copy_all(&args));
+    } else {
+        f.vars.extend(args.iter().map(Value::deep_copy));
+    }
     f.vars.resize(decl.frame_size as usize, Value::None);
     // A body that never suspends runs on the VM, like a plain function.
     let r = if sh.vm && sh.prog.vm_body(index).is_some() {

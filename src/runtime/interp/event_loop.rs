@@ -69,11 +69,27 @@ pub(crate) fn run(
     let task_name = Name::new(task);
     let settings = base_settings(prog, &task_name);
     // The root's arguments, defaults evaluated, in parameter order.
+    let args_named: Vec<Name> = args.iter().map(|(n, _)| n.clone()).collect();
     let bound = {
         let mut f = Frame::new(sh.clone(), 0, 0, 0);
         f.bind_task_args(&task_name, Vec::new(), args)
     };
     let args = match bound {
+        // The REPL's input takes the session's variables as they share among themselves
+        // (after `let b = a`, one list), not each copied on its own as a task's arguments are.
+        Ok(a) if limits.free_root && passed.len() == args_named.len() => {
+            let params = &prog.checked.tasks[&task_name].params;
+            let by_name: Vec<Value> = params
+                .iter()
+                .filter_map(|p| args_named.iter().position(|n| *n == p.name))
+                .map(|i| passed[i].clone())
+                .collect();
+            if by_name.len() == a.len() {
+                Value::deep_copy_all(&by_name)
+            } else {
+                a
+            }
+        }
         Ok(a) => a,
         Err(c) => {
             let e = match ctrl_to_err(c) {

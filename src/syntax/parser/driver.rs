@@ -108,7 +108,8 @@ pub(super) fn parse_on_big_stack(src: &str, file: FileId, rule: Rule) -> Parsed 
 pub(super) fn blank_bad_decorator_args(input: &str, pos: usize, err: usize) -> Option<String> {
     let mut toks = tokenize(&input[pos..])
         .map(|(t, r)| (t, pos + r.start..pos + r.end))
-        .skip_while(|(t, _)| matches!(t, Ok(Token::Newline | Token::Comment | Token::Semi)));
+        .skip_while(|(t, _)| matches!(t, Ok(Token::Newline | Token::Comment | Token::Semi)))
+        .peekable();
     if toks.next()?.0 != Ok(Token::At) || toks.next()?.0 != Ok(Token::Ident) {
         return None;
     }
@@ -123,21 +124,38 @@ pub(super) fn blank_bad_decorator_args(input: &str, pos: usize, err: usize) -> O
     let mut chunks = Vec::new();
     let mut start = open;
     let mut depth = 0u32;
-    let close = loop {
+    // `Err(end)`: the `(` is never closed, and an item starts a line after the last argument,
+    // which ends at `end` (`@env(retries = 2` on the line before `task`).
+    let mut last_end = open;
+    let close: Result<usize, usize> = loop {
         let (t, r) = toks.next()?;
         match t {
             Ok(Token::LParen | Token::LBracket | Token::LBrace) => depth += 1,
-            Ok(Token::RParen) if depth == 0 => break r.start,
+            Ok(Token::RParen) if depth == 0 => break Ok(r.start),
             Ok(Token::RParen | Token::RBracket | Token::RBrace) => depth = depth.checked_sub(1)?,
             Ok(Token::Comma) if depth == 0 => {
                 chunks.push((start, r.start));
                 start = r.end;
             }
+            Ok(Token::Newline) if depth == 0 => {
+                let next = toks.peek().map(|(t, r)| (t.clone(), r.start));
+                if let Some((Ok(tok), at)) = next {
+                    if brackets::starts_item(tok) && (at == 0 || input.as_bytes()[at - 1] == b'\n')
+                    {
+                        break Err(last_end);
+                    }
+                }
+            }
             _ => {}
         }
+        if !matches!(t, Ok(Token::Newline | Token::Comment)) {
+            last_end = r.end;
+        }
     };
+    let unclosed = close.err();
+    let close = close.unwrap_or_else(|end| end);
     chunks.push((start, close));
-    if !(open..=close).contains(&err) {
+    if !(open..=close).contains(&err) && unclosed.is_none_or(|_| err < open) {
         return None;
     }
     // Only a task takes a decorator: anything else after it stays one error.
@@ -154,6 +172,27 @@ pub(super) fn blank_bad_decorator_args(input: &str, pos: usize, err: usize) -> O
     };
     let mut bytes = input.as_bytes().to_vec();
     let mut blanked = false;
+    if let Some(end) = unclosed {
+        // A `)` where the arguments end: over a trailing comma, else over the last argument
+        // (which is lost: the decorator keeps its environment and the arguments before it).
+        let (s, e) = *chunks.last().expect("one chunk at least");
+        let at = if input[s..e].trim().is_empty() && s > open {
+            s - 1
+        } else {
+            chunks.pop();
+            s
+        };
+        if bytes[at] == b'\n' {
+            return None; // `@env(` alone on its line: no room for the `)`
+        }
+        for b in &mut bytes[at..end.max(at + 1)] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        bytes[at] = b')';
+        blanked = true;
+    }
     for (i, &(s, e)) in chunks.iter().enumerate() {
         if input[s..e].trim().is_empty() || parses(&input[s..e]) {
             continue;
