@@ -235,38 +235,19 @@ fn cluster_file_errors_name_the_line_and_key() {
             .to_string()
     };
     let head = "[[pool]]\nname = \"p\"\ncpu = 4\nmemory = \"16Gi\"\n";
-    assert_eq!(
-        err(&format!("{head}count = 2\nmin_count = 1\n")),
-        "c.toml:6: key `min_count`: pool `p` has both `count` and `min_count`: a pool is either fixed (`count`) or autoscaling (`min_count`, `max_count`)"
-    );
-    assert_eq!(
-        err(&format!("{head}count = 2\nmax_count = 3\n")),
-        "c.toml:6: key `max_count`: pool `p` has both `count` and `max_count`: a pool is either fixed (`count`) or autoscaling (`min_count`, `max_count`)"
-    );
-    assert_eq!(
-        err(&format!("{head}min_count = 1\n")),
-        "c.toml:5: key `max_count`: autoscaling pool `p` has no `max_count`"
-    );
-    assert_eq!(
-        err(&format!("{head}min_count = 3\nmax_count = 2\n")),
-        "c.toml:5: key `min_count`: pool `p` has `min_count` 3 above its `max_count` 2"
-    );
-    assert_eq!(
-        err(&format!("{head}max_count = 0\n")),
-        "c.toml:5: key `max_count`: a pool needs at least one node"
-    );
-    assert_eq!(
-        err(&format!("{head}min_count = -1\nmax_count = 2\n")),
-        "c.toml:5: key `min_count`: a node count cannot be negative"
-    );
-    assert_eq!(
-        err(&format!("{head}count = 2\nscale_up_delay = \"1m\"\n")),
-        "c.toml:6: key `scale_up_delay`: pool `p` has a fixed `count`; only an autoscaling pool (`min_count`, `max_count`) has `scale_up_delay`"
-    );
-    assert_eq!(
-        err(&format!("{head}max_count = 2\nscale_down_after = \"soon\"\n")),
-        "c.toml:6: key `scale_down_after`: `soon` is not a duration (write seconds, or a string like \"5s\" or \"1m30s\")"
-    );
+    let cases = [
+        ("count = 2\nmin_count = 1\n", "c.toml:6: key `min_count`: pool `p` has both `count` and `min_count`: a pool is either fixed (`count`) or autoscaling (`min_count`, `max_count`)"),
+        ("count = 2\nmax_count = 3\n", "c.toml:6: key `max_count`: pool `p` has both `count` and `max_count`: a pool is either fixed (`count`) or autoscaling (`min_count`, `max_count`)"),
+        ("min_count = 1\n", "c.toml:5: key `max_count`: autoscaling pool `p` has no `max_count`"),
+        ("min_count = 3\nmax_count = 2\n", "c.toml:5: key `min_count`: pool `p` has `min_count` 3 above its `max_count` 2"),
+        ("max_count = 0\n", "c.toml:5: key `max_count`: a pool needs at least one node"),
+        ("min_count = -1\nmax_count = 2\n", "c.toml:5: key `min_count`: a node count cannot be negative"),
+        ("count = 2\nscale_up_delay = \"1m\"\n", "c.toml:6: key `scale_up_delay`: pool `p` has a fixed `count`; only an autoscaling pool (`min_count`, `max_count`) has `scale_up_delay`"),
+        ("max_count = 2\nscale_down_after = \"soon\"\n", "c.toml:6: key `scale_down_after`: `soon` is not a duration (write seconds, or a string like \"5s\" or \"1m30s\")"),
+    ];
+    for (keys, message) in cases {
+        assert_eq!(err(&format!("{head}{keys}")), message, "{keys}");
+    }
     assert!(err(&format!("{head}max_count = 2\nmax_count_typo = 1\n"))
         .starts_with("c.toml:6: key `max_count_typo`: unknown key"));
 }

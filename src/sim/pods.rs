@@ -108,14 +108,7 @@ impl Sim {
                 Ok(a) => {
                     let ai = self.act[a as usize];
                     self.free_capacity(node, ai.class, ai.alloc);
-                    let r = &mut self.recs[a as usize];
-                    if r.state == ActionState::Starting {
-                        self.unstarted -= 1;
-                    }
-                    r.state = ActionState::Preempted;
-                    r.ended_at = self.now;
-                    self.live -= 1;
-                    self.last_end = self.last_end.max(self.now);
+                    self.end_placed(a, ActionState::Preempted);
                     victims.push(a);
                 }
                 Err(r) => sets.push(self.kill_replica(r, &mut victims)),

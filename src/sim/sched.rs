@@ -670,6 +670,19 @@ impl Sim {
         true
     }
 
+    /// A placed action ends now as `to` (preempted, killed) with its capacity already freed
+    /// by the caller.
+    pub(crate) fn end_placed(&mut self, a: u32, to: ActionState) {
+        let r = &mut self.recs[a as usize];
+        if r.state == ActionState::Starting {
+            self.unstarted -= 1;
+        }
+        r.state = to;
+        r.ended_at = self.now;
+        self.live -= 1;
+        self.last_end = self.last_end.max(self.now);
+    }
+
     /// One placement pass (see the module docs).
     fn place(&mut self) {
         self.dirty = false;

@@ -252,14 +252,7 @@ impl Sim {
             .collect();
         for &v in &victims {
             self.leave_share(v);
-            let rec = &mut self.recs[v as usize];
-            if rec.state == ActionState::Starting {
-                self.unstarted -= 1;
-            }
-            rec.state = ActionState::Killed;
-            rec.ended_at = self.now;
-            self.live -= 1;
-            self.last_end = self.last_end.max(self.now);
+            self.end_placed(v, ActionState::Killed);
             self.outbox.push_back(Event::OomKilled {
                 action: ActionId(v),
                 node: NodeId(node),
