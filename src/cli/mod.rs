@@ -7,6 +7,7 @@
 mod export;
 mod fmt;
 mod run;
+mod why;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use flyte_dsl::diagnostics::{self, codes, SourceMap};
@@ -78,6 +79,9 @@ enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Print why ACTION waited (an id like `train#3`, or an FQN pattern like `ml.*`).
+        #[arg(long, value_name = "ACTION")]
+        why: Option<String>,
         /// Keep the cache in DIR/cache.db (default: .flyte/cache.db beside the script).
         #[arg(long, value_name = "DIR", conflicts_with = "no_cache_store")]
         cache_dir: Option<PathBuf>,
@@ -239,6 +243,7 @@ pub fn main() -> i32 {
             json,
             trace,
             report,
+            why,
             cache_dir,
             no_cache_store,
             import_root,
@@ -255,6 +260,7 @@ pub fn main() -> i32 {
             run::Outputs {
                 trace: trace.as_deref(),
                 report: report.as_deref(),
+                why: why.as_deref(),
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
                 import_roots: &import_root,

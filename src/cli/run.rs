@@ -27,6 +27,8 @@ pub fn load_cluster(path: Option<&Path>) -> Result<Cluster, i32> {
 pub struct Outputs<'a> {
     pub trace: Option<&'a Path>,
     pub report: Option<&'a Path>,
+    /// `--why ACTION`: print why the matching actions waited.
+    pub why: Option<&'a str>,
     pub cache_dir: Option<&'a Path>,
     pub no_cache_store: bool,
     /// Folders imports may read besides the script's.
@@ -338,6 +340,7 @@ pub fn run(
         cache: Some(&cache),
         progress: Some(&progress),
         limits: outputs.limits.clone(),
+        record_waits: outputs.why.is_some() || outputs.report.is_some() || outputs.trace.is_some(),
         ..Default::default()
     };
     let outcome = runtime::run(&program, task, argv, &cluster, opts);
@@ -395,6 +398,15 @@ pub fn run(
             ),
         }
         print!("{}", flyte_dsl::report::summary_text(&outcome));
+    }
+    if let Some(pattern) = outputs.why {
+        // With --json, stdout holds the one JSON object.
+        let text = super::why::why_text(&outcome, pattern);
+        if json {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
     }
     i32::from(outcome.result.is_err())
 }

@@ -88,6 +88,8 @@ mod rng;
 pub(crate) mod sched;
 mod share;
 mod usage;
+mod waitlog;
+mod waits;
 mod work;
 
 pub use account::{NodeUsage, SimSummary, Utilization, UtilizationSeries};
@@ -96,6 +98,7 @@ pub use cluster::{
 };
 pub use explain::{Holder, StuckReport, Waiter, WaitingFor};
 pub use sched::Sim;
+pub use waitlog::{Lack, PoolWhy, Wait, WaitReason};
 pub use work::{MemoryExceeded, Work};
 
 /// Virtual time in nanoseconds since the start of the run.

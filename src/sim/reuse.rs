@@ -100,6 +100,7 @@ impl Sim {
         loop {
             let set = &mut self.sets[s as usize];
             let Some(&a) = set.waiting.front() else {
+                self.note_set_wait(s, false);
                 return;
             };
             if self.recs[a as usize].state != ActionState::Queued {
@@ -121,7 +122,10 @@ impl Sim {
                 {
                     self.new_replica(s)
                 }
-                None => return,
+                None => {
+                    self.note_set_wait(s, true);
+                    return;
+                }
             }
         }
     }

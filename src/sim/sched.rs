@@ -25,6 +25,7 @@ use super::replica::{Replica, ReplicaSet};
 use super::rng::SplitMix64;
 use super::share::Shares;
 use super::usage::Acct;
+use super::waitlog::WaitLog;
 use super::{
     ActionId, ActionRecord, ActionState, Cluster, Event, NodeId, PoolAccel, Request, Sym, Time,
     TimerId, NEVER, NO_NODE, NO_REPLICA,
@@ -184,6 +185,8 @@ pub struct Sim {
     pub(crate) provisioning: Vec<u32>,
     /// Per pool: nodes provisioning or ready.
     pub(crate) pool_live: Vec<u32>,
+    /// Why actions wait, when asked for (`waits.rs`).
+    pub(crate) waits: Option<Box<WaitLog>>,
 }
 
 impl Sim {
@@ -225,6 +228,7 @@ impl Sim {
             scale_dirty: false,
             provisioning: Vec::new(),
             pool_live: Vec::new(),
+            waits: None,
         };
         sim.sym("");
         sim.acct.add_key("cpu".into(), 0);
@@ -748,6 +752,9 @@ impl Sim {
         self.freed = freed;
         if self.scale_dirty {
             self.autoscale();
+        }
+        if self.waits.is_some() {
+            self.note_class_waits();
         }
     }
 

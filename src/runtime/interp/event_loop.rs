@@ -18,10 +18,17 @@ pub(crate) fn run(
         cache,
         progress,
         carry,
+        record_waits,
     } = opts;
     let sh = Rc::new(Shared {
         prog,
-        sim: RefCell::new(Sim::new(cluster, seed)),
+        sim: RefCell::new({
+            let mut sim = Sim::new(cluster, seed);
+            if record_waits {
+                sim.record_waits();
+            }
+            sim
+        }),
         acts: RefCell::new(Vec::new()),
         sim_acts: RefCell::new(Vec::new()),
         futs: RefCell::new(Vec::new()),
@@ -110,6 +117,7 @@ pub(crate) fn run(
                 args: Vec::new(),
                 warm_after: Vec::new(),
                 root: root_place(prog, &task_name),
+                waits: Vec::new(),
             };
         }
     };
@@ -442,6 +450,11 @@ pub(crate) fn run(
         .collect();
     // Replicas alive after the last action run out their idle time and stop: billed.
     sh.sim.borrow_mut().drain_replicas();
+    let waits = if record_waits {
+        super::waits::collect(&sh)
+    } else {
+        Vec::new()
+    };
     let summary = sh.sim.borrow_mut().take_summary();
     let (series, nodes) = {
         let sim = sh.sim.borrow();
@@ -497,6 +510,7 @@ pub(crate) fn run(
         args,
         warm_after,
         root: root_place(prog, &task_name),
+        waits,
     }
 }
 
