@@ -165,12 +165,14 @@ pub(crate) struct WaitLog {
 }
 
 impl WaitLog {
+    /// Appends a reason unless it is the one in force: a reason that differs from it only in
+    /// who holds the resource is the same reason still holding (its first holders are named).
     pub(crate) fn note(
         line: &mut Vec<(Time, Option<WaitReason>)>,
         at: Time,
         r: Option<WaitReason>,
     ) {
-        if line.last().map(|(_, x)| x) == Some(&r) {
+        if line.last().is_some_and(|(_, x)| same(x, &r)) {
             return;
         }
         if line.is_empty() && r.is_none() {
@@ -180,5 +182,21 @@ impl WaitLog {
             Some(last) if last.0 == at => last.1 = r,
             _ => line.push((at, r)),
         }
+    }
+}
+
+/// Equal but for the holders named.
+fn same(a: &Option<WaitReason>, b: &Option<WaitReason>) -> bool {
+    match (a, b) {
+        (Some(WaitReason::NoRoom(x)), Some(WaitReason::NoRoom(y))) => {
+            x.len() == y.len()
+                && x.iter().zip(y).all(|(p, q)| {
+                    (p.pool, p.nodes, &p.lacking, p.at_max)
+                        == (q.pool, q.nodes, &q.lacking, q.at_max)
+                        && p.held.as_ref().map(|h| (h.0, h.1))
+                            == q.held.as_ref().map(|h| (h.0, h.1))
+                })
+        }
+        _ => a == b,
     }
 }
