@@ -87,6 +87,7 @@ pub(crate) mod reuse;
 mod rng;
 pub(crate) mod sched;
 mod share;
+mod timers;
 mod usage;
 mod waitlog;
 mod waits;

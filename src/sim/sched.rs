@@ -165,10 +165,10 @@ pub struct Sim {
     /// Pending events other than preemptions and shared work's completions, plus the shared
     /// work under way.
     pub(crate) progress: usize,
-    timer_dead: Vec<u64>,
+    pub(crate) timer_dead: Vec<u64>,
     /// Timers delivered ([`Sim::timer_fired`]).
-    timer_fired: Vec<u64>,
-    n_timers: u32,
+    pub(crate) timer_fired: Vec<u64>,
+    pub(crate) n_timers: u32,
     pub(crate) rng: SplitMix64,
     /// Actions queued or starting.
     pub(crate) unstarted: usize,
@@ -489,45 +489,6 @@ impl Sim {
             }
         }
         self.due.pop_front()
-    }
-
-    /// A timer `delay` from now (for `sleep`, `compute`, backoffs, timeouts). `tag` is the
-    /// driver's; a timer whose `owner` has ended by then is dropped silently.
-    pub fn set_timer(&mut self, owner: Option<ActionId>, delay: Time, tag: u64) -> TimerId {
-        let id = self.new_timer_id();
-        let owner = owner.map_or(NONE, |a| a.0);
-        self.push_event(delay, EvKind::Timer { id, owner, tag });
-        TimerId(id)
-    }
-
-    /// `sleep`/`compute` in a body: a timer owned by the action, `d` from now, tag 0.
-    pub fn run_for(&mut self, a: ActionId, d: Time) -> TimerId {
-        self.set_timer(Some(a), d, 0)
-    }
-
-    pub(crate) fn new_timer_id(&mut self) -> u32 {
-        let id = self.n_timers;
-        self.n_timers += 1;
-        if id as usize / 64 >= self.timer_dead.len() {
-            self.timer_dead.push(0);
-            self.timer_fired.push(0);
-        }
-        id
-    }
-
-    pub(crate) fn mark_fired(&mut self, id: u32) {
-        self.timer_fired[id as usize / 64] |= 1 << (id % 64);
-    }
-
-    /// Whether the timer (or work) has fired: delivered as [`Event::TimerFired`].
-    pub fn timer_fired(&self, t: TimerId) -> bool {
-        self.timer_fired[t.0 as usize / 64] & (1 << (t.0 % 64)) != 0
-    }
-
-    /// The timer will not fire.
-    pub fn cancel_timer(&mut self, t: TimerId) {
-        self.timer_dead[t.0 as usize / 64] |= 1 << (t.0 % 64);
-        self.cancel_work(t.0);
     }
 
     /// Whether anything is left to happen without the driver: events other than spot
