@@ -283,6 +283,9 @@ fn run_json_is_one_object_with_the_specified_fields() {
             "error",
             "logs",
             "makespan_s",
+            "max_waiting_s",
+            "mean_stretch",
+            "mean_waiting_s",
             "result",
             "status",
             "utilization"

@@ -247,7 +247,10 @@ fn stdin_mode_writes_the_last_runs_trace_and_report() {
         .collect();
     assert!(names.contains(&"e.d"), "the task's bar: {names:?}");
     let html = std::fs::read_to_string(&report).unwrap();
-    assert!(html.contains("<svg") && html.contains("makespan"), "{html}");
+    assert!(
+        html.contains("id=\"report-data\"") && html.contains("makespan"),
+        "{html}"
+    );
 }
 
 /// A run-time error at the REPL points at the statement that raised it (in the session's

@@ -38,6 +38,14 @@ async task main() -> int {
 
 const CLUSTER: &str = "cold_start = \"5s\"\nimage_pull = \"10s\"\n[[pool]]\nname = \"cpu\"\ncount = 2\ncpu = 4\nmemory = \"16Gi\"\ncost_per_hour = 1.0\n";
 
+/// The data object the report's charts draw.
+fn data(html: &str) -> Value {
+    let needle = "id=\"report-data\">";
+    let start = html.find(needle).expect("the data element") + needle.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap()
+}
+
 async fn run() -> flyte_dsl::Run {
     let engine = Engine::builder()
         .cluster(Cluster::from_toml_str(CLUSTER, "c.toml").unwrap())
@@ -123,13 +131,15 @@ async fn the_report_is_one_self_contained_page() {
     let run = run().await;
     let html = run.report_html("report test");
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<svg") && html.contains("</html>"));
+    assert!(html.contains("id=\"report-data\"") && html.contains("</html>"));
     for needle in [
         "report test",
         "makespan",
         "cpu-work.work",
         "pool.warm",
+        "Timeline by task",
         "Schedule by node",
+        "Nodes per pool",
         "Utilization",
         "cold start",
         "Logs",
@@ -146,6 +156,35 @@ async fn the_report_is_one_self_contained_page() {
                 .all(|_| html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
     );
     assert!(!html.contains("<script src") && !html.contains("<link"));
+    assert!(!html.contains("https://") && !html.contains("fetch(") && !html.contains("import("));
+    // The data the charts draw: three `work` calls fold into one group, the fourth (`work(3)`,
+    // also `cpu-work.work` with the same request) with them; the warm calls into another.
+    let d = data(&html);
+    let labels: Vec<&str> = d["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["cpu-work.main", "cpu-work.work ×4", "pool.warm ×3"]
+    );
+    assert_eq!(d["groups"][1]["settings"], "cpu 2 · 2Gi");
+    // The failed `work(3)` is the last action, after three `work` and three `warm` calls.
+    assert_eq!(
+        d["states"][d["act"]["state"][7].as_u64().unwrap() as usize],
+        "failed"
+    );
+    assert_eq!(d["act"]["group"][7], 1);
+    // Two fixed nodes of pool `cpu` all along.
+    assert_eq!(
+        d["pools"],
+        serde_json::json!([{"name": "cpu", "times": [0], "counts": [2]}])
+    );
+    assert_eq!(d["util"]["keys"], serde_json::json!(["cpu", "memory"]));
+    // The waiting and stretch read as durations and a number.
+    assert!(html.contains("mean waiting<b>"), "{}", &html[..2000]);
     // Durations read as a person reads them (`3m 5s`), not as seconds past a minute.
     let makespan = flyte_dsl::human::human_duration((run.makespan_s() * 1e9).round() as i64);
     assert!(makespan.contains("m "), "{makespan}");
@@ -177,11 +216,18 @@ async fn cache_hits_are_marked() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0]["args"]["fqn"], "e.sq");
     let html = run.report_html("hits");
-    assert!(html.contains("cache hits (1)") && html.contains("cache hit: e.sq"));
+    let d = data(&html);
+    assert_eq!(d["groups"][1]["label"], "e.sq ×2 (1 cache hit)");
+    assert_eq!(d["groups"][1]["hits"], 1);
+    // The hit: the third action, when it was called (1m 5s: after the first call's cold start
+    // and minute).
+    assert_eq!(d["act"]["hits"].as_array().unwrap().len(), 1);
+    assert_eq!(d["act"]["hits"][0][0], 2);
+    assert_eq!(d["act"]["n"][2], 0);
 }
 
 #[tokio::test]
-async fn large_runs_aggregate_and_say_so() {
+async fn large_runs_fold_into_groups_and_stay_small() {
     let src = "env e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\nenv d = TaskEnvironment(name = \"d\")\n@e\nasync task leaf(i: int) -> int {\n    sleep(1s)\n    return i\n}\n@d\nasync task main(n: int) -> int {\n    return len(await gather(*[leaf(i) for i in range(n)]))\n}\n";
     let engine = Engine::builder().cluster(Cluster::from_toml_str("cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 10\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n", "c.toml").unwrap()).build();
     let run = engine
@@ -191,7 +237,28 @@ async fn large_runs_aggregate_and_say_so() {
         .await
         .unwrap();
     let html = run.report_html("big");
-    assert!(html.contains("too many to draw one by one"));
+    let d = data(&html);
+    // 20,000 identical leaves: one group of 20,000 under the driver.
+    assert_eq!(d["groups"].as_array().unwrap().len(), 2);
+    assert_eq!(d["groups"][1]["label"], "e.leaf ×20000");
+    assert_eq!(d["groups"][1]["size"], 20000);
+    assert_eq!(d["act"]["group"].as_array().unwrap().len(), 20001);
+    // Every attempt is in the data: 160 slots, 125 waves of 1 s, times in milliseconds.
+    let ends: Vec<f64> = {
+        let b = &d["bars"];
+        let mut q = 0.0;
+        (0..b["q"].as_array().unwrap().len())
+            .map(|i| {
+                q += b["q"][i].as_f64().unwrap();
+                q + b["s"][i].as_f64().unwrap()
+                    + b["r"][i].as_f64().unwrap()
+                    + b["e"][i].as_f64().unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(ends.len(), 20001);
+    assert_eq!(ends.iter().copied().fold(0.0, f64::max), 125_000.0);
+    assert_eq!(d["makespan"], 125_000.0);
     assert!(html.contains("The first 2000 of 20001 actions are listed."));
     assert!(html.len() < 2_000_000, "{} bytes", html.len());
 }

@@ -4,6 +4,7 @@
 //! flag, a missing file, an unknown code). Diagnostics go to stderr, results to stdout; colour
 //! only on a terminal, and never when `NO_COLOR` is set.
 
+mod compare;
 mod export;
 mod fmt;
 mod run;
@@ -58,12 +59,8 @@ enum Command {
         file: PathBuf,
         /// The task to run.
         task: Option<String>,
-        /// A task argument, read by the parameter's type (JSON for lists, dicts, structs).
-        #[arg(long = "arg", value_name = "NAME=VALUE")]
-        args: Vec<String>,
-        /// All task arguments as one JSON object.
-        #[arg(long = "args-json", value_name = "JSON")]
-        args_json: Option<String>,
+        #[command(flatten)]
+        inputs: TaskInputs,
         /// A cluster TOML file (default: the built-in cluster).
         #[arg(long)]
         cluster: Option<PathBuf>,
@@ -82,22 +79,45 @@ enum Command {
         /// Print why ACTION waited (an id like `train#3`, or an FQN pattern like `ml.*`).
         #[arg(long, value_name = "ACTION")]
         why: Option<String>,
+        /// Write every attempt's metrics (submission, waiting, execution, turnaround, stretch,
+        /// node, resources) as CSV.
+        #[arg(long, value_name = "FILE")]
+        actions_csv: Option<PathBuf>,
+        /// With --json: add the `action_list` array, every attempt's metrics.
+        #[arg(long, requires = "json")]
+        actions: bool,
         /// Keep the cache in DIR/cache.db (default: .flyte/cache.db beside the script).
         #[arg(long, value_name = "DIR", conflicts_with = "no_cache_store")]
         cache_dir: Option<PathBuf>,
         /// Keep the cache in memory only, for this run.
         #[arg(long)]
         no_cache_store: bool,
-        /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
-        #[arg(long = "import-root", value_name = "DIR")]
-        import_root: Vec<PathBuf>,
-        /// Stop the run (E0704) after this many seconds of real time; 0: no limit.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
-        max_wall_time: f64,
-        /// Stop the run (E0707) when its values hold more memory than this (`512Mi`, `2Gi`);
-        /// 0: no limit.
-        #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
-        max_memory: u64,
+        #[command(flatten)]
+        limits: RunLimits,
+    },
+    /// Run a task on several clusters and seeds at once and compare makespan, cost, waiting,
+    /// utilization and failures in one table.
+    Compare {
+        /// The .flyte file.
+        file: PathBuf,
+        /// The task to run.
+        task: Option<String>,
+        /// A cluster TOML file to compare (repeat it: one per cluster).
+        #[arg(long = "cluster", value_name = "FILE", required = true)]
+        clusters: Vec<PathBuf>,
+        /// The seeds each cluster runs with: `A..B` (both included), `N`, or `A,B,C`.
+        #[arg(long, value_name = "A..B", default_value = "0", value_parser = compare::seeds)]
+        seeds: compare::Seeds,
+        /// Print the comparison as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Write an HTML page drawing cost against makespan, one point per cluster.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        #[command(flatten)]
+        inputs: TaskInputs,
+        #[command(flatten)]
+        limits: RunLimits,
     },
     /// List or clear the result cache.
     Cache {
@@ -136,6 +156,44 @@ enum Command {
         #[command(subcommand)]
         target: ExportTarget,
     },
+}
+
+/// A task's arguments, as `run` and `compare` take them.
+#[derive(clap::Args)]
+struct TaskInputs {
+    /// A task argument, read by the parameter's type (JSON for lists, dicts, structs).
+    #[arg(long = "arg", value_name = "NAME=VALUE")]
+    args: Vec<String>,
+    /// All task arguments as one JSON object.
+    #[arg(long = "args-json", value_name = "JSON")]
+    args_json: Option<String>,
+}
+
+/// Where imports may read, and what bounds each run, as `run` and `compare` take them.
+#[derive(clap::Args)]
+struct RunLimits {
+    /// Imports may also read files under DIR (repeatable; by default only the script's own folder and below).
+    #[arg(long = "import-root", value_name = "DIR")]
+    import_root: Vec<PathBuf>,
+    /// Stop a run (E0704) after this many seconds of real time; 0: no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
+    max_wall_time: f64,
+    /// Stop a run (E0707) when its values hold more memory than this (`512Mi`, `2Gi`);
+    /// 0: no limit.
+    #[arg(long, value_name = "SIZE", default_value = "1Gi", value_parser = bytes)]
+    max_memory: u64,
+}
+
+impl RunLimits {
+    /// The run's limits (0: none).
+    fn limits(&self) -> flyte_dsl::runtime::Limits {
+        flyte_dsl::runtime::Limits {
+            max_wall_time: (self.max_wall_time > 0.0)
+                .then(|| std::time::Duration::from_secs_f64(self.max_wall_time)),
+            max_memory: (self.max_memory > 0).then_some(self.max_memory),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -236,24 +294,23 @@ pub fn main() -> i32 {
         Command::Run {
             file,
             task,
-            args,
-            args_json,
+            inputs,
             cluster,
             seed,
             json,
             trace,
             report,
             why,
+            actions_csv,
+            actions,
             cache_dir,
             no_cache_store,
-            import_root,
-            max_wall_time,
-            max_memory,
+            limits,
         } => run::run(
             &file,
             task.as_deref(),
-            &args,
-            args_json.as_deref(),
+            &inputs.args,
+            inputs.args_json.as_deref(),
             cluster.as_deref(),
             seed,
             json,
@@ -261,17 +318,40 @@ pub fn main() -> i32 {
                 trace: trace.as_deref(),
                 report: report.as_deref(),
                 why: why.as_deref(),
+                actions_csv: actions_csv.as_deref(),
+                action_list: actions,
                 cache_dir: cache_dir.as_deref(),
                 no_cache_store,
-                import_roots: &import_root,
-                limits: flyte_dsl::runtime::Limits {
-                    max_wall_time: (max_wall_time > 0.0)
-                        .then(|| std::time::Duration::from_secs_f64(max_wall_time)),
-                    max_memory: (max_memory > 0).then_some(max_memory),
-                    ..Default::default()
-                },
+                import_roots: &limits.import_root,
+                limits: limits.limits(),
             },
         ),
+        Command::Compare {
+            file,
+            task,
+            clusters,
+            seeds,
+            json,
+            report,
+            inputs,
+            limits,
+        } => match check_roots(&limits.import_root) {
+            Ok(()) => compare::compare(
+                &file,
+                compare::CompareArgs {
+                    task: task.as_deref(),
+                    clusters: &clusters,
+                    seeds: &seeds.0,
+                    json,
+                    report: report.as_deref(),
+                    args: &inputs.args,
+                    args_json: inputs.args_json.as_deref(),
+                    import_roots: &limits.import_root,
+                    limits: limits.limits(),
+                },
+            ),
+            Err(code) => code,
+        },
         Command::Cache { command } => run::cache(command_of(command)),
         Command::Repl {
             file,

@@ -29,6 +29,10 @@ pub struct Outputs<'a> {
     pub report: Option<&'a Path>,
     /// `--why ACTION`: print why the matching actions waited.
     pub why: Option<&'a str>,
+    /// `--actions-csv`: every attempt's metrics as CSV.
+    pub actions_csv: Option<&'a Path>,
+    /// `--actions`: the `action_list` array in the `--json` object.
+    pub action_list: bool,
     pub cache_dir: Option<&'a Path>,
     pub no_cache_store: bool,
     /// Folders imports may read besides the script's.
@@ -179,27 +183,42 @@ fn chrono_like(secs: i64) -> String {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn run(
+/// Prints the diagnostics of a script that does not pass `check`, as `run` does: the
+/// `{"status": "invalid"}` object with `--json`, else rendered on stderr.
+pub fn print_invalid(diags: &mut Vec<diagnostics::Diagnostic>, map: &SourceMap, json: bool) {
+    let dropped = diagnostics::limit(diags, diagnostics::MAX_PER_FILE);
+    if json {
+        let list: Vec<_> = diags.iter().map(|d| d.to_json(map)).collect();
+        let mut out = serde_json::json!({"status": "invalid", "diagnostics": list});
+        if dropped > 0 {
+            out["not_shown"] = dropped.into();
+        }
+        println!("{out}");
+    } else {
+        eprint!(
+            "{}",
+            diagnostics::render_all(diags, map, super::use_colour())
+        );
+        if dropped > 0 {
+            eprintln!("{}", diagnostics::not_shown(dropped));
+        }
+    }
+}
+
+/// Reads `file` and compiles it against `cluster`, reporting its diagnostics (warnings only
+/// without `json`); `Err(status)` after reporting.
+pub fn compile_script(
     file: &Path,
-    task: Option<&str>,
-    args: &[String],
-    args_json: Option<&str>,
-    cluster: Option<&Path>,
-    seed: u64,
+    cluster: &Cluster,
     json: bool,
-    outputs: Outputs<'_>,
-) -> i32 {
+    import_roots: &[PathBuf],
+) -> Result<(SourceMap, runtime::Program), i32> {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", file.display());
-            return 2;
+            return Err(2);
         }
-    };
-    let cluster = match load_cluster(cluster) {
-        Ok(c) => c,
-        Err(code) => return code,
     };
     let mut map = SourceMap::new();
     let name = file.display().to_string();
@@ -207,47 +226,33 @@ pub fn run(
         &mut map,
         frontend::Source::new(&name, &bytes),
         &frontend::Options::default(),
-        &imports::relative_files(&super::import_roots(file, outputs.import_roots)),
-        &cluster,
+        &imports::relative_files(&super::import_roots(file, import_roots)),
+        cluster,
     );
     let mut diags = compiled.diagnostics;
-    let invalid = compiled.program.is_none();
-    let dropped = diagnostics::limit(&mut diags, diagnostics::MAX_PER_FILE);
-    if invalid {
-        if json {
-            let list: Vec<_> = diags.iter().map(|d| d.to_json(&map)).collect();
-            let mut out = serde_json::json!({"status": "invalid", "diagnostics": list});
-            if dropped > 0 {
-                out["not_shown"] = dropped.into();
+    match compiled.program {
+        None => {
+            print_invalid(&mut diags, &map, json);
+            Err(1)
+        }
+        Some(program) => {
+            if !json {
+                let dropped = diagnostics::limit(&mut diags, diagnostics::MAX_PER_FILE);
+                eprint!(
+                    "{}",
+                    diagnostics::render_all(&diags, &map, super::use_colour())
+                );
+                if dropped > 0 {
+                    eprintln!("{}", diagnostics::not_shown(dropped));
+                }
             }
-            println!("{out}");
-        } else {
-            eprint!(
-                "{}",
-                diagnostics::render_all(&diags, &map, super::use_colour())
-            );
+            Ok((map, program))
         }
     }
-    if !json {
-        if !invalid {
-            eprint!(
-                "{}",
-                diagnostics::render_all(&diags, &map, super::use_colour())
-            );
-        }
-        if dropped > 0 {
-            eprintln!("{}", diagnostics::not_shown(dropped));
-        }
-    }
-    let Some(program) = compiled.program else {
-        return 1;
-    };
-    let opaque = program.loaded.opaque.clone();
-    if !json {
-        eprint!("{}", flyte_dsl::python::opaque_text(&opaque, &map));
-    }
-    let task = task.unwrap_or("main");
-    // Arguments, by the parameters' declared types: `--args-json` first, `--arg` over it.
+}
+
+/// The arguments as given: `--args-json` first, `--arg` over it; `Err(2)` after reporting.
+pub fn given_args(args: &[String], args_json: Option<&str>) -> Result<Vec<(String, Arg)>, i32> {
     let mut given: Vec<(String, Arg)> = Vec::new();
     if let Some(text) = args_json {
         match serde_json::from_str::<serde_json::Value>(text) {
@@ -259,23 +264,33 @@ pub fn run(
                     "error: --args-json must be a JSON object, not {}",
                     frontend::json_kind(&other)
                 );
-                return 2;
+                return Err(2);
             }
             Err(e) => {
                 eprintln!("error: --args-json {}", json_error(&e));
-                return 2;
+                return Err(2);
             }
         }
     }
     for a in args {
         let Some((k, text)) = a.split_once('=') else {
             eprintln!("error: --arg takes NAME=VALUE, got `{a}`");
-            return 2;
+            return Err(2);
         };
         given.push((k.to_string(), Arg::Text(text.to_string())));
     }
-    let argv = match frontend::bind(&program, task, given) {
-        Ok(argv) => argv,
+    Ok(given)
+}
+
+/// Binds the arguments to `task`'s parameters by their types; `Err(2)` after reporting.
+pub fn bind_args(
+    program: &runtime::Program,
+    file: &Path,
+    task: &str,
+    given: Vec<(String, Arg)>,
+) -> Result<Vec<(flyte_dsl::syntax::ast::Name, runtime::value::Value)>, i32> {
+    match frontend::bind(program, task, given) {
+        Ok(argv) => Ok(argv),
         Err(BindError::NoTask { runnable, .. }) => {
             let runnable: Vec<&String> = runnable.iter().filter(|t| !t.contains('.')).collect();
             if runnable.is_empty() {
@@ -294,23 +309,61 @@ pub fn run(
                         .join(", ")
                 );
             }
-            return 2;
+            Err(2)
         }
         Err(BindError::Unknown { params, param, .. }) => {
             eprintln!(
                 "error: task `{task}` has no parameter `{param}`; its parameters are: {}",
                 params.join(", ")
             );
-            return 2;
+            Err(2)
         }
         Err(e @ BindError::Missing { .. }) => {
             eprintln!("error: {e}: pass --arg {}=...", e.param());
-            return 2;
+            Err(2)
         }
         Err(e @ BindError::Invalid { .. }) => {
             eprintln!("error: {e}");
-            return 2;
+            Err(2)
         }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    file: &Path,
+    task: Option<&str>,
+    args: &[String],
+    args_json: Option<&str>,
+    cluster: Option<&Path>,
+    seed: u64,
+    json: bool,
+    outputs: Outputs<'_>,
+) -> i32 {
+    if let Err(e) = std::fs::metadata(file) {
+        eprintln!("error: cannot read {}: {e}", file.display());
+        return 2;
+    }
+    let cluster = match load_cluster(cluster) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (map, program) = match compile_script(file, &cluster, json, outputs.import_roots) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let opaque = program.loaded.opaque.clone();
+    if !json {
+        eprint!("{}", flyte_dsl::python::opaque_text(&opaque, &map));
+    }
+    let task = task.unwrap_or("main");
+    let given = match given_args(args, args_json) {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
+    let argv = match bind_args(&program, file, task, given) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
     let cache = if outputs.no_cache_store {
         Cache::memory()
@@ -340,7 +393,12 @@ pub fn run(
         cache: Some(&cache),
         progress: Some(&progress),
         limits: outputs.limits.clone(),
-        record_waits: outputs.why.is_some() || outputs.report.is_some() || outputs.trace.is_some(),
+        // Why actions waited, for whatever shows it.
+        record_waits: outputs.why.is_some()
+            || outputs.report.is_some()
+            || outputs.trace.is_some()
+            || outputs.actions_csv.is_some()
+            || outputs.action_list,
         ..Default::default()
     };
     let outcome = runtime::run(&program, task, argv, &cluster, opts);
@@ -369,8 +427,20 @@ pub fn run(
             }
         }
     }
+    if let Some(path) = outputs.actions_csv {
+        let text = flyte_dsl::report::actions::csv(flyte_dsl::report::actions::View::of(&outcome));
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return 2;
+        }
+    }
     if json {
         let mut summary = flyte_dsl::report::summary_json(&outcome);
+        if outputs.action_list {
+            summary["action_list"] = flyte_dsl::report::actions::json_list(
+                flyte_dsl::report::actions::View::of(&outcome),
+            );
+        }
         if !opaque.is_empty() {
             summary["opaque"] = flyte_dsl::python::opaque_json(&opaque, &map);
         }

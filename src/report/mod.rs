@@ -7,7 +7,10 @@
 //! first slot of its node free at its start, so a node shows as many slots as it ever ran
 //! attempts at once). Queued time goes on tracks of a "queue" process, partitioned the same way.
 
+pub mod actions;
+pub mod compare;
 pub mod html;
+mod html_data;
 mod summary;
 pub mod trace;
 
@@ -28,6 +31,8 @@ pub struct Record {
     pub inputs: Vec<String>,
     /// Why each action waited (empty unless the run recorded it).
     pub waits: Vec<Vec<crate::runtime::waits::ActionWait>>,
+    /// The actions' distinct resource requests ([`ActionSummary::resources`]).
+    pub resources: Vec<crate::resources::ResourceSpec>,
 }
 
 impl Record {
@@ -38,6 +43,7 @@ impl Record {
             logs: o.logs.clone(),
             series: o.series.clone(),
             nodes: o.nodes.clone(),
+            resources: o.resources.clone(),
             inputs: o
                 .args
                 .iter()
@@ -51,6 +57,16 @@ impl Record {
                 })
                 .collect(),
             waits: o.waits.clone(),
+        }
+    }
+
+    /// The record as [`actions`]' metrics read it.
+    pub fn view(&self) -> actions::View<'_> {
+        actions::View {
+            summary: &self.summary,
+            actions: &self.actions,
+            nodes: &self.nodes,
+            resources: &self.resources,
         }
     }
 }

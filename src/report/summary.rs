@@ -1,6 +1,6 @@
 //! A run's summary: the object `run --json` prints ([`summary_json`]) and the lines a terminal
 //! shows after the result ([`summary_text`]): makespan, actions by state, attempts, cold
-//! starts, cost, utilization, and the print lines.
+//! starts, cost, utilization, waiting and stretch ([`super::actions`]), and the print lines.
 
 use crate::runtime::{ActState, RunOutcome};
 use indexmap::IndexMap;
@@ -57,6 +57,7 @@ pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
             })
         })
         .collect();
+    let stats = super::actions::Stats::of(super::actions::View::of(outcome));
     serde_json::json!({
         "status": status,
         "result": result,
@@ -68,6 +69,9 @@ pub fn summary_json(outcome: &RunOutcome) -> serde_json::Value {
         "cold_starts": outcome.summary.cold_starts,
         "cost_usd": round6(outcome.summary.cost_usd),
         "utilization": utilization,
+        "mean_waiting_s": stats.mean_waiting as f64 / 1e9,
+        "max_waiting_s": stats.max_waiting as f64 / 1e9,
+        "mean_stretch": round6(stats.mean_stretch),
     })
 }
 
@@ -115,5 +119,12 @@ pub fn summary_text(outcome: &RunOutcome) -> String {
         })
         .collect();
     out.push_str(&format!("utilization: {}\n", utils.join(", ")));
+    let stats = super::actions::Stats::of(super::actions::View::of(outcome));
+    out.push_str(&format!(
+        "waiting mean {} max {}  mean stretch {:.2}\n",
+        crate::human::human_duration(stats.mean_waiting),
+        crate::human::human_duration(stats.max_waiting),
+        stats.mean_stretch
+    ));
     out
 }

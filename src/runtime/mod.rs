@@ -421,6 +421,8 @@ pub struct RunOutcome {
     pub series: sim::UtilizationSeries,
     /// Each node's name (`cpu-0`) and pool, by node index.
     pub nodes: Vec<(String, String)>,
+    /// The distinct resource requests of the actions ([`ActionSummary::resources`]).
+    pub resources: Vec<ResourceSpec>,
     /// Each action's inputs (for reports; formatted only when one is written).
     pub args: Vec<Vec<Value>>,
     /// Replicas of `scope = "global"` environments alive at the end, by environment name:
@@ -445,6 +447,53 @@ pub struct ActionSummary {
     pub group: Option<String>,
     /// When it was called (virtual time).
     pub requested_at: i64,
+    /// Its resource request: an index into [`RunOutcome::resources`].
+    pub resources: u32,
+}
+
+/// The summaries of logical actions, and the distinct resource requests they point at (one
+/// per distinct request, so a million calls of one task hold one).
+pub(crate) fn action_summaries(
+    acts: &[Act],
+    sim_ids: Vec<Vec<u32>>,
+) -> (Vec<ActionSummary>, Vec<ResourceSpec>) {
+    let mut resources: Vec<ResourceSpec> = Vec::new();
+    let mut seen: HashMap<*const ActSettings, u32> = HashMap::new();
+    // Calls of one task in a row share their settings: no lookup for those.
+    let mut last: Option<(*const ActSettings, u32)> = None;
+    let actions = acts
+        .iter()
+        .zip(sim_ids)
+        .map(|(a, ids)| {
+            let ptr = Rc::as_ptr(&a.settings);
+            let r = match last {
+                Some((p, r)) if p == ptr => r,
+                _ => *seen.entry(ptr).or_insert_with(|| {
+                    // Equal requests of distinct settings (overrides made in a loop) share one,
+                    // looked for among the first few.
+                    let spec = &a.settings.resources;
+                    match resources.iter().take(64).position(|r| r == spec) {
+                        Some(i) => i as u32,
+                        None => {
+                            resources.push(spec.clone());
+                            (resources.len() - 1) as u32
+                        }
+                    }
+                }),
+            };
+            last = Some((ptr, r));
+            ActionSummary {
+                fqn: a.fqn.clone(),
+                state: a.state,
+                attempts: a.attempt,
+                sim_ids: ids,
+                group: a.group.as_deref().map(str::to_string),
+                requested_at: a.first_queued,
+                resources: r,
+            }
+        })
+        .collect();
+    (actions, resources)
 }
 
 /// How a run goes beyond its program, task, arguments and cluster; every field is optional

@@ -114,6 +114,7 @@ pub(crate) fn run(
                 attempts: 0,
                 series: sh.sim.borrow().utilization_series(),
                 nodes: Vec::new(),
+                resources: Vec::new(),
                 args: Vec::new(),
                 warm_after: Vec::new(),
                 root: root_place(prog, &task_name),
@@ -478,18 +479,7 @@ pub(crate) fn run(
             sim_ids[id].push(sid as u32);
         }
     }
-    let actions = acts
-        .iter()
-        .zip(sim_ids)
-        .map(|(a, ids)| ActionSummary {
-            fqn: a.fqn.clone(),
-            state: a.state,
-            attempts: a.attempt,
-            sim_ids: ids,
-            group: a.group.as_deref().map(str::to_string),
-            requested_at: a.first_queued,
-        })
-        .collect();
+    let (actions, resources) = crate::runtime::action_summaries(&acts, sim_ids);
     drop(acts);
     let args: Vec<Vec<Value>> = sh
         .acts
@@ -507,6 +497,7 @@ pub(crate) fn run(
         attempts,
         series,
         nodes,
+        resources,
         args,
         warm_after,
         root: root_place(prog, &task_name),

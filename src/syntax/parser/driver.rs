@@ -138,7 +138,7 @@ pub(super) fn blank_bad_decorator_args(input: &str, pos: usize, err: usize) -> O
                 start = r.end;
             }
             Ok(Token::Newline) if depth == 0 => {
-                let next = toks.peek().map(|(t, r)| (t.clone(), r.start));
+                let next = toks.peek().map(|(t, r)| (*t, r.start));
                 if let Some((Ok(tok), at)) = next {
                     if brackets::starts_item(tok) && (at == 0 || input.as_bytes()[at - 1] == b'\n')
                     {
