@@ -1,4 +1,4 @@
-//! Why each action waited, as a run reports it ([`RunOptions::record_waits`]): the
+//! Why each action waited, as a run reports it ([`super::RunOptions::record_waits`]): the
 //! simulator's reason codes turned into text once, at the end of a run that asked.
 
 use super::Shared;

@@ -41,7 +41,7 @@ impl Sim {
             log.sets.resize_with(s as usize + 1, Vec::new);
         }
         let set = &self.sets[s as usize];
-        let r = busy.then(|| WaitReason::ReplicasBusy {
+        let r = busy.then_some(WaitReason::ReplicasBusy {
             set: ReplicaSetId(s),
             replicas: set.alive.len() as u32,
             concurrency: set.spec.concurrency,
