@@ -69,7 +69,8 @@ impl Driver {
                     let (req, dur) = self.plan[&action].clone();
                     self.submit(req, dur);
                 }
-                Event::Preempted { .. } | Event::Unschedulable { .. } => {}
+                Event::Preempted { .. } | Event::Unschedulable { .. } | Event::OomKilled { .. } => {
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ mod compare;
 mod export;
 mod fmt;
 mod run;
+mod why;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use flyte_dsl::diagnostics::{self, codes, SourceMap};
@@ -75,6 +76,9 @@ enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Print why ACTION waited (an id like `train#3`, or an FQN pattern like `ml.*`).
+        #[arg(long, value_name = "ACTION")]
+        why: Option<String>,
         /// Write every attempt's metrics (submission, waiting, execution, turnaround, stretch,
         /// node, resources) as CSV.
         #[arg(long, value_name = "FILE")]
@@ -296,6 +300,7 @@ pub fn main() -> i32 {
             json,
             trace,
             report,
+            why,
             actions_csv,
             actions,
             cache_dir,
@@ -312,6 +317,7 @@ pub fn main() -> i32 {
             run::Outputs {
                 trace: trace.as_deref(),
                 report: report.as_deref(),
+                why: why.as_deref(),
                 actions_csv: actions_csv.as_deref(),
                 action_list: actions,
                 cache_dir: cache_dir.as_deref(),

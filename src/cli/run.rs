@@ -27,6 +27,8 @@ pub fn load_cluster(path: Option<&Path>) -> Result<Cluster, i32> {
 pub struct Outputs<'a> {
     pub trace: Option<&'a Path>,
     pub report: Option<&'a Path>,
+    /// `--why ACTION`: print why the matching actions waited.
+    pub why: Option<&'a str>,
     /// `--actions-csv`: every attempt's metrics as CSV.
     pub actions_csv: Option<&'a Path>,
     /// `--actions`: the `action_list` array in the `--json` object.
@@ -391,6 +393,12 @@ pub fn run(
         cache: Some(&cache),
         progress: Some(&progress),
         limits: outputs.limits.clone(),
+        // Why actions waited, for whatever shows it.
+        record_waits: outputs.why.is_some()
+            || outputs.report.is_some()
+            || outputs.trace.is_some()
+            || outputs.actions_csv.is_some()
+            || outputs.action_list,
         ..Default::default()
     };
     let outcome = runtime::run(&program, task, argv, &cluster, opts);
@@ -460,6 +468,15 @@ pub fn run(
             ),
         }
         print!("{}", flyte_dsl::report::summary_text(&outcome));
+    }
+    if let Some(pattern) = outputs.why {
+        // With --json, stdout holds the one JSON object.
+        let text = super::why::why_text(&outcome, pattern);
+        if json {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
     }
     i32::from(outcome.result.is_err())
 }

@@ -490,6 +490,7 @@ impl Program {
                 cache: Some(&engine.cache),
                 progress: None,
                 carry: None,
+                record_waits: false,
             };
             let outcome = runtime::run(&program, &task, args, &engine.cluster, opts);
             if let Ok(mut w) = engine.warm.lock() {

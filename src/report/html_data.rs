@@ -443,6 +443,7 @@ mod tests {
                         cost_usd: 0.0,
                         up_at,
                         down_at,
+                        lives: vec![(up_at, down_at)],
                     })
                     .collect(),
                 actions: Vec::new(),
@@ -458,6 +459,7 @@ mod tests {
             },
             nodes: Vec::new(),
             inputs: Vec::new(),
+            waits: Vec::new(),
             resources: Vec::new(),
         }
     }

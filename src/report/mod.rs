@@ -29,6 +29,8 @@ pub struct Record {
     pub nodes: Vec<(String, String)>,
     /// Each action's inputs in the language's literal syntax, cut to 200 characters.
     pub inputs: Vec<String>,
+    /// Why each action waited (empty unless the run recorded it).
+    pub waits: Vec<Vec<crate::runtime::waits::ActionWait>>,
     /// The actions' distinct resource requests ([`ActionSummary::resources`]).
     pub resources: Vec<crate::resources::ResourceSpec>,
 }
@@ -54,6 +56,7 @@ impl Record {
                     }
                 })
                 .collect(),
+            waits: o.waits.clone(),
         }
     }
 

@@ -96,8 +96,22 @@ pub fn trace_text(o: &Record) -> String {
             if named.insert((QUEUE_PID, t)) {
                 out.event(format_args!("{{\"ph\":\"M\",\"pid\":{QUEUE_PID},\"tid\":{t},\"name\":\"thread_name\",\"args\":{{\"name\":\"waiting {t}\"}}}}"));
             }
+            // Why it waited, when the run recorded it: the reasons within this attempt's wait.
+            let why: Vec<String> = o
+                .waits
+                .get(b.action)
+                .into_iter()
+                .flatten()
+                .filter(|w| w.from < b.started_at && w.to > b.queued_at)
+                .map(|w| js(&w.line()))
+                .collect();
+            let why = if why.is_empty() {
+                String::new()
+            } else {
+                format!(",\"waited\":[{}]", why.join(","))
+            };
             out.event(format_args!(
-                "{{\"ph\":\"X\",\"cat\":\"queued\",\"name\":{},\"pid\":{QUEUE_PID},\"tid\":{t},\"ts\":{},\"dur\":{},\"args\":{{{common},\"attempt\":{attempt}}}}}",
+                "{{\"ph\":\"X\",\"cat\":\"queued\",\"name\":{},\"pid\":{QUEUE_PID},\"tid\":{t},\"ts\":{},\"dur\":{},\"args\":{{{common},\"attempt\":{attempt}{why}}}}}",
                 js(&format!("queued: {}", a.fqn)),
                 us(b.queued_at),
                 us(b.started_at - b.queued_at)

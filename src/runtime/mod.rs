@@ -39,6 +39,7 @@ pub mod resolve;
 mod trace;
 pub mod value;
 pub mod vm;
+pub mod waits;
 
 use crate::check::config::{RetrySpec, ReuseSpec, TimeoutSpec};
 use crate::check::imports::Loaded;
@@ -438,6 +439,9 @@ pub struct RunOutcome {
     /// The run's task: the span of its name and its FQN (where an error that ran no
     /// statement, such as a limit or a deadlock, points).
     pub root: Option<(crate::diagnostics::Span, String)>,
+    /// Why each action waited, by action index, over all its attempts: empty unless
+    /// [`RunOptions::record_waits`].
+    pub waits: Vec<Vec<waits::ActionWait>>,
 }
 
 /// One logical action, for summaries, traces and reports.
@@ -518,6 +522,8 @@ pub struct RunOptions<'a> {
     /// futures and overrides this holds (which the arguments may refer to), and at its end it
     /// holds those that the arguments and the result refer to, renumbered as the result is.
     pub carry: Option<&'a RefCell<carry::Carried>>,
+    /// Record why each action waited ([`RunOutcome::waits`]); off, it costs nothing.
+    pub record_waits: bool,
 }
 
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their
@@ -606,6 +612,7 @@ pub(crate) fn _event_kinds(e: &Event) -> &'static str {
         Event::Started { .. } => "started",
         Event::TimerFired { .. } => "timer",
         Event::Preempted { .. } => "preempted",
+        Event::OomKilled { .. } => "oom-killed",
         Event::Unschedulable { .. } => "unschedulable",
     }
 }

@@ -38,6 +38,10 @@ pub struct NodeUsage {
     pub up_at: Time,
     /// When it was removed, or [`super::NEVER`] when it lived to the end of the run.
     pub down_at: Time,
+    /// Every life of the node, (asked for, removed or [`super::NEVER`]): a node of an
+    /// autoscaling pool may be removed and provisioned again; `up_at` is the first life's
+    /// start and `down_at` the last one's end. Empty for a node never provisioned.
+    pub lives: Vec<(Time, Time)>,
 }
 
 /// Usage over time: at `times[i]`, resource `k` is at `values[i * keys.len() + k]` (in the
@@ -75,6 +79,14 @@ impl Sim {
         } else {
             self.now
         }
+    }
+
+    /// When the run stops using the cluster: the end of its last action, replica or node of
+    /// an autoscaling pool (nodes still live then are billed up to here).
+    pub fn end_of_run(&self) -> Time {
+        let nodes = self.nodes.iter().flat_map(|n| n.lives.iter().map(|l| l.1));
+        let replicas = self.replicas.iter().map(|r| r.ended_at);
+        nodes.chain(replicas).fold(self.makespan(), Time::max)
     }
 
     /// Usage over time, with the current instant's state included.
@@ -130,11 +142,22 @@ impl Sim {
         }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut cost_usd = 0.0;
+        let end = self.end_of_run();
         for (i, &b) in busy.iter().enumerate() {
-            let pool = &self.cluster.pools[self.nodes[i].pool as usize];
+            let node = &self.nodes[i];
+            let pool = &self.cluster.pools[node.pool as usize];
+            // An autoscaling pool's nodes are billed while live, a fixed pool's while busy.
+            let billed = if pool.autoscale.is_some() {
+                node.lives
+                    .iter()
+                    .map(|&(a, b)| (if b == super::NEVER { end } else { b } - a).max(0))
+                    .sum()
+            } else {
+                b
+            };
             // Finite whatever the pool's rate (a `Cluster` built in code skips the TOML's
             // bound): an overflow is the largest float, never infinity or NaN.
-            let cost = finite_cost(b as f64 / 3.6e12 * pool.cost_per_hour);
+            let cost = finite_cost(billed as f64 / 3.6e12 * pool.cost_per_hour);
             cost_usd = finite_cost(cost_usd + cost);
             nodes.push(NodeUsage {
                 node: NodeId(i as u32),
@@ -142,8 +165,9 @@ impl Sim {
                 pool: pool.name.clone(),
                 busy: b,
                 cost_usd: cost,
-                up_at: 0,
-                down_at: super::NEVER,
+                up_at: node.lives.first().map_or(super::NEVER, |l| l.0),
+                down_at: node.lives.last().map_or(super::NEVER, |l| l.1),
+                lives: node.lives.clone(),
             });
         }
         let series = self.utilization_series();

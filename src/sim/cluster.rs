@@ -17,7 +17,7 @@
 
 use crate::diagnostics::suggest::closest;
 use crate::resources::devices;
-use crate::resources::quantity::{format_bytes, format_cpu, parse_bytes, parse_cpu_milli};
+use crate::resources::quantity::{parse_bytes, parse_cpu_milli};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -56,11 +56,15 @@ pub const MAX_NODES: u64 = 100_000;
 /// The most `system_retries`: each is another attempt of a preempted action.
 pub const MAX_SYSTEM_RETRIES: u32 = 100;
 
-/// One node pool: `count` identical nodes.
+/// One node pool: `count` identical nodes, or between `min_count` and `max_count` of them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pool {
     pub name: String,
+    /// The most nodes the pool can have: its fixed `count`, or an autoscaling pool's
+    /// `max_count`.
     pub count: u32,
+    /// `None` for a pool of fixed `count`.
+    pub autoscale: Option<Autoscale>,
     pub cpu_milli: u64,
     pub memory: u64,
     /// `None`: the pool accepts any disk request.
@@ -70,6 +74,17 @@ pub struct Pool {
     pub spot: bool,
     pub labels: BTreeMap<String, String>,
     pub queue: Option<String>,
+}
+
+/// An autoscaling pool's bounds and timing (docs/cluster.md), as a cluster autoscaler or
+/// Karpenter provisions nodes: it starts with `min_count` nodes and grows to `max_count`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Autoscale {
+    pub min_count: u32,
+    /// Time from asking for a node to its being ready (it then pulls images as a fresh node).
+    pub scale_up_delay: std::time::Duration,
+    /// Idle time after which a node is removed while more than `min_count` are live.
+    pub scale_down_after: std::time::Duration,
 }
 
 /// The accelerators of each node of a pool.
@@ -134,6 +149,10 @@ const POOL_KEYS: &[&str] = &[
     "spot",
     "labels",
     "queue",
+    "min_count",
+    "max_count",
+    "scale_up_delay",
+    "scale_down_after",
 ];
 
 /// A TOML number or string (quantities and durations take both).
@@ -194,6 +213,10 @@ struct RawPool {
     spot: Option<Spanned<bool>>,
     labels: Option<Spanned<BTreeMap<String, String>>>,
     queue: Option<Spanned<String>>,
+    min_count: Option<Spanned<i64>>,
+    max_count: Option<Spanned<i64>>,
+    scale_up_delay: Option<Spanned<Scalar>>,
+    scale_down_after: Option<Spanned<Scalar>>,
 }
 
 /// Error construction with the file's text at hand (to turn byte offsets into lines).
@@ -348,24 +371,8 @@ impl Cluster {
             file: file_name,
         };
         let raw: RawCluster = toml::from_str(text).map_err(|e| cx.toml_error(&e))?;
-        let duration = |v: &Option<Spanned<Scalar>>, key: &str, default: i64| match v {
-            None => Ok(default),
-            Some(v) => {
-                let parsed = match v.get_ref() {
-                    Scalar::Str(s) => parse_duration(s),
-                    other => scalar_f64(other).and_then(secs_to_ns),
-                };
-                parsed.ok_or_else(|| {
-                    cx.err(
-                        v.span().start,
-                        key,
-                        format!(
-                            "`{}` is not a duration (write seconds, or a string like \"5s\" or \"1m30s\")",
-                            scalar_text(v.get_ref())
-                        ),
-                    )
-                })
-            }
+        let duration = |v: &Option<Spanned<Scalar>>, key: &str, default: i64| {
+            parse_duration_key(&cx, v, key, default)
         };
         let cold_start = duration(&raw.cold_start, "cold_start", 5 * SECOND)?;
         let image_pull = duration(&raw.image_pull, "image_pull", 30 * SECOND)?;
@@ -457,92 +464,6 @@ impl Cluster {
     pub fn node_count(&self) -> usize {
         self.pools.iter().map(|p| p.count as usize).sum()
     }
-
-    /// A table of the pools, for `flyte-dsl cluster show` (sizes in `Gi` as docs/runtime.md
-    /// writes them; a `queue` column only when some pool has one).
-    pub fn show(&self) -> String {
-        let size = |b: u64| {
-            if b >= 1 << 30 && b.is_multiple_of(1 << 30) {
-                format!("{}Gi", b >> 30)
-            } else {
-                format_bytes(b)
-            }
-        };
-        let header = [
-            "pool",
-            "count",
-            "cpu",
-            "memory",
-            "disk",
-            "accelerators",
-            "cost_per_hour",
-            "spot",
-            "queue",
-        ];
-        let rows: Vec<[String; 9]> = self
-            .pools
-            .iter()
-            .map(|p| {
-                [
-                    p.name.clone(),
-                    p.count.to_string(),
-                    format_cpu(p.cpu_milli),
-                    size(p.memory),
-                    p.disk.map_or("-".into(), size),
-                    p.accel.as_ref().map_or("-".into(), PoolAccel::describe),
-                    format!("{:.2}", p.cost_per_hour),
-                    if p.spot { "yes" } else { "no" }.into(),
-                    p.queue.clone().unwrap_or_else(|| "-".into()),
-                ]
-            })
-            .collect();
-        let columns = if self.pools.iter().any(|p| p.queue.is_some()) {
-            9
-        } else {
-            8
-        };
-        let mut width = header.map(str::len);
-        for r in &rows {
-            for (w, c) in width.iter_mut().zip(r) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let mut out = String::new();
-        let mut line = |cells: &[String]| {
-            let mut l = String::new();
-            for (i, (c, w)) in cells.iter().zip(width).take(columns).enumerate() {
-                if i > 0 {
-                    l.push_str("  ");
-                }
-                // Numbers right-aligned, text left-aligned.
-                if matches!(i, 1 | 2 | 3 | 4 | 6) {
-                    l.push_str(&format!("{c:>w$}"));
-                } else {
-                    l.push_str(&format!("{c:<w$}"));
-                }
-            }
-            out.push_str(l.trim_end());
-            out.push('\n');
-        };
-        line(&header.map(String::from));
-        for r in &rows {
-            line(r);
-        }
-        let per_hour: f64 = self
-            .pools
-            .iter()
-            .map(|p| p.cost_per_hour * p.count as f64)
-            .sum();
-        out.push_str(&format!(
-            "\n{} nodes, ${per_hour:.2}/h when all are busy; cold_start {}, image_pull {}, preemption_rate {}/node-hour, system_retries {}\n",
-            self.node_count(),
-            format_duration(nanos(self.cold_start)),
-            format_duration(nanos(self.image_pull)),
-            self.preemption_rate,
-            self.system_retries
-        ));
-        out
-    }
 }
 
 fn pool_from_raw(cx: &Ctx, at: usize, p: &RawPool) -> Result<Pool, ClusterError> {
@@ -551,25 +472,7 @@ fn pool_from_raw(cx: &Ctx, at: usize, p: &RawPool) -> Result<Pool, ClusterError>
         Some(n) => return Err(cx.err(n.span().start, "name", "a pool name cannot be empty")),
         None => return Err(cx.err(at, "name", "the pool has no `name`")),
     };
-    let count = match &p.count {
-        None => return Err(cx.err(at, "count", format!("pool `{name}` has no `count`"))),
-        Some(c) if *c.get_ref() <= 0 => {
-            return Err(cx.err(c.span().start, "count", "a pool needs at least one node"))
-        }
-        Some(c) => match u32::try_from(*c.get_ref()) {
-            Ok(n) if u64::from(n) <= MAX_NODES => n,
-            _ => {
-                return Err(cx.err(
-                    c.span().start,
-                    "count",
-                    format!(
-                        "pool `{name}` has {} nodes; a cluster has at most {MAX_NODES}",
-                        c.get_ref()
-                    ),
-                ))
-            }
-        },
-    };
+    let (count, autoscale) = pool_count(cx, at, &name, p)?;
     let cpu_milli = match &p.cpu {
         None => return Err(cx.err(at, "cpu", format!("pool `{name}` has no `cpu`"))),
         Some(v) => {
@@ -639,6 +542,7 @@ fn pool_from_raw(cx: &Ctx, at: usize, p: &RawPool) -> Result<Pool, ClusterError>
     Ok(Pool {
         name,
         count,
+        autoscale,
         cpu_milli,
         memory,
         disk,
@@ -652,6 +556,134 @@ fn pool_from_raw(cx: &Ctx, at: usize, p: &RawPool) -> Result<Pool, ClusterError>
             .unwrap_or_default(),
         queue: p.queue.as_ref().map(|q| q.get_ref().clone()),
     })
+}
+
+/// A duration key: seconds, or a string like `"5s"`; `default` when absent.
+fn parse_duration_key(
+    cx: &Ctx,
+    v: &Option<Spanned<Scalar>>,
+    key: &str,
+    default: i64,
+) -> Result<i64, ClusterError> {
+    let Some(v) = v else {
+        return Ok(default);
+    };
+    let parsed = match v.get_ref() {
+        Scalar::Str(s) => parse_duration(s),
+        other => scalar_f64(other).and_then(secs_to_ns),
+    };
+    parsed.ok_or_else(|| {
+        cx.err(
+            v.span().start,
+            key,
+            format!(
+                "`{}` is not a duration (write seconds, or a string like \"5s\" or \"1m30s\")",
+                scalar_text(v.get_ref())
+            ),
+        )
+    })
+}
+
+/// A node count key: at least `min`, at most [`MAX_NODES`].
+fn node_count(
+    cx: &Ctx,
+    v: &Spanned<i64>,
+    key: &str,
+    name: &str,
+    min: i64,
+) -> Result<u32, ClusterError> {
+    let n = *v.get_ref();
+    if n < min {
+        let m = if min == 0 {
+            "a node count cannot be negative"
+        } else {
+            "a pool needs at least one node"
+        };
+        return Err(cx.err(v.span().start, key, m));
+    }
+    match u32::try_from(n) {
+        Ok(n) if u64::from(n) <= MAX_NODES => Ok(n),
+        _ => Err(cx.err(
+            v.span().start,
+            key,
+            format!("pool `{name}` has {n} nodes; a cluster has at most {MAX_NODES}"),
+        )),
+    }
+}
+
+/// A pool's size: a fixed `count`, or `min_count` and `max_count` with the autoscaler's
+/// timing. Returns the most nodes the pool can have and its autoscaling settings.
+fn pool_count(
+    cx: &Ctx,
+    at: usize,
+    name: &str,
+    p: &RawPool,
+) -> Result<(u32, Option<Autoscale>), ClusterError> {
+    let timing = p
+        .scale_up_delay
+        .as_ref()
+        .map(|v| ("scale_up_delay", v))
+        .or(p.scale_down_after.as_ref().map(|v| ("scale_down_after", v)));
+    match (&p.count, &p.min_count, &p.max_count) {
+        (Some(_), Some(b), _) | (Some(_), None, Some(b)) => {
+            let key = if p.min_count.is_some() {
+                "min_count"
+            } else {
+                "max_count"
+            };
+            Err(cx.err(
+                b.span().start,
+                key,
+                format!("pool `{name}` has both `count` and `{key}`: a pool is either fixed (`count`) or autoscaling (`min_count`, `max_count`)"),
+            ))
+        }
+        (Some(c), None, None) => {
+            if let Some((key, v)) = timing {
+                return Err(cx.err(
+                    v.span().start,
+                    key,
+                    format!("pool `{name}` has a fixed `count`; only an autoscaling pool (`min_count`, `max_count`) has `{key}`"),
+                ));
+            }
+            Ok((node_count(cx, c, "count", name, 1)?, None))
+        }
+        (None, None, None) => Err(cx.err(
+            at,
+            "count",
+            format!("pool `{name}` has no `count` (or `min_count` and `max_count`)"),
+        )),
+        (None, min, None) => Err(cx.err(
+            min.as_ref().map_or(at, |m| m.span().start),
+            "max_count",
+            format!("autoscaling pool `{name}` has no `max_count`"),
+        )),
+        (None, min, Some(max)) => {
+            let max_n = node_count(cx, max, "max_count", name, 1)?;
+            let min_n = match min {
+                None => 0,
+                Some(m) => node_count(cx, m, "min_count", name, 0)?,
+            };
+            if min_n > max_n {
+                return Err(cx.err(
+                    min.as_ref().map_or(at, |m| m.span().start),
+                    "min_count",
+                    format!("pool `{name}` has `min_count` {min_n} above its `max_count` {max_n}"),
+                ));
+            }
+            let ns = |d: i64| std::time::Duration::from_nanos(d.max(0) as u64);
+            let up = parse_duration_key(cx, &p.scale_up_delay, "scale_up_delay", 60 * SECOND)?;
+            let down =
+                parse_duration_key(cx, &p.scale_down_after, "scale_down_after", 600 * SECOND)?;
+            Ok((
+                max_n,
+                Some(Autoscale {
+                    min_count: min_n,
+                    scale_up_delay: ns(up),
+                    scale_down_after: ns(down),
+                }),
+            ))
+        }
+    }
 }
 
 fn unknown_device(name: &str, family: &[&'static str]) -> String {

@@ -74,7 +74,9 @@
 //! files' imports form no cycle.
 
 pub(crate) mod account;
+mod autoscale;
 pub(crate) mod cluster;
+mod cluster_show;
 mod explain;
 mod node;
 mod pods;
@@ -84,14 +86,21 @@ mod replica;
 pub(crate) mod reuse;
 mod rng;
 pub(crate) mod sched;
+mod share;
+mod timers;
 mod usage;
+mod waitlog;
+mod waits;
+mod work;
 
 pub use account::{NodeUsage, SimSummary, Utilization, UtilizationSeries};
 pub use cluster::{
-    format_duration, parse_duration, Cluster, ClusterError, Pool, PoolAccel, SECOND,
+    format_duration, parse_duration, Autoscale, Cluster, ClusterError, Pool, PoolAccel, SECOND,
 };
 pub use explain::{Holder, StuckReport, Waiter, WaitingFor};
 pub use sched::Sim;
+pub use waitlog::{Lack, PoolWhy, Wait, WaitReason};
+pub use work::{MemoryExceeded, Work};
 
 /// Virtual time in nanoseconds since the start of the run.
 pub type Time = i64;
@@ -188,6 +197,13 @@ pub enum Event {
         node: NodeId,
         at: Time,
     },
+    /// The action's replica was killed for memory another action on it allocated
+    /// ([`Sim::use_memory`]): the action has ended.
+    OomKilled {
+        action: ActionId,
+        node: NodeId,
+        at: Time,
+    },
     /// No node of the cluster could ever hold the request; the action has ended.
     Unschedulable {
         action: ActionId,
@@ -207,6 +223,8 @@ pub enum ActionState {
     Finished,
     Cancelled,
     Preempted,
+    /// Killed with its replica's container, over its memory limit.
+    Killed,
     Unschedulable,
 }
 

@@ -58,8 +58,20 @@ impl Shape {
     }
 }
 
+/// Where a node of an autoscaling pool is in its life; nodes of fixed pools are always
+/// `Ready`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NodeState {
+    /// Not there: the pool may provision it.
+    Absent,
+    /// Asked for, ready after the pool's `scale_up_delay`.
+    Provisioning,
+    Ready,
+}
+
 pub(crate) struct Node {
     pub pool: u32,
+    pub state: NodeState,
     pub free_cpu: u64,
     pub free_mem: u64,
     /// `u64::MAX` for pools that declare no disk.
@@ -79,6 +91,12 @@ pub(crate) struct Node {
     pub images: Vec<(Sym, Time)>,
     /// In the freed list of the next placement pass.
     pub freed: bool,
+    /// Its lives: (asked for, removed or [`super::NEVER`]); `(0, NEVER)` for fixed pools.
+    pub lives: Vec<(Time, Time)>,
+    /// Bumped when the node becomes busy or idle: stale scale-down events are dropped.
+    pub idle_epoch: u32,
+    /// While provisioning: pods of each class the autoscaler counts on it to hold.
+    pub planned: Vec<(u32, u32)>,
 }
 
 impl Node {
@@ -89,9 +107,15 @@ impl Node {
         disk: Option<u64>,
         devices: u32,
         tpu: bool,
+        ready: bool,
     ) -> Node {
         Node {
             pool,
+            state: if ready {
+                NodeState::Ready
+            } else {
+                NodeState::Absent
+            },
             free_cpu: cpu,
             free_mem: mem,
             free_disk: disk.unwrap_or(u64::MAX),
@@ -103,13 +127,38 @@ impl Node {
             epoch: 0,
             images: Vec::new(),
             freed: false,
+            lives: if ready {
+                vec![(0, super::NEVER)]
+            } else {
+                Vec::new()
+            },
+            idle_epoch: 0,
+            planned: Vec::new(),
         }
+    }
+
+    /// All of its capacity free again (a node just provisioned).
+    pub(crate) fn reset(&mut self, cpu: u64, mem: u64, disk: Option<u64>, tpu: bool) {
+        self.free_cpu = cpu;
+        self.free_mem = mem;
+        self.free_disk = disk.unwrap_or(u64::MAX);
+        let devices = self.slices.len() as u32;
+        self.slices.iter_mut().for_each(|f| *f = SLICES);
+        self.whole_free = devices;
+        self.tpu_free = tpu;
+        self.images.clear();
     }
 
     /// Whether the shape's requests are free here. Device type, shape, queue and spot were
     /// settled when the node was found eligible for the shape's class.
     #[inline]
     pub(crate) fn fits(&self, s: &Shape) -> bool {
+        self.state == NodeState::Ready && self.fits_capacity(s)
+    }
+
+    /// Whether the shape's requests are free, whatever the node's state.
+    #[inline]
+    pub(crate) fn fits_capacity(&self, s: &Shape) -> bool {
         if s.cpu > self.free_cpu || s.mem > self.free_mem || s.disk > self.free_disk {
             return false;
         }
@@ -124,7 +173,7 @@ impl Node {
     /// Takes the shape's requests; returns what to give back to [`Node::free`]: a bit mask of
     /// the devices taken, or the index of the MIG's GPU.
     pub(crate) fn alloc(&mut self, s: &Shape) -> u64 {
-        debug_assert!(self.fits(s));
+        debug_assert!(self.fits_capacity(s));
         self.free_cpu -= s.cpu;
         self.free_mem -= s.mem;
         if self.free_disk != u64::MAX {

@@ -39,6 +39,7 @@ impl Sim {
         n.pods.push(pod);
         if pos == 0 {
             n.busy_since = self.now;
+            n.idle_epoch = n.idle_epoch.wrapping_add(1);
             let rate = self.cluster.preemption_rate;
             if rate > 0.0 && self.cluster.pools[n.pool as usize].spot {
                 let epoch = n.epoch;
@@ -63,6 +64,7 @@ impl Sim {
         if n.pods.is_empty() {
             n.epoch = n.epoch.wrapping_add(1);
             self.acct.intervals.push((node, n.busy_since, self.now));
+            self.node_went_idle(node);
         }
     }
 
@@ -98,6 +100,7 @@ impl Sim {
         n.epoch = n.epoch.wrapping_add(1);
         n.images.clear();
         self.acct.intervals.push((node, n.busy_since, self.now));
+        self.node_went_idle(node);
         let mut victims = Vec::new();
         let mut sets = Vec::new();
         for pod in pods {
@@ -105,14 +108,7 @@ impl Sim {
                 Ok(a) => {
                     let ai = self.act[a as usize];
                     self.free_capacity(node, ai.class, ai.alloc);
-                    let r = &mut self.recs[a as usize];
-                    if r.state == ActionState::Starting {
-                        self.unstarted -= 1;
-                    }
-                    r.state = ActionState::Preempted;
-                    r.ended_at = self.now;
-                    self.live -= 1;
-                    self.last_end = self.last_end.max(self.now);
+                    self.end_placed(a, ActionState::Preempted);
                     victims.push(a);
                 }
                 Err(r) => sets.push(self.kill_replica(r, &mut victims)),

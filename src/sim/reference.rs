@@ -117,7 +117,7 @@ fn simulate(c: &Cluster, jobs: &[Job]) -> Vec<Option<(Time, u32)>> {
                 sim.finish(a);
             }
             Event::Unschedulable { .. } => {}
-            Event::Preempted { .. } => unreachable!(),
+            Event::Preempted { .. } | Event::OomKilled { .. } => unreachable!(),
         }
     }
     sim.records()

@@ -100,6 +100,7 @@ impl Sim {
         loop {
             let set = &mut self.sets[s as usize];
             let Some(&a) = set.waiting.front() else {
+                self.note_set_wait(s, false);
                 return;
             };
             if self.recs[a as usize].state != ActionState::Queued {
@@ -121,7 +122,10 @@ impl Sim {
                 {
                     self.new_replica(s)
                 }
-                None => return,
+                None => {
+                    self.note_set_wait(s, true);
+                    return;
+                }
             }
         }
     }
@@ -253,6 +257,7 @@ impl Sim {
         if r == NO_REPLICA {
             return; // still waiting in the set's queue: dropped when it reaches the front
         }
+        self.leave_share(a);
         let rep = &mut self.replicas[r as usize];
         if let Some(i) = rep.actions.iter().position(|&x| x == a) {
             rep.actions.swap_remove(i);
@@ -316,7 +321,7 @@ impl Sim {
     }
 
     /// Stops an idle (or still queued) replica, freeing its node capacity.
-    fn stop_replica(&mut self, r: u32) {
+    pub(crate) fn stop_replica(&mut self, r: u32) {
         let was = self.replicas[r as usize].state;
         self.set_replica_state(r, RState::Stopped);
         let rep = &mut self.replicas[r as usize];
@@ -327,6 +332,9 @@ impl Sim {
         if matches!(was, RState::Starting | RState::Ready) {
             let class = set.class;
             self.release_pod(node, class, alloc, pos);
+        } else if was == RState::Queued {
+            let class = set.class;
+            self.classes[class as usize].dead += 1;
         }
     }
 
@@ -335,6 +343,9 @@ impl Sim {
     /// the node's pod list. Returns the set, to dispatch once the node is cleared.
     pub(crate) fn kill_replica(&mut self, r: u32, victims: &mut Vec<u32>) -> u32 {
         self.set_replica_state(r, RState::Stopped);
+        for a in self.replicas[r as usize].actions.clone() {
+            self.leave_share(a);
+        }
         let rep = &mut self.replicas[r as usize];
         rep.ended_at = self.now;
         let (s, node, alloc) = (rep.set, rep.node, rep.alloc);

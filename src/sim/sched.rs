@@ -23,7 +23,9 @@
 use super::node::{Node, PodRef, Shape};
 use super::replica::{Replica, ReplicaSet};
 use super::rng::SplitMix64;
+use super::share::Shares;
 use super::usage::Acct;
+use super::waitlog::WaitLog;
 use super::{
     ActionId, ActionRecord, ActionState, Cluster, Event, NodeId, PoolAccel, Request, Sym, Time,
     TimerId, NEVER, NO_NODE, NO_REPLICA,
@@ -55,6 +57,10 @@ pub(crate) struct Class {
     pub rank: Vec<u16>,
     pub saturated: bool,
     pub listed: bool,
+    /// Entries of `queue` no longer waiting (cancelled), not yet dropped from it.
+    pub dead: u32,
+    /// Waiting pods the autoscaler counts on nodes it provisions to hold.
+    pub promised: u32,
     pass: u32,
     cursor: u32,
     use_cands: bool,
@@ -74,11 +80,36 @@ pub(crate) struct ActInt {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum EvKind {
     StartDone(u32),
-    Timer { id: u32, owner: u32, tag: u64 },
+    Timer {
+        id: u32,
+        owner: u32,
+        tag: u64,
+    },
     ReplicaReady(u32),
-    ScaleDown { replica: u32, epoch: u32 },
-    IdleStop { set: u32, epoch: u32 },
-    Preempt { node: u32, epoch: u32 },
+    /// A node of an autoscaling pool is provisioned (`autoscale.rs`).
+    NodeReady(u32),
+    /// A node idle since `epoch` may be removed.
+    NodeIdle {
+        node: u32,
+        epoch: u32,
+    },
+    ScaleDown {
+        replica: u32,
+        epoch: u32,
+    },
+    IdleStop {
+        set: u32,
+        epoch: u32,
+    },
+    Preempt {
+        node: u32,
+        epoch: u32,
+    },
+    /// Shared work may be done (`work.rs`); stale when `gen` is not the work's.
+    WorkDone {
+        id: u32,
+        gen: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -117,7 +148,7 @@ pub struct Sim {
     pub(crate) classes: Vec<Class>,
     class_of: HashMap<Shape, u32>,
     /// Classes with waiting pods.
-    listed: Vec<u32>,
+    pub(crate) listed: Vec<u32>,
     /// Nodes with capacity freed since the last pass.
     pub(crate) freed: Vec<u32>,
     pub(crate) dirty: bool,
@@ -131,10 +162,13 @@ pub struct Sim {
     heap: BinaryHeap<Reverse<Ev>>,
     due: VecDeque<Ev>,
     pub(crate) outbox: VecDeque<Event>,
-    /// Pending events other than preemptions.
-    progress: usize,
-    timer_dead: Vec<u64>,
-    n_timers: u32,
+    /// Pending events other than preemptions and shared work's completions, plus the shared
+    /// work under way.
+    pub(crate) progress: usize,
+    pub(crate) timer_dead: Vec<u64>,
+    /// Timers delivered ([`Sim::timer_fired`]).
+    pub(crate) timer_fired: Vec<u64>,
+    pub(crate) n_timers: u32,
     pub(crate) rng: SplitMix64,
     /// Actions queued or starting.
     pub(crate) unstarted: usize,
@@ -142,6 +176,17 @@ pub struct Sim {
     pub(crate) live: usize,
     pub(crate) last_end: Time,
     pub(crate) acct: Acct,
+    pub(crate) share: Shares,
+    /// Some pool autoscales: placement passes end with [`Sim::autoscale`].
+    pub(crate) autoscaling: bool,
+    /// Since the last autoscaling decision, pods were queued or planned capacity came up.
+    pub(crate) scale_dirty: bool,
+    /// Nodes provisioning now.
+    pub(crate) provisioning: Vec<u32>,
+    /// Per pool: nodes provisioning or ready.
+    pub(crate) pool_live: Vec<u32>,
+    /// Why actions wait, when asked for (`waits.rs`).
+    pub(crate) waits: Option<Box<WaitLog>>,
 }
 
 impl Sim {
@@ -171,12 +216,19 @@ impl Sim {
             outbox: VecDeque::new(),
             progress: 0,
             timer_dead: Vec::new(),
+            timer_fired: Vec::new(),
             n_timers: 0,
             rng: SplitMix64::new(seed),
             unstarted: 0,
             live: 0,
             last_end: 0,
             acct: Acct::default(),
+            share: Shares::default(),
+            autoscaling: cluster.pools.iter().any(|p| p.autoscale.is_some()),
+            scale_dirty: false,
+            provisioning: Vec::new(),
+            pool_live: Vec::new(),
+            waits: None,
         };
         sim.sym("");
         sim.acct.add_key("cpu".into(), 0);
@@ -210,8 +262,11 @@ impl Sim {
                 acct_key,
             };
             sim.pools.push(info);
-            for _ in 0..p.count {
-                let node = Node::new(i as u32, p.cpu_milli, p.memory, p.disk, devices, tpu);
+            let live = p.autoscale.map_or(p.count, |a| a.min_count);
+            sim.pool_live.push(live);
+            for k in 0..p.count {
+                let ready = k < live;
+                let node = Node::new(i as u32, p.cpu_milli, p.memory, p.disk, devices, tpu, ready);
                 sim.nodes.push(node);
             }
         }
@@ -372,6 +427,8 @@ impl Sim {
             rank,
             saturated: false,
             listed: false,
+            dead: 0,
+            promised: 0,
             pass: 0,
             cursor: 0,
             use_cands: false,
@@ -389,6 +446,10 @@ impl Sim {
         if !class.saturated {
             self.dirty = true;
         }
+        if self.autoscaling {
+            self.scale_dirty = true;
+            self.dirty = true;
+        }
         if !class.listed {
             class.listed = true;
             self.listed.push(c);
@@ -399,7 +460,7 @@ impl Sim {
     pub(crate) fn push_event(&mut self, delay: Time, kind: EvKind) {
         let seq = self.seq;
         self.seq += 1;
-        if !matches!(kind, EvKind::Preempt { .. }) {
+        if !matches!(kind, EvKind::Preempt { .. } | EvKind::WorkDone { .. }) {
             self.progress += 1;
         }
         let ev = Ev {
@@ -428,29 +489,6 @@ impl Sim {
             }
         }
         self.due.pop_front()
-    }
-
-    /// A timer `delay` from now (for `sleep`, `compute`, backoffs, timeouts). `tag` is the
-    /// driver's; a timer whose `owner` has ended by then is dropped silently.
-    pub fn set_timer(&mut self, owner: Option<ActionId>, delay: Time, tag: u64) -> TimerId {
-        let id = self.n_timers;
-        self.n_timers += 1;
-        if id as usize / 64 >= self.timer_dead.len() {
-            self.timer_dead.push(0);
-        }
-        let owner = owner.map_or(NONE, |a| a.0);
-        self.push_event(delay, EvKind::Timer { id, owner, tag });
-        TimerId(id)
-    }
-
-    /// `sleep`/`compute` in a body: a timer owned by the action, `d` from now, tag 0.
-    pub fn run_for(&mut self, a: ActionId, d: Time) -> TimerId {
-        self.set_timer(Some(a), d, 0)
-    }
-
-    /// The timer will not fire.
-    pub fn cancel_timer(&mut self, t: TimerId) {
-        self.timer_dead[t.0 as usize / 64] |= 1 << (t.0 % 64);
     }
 
     /// Whether anything is left to happen without the driver: events other than spot
@@ -498,7 +536,7 @@ impl Sim {
     }
 
     fn handle(&mut self, kind: EvKind) -> Option<Event> {
-        if !matches!(kind, EvKind::Preempt { .. }) {
+        if !matches!(kind, EvKind::Preempt { .. } | EvKind::WorkDone { .. }) {
             self.progress -= 1;
         }
         match kind {
@@ -523,6 +561,7 @@ impl Sim {
                 if owner != NONE && self.recs[owner as usize].state.is_ended() {
                     return None;
                 }
+                self.mark_fired(id);
                 Some(Event::TimerFired {
                     timer: TimerId(id),
                     owner: (owner != NONE).then_some(ActionId(owner)),
@@ -544,6 +583,15 @@ impl Sim {
             }
             EvKind::Preempt { node, epoch } => {
                 self.preempt(node, epoch);
+                None
+            }
+            EvKind::WorkDone { id, gen } => self.work_done(id, gen),
+            EvKind::NodeReady(n) => {
+                self.node_ready(n);
+                None
+            }
+            EvKind::NodeIdle { node, epoch } => {
+                self.scale_down_node(node, epoch);
                 None
             }
         }
@@ -575,6 +623,9 @@ impl Sim {
             self.unstarted -= 1;
         }
         let ai = self.act[a as usize];
+        if was == ActionState::Queued && ai.set == NONE && ai.class != NONE {
+            self.classes[ai.class as usize].dead += 1;
+        }
         if ai.set != NONE {
             self.release_from_replica(a);
         } else if was != ActionState::Queued {
@@ -582,6 +633,19 @@ impl Sim {
             self.release_pod(node, ai.class, ai.alloc, ai.pod_pos);
         }
         true
+    }
+
+    /// A placed action ends now as `to` (preempted, killed) with its capacity already freed
+    /// by the caller.
+    pub(crate) fn end_placed(&mut self, a: u32, to: ActionState) {
+        let r = &mut self.recs[a as usize];
+        if r.state == ActionState::Starting {
+            self.unstarted -= 1;
+        }
+        r.state = to;
+        r.ended_at = self.now;
+        self.live -= 1;
+        self.last_end = self.last_end.max(self.now);
     }
 
     /// One placement pass (see the module docs).
@@ -647,6 +711,12 @@ impl Sim {
         self.merge = merge;
         freed.clear();
         self.freed = freed;
+        if self.scale_dirty {
+            self.autoscale();
+        }
+        if self.waits.is_some() {
+            self.note_class_waits();
+        }
     }
 
     /// The sequence number of the class's first live pod, dropping cancelled ones.
@@ -660,7 +730,9 @@ impl Sim {
             if live {
                 return Some(seq);
             }
-            self.classes[c as usize].queue.pop_front();
+            let class = &mut self.classes[c as usize];
+            class.queue.pop_front();
+            class.dead = class.dead.saturating_sub(1);
         }
     }
 

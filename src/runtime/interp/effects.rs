@@ -39,9 +39,11 @@ pub(crate) struct Waiting {
 }
 
 enum Wait {
-    /// `sleep` and friends: until virtual time `deadline` (parked once first).
+    /// `sleep`, `compute`, `gpu_compute`: until the simulator's `timer` fires, when the work
+    /// is done (shared work in a replica is re-timed as others start and end); parked once
+    /// first.
     Sleep {
-        deadline: i64,
+        timer: sim::TimerId,
         parked: bool,
     },
     /// A task call's action.
@@ -73,11 +75,11 @@ impl Waiting {
     /// Advances the effect; a ready outcome settles the future awaited.
     pub(crate) fn step(&mut self, f: &mut Frame<'_>) -> Step {
         let s = match &mut self.wait {
-            Wait::Sleep { deadline, parked } => {
+            Wait::Sleep { timer, parked } => {
                 if !*parked {
                     *parked = true;
                     Step::Pending
-                } else if f.sh.sim.borrow().now() >= *deadline {
+                } else if f.sh.sim.borrow().timer_fired(*timer) {
                     Step::Ready(Ok(Value::None))
                 } else {
                     Step::Pending
@@ -227,23 +229,23 @@ impl<'p> Frame<'p> {
             }
             _ => return Err(raise(ErrorType::TypeError, format!("{b} takes a duration"))),
         };
-        let secs = match b {
-            Builtin::Compute => (d as f64 / self.cores()).round() as i64,
-            Builtin::GpuCompute => (d as f64 / self.gpus()?).round() as i64,
-            _ => d,
+        let work = match b {
+            Builtin::Compute => sim::Work::Cpu {
+                cores: self.cores(),
+            },
+            Builtin::GpuCompute => sim::Work::Gpu { gpus: self.gpus()? },
+            _ => sim::Work::Sleep,
         };
-        if secs <= 0 {
-            return Ok(Begin::Now(Value::None));
-        }
-        let deadline = {
+        let timer = {
             let mut sim = self.sh.sim.borrow_mut();
-            let deadline = sim.now().saturating_add(secs);
             let sid = self.sh.acts.borrow()[self.act].sim;
-            sim.set_timer(sid, secs, tag(TAG_WAKE, self.exec));
-            deadline
+            sim.start_work(sid, work, d, tag(TAG_WAKE, self.exec))
+        };
+        let Some(timer) = timer else {
+            return Ok(Begin::Now(Value::None));
         };
         let wait = Wait::Sleep {
-            deadline,
+            timer,
             parked: false,
         };
         Ok(Begin::Wait(Waiting::new(wait, None)))
@@ -318,33 +320,40 @@ impl<'p> Frame<'p> {
     }
 
     /// `allocate(q)` (or `free(q)`): the action's memory in use, killed (`OOMError`) past
-    /// its limit.
+    /// its limit (or, in a replica, when the replica's actions together pass it).
     pub(super) fn allocate(&mut self, free: bool, argv: &[Value]) -> Res<Value> {
         let q = argv.first().map(Value::display).unwrap_or_default();
         let bytes =
             quantity::parse_bytes(&q).map_err(|e| raise(ErrorType::ValueError, e.message))?;
         let mut acts = self.sh.acts.borrow_mut();
         let a = &mut acts[self.act];
-        if free {
-            a.memory_used = a.memory_used.saturating_sub(bytes);
-            return Ok(Value::None);
-        }
-        a.memory_used = a.memory_used.saturating_add(bytes);
+        a.memory_used = if free {
+            a.memory_used.saturating_sub(bytes)
+        } else {
+            a.memory_used.saturating_add(bytes)
+        };
         let limit = a.settings.resources.memory.map(|m| m.limit.max(m.request));
-        if let Some(limit) = limit {
-            if a.memory_used > limit {
-                let used = quantity::format_bytes(a.memory_used);
-                let lim = quantity::format_bytes(limit);
-                return Err(Ctrl::Kill(Box::new(ErrorValue {
-                    kind: ErrorType::OOMError,
-                    message: format!(
-                        "the container used {used}, above its memory limit of {lim}, and was killed"
-                    ),
-                    code: ErrorCode::Type(ErrorType::OOMError),
-                    task: Some(a.fqn.to_string()),
-                    trace: Trace::new(),
-                })));
-            }
+        let checked = self
+            .sh
+            .sim
+            .borrow_mut()
+            .use_memory(a.sim, a.memory_used, limit);
+        if let (Err(over), Some(limit)) = (checked, limit) {
+            let used = quantity::format_bytes(over.used);
+            let lim = quantity::format_bytes(limit);
+            let with = match over.others {
+                0 => String::new(),
+                n => format!(" with the {n} other action(s) on its replica"),
+            };
+            return Err(Ctrl::Kill(Box::new(ErrorValue {
+                kind: ErrorType::OOMError,
+                message: format!(
+                    "the container used {used}, above its memory limit of {lim}, and was killed{with}"
+                ),
+                code: ErrorCode::Type(ErrorType::OOMError),
+                task: Some(a.fqn.to_string()),
+                trace: Trace::new(),
+            })));
         }
         Ok(Value::None)
     }

@@ -18,10 +18,17 @@ pub(crate) fn run(
         cache,
         progress,
         carry,
+        record_waits,
     } = opts;
     let sh = Rc::new(Shared {
         prog,
-        sim: RefCell::new(Sim::new(cluster, seed)),
+        sim: RefCell::new({
+            let mut sim = Sim::new(cluster, seed);
+            if record_waits {
+                sim.record_waits();
+            }
+            sim
+        }),
         acts: RefCell::new(Vec::new()),
         sim_acts: RefCell::new(Vec::new()),
         futs: RefCell::new(Vec::new()),
@@ -110,6 +117,7 @@ pub(crate) fn run(
                 args: Vec::new(),
                 warm_after: Vec::new(),
                 root: root_place(prog, &task_name),
+                waits: Vec::new(),
             };
         }
     };
@@ -341,7 +349,16 @@ pub(crate) fn run(
                     }
                 }
             }
-            Event::Preempted { action, .. } => {
+            Event::Preempted { action, .. } | Event::OomKilled { action, .. } => {
+                let (kind, message) = match ev {
+                    Event::Preempted { .. } => {
+                        (ErrorType::PreemptedError, "the spot node was preempted")
+                    }
+                    _ => (
+                        ErrorType::OOMError,
+                        "another action on its replica went above the container's memory limit: the container was killed",
+                    ),
+                };
                 let id = sh.sim_acts.borrow()[action.0 as usize];
                 if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
                     if exec < bodies.len() {
@@ -352,9 +369,9 @@ pub(crate) fn run(
                     &sh,
                     id,
                     Err(ErrorValue {
-                        kind: ErrorType::PreemptedError,
-                        message: "the spot node was preempted".into(),
-                        code: ErrorCode::Type(ErrorType::PreemptedError),
+                        kind,
+                        message: message.into(),
+                        code: ErrorCode::Type(kind),
                         // `complete` names the task: the error is this attempt's own.
                         task: None,
                         trace: Trace::new(),
@@ -424,6 +441,11 @@ pub(crate) fn run(
         .collect();
     // Replicas alive after the last action run out their idle time and stop: billed.
     sh.sim.borrow_mut().drain_replicas();
+    let waits = if record_waits {
+        super::waits::collect(&sh)
+    } else {
+        Vec::new()
+    };
     let summary = sh.sim.borrow_mut().take_summary();
     let (series, nodes) = {
         let sim = sh.sim.borrow();
@@ -469,6 +491,7 @@ pub(crate) fn run(
         args,
         warm_after,
         root: root_place(prog, &task_name),
+        waits,
     }
 }
 
