@@ -163,3 +163,57 @@ fn run_why_prints_the_matching_actions() {
     assert!(why("nothing*").contains("no action matches `nothing*`"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_action_rows_csv_and_report_carry_the_reasons_of_each_attempt() {
+    use flyte_dsl::report::{actions, Record};
+    let o = run(SRC, CLUSTER, true);
+    let rows: Vec<_> = actions::metrics(actions::View::of(&o)).collect();
+    let train3 = rows.iter().find(|r| r.action == 3).unwrap();
+    let reasons: Vec<String> = train3.waits.iter().map(|w| w.line()).collect();
+    assert_eq!(reasons, lines(&o, 3));
+    assert_eq!(train3.waiting, Some(10 * 60 * 1_000_000_000));
+    assert!(rows
+        .iter()
+        .find(|r| r.action == 1)
+        .unwrap()
+        .waits
+        .is_empty());
+    // JSON: seconds and the reason; CSV: one `why` field, spans joined by ` | `.
+    let j = actions::json(actions::View::of(&o), train3);
+    assert_eq!(j["waits"][1]["from"], 60.0);
+    assert_eq!(j["waits"][1]["to"], 600.0);
+    assert!(j["waits"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("node of pool t4 provisioning"));
+    let csv = actions::csv(actions::View::of(&o));
+    assert!(csv.lines().next().unwrap().ends_with(",accelerator,why"));
+    let line = csv.lines().find(|l| l.starts_with("3,")).unwrap();
+    assert!(
+        line.ends_with(",\"0s to 1m (1m): node of pool t4 provisioning (ready at 1m) | 1m to 10m (9m): 0/2 nodes of pool t4 fit: 2 insufficient nvidia.com/gpu (8/8 held by train#1, train#2); pool t4 at its maximum of 2 nodes\""),
+        "{line}"
+    );
+    // The report's data: each reason once, each action's spans as (from ms, to ms, reason).
+    let page = |o: &RunOutcome| {
+        let summary = flyte_dsl::report::summary_json(o);
+        flyte_dsl::report::html::report(&Record::of(o), &summary, "w.flyte")
+    };
+    let html = page(&o);
+    assert!(
+        html.contains("\"whys\":[\"node of pool t4 provisioning (ready at 1m)\""),
+        "no whys"
+    );
+    assert!(
+        html.contains("[0,60000,0,60000,600000,1]"),
+        "no spans of train#3"
+    );
+    // Without recording, no reasons anywhere.
+    let quiet = run(SRC, CLUSTER, false);
+    assert!(!page(&quiet).contains("\"whys\""));
+    assert!(actions::csv(actions::View::of(&quiet))
+        .lines()
+        .nth(3)
+        .unwrap()
+        .ends_with(','));
+}

@@ -197,6 +197,24 @@ rep=$(echo "$BENCH_100K" | grep 'reports:' || true)
 TRACE_S=$(echo "$rep" | sed -E 's/.*trace ([0-9.]+) s.*/\1/')
 HTML_S=$(echo "$rep" | sed -E 's/.*HTML report ([0-9.]+) s.*/\1/')
 
+# ---------------------------------------------------------------- 7. capacity planning
+# `compare` of 10 clusters (10 to 100 nodes of 16 CPUs) x 10 seeds of a 10,000-leaf fan-out
+# whose leaves draw their length from random(), so every one of the 100 runs is made.
+log "flyte-dsl: compare, 10 clusters x 10 seeds of a 10,000-leaf fan-out"
+CLUSTER_ARGS=()
+for k in 1 2 3 4 5 6 7 8 9 10; do
+    printf 'cold_start = 0\nimage_pull = 0\n[[pool]]\nname = "cpu"\ncount = %d\ncpu = 16\nmemory = "64Gi"\ncost_per_hour = 0.8\n' \
+        $((k * 10)) >"$OUT/compare-$k.toml"
+    CLUSTER_ARGS+=(--cluster "$OUT/compare-$k.toml")
+done
+COMPARE_S=$(best3 "$BIN" compare "$HERE/fanout.flyte" "${CLUSTER_ARGS[@]}" --seeds 1..10)
+# The reasons each action waited, recorded (`run --why`) and not, for 100,000 leaves queued on
+# 1,600 slots (the sim rows' cluster), whole process.
+log "flyte-dsl: 100,000 queued leaves with and without --why"
+printf 'cold_start = 0\nimage_pull = 0\n[[pool]]\nname = "cpu"\ncount = 100\ncpu = 16\nmemory = "64Gi"\ncost_per_hour = 0.8\n' >"$OUT/bench.toml"
+WHY_S=$(best3 "$BIN" run "$HERE/wide.flyte" --arg n=100000 --cluster "$OUT/bench.toml" --no-cache-store --why 'leaf#99999')
+NOWHY_S=$(best3 "$BIN" run "$HERE/wide.flyte" --arg n=100000 --cluster "$OUT/bench.toml" --no-cache-store)
+
 # ---------------------------------------------------------------- the table
 row() { printf "%-34s | %14s | %16s | %9s | %-18s | %s\n" "$@"; }
 met() { if awk "BEGIN { exit !($1) }"; then echo yes; else echo NO; fi; }
@@ -218,7 +236,7 @@ for n in 10000 100000 1000000; do
     row "sim $k wall s (vs SimGrid)" "${OW[$n]}" "$(na "${SW[$n]:-}")" "$r" "$t" "$m"
     r=$(ratio "${ORATE[$n]}" "${SRATE[$n]:-}")
     row "sim $k actions/s" "${ORATE[$n]}" "$(fmt %.0f "${SRATE[$n]:-}")" "$r" "ratio >= 1" "$( [ "$r" != n/a ] && met "$r >= 1" || echo n/a)"
-    if [ "$n" = 1000000 ]; then t="< 1024 MB"; m=$(met "${ORSS[$n]} < 1024"); else t="-"; m="-"; fi
+    if [ "$n" = 1000000 ]; then t="<= 268 MB (256 MiB)"; m=$(met "${ORSS[$n]} <= 268"); else t="-"; m="-"; fi
     row "sim $k peak RSS MB" "${ORSS[$n]}" "$(fmt %.0f "${SRSS[$n]:-}")" "$(ratio "${ORSS[$n]}" "${SRSS[$n]:-}")" "$t" "$m"
     row "sim $k makespan s" "${OMK[$n]}" "$(na "${SMK[$n]:-}")" "-" "$(( (n + 1599) / 1600 )) s" \
         "$(met "${OMK[$n]} == $(( (n + 1599) / 1600 ))")"
@@ -263,6 +281,8 @@ PY_CHECK_S=$(best3 "$BIN" check "$OUT/python-10k.py")
 row "check .py $((PY_LINES / 1000))k lines s" "$(fmt %.3f "$PY_CHECK_S")" "-" "-" "< 0.5 s" "$(met "$PY_CHECK_S < 0.5")"
 TR=$(calc "$TRACE_S + $HTML_S")
 row "trace+report of 100k s" "$(fmt %.3f "$TR")" "-" "-" "< 2 s" "$(met "$TR < 2")"
+row "compare 10 clusters x 10 seeds s" "$(fmt %.3f "$COMPARE_S")" "-" "-" "< 1 s" "$(met "$COMPARE_S < 1")"
+row "100k queued, waits recorded s" "$(fmt %.3f "$WHY_S")" "$(fmt %.3f "$NOWHY_S")" "$(ratio "$WHY_S" "$NOWHY_S")" "<= 0.4 s" "$(met "$WHY_S <= 0.4")"
 echo
 echo "flyte-dsl sim rows: in-process wall (cargo bench --bench run -- N, one process per N)."
 echo "flyte-sdk row: best of 3 runs in one warm process, on both sides."
@@ -273,6 +293,9 @@ echo "of fib(0) / zero rounds, on each side. fib(32) vs Lua, loops vs CPython 3.
 echo "time of 3 whole-process runs (ratio = flyte-dsl / peer)."
 echo "speedup ratio = CPython time / flyte-dsl time. flyte-sdk: local run mode, N leaves + the root."
 echo "trace+report = trace text + HTML generation for the 100k run (cargo bench --bench run)."
+echo "compare: whole process, best of 3, 100 runs of fanout.flyte (10,000 leaves) on all cores."
+echo "waits recorded: whole process, best of 3, run --why on wide.flyte (100,000 leaves) on 1,600"
+echo "slots; peer column = the same run without --why (the 100k sim row's target)."
 if [ "${#FAILED[@]}" -gt 0 ]; then
     echo
     echo "failed:"

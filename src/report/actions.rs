@@ -18,6 +18,7 @@
 
 use super::state_name;
 use crate::resources::{quantity, Accelerator, ResourceSpec};
+use crate::runtime::waits::ActionWait;
 use crate::runtime::{ActState, ActionSummary, RunOutcome};
 use crate::sim::{ActionRecord, ActionState, SimSummary, NEVER, NO_NODE, NO_REPLICA};
 use std::fmt::Write as _;
@@ -32,6 +33,8 @@ pub struct View<'a> {
     pub actions: &'a [ActionSummary],
     pub nodes: &'a [(String, String)],
     pub resources: &'a [ResourceSpec],
+    /// Why each action waited, by action (empty when the run did not record it).
+    pub waits: &'a [Vec<ActionWait>],
 }
 
 impl<'a> View<'a> {
@@ -41,6 +44,7 @@ impl<'a> View<'a> {
             actions: &o.actions,
             nodes: &o.nodes,
             resources: &o.resources,
+            waits: &o.waits,
         }
     }
 
@@ -79,6 +83,9 @@ pub struct AttemptMetrics {
     /// The node's index ([`View::node`] names it).
     pub node: Option<u32>,
     pub replica: Option<u32>,
+    /// Why it waited, span by span (when the run recorded it): those of its action's waits
+    /// that began while this attempt waited.
+    pub waits: Vec<ActionWait>,
 }
 
 /// The stretch of an attempt that waited `waiting` and executed `execution` (both ≥ 0).
@@ -131,6 +138,14 @@ fn attempt(o: View<'_>, i: usize, n: u32, r: Option<&ActionRecord>) -> AttemptMe
         (Some(_), None, None) => Some(o.summary.makespan),
     };
     let waiting = waited_until.map(|w| (w - submission).max(0));
+    let waits = match (o.waits.get(i), waited_until) {
+        (Some(ws), Some(until)) => ws
+            .iter()
+            .filter(|w| w.from >= submission && w.from < until.max(submission + 1))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let execution = starting.zip(finish).map(|(s, f)| (f - s).max(0));
     AttemptMetrics {
         action: i,
@@ -149,6 +164,7 @@ fn attempt(o: View<'_>, i: usize, n: u32, r: Option<&ActionRecord>) -> AttemptMe
         stretch: waiting.zip(execution).map(|(w, e)| stretch(w, e)),
         node: r.map(|r| r.node).filter(|&x| x != NO_NODE),
         replica: r.map(|r| r.replica).filter(|&x| x != NO_REPLICA),
+        waits,
     }
 }
 
@@ -229,6 +245,11 @@ pub fn json(o: View<'_>, r: &AttemptMetrics) -> serde_json::Value {
         "cpu": cpu(spec),
         "memory": memory(spec).map(quantity::format_bytes),
         "accelerator": accelerator(spec),
+        "waits": r.waits.iter().map(|w| serde_json::json!({
+            "from": w.from as f64 / 1e9,
+            "to": w.to as f64 / 1e9,
+            "reason": w.reason,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -253,8 +274,18 @@ pub fn json_list(o: View<'_>) -> serde_json::Value {
     metrics(o).map(|r| json(o, &r)).collect()
 }
 
+/// The waits of a row as one CSV field: each as [`ActionWait::line`] writes it, joined by
+/// ` | `.
+fn why(waits: &[ActionWait]) -> String {
+    waits
+        .iter()
+        .map(ActionWait::line)
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 /// The CSV header ([`csv`]).
-pub const CSV_HEADER: &str = "action,task,attempt,state,submission_time,starting_time,running_time,finish_time,waiting_time,execution_time,turnaround_time,stretch,node,pool,replica,cpu,memory_bytes,accelerator";
+pub const CSV_HEADER: &str = "action,task,attempt,state,submission_time,starting_time,running_time,finish_time,waiting_time,execution_time,turnaround_time,stretch,node,pool,replica,cpu,memory_bytes,accelerator,why";
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
 fn field(s: &str) -> std::borrow::Cow<'_, str> {
@@ -279,7 +310,7 @@ pub fn csv(o: View<'_>) -> String {
         let spec = o.spec(&r);
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.action,
             field(&r.fqn),
             r.attempt,
@@ -299,6 +330,7 @@ pub fn csv(o: View<'_>) -> String {
             cpu(spec).map_or(String::new(), |c| c.to_string()),
             memory(spec).map_or(String::new(), |m| m.to_string()),
             field(&accelerator(spec).unwrap_or_default()),
+            field(&why(&r.waits)),
         );
     }
     out

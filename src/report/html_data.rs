@@ -10,7 +10,8 @@
 //! ```text
 //! makespan, envs [name, colour], fqns [...],
 //! groups [{label, fqn, settings, size, hits}]     identical actions: same task, same request
-//! act {group [...], state [...], n [...], hits [[action, at]...], inputs [...]}
+//! act {group [...], state [...], n [...], hits [[action, at]...], inputs [...],
+//!      whys [reason...], waits [[from, to, why index, ...] or null per action]}
 //! bars {node [...], track [...], q [...], s [...], r [...], e [...], flags [...]}
 //! nodes [[name, pool]...], pools [{name, times [...], counts [...]}], util {keys, times, values}
 //! ```
@@ -23,6 +24,8 @@ use crate::sim::NEVER;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+/// Wait spans kept in all (when the run recorded them); past it, none.
+const WAIT_BUDGET: usize = 200_000;
 /// Characters of inputs kept in all (each cut to [`INPUT_CHARS`]); past it, none.
 const INPUT_BUDGET: usize = 1_000_000;
 const INPUT_CHARS: usize = 120;
@@ -50,6 +53,50 @@ fn ms(out: &mut String, t: i64) {
         out.push('.');
         out.push_str(digits.trim_end_matches('0'));
     }
+}
+
+/// `,"whys":[...],"waits":[...]`: the distinct reasons once, and each action's spans as flat
+/// triples `from, to, reason index` (`null` for an action that never waited, or past
+/// [`WAIT_BUDGET`] spans); nothing when the run did not record them.
+fn waits(h: &mut String, o: &Record) {
+    if o.waits.iter().all(Vec::is_empty) {
+        return;
+    }
+    let mut whys: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
+    let mut spans = String::new();
+    let mut budget = WAIT_BUDGET;
+    for (i, ws) in o.waits.iter().enumerate() {
+        if i > 0 {
+            spans.push(',');
+        }
+        if ws.is_empty() || budget < ws.len() {
+            spans.push_str("null");
+            continue;
+        }
+        budget -= ws.len();
+        spans.push('[');
+        for (k, w) in ws.iter().enumerate() {
+            if k > 0 {
+                spans.push(',');
+            }
+            ms(&mut spans, w.from);
+            spans.push(',');
+            ms(&mut spans, w.to);
+            let (idx, _) = whys.insert_full(w.reason.as_str());
+            let _ = write!(spans, ",{idx}");
+        }
+        spans.push(']');
+    }
+    h.push_str(",\"whys\":[");
+    for (k, r) in whys.iter().enumerate() {
+        if k > 0 {
+            h.push(',');
+        }
+        h.push_str(&js(r));
+    }
+    h.push_str("],\"waits\":[");
+    h.push_str(&spans);
+    h.push(']');
 }
 
 fn js(s: &str) -> String {
@@ -109,8 +156,9 @@ pub fn groups(o: &Record) -> (Vec<Group>, Vec<u32>) {
     (list, of)
 }
 
-/// The number of nodes of each pool over time, from each node's `up_at` and `down_at`: per
-/// pool, the times at which the count changed and the count from then on.
+/// The number of nodes of each pool over time, from each node's lives (an autoscaling pool's
+/// node may be removed and asked for again, or never be asked for): per pool, the times at
+/// which the count changed and the count from then on.
 pub fn node_counts(o: &Record) -> Vec<(String, Vec<(i64, i64)>)> {
     let mut pools: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
     for n in &o.summary.nodes {
@@ -121,9 +169,11 @@ pub fn node_counts(o: &Record) -> Vec<(String, Vec<(i64, i64)>)> {
                 pools.len() - 1
             }
         };
-        pools[i].1.push((n.up_at.max(0), 1));
-        if n.down_at != NEVER {
-            pools[i].1.push((n.down_at, -1));
+        for &(up, down) in &n.lives {
+            pools[i].1.push((up.max(0), 1));
+            if down != NEVER {
+                pools[i].1.push((down, -1));
+            }
         }
     }
     for (_, events) in &mut pools {
@@ -269,7 +319,9 @@ pub fn data(o: &Record, bars: &[Bar], envs: &[(&str, &str)]) -> String {
         budget = budget.saturating_sub(cut.len());
         h.push_str(&js(&cut));
     }
-    h.push_str("]},\"bars\":{");
+    h.push(']');
+    waits(&mut h, o);
+    h.push_str("},\"bars\":{");
     list(
         &mut h,
         "node",
@@ -443,7 +495,12 @@ mod tests {
                         cost_usd: 0.0,
                         up_at,
                         down_at,
-                        lives: vec![(up_at, down_at)],
+                        lives: match (up_at, down_at) {
+                            (NEVER, _) => Vec::new(),
+                            // A node removed at 30 and asked for again at `up_at`.
+                            (u, d) if u > 30 => vec![(0, 30), (u, d)],
+                            (u, d) => vec![(u, d)],
+                        },
                     })
                     .collect(),
                 actions: Vec::new(),
@@ -479,12 +536,19 @@ mod tests {
                 ("gpu".to_string(), vec![(0, 1)])
             ]
         );
-        // Nodes asked for at 10 and 20, one removed at 50: 0, 1, 2, then 1.
-        let scaled = node_counts(&record(&[("a", 10, 50), ("a", 20, NEVER)]));
+        // Nodes asked for at 10 and 20, one removed at 50, one never asked for: 0, 1, 2, 1.
+        let scaled = node_counts(&record(&[
+            ("a", 10, 50),
+            ("a", 20, NEVER),
+            ("a", NEVER, NEVER),
+        ]));
         assert_eq!(
             scaled,
             [("a".to_string(), vec![(0, 0), (10, 1), (20, 2), (50, 1)])]
         );
+        // A node alive from 0 to 30 and again from 40: 1, 0, 1.
+        let twice = node_counts(&record(&[("b", 40, NEVER)]));
+        assert_eq!(twice, [("b".to_string(), vec![(0, 1), (30, 0), (40, 1)])]);
     }
 
     #[test]

@@ -67,6 +67,7 @@ impl Record {
             actions: &self.actions,
             nodes: &self.nodes,
             resources: &self.resources,
+            waits: &self.waits,
         }
     }
 }

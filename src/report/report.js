@@ -307,6 +307,12 @@
     if (R[b] > S[b]) s += "<br>" + ((B.flags[b] & 1) ? ((B.flags[b] & 2) ? "cold start + image pull " : "cold start ") : "waiting for its replica ") + human(R[b] - S[b]);
     s += "<br>ran " + human(R[b]) + " – " + human(E[b]) + " (" + human(E[b] - R[b]) + ")";
     if (g.settings) s += "<br>" + esc(g.settings);
+    var ws = A.waits && A.waits[a];
+    if (ws) {
+      for (var k = 0; k + 2 < ws.length; k += 3) {
+        if (ws[k] >= Q[b] && ws[k] < Math.max(S[b], Q[b] + 0.001)) s += "<br>waited " + human(ws[k]) + " – " + human(ws[k + 1]) + ": " + esc(A.whys[ws[k + 2]]);
+      }
+    }
     var inp = A.inputs[a];
     s += "<br>inputs " + (inp === null || inp === undefined ? "<i>not kept (report too large)</i>" : esc(inp));
     return s;
