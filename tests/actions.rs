@@ -74,17 +74,18 @@ fn csv_has_the_header_and_one_row_per_attempt_with_hand_worked_times() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "action,task,attempt,state,submission_time,starting_time,running_time,finish_time,waiting_time,execution_time,turnaround_time,stretch,node,pool,replica,cpu,memory_bytes,accelerator"
+        "action,task,attempt,state,submission_time,starting_time,running_time,finish_time,waiting_time,execution_time,turnaround_time,stretch,node,pool,replica,cpu,memory_bytes,accelerator,why"
     );
     // The steps are submitted together at 0 and run one after another on the one slot:
-    // waiting 0, 10, 20 s; execution 10 s each; stretch (waiting + 10) / 10.
+    // waiting 0, 10, 20 s; execution 10 s each; stretch (waiting + 10) / 10. Each waits for
+    // the slot step#1 holds, step#3 then for step#2 (the reason stays one span).
     assert_eq!(
         &lines[1..],
         [
-            "0,driver.main,1,succeeded,0,0,0,30,0,30,30,1,driver-0,driver,,,,",
-            "1,work.step,1,succeeded,0,0,0,10,0,10,10,1,work-0,work,,1,1073741824,",
-            "2,work.step,1,succeeded,0,10,10,20,10,10,20,2,work-0,work,,1,1073741824,",
-            "3,work.step,1,succeeded,0,20,20,30,20,10,30,3,work-0,work,,1,1073741824,",
+            "0,driver.main,1,succeeded,0,0,0,30,0,30,30,1,driver-0,driver,,,,,",
+            "1,work.step,1,succeeded,0,0,0,10,0,10,10,1,work-0,work,,1,1073741824,,",
+            "2,work.step,1,succeeded,0,10,10,20,10,10,20,2,work-0,work,,1,1073741824,,0s to 10s (10s): 0/1 nodes of pool work fit: 1 insufficient cpu (1/1 held by step#1)",
+            "3,work.step,1,succeeded,0,20,20,30,20,10,30,3,work-0,work,,1,1073741824,,\"0s to 20s (20s): 0/1 nodes of pool work fit: 1 insufficient cpu (1/1 held by step#1, then by others)\"",
         ]
     );
 }

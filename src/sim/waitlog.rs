@@ -59,6 +59,45 @@ pub struct PoolWhy {
     pub held: Option<(u64, u64, Vec<ActionId>, u32)>,
     /// An autoscaling pool at its `max_count`.
     pub at_max: Option<u32>,
+    /// In a per-class timeline: when the holders changed after the span began, and to whom
+    /// (the reason stays one span). Empty in an action's [`Wait`], which names the holders
+    /// in force when its span began instead.
+    pub changes: Vec<(Time, Vec<ActionId>, u32)>,
+    /// In an action's [`Wait`]: others held it later in the span.
+    pub others_later: bool,
+}
+
+impl PoolWhy {
+    /// This pool's reason as one action's span `[from, to)` of it reads: the holders in force
+    /// at `from`, and whether others held it before `to`.
+    pub(crate) fn during(&self, from: Time, to: Time) -> PoolWhy {
+        let before = self.changes.partition_point(|c| c.0 <= from);
+        let held = self.held.as_ref().map(|h| match before.checked_sub(1) {
+            Some(i) => (h.0, h.1, self.changes[i].1.clone(), self.changes[i].2),
+            None => h.clone(),
+        });
+        PoolWhy {
+            pool: self.pool,
+            nodes: self.nodes,
+            lacking: self.lacking.clone(),
+            held,
+            at_max: self.at_max,
+            changes: Vec::new(),
+            others_later: self.changes.get(before).is_some_and(|c| c.0 < to),
+        }
+    }
+}
+
+impl WaitReason {
+    /// The reason as one action's span `[from, to)` of it reads ([`PoolWhy::during`]).
+    pub(crate) fn during(&self, from: Time, to: Time) -> WaitReason {
+        match self {
+            WaitReason::NoRoom(pools) => {
+                WaitReason::NoRoom(pools.iter().map(|p| p.during(from, to)).collect())
+            }
+            other => other.clone(),
+        }
+    }
 }
 
 /// One reason an action waited.
@@ -138,6 +177,9 @@ impl Wait {
                             s.push_str(&format!(" ({}", l.amounts(*used, *cap)));
                             if !names.is_empty() {
                                 s.push_str(&format!(" held by {}", names.join(", ")));
+                                if w.others_later {
+                                    s.push_str(", then by others");
+                                }
                             }
                             s.push(')');
                         }
@@ -172,8 +214,25 @@ impl WaitLog {
         at: Time,
         r: Option<WaitReason>,
     ) {
-        if line.last().is_some_and(|(_, x)| same(x, &r)) {
-            return;
+        if let Some((_, last)) = line.last_mut() {
+            if same(last, &r) {
+                // The same reason: note who holds it now where that changed.
+                if let (Some(WaitReason::NoRoom(x)), Some(WaitReason::NoRoom(y))) = (last, r) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        let now = q.held.map(|h| (h.2, h.3));
+                        let last = match p.changes.last() {
+                            Some(c) => Some((&c.1, c.2)),
+                            None => p.held.as_ref().map(|h| (&h.2, h.3)),
+                        };
+                        if let Some((who, more)) = now {
+                            if last != Some((&who, more)) {
+                                p.changes.push((at, who, more));
+                            }
+                        }
+                    }
+                }
+                return;
+            }
         }
         if line.is_empty() && r.is_none() {
             return;

@@ -173,6 +173,8 @@ impl Sim {
                     lacking,
                     held,
                     at_max,
+                    changes: Vec::new(),
+                    others_later: false,
                 }
             })
             .collect();
@@ -213,16 +215,17 @@ impl Sim {
         times.push(from);
         times.sort_unstable();
         times.dedup();
-        let at = |line: &Vec<(i64, Option<WaitReason>)>, t: i64| -> Option<WaitReason> {
+        fn at(line: &[(i64, Option<WaitReason>)], t: i64) -> Option<&WaitReason> {
             let i = line.partition_point(|(x, _)| *x <= t);
-            i.checked_sub(1).and_then(|i| line[i].1.clone())
-        };
+            i.checked_sub(1).and_then(|i| line[i].1.as_ref())
+        }
         let mut out: Vec<Wait> = Vec::new();
         for (i, &t) in times.iter().enumerate() {
             let end = times.get(i + 1).copied().unwrap_or(to);
             let Some(reason) = lines.iter().find_map(|l| at(l, t)) else {
                 continue;
             };
+            let reason = reason.during(t, end);
             match out.last_mut() {
                 Some(w) if w.reason == reason && w.to == t => w.to = end,
                 _ => out.push(Wait {
