@@ -217,3 +217,34 @@ fn the_action_rows_csv_and_report_carry_the_reasons_of_each_attempt() {
         .unwrap()
         .ends_with(','));
 }
+
+#[test]
+fn only_the_wanted_actions_waits_are_turned_into_text() {
+    // `run --why train#3` alone: the reasons are recorded as codes for every action, and
+    // turned into text at the end of the run only for the matching one.
+    let cluster = Cluster::from_toml_str(CLUSTER, "c.toml").unwrap();
+    let prog = support::program(SRC);
+    let wanted = |_: &str, id: usize| id == 3;
+    let o = runtime::run(
+        &prog,
+        "main",
+        vec![],
+        &cluster,
+        RunOptions {
+            record_waits: true,
+            waits_of: Some(&wanted),
+            ..Default::default()
+        },
+    );
+    assert_eq!(lines(&o, 3), lines(&run(SRC, CLUSTER, true), 3));
+    assert!(!o.waits[3].is_empty());
+    assert!(
+        o.waits[2].is_empty(),
+        "train#2 waited but was not asked for"
+    );
+    assert!(o
+        .waits
+        .iter()
+        .enumerate()
+        .all(|(i, w)| i == 3 || w.is_empty()));
+}

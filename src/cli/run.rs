@@ -388,17 +388,25 @@ pub fn run(
             );
         }
     };
+    // `--why` alone turns into text the waits of the actions it matches; a report, trace or
+    // action list shows every action's.
+    let shows_every_wait = outputs.report.is_some()
+        || outputs.trace.is_some()
+        || outputs.actions_csv.is_some()
+        || outputs.action_list;
+    let why_of =
+        |fqn: &str, id: usize| outputs.why.is_some_and(|p| super::why::matches(p, fqn, id));
     let opts = runtime::RunOptions {
         seed,
         cache: Some(&cache),
         progress: Some(&progress),
         limits: outputs.limits.clone(),
         // Why actions waited, for whatever shows it.
-        record_waits: outputs.why.is_some()
-            || outputs.report.is_some()
-            || outputs.trace.is_some()
-            || outputs.actions_csv.is_some()
-            || outputs.action_list,
+        record_waits: outputs.why.is_some() || shows_every_wait,
+        waits_of: match outputs.why {
+            Some(_) if !shows_every_wait => Some(&why_of),
+            _ => None,
+        },
         ..Default::default()
     };
     let outcome = runtime::run(&program, task, argv, &cluster, opts);

@@ -27,17 +27,23 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[i..].iter().all(|&c| c == '*')
 }
 
+/// Whether the action `id` of FQN `fqn` matches `pattern`: by its id (`train#3`), FQN or task
+/// name.
+pub fn matches(pattern: &str, fqn: &str, id: usize) -> bool {
+    let task = fqn.rsplit('.').next().unwrap_or(fqn);
+    glob(pattern, &action_name(fqn, id)) || glob(pattern, fqn) || glob(pattern, task)
+}
+
 /// The waits of every action whose id (`train#3`), FQN or task name matches `pattern`, one
 /// block per action; a line saying so when none matches or none waited.
 pub fn why_text(outcome: &RunOutcome, pattern: &str) -> String {
     let mut out = String::new();
     let mut matched = 0;
     for (id, a) in outcome.actions.iter().enumerate() {
-        let name = action_name(&a.fqn, id);
-        let task = a.fqn.rsplit('.').next().unwrap_or(&a.fqn);
-        if !(glob(pattern, &name) || glob(pattern, &a.fqn) || glob(pattern, task)) {
+        if !matches(pattern, &a.fqn, id) {
             continue;
         }
+        let name = action_name(&a.fqn, id);
         matched += 1;
         let waits = outcome.waits.get(id).map_or(&[][..], Vec::as_slice);
         let total: i64 = waits.iter().map(|w| w.to - w.from).sum();

@@ -491,6 +491,7 @@ impl Program {
                 progress: None,
                 carry: None,
                 record_waits: false,
+                waits_of: None,
             };
             let outcome = runtime::run(&program, &task, args, &engine.cluster, opts);
             if let Ok(mut w) = engine.warm.lock() {

@@ -524,6 +524,10 @@ pub struct RunOptions<'a> {
     pub carry: Option<&'a RefCell<carry::Carried>>,
     /// Record why each action waited ([`RunOutcome::waits`]); off, it costs nothing.
     pub record_waits: bool,
+    /// With `record_waits`: the actions whose waits are wanted, by FQN and index (all when
+    /// `None`). Reasons are kept as codes while the run goes and turned into text at its end
+    /// only for these (`run --why` alone shows a few of a million).
+    pub waits_of: Option<waits::WaitsOf<'a>>,
 }
 
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their

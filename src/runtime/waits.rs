@@ -37,7 +37,15 @@ pub fn action_name(fqn: &str, id: usize) -> String {
 }
 
 /// Every action's waits over all its attempts, by action index.
-pub(crate) fn collect(sh: &Shared<'_>) -> Vec<Vec<ActionWait>> {
+/// Which actions' waits are wanted, by FQN and action index ([`super::RunOptions::waits_of`]).
+pub type WaitsOf<'a> = &'a dyn Fn(&str, usize) -> bool;
+
+/// Every action's waits over all its attempts, by action index; only those `wanted` (by FQN
+/// and index) are turned into text, the others left empty.
+pub(crate) fn collect(
+    sh: &Shared<'_>,
+    wanted: Option<WaitsOf<'_>>,
+) -> Vec<Vec<ActionWait>> {
     let sim = sh.sim.borrow();
     let acts = sh.acts.borrow();
     let sim_acts = sh.sim_acts.borrow();
@@ -54,7 +62,7 @@ pub(crate) fn collect(sh: &Shared<'_>) -> Vec<Vec<ActionWait>> {
     let pools = &sim.cluster().pools;
     let mut out = vec![Vec::new(); acts.len()];
     for (sid, &id) in sim_acts.iter().enumerate() {
-        if id == usize::MAX {
+        if id == usize::MAX || wanted.is_some_and(|f| !f(&acts[id].fqn, id)) {
             continue;
         }
         for w in sim.waits(sim::ActionId(sid as u32)) {

@@ -19,6 +19,7 @@ pub(crate) fn run(
         progress,
         carry,
         record_waits,
+        waits_of,
     } = opts;
     let sh = Rc::new(Shared {
         prog,
@@ -442,7 +443,7 @@ pub(crate) fn run(
     // Replicas alive after the last action run out their idle time and stop: billed.
     sh.sim.borrow_mut().drain_replicas();
     let waits = if record_waits {
-        super::waits::collect(&sh)
+        super::waits::collect(&sh, waits_of)
     } else {
         Vec::new()
     };
