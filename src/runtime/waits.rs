@@ -42,10 +42,7 @@ pub type WaitsOf<'a> = &'a dyn Fn(&str, usize) -> bool;
 
 /// Every action's waits over all its attempts, by action index; only those `wanted` (by FQN
 /// and index) are turned into text, the others left empty.
-pub(crate) fn collect(
-    sh: &Shared<'_>,
-    wanted: Option<WaitsOf<'_>>,
-) -> Vec<Vec<ActionWait>> {
+pub(crate) fn collect(sh: &Shared<'_>, wanted: Option<WaitsOf<'_>>) -> Vec<Vec<ActionWait>> {
     let sim = sh.sim.borrow();
     let acts = sh.acts.borrow();
     let sim_acts = sh.sim_acts.borrow();
