@@ -120,6 +120,20 @@ fn an_unclosed_decorator_paren_costs_no_environment() {
     insta::assert_snapshot!(rendered(src));
 }
 
+/// `await sq(3)` of a sync task is one mistake, E0212 at the call, not also E0226 ("`int`
+/// cannot be awaited") at the same span.
+#[test]
+fn awaiting_a_blocking_sync_task_call_is_one_error() {
+    let src = b"env base = TaskEnvironment(name = \"base\")\n\n@base\ntask sq(x: int) -> int {\n    return x * x\n}\n\n@base\nasync task main() -> int {\n    let y = await sq(3)\n    return y + 1\n}\n";
+    let mut map = SourceMap::new();
+    let diags = diagnose(&mut map, src);
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0212"]);
+    let at = diags[0].primary_span().unwrap();
+    assert_eq!(&src[at.start as usize..at.end as usize], b"sq(3)");
+    insta::assert_snapshot!(rendered(src));
+}
+
 /// Issue 19 item 12: a constant override no node can hold fails `check`, as an environment
 /// does, in the override's code family (`E0510`, its help naming `E0309`).
 #[test]

@@ -133,6 +133,9 @@ pub(crate) struct Checker<'m> {
     resolve_depth: usize,
     /// Whether the body being checked is the REPL's input ([`Options::prompt`]).
     at_prompt: bool,
+    /// The last call reported as a blocking sync task call (E0212): `await` of it is that
+    /// one mistake, not also "cannot be awaited" (E0226).
+    blocking_call: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -171,6 +174,7 @@ pub fn check_program(loaded: &imports::Loaded, opts: &Options) -> (Checked, Vec<
         in_reported_cycle: Vec::new(),
         resolve_depth: 0,
         at_prompt: false,
+        blocking_call: None,
     };
     c.out.natives = opts.natives.clone();
     c.run(loaded);

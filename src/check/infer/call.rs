@@ -118,6 +118,7 @@ impl<'m> Checker<'m> {
                             at,
                             task: t.to_string(),
                         });
+                        self.blocking_call = Some(at);
                     }
                     ret
                 }

@@ -213,6 +213,8 @@ impl<'m> Checker<'m> {
                 match t {
                     Type::Future(t) => *t,
                     Type::Any => Type::Any,
+                    // `await sq(3)` of a sync task: E0212 said it (use `sq.aio(3)`).
+                    other if self.blocking_call == Some(inner.span) => other,
                     other => {
                         self.err(CheckError::NotAwaitable {
                             at: inner.span,
