@@ -263,24 +263,7 @@ impl Lower<'_> {
                 iter,
                 body,
             } => {
-                let src = self.expr_any(iter);
-                let it = self.temps(2);
-                self.emit(Op::Iter { dst: it, src });
-                let head = self.pc();
-                let (dst, tuple) = match pattern {
-                    Pattern::Name(id) if id.slot.as_local().is_some() => {
-                        (id.slot.as_local().unwrap_or(0) as Reg, false)
-                    }
-                    _ => (self.temp(), true),
-                };
-                let next = self.emit(Op::ForNext {
-                    iter: it,
-                    dst,
-                    exit: 0,
-                });
-                if tuple {
-                    self.bind(pattern, dst);
-                }
+                let (head, next) = self.for_head(iter, pattern);
                 self.loop_body(head, body);
                 self.emit(Op::Jump { to: head });
                 let exit = self.pc();
@@ -536,6 +519,31 @@ impl Lower<'_> {
     }
 
     /// Binds `pattern` to the value in `src`.
+    /// The head of a `for` loop or a comprehension's clause: `iter` made an iterator, then
+    /// each item bound to `pattern` (straight into a local's register when it is one name).
+    /// Returns the loop's head and the `ForNext` whose exit is patched when the loop ends.
+    pub(super) fn for_head(&mut self, iter: &Expr, pattern: &Pattern) -> (Label, usize) {
+        let src = self.expr_any(iter);
+        let it = self.temps(2);
+        self.emit(Op::Iter { dst: it, src });
+        let head = self.pc();
+        let (dst, tuple) = match pattern {
+            Pattern::Name(id) if id.slot.as_local().is_some() => {
+                (id.slot.as_local().unwrap_or(0) as Reg, false)
+            }
+            _ => (self.temp(), true),
+        };
+        let next = self.emit(Op::ForNext {
+            iter: it,
+            dst,
+            exit: 0,
+        });
+        if tuple {
+            self.bind(pattern, dst);
+        }
+        (head, next)
+    }
+
     pub(super) fn bind(&mut self, pattern: &Pattern, src: Reg) {
         match pattern {
             Pattern::Name(id) => {

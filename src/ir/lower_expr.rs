@@ -312,24 +312,7 @@ impl Lower<'_> {
             body(self);
             return;
         };
-        let src = self.expr_any(&c.iter);
-        let it = self.temps(2);
-        self.emit(Op::Iter { dst: it, src });
-        let head = self.pc();
-        let (dst, tuple) = match &c.pattern {
-            Pattern::Name(id) if id.slot.as_local().is_some() => {
-                (id.slot.as_local().unwrap_or(0) as Reg, false)
-            }
-            _ => (self.temp(), true),
-        };
-        let next = self.emit(Op::ForNext {
-            iter: it,
-            dst,
-            exit: 0,
-        });
-        if tuple {
-            self.bind(&c.pattern, dst);
-        }
+        let (head, next) = self.for_head(&c.iter, &c.pattern);
         let mut skips = Vec::new();
         for cond in &c.conds {
             self.branch(cond, false, &mut skips);

@@ -299,6 +299,38 @@ pub(crate) struct Act {
     pub group: Option<Rc<str>>,
 }
 
+impl Act {
+    /// A new action, pending, before its first attempt (`attempt` 0) or, for the REPL's
+    /// input that starts at once, in it (1).
+    pub fn new(
+        task: u32,
+        fqn: std::sync::Arc<str>,
+        args: Vec<Value>,
+        settings: Rc<ActSettings>,
+        attempt: u32,
+        first_queued: i64,
+    ) -> Act {
+        Act {
+            task,
+            fqn,
+            args,
+            settings,
+            attempt,
+            user_retries_used: 0,
+            system_retries_used: 0,
+            first_queued,
+            sim: None,
+            result: None,
+            state: ActState::Pending,
+            waiters: Vec::new(),
+            memory_used: 0,
+            children: Vec::new(),
+            cached: None,
+            group: None,
+        }
+    }
+}
+
 /// What a cacheable action keeps.
 pub(crate) struct Cached {
     pub key: crate::cache::Key,

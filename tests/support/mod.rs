@@ -96,3 +96,4 @@ pub fn compile_for(
         ),
     }
 }
+pub mod bodies;

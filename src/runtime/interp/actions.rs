@@ -26,24 +26,7 @@ pub(super) fn submit_new(
     }
     let id = {
         let mut acts = sh.acts.borrow_mut();
-        acts.push(Act {
-            task: sh.prog.task_index(t),
-            fqn,
-            args,
-            settings,
-            attempt: 0,
-            user_retries_used: 0,
-            system_retries_used: 0,
-            first_queued: now,
-            sim: None,
-            result: None,
-            state: ActState::Pending,
-            waiters: Vec::new(),
-            memory_used: 0,
-            children: Vec::new(),
-            cached: None,
-            group: None,
-        });
+        acts.push(Act::new(sh.prog.task_index(t), fqn, args, settings, 0, now));
         acts.len() - 1
     };
     if let Some(key) = cache_key(sh, id) {

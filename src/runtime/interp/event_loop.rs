@@ -131,24 +131,14 @@ pub(crate) fn run(
         });
         sh.live.set(sh.live.get() + 1);
         let fqn = prog.fqns[&task_name].clone();
-        sh.acts.borrow_mut().push(Act {
-            task: prog.task_index(&task_name),
+        sh.acts.borrow_mut().push(Act::new(
+            prog.task_index(&task_name),
             fqn,
             args,
             settings,
-            attempt: 1,
-            user_retries_used: 0,
-            system_retries_used: 0,
-            first_queued: 0,
-            sim: None,
-            result: None,
-            state: ActState::Pending,
-            waiters: Vec::new(),
-            memory_used: 0,
-            children: Vec::new(),
-            cached: None,
-            group: None,
-        });
+            1,
+            0,
+        ));
         0
     } else {
         submit_new(&sh, &task_name, settings, args)
