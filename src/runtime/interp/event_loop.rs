@@ -83,7 +83,8 @@ pub(crate) fn run(
     };
     let args = match bound {
         // The REPL's input takes the session's variables as they share among themselves
-        // (after `let b = a`, one list), not each copied on its own as a task's arguments are.
+        // (after `let b = a`, one list), not each copied on its own as a task's arguments are:
+        // the values as passed, which its body copies together when it starts.
         Ok(a) if limits.free_root && passed.len() == args_named.len() => {
             let params = &prog.checked.tasks[&task_name].params;
             let by_name: Vec<Value> = params
@@ -92,7 +93,7 @@ pub(crate) fn run(
                 .map(|i| passed[i].clone())
                 .collect();
             if by_name.len() == a.len() {
-                Value::deep_copy_all(&by_name)
+                by_name
             } else {
                 a
             }
