@@ -276,26 +276,37 @@ pub(crate) struct ActSettings {
     pub cache: Option<crate::check::config::CacheSpec>,
 }
 
-/// A logical action: one task call, across its attempts.
+/// A logical action: one task call, across its attempts. A million calls hold a million of
+/// these at once, so what few actions have (retries used, memory allocated, children, a
+/// cache key, a group) sits in [`ActMore`], boxed, made on first use.
 pub(crate) struct Act {
     /// The task, by its index among the checked tasks ([`Program::task_name`]).
     pub task: u32,
-    pub fqn: std::sync::Arc<str>,
-    pub args: Vec<Value>,
-    pub settings: Rc<ActSettings>,
     pub attempt: u32,
-    pub user_retries_used: u32,
-    pub system_retries_used: u32,
+    pub state: ActState,
     pub first_queued: i64,
     pub sim: Option<ActionId>,
+    pub fqn: std::sync::Arc<str>,
+    pub settings: Rc<ActSettings>,
+    /// Its arguments, as bound (a boxed slice: they never grow).
+    pub args: Box<[Value]>,
     pub result: Option<Result<Value, Rc<ErrorValue>>>,
-    pub state: ActState,
-    pub waiters: Vec<usize>,
+    /// The bodies waiting for it to end.
+    pub waiters: Waiters,
+    pub more: Option<Box<ActMore>>,
+}
+
+/// What few actions have ([`Act::more`]).
+#[derive(Default)]
+pub(crate) struct ActMore {
+    pub user_retries_used: u32,
+    pub system_retries_used: u32,
+    /// Bytes its body holds (`allocate`, `free`).
     pub memory_used: u64,
+    /// The actions it started, in order.
     pub children: Vec<usize>,
-    /// Its cache key and followers, when its result may be cached (boxed: most actions have
-    /// none, and a million actions hold one `Act` each).
-    pub cached: Option<Box<Cached>>,
+    /// Its cache key and followers, when its result may be cached.
+    pub cached: Option<Cached>,
     pub group: Option<Rc<str>>,
 }
 
@@ -312,22 +323,69 @@ impl Act {
     ) -> Act {
         Act {
             task,
-            fqn,
-            args,
-            settings,
             attempt,
-            user_retries_used: 0,
-            system_retries_used: 0,
+            state: ActState::Pending,
             first_queued,
             sim: None,
+            fqn,
+            settings,
+            args: args.into_boxed_slice(),
             result: None,
-            state: ActState::Pending,
-            waiters: Vec::new(),
-            memory_used: 0,
-            children: Vec::new(),
-            cached: None,
-            group: None,
+            waiters: Waiters::default(),
+            more: None,
         }
+    }
+
+    /// Its [`ActMore`], made on first use.
+    pub fn more_mut(&mut self) -> &mut ActMore {
+        self.more.get_or_insert_default()
+    }
+
+    /// The actions it started, in order.
+    pub fn children(&self) -> &[usize] {
+        self.more.as_deref().map_or(&[], |m| m.children.as_slice())
+    }
+
+    /// Records that it started action `id`.
+    pub fn add_child(&mut self, id: usize) {
+        self.more_mut().children.push(id);
+    }
+
+    pub fn cached(&self) -> Option<&Cached> {
+        self.more.as_deref().and_then(|m| m.cached.as_ref())
+    }
+
+    pub fn group(&self) -> Option<&Rc<str>> {
+        self.more.as_deref().and_then(|m| m.group.as_ref())
+    }
+}
+
+/// The bodies (by number) waiting for an action: the first inline, any others boxed (most
+/// actions have one waiter, and a million actions hold one `Waiters` each).
+#[derive(Default)]
+pub(crate) struct Waiters {
+    first: Option<u32>,
+    rest: Option<Box<Vec<usize>>>,
+}
+
+impl Waiters {
+    pub fn push(&mut self, exec: usize) {
+        match u32::try_from(exec) {
+            Ok(e) if self.first.is_none() && self.rest.is_none() => self.first = Some(e),
+            _ => self.rest.get_or_insert_default().push(exec),
+        }
+    }
+
+    pub fn contains(&self, exec: usize) -> bool {
+        self.iter().any(|w| w == exec)
+    }
+
+    /// In the order they came.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.first
+            .map(|e| e as usize)
+            .into_iter()
+            .chain(self.rest.iter().flat_map(|r| r.iter().copied()))
     }
 }
 
@@ -386,6 +444,10 @@ impl MapSpec {
     }
 }
 
+/// The hasher of the run's tables keyed by action or body number (looked up once or twice
+/// per action: SipHash's resistance to chosen keys buys nothing there).
+pub(crate) type FastHash = std::hash::BuildHasherDefault<ahash::AHasher>;
+
 /// Everything the bodies of one run share.
 pub(crate) struct Shared<'p> {
     pub prog: &'p Program,
@@ -397,9 +459,9 @@ pub(crate) struct Shared<'p> {
     pub ready: RefCell<VecDeque<usize>>,
     pub next_exec: Cell<usize>,
     /// Which body runs each logical action's current attempt.
-    pub exec_of: RefCell<HashMap<usize, usize>>,
+    pub exec_of: RefCell<HashMap<usize, usize, FastHash>>,
     /// For each waiting body, the actions that ended since it last looked.
-    pub notified: RefCell<HashMap<usize, Vec<usize>>>,
+    pub notified: RefCell<HashMap<usize, Vec<usize>, FastHash>>,
     pub logs: RefCell<Vec<LogLine>>,
     pub rng: Cell<u64>,
     pub globals: RefCell<HashMap<Name, Value>>,
@@ -482,8 +544,8 @@ pub struct ActionSummary {
     pub fqn: std::sync::Arc<str>,
     pub state: ActState,
     pub attempts: u32,
-    /// Simulator action ids of its attempts.
-    pub sim_ids: Vec<u32>,
+    /// Simulator action ids of its attempts (inline for up to two: no allocation each).
+    pub sim_ids: smallvec::SmallVec<[u32; 2]>,
     pub group: Option<String>,
     /// When it was called (virtual time).
     pub requested_at: i64,
@@ -491,26 +553,29 @@ pub struct ActionSummary {
     pub resources: u32,
 }
 
-/// The summaries of logical actions, and the distinct resource requests they point at (one
-/// per distinct request, so a million calls of one task hold one).
+/// The summaries of logical actions, the distinct resource requests they point at (one per
+/// distinct request, so a million calls of one task hold one) and each action's arguments,
+/// from the run's actions and the logical action of each simulator action (`usize::MAX`:
+/// none). The actions are freed as their summaries are built, from the last, so that the
+/// two tables are not both whole at once (the peak of a large run).
 pub(crate) fn action_summaries(
-    acts: &[Act],
-    sim_ids: Vec<Vec<u32>>,
-) -> (Vec<ActionSummary>, Vec<ResourceSpec>) {
+    mut acts: Vec<Act>,
+    sim_acts: &[usize],
+) -> (Vec<ActionSummary>, Vec<ResourceSpec>, Vec<Vec<Value>>) {
+    let n = acts.len();
     let mut resources: Vec<ResourceSpec> = Vec::new();
     let mut seen: HashMap<*const ActSettings, u32> = HashMap::new();
     // Calls of one task in a row share their settings: no lookup for those.
     let mut last: Option<(*const ActSettings, u32)> = None;
-    let actions = acts
+    let request: Vec<u32> = acts
         .iter()
-        .zip(sim_ids)
-        .map(|(a, ids)| {
+        .map(|a| {
             let ptr = Rc::as_ptr(&a.settings);
             let r = match last {
                 Some((p, r)) if p == ptr => r,
                 _ => *seen.entry(ptr).or_insert_with(|| {
-                    // Equal requests of distinct settings (overrides made in a loop) share one,
-                    // looked for among the first few.
+                    // Equal requests of distinct settings (overrides made in a loop) share
+                    // one, looked for among the first few.
                     let spec = &a.settings.resources;
                     match resources.iter().take(64).position(|r| r == spec) {
                         Some(i) => i as u32,
@@ -522,18 +587,46 @@ pub(crate) fn action_summaries(
                 }),
             };
             last = Some((ptr, r));
-            ActionSummary {
-                fqn: a.fqn.clone(),
-                state: a.state,
-                attempts: a.attempt,
-                sim_ids: ids,
-                group: a.group.as_deref().map(str::to_string),
-                requested_at: a.first_queued,
-                resources: r,
-            }
+            r
         })
         .collect();
-    (actions, resources)
+    let mut actions = Vec::with_capacity(n);
+    let mut args = Vec::with_capacity(n);
+    // Built in reverse, each action dropped once summarized; the table is shrunk now and
+    // then so that the memory of the ones dropped goes back.
+    const SHRINK_EVERY: usize = 1 << 16;
+    while let Some(a) = acts.pop() {
+        let group = a.group().map(|g| g.to_string());
+        let Act {
+            fqn,
+            state,
+            attempt,
+            first_queued,
+            args: a_args,
+            ..
+        } = a;
+        actions.push(ActionSummary {
+            fqn,
+            state,
+            attempts: attempt,
+            sim_ids: smallvec::SmallVec::new(),
+            group,
+            requested_at: first_queued,
+            resources: request[acts.len()],
+        });
+        args.push(a_args.into_vec());
+        if acts.len() % SHRINK_EVERY == 0 {
+            acts.shrink_to_fit();
+        }
+    }
+    actions.reverse();
+    args.reverse();
+    for (sid, &id) in sim_acts.iter().enumerate() {
+        if let Some(a) = actions.get_mut(id) {
+            a.sim_ids.push(sid as u32);
+        }
+    }
+    (actions, resources, args)
 }
 
 /// How a run goes beyond its program, task, arguments and cluster; every field is optional
@@ -607,7 +700,7 @@ pub fn fingerprint(outcome: &RunOutcome) -> serde_json::Value {
                 &*a.fqn,
                 format!("{:?}", a.state),
                 a.attempts,
-                a.sim_ids,
+                a.sim_ids.as_slice(),
                 a.group,
                 a.requested_at
             ])
@@ -660,7 +753,7 @@ mod size_tests {
         // Pinned so growth is a decision: a million actions hold one of each.
         let act = std::mem::size_of::<super::Act>();
         let fut = std::mem::size_of::<super::Fut>();
-        assert!(act <= 192, "Act is {act} bytes");
+        assert!(act <= 120, "Act is {act} bytes");
         assert!(fut <= 72, "Fut is {fut} bytes");
     }
 }

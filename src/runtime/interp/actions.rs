@@ -30,10 +30,10 @@ pub(super) fn submit_new(
         acts.len() - 1
     };
     if let Some(key) = cache_key(sh, id) {
-        sh.acts.borrow_mut()[id].cached = Some(Box::new(Cached {
+        sh.acts.borrow_mut()[id].more_mut().cached = Some(Cached {
             key: key.clone(),
             followers: Vec::new(),
-        }));
+        });
         if cache_hit(sh, id, &key) {
             return id;
         }
@@ -47,7 +47,7 @@ pub(super) fn submit_new(
             match leader {
                 Some(l) if sh.acts.borrow()[l].result.is_none() => {
                     // Runs once: this call waits for the identical one in flight.
-                    if let Some(c) = &mut sh.acts.borrow_mut()[l].cached {
+                    if let Some(c) = &mut sh.acts.borrow_mut()[l].more_mut().cached {
                         c.followers.push(id);
                     }
                     return id;
@@ -186,7 +186,9 @@ pub(super) fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
     let mut acts = sh.acts.borrow_mut();
     acts[id].attempt += 1;
     acts[id].sim = Some(sid);
-    acts[id].memory_used = 0;
+    if let Some(m) = &mut acts[id].more {
+        m.memory_used = 0;
+    }
     let mut map = sh.sim_acts.borrow_mut();
     if map.len() <= sid.0 as usize {
         map.resize(sid.0 as usize + 1, usize::MAX);
@@ -210,7 +212,7 @@ pub(super) fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
             task: Some(a.fqn.to_string()),
             trace: Trace::new(),
         })));
-        (a.sim, a.children.clone())
+        (a.sim, a.children().to_vec())
     };
     if let Some(sid) = sid {
         sh.sim.borrow_mut().cancel(sid);
@@ -229,10 +231,10 @@ pub(super) fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
     sh.live.set(sh.live.get().saturating_sub(1));
     let waiters = std::mem::take(&mut sh.acts.borrow_mut()[id].waiters);
     let mut notified = sh.notified.borrow_mut();
-    for &w in &waiters {
+    for w in waiters.iter() {
         notified.entry(w).or_default().push(id);
     }
-    sh.ready.borrow_mut().extend(waiters);
+    sh.ready.borrow_mut().extend(waiters.iter());
 }
 
 /// Ends the current attempt of action `id` with `outcome`: retries or records the result.
@@ -262,8 +264,11 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
             let retry_delay = {
                 let mut acts = sh.acts.borrow_mut();
                 let a = &mut acts[id];
-                if system && a.system_retries_used < sh.system_retries {
-                    a.system_retries_used += 1;
+                let used = a.more.as_deref().map_or((0, 0), |m| {
+                    (m.user_retries_used, m.system_retries_used)
+                });
+                if system && used.1 < sh.system_retries {
+                    a.more_mut().system_retries_used += 1;
                     Some(0)
                 } else if !system
                     && e.code != ErrorCode::Type(ErrorType::NonRecoverableError)
@@ -271,10 +276,11 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
                     && e.kind != ErrorType::LimitExceededError
                     && e.kind != ErrorType::UnschedulableError
                 {
-                    match &a.settings.retries {
-                        Some(r) if a.user_retries_used < r.count => {
-                            let n = a.user_retries_used;
-                            a.user_retries_used += 1;
+                    let settings = a.settings.clone();
+                    match &settings.retries {
+                        Some(r) if used.0 < r.count => {
+                            let n = used.0;
+                            a.more_mut().user_retries_used += 1;
                             Some(r.backoff.as_ref().map_or(0, |b| {
                                 let d = b.base as f64 * b.factor.powi(n as i32);
                                 let d = b.cap.map_or(d, |c| d.min(c as f64));
@@ -312,7 +318,7 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
     };
     if let (Ok(v), Some(key), Some(cache)) = (
         &result,
-        sh.acts.borrow()[id].cached.as_ref().map(|c| c.key.clone()),
+        sh.acts.borrow()[id].cached().map(|c| c.key.clone()),
         sh.cache,
     ) {
         // A result too deep to write whole is not stored (it would come back cut).
@@ -329,8 +335,9 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
             ActState::Failed
         };
         a.result = Some(result.clone());
-        a.cached
+        a.more
             .as_mut()
+            .and_then(|m| m.cached.as_mut())
             .map(|c| std::mem::take(&mut c.followers))
             .unwrap_or_default()
     };

@@ -35,8 +35,8 @@ pub(crate) fn run(
         futs: RefCell::new(Vec::new()),
         ready: RefCell::new(VecDeque::new()),
         next_exec: Cell::new(0),
-        exec_of: RefCell::new(HashMap::new()),
-        notified: RefCell::new(HashMap::new()),
+        exec_of: RefCell::new(HashMap::default()),
+        notified: RefCell::new(HashMap::default()),
         logs: RefCell::new(Vec::new()),
         rng: Cell::new(seed ^ 0x5DEE_CE66_D1CE_4E5B),
         globals: RefCell::new(HashMap::new()),
@@ -290,7 +290,7 @@ pub(crate) fn run(
                             }
                             let (sid, children, fqn) = {
                                 let a = &sh.acts.borrow()[id];
-                                (a.sim, a.children.clone(), a.fqn.clone())
+                                (a.sim, a.children().to_vec(), a.fqn.clone())
                             };
                             for c in children {
                                 cancel_act(&sh, c);
@@ -321,7 +321,7 @@ pub(crate) fn run(
                                     bodies[exec] = None;
                                 }
                             }
-                            let children = sh.acts.borrow()[id].children.clone();
+                            let children = sh.acts.borrow()[id].children().to_vec();
                             for c in children {
                                 cancel_act(&sh, c);
                             }
@@ -419,9 +419,11 @@ pub(crate) fn run(
     sh.notified.borrow_mut().clear();
     sh.exec_of.borrow_mut().clear();
     for a in sh.acts.borrow_mut().iter_mut() {
-        a.children = Vec::new();
-        a.waiters = Vec::new();
-        a.cached = None;
+        if let Some(m) = &mut a.more {
+            m.children = Vec::new();
+            m.cached = None;
+        }
+        a.waiters = Waiters::default();
     }
     // Replicas that `scope = "global"` keeps for later runs, counted before the idle tail.
     let warm_after = sh
@@ -452,24 +454,10 @@ pub(crate) fn run(
             .collect();
         (sim.utilization_series(), nodes)
     };
-    let acts = sh.acts.borrow();
+    let acts = std::mem::take(&mut *sh.acts.borrow_mut());
     let attempts = acts.iter().map(|a| a.attempt as u64).sum();
-    let sim_acts = sh.sim_acts.borrow();
-    let mut sim_ids: Vec<Vec<u32>> = vec![Vec::new(); acts.len()];
-    for (sid, &id) in sim_acts.iter().enumerate() {
-        if id != usize::MAX {
-            sim_ids[id].push(sid as u32);
-        }
-    }
-    let (actions, resources) = crate::runtime::action_summaries(&acts, sim_ids);
-    drop(acts);
-    let args: Vec<Vec<Value>> = sh
-        .acts
-        .borrow_mut()
-        .iter_mut()
-        .map(|a| std::mem::take(&mut a.args))
-        .collect();
-    drop(sim_acts);
+    let (actions, resources, args) =
+        crate::runtime::action_summaries(acts, &sh.sim_acts.borrow());
     let logs = sh.logs.borrow().clone();
     RunOutcome {
         result,
@@ -522,7 +510,7 @@ pub(super) fn describe_deadlock(sh: &Rc<Shared<'_>>, r: &sim::StuckReport) -> St
             .filter(|&&id| id != usize::MAX)
             .map(|&id| {
                 acts[id]
-                    .children
+                    .children()
                     .iter()
                     .filter(|&&c| acts[c].result.is_none())
                     .map(|&c| format!("`{}` (action {c})", acts[c].fqn))

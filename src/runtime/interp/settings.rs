@@ -52,8 +52,10 @@ impl<'p> Frame<'p> {
         args: Vec<Value>,
     ) -> usize {
         let id = submit_new(&self.sh, t, settings, args);
-        self.sh.acts.borrow_mut()[id].group = self.group.clone();
-        self.sh.acts.borrow_mut()[self.act].children.push(id);
+        if let Some(g) = &self.group {
+            self.sh.acts.borrow_mut()[id].more_mut().group = Some(g.clone());
+        }
+        self.sh.acts.borrow_mut()[self.act].add_child(id);
         id
     }
 }
