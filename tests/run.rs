@@ -807,3 +807,15 @@ fn global_values_and_defaults_run_on_the_vm_where_first_needed() {
         assert!(spans.ends_with(at), "{task}: {spans:?}");
     }
 }
+
+/// A parameter default that calls its own function (the checker allows it: the call is well
+/// typed) recurses until the call-depth limit ends it with `E0702`; the tree walker this VM
+/// replaced recursed without a limit until memory ran out.
+#[test]
+fn a_default_that_calls_its_own_function_meets_the_call_depth_limit() {
+    let src = format!(
+        "{ENV}fn f(x: int = f()) -> int {{\n    return x\n}}\n@e\ntask main() -> int {{\n    return f()\n}}\n"
+    );
+    let (j, _) = run_with(&src, SMALL, "main", vec![]);
+    assert_eq!(j["error"]["code"], "E0702", "{j}");
+}

@@ -76,13 +76,17 @@ impl<'p> Frame<'p> {
         self.sh.prog
     }
 
-    /// A frame of its own for a body run to its end from Rust (a top-level `let` value, a
-    /// parameter default), in this one's action and group, one call deeper (so an error's
-    /// trace keeps both the value's statement and the one that needed it).
-    fn detached(&self) -> Frame<'p> {
+    /// Runs lowered body number `body` (a top-level `let` value, a parameter default) to its
+    /// end in a frame of its own: in this one's action and group, one call deeper (within the
+    /// call-depth limit, so a default that calls its own function ends; and an error's trace
+    /// keeps both the value's statement and the one that needed it).
+    fn run_detached(&mut self, body: u32) -> Res<Value> {
+        if self.depth + 1 > self.sh.limits.max_call_depth {
+            return Err(self.depth_error());
+        }
         let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth + 1);
         f.group = self.group.clone();
-        f
+        super::vm::run(&mut f, &self.sh.prog.unit, body, Vec::new())
     }
 
     // -----------------------------------------------------------------------------------------
@@ -126,7 +130,7 @@ impl<'p> Frame<'p> {
         if let Some(l) = prog.let_decl(n) {
             // Its value, lowered with its pattern: the one name's value, or a tuple of all.
             let index = prog.checked.locations.get_index_of(n).unwrap_or(usize::MAX) as u32;
-            let v = super::vm::run(&mut self.detached(), &prog.unit, index, Vec::new())?;
+            let v = self.run_detached(index)?;
             let names = l.pattern.names();
             if names.len() == 1 {
                 self.sh.globals.borrow_mut().insert(n.clone(), v.clone());

@@ -156,9 +156,7 @@ impl<'p> Frame<'p> {
             vals.push(match v {
                 Some(v) => v,
                 None => match self.sh.prog.unit.default_of(index, i) {
-                    Some(d) => {
-                        super::vm::run(&mut self.detached(), &self.sh.prog.unit, d, Vec::new())?
-                    }
+                    Some(d) => self.run_detached(d)?,
                     None => {
                         return Err(raise(
                             ErrorType::TypeError,
