@@ -41,12 +41,18 @@ fn is_ordering(op: CmpOp) -> bool {
 }
 
 impl Lower<'_> {
+    /// The local register a name read `e` reads, if it reads a local.
+    pub(super) fn local_read(&self, e: &Expr) -> Option<u32> {
+        match &e.kind {
+            ExprKind::Name(..) => self.scopes.read(e).and_then(Slot::as_local),
+            _ => None,
+        }
+    }
+
     /// Evaluates `e` into some register: a local's own, or a new temporary.
     pub(super) fn expr_any(&mut self, e: &Expr) -> Reg {
-        if let ExprKind::Name(_, slot) = &e.kind {
-            if let Some(i) = slot.as_local() {
-                return i as Reg;
-            }
+        if let Some(i) = self.local_read(e) {
+            return i as Reg;
         }
         let t = self.temp();
         self.expr_to(e, t);
@@ -85,11 +91,12 @@ impl Lower<'_> {
             return;
         }
         match &e.kind {
-            ExprKind::Name(n, slot) => {
-                if let Some(i) = slot.as_local() {
+            ExprKind::Name(n) => {
+                let slot = self.scopes.read(e);
+                if let Some(i) = slot.and_then(Slot::as_local) {
                     self.emit(Op::Move { dst, src: i as Reg });
-                } else if let Some(id) = slot.as_global() {
-                    self.emit(Op::Global { dst, id: id as u32 });
+                } else if let Some(id) = slot.and_then(Slot::as_global) {
+                    self.emit(Op::Global { dst, id });
                 } else {
                     let name = self.name_id(n);
                     self.emit(Op::GlobalNamed { dst, name });
@@ -397,7 +404,7 @@ impl Lower<'_> {
     /// `module.NAME` when `obj` names an imported module: the qualified global name.
     fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
         match &obj.kind {
-            ExprKind::Name(a, slot) if !slot.is_local() => {
+            ExprKind::Name(a) if self.local_read(obj).is_none() => {
                 let q = format!("{a}.{}", name.name);
                 self.checked
                     .locations
@@ -422,11 +429,9 @@ impl Lower<'_> {
     }
 
     /// Whether a call of global name `n` may wait.
-    fn name_waits(&self, n: &Name, slot: Slot) -> CallWaits {
-        let name = slot
-            .as_global()
-            .and_then(|id| self.globals.get(id))
-            .unwrap_or(n);
+    fn name_waits(&self, n: &Name, slot: Option<Slot>) -> CallWaits {
+        let global = slot.and_then(Slot::as_global).map(|id| id as usize);
+        let name = global.and_then(|id| self.globals.get(id)).unwrap_or(n);
         if let Some(t) = self.checked.tasks.get(name) {
             return match t.is_async {
                 true => CallWaits::Never,
@@ -434,7 +439,7 @@ impl Lower<'_> {
             };
         }
         if self.checked.fns.contains_key(name) {
-            return match slot.as_global().and_then(|id| self.plain_fn(id)) {
+            return match global.and_then(|id| self.plain_fn(id)) {
                 Some((_, true, _)) => CallWaits::Never,
                 Some((index, false, _)) => CallWaits::IfFn(index),
                 None => CallWaits::Maybe,
@@ -455,9 +460,12 @@ impl Lower<'_> {
         let n = args.len();
         if positional && n < u16::MAX as usize {
             // `f(a, b)` of a plain function by name: a VM frame over the arguments.
-            if let ExprKind::Name(_, slot) = &func.kind {
-                if let Some((index, false, arity)) =
-                    slot.as_global().and_then(|id| self.plain_fn(id))
+            if let ExprKind::Name(..) = &func.kind {
+                if let Some((index, false, arity)) = self
+                    .scopes
+                    .read(func)
+                    .and_then(Slot::as_global)
+                    .and_then(|id| self.plain_fn(id as usize))
                 {
                     if arity == n {
                         let start = self.temps(n as u32);
@@ -477,7 +485,7 @@ impl Lower<'_> {
             // `xs.append(x)` on a local or a string literal: no bound-method value.
             if let ExprKind::Attr { obj, name } = &func.kind {
                 let simple = match &obj.kind {
-                    ExprKind::Name(_, slot) => slot.is_local(),
+                    ExprKind::Name(..) => self.local_read(obj).is_some(),
                     ExprKind::Str(_) => true,
                     _ => false,
                 };
@@ -527,10 +535,12 @@ impl Lower<'_> {
             };
             regs.push((mode, r));
         }
-        let gather_tuple = matches!(&func.kind, ExprKind::Name(n, slot) if n == "gather" && !slot.is_local())
+        let gather_tuple = matches!(&func.kind, ExprKind::Name(n) if n == "gather" && self.local_read(func).is_none())
             && args.iter().all(|a| a.kind != ArgKind::Spread);
         let waits = match &func.kind {
-            ExprKind::Name(n, slot) if !slot.is_local() => self.name_waits(n, *slot),
+            ExprKind::Name(n) if self.local_read(func).is_none() => {
+                self.name_waits(n, self.scopes.read(func))
+            }
             ExprKind::Attr { obj, name } if name.name == "aio" => match self.qualified(obj, name) {
                 None => CallWaits::Never,
                 Some(_) => CallWaits::Maybe,

@@ -1,7 +1,9 @@
 //! The resolved, immutable form of a checked program that the VM runs.
 //!
-//! After checking (and `runtime::resolve`'s slot assignment), every function and task body is
-//! lowered once ([`lower::lower`]) into a [`Unit`]: one [`FnCode`] per body, a flat vector of
+//! After checking, names are resolved ([`scope`]: locals to slots, other names to global ids,
+//! in side tables; nothing is written into the syntax tree) and every function and task body,
+//! top-level `let` value and parameter default is lowered once ([`lower::lower`]) into a
+//! [`Unit`]: one [`FnCode`] per body, a flat vector of
 //! register instructions ([`Op`]) over a frame of registers. Locals are the first registers
 //! (their slots), temporaries follow; constants are folded into the instruction or a
 //! per-function table; functions are called by their index among the program's names; spans
@@ -24,6 +26,9 @@
 
 pub mod lower;
 mod lower_expr;
+pub mod scope;
+
+pub use scope::Slot;
 
 use crate::syntax::ast::{BinOp, CmpOp, Name, Span, UnaryOp};
 use std::sync::Arc;
@@ -396,20 +401,24 @@ pub struct FnCode {
 }
 
 /// The lowered program: bodies by their index among the checker's declared names
-/// (`Checked::locations`); `None` for names that are not functions or tasks, and for bodies
-/// too large to lower (more registers or instructions than an index holds).
+/// (`Checked::locations`): a function's or task's body, or a top-level `let`'s value (it
+/// returns the value of its one name, or a tuple of its names' values in the order of
+/// `Pattern::names`); `None` for other names and for bodies too large to lower (more
+/// registers or instructions than an index holds). Parameter defaults follow, numbered after
+/// the declared names.
 #[derive(Debug, Default)]
 pub struct Unit {
     pub fns: Vec<Option<FnCode>>,
+    /// For each declared name, the body of each of its parameters' defaults, if it has one.
+    pub defaults: Vec<Vec<Option<u32>>>,
     /// For each body, whether running it may wait (an `await`, a call that may wait, or a
-    /// call of a function whose body may): the tree walker, which cannot wait, runs only the
-    /// others.
+    /// call of a function whose body may): such a body runs only in an action's fiber.
     pub waits: Vec<bool>,
 }
 
 impl Unit {
     /// A unit of `fns`, with [`Unit::waits`] found by iterating to a fixpoint.
-    pub fn new(fns: Vec<Option<FnCode>>) -> Unit {
+    pub fn new(fns: Vec<Option<FnCode>>, defaults: Vec<Vec<Option<u32>>>) -> Unit {
         let mut waits = vec![false; fns.len()];
         loop {
             let mut changed = false;
@@ -441,12 +450,21 @@ impl Unit {
                 break;
             }
         }
-        Unit { fns, waits }
+        Unit {
+            fns,
+            defaults,
+            waits,
+        }
     }
 
     #[inline]
     pub fn get(&self, index: u32) -> Option<&FnCode> {
         self.fns.get(index as usize)?.as_ref()
+    }
+
+    /// The body of parameter `param`'s default of declared name number `index`.
+    pub fn default_of(&self, index: u32, param: usize) -> Option<u32> {
+        *self.defaults.get(index as usize)?.get(param)?
     }
 
     /// Whether body number `index` may wait.

@@ -10,8 +10,8 @@
 //! for a nested wait ([`Step::Push`]) or a VM frame ([`Step::Call`]) and taking their outcome
 //! back ([`Waiting::feed`]).
 //!
-//! Each machine is the walker's old `async fn` written out: it parks where that parked, and
-//! checks what that checked when polled again, so runs keep their order of events.
+//! Each machine is the old tree walker's `async fn` written out: it halts where that parked,
+//! and checks what that checked when polled again, so runs keep their order of events.
 
 use super::*;
 use crate::check::builtins::Builtin;
@@ -190,8 +190,13 @@ impl<'p> Frame<'p> {
                         },
                         Callable::Fn(f, index) => {
                             let decl = self.prog().fn_at(*index).expect("checked function");
-                            let args =
-                                self.bind_params(&Who("function", f), &decl.params, argv, kwargs)?;
+                            let args = self.bind_params(
+                                &Who("function", f),
+                                *index,
+                                &decl.params,
+                                argv,
+                                kwargs,
+                            )?;
                             if decl.is_async {
                                 return Ok(Begin::Now(self.new_future(Fut::LazyFn {
                                     func: f.clone(),
