@@ -78,8 +78,11 @@ pub struct Program {
     native_tasks: IndexMap<Name, NativeTaskFn>,
     /// Each task's `"auto"` cache version: a hash of its source text and interface.
     versions: HashMap<Name, String>,
-    /// Each task's FQN, shared by all its actions.
-    pub(crate) fqns: HashMap<Name, std::sync::Arc<str>>,
+    /// By index among the checked tasks (what an [`Act`] holds): its FQN, shared by all its
+    /// actions, and its index among the program's names (`u32::MAX`: a host task), so that
+    /// starting an action hashes no name.
+    task_fqns: Vec<std::sync::Arc<str>>,
+    task_locs: Vec<u32>,
     /// Every body, lowered once (see [`crate::ir`]).
     pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
 }
@@ -113,10 +116,20 @@ impl Program {
         }
         let (unit, globals) = crate::ir::lower::lower(&loaded, &checked);
         let unit = std::sync::Arc::new(unit);
-        let fqns = checked
+        let task_fqns: Vec<std::sync::Arc<str>> = checked
             .tasks
-            .iter()
-            .map(|(k, t)| (k.clone(), std::sync::Arc::from(t.fqn.as_str())))
+            .values()
+            .map(|t| std::sync::Arc::from(t.fqn.as_str()))
+            .collect();
+        let task_locs = checked
+            .tasks
+            .keys()
+            .map(|k| {
+                checked
+                    .locations
+                    .get_index_of(k)
+                    .map_or(u32::MAX, |i| i as u32)
+            })
             .collect();
         Program {
             loaded,
@@ -125,7 +138,8 @@ impl Program {
             natives,
             native_tasks: IndexMap::new(),
             versions,
-            fqns,
+            task_fqns,
+            task_locs,
             unit,
         }
     }
@@ -161,6 +175,25 @@ impl Program {
             ItemKind::Fn(f) => Some(f),
             _ => None,
         }
+    }
+
+    /// The declaration of the checked task with index `i` (what an [`Act`] holds) and its
+    /// index among the program's names; `None` for a host task.
+    pub(crate) fn task_decl_at(&self, i: u32) -> Option<(u32, &TaskDecl)> {
+        let loc = *self.task_locs.get(i as usize)?;
+        let (_, &(m, i)) = self.checked.locations.get_index(loc as usize)?;
+        match &self.loaded.modules.get(m)?.items.get(i)?.kind {
+            ItemKind::Task(t) => Some((loc, t)),
+            _ => None,
+        }
+    }
+
+    /// The FQN of the checked task with index `i`.
+    pub(crate) fn task_fqn(&self, i: u32) -> std::sync::Arc<str> {
+        self.task_fqns
+            .get(i as usize)
+            .cloned()
+            .unwrap_or_else(|| std::sync::Arc::from(""))
     }
 
     /// A checked task's index among the checked tasks (what an [`Act`] holds).
@@ -277,10 +310,10 @@ pub(crate) struct Act {
     /// The task, by its index among the checked tasks ([`Program::task_name`]).
     pub task: u32,
     pub attempt: u32,
+    /// Its current attempt's simulator action ([`Act::sim`]), `u32::MAX` before the first.
+    pub sim_id: u32,
     pub state: ActState,
     pub first_queued: i64,
-    pub sim: Option<ActionId>,
-    pub fqn: std::sync::Arc<str>,
     pub settings: Rc<ActSettings>,
     /// Its arguments, as bound (a boxed slice: they never grow).
     pub args: Box<[Value]>,
@@ -309,7 +342,6 @@ impl Act {
     /// input that starts at once, in it (1).
     pub fn new(
         task: u32,
-        fqn: std::sync::Arc<str>,
         args: Vec<Value>,
         settings: Rc<ActSettings>,
         attempt: u32,
@@ -320,14 +352,18 @@ impl Act {
             attempt,
             state: ActState::Pending,
             first_queued,
-            sim: None,
-            fqn,
+            sim_id: u32::MAX,
             settings,
             args: args.into_boxed_slice(),
             result: None,
             waiters: Waiters::default(),
             more: None,
         }
+    }
+
+    /// Its current attempt's simulator action, if it was submitted.
+    pub fn sim(&self) -> Option<ActionId> {
+        (self.sim_id != u32::MAX).then_some(ActionId(self.sim_id))
     }
 
     /// Its [`ActMore`], made on first use.
@@ -462,7 +498,7 @@ pub(crate) struct Shared<'p> {
     /// Global values by the ids the lowering gave their names, filled in on first use.
     pub global_ids: RefCell<Vec<Option<Value>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
-    pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
+    pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>, FastHash>>,
     /// The settings of override values (`Callable::Task(t, i)` with `i > 0` is number `i - 1`).
     pub overrides: RefCell<Vec<Rc<ActSettings>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
@@ -546,6 +582,7 @@ pub struct ActionSummary {
 /// none). The actions are freed as their summaries are built, from the last, so that the
 /// two tables are not both whole at once (the peak of a large run).
 pub(crate) fn action_summaries(
+    prog: &Program,
     mut acts: Vec<Act>,
     sim_acts: &[usize],
 ) -> (Vec<ActionSummary>, Vec<ResourceSpec>, Vec<Vec<Value>>) {
@@ -585,7 +622,7 @@ pub(crate) fn action_summaries(
     while let Some(a) = acts.pop() {
         let group = a.group().map(|g| g.to_string());
         let Act {
-            fqn,
+            task,
             state,
             attempt,
             first_queued,
@@ -593,7 +630,7 @@ pub(crate) fn action_summaries(
             ..
         } = a;
         actions.push(ActionSummary {
-            fqn,
+            fqn: prog.task_fqn(task),
             state,
             attempts: attempt,
             sim_ids: smallvec::SmallVec::new(),
@@ -725,7 +762,25 @@ mod size_tests {
         // Pinned so growth is a decision: a million actions hold one of each.
         let act = std::mem::size_of::<super::Act>();
         let fut = std::mem::size_of::<super::Fut>();
-        assert!(act <= 120, "Act is {act} bytes");
+        assert!(act <= 96, "Act is {act} bytes");
         assert!(fut <= 72, "Fut is {fut} bytes");
+        let waiters = std::mem::size_of::<super::Waiters>();
+        assert!(waiters <= 16, "Waiters is {waiters} bytes");
+    }
+
+    #[test]
+    fn waiters_keep_their_order_the_first_inline() {
+        let mut w = super::Waiters::default();
+        assert_eq!(w.iter().count(), 0);
+        w.push(7);
+        assert!(w.contains(7) && !w.contains(3));
+        w.push(3);
+        w.push(usize::MAX);
+        assert_eq!(w.iter().collect::<Vec<_>>(), vec![7, 3, usize::MAX]);
+        // A number too large to keep inline goes to the list, still after the first.
+        let mut big = super::Waiters::default();
+        big.push(1 << 40);
+        big.push(1);
+        assert_eq!(big.iter().collect::<Vec<_>>(), vec![1 << 40, 1]);
     }
 }

@@ -146,7 +146,9 @@ pub struct Sim {
     pub(crate) pools: Vec<PoolInfo>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) classes: Vec<Class>,
-    class_of: HashMap<Shape, u32>,
+    /// Looked up at every submission: hashed with aHash (SipHash's resistance to chosen keys
+    /// buys nothing here).
+    class_of: HashMap<Shape, u32, std::hash::BuildHasherDefault<ahash::AHasher>>,
     /// Classes with waiting pods.
     pub(crate) listed: Vec<u32>,
     /// Nodes with capacity freed since the last pass.
@@ -200,7 +202,7 @@ impl Sim {
             pools: Vec::new(),
             nodes: Vec::new(),
             classes: Vec::new(),
-            class_of: HashMap::new(),
+            class_of: HashMap::default(),
             listed: Vec::new(),
             freed: Vec::new(),
             dirty: false,

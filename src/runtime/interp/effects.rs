@@ -243,7 +243,7 @@ impl<'p> Frame<'p> {
         };
         let timer = {
             let mut sim = self.sh.sim.borrow_mut();
-            let sid = self.sh.acts.borrow()[self.act].sim;
+            let sid = self.sh.acts.borrow()[self.act].sim();
             sim.start_work(sid, work, d, tag(TAG_WAKE, self.exec))
         };
         let Some(timer) = timer else {
@@ -340,11 +340,7 @@ impl<'p> Frame<'p> {
         };
         let used = m.memory_used;
         let limit = a.settings.resources.memory.map(|m| m.limit.max(m.request));
-        let checked = self
-            .sh
-            .sim
-            .borrow_mut()
-            .use_memory(a.sim, used, limit);
+        let checked = self.sh.sim.borrow_mut().use_memory(a.sim(), used, limit);
         if let (Err(over), Some(limit)) = (checked, limit) {
             let used = quantity::format_bytes(over.used);
             let lim = quantity::format_bytes(limit);
@@ -358,7 +354,7 @@ impl<'p> Frame<'p> {
                     "the container used {used}, above its memory limit of {lim}, and was killed{with}"
                 ),
                 code: ErrorCode::Type(ErrorType::OOMError),
-                task: Some(a.fqn.to_string()),
+                task: Some(self.sh.prog.task_fqn(a.task).to_string()),
                 trace: Trace::new(),
             })));
         }
@@ -556,6 +552,9 @@ impl Gather {
                 }
             }
         }
+        // What the list of values no longer needs goes first (the peak of a large gather).
+        self.futs = Vec::new();
+        self.watching = None;
         let mut values = Vec::with_capacity(self.acts.len());
         let mut inline = std::mem::take(&mut self.values).into_iter().peekable();
         for (i, &a) in self.acts.iter().enumerate() {
