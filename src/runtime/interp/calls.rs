@@ -71,7 +71,7 @@ impl<'p> Frame<'p> {
                         self.call_fn(*index, args)
                     }
                     Callable::Builtin(b) => self.builtin(*b, argv, kwargs),
-                    Callable::Ctor(n) => self.ctor(n, argv, kwargs),
+                    Callable::Ctor(n, kind) => self.ctor(n, *kind, argv, kwargs),
                     Callable::Method(recv, m) => {
                         let r = builtins::method_kw(
                             recv,
