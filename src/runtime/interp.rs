@@ -21,7 +21,7 @@ mod work;
 
 use super::vm::Fiber;
 use actions::*;
-pub(crate) use calls::{Callee, Who};
+pub(crate) use calls::{Callee, FnCall};
 pub(crate) use effects::{Begin, Step, Waiting};
 pub(crate) use event_loop::run;
 use event_loop::*;

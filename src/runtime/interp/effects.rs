@@ -195,24 +195,13 @@ impl<'p> Frame<'p> {
                             }
                         },
                         Callable::Fn(f, index) => {
-                            let decl = self.prog().fn_at(*index).expect("checked function");
-                            let args = self.bind_params(
-                                &Who("function", f),
-                                *index,
-                                &decl.params,
-                                argv,
-                                kwargs,
-                            )?;
-                            if decl.is_async {
-                                return Ok(Begin::Now(self.new_future(Fut::LazyFn {
-                                    func: f.clone(),
+                            return Ok(match self.fn_call(f, *index, argv, kwargs)? {
+                                FnCall::Args(args) => Begin::Call {
+                                    func: *index,
                                     args,
-                                })));
-                            }
-                            return Ok(Begin::Call {
-                                func: *index,
-                                args,
-                                fut: None,
+                                    fut: None,
+                                },
+                                FnCall::Future(fut) => Begin::Now(fut),
                             });
                         }
                         _ => {}
