@@ -491,12 +491,12 @@ impl Lower<'_> {
                 }
             }
         }
-        let callee = match &func.kind {
-            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => Callee::Attr {
+        let target = match &func.kind {
+            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => Target::Attr {
                 obj: self.expr_any(obj),
                 name: name.name.clone(),
             },
-            _ => Callee::Value(self.expr_any(func)),
+            _ => Target::Value(self.expr_any(func)),
         };
         let mut regs = Vec::with_capacity(args.len());
         for a in args {
@@ -512,7 +512,7 @@ impl Lower<'_> {
             && args.iter().all(|a| a.kind != ArgKind::Spread);
         let site = self.f.calls.len() as u32;
         self.f.calls.push(CallSite {
-            callee,
+            target,
             args: regs,
             gather_tuple,
         });

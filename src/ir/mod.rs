@@ -346,7 +346,7 @@ pub enum ArgMode {
 
 /// What a general call calls.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Callee {
+pub enum Target {
     /// A value in a register.
     Value(Reg),
     /// `obj.name(...)`: a bound method, or `.aio` / `.override` of a task or function.
@@ -356,7 +356,7 @@ pub enum Callee {
 /// A general call site.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallSite {
-    pub callee: Callee,
+    pub target: Target,
     pub args: Vec<(ArgMode, Reg)>,
     /// `gather(a, b)` with explicit arguments: its future gives a tuple.
     pub gather_tuple: bool,
