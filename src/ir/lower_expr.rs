@@ -428,33 +428,6 @@ impl Lower<'_> {
         }
     }
 
-    /// Whether a call of global name `n` may wait.
-    fn name_waits(&self, n: &Name, slot: Option<Slot>) -> CallWaits {
-        let global = slot.and_then(Slot::as_global).map(|id| id as usize);
-        let name = global.and_then(|id| self.globals.get(id)).unwrap_or(n);
-        if let Some(t) = self.checked.tasks.get(name) {
-            return match t.is_async {
-                true => CallWaits::Never,
-                false => CallWaits::Maybe,
-            };
-        }
-        if self.checked.fns.contains_key(name) {
-            return match global.and_then(|id| self.plain_fn(id)) {
-                Some((_, true, _)) => CallWaits::Never,
-                Some((index, false, _)) => CallWaits::IfFn(index),
-                None => CallWaits::Maybe,
-            };
-        }
-        if self.checked.locations.contains_key(name) {
-            // A global `let`: it may hold a task.
-            return CallWaits::Maybe;
-        }
-        match crate::check::builtins::Builtin::of(name) {
-            Some(b) if b.waits() => CallWaits::Maybe,
-            _ => CallWaits::Never,
-        }
-    }
-
     fn call(&mut self, dst: Reg, func: &Expr, args: &[Arg]) {
         let positional = args.iter().all(|a| a.kind == ArgKind::Positional);
         let n = args.len();
@@ -518,12 +491,14 @@ impl Lower<'_> {
                 }
             }
         }
-        let callee = match &func.kind {
-            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => Callee::Attr {
-                obj: self.expr_any(obj),
-                name: name.name.clone(),
-            },
-            _ => Callee::Value(self.expr_any(func)),
+        let target = match &func.kind {
+            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => {
+                CallTarget::Attr {
+                    obj: self.expr_any(obj),
+                    name: name.name.clone(),
+                }
+            }
+            _ => CallTarget::Value(self.expr_any(func)),
         };
         let mut regs = Vec::with_capacity(args.len());
         for a in args {
@@ -537,22 +512,11 @@ impl Lower<'_> {
         }
         let gather_tuple = matches!(&func.kind, ExprKind::Name(n) if n == "gather" && self.local_read(func).is_none())
             && args.iter().all(|a| a.kind != ArgKind::Spread);
-        let waits = match &func.kind {
-            ExprKind::Name(n) if self.local_read(func).is_none() => {
-                self.name_waits(n, self.scopes.read(func))
-            }
-            ExprKind::Attr { obj, name } if name.name == "aio" => match self.qualified(obj, name) {
-                None => CallWaits::Never,
-                Some(_) => CallWaits::Maybe,
-            },
-            _ => CallWaits::Maybe,
-        };
         let site = self.f.calls.len() as u32;
         self.f.calls.push(CallSite {
-            callee,
+            target,
             args: regs,
             gather_tuple,
-            waits,
         });
         self.emit(Op::Call { dst, site });
     }

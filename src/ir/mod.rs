@@ -37,8 +37,6 @@ use std::sync::Arc;
 pub type Reg = u32;
 /// An instruction index in a function's code.
 pub type Label = u32;
-/// No register (an absent slice bound).
-pub const NO_REG: Reg = u32::MAX;
 
 /// A constant, folded at lowering time.
 #[derive(Clone, Debug, PartialEq)]
@@ -348,7 +346,7 @@ pub enum ArgMode {
 
 /// What a general call calls.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Callee {
+pub enum CallTarget {
     /// A value in a register.
     Value(Reg),
     /// `obj.name(...)`: a bound method, or `.aio` / `.override` of a task or function.
@@ -358,23 +356,10 @@ pub enum Callee {
 /// A general call site.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallSite {
-    pub callee: Callee,
+    pub target: CallTarget,
     pub args: Vec<(ArgMode, Reg)>,
     /// `gather(a, b)` with explicit arguments: its future gives a tuple.
     pub gather_tuple: bool,
-    /// Whether the call may wait (see [`Unit::waits`]).
-    pub waits: CallWaits,
-}
-
-/// Whether a call may wait, as far as lowering sees its callee.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum CallWaits {
-    /// A builtin that does not wait, a host function, an async task or fn (a future), `.aio`.
-    Never,
-    /// A sync task, `sleep`, `compute`, `gpu_compute`, `map`, or a callee not known.
-    Maybe,
-    /// Plain function number `n`: if its body may wait.
-    IfFn(u32),
 }
 
 /// One lowered body.
@@ -411,50 +396,11 @@ pub struct Unit {
     pub fns: Vec<Option<FnCode>>,
     /// For each declared name, the body of each of its parameters' defaults, if it has one.
     pub defaults: Vec<Vec<Option<u32>>>,
-    /// For each body, whether running it may wait (an `await`, a call that may wait, or a
-    /// call of a function whose body may): such a body runs only in an action's fiber.
-    pub waits: Vec<bool>,
 }
 
 impl Unit {
-    /// A unit of `fns`, with [`Unit::waits`] found by iterating to a fixpoint.
     pub fn new(fns: Vec<Option<FnCode>>, defaults: Vec<Vec<Option<u32>>>) -> Unit {
-        let mut waits = vec![false; fns.len()];
-        loop {
-            let mut changed = false;
-            for (i, code) in fns.iter().enumerate() {
-                let Some(code) = code else { continue };
-                if waits[i] {
-                    continue;
-                }
-                let call_waits = |w: CallWaits| match w {
-                    CallWaits::Never => false,
-                    CallWaits::Maybe => true,
-                    CallWaits::IfFn(n) => waits.get(n as usize).copied().unwrap_or(true),
-                };
-                let may = code.code.iter().any(|op| match op {
-                    Op::Await { .. } => true,
-                    Op::CallFn { func, .. } => call_waits(CallWaits::IfFn(*func)),
-                    Op::Call { site, .. } => code
-                        .calls
-                        .get(*site as usize)
-                        .is_none_or(|c| call_waits(c.waits)),
-                    _ => false,
-                });
-                if may {
-                    waits[i] = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        Unit {
-            fns,
-            defaults,
-            waits,
-        }
+        Unit { fns, defaults }
     }
 
     #[inline]
@@ -465,11 +411,6 @@ impl Unit {
     /// The body of parameter `param`'s default of declared name number `index`.
     pub fn default_of(&self, index: u32, param: usize) -> Option<u32> {
         *self.defaults.get(index as usize)?.get(param)?
-    }
-
-    /// Whether body number `index` may wait.
-    pub fn may_wait(&self, index: u32) -> bool {
-        self.waits.get(index as usize).copied().unwrap_or(true)
     }
 }
 

@@ -47,10 +47,6 @@ impl Slot {
             Slot::Local(_) => None,
         }
     }
-
-    pub fn is_local(self) -> bool {
-        matches!(self, Slot::Local(_))
-    }
 }
 
 /// The program's global names, by id.

@@ -1,7 +1,7 @@
 //! The evaluator and the event loop. See the module doc of [`super`] for the shape.
 
 use super::value::{
-    Callable, ErrorCode, ErrorValue, Key, RunCode, StructValue, Trace, TracePoint, Value,
+    Callable, CtorKind, ErrorCode, ErrorValue, Key, RunCode, StructValue, Trace, TracePoint, Value,
 };
 use super::*;
 use crate::check::builtins::Builtin;
@@ -21,7 +21,7 @@ mod work;
 
 use super::vm::Fiber;
 use actions::*;
-pub(crate) use calls::{Callee, Who};
+pub(crate) use calls::{Callee, FnCall};
 pub(crate) use effects::{Begin, Step, Waiting};
 pub(crate) use event_loop::run;
 use event_loop::*;
@@ -161,12 +161,29 @@ impl<'p> Frame<'p> {
         if let Some(env) = prog.checked.envs.get(n) {
             return Ok(Value::str(&env.settings.name));
         }
-        // A built-in function by its id (a host function of the same name comes first).
-        let b = Builtin::of(n).filter(|_| !prog.natives.contains_key(n));
-        Ok(Value::Callable(Rc::new(match b {
-            Some(b) => Callable::Builtin(b),
-            None => Callable::Ctor(n.clone()),
-        })))
+        // A host function, by its index (it comes before a built-in function of its name).
+        if let Some(f) = prog.natives.get_index_of(n) {
+            let sig = prog.checked.natives.iter().position(|s| s.name == *n);
+            let kind = CtorKind::Host {
+                f: f as u32,
+                sig: sig.map_or(u32::MAX, |i| i as u32),
+            };
+            return Ok(Value::Callable(Rc::new(Callable::Ctor(n.clone(), kind))));
+        }
+        // A built-in function by its id, or a constructor by what it makes.
+        if let Some(b) = Builtin::of(n) {
+            return Ok(Value::Callable(Rc::new(Callable::Builtin(b))));
+        }
+        let kind = if let Some(e) = ErrorType::from_name(n).filter(|_| types::is_error_type(n)) {
+            CtorKind::Error(e)
+        } else if let Some(i) = prog.checked.structs.get_index_of(n) {
+            CtorKind::Struct(i as u32)
+        } else if let Some(r) = types::Record::of_ctor(n) {
+            CtorKind::Record(r)
+        } else {
+            CtorKind::Type
+        };
+        Ok(Value::Callable(Rc::new(Callable::Ctor(n.clone(), kind))))
     }
 
     /// Records in an error leaving statement `span` where it went: the first statement of this

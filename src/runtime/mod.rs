@@ -4,8 +4,8 @@
 //! # Shape
 //!
 //! A run is one synchronous call ([`run`]) that owns a discrete-event loop. Each action
-//! attempt's body runs on the register VM ([`vm`]) over the program's lowered form
-//! ([`crate::ir`], built once with the program), in a *fiber* of its own: where the body must
+//! attempt's body runs on the register VM (`runtime::vm`) over the program's lowered form
+//! (`crate::ir`, built once with the program), in a *fiber* of its own: where the body must
 //! wait (an `await`, a sync task call, `sleep`, `compute`, `gpu_compute`, `gather`, `map`) the
 //! VM halts, and the fiber keeps its registers, its frames and the effect it waits for (a
 //! small state machine, `interp/effects.rs`). The loop polls the fiber again when the child
@@ -28,7 +28,7 @@
 
 pub mod builtins;
 pub mod carry;
-pub mod convert;
+pub(crate) mod convert;
 mod errors;
 mod interp;
 mod literal;
@@ -37,7 +37,7 @@ pub mod ops;
 mod overrides;
 mod trace;
 pub mod value;
-pub mod vm;
+pub(crate) mod vm;
 pub mod waits;
 
 use crate::check::config::{RetrySpec, ReuseSpec, TimeoutSpec};

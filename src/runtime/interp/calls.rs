@@ -53,25 +53,12 @@ impl<'p> Frame<'p> {
             }
             Callee::Value(v) => match &v {
                 Value::Callable(c) => match &**c {
-                    Callable::Fn(f, index) => {
-                        let decl = self.prog().fn_at(*index).expect("checked function");
-                        let args = self.bind_params(
-                            &Who("function", f),
-                            *index,
-                            &decl.params,
-                            argv,
-                            kwargs,
-                        )?;
-                        if decl.is_async {
-                            return Ok(self.new_future(Fut::LazyFn {
-                                func: f.clone(),
-                                args,
-                            }));
-                        }
-                        self.call_fn(*index, args)
-                    }
+                    Callable::Fn(f, index) => match self.fn_call(f, *index, argv, kwargs)? {
+                        FnCall::Args(args) => self.call_fn(*index, args),
+                        FnCall::Future(fut) => Ok(fut),
+                    },
                     Callable::Builtin(b) => self.builtin(*b, argv, kwargs),
-                    Callable::Ctor(n) => self.ctor(n, argv, kwargs),
+                    Callable::Ctor(n, kind) => self.ctor(n, *kind, argv, kwargs),
                     Callable::Method(recv, m) => {
                         let r = builtins::method_kw(
                             recv,
@@ -99,6 +86,26 @@ impl<'p> Frame<'p> {
                 )),
             },
         }
+    }
+
+    /// A call of plain function `f`, number `index`: its arguments bound to its parameters,
+    /// or, for an async fn, the lazy future the call gives.
+    pub(super) fn fn_call(
+        &mut self,
+        f: &Name,
+        index: u32,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<FnCall> {
+        let decl = self.prog().fn_at(index).expect("checked function");
+        let args = self.bind_params(&Who("function", f), index, &decl.params, argv, kwargs)?;
+        Ok(match decl.is_async {
+            true => FnCall::Future(self.new_future(Fut::LazyFn {
+                func: f.clone(),
+                args,
+            })),
+            false => FnCall::Args(args),
+        })
     }
 
     /// Calls plain function number `index` (one that never waits) on the VM, to its end.
@@ -224,12 +231,20 @@ impl<'p> Frame<'p> {
 }
 
 /// Names a callee in messages, formatted only when a message is made.
-pub(crate) struct Who<'a>(pub(super) &'static str, pub(super) &'a Name);
+pub(super) struct Who<'a>(pub(super) &'static str, pub(super) &'a Name);
 
 impl std::fmt::Display for Who<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.0, self.1)
     }
+}
+
+/// What a call of a plain function comes to (see [`Frame::fn_call`]).
+pub(crate) enum FnCall {
+    /// A function's arguments, in parameter order: run its body.
+    Args(Vec<Value>),
+    /// An async fn's lazy future.
+    Future(Value),
 }
 
 /// What a call expression calls.

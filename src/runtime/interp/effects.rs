@@ -176,7 +176,8 @@ impl<'p> Frame<'p> {
             Callee::Value(v) => {
                 if let Value::Callable(c) = &v {
                     match &**c {
-                        Callable::Builtin(b) => match b {
+                        // The builtins the table says wait.
+                        Callable::Builtin(b) if b.waits() => match b {
                             Builtin::Sleep | Builtin::Compute | Builtin::GpuCompute => {
                                 return self.sleep_begin(*b, argv.first());
                             }
@@ -186,27 +187,21 @@ impl<'p> Frame<'p> {
                                 };
                                 return self.await_begin(id);
                             }
-                            _ => {}
+                            _ => {
+                                return Err(raise(
+                                    ErrorType::RuntimeSystemError,
+                                    format!("internal: {b} waits, but how is not known"),
+                                ))
+                            }
                         },
                         Callable::Fn(f, index) => {
-                            let decl = self.prog().fn_at(*index).expect("checked function");
-                            let args = self.bind_params(
-                                &Who("function", f),
-                                *index,
-                                &decl.params,
-                                argv,
-                                kwargs,
-                            )?;
-                            if decl.is_async {
-                                return Ok(Begin::Now(self.new_future(Fut::LazyFn {
-                                    func: f.clone(),
+                            return Ok(match self.fn_call(f, *index, argv, kwargs)? {
+                                FnCall::Args(args) => Begin::Call {
+                                    func: *index,
                                     args,
-                                })));
-                            }
-                            return Ok(Begin::Call {
-                                func: *index,
-                                args,
-                                fut: None,
+                                    fut: None,
+                                },
+                                FnCall::Future(fut) => Begin::Now(fut),
                             });
                         }
                         _ => {}

@@ -237,9 +237,9 @@ pub(super) fn call(
             regs[r as usize].clone()
         }
     };
-    let callee = match &site.callee {
-        crate::ir::Callee::Value(r) => value_callee(f, arg(*r)),
-        crate::ir::Callee::Attr { obj, name } => attr_callee(f, arg(*obj), name)?,
+    let callee = match &site.target {
+        crate::ir::CallTarget::Value(r) => value_callee(f, arg(*r)),
+        crate::ir::CallTarget::Attr { obj, name } => attr_callee(f, arg(*obj), name)?,
     };
     let mut argv = Vec::with_capacity(site.args.len());
     let mut kwargs = Vec::new();
