@@ -395,6 +395,8 @@ impl Act {
 #[derive(Default)]
 pub(crate) struct Waiters {
     first: Option<u32>,
+    // Boxed on purpose: a `Vec` inline would make every action's `Waiters` 32 bytes.
+    #[allow(clippy::box_collection)]
     rest: Option<Box<Vec<usize>>>,
 }
 
@@ -639,7 +641,7 @@ pub(crate) fn action_summaries(
             resources: request[acts.len()],
         });
         args.push(a_args.into_vec());
-        if acts.len() % SHRINK_EVERY == 0 {
+        if acts.len().is_multiple_of(SHRINK_EVERY) {
             acts.shrink_to_fit();
         }
     }
