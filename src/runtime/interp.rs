@@ -74,7 +74,7 @@ impl<'p> Frame<'p> {
         }
     }
 
-    fn prog(&self) -> &'p Program {
+    fn prog(&self) -> &'p Executable {
         self.sh.prog
     }
 

@@ -44,7 +44,7 @@ use crate::check::config::{RetrySpec, ReuseSpec, TimeoutSpec};
 use crate::check::imports::Loaded;
 use crate::check::Checked;
 use crate::resources::ResourceSpec;
-use crate::sim::{self, ActionId, Cluster, Event, Sim};
+use crate::sim::{self, ActionId, Cluster, Sim, SimEvent};
 use crate::syntax::ast::*;
 use indexmap::IndexMap;
 use std::cell::{Cell, RefCell};
@@ -68,8 +68,9 @@ pub type NativeTaskFn = std::sync::Arc<
         + Sync,
 >;
 
-/// A checked program, ready to run.
-pub struct Program {
+/// A checked program, lowered and ready to run (the engine's [`crate::Program`] wraps one for
+/// hosts).
+pub struct Executable {
     pub loaded: Loaded,
     pub checked: Checked,
     /// Global names by the ids the lowering gave them.
@@ -87,9 +88,9 @@ pub struct Program {
     pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
 }
 
-impl Program {
-    pub fn new(loaded: Loaded, checked: Checked) -> Program {
-        Program::with_natives(loaded, checked, IndexMap::new())
+impl Executable {
+    pub fn new(loaded: Loaded, checked: Checked) -> Executable {
+        Executable::with_natives(loaded, checked, IndexMap::new())
     }
 
     /// A program whose scripts call the host functions `natives` (checked against
@@ -98,7 +99,7 @@ impl Program {
         loaded: Loaded,
         checked: Checked,
         natives: IndexMap<Name, NativeFn>,
-    ) -> Program {
+    ) -> Executable {
         let mut versions = HashMap::new();
         for (name, info) in &checked.tasks {
             let text = checked
@@ -131,7 +132,7 @@ impl Program {
                     .map_or(u32::MAX, |i| i as u32)
             })
             .collect();
-        Program {
+        Executable {
             loaded,
             checked,
             globals,
@@ -151,7 +152,7 @@ impl Program {
     }
 
     /// Adds host tasks (checked against `checked.tasks`, where the checker declared them).
-    pub fn with_native_tasks(mut self, tasks: IndexMap<Name, NativeTaskFn>) -> Program {
+    pub fn with_native_tasks(mut self, tasks: IndexMap<Name, NativeTaskFn>) -> Executable {
         self.native_tasks = tasks;
         self
     }
@@ -307,7 +308,7 @@ pub(crate) struct ActSettings {
 /// these at once, so what few actions have (retries used, memory allocated, children, a
 /// cache key, a group) sits in [`ActMore`], boxed, made on first use.
 pub(crate) struct Act {
-    /// The task, by its index among the checked tasks ([`Program::task_name`]).
+    /// The task, by its index among the checked tasks ([`Executable::task_name`]).
     pub task: u32,
     pub attempt: u32,
     /// Its current attempt's simulator action ([`Act::sim`]), `u32::MAX` before the first.
@@ -482,7 +483,7 @@ pub(crate) type FastHash = std::hash::BuildHasherDefault<ahash::AHasher>;
 
 /// Everything the bodies of one run share.
 pub(crate) struct Shared<'p> {
-    pub prog: &'p Program,
+    pub prog: &'p Executable,
     pub sim: RefCell<Sim>,
     pub acts: RefCell<Vec<Act>>,
     /// For each simulator action: (logical action, attempt number).
@@ -584,7 +585,7 @@ pub struct ActionSummary {
 /// none). The actions are freed as their summaries are built, from the last, so that the
 /// two tables are not both whole at once (the peak of a large run).
 pub(crate) fn action_summaries(
-    prog: &Program,
+    prog: &Executable,
     mut acts: Vec<Act>,
     sim_acts: &[usize],
 ) -> (Vec<ActionSummary>, Vec<ResourceSpec>, Vec<Vec<Value>>) {
@@ -684,7 +685,7 @@ pub struct RunOptions<'a> {
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their
 /// defaults) on `cluster`.
 pub fn run(
-    prog: &Program,
+    prog: &Executable,
     task: &str,
     args: Vec<(Name, Value)>,
     cluster: &Cluster,
@@ -747,13 +748,13 @@ pub fn fingerprint(outcome: &RunOutcome) -> serde_json::Value {
 }
 
 /// Events other than those the loop handles are impossible; kept for exhaustiveness.
-pub(crate) fn _event_kinds(e: &Event) -> &'static str {
+pub(crate) fn _event_kinds(e: &SimEvent) -> &'static str {
     match e {
-        Event::Started { .. } => "started",
-        Event::TimerFired { .. } => "timer",
-        Event::Preempted { .. } => "preempted",
-        Event::OomKilled { .. } => "oom-killed",
-        Event::Unschedulable { .. } => "unschedulable",
+        SimEvent::Started { .. } => "started",
+        SimEvent::TimerFired { .. } => "timer",
+        SimEvent::Preempted { .. } => "preempted",
+        SimEvent::OomKilled { .. } => "oom-killed",
+        SimEvent::Unschedulable { .. } => "unschedulable",
     }
 }
 

@@ -5,7 +5,7 @@ use super::*;
 
 /// The run: the event loop.
 pub(crate) fn run(
-    prog: &Program,
+    prog: &Executable,
     task: &str,
     args: Vec<(Name, Value)>,
     cluster: &Cluster,
@@ -218,7 +218,7 @@ pub(crate) fn run(
             }
         }
         match ev {
-            Event::Started { action, .. } => {
+            SimEvent::Started { action, .. } => {
                 let id = sh.sim_acts.borrow()[action.0 as usize];
                 if id == usize::MAX || sh.acts.borrow()[id].result.is_some() {
                     continue;
@@ -239,7 +239,7 @@ pub(crate) fn run(
                 bodies.insert(exec, Body::new(id, exec));
                 sh.ready.borrow_mut().push_back(exec);
             }
-            Event::TimerFired { tag: t, .. } => {
+            SimEvent::TimerFired { tag: t, .. } => {
                 let (kind, id) = (t >> 56, (t & ((1 << 56) - 1)) as usize);
                 match kind {
                     TAG_WAKE => sh.ready.borrow_mut().push_back(id),
@@ -326,9 +326,9 @@ pub(crate) fn run(
                     }
                 }
             }
-            Event::Preempted { action, .. } | Event::OomKilled { action, .. } => {
+            SimEvent::Preempted { action, .. } | SimEvent::OomKilled { action, .. } => {
                 let (kind, message) = match ev {
-                    Event::Preempted { .. } => {
+                    SimEvent::Preempted { .. } => {
                         (ErrorType::PreemptedError, "the spot node was preempted")
                     }
                     _ => (
@@ -353,7 +353,7 @@ pub(crate) fn run(
                     }),
                 );
             }
-            Event::Unschedulable { action, reason, .. } => {
+            SimEvent::Unschedulable { action, reason, .. } => {
                 let id = sh.sim_acts.borrow()[action.0 as usize];
                 let fqn = sh.prog.task_fqn(sh.acts.borrow()[id].task);
                 complete(
@@ -462,7 +462,7 @@ pub(crate) fn run(
 }
 
 /// The span of the run task's name, and its FQN.
-pub(super) fn root_place(prog: &Program, task: &Name) -> Option<(Span, String)> {
+pub(super) fn root_place(prog: &Executable, task: &Name) -> Option<(Span, String)> {
     let info = prog.checked.tasks.get(task)?;
     Some((info.span, info.fqn.clone()))
 }

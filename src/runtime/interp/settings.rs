@@ -55,7 +55,7 @@ impl<'p> Frame<'p> {
 }
 
 /// Environment and decorator settings of task `t`.
-pub(crate) fn base_settings(prog: &Program, t: &Name) -> Rc<ActSettings> {
+pub(crate) fn base_settings(prog: &Executable, t: &Name) -> Rc<ActSettings> {
     let info = &prog.checked.tasks[t];
     let env = info.env.as_ref().and_then(|e| prog.checked.envs.get(e));
     let es = env.map(|e| e.settings.clone()).unwrap_or_default();
