@@ -586,3 +586,27 @@ fn sync_calls_stay_refused_in_async_bodies() {
     assert!(errors.contains("<input 3>:3:12"), "{errors}");
     assert!(out.contains("3: int"), "{out}");
 }
+
+/// A future kept in a variable calls its task by name, whatever number the next input's
+/// program gives it: after `a` is redefined, an earlier `a.aio(1)` runs the new `a`, and a
+/// future of the task declared after it still runs that task.
+#[test]
+fn kept_futures_call_their_task_by_name_across_inputs() {
+    let out = stdin_mode(
+        "env e = TaskEnvironment(name = \"e\")\n\
+         @e\nasync task a(x: int) -> int { return x + 1 }\n\
+         @e\nasync task b(x: int) -> int { return x * 100 }\n\
+         let f = a.aio(1)\nlet g = b.aio(1)\nlet h = [a.aio(5), b.aio(5)]\n\
+         @e\nasync task a(x: int) -> int { return x + 2 }\n\
+         await f\nawait g\nawait gather(*h)\n",
+    );
+    let results: Vec<&str> = out
+        .lines()
+        .filter(|l| l.ends_with(": int") || l.ends_with("]: list[int]"))
+        .collect();
+    assert_eq!(
+        results,
+        ["3: int", "100: int", "[7, 500]: list[int]"],
+        "{out}"
+    );
+}

@@ -20,6 +20,9 @@ use std::rc::Rc;
 #[derive(Default)]
 pub struct Carried {
     futs: Vec<Fut>,
+    /// For each future, the task or function a lazy one calls, by name: the next input's
+    /// program may number it differently.
+    callees: Vec<Option<Name>>,
     overrides: Vec<Rc<ActSettings>>,
     /// The arguments the run was given, as they were at its end, renumbered like the result:
     /// what a session keeps when the run failed.
@@ -44,9 +47,11 @@ pub(crate) fn attach(sh: &Shared<'_>, carried: &mut Carried, args: &mut [(Name, 
     for (_, v) in args.iter_mut() {
         *v = fix.value(v);
     }
+    let callees = std::mem::take(&mut carried.callees);
     let futs: Vec<Fut> = std::mem::take(&mut carried.futs)
         .into_iter()
-        .map(|f| fix.fut_in_place(f))
+        .zip(callees.into_iter().chain(std::iter::repeat(None)))
+        .map(|(f, callee)| fix.fut_in_place(f, callee.as_ref()))
         .collect();
     *sh.futs.borrow_mut() = futs;
     *sh.overrides.borrow_mut() = std::mem::take(&mut carried.overrides);
@@ -64,6 +69,7 @@ pub(crate) fn detach(
     into.args = args.iter().map(|v| r.value(v)).collect();
     let result = result.map(|v| r.value(v));
     into.futs = r.futs.into_iter().map(|f| f.expect("filled")).collect();
+    into.callees = r.callees;
     into.overrides = r.overrides;
     result
 }
@@ -76,6 +82,8 @@ struct Renumber<'s, 'p> {
     copies: HashMap<usize, Value>,
     fut_ids: HashMap<u32, u32>,
     futs: Vec<Option<Fut>>,
+    /// Parallel to `futs`: what a lazy one calls, by name.
+    callees: Vec<Option<Name>>,
     override_ids: HashMap<u32, u32>,
     overrides: Vec<Rc<ActSettings>>,
 }
@@ -88,6 +96,7 @@ impl<'s, 'p> Renumber<'s, 'p> {
             copies: HashMap::new(),
             fut_ids: HashMap::new(),
             futs: Vec::new(),
+            callees: Vec::new(),
             override_ids: HashMap::new(),
             overrides: Vec::new(),
         }
@@ -222,12 +231,24 @@ impl<'s, 'p> Renumber<'s, 'p> {
         let n = self.futs.len() as u32;
         self.fut_ids.insert(i, n);
         self.futs.push(None);
-        let placeholder = Fut::Done(Ok(Value::None));
+        self.callees.push(None);
+        let placeholder = Fut::Done(Value::None);
         let old = match self.sh.futs.borrow_mut().get_mut(i as usize) {
             Some(f) => std::mem::replace(f, placeholder),
             None => placeholder,
         };
         let new = self.fut(&old);
+        let prog = self.sh.prog;
+        let callee = match &old {
+            Fut::LazyTask { task, .. } => Some(prog.task_name(*task).clone()),
+            Fut::LazyFn { func, .. } => prog
+                .checked
+                .locations
+                .get_index(*func as usize)
+                .map(|(k, _)| k.clone()),
+            _ => None,
+        };
+        self.callees[n as usize] = callee;
         // Put it back: the run's own table is read until the run is dropped.
         if let Some(f) = self.sh.futs.borrow_mut().get_mut(i as usize) {
             *f = old;
@@ -244,13 +265,13 @@ impl<'s, 'p> Renumber<'s, 'p> {
                 settings,
                 args,
             } => Fut::LazyTask {
-                task: task.clone(),
+                task: *task,
                 settings: settings.clone(),
-                args: self.values(args),
+                args: self.values(args).into_boxed_slice(),
             },
             Fut::LazyFn { func, args } => Fut::LazyFn {
-                func: func.clone(),
-                args: self.values(args),
+                func: *func,
+                args: self.values(args).into_boxed_slice(),
             },
             Fut::Started(act) => {
                 let result = self
@@ -260,12 +281,12 @@ impl<'s, 'p> Renumber<'s, 'p> {
                     .get(*act)
                     .and_then(|a| a.result.clone());
                 match result {
-                    Some(Ok(v)) => Fut::Done(Ok(self.value(&v))),
-                    Some(Err(e)) => Fut::Done(Err(Value::Error(self.error(&e)))),
-                    None => Fut::Done(Err(Value::error(
+                    Some(Ok(v)) => Fut::Done(self.value(&v)),
+                    Some(Err(e)) => Fut::Failed(Value::Error(self.error(&e))),
+                    None => Fut::Failed(Value::error(
                         crate::diagnostics::ErrorType::CancelledError,
                         "the action was still running when its input ended",
-                    ))),
+                    )),
                 }
             }
             Fut::Gather { futs, tuple } => Fut::Gather {
@@ -273,31 +294,44 @@ impl<'s, 'p> Renumber<'s, 'p> {
                 tuple: *tuple,
             },
             Fut::Map(m) => Fut::Map(Box::new(m.with_calls(|c| self.values(c)))),
-            Fut::Done(r) => Fut::Done(match r {
-                Ok(v) => Ok(self.value(v)),
-                Err(v) => Err(self.value(v)),
-            }),
+            Fut::Done(v) => Fut::Done(self.value(v)),
+            Fut::Failed(v) => Fut::Failed(self.value(v)),
         }
     }
 
-    /// When attaching: the function values inside a carried future, renumbered.
-    fn fut_in_place(&mut self, f: Fut) -> Fut {
+    /// When attaching: the function values inside a carried future, and the task or function
+    /// a lazy one calls (`callee`), renumbered for this run's program.
+    fn fut_in_place(&mut self, f: Fut, callee: Option<&Name>) -> Fut {
+        let prog = self.sh.prog;
+        let gone = |n: Option<&Name>| {
+            let n = n.map_or("", |n| n.as_str());
+            Fut::Failed(Value::error(
+                crate::diagnostics::ErrorType::RuntimeUserError,
+                format!("{n} is no longer declared"),
+            ))
+        };
         match f {
-            Fut::LazyTask {
-                task,
-                settings,
-                args,
-            } => Fut::LazyTask {
-                task,
-                settings,
-                args: self.values(&args),
-            },
-            Fut::LazyFn { func, args } => Fut::LazyFn {
-                func,
-                args: self.values(&args),
-            },
+            Fut::LazyTask { settings, args, .. } => {
+                match callee.and_then(|n| prog.checked.tasks.get_index_of(n)) {
+                    Some(task) => Fut::LazyTask {
+                        task: task as u32,
+                        settings,
+                        args: self.values(&args).into_boxed_slice(),
+                    },
+                    None => gone(callee),
+                }
+            }
+            Fut::LazyFn { args, .. } => {
+                match callee.and_then(|n| prog.checked.locations.get_index_of(n)) {
+                    Some(func) => Fut::LazyFn {
+                        func: func as u32,
+                        args: self.values(&args).into_boxed_slice(),
+                    },
+                    None => gone(callee),
+                }
+            }
             Fut::Map(m) => Fut::Map(Box::new(m.with_calls(|c| self.values(c)))),
-            Fut::Done(Ok(v)) => Fut::Done(Ok(self.value(&v))),
+            Fut::Done(v) => Fut::Done(self.value(&v)),
             other => other,
         }
     }

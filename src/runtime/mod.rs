@@ -433,14 +433,16 @@ pub(crate) struct Cached {
 pub(crate) enum Fut {
     /// An async task call not started yet.
     LazyTask {
-        task: Name,
+        /// The task's index among the checked tasks.
+        task: u32,
         settings: Rc<ActSettings>,
-        args: Vec<Value>,
+        args: Box<[Value]>,
     },
     /// A call of an async `fn`, run inline in the awaiting action.
     LazyFn {
-        func: Name,
-        args: Vec<Value>,
+        /// The function's index among the program's names (as [`Callable::Fn`] holds it).
+        func: u32,
+        args: Box<[Value]>,
     },
     /// A started task call.
     Started(usize),
@@ -450,7 +452,20 @@ pub(crate) enum Fut {
         tuple: bool,
     },
     Map(Box<MapSpec>),
-    Done(Result<Value, Value>),
+    /// Settled with a value.
+    Done(Value),
+    /// Settled with an error (two variants, not a `Result`, keep a future at 32 bytes).
+    Failed(Value),
+}
+
+impl Fut {
+    /// A settled future.
+    pub(crate) fn settled(r: Result<Value, Value>) -> Fut {
+        match r {
+            Ok(v) => Fut::Done(v),
+            Err(e) => Fut::Failed(e),
+        }
+    }
 }
 
 /// A `map`'s calls, not started yet.
@@ -766,7 +781,7 @@ mod size_tests {
         let act = std::mem::size_of::<super::Act>();
         let fut = std::mem::size_of::<super::Fut>();
         assert!(act <= 96, "Act is {act} bytes");
-        assert!(fut <= 72, "Fut is {fut} bytes");
+        assert!(fut <= 32, "Fut is {fut} bytes");
         let waiters = std::mem::size_of::<super::Waiters>();
         assert!(waiters <= 16, "Waiters is {waiters} bytes");
     }

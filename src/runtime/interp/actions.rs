@@ -3,14 +3,14 @@
 
 use super::*;
 
-/// Creates a logical action and submits its first attempt.
+/// Creates a logical action of task number `index` (among the checked tasks) and submits its
+/// first attempt.
 pub(super) fn submit_new(
     sh: &Rc<Shared<'_>>,
-    t: &Name,
+    index: u32,
     settings: Rc<ActSettings>,
     args: Vec<Value>,
 ) -> usize {
-    let index = sh.prog.task_index(t);
     let now = sh.sim.borrow().now();
     sh.live.set(sh.live.get() + 1);
     if let Some(max) = sh.limits.max_live_actions {

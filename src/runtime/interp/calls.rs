@@ -20,24 +20,27 @@ impl<'p> Frame<'p> {
                 };
                 let args = self.bind_task_args(&t, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyTask {
-                    task: t,
+                    task: self.prog().task_index(&t),
                     settings,
-                    args,
+                    args: args.into_boxed_slice(),
                 }))
             }
             Callee::Aio(Callable::Task(t, index)) => {
                 let settings = self.settings_of(&t, index);
                 let args = self.bind_task_args(&t, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyTask {
-                    task: t,
+                    task: self.prog().task_index(&t),
                     settings,
-                    args,
+                    args: args.into_boxed_slice(),
                 }))
             }
             Callee::Aio(Callable::Builtin(Builtin::Map)) => self.map_future(argv, kwargs),
-            Callee::Aio(Callable::Fn(f, _)) => {
+            Callee::Aio(Callable::Fn(f, index)) => {
                 let args = self.bind_fn_args(&f, argv, kwargs)?;
-                Ok(self.new_future(Fut::LazyFn { func: f, args }))
+                Ok(self.new_future(Fut::LazyFn {
+                    func: index,
+                    args: args.into_boxed_slice(),
+                }))
             }
             Callee::Aio(other) => Err(raise(
                 ErrorType::TypeError,
@@ -101,8 +104,8 @@ impl<'p> Frame<'p> {
         let args = self.bind_params(&Who("function", f), index, &decl.params, argv, kwargs)?;
         Ok(match decl.is_async {
             true => FnCall::Future(self.new_future(Fut::LazyFn {
-                func: f.clone(),
-                args,
+                func: index,
+                args: args.into_boxed_slice(),
             })),
             false => FnCall::Args(args),
         })

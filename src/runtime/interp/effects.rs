@@ -102,7 +102,7 @@ impl Waiting {
         match (s, self.fut) {
             (Step::Ready(r), Some(id)) => {
                 let r = r.map_err(ctrl_to_err);
-                f.sh.futs.borrow_mut()[id as usize] = Fut::Done(r.clone());
+                f.sh.futs.borrow_mut()[id as usize] = Fut::settled(r.clone());
                 Step::Ready(r.map_err(Ctrl::raise))
             }
             (s, _) => s,
@@ -125,29 +125,27 @@ impl<'p> Frame<'p> {
     pub(crate) fn await_begin(&mut self, id: u32) -> Res<Begin> {
         let fut = std::mem::replace(
             &mut self.sh.futs.borrow_mut()[id as usize],
-            Fut::Done(Ok(Value::None)),
+            Fut::Done(Value::None),
         );
         let wait = match fut {
-            Fut::Done(r) => {
-                self.sh.futs.borrow_mut()[id as usize] = Fut::Done(r.clone());
-                return r.map(Begin::Now).map_err(Ctrl::raise);
+            Fut::Done(v) => {
+                self.sh.futs.borrow_mut()[id as usize] = Fut::Done(v.clone());
+                return Ok(Begin::Now(v));
+            }
+            Fut::Failed(e) => {
+                self.sh.futs.borrow_mut()[id as usize] = Fut::Failed(e.clone());
+                return Err(Ctrl::raise(e));
             }
             Fut::LazyTask {
                 task,
                 settings,
                 args,
-            } => Wait::Act(self.start_action(&task, settings, args)),
+            } => Wait::Act(self.start_action(task, settings, args.into_vec())),
             Fut::Started(act) => Wait::Act(act),
             Fut::LazyFn { func, args } => {
-                let Some(index) = self.prog().checked.locations.get_index_of(&func) else {
-                    return Err(raise(
-                        ErrorType::RuntimeSystemError,
-                        format!("internal: no body for {func}"),
-                    ));
-                };
                 return Ok(Begin::Call {
-                    func: index as u32,
-                    args,
+                    func,
+                    args: args.into_vec(),
                     fut: Some(id),
                 });
             }
@@ -170,7 +168,7 @@ impl<'p> Frame<'p> {
             Callee::Task(t, settings) if !self.prog().checked.tasks[&t].is_async => {
                 let settings = settings.unwrap_or_else(|| self.task_settings(&t));
                 let args = self.bind_task_args(&t, argv, kwargs)?;
-                let act = self.start_action(&t, settings, args);
+                let act = self.start_action(self.prog().task_index(&t), settings, args);
                 Ok(Begin::Wait(Waiting::new(Wait::Act(act), None)))
             }
             Callee::Value(v) => {
@@ -487,14 +485,14 @@ impl Gather {
                 self.next += 1;
                 let fut = std::mem::replace(
                     &mut f.sh.futs.borrow_mut()[id as usize],
-                    Fut::Done(Ok(Value::None)),
+                    Fut::Done(Value::None),
                 );
                 let act = match fut {
                     Fut::LazyTask {
                         task,
                         settings,
                         args,
-                    } => f.start_action(&task, settings, args),
+                    } => f.start_action(task, settings, args.into_vec()),
                     Fut::Started(act) => act,
                     other => {
                         // Functions and nested gathers run inline, in order.
@@ -612,7 +610,8 @@ impl MapRun {
                 let Some((i, args)) = self.calls.next() else {
                     break;
                 };
-                let a = f.start_action(&self.task, self.settings.clone(), args);
+                let task = f.prog().task_index(&self.task);
+                let a = f.start_action(task, self.settings.clone(), args);
                 self.acts[i] = Some(a);
                 if f.watch(std::iter::once(a)) > 0 {
                     self.in_flight.insert(a);

@@ -133,7 +133,7 @@ pub(crate) fn run(
             .push(Act::new(prog.task_index(&task_name), args, settings, 1, 0));
         0
     } else {
-        submit_new(&sh, &task_name, settings, args)
+        submit_new(&sh, prog.task_index(&task_name), settings, args)
     };
     // The bodies running, by number (a few thousand at a time, of a million numbers).
     let mut bodies: HashMap<usize, Body<'_>, FastHash> = HashMap::default();

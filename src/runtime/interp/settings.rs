@@ -41,11 +41,11 @@ impl<'p> Frame<'p> {
 
     pub(super) fn start_action(
         &mut self,
-        t: &Name,
+        task: u32,
         settings: Rc<ActSettings>,
         args: Vec<Value>,
     ) -> usize {
-        let id = submit_new(&self.sh, t, settings, args);
+        let id = submit_new(&self.sh, task, settings, args);
         if let Some(g) = &self.group {
             self.sh.acts.borrow_mut()[id].more_mut().group = Some(g.clone());
         }

@@ -158,7 +158,7 @@ pub(super) fn settle_fn(f: &Frame<'_>, fut: u32, r: Result<&Value, &Ctrl>) {
         Err(_) => return,
     };
     if let Some(slot) = f.sh.futs.borrow_mut().get_mut(fut as usize) {
-        *slot = Fut::Done(done);
+        *slot = Fut::settled(done);
     }
 }
 
