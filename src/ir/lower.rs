@@ -161,7 +161,8 @@ impl Lower<'_> {
             | Op::JumpIfTrue { to: t, .. }
             | Op::JumpCmp { to: t, .. }
             | Op::JumpCmpK { to: t, .. }
-            | Op::ForNext { exit: t, .. } => *t = to,
+            | Op::ForNext { exit: t, .. }
+            | Op::ForRange { exit: t, .. } => *t = to,
             _ => {}
         }
     }
@@ -523,6 +524,9 @@ impl Lower<'_> {
     /// each item bound to `pattern` (straight into a local's register when it is one name).
     /// Returns the loop's head and the `ForNext` whose exit is patched when the loop ends.
     pub(super) fn for_head(&mut self, iter: &Expr, pattern: &Pattern) -> (Label, usize) {
+        if let Some(head) = self.range_head(iter, pattern) {
+            return head;
+        }
         let src = self.expr_any(iter);
         let it = self.temps(2);
         self.emit(Op::Iter { dst: it, src });

@@ -306,6 +306,88 @@ impl Lower<'_> {
         }
     }
 
+    /// The head of `for x in range(...)` (one local name, the builtin `range` with one to three
+    /// positional arguments) as a counted loop; `None` for any other loop (see
+    /// [`Lower::for_head`]).
+    pub(super) fn range_head(&mut self, iter: &Expr, pattern: &Pattern) -> Option<(Label, usize)> {
+        let Pattern::Name(id) = pattern else {
+            return None;
+        };
+        let dst = id.slot.as_local()? as Reg;
+        let ExprKind::Call { func, args } = &iter.kind else {
+            return None;
+        };
+        let ExprKind::Name(n, slot) = &func.kind else {
+            return None;
+        };
+        if slot.is_local()
+            || !(1..=3).contains(&args.len())
+            || args.iter().any(|a| a.kind != ArgKind::Positional)
+        {
+            return None;
+        }
+        let name = slot
+            .as_global()
+            .and_then(|id| self.globals.get(id))
+            .unwrap_or(n);
+        if self.checked.locations.contains_key(name)
+            || crate::check::builtins::Builtin::of(name)
+                != Some(crate::check::builtins::Builtin::Range)
+        {
+            return None;
+        }
+        let it = self.temps(3);
+        let start = self.temps(args.len() as u32);
+        for (i, a) in args.iter().enumerate() {
+            self.expr_to(&a.value, start + i as u32);
+        }
+        self.emit(Op::RangeIter {
+            iter: it,
+            args: start,
+            n: args.len() as u8,
+        });
+        let head = self.pc();
+        let next = self.emit(Op::ForRange {
+            iter: it,
+            dst,
+            exit: 0,
+        });
+        Some((head, next))
+    }
+
+    /// `recv.get(args)` as [`Op::Get`] (`None`: emitted). Registers past a 16-bit field
+    /// are copied to temporaries for a `CallMethod` instead, whose first is given.
+    fn get_call(&mut self, dst: Reg, recv: Reg, args: &[Arg]) -> Option<Reg> {
+        let key = self.expr_any(&args[0].value);
+        let dflt = args.get(1).map_or(NO_REG, |a| self.expr_any(&a.value));
+        let short = |r: Reg| u16::try_from(r).ok().filter(|&r| r != NO_ARG);
+        let dflt16 = match dflt {
+            NO_REG => Some(NO_ARG),
+            r => short(r),
+        };
+        if let (Some(recv), Some(key), Some(dflt)) = (short(recv), short(key), dflt16) {
+            self.emit(Op::Get {
+                dst,
+                recv,
+                key,
+                dflt,
+            });
+            return None;
+        }
+        let start = self.temps(args.len() as u32);
+        self.emit(Op::Move {
+            dst: start,
+            src: key,
+        });
+        if dflt != NO_REG {
+            self.emit(Op::Move {
+                dst: start + 1,
+                src: dflt,
+            });
+        }
+        Some(start)
+    }
+
     /// The comprehension's clauses around `body`.
     fn comp(&mut self, clauses: &[CompClause], body: &mut dyn FnMut(&mut Self)) {
         let Some((c, rest)) = clauses.split_first() else {
@@ -495,10 +577,18 @@ impl Lower<'_> {
                         self.emit(Op::Append { dst, recv, src });
                         return;
                     }
-                    let start = self.temps(n as u32);
-                    for (i, a) in args.iter().enumerate() {
-                        self.expr_to(&a.value, start + i as u32);
-                    }
+                    let start = if name.name == "get" && (n == 1 || n == 2) {
+                        match self.get_call(dst, recv, args) {
+                            Some(start) => start,
+                            None => return,
+                        }
+                    } else {
+                        let start = self.temps(n as u32);
+                        for (i, a) in args.iter().enumerate() {
+                            self.expr_to(&a.value, start + i as u32);
+                        }
+                        start
+                    };
                     self.emit(Op::CallMethod {
                         dst,
                         recv,

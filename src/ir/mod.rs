@@ -34,6 +34,8 @@ pub type Reg = u32;
 pub type Label = u32;
 /// No register (an absent slice bound).
 pub const NO_REG: Reg = u32::MAX;
+/// No argument (in an instruction's 16-bit register field).
+pub const NO_ARG: u16 = u16::MAX;
 
 /// A constant, folded at lowering time.
 #[derive(Clone, Debug, PartialEq)]
@@ -213,6 +215,20 @@ pub enum Op {
         dst: Reg,
         exit: Label,
     },
+    /// `for x in range(...)` as a counted loop, without the list: `range`'s `n` positional
+    /// arguments from `args`, checked (and their work counted) as `range` does; `iter` gets the
+    /// next value, `iter + 1` how many remain, `iter + 2` the step.
+    RangeIter {
+        iter: Reg,
+        args: Reg,
+        n: u8,
+    },
+    /// The next value of the counted loop in `iter` into `dst`, or a jump to `exit` at its end.
+    ForRange {
+        iter: Reg,
+        dst: Reg,
+        exit: Label,
+    },
     /// Unpacks `src` into `n` registers from `start`; `names` chooses the message's noun.
     Unpack {
         src: Reg,
@@ -241,6 +257,14 @@ pub enum Op {
         dst: Reg,
         recv: Reg,
         src: Reg,
+    },
+    /// `recv.get(key)` or `recv.get(key, dflt)` ([`NO_ARG`]: none), each register read in
+    /// place: a dict's lookup (a `CallMethod` when `recv` is no dict).
+    Get {
+        dst: Reg,
+        recv: u16,
+        key: u16,
+        dflt: u16,
     },
     /// Any other call: `calls[site]`.
     Call {

@@ -29,6 +29,8 @@
 mod fiber;
 mod frame;
 mod slow;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use fiber::Fiber;
 use frame::*;
@@ -38,7 +40,7 @@ use super::interp::{Begin, Ctrl, Frame, Res};
 use super::ops;
 use super::value::Value;
 use crate::diagnostics::ErrorType;
-use crate::ir::{finally_state, Op, Unit};
+use crate::ir::{finally_state, Op, Unit, NO_ARG};
 use crate::syntax::ast::{BinOp, CmpOp, Name};
 use std::cell::Cell;
 
@@ -161,6 +163,10 @@ fn truthy(v: &Value) -> bool {
 /// The main loop, from where `m` stands, until the entry frame ends or an instruction waits.
 pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -> Halt {
     let sh = f.sh.clone();
+    let unit: &'p Unit = &sh.prog.unit;
+    // The position of the entry a dict lookup last found: `d[k] = d.get(k, 0) + 1` stores
+    // there without a second lookup when the key there is `k` (a hint, always checked).
+    let mut hint = usize::MAX;
     let (mut code, mut pc, mut base) = (m.code, m.pc, m.base);
     let regs = &mut m.regs;
     let frames = &mut m.frames;
@@ -249,7 +255,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                                     fut,
                                     native: false,
                                 };
-                                t!(enter(f, frames, regs, (&mut code, &mut pc, &mut base), e));
+                                (code, pc, base) = t!(enter(f, frames, regs, (code, pc, base), e));
                             }
                         }
                     }};
@@ -374,7 +380,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     }
                     Op::SetIndex { obj, idx, src } => {
                         let v = r!(src).clone();
-                        t!(ops::set_index(&r!(obj), &r!(idx), v).map_err(Ctrl::raise));
+                        t!(slow::set_index(&r!(obj), &r!(idx), v, hint));
                     }
                     Op::Attr { dst, obj, name } => {
                         let o = r!(obj).clone();
@@ -440,6 +446,32 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             pc = exit as usize;
                         }
                     }
+                    Op::RangeIter { iter, args, n } => {
+                        let s = base + args as usize;
+                        let (first, count, by) = t!(slow::range(f, &regs[s..s + n as usize]));
+                        set_int!(iter, first);
+                        set_int!(iter + 1, count as i64);
+                        set_int!(iter + 2, by);
+                    }
+                    Op::ForRange { iter, dst, exit } => {
+                        let (Value::Int(next), Value::Int(left), Value::Int(by)) =
+                            (&r!(iter), &r!(iter + 1), &r!(iter + 2))
+                        else {
+                            break 'run slow::error(
+                                ErrorType::RuntimeSystemError,
+                                "internal: a counted loop",
+                            );
+                        };
+                        let (next, left, by) = (*next, *left, *by);
+                        if left > 0 {
+                            set_int!(dst, next);
+                            // Past the last value the sum may overflow: it is never read.
+                            set_int!(iter, next.wrapping_add(by));
+                            set_int!(iter + 1, left - 1);
+                        } else {
+                            pc = exit as usize;
+                        }
+                    }
                     Op::Unpack {
                         src,
                         start,
@@ -460,7 +492,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         if f.depth + 1 > sh.limits.max_call_depth {
                             break 'run f.depth_error();
                         }
-                        let Some(callee) = sh.prog.vm_body(func) else {
+                        let Some(callee) = unit.get(func) else {
                             break 'run not_lowered();
                         };
                         let _ = n;
@@ -512,6 +544,23 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         };
                         set!(dst, v);
                     }
+                    Op::Get {
+                        dst,
+                        recv,
+                        key,
+                        dflt,
+                    } => {
+                        let dflt = (dflt != NO_ARG).then(|| &r!(dflt));
+                        let v = match &r!(recv) {
+                            Value::Dict(d) => t!(slow::dict_get(d, &r!(key), dflt, &mut hint)),
+                            other => {
+                                let args: Vec<Value> =
+                                    std::iter::once(&r!(key)).chain(dflt).cloned().collect();
+                                t!(slow::call_method(f, other, &args, &Name::new("get")))
+                            }
+                        };
+                        set!(dst, v);
+                    }
                     Op::Call { dst, site } => {
                         let site = &code.calls[site as usize];
                         let b = t!(slow::call(f, site, code.nlocals, &mut regs[base..]));
@@ -524,6 +573,20 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     Op::Ret { src, step } => {
                         if step {
                             step!();
+                        }
+                        // An int back to a plain caller: only the payload moves.
+                        if let Value::Int(i) = r!(src) {
+                            if frames.last().is_some_and(|s| s.fut == NO_FUT && !s.native) {
+                                if let Some(saved) = pop(frames, regs, code, &mut pc, &mut base) {
+                                    code = saved.code;
+                                    f.depth -= 1;
+                                    match &mut regs[saved.dst] {
+                                        Value::Int(x) => *x = i,
+                                        slot => put(slot, Value::Int(i)),
+                                    }
+                                    continue;
+                                }
+                            }
                         }
                         let v = match &r!(src) {
                             Value::Int(i) => Value::Int(*i),
