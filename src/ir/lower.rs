@@ -161,8 +161,8 @@ impl Lower<'_> {
             | Op::JumpIfTrue { to: t, .. }
             | Op::JumpCmp { to: t, .. }
             | Op::JumpCmpK { to: t, .. }
-            | Op::ForNext { exit: t, .. }
-            | Op::ForRange { exit: t, .. } => *t = to,
+            | Op::ForNext { to: t, .. }
+            | Op::ForRange { to: t, .. } => *t = to,
             _ => {}
         }
     }
@@ -266,7 +266,7 @@ impl Lower<'_> {
             } => {
                 let (head, next) = self.for_head(iter, pattern);
                 self.loop_body(head, body);
-                self.emit(Op::Jump { to: head });
+                self.back_edge(next);
                 let exit = self.pc();
                 self.patch(next, exit);
                 self.end_loop(exit);
@@ -540,7 +540,8 @@ impl Lower<'_> {
         let next = self.emit(Op::ForNext {
             iter: it,
             dst,
-            exit: 0,
+            to: 0,
+            back: false,
         });
         if tuple {
             self.bind(pattern, dst);

@@ -350,7 +350,8 @@ impl Lower<'_> {
         let next = self.emit(Op::ForRange {
             iter: it,
             dst,
-            exit: 0,
+            to: 0,
+            back: false,
         });
         Some((head, next))
     }
@@ -388,6 +389,28 @@ impl Lower<'_> {
         Some(start)
     }
 
+    /// The back edge of the loop whose head (from [`Lower::for_head`]) is at `next`: the head
+    /// instruction again, going on at the body with the next item.
+    pub(super) fn back_edge(&mut self, next: usize) {
+        let body = next as Label + 1;
+        let op = match self.f.code[next] {
+            Op::ForNext { iter, dst, .. } => Op::ForNext {
+                iter,
+                dst,
+                to: body,
+                back: true,
+            },
+            Op::ForRange { iter, dst, .. } => Op::ForRange {
+                iter,
+                dst,
+                to: body,
+                back: true,
+            },
+            _ => Op::Jump { to: next as Label },
+        };
+        self.emit(op);
+    }
+
     /// The comprehension's clauses around `body`.
     fn comp(&mut self, clauses: &[CompClause], body: &mut dyn FnMut(&mut Self)) {
         let Some((c, rest)) = clauses.split_first() else {
@@ -400,7 +423,7 @@ impl Lower<'_> {
             self.branch(cond, false, &mut skips);
         }
         crate::stack::grow(|| self.comp(rest, body));
-        self.emit(Op::Jump { to: head });
+        self.back_edge(next);
         for s in skips {
             self.patch(s, head);
         }

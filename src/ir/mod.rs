@@ -209,11 +209,14 @@ pub enum Op {
         dst: Reg,
         src: Reg,
     },
-    /// The next item of the snapshot in `iter` into `dst`, or a jump to `exit` at the end.
+    /// The next item of the snapshot in `iter` into `dst`, or a jump to `to` at the end. With
+    /// `back`, the loop's back edge (its head again, one dispatch fewer than a jump to it):
+    /// with the next item a jump to `to` (the body), at the end on to the next instruction.
     ForNext {
         iter: Reg,
         dst: Reg,
-        exit: Label,
+        to: Label,
+        back: bool,
     },
     /// `for x in range(...)` as a counted loop, without the list: `range`'s `n` positional
     /// arguments from `args`, checked (and their work counted) as `range` does; `iter` gets the
@@ -223,11 +226,13 @@ pub enum Op {
         args: Reg,
         n: u8,
     },
-    /// The next value of the counted loop in `iter` into `dst`, or a jump to `exit` at its end.
+    /// The next value of the counted loop in `iter` into `dst`, or a jump to `to` at its end
+    /// (`back` as for [`Op::ForNext`]).
     ForRange {
         iter: Reg,
         dst: Reg,
-        exit: Label,
+        to: Label,
+        back: bool,
     },
     /// Unpacks `src` into `n` registers from `start`; `names` chooses the message's noun.
     Unpack {

@@ -411,7 +411,12 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, Value::list(items));
                         set!(dst + 1, Value::Int(0));
                     }
-                    Op::ForNext { iter, dst, exit } => {
+                    Op::ForNext {
+                        iter,
+                        dst,
+                        to,
+                        back,
+                    } => {
                         let Value::Int(i) = r!(iter + 1) else {
                             break 'run slow::error(
                                 ErrorType::RuntimeSystemError,
@@ -440,10 +445,15 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         };
                         if more {
                             set_int!(iter + 1, i + 1);
+                            if back {
+                                pc = to as usize;
+                            }
                         } else {
                             // The snapshot goes now, not when the register is next written.
                             set!(iter, Value::None);
-                            pc = exit as usize;
+                            if !back {
+                                pc = to as usize;
+                            }
                         }
                     }
                     Op::RangeIter { iter, args, n } => {
@@ -453,7 +463,12 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set_int!(iter + 1, count as i64);
                         set_int!(iter + 2, by);
                     }
-                    Op::ForRange { iter, dst, exit } => {
+                    Op::ForRange {
+                        iter,
+                        dst,
+                        to,
+                        back,
+                    } => {
                         let (Value::Int(next), Value::Int(left), Value::Int(by)) =
                             (&r!(iter), &r!(iter + 1), &r!(iter + 2))
                         else {
@@ -468,8 +483,11 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             // Past the last value the sum may overflow: it is never read.
                             set_int!(iter, next.wrapping_add(by));
                             set_int!(iter + 1, left - 1);
-                        } else {
-                            pc = exit as usize;
+                            if back {
+                                pc = to as usize;
+                            }
+                        } else if !back {
+                            pc = to as usize;
                         }
                     }
                     Op::Unpack {

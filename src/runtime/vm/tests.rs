@@ -35,11 +35,19 @@ fn a_loop_over_the_builtin_range_is_counted() {
         "{ENV}fn f(n: int) -> int {{\n    let t = 0\n    for i in range(1, n, 2) {{ t += i }}\n    return t + len([x for x in range(n)])\n}}\n"
     ));
     let code = &body(&p, "f").code;
-    let counted = code
+    // Each loop's head, and its back edge going on at the body.
+    let counted: Vec<_> = code
         .iter()
-        .filter(|op| matches!(op, Op::ForRange { .. }))
-        .count();
-    assert_eq!(counted, 2, "{code:?}");
+        .enumerate()
+        .filter_map(|(at, op)| match op {
+            Op::ForRange { to, back, .. } => Some((at, *to as usize, *back)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(counted.len(), 4, "{code:?}");
+    for (at, to, back) in counted {
+        assert_eq!(to < at, back, "{code:?}");
+    }
     // No list is built for either loop: the one call left is `len`'s.
     assert!(
         !code
