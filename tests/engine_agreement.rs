@@ -242,11 +242,12 @@ fn the_comparison_can_fail() {
     assert_ne!(a, fingerprint(&outcome));
 }
 
-/// The VM's counted `for ... in range(...)` loop, `d.get(...)` read in place and the store
-/// that reuses the entry a lookup found: the same results and errors (type, code, message,
-/// trace) as the walker, which builds `range`'s list and calls `get` as a method.
+/// The VM's fast paths: the counted `for ... in range(...)` loop, `d.get(...)` read in place,
+/// the store that reuses the entry a lookup found, `return a op b` in one instruction. The
+/// same results and errors (type, code, message, trace) as the walker, which builds `range`'s
+/// list, calls `get` as a method and returns what an operator gave.
 #[test]
-fn counted_loops_and_dict_lookups_agree_with_the_walker() {
+fn the_vms_fast_paths_agree_with_the_walker() {
     let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
     let cases: &[(&str, &str, &str)] = &[
         // Every shape of `range`: one, two, three arguments, negative steps, empty ranges,
@@ -263,6 +264,12 @@ fn counted_loops_and_dict_lookups_agree_with_the_walker() {
         // a store into another whose entry at the same position has another key.
         ("dict[str, int]", "let counts: dict[str, int] = {}\nfor x in [3, 1, 3, 2, 3, 1] {\n    let k = f\"k{x}\"\n    counts[k] = counts.get(k, 0) + 1\n}\nreturn counts", "{\"k3\":3,\"k1\":2,\"k2\":1}"),
         ("list[int]", "let a = {\"x\": 1, \"y\": 2}\nlet b = {\"y\": 5, \"x\": 6}\nb[\"y\"] = a.get(\"y\", 0) * 100\nb[\"z\"] = a.get(\"x\", 0)\nlet c = {1: 10, 2: 20}\nlet v = c.get(2, 0)\nc[1] = v + 1\nreturn [b[\"x\"], b[\"y\"], b[\"z\"], len(b), c[1], c[2]]", "[6,200,1,3,21,20]"),
+        // `return a op b` as one instruction: ints to a plain caller (`add`, `fact`) or out of
+        // the entry frame, other values, and an overflow's error.
+        ("int", "return add(2, 3) * add(1)", "55"),
+        ("str", "let s = \"ab\"\nreturn s + \"c\"", "\"abc\""),
+        ("list[int]", "return [add(1, 2), fact(5)] + [add(2)]", "[3,120,12]"),
+        ("int", "return add(9223372036854775807, 1)", "\"OverflowError\": \"integer overflow\""),
     ];
     for (ret, body, want) in cases {
         for src in sources(ret, body) {

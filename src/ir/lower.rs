@@ -136,6 +136,12 @@ impl Lower<'_> {
                     step: true,
                 }),
                 Op::Ret { src, .. } => Some(Op::Ret { src, step: true }),
+                Op::RetBinary { op, a, b, .. } => Some(Op::RetBinary {
+                    op,
+                    a,
+                    b,
+                    step: true,
+                }),
                 _ => None,
             };
             if let Some(fused) = fused {
@@ -288,6 +294,7 @@ impl Lower<'_> {
             }
             StmtKind::Break => self.emit_break(),
             StmtKind::Continue => self.emit_continue(),
+            StmtKind::Return(Some(e)) if self.fins.is_empty() && self.ret_binary(e) => {}
             StmtKind::Return(e) => {
                 let r = match e {
                     Some(e) => self.expr_any(e),

@@ -389,6 +389,26 @@ impl Lower<'_> {
         Some(start)
     }
 
+    /// `return lhs op rhs` (outside any `finally`: the caller's check) as one
+    /// [`Op::RetBinary`]; `false`: `e` is no such operation, nothing emitted.
+    pub(super) fn ret_binary(&mut self, e: &Expr) -> bool {
+        let ExprKind::Binary { op, lhs, rhs } = &e.kind else {
+            return false;
+        };
+        if matches!(op, BinOp::And | BinOp::Or) {
+            return false;
+        }
+        let a = self.expr_any(lhs);
+        let b = self.expr_any(rhs);
+        self.emit(Op::RetBinary {
+            op: *op,
+            a,
+            b,
+            step: false,
+        });
+        true
+    }
+
     /// The back edge of the loop whose head (from [`Lower::for_head`]) is at `next`: the head
     /// instruction again, going on at the body with the next item.
     pub(super) fn back_edge(&mut self, next: usize) {

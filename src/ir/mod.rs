@@ -286,6 +286,13 @@ pub enum Op {
         src: Reg,
         step: bool,
     },
+    /// Returns `a op b` (`step` as for [`Op::ArithK`]): `return x + y` outside a `finally`.
+    RetBinary {
+        op: BinOp,
+        a: Reg,
+        b: Reg,
+        step: bool,
+    },
     RetNone,
     /// `raise src`.
     Raise {

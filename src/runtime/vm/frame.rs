@@ -147,6 +147,32 @@ pub(super) fn enter<'p>(
     Ok((callee, 0, new_base))
 }
 
+/// Leaves the current frame (at `at`) with `v`: where the VM goes on, and the halt when the
+/// value leaves the VM (the entry frame ended, or a frame entered for an effect).
+#[inline(never)]
+pub(super) fn leave<'p>(
+    f: &mut Frame<'p>,
+    frames: &mut Vec<Saved<'p>>,
+    regs: &mut [Value],
+    at: Pos<'p>,
+    v: Value,
+) -> (Pos<'p>, Option<Halt>) {
+    let (code, mut pc, mut base) = at;
+    let Some(saved) = pop(frames, regs, code, &mut pc, &mut base) else {
+        return (at, Some(Halt::Done(Ok(v))));
+    };
+    f.depth -= 1;
+    let at = (saved.code, pc, base);
+    if saved.fut != NO_FUT {
+        slow::settle_fn(f, saved.fut, Ok(&v));
+    }
+    if saved.native {
+        return (at, Some(Halt::Delivered(Ok(v))));
+    }
+    put(&mut regs[saved.dst], v);
+    (at, None)
+}
+
 #[cold]
 pub(super) fn not_lowered() -> Ctrl {
     slow::error(

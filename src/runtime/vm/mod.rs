@@ -260,6 +260,35 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         }
                     }};
                 }
+                // An int back to a plain caller: only the payload moves (and on to the next
+                // instruction); any other caller is left to `ret!`.
+                macro_rules! ret_int {
+                    ($i:expr) => {{
+                        let i: i64 = $i;
+                        if frames.last().is_some_and(|s| s.fut == NO_FUT && !s.native) {
+                            if let Some(saved) = pop(frames, regs, code, &mut pc, &mut base) {
+                                code = saved.code;
+                                f.depth -= 1;
+                                match &mut regs[saved.dst] {
+                                    Value::Int(x) => *x = i,
+                                    slot => put(slot, Value::Int(i)),
+                                }
+                                continue;
+                            }
+                        }
+                    }};
+                }
+                // Returns `$v` from the current frame, and goes on in the caller's.
+                macro_rules! ret {
+                    ($v:expr) => {{
+                        let (at, h) = leave(f, frames, regs, (code, pc, base), $v);
+                        (code, pc, base) = at;
+                        if let Some(h) = h {
+                            halt!(h);
+                        }
+                        continue;
+                    }};
+                }
                 let op = code.code[pc];
                 pc += 1;
                 match op {
@@ -592,60 +621,29 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         if step {
                             step!();
                         }
-                        // An int back to a plain caller: only the payload moves.
                         if let Value::Int(i) = r!(src) {
-                            if frames.last().is_some_and(|s| s.fut == NO_FUT && !s.native) {
-                                if let Some(saved) = pop(frames, regs, code, &mut pc, &mut base) {
-                                    code = saved.code;
-                                    f.depth -= 1;
-                                    match &mut regs[saved.dst] {
-                                        Value::Int(x) => *x = i,
-                                        slot => put(slot, Value::Int(i)),
-                                    }
-                                    continue;
-                                }
-                            }
+                            ret_int!(i);
                         }
                         let v = match &r!(src) {
                             Value::Int(i) => Value::Int(*i),
                             _ => std::mem::replace(&mut r!(src), Value::None),
                         };
-                        match pop(frames, regs, code, &mut pc, &mut base) {
-                            Some(saved) => {
-                                code = saved.code;
-                                f.depth -= 1;
-                                if (saved.fut != NO_FUT) | saved.native {
-                                    if saved.fut != NO_FUT {
-                                        slow::settle_fn(f, saved.fut, Ok(&v));
-                                    }
-                                    if saved.native {
-                                        halt!(Halt::Delivered(Ok(v)));
-                                    }
-                                }
-                                match (&mut regs[saved.dst], v) {
-                                    (Value::Int(x), Value::Int(i)) => *x = i,
-                                    (slot, v) => put(slot, v),
-                                }
-                            }
-                            None => halt!(Halt::Done(Ok(v))),
-                        }
+                        ret!(v);
                     }
-                    Op::RetNone => match pop(frames, regs, code, &mut pc, &mut base) {
-                        Some(saved) => {
-                            code = saved.code;
-                            f.depth -= 1;
-                            if (saved.fut != NO_FUT) | saved.native {
-                                if saved.fut != NO_FUT {
-                                    slow::settle_fn(f, saved.fut, Ok(&Value::None));
-                                }
-                                if saved.native {
-                                    halt!(Halt::Delivered(Ok(Value::None)));
-                                }
-                            }
-                            put(&mut regs[saved.dst], Value::None);
+                    Op::RetBinary { op, a, b, step } => {
+                        if step {
+                            step!();
                         }
-                        None => halt!(Halt::Done(Ok(Value::None))),
-                    },
+                        if let (Value::Int(x), Value::Int(y)) = (&r!(a), &r!(b)) {
+                            if let Some(i) = int_arith(op, *x, *y) {
+                                ret_int!(i);
+                                ret!(Value::Int(i));
+                            }
+                        }
+                        let v = t!(slow::binary(f, op, &r!(a), &r!(b)));
+                        ret!(v);
+                    }
+                    Op::RetNone => ret!(Value::None),
                     Op::Raise { src } => {
                         let v = r!(src).clone();
                         break 'run f.raise_stmt(Some(v));

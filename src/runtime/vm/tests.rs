@@ -106,3 +106,29 @@ fn get_reads_its_key_and_default_in_place() {
         "{code:?}"
     );
 }
+
+#[test]
+fn return_of_an_operation_is_one_instruction_outside_finally() {
+    let p = program(&format!(
+        "{ENV}fn f(a: int, b: int) -> int {{\n    return a + b\n}}\nfn g(a: int) -> int {{\n    try {{\n        return a * 2\n    }} finally {{\n        let z = 0\n    }}\n}}\n"
+    ));
+    let f = &body(&p, "f").code;
+    assert!(
+        matches!(
+            f[0],
+            Op::RetBinary {
+                a: 0,
+                b: 1,
+                step: true,
+                ..
+            }
+        ),
+        "{f:?}"
+    );
+    // A `return` inside `try` with `finally` goes through the block.
+    let g = &body(&p, "g").code;
+    assert!(
+        !g.iter().any(|op| matches!(op, Op::RetBinary { .. })),
+        "{g:?}"
+    );
+}
