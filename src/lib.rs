@@ -58,8 +58,7 @@ pub mod export;
 pub mod frontend;
 #[doc(hidden)]
 pub mod human;
-#[doc(hidden)]
-pub mod ir;
+pub(crate) mod ir;
 /// `flyte-dsl lsp`: the language server.
 #[cfg(feature = "cli")]
 pub mod lsp;

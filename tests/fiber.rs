@@ -3,7 +3,6 @@
 //! by hand.
 
 use flyte_dsl::check::imports;
-use flyte_dsl::runtime::vm::{set_engine, Engine};
 use flyte_dsl::runtime::{self, RunOptions};
 use flyte_dsl::sim::Cluster;
 
@@ -95,19 +94,14 @@ fn deep_recursion_through_a_body_that_waits_stays_off_the_rust_stack() {
 }
 
 #[test]
-fn the_walker_engine_leaves_every_body_that_may_wait_to_the_vm() {
+fn a_body_that_waits_only_through_plain_functions_halts_and_resumes() {
     // `main` waits only through two plain functions and a function value: the lowered
-    // program knows it may wait, so the walker (which cannot) leaves it to the VM.
+    // program knows each may wait, and the fiber resumes it after each sleep.
     let src = "fn nap() {\n    sleep(3s)\n}\nfn outer() -> int {\n    nap()\n    return 1\n}\n\
         fn pure(x: int) -> int {\n    return x * 2\n}\n\
         @e\ntask main() -> int {\n    let g = outer\n    return outer() + g() + pure(2)\n}\n";
-    set_engine(Some(Engine::Walker));
-    let (walked, _) = run(src);
-    set_engine(Some(Engine::Vm));
-    let (on_vm, _) = run(src);
-    set_engine(None);
-    assert_eq!(walked["status"], "succeeded", "{walked}");
-    assert_eq!(walked["result"], 6);
-    assert_eq!(walked["makespan_s"], 6.0);
-    assert_eq!(walked, on_vm);
+    let (j, _) = run(src);
+    assert_eq!(j["status"], "succeeded", "{j}");
+    assert_eq!(j["result"], 6);
+    assert_eq!(j["makespan_s"], 6.0);
 }

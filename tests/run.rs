@@ -436,7 +436,7 @@ fn override_reusable_off_runs_the_call_in_its_own_pod() {
     assert_eq!(cold(true), 3);
 }
 
-/// Locals live in frame slots (`runtime::resolve`): shadowing, block scopes whose slots are
+/// Locals live in frame slots (`ir::scope`): shadowing, block scopes whose slots are
 /// reused, comprehension names, `except` bindings, tuple patterns, recursion, and
 /// comprehensions in top-level `let`s and parameter defaults, which get frames of their own.
 /// The same function runs on the synchronous path and, called from a body that awaits, on
@@ -559,9 +559,9 @@ fn idle_replicas_are_billed_until_they_stop() {
     assert_eq!(j["cost_usd"], 0.11, "{j}");
 }
 
-/// Runs `body` as a plain function's body and as a task's body (both run on the VM),
-/// and as a task's body that also sleeps first (so the walker runs it), and gives each run's
-/// result and error (type, code and message): compiled function, walked task, compiled task.
+/// Runs `body` as a plain function's body, as a task's body that sleeps first (so its fiber
+/// halts and is resumed before the body runs) and as a task's body, and gives each run's
+/// result and error (type, code and message): function, resumed task, task.
 fn on_every_path(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Value); 3] {
     let helpers = "struct P {\n    x: int\n    y: int\n}\n\
         fn add(a: int, b: int = 10) -> int {\n    return a + b\n}\n\
@@ -572,9 +572,9 @@ fn on_every_path(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Valu
     let compiled = format!(
         "{ENV}{helpers}fn f() -> {ret} {{\n{body}\n}}\n@e\ntask main() -> {ret} {{\n    return f()\n}}\n"
     );
-    let walked = format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\nsleep(1s)\n{body}\n}}\n");
+    let resumed = format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\nsleep(1s)\n{body}\n}}\n");
     let task = format!("{ENV}{helpers}@e\ntask main() -> {ret} {{\n{body}\n}}\n");
-    [compiled, walked, task].map(|src| {
+    [compiled, resumed, task].map(|src| {
         let j = run(&src);
         let e = &j["error"];
         (
@@ -585,12 +585,12 @@ fn on_every_path(ret: &str, body: &str) -> [(serde_json::Value, serde_json::Valu
 }
 
 #[test]
-fn compiled_functions_agree_with_the_walker() {
+fn bodies_agree_in_functions_resumed_tasks_and_tasks() {
     let cases = support::bodies::BODIES;
     for (ret, body) in cases {
-        let [compiled, walked, task] = on_every_path(ret, body);
-        assert_eq!(compiled, walked, "for:\n{body}");
-        assert_eq!(task, walked, "for:\n{body}");
+        let [compiled, resumed, task] = on_every_path(ret, body);
+        assert_eq!(compiled, resumed, "for:\n{body}");
+        assert_eq!(task, resumed, "for:\n{body}");
         assert!(
             !compiled.0.is_null() || !compiled.1[0].is_null(),
             "neither a result nor an error for:\n{body}"
@@ -598,8 +598,8 @@ fn compiled_functions_agree_with_the_walker() {
     }
 }
 
-/// An error raised in compiled functions calling each other (all in one frame) records one
-/// statement per function it leaves, the walked task's included.
+/// An error raised in functions calling each other (VM frames of one entry) records one
+/// statement per function it leaves, the task's included.
 #[test]
 fn errors_from_nested_compiled_calls_keep_every_statement() {
     let src = format!(
@@ -624,8 +624,8 @@ fn errors_from_nested_compiled_calls_keep_every_statement() {
     );
 }
 
-/// Code nested just under the parser's limits runs on a test thread's stack, compiled and
-/// walked alike: long operator chains, deep brackets and deep blocks.
+/// Code nested just under the parser's limits runs on a test thread's stack, in a function
+/// and in tasks alike: long operator chains, deep brackets and deep blocks.
 #[test]
 fn deeply_nested_code_runs_on_every_path() {
     let chain = vec!["x"; 900].join(" + ");
@@ -637,21 +637,21 @@ fn deeply_nested_code_runs_on_every_path() {
     let body = format!(
         "let x = 1\nlet t = 0\n{blocks}let a = {chain}\nlet b = {parens}\nlet c = [{chain} for i in range(2) if {chain} > 0]\nreturn [a, b, c[1], t]"
     );
-    let [compiled, walked, task] = on_every_path("list[int]", &body);
-    assert_eq!(compiled, walked);
-    assert_eq!(task, walked);
+    let [compiled, resumed, task] = on_every_path("list[int]", &body);
+    assert_eq!(compiled, resumed);
+    assert_eq!(task, resumed);
     assert_eq!(compiled.0, json!([900, 151, 900, 1]));
 }
 
-/// `while true {}` stops: each round of a loop counts a step (compiled and walked alike), so
-/// the step limit ends it, and so does a host's cancel.
+/// `while true {}` stops: each round of a loop counts a step (in a function and in a resumed
+/// task alike), so the step limit ends it, and so does a host's cancel.
 #[test]
 fn empty_endless_loops_meet_the_step_limit_and_cancellation() {
     let compiled = format!("{ENV}fn spin() -> int {{\n    while true {{}}\n    return 1\n}}\n@e\ntask main() -> int {{\n    return spin()\n}}\n");
-    let walked = format!(
+    let resumed = format!(
         "{ENV}@e\ntask main() -> int {{\n    sleep(1s)\n    while 1 < 2 {{}}\n    return 1\n}}\n"
     );
-    for src in [&compiled, &walked] {
+    for src in [&compiled, &resumed] {
         let prog = support::program(src);
         let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
         let limited = runtime::run(
@@ -689,7 +689,7 @@ fn empty_endless_loops_meet_the_step_limit_and_cancellation() {
 }
 
 /// Lists and strings never grow past their limit of 2^24: `append` beyond it fails (instead of a
-/// runaway loop exhausting memory), compiled and walked alike.
+/// runaway loop exhausting memory), in functions and tasks alike.
 #[test]
 fn runaway_growth_stops_at_the_size_limit() {
     let body = "let xs = [0] * 16777216\nlet ys = [0] * 16777215\nys.append(1)\nxs.append(1)\nreturn len(xs)";
@@ -774,4 +774,48 @@ fn negating_the_smallest_int_twice_overflows() {
         run(&src)["result"],
         json!(["-9223372036854775808", "overflow", "overflow"])
     );
+}
+
+/// Top-level `let` values and parameter defaults are lowered bodies the VM runs where they are
+/// first needed: an error in one is raised there, with the statement that needed it on its
+/// trace, and a value is computed once per run however often it is read.
+#[test]
+fn global_values_and_defaults_run_on_the_vm_where_first_needed() {
+    let src = format!(
+        "{ENV}let BAD = int(\"x\")\nlet (A, B) = (len(\"ab\"), [i * 2 for i in range(3)])\n\
+         fn f(x: int = int(\"y\")) -> int {{\n    return x\n}}\n\
+         fn g(n: int, xs: list[int] = B) -> int {{\n    xs.append(n)\n    return len(xs)\n}}\n\
+         @e\ntask ok() -> list[int] {{\n    return [A, g(1), g(2), B[0], f(5)]\n}}\n\
+         @e\ntask bad_let() -> int {{\n    let y = 1\n    return BAD + y\n}}\n\
+         @e\ntask bad_default() -> int {{\n    return f()\n}}\n"
+    );
+    let (j, _) = run_with(&src, SMALL, "ok", vec![]);
+    // `B` is one list for the run: both calls of `g` append to it.
+    assert_eq!(j["result"], json!([2, 4, 5, 0, 5]), "{j}");
+    for (task, at) in [
+        ("bad_let", ["int(\"x\")", "return BAD + y"].as_slice()),
+        ("bad_default", ["int(\"y\")", "return f()"].as_slice()),
+    ] {
+        let (j, outcome) = run_with(&src, SMALL, task, vec![]);
+        assert_eq!(j["error"]["code"], "ValueError", "{task}: {j}");
+        let err = outcome.result.expect_err("fails");
+        let spans: Vec<&str> = err
+            .trace
+            .iter()
+            .map(|p| &src[p.span.start as usize..p.span.end as usize])
+            .collect();
+        assert!(spans.ends_with(at), "{task}: {spans:?}");
+    }
+}
+
+/// A parameter default that calls its own function (the checker allows it: the call is well
+/// typed) recurses until the call-depth limit ends it with `E0702`; the tree walker this VM
+/// replaced recursed without a limit until memory ran out.
+#[test]
+fn a_default_that_calls_its_own_function_meets_the_call_depth_limit() {
+    let src = format!(
+        "{ENV}fn f(x: int = f()) -> int {{\n    return x\n}}\n@e\ntask main() -> int {{\n    return f()\n}}\n"
+    );
+    let (j, _) = run_with(&src, SMALL, "main", vec![]);
+    assert_eq!(j["error"]["code"], "E0702", "{j}");
 }

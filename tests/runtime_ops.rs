@@ -5,7 +5,7 @@ use flyte_dsl::check::builtins::{method_names, pure_functions, Builtin};
 use flyte_dsl::check::types::Type;
 use flyte_dsl::runtime::builtins;
 use flyte_dsl::runtime::ops;
-use flyte_dsl::runtime::value::{Callable, DictMap, Key, Value};
+use flyte_dsl::runtime::value::{Callable, CtorKind, DictMap, Key, Value};
 use flyte_dsl::syntax::ast::{BinOp, CmpOp, Name};
 use std::rc::Rc;
 
@@ -39,7 +39,7 @@ fn d(entries: Vec<(&str, Value)>) -> Value {
 fn ty(name: &str) -> Value {
     Value::Callable(Rc::new(match Builtin::of(name) {
         Some(b) => Callable::Builtin(b),
-        None => Callable::Ctor(Name::new(name)),
+        None => Callable::Ctor(Name::new(name), CtorKind::Type),
     }))
 }
 

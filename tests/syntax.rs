@@ -206,7 +206,7 @@ fn sx(e: &Expr) -> String {
         }
         ExprKind::Bool(b) => b.to_string(),
         ExprKind::None => "none".into(),
-        ExprKind::Name(n, _) => n.to_string(),
+        ExprKind::Name(n) => n.to_string(),
         ExprKind::List(xs) => format!("[{}]", xs.iter().map(sx).collect::<Vec<_>>().join(" ")),
         ExprKind::Tuple(xs) => format!(
             "(tuple{})",

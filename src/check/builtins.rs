@@ -5,10 +5,10 @@
 use super::types::Type;
 
 /// A built-in function, by its id: the index of its row in [`TABLE`]. The checker types a
-/// call by its id (`infer/builtin_call.rs`), the IR knows from it whether a call may wait, and
-/// the interpreter dispatches on it (`runtime::builtins::call` for the pure ones, the run's own
-/// in `runtime/interp.rs` and `interp/effects.rs`); no call is dispatched by its name at run
-/// time.
+/// call by its id (`infer/builtin_call.rs`); the VM halts at a call of one whose row says it
+/// waits (`runtime/interp/effects.rs`) and dispatches the others on it
+/// (`runtime::builtins::call` for the pure ones, `runtime/interp/builtin_calls.rs` for those
+/// of the run); no call is dispatched by its name at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
     Len,

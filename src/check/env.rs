@@ -103,7 +103,7 @@ impl<'m> Checker<'m> {
         let mut ok = true;
         let (args, is_clone): (&[Arg], bool) = match &decl.value.kind {
             ExprKind::Call { func, args } => match &func.kind {
-                ExprKind::Name(n, _) if n == "TaskEnvironment" => (args, false),
+                ExprKind::Name(n) if n == "TaskEnvironment" => (args, false),
                 ExprKind::Attr { obj, name: method } if method.name == "clone_with" => {
                     match self.parent_env(obj) {
                         Some(parent) => {
@@ -199,7 +199,7 @@ impl<'m> Checker<'m> {
 
     fn parent_env(&mut self, obj: &Expr) -> Option<Name> {
         let parent = match &obj.kind {
-            ExprKind::Name(p, _) => p.clone(),
+            ExprKind::Name(p) => p.clone(),
             ExprKind::Attr { obj: o, name } if self.qualified(o, name).is_some() => {
                 self.qualified(o, name).unwrap()
             }

@@ -79,12 +79,12 @@ impl<'m> Checker<'m> {
             ExprKind::Attr { obj, name } if self.qualified(obj, name).is_some() => {
                 let q = self.qualified(obj, name).unwrap();
                 let named = Expr {
-                    kind: ExprKind::Name(q, Slot::UNRESOLVED),
+                    kind: ExprKind::Name(q),
                     span,
                 };
                 self.fold(&named, mode, what)
             }
-            ExprKind::Name(n, _) => {
+            ExprKind::Name(n) => {
                 let n = &self.qualify(n).unwrap_or_else(|| n.clone());
                 match self.decls.get(n).copied() {
                     Some(Decl::Let(..)) => {
@@ -105,7 +105,7 @@ impl<'m> Checker<'m> {
                 }
             }
             ExprKind::Call { func, args } => match &func.kind {
-                ExprKind::Name(ctor, _)
+                ExprKind::Name(ctor)
                     if super::types::Record::of_ctor(ctor).is_some()
                         && !self.decls.contains_key(ctor) =>
                 {

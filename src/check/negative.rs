@@ -15,7 +15,7 @@ impl<'m> Checker<'m> {
         // A local (or parameter) shadowing a module-level constant is not that constant.
         let mut todo = vec![e];
         while let Some(x) = todo.pop() {
-            if let ExprKind::Name(n, _) = &x.kind {
+            if let ExprKind::Name(n) = &x.kind {
                 if self.lookup_local(n).is_some() {
                     return;
                 }

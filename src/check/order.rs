@@ -99,7 +99,7 @@ impl<'m> Checker<'m> {
             let mut todo = vec![value];
             while let Some(e) = todo.pop() {
                 let key = match &e.kind {
-                    ExprKind::Name(n, _) => Some(c.qualify(n).unwrap_or_else(|| n.clone())),
+                    ExprKind::Name(n) => Some(c.qualify(n).unwrap_or_else(|| n.clone())),
                     ExprKind::Attr { obj, name } => c.qualified(obj, name),
                     _ => None,
                 };

@@ -1,6 +1,6 @@
 //! Lowering: each checked body becomes one [`FnCode`], once per program.
 //!
-//! Registers: a body's locals keep the slots `runtime::resolve` gave them (parameters first);
+//! Registers: a body's locals keep the slots [`scope::resolve`] gave them (parameters first);
 //! temporaries are allocated above them, stack-wise, and freed at the end of each statement.
 //! An expression is evaluated into a destination register that is written only by its last
 //! instruction, so `x = f(x) + x` may target `x` directly; the kinds that write their
@@ -13,65 +13,112 @@
 //! costs code linear in its size. `with` is a `finally` that restores the group.
 //! Statements (this file) and expressions (`lower_expr.rs`).
 
+use super::scope::{Globals, Scopes};
 use super::*;
 use crate::check::imports::Loaded;
 use crate::check::Checked;
 use crate::syntax::ast::*;
 
-/// Lowers every function and task body of a checked, resolved program.
-pub fn lower(loaded: &Loaded, checked: &Checked, globals: &[Name]) -> Unit {
+/// Lowers every function and task body, top-level `let` value and parameter default of a
+/// checked program, resolving its names first ([`scope::resolve`]).
+pub fn lower(loaded: &Loaded, checked: &Checked) -> (Unit, Globals) {
+    let scopes = scope::resolve(loaded, checked);
+    let mut extra = Vec::new();
+    let mut defaults = Vec::with_capacity(checked.locations.len());
+    let n = checked.locations.len();
     let fns = checked
         .locations
         .iter()
         .map(|(key, &(m, i))| {
-            let item = loaded.modules.get(m).and_then(|md| md.items.get(i))?;
-            let decl = match &item.kind {
-                ItemKind::Fn(f) => f,
-                ItemKind::Task(t) => &t.func,
-                _ => return None,
+            let item = loaded.modules.get(m).and_then(|md| md.items.get(i));
+            let decl = match item.map(|it| &it.kind) {
+                Some(ItemKind::Fn(f)) => f,
+                Some(ItemKind::Task(t)) => &t.func,
+                Some(ItemKind::Let(l)) => {
+                    defaults.push(Vec::new());
+                    return lower_let(key, l, loaded, checked, &scopes);
+                }
+                _ => {
+                    defaults.push(Vec::new());
+                    return None;
+                }
             };
-            lower_fn(key, decl, loaded, checked, globals)
+            // Each parameter default: a body of its own, numbered after the declared names.
+            defaults.push(
+                decl.params
+                    .iter()
+                    .map(|p| {
+                        let d = p.default.as_ref()?;
+                        let frame = scopes.frame_of_expr(d);
+                        let mut l = Lower::new(key, frame, d.span, loaded, checked, &scopes);
+                        let at = l.emit(Op::Step);
+                        l.fresh_step = Some(at);
+                        let r = l.expr_any(d);
+                        l.emit(Op::Ret {
+                            src: r,
+                            step: false,
+                        });
+                        extra.push(l.finish());
+                        Some((n + extra.len() - 1) as u32)
+                    })
+                    .collect(),
+            );
+            let frame = scopes.frame_of_fn(decl);
+            let mut l = Lower::new(key, frame, decl.body.span, loaded, checked, &scopes);
+            l.block(&decl.body);
+            l.emit(Op::RetNone);
+            l.finish()
         })
-        .collect();
-    Unit::new(fns)
+        .collect::<Vec<_>>();
+    let fns = fns.into_iter().chain(extra).collect();
+    (Unit::new(fns, defaults), scopes.globals)
 }
 
-fn lower_fn(
+/// A top-level `let`'s value, bound to its pattern: the body returns the value of its one
+/// name, or a tuple of its names' values in the order of [`Pattern::names`].
+fn lower_let(
     key: &Name,
-    decl: &FnDecl,
+    decl: &LetDecl,
     loaded: &Loaded,
     checked: &Checked,
-    globals: &[Name],
+    scopes: &Scopes,
 ) -> Option<FnCode> {
-    let mut l = Lower {
-        loaded,
-        checked,
-        globals,
-        f: FnCode {
-            name: key.clone(),
-            nregs: decl.frame_size,
-            nlocals: decl.frame_size,
-            code: Vec::new(),
-            spans: Vec::new(),
-            consts: Vec::new(),
-            names: Vec::new(),
-            handlers: Vec::new(),
-            calls: Vec::new(),
-            fstrings: Vec::new(),
-            excepts: Vec::new(),
-            finals: Vec::new(),
-        },
-        nlocals: decl.frame_size,
-        top: decl.frame_size,
-        span: decl.body.span,
-        loops: Vec::new(),
-        fins: Vec::new(),
-        fresh_step: None,
-    };
-    l.block(&decl.body);
-    l.emit(Op::RetNone);
-    let too_big = l.f.code.len() >= u32::MAX as usize / 2 || l.f.nregs >= u32::MAX / 2;
-    (!too_big).then_some(l.f)
+    let frame = scopes.frame_of_let(decl);
+    let mut l = Lower::new(key, frame, decl.value.span, loaded, checked, scopes);
+    let at = l.emit(Op::Step);
+    l.fresh_step = Some(at);
+    let v = l.expr_any(&decl.value);
+    match &decl.pattern {
+        Pattern::Name(_) => {
+            l.emit(Op::Ret {
+                src: v,
+                step: false,
+            });
+        }
+        p => {
+            l.bind(p, v);
+            let names = p.names();
+            let start = l.temps(names.len() as u32);
+            for (i, id) in names.iter().enumerate() {
+                let src = l.scopes.binding(id).unwrap_or(0) as Reg;
+                l.emit(Op::Move {
+                    dst: start + i as u32,
+                    src,
+                });
+            }
+            let dst = l.temp();
+            l.emit(Op::Tuple {
+                dst,
+                start,
+                n: names.len() as u32,
+            });
+            l.emit(Op::Ret {
+                src: dst,
+                step: false,
+            });
+        }
+    }
+    l.finish()
 }
 
 /// A loop being lowered: where `continue` goes, and the `break` jumps to patch.
@@ -93,6 +140,8 @@ struct FinCtx {
 pub(super) struct Lower<'a> {
     pub(super) loaded: &'a Loaded,
     pub(super) checked: &'a Checked,
+    pub(super) scopes: &'a Scopes,
+    /// Global names by id.
     pub(super) globals: &'a [Name],
     pub(super) f: FnCode,
     pub(super) nlocals: u32,
@@ -106,7 +155,50 @@ pub(super) struct Lower<'a> {
     fresh_step: Option<usize>,
 }
 
-impl Lower<'_> {
+impl<'a> Lower<'a> {
+    /// A lowering of one body named `key` whose frame holds `frame` locals.
+    fn new(
+        key: &Name,
+        frame: u32,
+        span: Span,
+        loaded: &'a Loaded,
+        checked: &'a Checked,
+        scopes: &'a Scopes,
+    ) -> Lower<'a> {
+        Lower {
+            loaded,
+            checked,
+            scopes,
+            globals: &scopes.globals.names,
+            f: FnCode {
+                name: key.clone(),
+                nregs: frame,
+                nlocals: frame,
+                code: Vec::new(),
+                spans: Vec::new(),
+                consts: Vec::new(),
+                names: Vec::new(),
+                handlers: Vec::new(),
+                calls: Vec::new(),
+                fstrings: Vec::new(),
+                excepts: Vec::new(),
+                finals: Vec::new(),
+            },
+            nlocals: frame,
+            top: frame,
+            span,
+            loops: Vec::new(),
+            fins: Vec::new(),
+            fresh_step: None,
+        }
+    }
+
+    /// The lowered body, or `None` when it is too large for an index to hold.
+    fn finish(self) -> Option<FnCode> {
+        let too_big = self.f.code.len() >= u32::MAX as usize / 2 || self.f.nregs >= u32::MAX / 2;
+        (!too_big).then_some(self.f)
+    }
+
     pub(super) fn emit(&mut self, op: Op) -> usize {
         // A statement's `Step` fused into its first instruction where that has a step flag
         // (superinstructions for `if a < b`, `return x`, `let y = x + 1` and the like). No
@@ -228,8 +320,8 @@ impl Lower<'_> {
     fn stmt_kind(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Let { pattern, value, .. } => match pattern {
-                Pattern::Name(id) if id.slot.as_local().is_some() => {
-                    let slot = id.slot.as_local().unwrap_or(0) as Reg;
+                Pattern::Name(id) if self.scopes.binding(id).is_some() => {
+                    let slot = self.scopes.binding(id).unwrap_or(0) as Reg;
                     self.expr_to(value, slot);
                 }
                 _ => {
@@ -279,7 +371,7 @@ impl Lower<'_> {
             }
             StmtKind::While { cond, body } => {
                 let head = self.pc();
-                // Each round counts a step, as the walker's `while` does.
+                // Each round counts a step (an empty `while true {}` meets the step limit).
                 let at = self.emit(Op::Step);
                 self.fresh_step = Some(at);
                 let mut exits = Vec::new();
@@ -430,7 +522,7 @@ impl Lower<'_> {
                 let (mark, outer) = (l.top, l.span);
                 l.span = h.span;
                 if let Some(b) = &h.binding {
-                    if let Some(slot) = b.slot.as_local() {
+                    if let Some(slot) = l.scopes.binding(b) {
                         l.emit(Op::Move {
                             dst: slot as Reg,
                             src: err,
@@ -539,8 +631,8 @@ impl Lower<'_> {
         self.emit(Op::Iter { dst: it, src });
         let head = self.pc();
         let (dst, tuple) = match pattern {
-            Pattern::Name(id) if id.slot.as_local().is_some() => {
-                (id.slot.as_local().unwrap_or(0) as Reg, false)
+            Pattern::Name(id) if self.scopes.binding(id).is_some() => {
+                (self.scopes.binding(id).unwrap_or(0) as Reg, false)
             }
             _ => (self.temp(), true),
         };
@@ -559,7 +651,7 @@ impl Lower<'_> {
     pub(super) fn bind(&mut self, pattern: &Pattern, src: Reg) {
         match pattern {
             Pattern::Name(id) => {
-                if let Some(slot) = id.slot.as_local() {
+                if let Some(slot) = self.scopes.binding(id) {
                     if slot as Reg != src {
                         self.emit(Op::Move {
                             dst: slot as Reg,
@@ -592,12 +684,13 @@ impl Lower<'_> {
             AssignOp::Mul => Some(BinOp::Mul),
             AssignOp::Div => Some(BinOp::Div),
         };
+        let local = self.local_read(target);
         match (&target.kind, bin) {
-            (ExprKind::Name(_, slot), None) if slot.as_local().is_some() => {
-                self.expr_to(value, slot.as_local().unwrap_or(0) as Reg);
+            (ExprKind::Name(..), None) if local.is_some() => {
+                self.expr_to(value, local.unwrap_or(0) as Reg);
             }
-            (ExprKind::Name(_, slot), Some(bin)) if slot.as_local().is_some() => {
-                let x = slot.as_local().unwrap_or(0) as Reg;
+            (ExprKind::Name(..), Some(bin)) if local.is_some() => {
+                let x = local.unwrap_or(0) as Reg;
                 self.binary_into(bin, x, x, value);
             }
             (ExprKind::Name(..), bin) => {
@@ -695,8 +788,8 @@ impl Lower<'_> {
         for (i, t) in items.iter().enumerate() {
             let part = start + i as u32;
             match &t.kind {
-                ExprKind::Name(_, slot) => {
-                    if let Some(s) = slot.as_local() {
+                ExprKind::Name(..) => {
+                    if let Some(s) = self.local_read(t) {
                         self.emit(Op::Move {
                             dst: s as Reg,
                             src: part,

@@ -41,12 +41,18 @@ fn is_ordering(op: CmpOp) -> bool {
 }
 
 impl Lower<'_> {
+    /// The local register a name read `e` reads, if it reads a local.
+    pub(super) fn local_read(&self, e: &Expr) -> Option<u32> {
+        match &e.kind {
+            ExprKind::Name(..) => self.scopes.read(e).and_then(Slot::as_local),
+            _ => None,
+        }
+    }
+
     /// Evaluates `e` into some register: a local's own, or a new temporary.
     pub(super) fn expr_any(&mut self, e: &Expr) -> Reg {
-        if let ExprKind::Name(_, slot) = &e.kind {
-            if let Some(i) = slot.as_local() {
-                return i as Reg;
-            }
+        if let Some(i) = self.local_read(e) {
+            return i as Reg;
         }
         let t = self.temp();
         self.expr_to(e, t);
@@ -85,11 +91,12 @@ impl Lower<'_> {
             return;
         }
         match &e.kind {
-            ExprKind::Name(n, slot) => {
-                if let Some(i) = slot.as_local() {
+            ExprKind::Name(n) => {
+                let slot = self.scopes.read(e);
+                if let Some(i) = slot.and_then(Slot::as_local) {
                     self.emit(Op::Move { dst, src: i as Reg });
-                } else if let Some(id) = slot.as_global() {
-                    self.emit(Op::Global { dst, id: id as u32 });
+                } else if let Some(id) = slot.and_then(Slot::as_global) {
+                    self.emit(Op::Global { dst, id });
                 } else {
                     let name = self.name_id(n);
                     self.emit(Op::GlobalNamed { dst, name });
@@ -313,22 +320,24 @@ impl Lower<'_> {
         let Pattern::Name(id) = pattern else {
             return None;
         };
-        let dst = id.slot.as_local()? as Reg;
+        let dst = self.scopes.binding(id)? as Reg;
         let ExprKind::Call { func, args } = &iter.kind else {
             return None;
         };
-        let ExprKind::Name(n, slot) = &func.kind else {
+        let ExprKind::Name(n) = &func.kind else {
             return None;
         };
-        if slot.is_local()
+        if self.local_read(func).is_some()
             || !(1..=3).contains(&args.len())
             || args.iter().any(|a| a.kind != ArgKind::Positional)
         {
             return None;
         }
-        let name = slot
-            .as_global()
-            .and_then(|id| self.globals.get(id))
+        let name = self
+            .scopes
+            .read(func)
+            .and_then(Slot::as_global)
+            .and_then(|id| self.globals.get(id as usize))
             .unwrap_or(n);
         if self.checked.locations.contains_key(name)
             || crate::check::builtins::Builtin::of(name)
@@ -360,11 +369,11 @@ impl Lower<'_> {
     /// are copied to temporaries for a `CallMethod` instead, whose first is given.
     fn get_call(&mut self, dst: Reg, recv: Reg, args: &[Arg]) -> Option<Reg> {
         let key = self.expr_any(&args[0].value);
-        let dflt = args.get(1).map_or(NO_REG, |a| self.expr_any(&a.value));
+        let dflt = args.get(1).map(|a| self.expr_any(&a.value));
         let short = |r: Reg| u16::try_from(r).ok().filter(|&r| r != NO_ARG);
         let dflt16 = match dflt {
-            NO_REG => Some(NO_ARG),
-            r => short(r),
+            None => Some(NO_ARG),
+            Some(r) => short(r),
         };
         if let (Some(recv), Some(key), Some(dflt)) = (short(recv), short(key), dflt16) {
             self.emit(Op::Get {
@@ -380,10 +389,10 @@ impl Lower<'_> {
             dst: start,
             src: key,
         });
-        if dflt != NO_REG {
+        if let Some(src) = dflt {
             self.emit(Op::Move {
                 dst: start + 1,
-                src: dflt,
+                src,
             });
         }
         Some(start)
@@ -522,7 +531,7 @@ impl Lower<'_> {
     /// `module.NAME` when `obj` names an imported module: the qualified global name.
     fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
         match &obj.kind {
-            ExprKind::Name(a, slot) if !slot.is_local() => {
+            ExprKind::Name(a) if self.local_read(obj).is_none() => {
                 let q = format!("{a}.{}", name.name);
                 self.checked
                     .locations
@@ -546,43 +555,17 @@ impl Lower<'_> {
         }
     }
 
-    /// Whether a call of global name `n` may wait.
-    fn name_waits(&self, n: &Name, slot: Slot) -> CallWaits {
-        let name = slot
-            .as_global()
-            .and_then(|id| self.globals.get(id))
-            .unwrap_or(n);
-        if let Some(t) = self.checked.tasks.get(name) {
-            return match t.is_async {
-                true => CallWaits::Never,
-                false => CallWaits::Maybe,
-            };
-        }
-        if self.checked.fns.contains_key(name) {
-            return match slot.as_global().and_then(|id| self.plain_fn(id)) {
-                Some((_, true, _)) => CallWaits::Never,
-                Some((index, false, _)) => CallWaits::IfFn(index),
-                None => CallWaits::Maybe,
-            };
-        }
-        if self.checked.locations.contains_key(name) {
-            // A global `let`: it may hold a task.
-            return CallWaits::Maybe;
-        }
-        match crate::check::builtins::Builtin::of(name) {
-            Some(b) if b.waits() => CallWaits::Maybe,
-            _ => CallWaits::Never,
-        }
-    }
-
     fn call(&mut self, dst: Reg, func: &Expr, args: &[Arg]) {
         let positional = args.iter().all(|a| a.kind == ArgKind::Positional);
         let n = args.len();
         if positional && n < u16::MAX as usize {
             // `f(a, b)` of a plain function by name: a VM frame over the arguments.
-            if let ExprKind::Name(_, slot) = &func.kind {
-                if let Some((index, false, arity)) =
-                    slot.as_global().and_then(|id| self.plain_fn(id))
+            if let ExprKind::Name(..) = &func.kind {
+                if let Some((index, false, arity)) = self
+                    .scopes
+                    .read(func)
+                    .and_then(Slot::as_global)
+                    .and_then(|id| self.plain_fn(id as usize))
                 {
                     if arity == n {
                         let start = self.temps(n as u32);
@@ -602,7 +585,7 @@ impl Lower<'_> {
             // `xs.append(x)` on a local or a string literal: no bound-method value.
             if let ExprKind::Attr { obj, name } = &func.kind {
                 let simple = match &obj.kind {
-                    ExprKind::Name(_, slot) => slot.is_local(),
+                    ExprKind::Name(..) => self.local_read(obj).is_some(),
                     ExprKind::Str(_) => true,
                     _ => false,
                 };
@@ -643,12 +626,12 @@ impl Lower<'_> {
                 }
             }
         }
-        let callee = match &func.kind {
-            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => Callee::Attr {
+        let target = match &func.kind {
+            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => Target::Attr {
                 obj: self.expr_any(obj),
                 name: name.name.clone(),
             },
-            _ => Callee::Value(self.expr_any(func)),
+            _ => Target::Value(self.expr_any(func)),
         };
         let mut regs = Vec::with_capacity(args.len());
         for a in args {
@@ -660,22 +643,13 @@ impl Lower<'_> {
             };
             regs.push((mode, r));
         }
-        let gather_tuple = matches!(&func.kind, ExprKind::Name(n, slot) if n == "gather" && !slot.is_local())
+        let gather_tuple = matches!(&func.kind, ExprKind::Name(n) if n == "gather" && self.local_read(func).is_none())
             && args.iter().all(|a| a.kind != ArgKind::Spread);
-        let waits = match &func.kind {
-            ExprKind::Name(n, slot) if !slot.is_local() => self.name_waits(n, *slot),
-            ExprKind::Attr { obj, name } if name.name == "aio" => match self.qualified(obj, name) {
-                None => CallWaits::Never,
-                Some(_) => CallWaits::Maybe,
-            },
-            _ => CallWaits::Maybe,
-        };
         let site = self.f.calls.len() as u32;
         self.f.calls.push(CallSite {
-            callee,
+            target,
             args: regs,
             gather_tuple,
-            waits,
         });
         self.emit(Op::Call { dst, site });
     }

@@ -1,7 +1,9 @@
 //! The resolved, immutable form of a checked program that the VM runs.
 //!
-//! After checking (and `runtime::resolve`'s slot assignment), every function and task body is
-//! lowered once ([`lower::lower`]) into a [`Unit`]: one [`FnCode`] per body, a flat vector of
+//! After checking, names are resolved ([`scope`]: locals to slots, other names to global ids,
+//! in side tables; nothing is written into the syntax tree) and every function and task body,
+//! top-level `let` value and parameter default is lowered once ([`lower::lower`]) into a
+//! [`Unit`]: one [`FnCode`] per body, a flat vector of
 //! register instructions ([`Op`]) over a frame of registers. Locals are the first registers
 //! (their slots), temporaries follow; constants are folded into the instruction or a
 //! per-function table; functions are called by their index among the program's names; spans
@@ -24,6 +26,9 @@
 
 pub mod lower;
 mod lower_expr;
+pub mod scope;
+
+pub use scope::Slot;
 
 use crate::syntax::ast::{BinOp, CmpOp, Name, Span, UnaryOp};
 use std::sync::Arc;
@@ -32,8 +37,6 @@ use std::sync::Arc;
 pub type Reg = u32;
 /// An instruction index in a function's code.
 pub type Label = u32;
-/// No register (an absent slice bound).
-pub const NO_REG: Reg = u32::MAX;
 /// No argument (in an instruction's 16-bit register field).
 pub const NO_ARG: u16 = u16::MAX;
 
@@ -379,7 +382,7 @@ pub enum ArgMode {
 
 /// What a general call calls.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Callee {
+pub enum Target {
     /// A value in a register.
     Value(Reg),
     /// `obj.name(...)`: a bound method, or `.aio` / `.override` of a task or function.
@@ -389,23 +392,10 @@ pub enum Callee {
 /// A general call site.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallSite {
-    pub callee: Callee,
+    pub target: Target,
     pub args: Vec<(ArgMode, Reg)>,
     /// `gather(a, b)` with explicit arguments: its future gives a tuple.
     pub gather_tuple: bool,
-    /// Whether the call may wait (see [`Unit::waits`]).
-    pub waits: CallWaits,
-}
-
-/// Whether a call may wait, as far as lowering sees its callee.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum CallWaits {
-    /// A builtin that does not wait, a host function, an async task or fn (a future), `.aio`.
-    Never,
-    /// A sync task, `sleep`, `compute`, `gpu_compute`, `map`, or a callee not known.
-    Maybe,
-    /// Plain function number `n`: if its body may wait.
-    IfFn(u32),
 }
 
 /// One lowered body.
@@ -432,52 +422,21 @@ pub struct FnCode {
 }
 
 /// The lowered program: bodies by their index among the checker's declared names
-/// (`Checked::locations`); `None` for names that are not functions or tasks, and for bodies
-/// too large to lower (more registers or instructions than an index holds).
+/// (`Checked::locations`): a function's or task's body, or a top-level `let`'s value (it
+/// returns the value of its one name, or a tuple of its names' values in the order of
+/// `Pattern::names`); `None` for other names and for bodies too large to lower (more
+/// registers or instructions than an index holds). Parameter defaults follow, numbered after
+/// the declared names.
 #[derive(Debug, Default)]
 pub struct Unit {
     pub fns: Vec<Option<FnCode>>,
-    /// For each body, whether running it may wait (an `await`, a call that may wait, or a
-    /// call of a function whose body may): the tree walker, which cannot wait, runs only the
-    /// others.
-    pub waits: Vec<bool>,
+    /// For each declared name, the body of each of its parameters' defaults, if it has one.
+    pub defaults: Vec<Vec<Option<u32>>>,
 }
 
 impl Unit {
-    /// A unit of `fns`, with [`Unit::waits`] found by iterating to a fixpoint.
-    pub fn new(fns: Vec<Option<FnCode>>) -> Unit {
-        let mut waits = vec![false; fns.len()];
-        loop {
-            let mut changed = false;
-            for (i, code) in fns.iter().enumerate() {
-                let Some(code) = code else { continue };
-                if waits[i] {
-                    continue;
-                }
-                let call_waits = |w: CallWaits| match w {
-                    CallWaits::Never => false,
-                    CallWaits::Maybe => true,
-                    CallWaits::IfFn(n) => waits.get(n as usize).copied().unwrap_or(true),
-                };
-                let may = code.code.iter().any(|op| match op {
-                    Op::Await { .. } => true,
-                    Op::CallFn { func, .. } => call_waits(CallWaits::IfFn(*func)),
-                    Op::Call { site, .. } => code
-                        .calls
-                        .get(*site as usize)
-                        .is_none_or(|c| call_waits(c.waits)),
-                    _ => false,
-                });
-                if may {
-                    waits[i] = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        Unit { fns, waits }
+    pub fn new(fns: Vec<Option<FnCode>>, defaults: Vec<Vec<Option<u32>>>) -> Unit {
+        Unit { fns, defaults }
     }
 
     #[inline]
@@ -485,9 +444,9 @@ impl Unit {
         self.fns.get(index as usize)?.as_ref()
     }
 
-    /// Whether body number `index` may wait.
-    pub fn may_wait(&self, index: u32) -> bool {
-        self.waits.get(index as usize).copied().unwrap_or(true)
+    /// The body of parameter `param`'s default of declared name number `index`.
+    pub fn default_of(&self, index: u32, param: usize) -> Option<u32> {
+        *self.defaults.get(index as usize)?.get(param)?
     }
 }
 

@@ -23,7 +23,7 @@ impl Cx<'_> {
         Ok(Some(Expr {
             kind: ExprKind::Call {
                 func: Box::new(Expr {
-                    kind: ExprKind::Name("sleep".into(), Default::default()),
+                    kind: ExprKind::Name("sleep".into()),
                     span: self.span(c.func.range()),
                 }),
                 args: vec![Arg {
@@ -90,7 +90,7 @@ impl Cx<'_> {
     ) -> Result<Expr, Reason> {
         let inner = self.expr(arg)?;
         if let ExprKind::Call { func, .. } = &inner.kind {
-            if matches!(&func.kind, ExprKind::Name(n, _) if n == "map") {
+            if matches!(&func.kind, ExprKind::Name(n) if n == "map") {
                 return Ok(inner);
             }
         }
@@ -99,7 +99,7 @@ impl Cx<'_> {
         }
         let v = Ident::new("__item", inner.span);
         let elt = Expr {
-            kind: ExprKind::Name("__item".into(), Default::default()),
+            kind: ExprKind::Name("__item".into()),
             span: inner.span,
         };
         Ok(self.mk(

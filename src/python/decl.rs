@@ -331,9 +331,7 @@ pub fn is_const(names: &Names, e: &Expr) -> bool {
         | ExprKind::Str(_)
         | ExprKind::Bool(_)
         | ExprKind::None => true,
-        ExprKind::Name(n, _) => {
-            names.consts.contains(n.as_str()) || names.envs.contains(n.as_str())
-        }
+        ExprKind::Name(n) => names.consts.contains(n.as_str()) || names.envs.contains(n.as_str()),
         ExprKind::FString(parts) => parts.iter().all(|p| match p {
             crate::syntax::ast::FStringPart::Text(_) => true,
             crate::syntax::ast::FStringPart::Field { expr, .. } => is_const(names, expr),
@@ -345,7 +343,7 @@ pub fn is_const(names: &Names, e: &Expr) -> bool {
         ExprKind::Unary { operand, .. } => is_const(names, operand),
         ExprKind::Binary { lhs, rhs, .. } => is_const(names, lhs) && is_const(names, rhs),
         ExprKind::Call { func, args } => {
-            matches!(&func.kind, ExprKind::Name(n, _) if super::names::CONSTRUCTORS.contains(&n.as_str()))
+            matches!(&func.kind, ExprKind::Name(n) if super::names::CONSTRUCTORS.contains(&n.as_str()))
                 && args
                     .iter()
                     .all(|a| !matches!(a.kind, ArgKind::Spread) && is_const(names, &a.value))
@@ -649,7 +647,6 @@ fn lower_function(
             params: params.clone(),
             ret: ret.clone(),
             body,
-            frame_size: 0,
         };
         let kind = if is_task {
             ItemKind::Task(TaskDecl {

@@ -86,7 +86,7 @@ impl<'a> Cx<'a> {
                 if let Some(c) = self.names.canon(e) {
                     if !self.shadowed(e) {
                         return match dsl_name(&c) {
-                            Some(d) => Ok(self.mk(ExprKind::Name(d.into(), Default::default()), r)),
+                            Some(d) => Ok(self.mk(ExprKind::Name(d.into()), r)),
                             None if self
                                 .names
                                 .canon(&a.value)
@@ -305,7 +305,7 @@ impl<'a> Cx<'a> {
         if !self.visible(n) {
             if let Some(c) = self.names.imported.get(n) {
                 return match dsl_name(c) {
-                    Some(d) => Ok(self.mk(ExprKind::Name(d.into(), Default::default()), r)),
+                    Some(d) => Ok(self.mk(ExprKind::Name(d.into()), r)),
                     None => Err(format!("uses `{}` (from {})", n, module_of(c))),
                 };
             }
@@ -315,10 +315,10 @@ impl<'a> Cx<'a> {
                 ));
             }
             if n == "Exception" || n == "BaseException" {
-                return Ok(self.mk(ExprKind::Name("Error".into(), Default::default()), r));
+                return Ok(self.mk(ExprKind::Name("Error".into()), r));
             }
         }
-        Ok(self.mk(ExprKind::Name(n.into(), Default::default()), r))
+        Ok(self.mk(ExprKind::Name(n.into()), r))
     }
 
     /// Comprehension clauses; their names are pushed as one scope each (pop them after).
@@ -595,7 +595,7 @@ pub fn truth(e: Expr) -> Expr {
             op: UnaryOp::Not, ..
         } => e,
         ExprKind::Call { ref func, .. }
-            if matches!(&func.kind, ExprKind::Name(n, _)
+            if matches!(&func.kind, ExprKind::Name(n)
                 if matches!(n.as_str(), "isinstance" | "any" | "all" | "bool")) =>
         {
             e
@@ -605,7 +605,7 @@ pub fn truth(e: Expr) -> Expr {
             Expr {
                 kind: ExprKind::Call {
                     func: Box::new(Expr {
-                        kind: ExprKind::Name("bool".into(), Default::default()),
+                        kind: ExprKind::Name("bool".into()),
                         span,
                     }),
                     args: vec![Arg {

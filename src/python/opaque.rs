@@ -85,7 +85,7 @@ fn call(name: &str, arg: Expr, span: Span) -> Stmt {
         kind: StmtKind::Expr(Expr {
             kind: ExprKind::Call {
                 func: Box::new(Expr {
-                    kind: ExprKind::Name(name.into(), Default::default()),
+                    kind: ExprKind::Name(name.into()),
                     span,
                 }),
                 args: vec![Arg {
@@ -192,7 +192,7 @@ pub fn default_value(names: &Names, cx: &super::expr::Cx<'_>, t: &TypeExpr, dept
                         })
                         .collect();
                     e(ExprKind::Call {
-                        func: Box::new(e(ExprKind::Name(n.into(), Default::default()))),
+                        func: Box::new(e(ExprKind::Name(n.into()))),
                         args,
                     })
                 }

@@ -294,7 +294,7 @@ impl Cx<'_> {
                 let iter = self.expr(&f.iter)?;
                 let is_map_aio = matches!(&iter.kind, ExprKind::Call { func, .. }
                     if matches!(&func.kind, ExprKind::Attr { obj, name }
-                        if name.name == "aio" && matches!(&obj.kind, ExprKind::Name(n, _) if n == "map")));
+                        if name.name == "aio" && matches!(&obj.kind, ExprKind::Name(n) if n == "map")));
                 if !is_map_aio {
                     return Err("uses `async for` over something other than `flyte.map.aio`".into());
                 }
@@ -495,7 +495,7 @@ impl Cx<'_> {
 /// `a.b.C` as a path of names.
 fn path_of(e: &Expr) -> Option<Vec<Ident>> {
     match &e.kind {
-        ExprKind::Name(n, _) => Some(vec![Ident::new(n.clone(), e.span)]),
+        ExprKind::Name(n) => Some(vec![Ident::new(n.clone(), e.span)]),
         ExprKind::Attr { obj, name } => {
             let mut p = path_of(obj)?;
             p.push(name.clone());

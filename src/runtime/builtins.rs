@@ -649,7 +649,7 @@ pub fn is_instance(v: &Value, t: &Value) -> Result<bool, Value> {
                 Builtin::Str => matches!(v, Value::Str(_)),
                 _ => return Err(not_a_type()),
             }),
-            Callable::Ctor(n) => {
+            Callable::Ctor(n, _) => {
                 let n = n.as_str();
                 Ok(match n {
                     "duration" => matches!(v, Value::Duration(_)),

@@ -4,17 +4,17 @@
 //! # Shape
 //!
 //! A run is one synchronous call ([`run`]) that owns a discrete-event loop. Each action
-//! attempt's body runs on the register VM ([`vm`]) over the program's lowered form
-//! ([`crate::ir`], built once with the program), in a *fiber* of its own: where the body must
+//! attempt's body runs on the register VM (`runtime::vm`) over the program's lowered form
+//! (`crate::ir`, built once with the program), in a *fiber* of its own: where the body must
 //! wait (an `await`, a sync task call, `sleep`, `compute`, `gpu_compute`, `gather`, `map`) the
 //! VM halts, and the fiber keeps its registers, its frames and the effect it waits for (a
 //! small state machine, `interp/effects.rs`). The loop polls the fiber again when the child
 //! action it waits for ends or its timer fires (no threads, no wakers: the loop knows what each
 //! body waits for). This is rune's model (a synchronous VM that halts, resumed by a driver),
 //! measured against the boxed future per node it replaced: one fiber per running action, no
-//! allocation per expression or call. The tree walker (`interp.rs`) runs bodies that never
-//! wait under `FLYTE_DSL_ENGINE=walker`, the reference the VM is tested against
-//! (tests/engine_agreement.rs).
+//! allocation per expression or call. The VM is the only evaluator: top-level `let` values
+//! and parameter defaults are lowered bodies too, run to their end where they are first
+//! needed.
 //!
 //! ```text
 //! loop:
@@ -28,17 +28,16 @@
 
 pub mod builtins;
 pub mod carry;
-pub mod convert;
+pub(crate) mod convert;
 mod errors;
 mod interp;
 mod literal;
 pub mod memory;
 pub mod ops;
 mod overrides;
-pub mod resolve;
 mod trace;
 pub mod value;
-pub mod vm;
+pub(crate) mod vm;
 pub mod waits;
 
 use crate::check::config::{RetrySpec, ReuseSpec, TimeoutSpec};
@@ -73,8 +72,8 @@ pub type NativeTaskFn = std::sync::Arc<
 pub struct Program {
     pub loaded: Loaded,
     pub checked: Checked,
-    /// Global names by the ids `resolve` gave them.
-    pub(crate) globals: resolve::Globals,
+    /// Global names by the ids the lowering gave them.
+    pub(crate) globals: crate::ir::scope::Globals,
     natives: IndexMap<Name, NativeFn>,
     native_tasks: IndexMap<Name, NativeTaskFn>,
     /// Each task's `"auto"` cache version: a hash of its source text and interface.
@@ -93,11 +92,10 @@ impl Program {
     /// A program whose scripts call the host functions `natives` (checked against
     /// `checked.natives`).
     pub fn with_natives(
-        mut loaded: Loaded,
+        loaded: Loaded,
         checked: Checked,
         natives: IndexMap<Name, NativeFn>,
     ) -> Program {
-        let globals = resolve::resolve(&mut loaded, &checked);
         let mut versions = HashMap::new();
         for (name, info) in &checked.tasks {
             let text = checked
@@ -113,7 +111,7 @@ impl Program {
                 crate::cache::hash(&format!("{}\n{text}", info.fqn)),
             );
         }
-        let unit = crate::ir::lower::lower(&loaded, &checked, &globals.names);
+        let (unit, globals) = crate::ir::lower::lower(&loaded, &checked);
         let unit = std::sync::Arc::new(unit);
         let fqns = checked
             .tasks
@@ -147,10 +145,6 @@ impl Program {
     fn item(&self, key: &str) -> Option<&Item> {
         let (m, i) = *self.checked.locations.get(key)?;
         self.loaded.modules.get(m)?.items.get(i)
-    }
-
-    pub(crate) fn task_decl(&self, key: &str) -> Option<&TaskDecl> {
-        self.task_at(key).map(|(_, t)| t)
     }
 
     /// A task's declaration with its index among the program's names (one lookup).
@@ -403,12 +397,8 @@ pub(crate) struct Shared<'p> {
     pub logs: RefCell<Vec<LogLine>>,
     pub rng: Cell<u64>,
     pub globals: RefCell<HashMap<Name, Value>>,
-    /// Global values by the ids `resolve` gave their names, filled in on first use.
+    /// Global values by the ids the lowering gave their names, filled in on first use.
     pub global_ids: RefCell<Vec<Option<Value>>>,
-    /// Emptied frames' local vectors, reused so that a function call does not allocate.
-    pub frame_pool: RefCell<Vec<Vec<Value>>>,
-    /// The functions that global names (by id) call, once looked up.
-    pub fn_decls: RefCell<Vec<Option<(&'p FnDecl, u32)>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
     pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
     /// The settings of override values (`Callable::Task(t, i)` with `i > 0` is number `i - 1`).
@@ -433,9 +423,6 @@ pub(crate) struct Shared<'p> {
     pub global_sets: RefCell<Vec<(String, sim::ReplicaSetId)>>,
     /// Serialized cacheable calls in flight, by key.
     pub inflight: RefCell<HashMap<crate::cache::Key, usize>>,
-    /// Every body runs on the VM ([`vm`]); when false (`FLYTE_DSL_ENGINE=walker`) the walker
-    /// runs those that never wait.
-    pub vm: bool,
 }
 
 /// Tags of simulator timers: what to do when one fires.
@@ -572,21 +559,6 @@ pub fn run(
     opts: RunOptions<'_>,
 ) -> RunOutcome {
     let cache = opts.cache;
-    if cache.is_none() && vm::both() {
-        // Both engines, compared: the whole test suite as a differential test.
-        let walked = vm::with_engine(vm::Engine::Walker, || {
-            crate::stack::grow(|| interp::run(prog, task, args.clone(), cluster, opts.clone()))
-        });
-        let on_vm = vm::with_engine(vm::Engine::Vm, || {
-            crate::stack::grow(|| interp::run(prog, task, args, cluster, opts))
-        });
-        let (a, b) = (fingerprint(&walked), fingerprint(&on_vm));
-        assert!(
-            a == b,
-            "the engines disagree on {task}:\nwalker: {a}\nvm:     {b}"
-        );
-        return walked;
-    }
     let outcome = crate::stack::grow(|| interp::run(prog, task, args, cluster, opts));
     // The run's writes are durable once it returns.
     if let Some(c) = cache {
@@ -595,8 +567,8 @@ pub fn run(
     outcome
 }
 
-/// Everything a run shows, as one JSON value: two engines agree when these are equal (the
-/// summary, each action, each log line and the error with its trace).
+/// Everything a run shows, as one JSON value (the summary, each action, each log line and the
+/// error with its trace): tests compare it with a recorded one.
 #[doc(hidden)]
 pub fn fingerprint(outcome: &RunOutcome) -> serde_json::Value {
     let actions: Vec<_> = outcome

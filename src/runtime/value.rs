@@ -147,11 +147,28 @@ pub enum Callable {
     Fn(Name, u32),
     /// A built-in function, by its id.
     Builtin(crate::check::builtins::Builtin),
-    /// A constructor (a struct, an error type, a configuration record), a type name or a
-    /// host function, by name.
-    Ctor(Name),
+    /// A constructor (a host function, an error type, a struct, a configuration record) or a
+    /// type name: its name, for messages, and what it makes, found once per run.
+    Ctor(Name, CtorKind),
     /// A bound method: the receiver and the method name.
     Method(Box<Value>, Name),
+}
+
+/// What a constructor value makes (see [`Callable::Ctor`]), found when its name is first read,
+/// so that a call dispatches on it, not on the name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtorKind {
+    /// A host function: its index among the program's host functions and among their
+    /// signatures.
+    Host { f: u32, sig: u32 },
+    /// An error type: `ValueError("...")`.
+    Error(crate::diagnostics::ErrorType),
+    /// A struct, by its index among the checked structs.
+    Struct(u32),
+    /// A configuration record: `Resources(...)`.
+    Record(crate::check::types::Record),
+    /// A type name that makes nothing (`list`, `Future`): a value for `isinstance`.
+    Type,
 }
 
 /// A dict's entries, in insertion order. Keys hash with aHash's fixed keys: quick for short
@@ -551,7 +568,7 @@ impl Value {
                 Callable::Builtin(b) => {
                     let _ = write!(out, "<builtin {b}>");
                 }
-                Callable::Ctor(n) => {
+                Callable::Ctor(n, _) => {
                     let _ = write!(out, "<builtin {n}>");
                 }
                 Callable::Method(_, n) => {

@@ -1,10 +1,9 @@
 //! The abstract syntax tree: immutable, with a [`Span`] on every node.
 //!
 //! Names are [`Name`]s (`SmolStr`: inline up to 23 bytes, cheap to clone, `Send + Sync`).
-//! The checker reads this tree as it is. Once a program is checked, `runtime::resolve` fills
-//! in each name's [`Slot`] (a local's index in its function's frame, or a global's id) and each
-//! function's frame size, so the interpreter never looks a variable up by name. No pest type
-//! appears here.
+//! The checker reads this tree as it is, and so does the lowering to the VM's program
+//! (`ir`), which resolves names in tables of its own: nothing is written into the tree once it
+//! is built. No pest type appears here.
 
 pub use crate::diagnostics::{FileId, Span};
 pub use smol_str::SmolStr as Name;
@@ -14,9 +13,6 @@ pub use smol_str::SmolStr as Name;
 pub struct Ident {
     pub name: Name,
     pub span: Span,
-    /// Where a binding name (a `let`, `for`, comprehension or `except` name) is stored; set by
-    /// `runtime::resolve`.
-    pub slot: Slot,
 }
 
 impl Ident {
@@ -24,51 +20,7 @@ impl Ident {
         Ident {
             name: name.into(),
             span,
-            slot: Slot::UNRESOLVED,
         }
-    }
-}
-
-/// Where a name lives at run time: a local's index in its function's frame, a global's id in
-/// the program's table of global names, or not resolved (looked up by name).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Slot(u32);
-
-impl Slot {
-    const GLOBAL: u32 = 1 << 31;
-    pub const UNRESOLVED: Slot = Slot(u32::MAX);
-
-    pub fn local(i: u32) -> Slot {
-        debug_assert!(i < Slot::GLOBAL);
-        Slot(i)
-    }
-
-    pub fn global(id: u32) -> Slot {
-        debug_assert!(id < Slot::GLOBAL - 1);
-        Slot(Slot::GLOBAL | id)
-    }
-
-    /// The frame index of a local.
-    #[inline]
-    pub fn as_local(self) -> Option<usize> {
-        (self.0 < Slot::GLOBAL).then_some(self.0 as usize)
-    }
-
-    /// The id of a resolved global.
-    #[inline]
-    pub fn as_global(self) -> Option<usize> {
-        (self.0 >= Slot::GLOBAL && self != Slot::UNRESOLVED)
-            .then_some((self.0 & !Slot::GLOBAL) as usize)
-    }
-
-    pub fn is_local(self) -> bool {
-        self.0 < Slot::GLOBAL
-    }
-}
-
-impl Default for Slot {
-    fn default() -> Slot {
-        Slot::UNRESOLVED
     }
 }
 
@@ -147,8 +99,6 @@ pub struct FnDecl {
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
     pub body: Block,
-    /// Local slots its frame needs (parameters first); set by `runtime::resolve`.
-    pub frame_size: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -426,8 +376,8 @@ pub enum ExprKind {
     FString(Vec<FStringPart>),
     Bool(bool),
     None,
-    /// A name and where it is found at run time (set by `runtime::resolve`).
-    Name(Name, Slot),
+    /// A name, read.
+    Name(Name),
     List(Vec<Expr>),
     Tuple(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
@@ -492,7 +442,7 @@ macro_rules! each_child {
             | ExprKind::Str(_)
             | ExprKind::Bool(_)
             | ExprKind::None
-            | ExprKind::Name(_, _) => {}
+            | ExprKind::Name(_) => {}
             ExprKind::FString(parts) => {
                 for part in parts {
                     if let FStringPart::Field { expr, .. } = part {

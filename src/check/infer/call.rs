@@ -94,7 +94,7 @@ impl<'m> Checker<'m> {
     /// `lib.NAME` for an import alias `lib` that no local shadows.
     pub(in crate::check) fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
         match &obj.kind {
-            ExprKind::Name(a, _) if self.aliases.contains(a) && self.lookup_local(a).is_none() => {
+            ExprKind::Name(a) if self.aliases.contains(a) && self.lookup_local(a).is_none() => {
                 Some(Name::new(format!("{a}.{}", name.name)))
             }
             _ => None,

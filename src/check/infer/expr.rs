@@ -40,7 +40,7 @@ impl<'m> Checker<'m> {
                 }
                 Type::Str
             }
-            ExprKind::Name(n, _) => self.name(n, e.span),
+            ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::List(items) => {
                 let want = match expected {
                     Some(Type::List(t)) => Some((**t).clone()),

@@ -175,10 +175,10 @@ impl<'m> Checker<'m> {
     fn narrowing(&mut self, c: &Expr) -> Vec<(Name, Type)> {
         match &c.kind {
             ExprKind::Call { func, args }
-                if matches!(&func.kind, ExprKind::Name(n, _) if n == "isinstance")
+                if matches!(&func.kind, ExprKind::Name(n) if n == "isinstance")
                     && args.len() == 2 =>
             {
-                if let (ExprKind::Name(x, _), Some(t)) =
+                if let (ExprKind::Name(x), Some(t)) =
                     (&args[0].value.kind, self.type_of_type_expr(&args[1].value))
                 {
                     if self.lookup_local(x).is_some() {
@@ -192,7 +192,7 @@ impl<'m> Checker<'m> {
                     && rest[0].0 == CmpOp::Ne
                     && rest[0].1.kind == ExprKind::None =>
             {
-                if let ExprKind::Name(x, _) = &first.kind {
+                if let ExprKind::Name(x) = &first.kind {
                     if let Some(l) = self.lookup_local(x) {
                         return vec![(x.clone(), l.ty.without_none())];
                     }
@@ -205,7 +205,7 @@ impl<'m> Checker<'m> {
 
     /// The type a value expression names in `isinstance(v, T)` (`int`, `ValueError`, `Point`).
     pub(super) fn type_of_type_expr(&self, e: &Expr) -> Option<Type> {
-        let ExprKind::Name(n, _) = &e.kind else {
+        let ExprKind::Name(n) = &e.kind else {
             return None;
         };
         Some(match n.as_str() {
@@ -224,7 +224,7 @@ impl<'m> Checker<'m> {
 
     fn assign(&mut self, target: &Expr, op: AssignOp, value: &Expr) {
         let target_ty = match &target.kind {
-            ExprKind::Name(n, _) => match self.lookup_local(n) {
+            ExprKind::Name(n) => match self.lookup_local(n) {
                 Some(l) => l.ty.clone(),
                 None => {
                     if self.decls.contains_key(n) || crate::check::is_builtin_name(n) {

@@ -64,7 +64,7 @@ impl Exporter<'_> {
             ExprKind::FString(parts) => (self.fstring(parts), ATOM),
             ExprKind::Bool(b) => ((if *b { "True" } else { "False" }).into(), ATOM),
             ExprKind::None => ("None".into(), ATOM),
-            ExprKind::Name(n, _) => (self.name(n), ATOM),
+            ExprKind::Name(n) => (self.name(n), ATOM),
             ExprKind::List(items) => {
                 let parts: Vec<String> = items.iter().map(|i| self.expr(i)).collect();
                 (format!("[{}]", parts.join(", ")), ATOM)
@@ -302,7 +302,7 @@ impl Exporter<'_> {
             if is_map_aio(func) {
                 return (self.map_call(args, true), ATOM);
             }
-            if matches!(&func.kind, ExprKind::Name(n, _) if n == "gather" && self.is_builtin(n)) {
+            if matches!(&func.kind, ExprKind::Name(n) if n == "gather" && self.is_builtin(n)) {
                 let g = format!("await {}", self.call(func, args, Ctx::Value).0);
                 let tuple = matches!(self.type_of(whole), Some(Type::Tuple(_)));
                 return if tuple && ctx != Ctx::Destructured {
@@ -339,16 +339,12 @@ impl Exporter<'_> {
     fn call(&mut self, func: &Expr, args: &[Arg], ctx: Ctx) -> (String, u8) {
         // A top-level name: a task, function or struct of the script, or a builtin.
         let target = match &func.kind {
-            ExprKind::Name(n, _) if self.lookup_local(n).is_none() => {
-                match self.resolve_global(n) {
-                    Some(key) => Some(Ok(key)),
-                    None => Some(Err(n.clone())),
-                }
-            }
+            ExprKind::Name(n) if self.lookup_local(n).is_none() => match self.resolve_global(n) {
+                Some(key) => Some(Ok(key)),
+                None => Some(Err(n.clone())),
+            },
             ExprKind::Attr { obj, name } => match &obj.kind {
-                ExprKind::Name(a, _)
-                    if self.aliases.contains(a) && self.lookup_local(a).is_none() =>
-                {
+                ExprKind::Name(a) if self.aliases.contains(a) && self.lookup_local(a).is_none() => {
                     Some(Ok(Name::new(format!("{a}.{}", name.name))))
                 }
                 _ => None,
@@ -485,7 +481,7 @@ impl Exporter<'_> {
     }
 
     fn isinstance(&mut self, v: &Expr, ty: &Expr) -> Option<String> {
-        let ExprKind::Name(t, _) = &ty.kind else {
+        let ExprKind::Name(t) = &ty.kind else {
             return None;
         };
         let value = self.at_least(v, CMP + 1, Ctx::Value);
@@ -554,7 +550,7 @@ impl Exporter<'_> {
     ) -> Option<(String, u8)> {
         let m = name.name.as_str();
         if m == "aio" {
-            if let ExprKind::Name(map, _) = &obj.kind {
+            if let ExprKind::Name(map) = &obj.kind {
                 if map == "map" && self.is_builtin(map) {
                     // Not awaited at once: a coroutine that gives the list when awaited.
                     let call = self.map_call(args, false);
@@ -601,7 +597,7 @@ impl Exporter<'_> {
     }
 
     fn attr(&mut self, obj: &Expr, name: &Ident) -> (String, u8) {
-        if let ExprKind::Name(a, _) = &obj.kind {
+        if let ExprKind::Name(a) = &obj.kind {
             if self.aliases.contains(a) && self.lookup_local(a).is_none() {
                 let key = Name::new(format!("{a}.{}", name.name));
                 return (self.global(&key), ATOM);
@@ -661,7 +657,7 @@ fn simple_power_operand(e: &Expr) -> bool {
 
 fn is_map_aio(func: &Expr) -> bool {
     matches!(&func.kind, ExprKind::Attr { obj, name }
-        if name.name == "aio" && matches!(&obj.kind, ExprKind::Name(n, _) if n == "map"))
+        if name.name == "aio" && matches!(&obj.kind, ExprKind::Name(n) if n == "map"))
 }
 
 fn builtin_helper(n: &str) -> &'static str {

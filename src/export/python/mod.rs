@@ -441,12 +441,12 @@ impl<'p> Exporter<'p> {
                 let mut stack = vec![value];
                 while let Some(e) = stack.pop() {
                     let referenced = match &e.kind {
-                        ExprKind::Name(n, _) => {
+                        ExprKind::Name(n) => {
                             let q = pl.prefix.map(|p| Name::new(format!("{p}.{n}")));
                             vec![q, Some(n.clone())]
                         }
                         ExprKind::Attr { obj, name } => match &obj.kind {
-                            ExprKind::Name(a, _) => {
+                            ExprKind::Name(a) => {
                                 vec![Some(Name::new(format!("{a}.{}", name.name)))]
                             }
                             _ => Vec::new(),

@@ -354,8 +354,7 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
 }
 
 /// The body of one attempt, created when its action starts and run when first polled: a
-/// fiber on the VM ([`Fiber`]), or (under `FLYTE_DSL_ENGINE=walker`) the tree walker for a
-/// body that never waits.
+/// fiber on the VM ([`Fiber`]).
 pub(crate) struct Body<'p> {
     id: usize,
     exec: usize,
@@ -403,23 +402,14 @@ impl<'p> Body<'p> {
                 acts[id].args.iter().map(Value::deep_copy).collect()
             }
         };
-        let Some((index, decl)) = sh.prog.task_at(&task) else {
+        let Some((index, _)) = sh.prog.task_at(&task) else {
             let outcome = run_native_task(sh, &task, args);
             if sh.acts.borrow()[id].result.is_none() {
                 complete(sh, id, outcome);
             }
             return None;
         };
-        let mut f = Frame::new(sh.clone(), id, exec, 0);
-        if !sh.vm && !sh.prog.unit.may_wait(index) {
-            f.vars = args;
-            f.vars.resize(decl.frame_size as usize, Value::None);
-            return Some(match f.block_sync(&decl.body) {
-                Ok(()) => Ok(Value::None),
-                Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
-                Err(c) => Err(c),
-            });
-        }
+        let f = Frame::new(sh.clone(), id, exec, 0);
         let Some(code) = sh.prog.vm_body(index) else {
             return Some(Err(raise(
                 ErrorType::RuntimeSystemError,
@@ -454,7 +444,6 @@ fn finish(sh: &Rc<Shared<'_>>, id: usize, r: Res<Value>) {
             }),
         },
         Err(Ctrl::Kill(e)) => Err(*e),
-        Err(Ctrl::Return | Ctrl::Break | Ctrl::Continue) => Ok(Value::None),
     };
     // An action cancelled while its body ran has its result already.
     if sh.acts.borrow()[id].result.is_some() {

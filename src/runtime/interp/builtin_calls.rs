@@ -1,89 +1,86 @@
 //! Calls of built-in functions that do not wait (by their id in `check::builtins::TABLE`),
-//! of constructors (structs, error types, configuration records) and of host functions.
+//! and of constructors (host functions, error types, structs, configuration records) by what
+//! they make (`CtorKind`).
 
 use super::*;
 
 impl<'p> Frame<'p> {
-    /// A call of a constructor, a type name or a host function.
+    /// A call of constructor `n` (a host function, an error type, a struct, a configuration
+    /// record or a type name), which makes `kind`.
     pub(super) fn ctor(
         &mut self,
         n: &Name,
+        kind: CtorKind,
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Value> {
-        if let Some(native) = self.prog().natives.get(n) {
-            // Keyword arguments (checked) go to their parameters' places.
-            let mut argv = argv;
-            if let Some(sig) = self.prog().checked.natives.iter().find(|s| s.name == *n) {
-                argv = host_args(&sig.param_list(), argv, kwargs);
-            }
-            let args: Vec<serde_json::Value> = argv.iter().map(Value::to_json).collect();
-            let native = native.clone();
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| native(args)));
-            let ret = self
-                .prog()
-                .checked
-                .natives
-                .iter()
-                .find(|s| s.name == *n)
-                .map(|s| s.ret.clone())
-                .unwrap_or(types::Type::Any);
-            return match r {
-                Ok(Ok(j)) => {
-                    super::convert::from_json(&j, &ret, &self.prog().checked).map_err(|m| {
+        let prog = self.prog();
+        match kind {
+            CtorKind::Host { f, sig } => {
+                let Some((_, native)) = prog.natives.get_index(f as usize) else {
+                    return Err(raise(
+                        ErrorType::RuntimeSystemError,
+                        format!("internal: no host function {n}"),
+                    ));
+                };
+                let sig = prog.checked.natives.get(sig as usize);
+                // Keyword arguments (checked) go to their parameters' places.
+                let argv = match sig {
+                    Some(sig) => host_args(&sig.param_list(), argv, kwargs),
+                    None => argv,
+                };
+                let args: Vec<serde_json::Value> = argv.iter().map(Value::to_json).collect();
+                let native = native.clone();
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| native(args)));
+                let ret = sig.map_or(types::Type::Any, |s| s.ret.clone());
+                match r {
+                    Ok(Ok(j)) => super::convert::from_json(&j, &ret, &prog.checked).map_err(|m| {
                         raise(
                             ErrorType::RuntimeSystemError,
                             format!("host function {n} returned a value that is not {ret}: {m}"),
                         )
-                    })
+                    }),
+                    Ok(Err(message)) => Err(Ctrl::raise(Value::Error(Rc::new(ErrorValue {
+                        kind: ErrorType::RuntimeUserError,
+                        message,
+                        code: ErrorCode::Host,
+                        task: None,
+                        trace: Trace::new(),
+                    })))),
+                    Err(_) => Err(raise(
+                        ErrorType::RuntimeSystemError,
+                        format!("host function {n} panicked"),
+                    )),
                 }
-                Ok(Err(message)) => Err(Ctrl::raise(Value::Error(Rc::new(ErrorValue {
-                    kind: ErrorType::RuntimeUserError,
-                    message,
-                    code: ErrorCode::Host,
-                    task: None,
-                    trace: Trace::new(),
-                })))),
-                Err(_) => Err(raise(
-                    ErrorType::RuntimeSystemError,
-                    format!("host function {n} panicked"),
-                )),
-            };
-        }
-        match n.as_str() {
-            s if types::is_error_type(s) => {
+            }
+            CtorKind::Error(kind) => {
                 let msg = argv.first().map(Value::display).unwrap_or_default();
-                let kind = ErrorType::from_name(s).expect("the checker knows the error types");
                 Ok(Value::error(kind, msg))
             }
-            s if self.prog().checked.structs.contains_key(s) => {
-                let st = &self.prog().checked.structs[s];
+            CtorKind::Struct(i) => {
+                let Some((name, st)) = prog.checked.structs.get_index(i as usize) else {
+                    return Err(raise(ErrorType::TypeError, format!("{n} is not callable")));
+                };
                 let fields = st
                     .fields
                     .iter()
                     .map(|(f, _)| {
-                        (
-                            f.clone(),
-                            kwargs
-                                .iter()
-                                .find(|(k, _)| k == f)
-                                .map(|(_, v)| v.clone())
-                                .unwrap_or(Value::None),
-                        )
+                        let v = kwargs.iter().find(|(k, _)| k == f).map(|(_, v)| v.clone());
+                        (f.clone(), v.unwrap_or(Value::None))
                     })
                     .collect();
                 Ok(Value::Struct(Rc::new(RefCell::new(StructValue {
-                    name: n.clone(),
+                    name: name.clone(),
                     fields,
                 }))))
             }
-            s if types::Record::of_ctor(s).is_some() => {
+            CtorKind::Record(_) => {
                 let mut args: Vec<(Option<Name>, Value)> =
                     argv.into_iter().map(|v| (None, v)).collect();
                 args.extend(kwargs.into_iter().map(|(k, v)| (Some(k), v)));
                 Ok(Value::Record(Rc::new((n.clone(), args))))
             }
-            _ => Err(raise(ErrorType::TypeError, format!("{n} is not callable"))),
+            CtorKind::Type => Err(raise(ErrorType::TypeError, format!("{n} is not callable"))),
         }
     }
 

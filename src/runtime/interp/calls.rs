@@ -1,73 +1,9 @@
 //! Calls: what a call calls (`Callee`), its arguments bound to parameters (defaults
-//! filled in), and the calls that never wait (`Frame::call_sync`).
+//! filled in, each run on the VM), and the calls that never wait (`Frame::call_sync`).
 
 use super::*;
 
 impl<'p> Frame<'p> {
-    /// Evaluates a call's callee and arguments (synchronously).
-    #[allow(clippy::type_complexity)]
-    pub(super) fn call_parts(
-        &mut self,
-        func: &'p Expr,
-        args: &'p [Arg],
-    ) -> Res<(Callee, Vec<Value>, Vec<(Name, Value)>)> {
-        let callee = self.callee(func)?;
-        let (argv, kwargs) = self.args(args)?;
-        Ok((callee, argv, kwargs))
-    }
-
-    pub(super) fn callee(&mut self, func: &'p Expr) -> Res<Callee> {
-        // `t.override(...)` and `t.aio` / `map.aio` are handled before evaluating `func`.
-        if let ExprKind::Attr { obj, name } = &func.kind {
-            if self.qualified(obj, name).is_none() {
-                let o = self.expr(obj)?;
-                return Ok(match (&o, name.name.as_str()) {
-                    (Value::Callable(c), "aio") => Callee::Aio((**c).clone()),
-                    (Value::Callable(c), "override") => match &**c {
-                        Callable::Task(t, _) => Callee::Override(t.clone()),
-                        _ => Callee::Value(self.attr(&o, &name.name)?),
-                    },
-                    _ => Callee::Value(self.attr(&o, &name.name)?),
-                });
-            }
-        }
-        if let ExprKind::Call { func: inner, args } = &func.kind {
-            if let ExprKind::Attr { obj, name } = &inner.kind {
-                if name.name == "override" {
-                    if let Value::Callable(c) = self.expr(obj)? {
-                        if let Callable::Task(t, _) = &*c {
-                            let settings = self.override_settings(t, args)?;
-                            return Ok(Callee::Task(t.clone(), Some(settings)));
-                        }
-                    }
-                }
-            }
-        }
-        let v = self.expr(func)?;
-        Ok(match &v {
-            Value::Callable(c) => match &**c {
-                Callable::Task(t, 0) => Callee::Task(t.clone(), None),
-                Callable::Task(t, i) => Callee::Task(t.clone(), Some(self.settings_of(t, *i))),
-                _ => Callee::Value(v),
-            },
-            _ => Callee::Value(v),
-        })
-    }
-
-    pub(super) fn args(&mut self, args: &'p [Arg]) -> Res<Args> {
-        let mut argv = Vec::with_capacity(args.len());
-        let mut kwargs = Vec::new();
-        for a in args {
-            let v = self.expr(&a.value)?;
-            match &a.kind {
-                ArgKind::Positional => argv.push(v),
-                ArgKind::Keyword(k) => kwargs.push((k.name.clone(), v)),
-                ArgKind::Spread => argv.extend(ops::iterate_owned(v).map_err(Ctrl::raise)?),
-            }
-        }
-        Ok((argv, kwargs))
-    }
-
     /// A call that never waits.
     pub(crate) fn call_sync(
         &mut self,
@@ -117,20 +53,12 @@ impl<'p> Frame<'p> {
             }
             Callee::Value(v) => match &v {
                 Value::Callable(c) => match &**c {
-                    Callable::Fn(f, index) => {
-                        let decl = self.prog().fn_at(*index).expect("checked function");
-                        let args =
-                            self.bind_params(&Who("function", f), &decl.params, argv, kwargs)?;
-                        if decl.is_async {
-                            return Ok(self.new_future(Fut::LazyFn {
-                                func: f.clone(),
-                                args,
-                            }));
-                        }
-                        self.call_fn(decl, *index, args)
-                    }
+                    Callable::Fn(f, index) => match self.fn_call(f, *index, argv, kwargs)? {
+                        FnCall::Args(args) => self.call_fn(*index, args),
+                        FnCall::Future(fut) => Ok(fut),
+                    },
                     Callable::Builtin(b) => self.builtin(*b, argv, kwargs),
-                    Callable::Ctor(n) => self.ctor(n, argv, kwargs),
+                    Callable::Ctor(n, kind) => self.ctor(n, *kind, argv, kwargs),
                     Callable::Method(recv, m) => {
                         let r = builtins::method_kw(
                             recv,
@@ -160,25 +88,29 @@ impl<'p> Frame<'p> {
         }
     }
 
-    /// The frame a call of `decl` runs in, within the call-depth limit.
-    pub(super) fn callee_frame(&self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Frame<'p>> {
-        if self.depth + 1 > self.sh.limits.max_call_depth {
-            return Err(self.depth_error());
-        }
-        let mut f = Frame::new(self.sh.clone(), self.act, self.exec, self.depth + 1);
-        f.group = self.group.clone();
-        f.vars = args;
-        f.vars.resize(decl.frame_size as usize, Value::None);
-        Ok(f)
+    /// A call of plain function `f`, number `index`: its arguments bound to its parameters,
+    /// or, for an async fn, the lazy future the call gives.
+    pub(super) fn fn_call(
+        &mut self,
+        f: &Name,
+        index: u32,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<FnCall> {
+        let decl = self.prog().fn_at(index).expect("checked function");
+        let args = self.bind_params(&Who("function", f), index, &decl.params, argv, kwargs)?;
+        Ok(match decl.is_async {
+            true => FnCall::Future(self.new_future(Fut::LazyFn {
+                func: f.clone(),
+                args,
+            })),
+            false => FnCall::Args(args),
+        })
     }
 
-    /// Calls plain function number `index` (`decl`) that never waits: on the VM (see
-    /// [`super::vm`]), or in the walker when the run chose it.
-    pub(super) fn call_fn(&mut self, decl: &'p FnDecl, index: u32, args: Vec<Value>) -> Res<Value> {
+    /// Calls plain function number `index` (one that never waits) on the VM, to its end.
+    pub(super) fn call_fn(&mut self, index: u32, args: Vec<Value>) -> Res<Value> {
         let prog: &'p Program = self.sh.prog;
-        if !self.sh.vm || prog.vm_body(index).is_none() {
-            return self.call_fn_sync(decl, args);
-        }
         if self.depth + 1 > self.sh.limits.max_call_depth {
             return Err(self.depth_error());
         }
@@ -188,19 +120,12 @@ impl<'p> Frame<'p> {
         r
     }
 
-    pub(crate) fn call_fn_sync(&mut self, decl: &'p FnDecl, args: Vec<Value>) -> Res<Value> {
-        let mut f = self.callee_frame(decl, args)?;
-        match f.block_sync(&decl.body) {
-            Ok(()) => Ok(Value::None),
-            Err(Ctrl::Return) => Ok(std::mem::replace(&mut f.ret, Value::None)),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Arguments in parameter order, with defaults filled in.
+    /// Arguments in parameter order, with defaults filled in: `params` are those of declared
+    /// name number `index`, whose defaults are lowered bodies.
     pub(super) fn bind_params(
         &mut self,
         what: &Who<'_>,
+        index: u32,
         params: &'p [crate::syntax::ast::Param],
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
@@ -234,11 +159,11 @@ impl<'p> Frame<'p> {
             }
         }
         let mut vals = Vec::with_capacity(params.len());
-        for (p, v) in params.iter().zip(out) {
+        for (i, (p, v)) in params.iter().zip(out).enumerate() {
             vals.push(match v {
                 Some(v) => v,
-                None => match &p.default {
-                    Some(d) => self.detached().expr(d)?,
+                None => match self.sh.prog.unit.default_of(index, i) {
+                    Some(d) => self.run_detached(d)?,
                     None => {
                         return Err(raise(
                             ErrorType::TypeError,
@@ -257,8 +182,10 @@ impl<'p> Frame<'p> {
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
-        let decl = self.prog().fn_decl(f).expect("checked function");
-        self.bind_params(&Who("function", f), &decl.params, argv, kwargs)
+        let prog = self.prog();
+        let index = prog.checked.locations.get_index_of(f).unwrap_or(usize::MAX) as u32;
+        let decl = prog.fn_decl(f).expect("checked function");
+        self.bind_params(&Who("function", f), index, &decl.params, argv, kwargs)
     }
 
     pub(super) fn bind_task_args(
@@ -267,7 +194,7 @@ impl<'p> Frame<'p> {
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
-        let Some(decl) = self.prog().task_decl(t) else {
+        let Some((index, decl)) = self.prog().task_at(t) else {
             // A host task: arguments in its Rust signature's order.
             let params = &self.prog().checked.tasks[t].params;
             let n = params.len();
@@ -281,7 +208,7 @@ impl<'p> Frame<'p> {
             }
             return Ok(argv.iter().map(Value::deep_copy).collect());
         };
-        let vals = self.bind_params(&Who("task", t), &decl.params, argv, kwargs)?;
+        let vals = self.bind_params(&Who("task", t), index, &decl.func.params, argv, kwargs)?;
         // Value semantics across the task boundary, ints widened where floats are declared.
         let checked = &self.prog().checked;
         let params = &checked.tasks[t].params;
@@ -304,12 +231,20 @@ impl<'p> Frame<'p> {
 }
 
 /// Names a callee in messages, formatted only when a message is made.
-pub(crate) struct Who<'a>(pub(super) &'static str, pub(super) &'a Name);
+pub(super) struct Who<'a>(pub(super) &'static str, pub(super) &'a Name);
 
 impl std::fmt::Display for Who<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.0, self.1)
     }
+}
+
+/// What a call of a plain function comes to (see [`Frame::fn_call`]).
+pub(crate) enum FnCall {
+    /// A function's arguments, in parameter order: run its body.
+    Args(Vec<Value>),
+    /// An async fn's lazy future.
+    Future(Value),
 }
 
 /// What a call expression calls.

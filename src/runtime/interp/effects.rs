@@ -10,8 +10,8 @@
 //! for a nested wait ([`Step::Push`]) or a VM frame ([`Step::Call`]) and taking their outcome
 //! back ([`Waiting::feed`]).
 //!
-//! Each machine is the walker's old `async fn` written out: it parks where that parked, and
-//! checks what that checked when polled again, so runs keep their order of events.
+//! Each machine is the old tree walker's `async fn` written out: it halts where that parked,
+//! and checks what that checked when polled again, so runs keep their order of events.
 
 use super::*;
 use crate::check::builtins::Builtin;
@@ -176,7 +176,8 @@ impl<'p> Frame<'p> {
             Callee::Value(v) => {
                 if let Value::Callable(c) = &v {
                     match &**c {
-                        Callable::Builtin(b) => match b {
+                        // The builtins the table says wait.
+                        Callable::Builtin(b) if b.waits() => match b {
                             Builtin::Sleep | Builtin::Compute | Builtin::GpuCompute => {
                                 return self.sleep_begin(*b, argv.first());
                             }
@@ -186,22 +187,21 @@ impl<'p> Frame<'p> {
                                 };
                                 return self.await_begin(id);
                             }
-                            _ => {}
+                            _ => {
+                                return Err(raise(
+                                    ErrorType::RuntimeSystemError,
+                                    format!("internal: {b} waits, but how is not known"),
+                                ))
+                            }
                         },
                         Callable::Fn(f, index) => {
-                            let decl = self.prog().fn_at(*index).expect("checked function");
-                            let args =
-                                self.bind_params(&Who("function", f), &decl.params, argv, kwargs)?;
-                            if decl.is_async {
-                                return Ok(Begin::Now(self.new_future(Fut::LazyFn {
-                                    func: f.clone(),
+                            return Ok(match self.fn_call(f, *index, argv, kwargs)? {
+                                FnCall::Args(args) => Begin::Call {
+                                    func: *index,
                                     args,
-                                })));
-                            }
-                            return Ok(Begin::Call {
-                                func: *index,
-                                args,
-                                fut: None,
+                                    fut: None,
+                                },
+                                FnCall::Future(fut) => Begin::Now(fut),
                             });
                         }
                         _ => {}

@@ -41,8 +41,6 @@ pub(crate) fn run(
         rng: Cell::new(seed ^ 0x5DEE_CE66_D1CE_4E5B),
         globals: RefCell::new(HashMap::new()),
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
-        frame_pool: RefCell::new(Vec::new()),
-        fn_decls: RefCell::new(vec![None; prog.globals.names.len()]),
         base_settings: RefCell::new(HashMap::new()),
         overrides: RefCell::new(Vec::new()),
         replica_sets: RefCell::new(HashMap::new()),
@@ -63,7 +61,6 @@ pub(crate) fn run(
         progress,
         inflight: RefCell::new(HashMap::new()),
         global_sets: RefCell::new(Vec::new()),
-        vm: super::vm::engine() == super::vm::Engine::Vm,
     });
     let mut args = args;
     if let Some(c) = carry {

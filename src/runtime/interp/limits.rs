@@ -4,16 +4,6 @@
 use super::*;
 
 impl<'p> Frame<'p> {
-    #[inline]
-    pub(crate) fn step(&self) -> Res<()> {
-        let n = self.sh.steps.get() + 1;
-        self.sh.steps.set(n);
-        if n < self.sh.next_check.get() {
-            return Ok(());
-        }
-        self.step_check(n)
-    }
-
     /// Every 1,024 steps, and at the step limit: the limits.
     #[cold]
     #[inline(never)]

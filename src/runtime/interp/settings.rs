@@ -18,12 +18,6 @@ impl<'p> Frame<'p> {
         s
     }
 
-    /// The settings of `t.override(args)`, validated at run time like the checker does.
-    pub(super) fn override_settings(&mut self, t: &Name, args: &'p [Arg]) -> Res<Rc<ActSettings>> {
-        let (_, kwargs) = self.args(args)?;
-        self.override_values(t, &kwargs)
-    }
-
     /// The settings of `t.override(...)` given its evaluated keyword arguments.
     pub(super) fn override_values(
         &mut self,

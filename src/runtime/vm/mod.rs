@@ -8,7 +8,7 @@
 //! the frame vector, not the Rust stack, and the call-depth limit counts VM frames.
 //!
 //! Errors: an instruction that fails yields a `Ctrl`; the VM records the innermost statement
-//! of the failing instruction on the error's trace (once per frame, as the walker does), then
+//! of the failing instruction on the error's trace (once per frame), then
 //! looks for a protected range of the frame ([`crate::ir::Handler`], innermost first): an
 //! `except` takes a raised error (not a kill), a `finally` takes both. With no handler the
 //! frame is popped and the error continues at the caller's call instruction.
@@ -20,11 +20,10 @@
 //! which goes to the instruction's register (or is raised there). An `await` of an async fn's
 //! future pushes a VM frame whose outcome also settles the future.
 //!
-//! The tree walker (`interp.rs`, `FLYTE_DSL_ENGINE=walker`) runs only bodies that never wait
-//! ([`crate::ir::Unit::waits`]); it is the reference of the differential test
-//! (tests/engine_agreement.rs; `FLYTE_DSL_ENGINE=both` compares every run of the test suite)
-//! and lends the VM its helpers for what is off the hot path (builtins, tasks, overrides,
-//! bound methods, parameter defaults).
+//! It is the only evaluator. What is off the hot path (builtins, tasks, overrides, bound
+//! methods, the action lifecycle) lives in `interp/`, whose `Frame` is the VM's handle on the
+//! run; tests/engine_agreement.rs holds the VM to results, errors, logs and virtual timings
+//! recorded from the tree walker it replaced.
 
 mod fiber;
 mod frame;
@@ -42,58 +41,12 @@ use super::value::Value;
 use crate::diagnostics::ErrorType;
 use crate::ir::{finally_state, Op, Unit, NO_ARG};
 use crate::syntax::ast::{BinOp, CmpOp, Name};
-use std::cell::Cell;
-
-/// Which evaluator runs bodies that never wait.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
-    /// The tree walker for every body that never waits (the reference the VM is compared
-    /// with); the VM runs the others.
-    Walker,
-    /// The register VM over the lowered program.
-    Vm,
-}
-
-thread_local! {
-    static ENGINE: Cell<Option<Engine>> = const { Cell::new(None) };
-}
-
-/// Chooses the engine for runs started on this thread (tests compare the two). Without a
-/// choice, `FLYTE_DSL_ENGINE=walker` selects the walker; the VM is the default.
-#[doc(hidden)]
-pub fn set_engine(e: Option<Engine>) {
-    ENGINE.with(|c| c.set(e));
-}
-
-/// The engine for a run starting now.
-pub(crate) fn engine() -> Engine {
-    ENGINE
-        .with(|c| c.get())
-        .unwrap_or_else(|| match std::env::var("FLYTE_DSL_ENGINE").as_deref() {
-            Ok("walker") => Engine::Walker,
-            _ => Engine::Vm,
-        })
-}
-
-/// `FLYTE_DSL_ENGINE=both` (and no engine chosen for the thread): every run without a cache
-/// runs on both engines, which must agree (`runtime::run` panics otherwise).
-pub(crate) fn both() -> bool {
-    ENGINE.with(|c| c.get()).is_none()
-        && std::env::var("FLYTE_DSL_ENGINE").is_ok_and(|v| v == "both")
-}
-
-/// Runs `f` with engine `e` chosen for this thread, then restores the choice.
-pub(crate) fn with_engine<R>(e: Engine, f: impl FnOnce() -> R) -> R {
-    let before = ENGINE.with(|c| c.replace(Some(e)));
-    let r = f();
-    ENGINE.with(|c| c.set(before));
-    r
-}
 
 /// Runs body number `func` of `unit` with `args` (its parameters, in order) at `f.depth`,
 /// in `f`'s action, to its end; `f.depth` and `f.group` are the VM's current ones while it
-/// runs. A body that must wait cannot run here (the tree walker's calls): an action's body
-/// runs in a [`Fiber`].
+/// runs. A body that must wait cannot run here (a call from Rust that needs its value now: a
+/// top-level `let`'s value, a parameter default, a function called by a builtin): an
+/// action's body runs in a [`Fiber`].
 pub(crate) fn run<'p>(
     f: &mut Frame<'p>,
     unit: &'p Unit,

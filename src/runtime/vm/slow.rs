@@ -10,7 +10,7 @@ use super::super::{builtins, ops};
 use crate::check::types;
 use crate::diagnostics::ErrorType;
 use crate::ir::{finally_state, ArgMode, CallSite, Const, FPart, FnCode, HandlerKind, Label, Reg};
-use crate::syntax::ast::{BinOp, Name, Slot};
+use crate::syntax::ast::{BinOp, Name};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -33,9 +33,8 @@ pub(super) fn constant(c: &Const) -> Value {
 
 /// Global number `id`, cached per run.
 pub(super) fn global(f: &mut Frame<'_>, id: u32) -> Res<Value> {
-    let prog = f.sh.prog;
-    match prog.globals.names.get(id as usize) {
-        Some(n) => f.name(n, Slot::global(id)),
+    match f.sh.prog.globals.names.get(id as usize) {
+        Some(_) => f.global_id(id as usize),
         None => Err(error(
             ErrorType::RuntimeSystemError,
             "internal: an unknown global",
@@ -301,9 +300,9 @@ pub(super) fn call(
             regs[r as usize].clone()
         }
     };
-    let callee = match &site.callee {
-        crate::ir::Callee::Value(r) => value_callee(f, arg(*r)),
-        crate::ir::Callee::Attr { obj, name } => attr_callee(f, arg(*obj), name)?,
+    let callee = match &site.target {
+        crate::ir::Target::Value(r) => value_callee(f, arg(*r)),
+        crate::ir::Target::Attr { obj, name } => attr_callee(f, arg(*obj), name)?,
     };
     let mut argv = Vec::with_capacity(site.args.len());
     let mut kwargs = Vec::new();

@@ -117,7 +117,7 @@ fn flat_inner(src: &str, e: &Expr) -> String {
         | ExprKind::FString(_) => text(src, e.span).to_string(),
         ExprKind::Bool(b) => if *b { "true" } else { "false" }.to_string(),
         ExprKind::None => "none".to_string(),
-        ExprKind::Name(n, _) => n.to_string(),
+        ExprKind::Name(n) => n.to_string(),
         ExprKind::List(items) => format!("[{}]", join(src, items)),
         ExprKind::Tuple(items) => match items.len() {
             1 => format!("({},)", flat(src, &items[0], 0)),

@@ -104,7 +104,6 @@ impl Builder {
                     params,
                     ret,
                     body,
-                    frame_size: 0,
                 })
             }
             Rule::struct_decl => {
@@ -175,7 +174,6 @@ impl Builder {
                 params,
                 ret,
                 body,
-                frame_size: 0,
             },
         })
     }
@@ -427,7 +425,7 @@ impl Builder {
 
     pub(super) fn check_target(&mut self, target: &Expr, op: AssignOp) {
         let what = match &target.kind {
-            ExprKind::Name(_, _) | ExprKind::Index { .. } | ExprKind::Attr { .. } => return,
+            ExprKind::Name(_) | ExprKind::Index { .. } | ExprKind::Attr { .. } => return,
             ExprKind::Tuple(items) if op == AssignOp::Set => {
                 for item in items {
                     self.check_target(item, op);

@@ -50,7 +50,7 @@ impl Builder {
             Rule::ident => {
                 self.not_a_keyword(p.as_str(), span);
                 Expr {
-                    kind: ExprKind::Name(Name::new(p.as_str()), Slot::UNRESOLVED),
+                    kind: ExprKind::Name(Name::new(p.as_str())),
                     span,
                 }
             }

@@ -1,24 +1,53 @@
-//! Name resolution for the interpreter, run once when a checked program is built.
+//! Name resolution, run once before lowering; it reads the syntax tree and writes nothing into
+//! it.
 //!
 //! Each binding (a parameter, `let`, `for`, comprehension or `except` name) gets a slot in its
-//! function's frame, and each name that reads a local gets that slot, so the interpreter reads
-//! and writes locals by index, never by name. Every other name is a global and gets an id in
-//! [`Globals`], which the interpreter uses to cache its value per run. Slots follow lexical
-//! scope exactly as the checker does: a block's slots are reused once the block ends, and a
-//! function's frame holds the most slots live at once (its `frame_size`).
+//! function's frame, and each name that reads a local gets that slot, so the VM reads and
+//! writes locals by index, never by name. Every other name is a global and gets an id in
+//! [`Globals`], which the VM uses to cache its value per run. Slots follow lexical scope
+//! exactly as the checker does: a block's slots are reused once the block ends, and a
+//! function's frame holds the most slots live at once.
 //!
 //! In a module imported `as ALIAS`, the module's own top-level names are written unqualified;
-//! they are rewritten to the `ALIAS.NAME` keys the checker declared them under (as the checker
-//! reads them, see `Checker::qualify`).
+//! they resolve to the `ALIAS.NAME` keys the checker declared them under (as the checker reads
+//! them, see `Checker::qualify`).
 //!
-//! Expressions outside functions (top-level `let` values, parameter defaults, environment
-//! values) are resolved with an empty scope: their comprehensions get slots in a frame of
-//! their own, which the interpreter gives them.
+//! Expressions outside functions (top-level `let` values, parameter defaults) are resolved
+//! with an empty scope, in a frame of their own.
+//!
+//! What it finds is kept in side tables keyed by the node's address, which the lowering reads
+//! while it holds the same tree borrowed (so no node can move between the two).
 
 use crate::check::imports::Loaded;
 use crate::check::Checked;
 use crate::syntax::ast::*;
 use std::collections::{HashMap, HashSet};
+
+/// Where a name lives at run time: a local's index in its function's frame, or a global's id
+/// in the program's table of global names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Local(u32),
+    Global(u32),
+}
+
+impl Slot {
+    #[inline]
+    pub fn as_local(self) -> Option<u32> {
+        match self {
+            Slot::Local(i) => Some(i),
+            Slot::Global(_) => None,
+        }
+    }
+
+    #[inline]
+    pub fn as_global(self) -> Option<u32> {
+        match self {
+            Slot::Global(id) => Some(id),
+            Slot::Local(_) => None,
+        }
+    }
+}
 
 /// The program's global names, by id.
 #[derive(Debug, Default)]
@@ -28,20 +57,64 @@ pub struct Globals {
 }
 
 impl Globals {
-    fn id(&mut self, n: &Name) -> Slot {
+    fn id(&mut self, n: &Name) -> u32 {
         if let Some(&id) = self.ids.get(n) {
-            return Slot::global(id);
+            return id;
         }
         let id = self.names.len() as u32;
         self.names.push(n.clone());
         self.ids.insert(n.clone(), id);
-        Slot::global(id)
+        id
     }
 }
 
-/// Resolves every module's names in place.
-pub fn resolve(loaded: &mut Loaded, checked: &Checked) -> Globals {
-    let mut globals = Globals::default();
+/// What resolution found, by node.
+#[derive(Debug, Default)]
+pub struct Scopes {
+    pub globals: Globals,
+    /// Each binding name's slot, by the `Ident`'s address.
+    bindings: HashMap<usize, u32>,
+    /// Each name read's slot, by the `Expr`'s address.
+    reads: HashMap<usize, Slot>,
+    /// Frame sizes: of each function (by the `FnDecl`'s address), each top-level `let` (by the
+    /// `LetDecl`'s) and each parameter default (by the `Expr`'s).
+    frames: HashMap<usize, u32>,
+}
+
+fn addr<T>(r: &T) -> usize {
+    r as *const T as usize
+}
+
+impl Scopes {
+    /// The slot of binding name `id`.
+    pub fn binding(&self, id: &Ident) -> Option<u32> {
+        self.bindings.get(&addr(id)).copied()
+    }
+
+    /// The slot a name read (`ExprKind::Name`) resolved to.
+    pub fn read(&self, e: &Expr) -> Option<Slot> {
+        self.reads.get(&addr(e)).copied()
+    }
+
+    /// The frame size of a function.
+    pub fn frame_of_fn(&self, f: &FnDecl) -> u32 {
+        self.frames.get(&addr(f)).copied().unwrap_or(0)
+    }
+
+    /// The frame size of a top-level `let`.
+    pub fn frame_of_let(&self, l: &LetDecl) -> u32 {
+        self.frames.get(&addr(l)).copied().unwrap_or(0)
+    }
+
+    /// The frame size of an expression evaluated in a frame of its own (a parameter default).
+    pub fn frame_of_expr(&self, e: &Expr) -> u32 {
+        self.frames.get(&addr(e)).copied().unwrap_or(0)
+    }
+}
+
+/// Resolves every module's names.
+pub fn resolve(loaded: &Loaded, checked: &Checked) -> Scopes {
+    let mut out = Scopes::default();
     let aliases: HashSet<&Name> = loaded
         .imports
         .iter()
@@ -57,37 +130,30 @@ pub fn resolve(loaded: &mut Loaded, checked: &Checked) -> Globals {
             }
         }
     }
-    for (m, module) in loaded.modules.iter_mut().enumerate() {
-        for (i, item) in module.items.iter_mut().enumerate() {
+    for (m, module) in loaded.modules.iter().enumerate() {
+        for (i, item) in module.items.iter().enumerate() {
             let mut r = Resolver {
                 scope: Vec::new(),
                 next: 0,
                 max: 0,
                 module: alias_of.get(&(m, i)).cloned(),
                 checked,
-                globals: &mut globals,
+                out: &mut out,
             };
-            match &mut item.kind {
-                ItemKind::Task(t) => {
-                    if let Some(args) = t.decorator.as_mut().and_then(|d| d.args.as_mut()) {
-                        for a in args {
-                            r.detached(&mut a.value);
-                        }
-                    }
-                    r.function(&mut t.func);
-                }
+            match &item.kind {
+                ItemKind::Task(t) => r.function(&t.func),
                 ItemKind::Fn(f) => r.function(f),
-                ItemKind::Env(e) => r.detached(&mut e.value),
                 ItemKind::Let(l) => {
-                    r.expr(&mut l.value);
-                    r.pattern(&mut l.pattern);
+                    r.expr(&l.value);
+                    r.pattern(&l.pattern);
+                    r.out.frames.insert(addr(l), r.max);
                 }
                 ItemKind::Stmt(s) => r.stmt(s),
-                ItemKind::Struct(_) | ItemKind::Import(_) => {}
+                ItemKind::Env(_) | ItemKind::Struct(_) | ItemKind::Import(_) => {}
             }
         }
     }
-    globals
+    out
 }
 
 struct Resolver<'g> {
@@ -98,58 +164,59 @@ struct Resolver<'g> {
     /// The alias of the module being resolved, if it was imported `as` one.
     module: Option<Name>,
     checked: &'g Checked,
-    globals: &'g mut Globals,
+    out: &'g mut Scopes,
 }
 
 impl Resolver<'_> {
-    fn function(&mut self, f: &mut FnDecl) {
-        for p in &mut f.params {
-            if let Some(d) = &mut p.default {
+    fn function(&mut self, f: &FnDecl) {
+        for p in &f.params {
+            if let Some(d) = &p.default {
                 self.detached(d);
             }
         }
-        for p in &mut f.params {
-            self.bind(&mut p.name);
+        for p in &f.params {
+            self.bind(&p.name);
         }
-        self.block(&mut f.body);
-        f.frame_size = self.max;
+        self.block(&f.body);
+        self.out.frames.insert(addr(f), self.max);
     }
 
     /// An expression evaluated in a frame of its own (no locals in scope).
-    fn detached(&mut self, e: &mut Expr) {
+    fn detached(&mut self, e: &Expr) {
         let saved = (std::mem::take(&mut self.scope), self.next, self.max);
-        self.next = 0;
+        (self.next, self.max) = (0, 0);
         self.expr(e);
+        self.out.frames.insert(addr(e), self.max);
         (self.scope, self.next, self.max) = saved;
     }
 
-    fn bind(&mut self, id: &mut Ident) {
-        id.slot = Slot::local(self.next);
+    fn bind(&mut self, id: &Ident) {
+        self.out.bindings.insert(addr(id), self.next);
         self.scope.push((id.name.clone(), self.next));
         self.next += 1;
         self.max = self.max.max(self.next);
     }
 
-    fn pattern(&mut self, p: &mut Pattern) {
+    fn pattern(&mut self, p: &Pattern) {
         match p {
             Pattern::Name(id) => self.bind(id),
-            Pattern::Tuple(items, _) => items.iter_mut().for_each(|p| self.pattern(p)),
+            Pattern::Tuple(items, _) => items.iter().for_each(|p| self.pattern(p)),
         }
     }
 
-    /// Resolves a name: a local's slot, or a global's id (rewriting one of the module's own
-    /// names to its `ALIAS.NAME` key).
-    fn lookup(&mut self, n: &mut Name) -> Slot {
+    /// Resolves a name: a local's slot, or a global's id (one of the module's own names as
+    /// its `ALIAS.NAME` key).
+    fn lookup(&mut self, n: &Name) -> Slot {
         if let Some(&(_, i)) = self.scope.iter().rev().find(|(k, _)| k == n) {
-            return Slot::local(i);
+            return Slot::Local(i);
         }
         if let Some(p) = &self.module {
             let q = Name::new(format!("{p}.{n}"));
             if self.checked.locations.contains_key(&q) {
-                *n = q;
+                return Slot::Global(self.out.globals.id(&q));
             }
         }
-        self.globals.id(n)
+        Slot::Global(self.out.globals.id(n))
     }
 
     /// Runs `f` in a new scope whose slots are reused once it ends.
@@ -160,12 +227,12 @@ impl Resolver<'_> {
         self.next = next;
     }
 
-    fn block(&mut self, b: &mut Block) {
-        self.scoped(|r| b.stmts.iter_mut().for_each(|s| r.stmt(s)));
+    fn block(&mut self, b: &Block) {
+        self.scoped(|r| b.stmts.iter().for_each(|s| r.stmt(s)));
     }
 
-    fn stmt(&mut self, s: &mut Stmt) {
-        crate::stack::grow(|| match &mut s.kind {
+    fn stmt(&mut self, s: &Stmt) {
+        crate::stack::grow(|| match &s.kind {
             StmtKind::Let { pattern, value, .. } => {
                 self.expr(value);
                 self.pattern(pattern);
@@ -216,10 +283,10 @@ impl Resolver<'_> {
                 self.block(body);
                 for h in handlers {
                     self.scoped(|r| {
-                        if let Some(b) = &mut h.binding {
+                        if let Some(b) = &h.binding {
                             r.bind(b);
                         }
-                        r.block(&mut h.body);
+                        r.block(&h.body);
                     });
                 }
                 if let Some(f) = finally {
@@ -233,21 +300,24 @@ impl Resolver<'_> {
         })
     }
 
-    fn comp(&mut self, clauses: &mut [CompClause], body: impl FnOnce(&mut Self)) {
+    fn comp(&mut self, clauses: &[CompClause], body: impl FnOnce(&mut Self)) {
         self.scoped(|r| {
             for c in clauses {
-                r.expr(&mut c.iter);
-                r.pattern(&mut c.pattern);
-                c.conds.iter_mut().for_each(|e| r.expr(e));
+                r.expr(&c.iter);
+                r.pattern(&c.pattern);
+                c.conds.iter().for_each(|e| r.expr(e));
             }
             body(r);
         });
     }
 
-    fn expr(&mut self, e: &mut Expr) {
+    fn expr(&mut self, e: &Expr) {
         crate::stack::grow(|| {
-            match &mut e.kind {
-                ExprKind::Name(n, slot) => *slot = self.lookup(n),
+            match &e.kind {
+                ExprKind::Name(n) => {
+                    let s = self.lookup(n);
+                    self.out.reads.insert(addr(e), s);
+                }
                 // Comprehensions bind names in a scope of their own.
                 ExprKind::ListComp { elt, clauses } => self.comp(clauses, |r| r.expr(elt)),
                 ExprKind::DictComp {
@@ -258,7 +328,7 @@ impl Resolver<'_> {
                     r.expr(key);
                     r.expr(value);
                 }),
-                _ => e.for_each_child_mut(|c| self.expr(c)),
+                _ => e.for_each_child(|c| self.expr(c)),
             }
         })
     }
