@@ -228,6 +228,7 @@ impl<'a> Lower<'a> {
                     step: true,
                 }),
                 Op::Ret { src, .. } => Some(Op::Ret { src, step: true }),
+                Op::Int { dst, v, .. } => Some(Op::Int { dst, v, step: true }),
                 Op::RetBinary { op, a, b, .. } => Some(Op::RetBinary {
                     op,
                     a,
@@ -451,7 +452,11 @@ impl<'a> Lower<'a> {
 
     fn enter_finally(&mut self, i: usize, state: i64) {
         let st = self.fins[i].state;
-        self.emit(Op::Int { dst: st, v: state });
+        self.emit(Op::Int {
+            dst: st,
+            v: state,
+            step: false,
+        });
         let j = self.emit(Op::Jump { to: 0 });
         self.fins[i].entries.push(j);
     }
@@ -576,6 +581,7 @@ impl<'a> Lower<'a> {
         self.emit(Op::Int {
             dst: state,
             v: finally_state::NORMAL,
+            step: false,
         });
         let entry = self.pc();
         for j in ctx.map(|c| c.entries).unwrap_or_default() {

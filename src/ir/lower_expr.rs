@@ -67,7 +67,11 @@ impl Lower<'_> {
     fn expr_inner(&mut self, e: &Expr, dst: Reg) {
         if let Some(c) = literal(e) {
             match c {
-                Const::Int(v) => self.emit(Op::Int { dst, v }),
+                Const::Int(v) => self.emit(Op::Int {
+                    dst,
+                    v,
+                    step: false,
+                }),
                 c => {
                     let k = self.konst(c);
                     self.emit(Op::Const { dst, k })

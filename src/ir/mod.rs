@@ -61,10 +61,11 @@ pub enum Op {
         dst: Reg,
         k: u32,
     },
-    /// `dst = v`
+    /// `dst = v` (`step` as for [`Op::ArithK`]).
     Int {
         dst: Reg,
         v: i64,
+        step: bool,
     },
     Move {
         dst: Reg,

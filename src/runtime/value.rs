@@ -204,7 +204,8 @@ pub enum Value {
 }
 
 impl Clone for Value {
-    /// A scalar is copied inline; the rest (a reference count to raise) out of line.
+    /// Inline at every use: a scalar is copied, a shared value's count raised, without a call
+    /// (the derived clone is one).
     #[inline]
     fn clone(&self) -> Value {
         match self {
@@ -214,15 +215,6 @@ impl Clone for Value {
             Value::Float(x) => Value::Float(*x),
             Value::Duration(d) => Value::Duration(*d),
             Value::Future(id) => Value::Future(*id),
-            v => v.clone_shared(),
-        }
-    }
-}
-
-impl Value {
-    #[inline(never)]
-    fn clone_shared(&self) -> Value {
-        match self {
             Value::Str(s) => Value::Str(s.clone()),
             Value::List(l) => Value::List(l.clone()),
             Value::Tuple(t) => Value::Tuple(t.clone()),
@@ -232,12 +224,6 @@ impl Value {
             Value::Record(r) => Value::Record(r.clone()),
             Value::Callable(c) => Value::Callable(c.clone()),
             Value::Group(g) => Value::Group(g.clone()),
-            Value::None => Value::None,
-            Value::Bool(b) => Value::Bool(*b),
-            Value::Int(i) => Value::Int(*i),
-            Value::Float(x) => Value::Float(*x),
-            Value::Duration(d) => Value::Duration(*d),
-            Value::Future(id) => Value::Future(*id),
         }
     }
 }

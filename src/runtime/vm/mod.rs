@@ -246,7 +246,12 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                 pc += 1;
                 match op {
                     Op::Step => step!(),
-                    Op::Int { dst, v } => set_int!(dst, v),
+                    Op::Int { dst, v, step } => {
+                        if step {
+                            step!();
+                        }
+                        set_int!(dst, v);
+                    }
                     Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
                     Op::Move { dst, src } => match r!(src) {
                         Value::Int(i) => set_int!(dst, i),

@@ -132,3 +132,23 @@ fn return_of_an_operation_is_one_instruction_outside_finally() {
         "{g:?}"
     );
 }
+
+#[test]
+fn a_statement_that_begins_with_an_int_counts_its_step_there() {
+    let p = program(&format!(
+        "{ENV}fn f(a: int) -> int {{\n    let t = 5\n    t = a\n    return t\n}}\n"
+    ));
+    let code = &body(&p, "f").code;
+    assert!(
+        matches!(
+            code[0],
+            Op::Int {
+                v: 5,
+                step: true,
+                ..
+            }
+        ),
+        "{code:?}"
+    );
+    assert!(matches!(code[1], Op::Step), "{code:?}");
+}
