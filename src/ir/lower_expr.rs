@@ -631,11 +631,13 @@ impl Lower<'_> {
             }
         }
         let target = match &func.kind {
-            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => Target::Attr {
-                obj: self.expr_any(obj),
-                name: name.name.clone(),
-            },
-            _ => Target::Value(self.expr_any(func)),
+            ExprKind::Attr { obj, name } if self.qualified(obj, name).is_none() => {
+                CallTarget::Attr {
+                    obj: self.expr_any(obj),
+                    name: name.name.clone(),
+                }
+            }
+            _ => CallTarget::Value(self.expr_any(func)),
         };
         let mut regs = Vec::with_capacity(args.len());
         for a in args {

@@ -383,7 +383,7 @@ pub enum ArgMode {
 
 /// What a general call calls.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Target {
+pub enum CallTarget {
     /// A value in a register.
     Value(Reg),
     /// `obj.name(...)`: a bound method, or `.aio` / `.override` of a task or function.
@@ -393,7 +393,7 @@ pub enum Target {
 /// A general call site.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallSite {
-    pub target: Target,
+    pub target: CallTarget,
     pub args: Vec<(ArgMode, Reg)>,
     /// `gather(a, b)` with explicit arguments: its future gives a tuple.
     pub gather_tuple: bool,

@@ -141,47 +141,32 @@ impl Cx<'_> {
         r: py::text_size::TextRange,
         out: &mut Vec<Stmt>,
     ) -> Result<(), Reason> {
-        match target {
-            py::Expr::Name(_) | py::Expr::Tuple(_) | py::Expr::List(_) => {
-                let pattern = self.pattern(target)?;
-                let names: Vec<String> =
-                    pattern.names().iter().map(|i| i.name.to_string()).collect();
-                let seen = names.iter().filter(|n| self.visible(n)).count();
-                if seen == 0 {
-                    let ty = ty.map(|t| self.ty(t));
-                    for n in &names {
-                        self.declare(n);
-                    }
-                    self.push(out, StmtKind::Let { pattern, ty, value }, r);
-                } else if seen == names.len() {
-                    let target = self.expr(target)?;
-                    self.push(
-                        out,
-                        StmtKind::Assign {
-                            target,
-                            op: AssignOp::Set,
-                            value,
-                        },
-                        r,
-                    );
-                } else {
-                    return Err("unpacks into a mix of new and existing names".into());
+        let names_only = matches!(
+            target,
+            py::Expr::Name(_) | py::Expr::Tuple(_) | py::Expr::List(_)
+        );
+        if names_only {
+            let pattern = self.pattern(target)?;
+            let names: Vec<String> = pattern.names().iter().map(|i| i.name.to_string()).collect();
+            let seen = names.iter().filter(|n| self.visible(n)).count();
+            if seen == 0 {
+                let ty = ty.map(|t| self.ty(t));
+                for n in &names {
+                    self.declare(n);
                 }
+                self.push(out, StmtKind::Let { pattern, ty, value }, r);
+                return Ok(());
             }
-            py::Expr::Subscript(_) | py::Expr::Attribute(_) => {
-                let target = self.expr(target)?;
-                self.push(
-                    out,
-                    StmtKind::Assign {
-                        target,
-                        op: AssignOp::Set,
-                        value,
-                    },
-                    r,
-                );
+            if seen != names.len() {
+                return Err("unpacks into a mix of new and existing names".into());
             }
-            _ => return Err("assigns to an unusual target".into()),
+        } else if !matches!(target, py::Expr::Subscript(_) | py::Expr::Attribute(_)) {
+            return Err("assigns to an unusual target".into());
         }
+        // Names all bound already, an index or an attribute: an assignment.
+        let target = self.expr(target)?;
+        let op = AssignOp::Set;
+        self.push(out, StmtKind::Assign { target, op, value }, r);
         Ok(())
     }
 

@@ -1,4 +1,6 @@
-//! The evaluator and the event loop. See the module doc of [`super`] for the shape.
+//! The run around the VM: its handle on the run (`Frame`), global values, errors' traces, and
+//! (in `interp/`) the action lifecycle, the event loop, effects, calls and builtins. See the
+//! module doc of [`super`] for the shape.
 
 use super::value::{
     Callable, CtorKind, ErrorCode, ErrorValue, Key, RunCode, StructValue, Trace, TracePoint, Value,

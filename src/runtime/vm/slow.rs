@@ -301,8 +301,8 @@ pub(super) fn call(
         }
     };
     let callee = match &site.target {
-        crate::ir::Target::Value(r) => value_callee(f, arg(*r)),
-        crate::ir::Target::Attr { obj, name } => attr_callee(f, arg(*obj), name)?,
+        crate::ir::CallTarget::Value(r) => value_callee(f, arg(*r)),
+        crate::ir::CallTarget::Attr { obj, name } => attr_callee(f, arg(*obj), name)?,
     };
     let mut argv = Vec::with_capacity(site.args.len());
     let mut kwargs = Vec::new();
