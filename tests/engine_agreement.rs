@@ -275,6 +275,18 @@ fn the_vms_fast_paths_agree_with_the_walker() {
                 _ => format!("{}: {}", s["error"]["code"], s["error"]["message"]),
             };
             assert_eq!(&got, want, "{src}\n{j}");
+            // An error's innermost trace point is the failing statement, as the walker had it:
+            // the `for` whose `range` fails, or the helper's `return a + b` that overflows.
+            if s["status"] != "succeeded" {
+                let at = &j["trace"][0];
+                let (start, end) = (at[1].as_u64().unwrap(), at[2].as_u64().unwrap());
+                let text = &src[start as usize..end as usize];
+                let first = body
+                    .lines()
+                    .find(|l| l.starts_with("for"))
+                    .or(Some("return a + b"));
+                assert_eq!(Some(text), first, "{src}\n{j}");
+            }
         }
     }
 }
