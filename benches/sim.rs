@@ -5,7 +5,7 @@
 //! Run with `cargo bench --bench sim`. Prints wall time, actions/s, the makespan (checked:
 //! ceil(N / 1600) seconds) and the peak heap bytes per action (a counting allocator).
 
-use flyte_dsl::sim::{Cluster, Event, Request, Sim, SECOND};
+use flyte_dsl::sim::{Cluster, Request, Sim, SimEvent, SECOND};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
@@ -54,10 +54,10 @@ fn drive(sim: &mut Sim, n: usize) -> usize {
     let mut done = 0;
     while let Some(ev) = sim.next_event() {
         match ev {
-            Event::Started { action, .. } => {
+            SimEvent::Started { action, .. } => {
                 sim.set_timer(Some(action), SECOND, 0);
             }
-            Event::TimerFired {
+            SimEvent::TimerFired {
                 owner: Some(action),
                 ..
             } => {

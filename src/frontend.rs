@@ -1,4 +1,4 @@
-//! The one front end: source text to a runnable [`Program`] (parse, resolve imports, check,
+//! The one front end: source text to a runnable [`Executable`] (parse, resolve imports, check,
 //! check the constant resource requests against the cluster, lower), and the one argument
 //! binder that turns a host's or a command line's arguments into a task's inputs.
 //!
@@ -24,7 +24,7 @@
 
 use crate::check::{self, imports, Checked};
 use crate::diagnostics::{self, Diagnostic, SourceMap};
-use crate::runtime::{convert, value::Value, NativeFn, NativeTaskFn, Program};
+use crate::runtime::{convert, value::Value, Executable, NativeFn, NativeTaskFn};
 use crate::sim::Cluster;
 use crate::syntax::ast::Name;
 use indexmap::IndexMap;
@@ -74,7 +74,7 @@ impl Analysis {
 
 /// What [`compile`] gives: the program when there is no error, and every diagnostic.
 pub struct Compiled {
-    pub program: Option<Program>,
+    pub program: Option<Executable>,
     /// Every diagnostic (errors and warnings), in order of position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -117,7 +117,7 @@ pub fn compile(
             diagnostics: a.diagnostics,
         };
     }
-    let program = Program::with_natives(a.loaded, a.checked, opts.natives.clone())
+    let program = Executable::with_natives(a.loaded, a.checked, opts.natives.clone())
         .with_native_tasks(opts.native_tasks.clone());
     Compiled {
         program: Some(program),
@@ -139,7 +139,7 @@ pub fn runnable(checked: &Checked) -> Vec<&str> {
 
 /// The text of each parameter's default, as written (`None` for a parameter without one), of
 /// the task or function declared as `key`.
-pub fn defaults(program: &Program, key: &str) -> Vec<Option<String>> {
+pub fn defaults(program: &Executable, key: &str) -> Vec<Option<String>> {
     use crate::syntax::ast::ItemKind;
     let Some(&(m, i)) = program.checked.locations.get(key) else {
         return Vec::new();
@@ -221,7 +221,7 @@ impl BindError {
 /// the parameters of `task`, reading each by its declared type. Parameters left out take
 /// their defaults when the run starts.
 pub fn bind<K: AsRef<str>>(
-    program: &Program,
+    program: &Executable,
     task: &str,
     args: impl IntoIterator<Item = (K, Arg)>,
 ) -> Result<Vec<(Name, Value)>, BindError> {
@@ -297,7 +297,7 @@ pub fn json_kind(v: &serde_json::Value) -> &'static str {
 mod tests {
     use super::*;
 
-    fn program(src: &str) -> Program {
+    fn program(src: &str) -> Executable {
         let mut map = SourceMap::new();
         compile(
             &mut map,

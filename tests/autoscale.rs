@@ -2,7 +2,7 @@
 //! `scale_down_after`. Every time and cost is worked by hand in the test's comment. The pools
 //! cost $3.60 a node-hour, a tenth of a cent a second, unless said otherwise.
 
-use flyte_dsl::sim::{Cluster, Event, Request, Sim, NEVER, SECOND};
+use flyte_dsl::sim::{Cluster, Request, Sim, SimEvent, NEVER, SECOND};
 use std::collections::HashMap;
 
 const S: i64 = SECOND;
@@ -38,17 +38,17 @@ fn run(c: &Cluster, actions: &[(i64, Request, i64)]) -> (Sim, Vec<(i64, i64)>) {
     }
     while let Some(ev) = sim.next_event() {
         match ev {
-            Event::TimerFired {
+            SimEvent::TimerFired {
                 owner: None, tag, ..
             } => {
                 let (_, req, d) = &actions[tag as usize];
                 let a = sim.submit(req.clone());
                 dur.insert(a, *d);
             }
-            Event::Started { action, .. } => {
+            SimEvent::Started { action, .. } => {
                 sim.set_timer(Some(action), dur[&action], 0);
             }
-            Event::TimerFired { owner: Some(a), .. } => {
+            SimEvent::TimerFired { owner: Some(a), .. } => {
                 sim.finish(a);
             }
             other => panic!("{other:?}"),
@@ -214,8 +214,8 @@ fn only_what_no_node_of_the_pool_could_hold_is_unschedulable() {
     let mut unschedulable = Vec::new();
     while let Some(ev) = sim.next_event() {
         match ev {
-            Event::Unschedulable { action, reason, .. } => unschedulable.push((action, reason)),
-            Event::Started { action, .. } => {
+            SimEvent::Unschedulable { action, reason, .. } => unschedulable.push((action, reason)),
+            SimEvent::Started { action, .. } => {
                 sim.finish(action);
             }
             _ => {}

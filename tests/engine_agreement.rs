@@ -9,11 +9,11 @@ mod support;
 
 use flyte_dsl::check::{self, imports};
 use flyte_dsl::diagnostics::SourceMap;
-use flyte_dsl::runtime::{self, value::Value, Limits, Program, RunOptions};
+use flyte_dsl::runtime::{self, value::Value, Executable, Limits, RunOptions};
 use flyte_dsl::sim::Cluster;
 use std::path::{Path, PathBuf};
 
-fn load(path: &Path, src: &str) -> Option<Program> {
+fn load(path: &Path, src: &str) -> Option<Executable> {
     let mut map = SourceMap::new();
     let root = imports::script_root(path);
     // Named relative to the repository, so that snapshots do not depend on where it is.
@@ -32,11 +32,11 @@ fn load(path: &Path, src: &str) -> Option<Program> {
     if loaded.diags.iter().chain(&diags).any(|d| d.is_error()) {
         return None;
     }
-    Some(Program::new(loaded, checked))
+    Some(Executable::new(loaded, checked))
 }
 
 fn run_on(
-    prog: &Program,
+    prog: &Executable,
     task: &str,
     args: &[(&str, Value)],
     cluster: &Cluster,
@@ -77,7 +77,7 @@ fn recorded(mut j: serde_json::Value) -> serde_json::Value {
 
 /// Runs `task`; gives what a snapshot records.
 fn agree(
-    prog: &Program,
+    prog: &Executable,
     task: &str,
     args: &[(&str, Value)],
     cluster: &Cluster,

@@ -65,6 +65,18 @@ fn a_gather_runs_an_async_fn_inline_and_it_waits_in_turn() {
 }
 
 #[test]
+fn a_gathers_values_keep_their_places_among_inline_ones() {
+    // Values of async fns run inline sit between those of actions, each at its argument's
+    // place, whichever ends first.
+    let src = "@e\nasync task leaf(i: int) -> int {\n    sleep(1s)\n    return i\n}\n\
+        async fn twice(n: int) -> int {\n    sleep(1s)\n    return 2 * n\n}\n\
+        @e\nasync task main() -> tuple[int, int, int, int, int, int] {\n    return await gather(twice(5), leaf(1), leaf(2), twice(7), leaf(3), twice(9))\n}\n";
+    let (j, _) = run(src);
+    assert_eq!(j["status"], "succeeded", "{j}");
+    assert_eq!(j["result"], serde_json::json!([10, 1, 2, 14, 3, 18]));
+}
+
+#[test]
 fn an_awaited_async_fn_settles_its_future_with_its_error() {
     // The error comes out of the fn's frame, is caught around the `await`, and a second
     // `await` of the same future gives the same error without running the body again.

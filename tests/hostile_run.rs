@@ -3,7 +3,7 @@
 
 mod support;
 
-use flyte_dsl::runtime::{self, value::ErrorValue, Limits, Program, RunOptions};
+use flyte_dsl::runtime::{self, value::ErrorValue, Executable, Limits, RunOptions};
 use flyte_dsl::sim::Cluster;
 
 const ENV: &str =
@@ -12,7 +12,7 @@ const ENV: &str =
 /// One big node, no cold start: thousands of 1-CPU actions fit at once.
 const BIG: &str = "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 100000\nmemory = \"100000Gi\"\ncost_per_hour = 1.0\n";
 
-fn program(src: &str) -> Program {
+fn program(src: &str) -> Executable {
     support::program(src)
 }
 

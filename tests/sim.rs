@@ -1,7 +1,7 @@
 //! The simulated cluster and scheduler, with virtual timings worked out by hand.
 
 use flyte_dsl::sim::{
-    AccelReq, ActionId, ActionState, Cluster, Event, ReplicaSetId, ReplicaSetSpec, Request, Sim,
+    AccelReq, ActionId, ActionState, Cluster, ReplicaSetId, ReplicaSetSpec, Request, Sim, SimEvent,
     WaitingFor, SECOND,
 };
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ struct Driver {
     sim: Sim,
     plan: HashMap<ActionId, (Request, i64)>,
     later: Vec<(Request, i64)>,
-    log: Vec<Event>,
+    log: Vec<SimEvent>,
     retry_preempted: bool,
 }
 
@@ -52,25 +52,26 @@ impl Driver {
         while let Some(ev) = self.sim.next_event() {
             self.log.push(ev.clone());
             match ev {
-                Event::Started { action, .. } => {
+                SimEvent::Started { action, .. } => {
                     let d = self.plan[&action].1;
                     self.sim.set_timer(Some(action), d, 0);
                 }
-                Event::TimerFired { owner: Some(a), .. } => {
+                SimEvent::TimerFired { owner: Some(a), .. } => {
                     assert!(self.sim.finish(a));
                 }
-                Event::TimerFired {
+                SimEvent::TimerFired {
                     owner: None, tag, ..
                 } => {
                     let (req, dur) = self.later[tag as usize].clone();
                     self.submit(req, dur);
                 }
-                Event::Preempted { action, .. } if self.retry_preempted => {
+                SimEvent::Preempted { action, .. } if self.retry_preempted => {
                     let (req, dur) = self.plan[&action].clone();
                     self.submit(req, dur);
                 }
-                Event::Preempted { .. } | Event::Unschedulable { .. } | Event::OomKilled { .. } => {
-                }
+                SimEvent::Preempted { .. }
+                | SimEvent::Unschedulable { .. }
+                | SimEvent::OomKilled { .. } => {}
             }
         }
     }
@@ -407,7 +408,7 @@ fn unschedulable_requests_fail_at_once_naming_the_closest_pool() {
     let mut sim = Sim::new(&c, 0);
     let a = sim.submit(cpu(300));
     match sim.next_event() {
-        Some(Event::Unschedulable { action, reason, at }) => {
+        Some(SimEvent::Unschedulable { action, reason, at }) => {
             assert_eq!((action, at), (a, 0));
             assert_eq!(
                 reason,
@@ -561,7 +562,7 @@ fn utilization_peak_and_mean() {
     assert_eq!(series.times, vec![0, 10 * MIN, 20 * MIN]);
 }
 
-fn preemption_run(seed: u64) -> (Vec<Event>, usize) {
+fn preemption_run(seed: u64) -> (Vec<SimEvent>, usize) {
     let c = cluster("cold_start = 0\nimage_pull = 0\npreemption_rate = 2.0\n[[pool]]\nname = \"spot\"\ncount = 4\ncpu = 4\nmemory = \"16Gi\"\nspot = true\ncost_per_hour = 0.25\n");
     let mut d = Driver::seeded(&c, seed);
     d.retry_preempted = true;
@@ -578,7 +579,7 @@ fn preemption_run(seed: u64) -> (Vec<Event>, usize) {
     let preempted = d
         .log
         .iter()
-        .filter(|e| matches!(e, Event::Preempted { .. }))
+        .filter(|e| matches!(e, SimEvent::Preempted { .. }))
         .count();
     let finished = d
         .sim
@@ -600,7 +601,7 @@ fn spot_preemption_is_deterministic_for_a_seed() {
     assert_ne!(a, c);
 }
 
-fn preempted_replicas_run(seed: u64) -> (Vec<Event>, usize) {
+fn preempted_replicas_run(seed: u64) -> (Vec<SimEvent>, usize) {
     let c = cluster("cold_start = \"10s\"\nimage_pull = \"20s\"\npreemption_rate = 3.0\n[[pool]]\nname = \"spot\"\ncount = 2\ncpu = 4\nmemory = \"16Gi\"\nspot = true\n");
     let mut d = Driver::seeded(&c, seed);
     d.retry_preempted = true;
@@ -630,7 +631,7 @@ fn preempted_replicas_run(seed: u64) -> (Vec<Event>, usize) {
     let preempted = d
         .log
         .iter()
-        .filter(|e| matches!(e, Event::Preempted { .. }))
+        .filter(|e| matches!(e, SimEvent::Preempted { .. }))
         .count();
     (d.log, preempted)
 }
@@ -649,7 +650,7 @@ fn a_parent_holding_the_only_replica_is_reported_stuck() {
     let parent = sim.submit(call(set));
     let mut child = None;
     while let Some(ev) = sim.next_event() {
-        if let Event::Started { action, .. } = ev {
+        if let SimEvent::Started { action, .. } = ev {
             assert_eq!(action, parent);
             child = Some(sim.submit(call(set))); // awaits the child: no timer
         }
@@ -674,7 +675,7 @@ fn a_parent_holding_the_node_is_reported_stuck() {
     let mut sim = Sim::new(&c, 0);
     sim.submit(cpu(1));
     while let Some(ev) = sim.next_event() {
-        if let Event::Started { .. } = ev {
+        if let SimEvent::Started { .. } = ev {
             sim.submit(cpu(1));
         }
     }
@@ -691,19 +692,19 @@ fn cancel_frees_capacity_and_skips_queued_actions() {
     let a = sim.submit(cpu(2));
     let b = sim.submit(cpu(2));
     let c = sim.submit(cpu(1));
-    assert!(matches!(sim.next_event(), Some(Event::Started { action, .. }) if action == a));
+    assert!(matches!(sim.next_event(), Some(SimEvent::Started { action, .. }) if action == a));
     assert!(sim.cancel(b)); // queued: never starts
     let t = sim.set_timer(Some(a), MIN, 0);
     sim.set_timer(None, 2 * MIN, 9);
     sim.cancel_timer(t);
     match sim.next_event() {
-        Some(Event::TimerFired { tag: 9, at, .. }) => assert_eq!(at, 2 * MIN),
+        Some(SimEvent::TimerFired { tag: 9, at, .. }) => assert_eq!(at, 2 * MIN),
         other => panic!("{other:?}"),
     }
     assert!(sim.cancel(a)); // running: frees the node for c
     assert!(!sim.cancel(a));
     match sim.next_event() {
-        Some(Event::Started { action, at, .. }) => assert_eq!((action, at), (c, 2 * MIN)),
+        Some(SimEvent::Started { action, at, .. }) => assert_eq!((action, at), (c, 2 * MIN)),
         other => panic!("{other:?}"),
     }
     assert_eq!(sim.state(b), ActionState::Cancelled);

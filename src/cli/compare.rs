@@ -62,7 +62,7 @@ pub struct CompareArgs<'a> {
 /// Whether a run on `cluster` can depend on its seed: the seed drives spot preemption (a spot
 /// pool with a preemption rate) and `random()` (looked for in the text of every module the
 /// script loaded, so a mention in a comment counts too: the answer errs towards running).
-fn seed_matters(program: &runtime::Program, cluster: &flyte_dsl::sim::Cluster) -> bool {
+fn seed_matters(program: &runtime::Executable, cluster: &flyte_dsl::sim::Cluster) -> bool {
     let preempts = cluster.preemption_rate > 0.0 && cluster.pools.iter().any(|p| p.spot);
     preempts || program.loaded.texts.iter().any(|t| t.contains("random"))
 }

@@ -212,7 +212,7 @@ pub fn compile_script(
     cluster: &Cluster,
     json: bool,
     import_roots: &[PathBuf],
-) -> Result<(SourceMap, runtime::Program), i32> {
+) -> Result<(SourceMap, runtime::Executable), i32> {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
@@ -284,7 +284,7 @@ pub fn given_args(args: &[String], args_json: Option<&str>) -> Result<Vec<(Strin
 
 /// Binds the arguments to `task`'s parameters by their types; `Err(2)` after reporting.
 pub fn bind_args(
-    program: &runtime::Program,
+    program: &runtime::Executable,
     file: &Path,
     task: &str,
     given: Vec<(String, Arg)>,

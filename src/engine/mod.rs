@@ -348,7 +348,7 @@ impl<'a> IntoIterator for &'a Diagnostics {
 #[derive(Clone)]
 pub struct Program {
     engine: Engine,
-    inner: Arc<runtime::Program>,
+    inner: Arc<runtime::Executable>,
     warnings: Diagnostics,
 }
 

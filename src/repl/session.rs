@@ -21,7 +21,7 @@ use flyte_dsl::check::{self, imports, types::Type};
 use flyte_dsl::diagnostics::{self, Diagnostic, FileId, SourceMap, Span};
 use flyte_dsl::frontend;
 use flyte_dsl::report::Record;
-use flyte_dsl::runtime::{self, carry::Carried, value::Value, Limits, Program};
+use flyte_dsl::runtime::{self, carry::Carried, value::Value, Executable, Limits};
 use flyte_dsl::sim::Cluster;
 use flyte_dsl::syntax::{self, ast::*};
 use indexmap::IndexMap;
@@ -92,7 +92,7 @@ struct Input<'a> {
 /// The session's source compiled: the program (when it has no errors), the diagnostics as
 /// the user sees them, and the map their places are in.
 struct Unit {
-    program: Option<Program>,
+    program: Option<Executable>,
     text: String,
     map: SourceMap,
     segments: Vec<(Segment, FileId)>,

@@ -7,7 +7,7 @@ use flyte_dsl::check::config::{
 };
 use flyte_dsl::check::{Checked, EnvInfo, Origin};
 use flyte_dsl::runtime::value::format_duration as dur;
-use flyte_dsl::runtime::Program;
+use flyte_dsl::runtime::Executable;
 
 /// A string literal.
 fn s(text: &str) -> String {
@@ -247,7 +247,7 @@ pub fn env(env: &EnvInfo, checked: &Checked) -> String {
 }
 
 /// `:tasks`: each task's FQN and signature, defaults as written; `hidden` is left out.
-pub fn tasks(program: &Program, hidden: &str) -> String {
+pub fn tasks(program: &Executable, hidden: &str) -> String {
     let checked = &program.checked;
     let mut out = String::new();
     for (key, t) in checked.tasks.iter().filter(|(_, t)| t.name != hidden) {

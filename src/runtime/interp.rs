@@ -74,7 +74,7 @@ impl<'p> Frame<'p> {
         }
     }
 
-    fn prog(&self) -> &'p Program {
+    fn prog(&self) -> &'p Executable {
         self.sh.prog
     }
 
@@ -201,7 +201,7 @@ impl<'p> Frame<'p> {
         };
         let frame = (self.exec, self.depth);
         if e.trace.last().is_none_or(|p| p.frame != frame) {
-            let task = self.sh.acts.borrow()[self.act].fqn.clone();
+            let task = self.sh.prog.task_fqn(self.sh.acts.borrow()[self.act].task);
             e.trace.push(TracePoint { span, task, frame });
         }
         c

@@ -44,7 +44,7 @@ use crate::check::config::{RetrySpec, ReuseSpec, TimeoutSpec};
 use crate::check::imports::Loaded;
 use crate::check::Checked;
 use crate::resources::ResourceSpec;
-use crate::sim::{self, ActionId, Cluster, Event, Sim};
+use crate::sim::{self, ActionId, Cluster, Sim, SimEvent};
 use crate::syntax::ast::*;
 use indexmap::IndexMap;
 use std::cell::{Cell, RefCell};
@@ -68,8 +68,9 @@ pub type NativeTaskFn = std::sync::Arc<
         + Sync,
 >;
 
-/// A checked program, ready to run.
-pub struct Program {
+/// A checked program, lowered and ready to run (the engine's [`crate::Program`] wraps one for
+/// hosts).
+pub struct Executable {
     pub loaded: Loaded,
     pub checked: Checked,
     /// Global names by the ids the lowering gave them.
@@ -78,15 +79,18 @@ pub struct Program {
     native_tasks: IndexMap<Name, NativeTaskFn>,
     /// Each task's `"auto"` cache version: a hash of its source text and interface.
     versions: HashMap<Name, String>,
-    /// Each task's FQN, shared by all its actions.
-    pub(crate) fqns: HashMap<Name, std::sync::Arc<str>>,
+    /// By index among the checked tasks (what an [`Act`] holds): its FQN, shared by all its
+    /// actions, and its index among the program's names (`u32::MAX`: a host task), so that
+    /// starting an action hashes no name.
+    task_fqns: Vec<std::sync::Arc<str>>,
+    task_locs: Vec<u32>,
     /// Every body, lowered once (see [`crate::ir`]).
     pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
 }
 
-impl Program {
-    pub fn new(loaded: Loaded, checked: Checked) -> Program {
-        Program::with_natives(loaded, checked, IndexMap::new())
+impl Executable {
+    pub fn new(loaded: Loaded, checked: Checked) -> Executable {
+        Executable::with_natives(loaded, checked, IndexMap::new())
     }
 
     /// A program whose scripts call the host functions `natives` (checked against
@@ -95,7 +99,7 @@ impl Program {
         loaded: Loaded,
         checked: Checked,
         natives: IndexMap<Name, NativeFn>,
-    ) -> Program {
+    ) -> Executable {
         let mut versions = HashMap::new();
         for (name, info) in &checked.tasks {
             let text = checked
@@ -113,19 +117,30 @@ impl Program {
         }
         let (unit, globals) = crate::ir::lower::lower(&loaded, &checked);
         let unit = std::sync::Arc::new(unit);
-        let fqns = checked
+        let task_fqns: Vec<std::sync::Arc<str>> = checked
             .tasks
-            .iter()
-            .map(|(k, t)| (k.clone(), std::sync::Arc::from(t.fqn.as_str())))
+            .values()
+            .map(|t| std::sync::Arc::from(t.fqn.as_str()))
             .collect();
-        Program {
+        let task_locs = checked
+            .tasks
+            .keys()
+            .map(|k| {
+                checked
+                    .locations
+                    .get_index_of(k)
+                    .map_or(u32::MAX, |i| i as u32)
+            })
+            .collect();
+        Executable {
             loaded,
             checked,
             globals,
             natives,
             native_tasks: IndexMap::new(),
             versions,
-            fqns,
+            task_fqns,
+            task_locs,
             unit,
         }
     }
@@ -137,7 +152,7 @@ impl Program {
     }
 
     /// Adds host tasks (checked against `checked.tasks`, where the checker declared them).
-    pub fn with_native_tasks(mut self, tasks: IndexMap<Name, NativeTaskFn>) -> Program {
+    pub fn with_native_tasks(mut self, tasks: IndexMap<Name, NativeTaskFn>) -> Executable {
         self.native_tasks = tasks;
         self
     }
@@ -161,6 +176,25 @@ impl Program {
             ItemKind::Fn(f) => Some(f),
             _ => None,
         }
+    }
+
+    /// The declaration of the checked task with index `i` (what an [`Act`] holds) and its
+    /// index among the program's names; `None` for a host task.
+    pub(crate) fn task_decl_at(&self, i: u32) -> Option<(u32, &TaskDecl)> {
+        let loc = *self.task_locs.get(i as usize)?;
+        let (_, &(m, i)) = self.checked.locations.get_index(loc as usize)?;
+        match &self.loaded.modules.get(m)?.items.get(i)?.kind {
+            ItemKind::Task(t) => Some((loc, t)),
+            _ => None,
+        }
+    }
+
+    /// The FQN of the checked task with index `i`.
+    pub(crate) fn task_fqn(&self, i: u32) -> std::sync::Arc<str> {
+        self.task_fqns
+            .get(i as usize)
+            .cloned()
+            .unwrap_or_else(|| std::sync::Arc::from(""))
     }
 
     /// A checked task's index among the checked tasks (what an [`Act`] holds).
@@ -270,26 +304,37 @@ pub(crate) struct ActSettings {
     pub cache: Option<crate::check::config::CacheSpec>,
 }
 
-/// A logical action: one task call, across its attempts.
+/// A logical action: one task call, across its attempts. A million calls hold a million of
+/// these at once, so what few actions have (retries used, memory allocated, children, a
+/// cache key, a group) sits in [`ActMore`], boxed, made on first use.
 pub(crate) struct Act {
-    /// The task, by its index among the checked tasks ([`Program::task_name`]).
+    /// The task, by its index among the checked tasks ([`Executable::task_name`]).
     pub task: u32,
-    pub fqn: std::sync::Arc<str>,
-    pub args: Vec<Value>,
-    pub settings: Rc<ActSettings>,
     pub attempt: u32,
+    /// Its current attempt's simulator action ([`Act::sim`]), `u32::MAX` before the first.
+    pub sim_id: u32,
+    pub state: ActState,
+    pub first_queued: i64,
+    pub settings: Rc<ActSettings>,
+    /// Its arguments, as bound (a boxed slice: they never grow).
+    pub args: Box<[Value]>,
+    pub result: Option<Result<Value, Rc<ErrorValue>>>,
+    /// The bodies waiting for it to end.
+    pub waiters: Waiters,
+    pub more: Option<Box<ActMore>>,
+}
+
+/// What few actions have ([`Act::more`]).
+#[derive(Default)]
+pub(crate) struct ActMore {
     pub user_retries_used: u32,
     pub system_retries_used: u32,
-    pub first_queued: i64,
-    pub sim: Option<ActionId>,
-    pub result: Option<Result<Value, Rc<ErrorValue>>>,
-    pub state: ActState,
-    pub waiters: Vec<usize>,
+    /// Bytes its body holds (`allocate`, `free`).
     pub memory_used: u64,
+    /// The actions it started, in order.
     pub children: Vec<usize>,
-    /// Its cache key and followers, when its result may be cached (boxed: most actions have
-    /// none, and a million actions hold one `Act` each).
-    pub cached: Option<Box<Cached>>,
+    /// Its cache key and followers, when its result may be cached.
+    pub cached: Option<Cached>,
     pub group: Option<Rc<str>>,
 }
 
@@ -298,7 +343,6 @@ impl Act {
     /// input that starts at once, in it (1).
     pub fn new(
         task: u32,
-        fqn: std::sync::Arc<str>,
         args: Vec<Value>,
         settings: Rc<ActSettings>,
         attempt: u32,
@@ -306,22 +350,75 @@ impl Act {
     ) -> Act {
         Act {
             task,
-            fqn,
-            args,
-            settings,
             attempt,
-            user_retries_used: 0,
-            system_retries_used: 0,
-            first_queued,
-            sim: None,
-            result: None,
             state: ActState::Pending,
-            waiters: Vec::new(),
-            memory_used: 0,
-            children: Vec::new(),
-            cached: None,
-            group: None,
+            first_queued,
+            sim_id: u32::MAX,
+            settings,
+            args: args.into_boxed_slice(),
+            result: None,
+            waiters: Waiters::default(),
+            more: None,
         }
+    }
+
+    /// Its current attempt's simulator action, if it was submitted.
+    pub fn sim(&self) -> Option<ActionId> {
+        (self.sim_id != u32::MAX).then_some(ActionId(self.sim_id))
+    }
+
+    /// Its [`ActMore`], made on first use.
+    pub fn more_mut(&mut self) -> &mut ActMore {
+        self.more.get_or_insert_default()
+    }
+
+    /// The actions it started, in order.
+    pub fn children(&self) -> &[usize] {
+        self.more.as_deref().map_or(&[], |m| m.children.as_slice())
+    }
+
+    /// Records that it started action `id`.
+    pub fn add_child(&mut self, id: usize) {
+        self.more_mut().children.push(id);
+    }
+
+    pub fn cached(&self) -> Option<&Cached> {
+        self.more.as_deref().and_then(|m| m.cached.as_ref())
+    }
+
+    pub fn group(&self) -> Option<&Rc<str>> {
+        self.more.as_deref().and_then(|m| m.group.as_ref())
+    }
+}
+
+/// The bodies (by number) waiting for an action: the first inline, any others boxed (most
+/// actions have one waiter, and a million actions hold one `Waiters` each).
+#[derive(Default)]
+pub(crate) struct Waiters {
+    first: Option<u32>,
+    // Boxed on purpose: a `Vec` inline would make every action's `Waiters` 32 bytes.
+    #[allow(clippy::box_collection)]
+    rest: Option<Box<Vec<usize>>>,
+}
+
+impl Waiters {
+    pub fn push(&mut self, exec: usize) {
+        match u32::try_from(exec) {
+            Ok(e) if self.first.is_none() && self.rest.is_none() => self.first = Some(e),
+            _ => self.rest.get_or_insert_default().push(exec),
+        }
+    }
+
+    pub fn contains(&self, exec: usize) -> bool {
+        self.iter().any(|w| w == exec)
+    }
+
+    /// In the order they came.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.first
+            .map(|e| e as usize)
+            .into_iter()
+            .chain(self.rest.iter().flat_map(|r| r.iter().copied()))
     }
 }
 
@@ -380,9 +477,13 @@ impl MapSpec {
     }
 }
 
+/// The hasher of the run's tables keyed by action or body number (looked up once or twice
+/// per action: SipHash's resistance to chosen keys buys nothing there).
+pub(crate) type FastHash = std::hash::BuildHasherDefault<ahash::AHasher>;
+
 /// Everything the bodies of one run share.
 pub(crate) struct Shared<'p> {
-    pub prog: &'p Program,
+    pub prog: &'p Executable,
     pub sim: RefCell<Sim>,
     pub acts: RefCell<Vec<Act>>,
     /// For each simulator action: (logical action, attempt number).
@@ -391,16 +492,16 @@ pub(crate) struct Shared<'p> {
     pub ready: RefCell<VecDeque<usize>>,
     pub next_exec: Cell<usize>,
     /// Which body runs each logical action's current attempt.
-    pub exec_of: RefCell<HashMap<usize, usize>>,
+    pub exec_of: RefCell<HashMap<usize, usize, FastHash>>,
     /// For each waiting body, the actions that ended since it last looked.
-    pub notified: RefCell<HashMap<usize, Vec<usize>>>,
+    pub notified: RefCell<HashMap<usize, Vec<usize>, FastHash>>,
     pub logs: RefCell<Vec<LogLine>>,
     pub rng: Cell<u64>,
     pub globals: RefCell<HashMap<Name, Value>>,
     /// Global values by the ids the lowering gave their names, filled in on first use.
     pub global_ids: RefCell<Vec<Option<Value>>>,
     /// Each task's settings without overrides, built once per run and shared by its actions.
-    pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>>>,
+    pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>, FastHash>>,
     /// The settings of override values (`Callable::Task(t, i)` with `i > 0` is number `i - 1`).
     pub overrides: RefCell<Vec<Rc<ActSettings>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
@@ -469,8 +570,8 @@ pub struct ActionSummary {
     pub fqn: std::sync::Arc<str>,
     pub state: ActState,
     pub attempts: u32,
-    /// Simulator action ids of its attempts.
-    pub sim_ids: Vec<u32>,
+    /// Simulator action ids of its attempts (inline for up to two: no allocation each).
+    pub sim_ids: smallvec::SmallVec<[u32; 2]>,
     pub group: Option<String>,
     /// When it was called (virtual time).
     pub requested_at: i64,
@@ -478,26 +579,30 @@ pub struct ActionSummary {
     pub resources: u32,
 }
 
-/// The summaries of logical actions, and the distinct resource requests they point at (one
-/// per distinct request, so a million calls of one task hold one).
+/// The summaries of logical actions, the distinct resource requests they point at (one per
+/// distinct request, so a million calls of one task hold one) and each action's arguments,
+/// from the run's actions and the logical action of each simulator action (`usize::MAX`:
+/// none). The actions are freed as their summaries are built, from the last, so that the
+/// two tables are not both whole at once (the peak of a large run).
 pub(crate) fn action_summaries(
-    acts: &[Act],
-    sim_ids: Vec<Vec<u32>>,
-) -> (Vec<ActionSummary>, Vec<ResourceSpec>) {
+    prog: &Executable,
+    mut acts: Vec<Act>,
+    sim_acts: &[usize],
+) -> (Vec<ActionSummary>, Vec<ResourceSpec>, Vec<Vec<Value>>) {
+    let n = acts.len();
     let mut resources: Vec<ResourceSpec> = Vec::new();
     let mut seen: HashMap<*const ActSettings, u32> = HashMap::new();
     // Calls of one task in a row share their settings: no lookup for those.
     let mut last: Option<(*const ActSettings, u32)> = None;
-    let actions = acts
+    let request: Vec<u32> = acts
         .iter()
-        .zip(sim_ids)
-        .map(|(a, ids)| {
+        .map(|a| {
             let ptr = Rc::as_ptr(&a.settings);
             let r = match last {
                 Some((p, r)) if p == ptr => r,
                 _ => *seen.entry(ptr).or_insert_with(|| {
-                    // Equal requests of distinct settings (overrides made in a loop) share one,
-                    // looked for among the first few.
+                    // Equal requests of distinct settings (overrides made in a loop) share
+                    // one, looked for among the first few.
                     let spec = &a.settings.resources;
                     match resources.iter().take(64).position(|r| r == spec) {
                         Some(i) => i as u32,
@@ -509,18 +614,46 @@ pub(crate) fn action_summaries(
                 }),
             };
             last = Some((ptr, r));
-            ActionSummary {
-                fqn: a.fqn.clone(),
-                state: a.state,
-                attempts: a.attempt,
-                sim_ids: ids,
-                group: a.group.as_deref().map(str::to_string),
-                requested_at: a.first_queued,
-                resources: r,
-            }
+            r
         })
         .collect();
-    (actions, resources)
+    let mut actions = Vec::with_capacity(n);
+    let mut args = Vec::with_capacity(n);
+    // Built in reverse, each action dropped once summarized; the table is shrunk now and
+    // then so that the memory of the ones dropped goes back.
+    const SHRINK_EVERY: usize = 1 << 16;
+    while let Some(a) = acts.pop() {
+        let group = a.group().map(|g| g.to_string());
+        let Act {
+            task,
+            state,
+            attempt,
+            first_queued,
+            args: a_args,
+            ..
+        } = a;
+        actions.push(ActionSummary {
+            fqn: prog.task_fqn(task),
+            state,
+            attempts: attempt,
+            sim_ids: smallvec::SmallVec::new(),
+            group,
+            requested_at: first_queued,
+            resources: request[acts.len()],
+        });
+        args.push(a_args.into_vec());
+        if acts.len().is_multiple_of(SHRINK_EVERY) {
+            acts.shrink_to_fit();
+        }
+    }
+    actions.reverse();
+    args.reverse();
+    for (sid, &id) in sim_acts.iter().enumerate() {
+        if let Some(a) = actions.get_mut(id) {
+            a.sim_ids.push(sid as u32);
+        }
+    }
+    (actions, resources, args)
 }
 
 /// How a run goes beyond its program, task, arguments and cluster; every field is optional
@@ -552,7 +685,7 @@ pub struct RunOptions<'a> {
 /// Runs `task` of `prog` with named arguments `args` (parameters left out take their
 /// defaults) on `cluster`.
 pub fn run(
-    prog: &Program,
+    prog: &Executable,
     task: &str,
     args: Vec<(Name, Value)>,
     cluster: &Cluster,
@@ -579,7 +712,7 @@ pub fn fingerprint(outcome: &RunOutcome) -> serde_json::Value {
                 &*a.fqn,
                 format!("{:?}", a.state),
                 a.attempts,
-                a.sim_ids,
+                a.sim_ids.as_slice(),
                 a.group,
                 a.requested_at
             ])
@@ -615,13 +748,13 @@ pub fn fingerprint(outcome: &RunOutcome) -> serde_json::Value {
 }
 
 /// Events other than those the loop handles are impossible; kept for exhaustiveness.
-pub(crate) fn _event_kinds(e: &Event) -> &'static str {
+pub(crate) fn _event_kinds(e: &SimEvent) -> &'static str {
     match e {
-        Event::Started { .. } => "started",
-        Event::TimerFired { .. } => "timer",
-        Event::Preempted { .. } => "preempted",
-        Event::OomKilled { .. } => "oom-killed",
-        Event::Unschedulable { .. } => "unschedulable",
+        SimEvent::Started { .. } => "started",
+        SimEvent::TimerFired { .. } => "timer",
+        SimEvent::Preempted { .. } => "preempted",
+        SimEvent::OomKilled { .. } => "oom-killed",
+        SimEvent::Unschedulable { .. } => "unschedulable",
     }
 }
 
@@ -632,7 +765,25 @@ mod size_tests {
         // Pinned so growth is a decision: a million actions hold one of each.
         let act = std::mem::size_of::<super::Act>();
         let fut = std::mem::size_of::<super::Fut>();
-        assert!(act <= 192, "Act is {act} bytes");
+        assert!(act <= 96, "Act is {act} bytes");
         assert!(fut <= 72, "Fut is {fut} bytes");
+        let waiters = std::mem::size_of::<super::Waiters>();
+        assert!(waiters <= 16, "Waiters is {waiters} bytes");
+    }
+
+    #[test]
+    fn waiters_keep_their_order_the_first_inline() {
+        let mut w = super::Waiters::default();
+        assert_eq!(w.iter().count(), 0);
+        w.push(7);
+        assert!(w.contains(7) && !w.contains(3));
+        w.push(3);
+        w.push(usize::MAX);
+        assert_eq!(w.iter().collect::<Vec<_>>(), vec![7, 3, usize::MAX]);
+        // A number too large to keep inline goes to the list, still after the first.
+        let mut big = super::Waiters::default();
+        big.push(1 << 40);
+        big.push(1);
+        assert_eq!(big.iter().collect::<Vec<_>>(), vec![1 << 40, 1]);
     }
 }

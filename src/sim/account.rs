@@ -122,11 +122,17 @@ impl Sim {
 
     /// Makespan, cost, utilization, cold starts and the records of every action and replica.
     /// [`Sim::summary`], moving the action records out instead of copying them (the end of a
-    /// run: at a million actions the copy is the largest allocation left).
+    /// run: at a million actions the copy is the largest allocation left). The simulator
+    /// keeps no per-action state after it: only the nodes' names and the utilization series
+    /// may still be asked for.
     pub fn take_summary(&mut self) -> SimSummary {
         let recs = std::mem::take(&mut self.recs);
         let mut s = self.summary_with(Vec::new());
         s.actions = recs;
+        self.act = Vec::new();
+        for c in &mut self.classes {
+            c.queue = Default::default();
+        }
         s
     }
 

@@ -8,12 +8,12 @@
 //! nanoseconds, starting at 0, and advances only inside [`Sim::next_event`].
 //!
 //! 1. [`Sim::submit`] a [`Request`]: the action is `queued` at the current time. A request no
-//!    node could ever hold yields an [`Event::Unschedulable`] at once.
-//! 2. Call [`Sim::next_event`] in a loop. [`Event::Started`] says the action's container runs
+//!    node could ever hold yields a [`SimEvent::Unschedulable`] at once.
+//! 2. Call [`Sim::next_event`] in a loop. [`SimEvent::Started`] says the action's container runs
 //!    (after its cold start, or at once on a warm replica): run its body. The body's `sleep`
-//!    and `compute` become [`Sim::set_timer`]; its [`Event::TimerFired`] resumes the body.
+//!    and `compute` become [`Sim::set_timer`]; its [`SimEvent::TimerFired`] resumes the body.
 //! 3. When a body returns, [`Sim::finish`] frees its capacity at the current time; a failed or
-//!    abandoned action is [`Sim::cancel`]ed. [`Event::Preempted`] means a spot node went away:
+//!    abandoned action is [`Sim::cancel`]ed. [`SimEvent::Preempted`] means a spot node went away:
 //!    the action has ended and its capacity is free; the driver retries it as a new action.
 //!    Timeouts are timers too: `max_queued_time` is a timer set at submission whose firing
 //!    cancels the action if [`Sim::state`] is still `Queued`; `max_runtime` one set at
@@ -23,7 +23,7 @@
 //!    [`Sim::summary`] gives makespan, cost, utilization, cold starts and per-action records.
 //!
 //! ```
-//! use flyte_dsl::sim::{Cluster, Event, Request, Sim, SECOND};
+//! use flyte_dsl::sim::{Cluster, SimEvent, Request, Sim, SECOND};
 //! let cluster = Cluster::from_toml_str(
 //!     "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 2\nmemory = \"8Gi\"\ncost_per_hour = 0.8\n",
 //!     "c.toml",
@@ -35,8 +35,8 @@
 //! while let Some(ev) = sim.next_event() {
 //!     match ev {
 //!         // The body: `sleep(10m)`.
-//!         Event::Started { action, .. } => { sim.set_timer(Some(action), 600 * SECOND, 0); }
-//!         Event::TimerFired { owner: Some(action), .. } => { sim.finish(action); }
+//!         SimEvent::Started { action, .. } => { sim.set_timer(Some(action), 600 * SECOND, 0); }
+//!         SimEvent::TimerFired { owner: Some(action), .. } => { sim.finish(action); }
 //!         _ => unreachable!(),
 //!     }
 //! }
@@ -176,7 +176,7 @@ pub struct ReplicaSetSpec {
 
 /// What the driver hears from [`Sim::next_event`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum Event {
+pub enum SimEvent {
     /// The action's container runs: start (or continue) its body.
     Started {
         action: ActionId,

@@ -10,7 +10,7 @@
 
 use super::node::PodRef;
 use super::sched::{EvKind, Sim};
-use super::{ActionId, ActionState, Event, NodeId, Sym, Time};
+use super::{ActionId, ActionState, NodeId, SimEvent, Sym, Time};
 
 impl Sim {
     /// Gives back a pod's capacity on its node and removes it from the node.
@@ -119,7 +119,7 @@ impl Sim {
         }
         victims.sort_unstable();
         for a in victims {
-            self.outbox.push_back(Event::Preempted {
+            self.outbox.push_back(SimEvent::Preempted {
                 action: ActionId(a),
                 node: NodeId(node),
                 at: self.now,

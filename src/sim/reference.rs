@@ -5,7 +5,7 @@
 //! are an optimization of exactly this loop.
 
 use super::rng::SplitMix64;
-use super::{Cluster, Event, Request, Sim, Time, SECOND};
+use super::{Cluster, Request, Sim, SimEvent, Time, SECOND};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -99,7 +99,7 @@ fn simulate(c: &Cluster, jobs: &[Job]) -> Vec<Option<(Time, u32)>> {
     }
     while let Some(ev) = sim.next_event() {
         match ev {
-            Event::TimerFired {
+            SimEvent::TimerFired {
                 owner: None, tag, ..
             } => {
                 let j = &jobs[tag as usize];
@@ -110,14 +110,14 @@ fn simulate(c: &Cluster, jobs: &[Job]) -> Vec<Option<(Time, u32)>> {
                     ..Request::default()
                 });
             }
-            Event::Started { action, .. } => {
+            SimEvent::Started { action, .. } => {
                 sim.set_timer(Some(action), jobs[action.0 as usize].dur, 0);
             }
-            Event::TimerFired { owner: Some(a), .. } => {
+            SimEvent::TimerFired { owner: Some(a), .. } => {
                 sim.finish(a);
             }
-            Event::Unschedulable { .. } => {}
-            Event::Preempted { .. } | Event::OomKilled { .. } => unreachable!(),
+            SimEvent::Unschedulable { .. } => {}
+            SimEvent::Preempted { .. } | SimEvent::OomKilled { .. } => unreachable!(),
         }
     }
     sim.records()

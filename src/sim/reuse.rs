@@ -18,7 +18,7 @@ use super::node::PodRef;
 use super::replica::{rank, RState, Replica, ReplicaSet};
 use super::sched::{EvKind, Sim, NONE};
 use super::{
-    ActionId, ActionState, Event, NodeId, ReplicaRecord, ReplicaSetId, ReplicaSetSpec, NEVER,
+    ActionId, ActionState, NodeId, ReplicaRecord, ReplicaSetId, ReplicaSetSpec, SimEvent, NEVER,
     NO_NODE, NO_REPLICA,
 };
 use std::collections::{BTreeSet, VecDeque};
@@ -187,7 +187,7 @@ impl Sim {
                 rec.running_at = self.now;
                 rec.node = rep.node;
                 self.unstarted -= 1;
-                self.outbox.push_back(Event::Started {
+                self.outbox.push_back(SimEvent::Started {
                     action: ActionId(a),
                     node: NodeId(rep.node),
                     at: self.now,
@@ -238,7 +238,7 @@ impl Sim {
             rec.state = ActionState::Running;
             rec.running_at = self.now;
             self.unstarted -= 1;
-            self.outbox.push_back(Event::Started {
+            self.outbox.push_back(SimEvent::Started {
                 action: ActionId(a),
                 node: NodeId(rep.node),
                 at: self.now,

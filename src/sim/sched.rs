@@ -27,7 +27,7 @@ use super::share::Shares;
 use super::usage::Acct;
 use super::waitlog::WaitLog;
 use super::{
-    ActionId, ActionRecord, ActionState, Cluster, Event, NodeId, PoolAccel, Request, Sym, Time,
+    ActionId, ActionRecord, ActionState, Cluster, NodeId, PoolAccel, Request, SimEvent, Sym, Time,
     TimerId, NEVER, NO_NODE, NO_REPLICA,
 };
 use std::cmp::{Ordering, Reverse};
@@ -146,7 +146,9 @@ pub struct Sim {
     pub(crate) pools: Vec<PoolInfo>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) classes: Vec<Class>,
-    class_of: HashMap<Shape, u32>,
+    /// Looked up at every submission: hashed with aHash (SipHash's resistance to chosen keys
+    /// buys nothing here).
+    class_of: HashMap<Shape, u32, std::hash::BuildHasherDefault<ahash::AHasher>>,
     /// Classes with waiting pods.
     pub(crate) listed: Vec<u32>,
     /// Nodes with capacity freed since the last pass.
@@ -161,7 +163,7 @@ pub struct Sim {
     pub(crate) sets: Vec<ReplicaSet>,
     heap: BinaryHeap<Reverse<Ev>>,
     due: VecDeque<Ev>,
-    pub(crate) outbox: VecDeque<Event>,
+    pub(crate) outbox: VecDeque<SimEvent>,
     /// Pending events other than preemptions and shared work's completions, plus the shared
     /// work under way.
     pub(crate) progress: usize,
@@ -200,7 +202,7 @@ impl Sim {
             pools: Vec::new(),
             nodes: Vec::new(),
             classes: Vec::new(),
-            class_of: HashMap::new(),
+            class_of: HashMap::default(),
             listed: Vec::new(),
             freed: Vec::new(),
             dirty: false,
@@ -340,7 +342,7 @@ impl Sim {
     }
 
     /// Queues an action at the current time. A request no node could ever hold ends at once
-    /// with [`Event::Unschedulable`].
+    /// with [`SimEvent::Unschedulable`].
     pub fn submit(&mut self, req: Request) -> ActionId {
         let id = self.recs.len() as u32;
         assert!(id < NONE >> 1, "too many actions");
@@ -386,7 +388,7 @@ impl Sim {
         self.live -= 1;
         self.unstarted -= 1;
         self.last_end = self.last_end.max(self.now);
-        self.outbox.push_back(Event::Unschedulable {
+        self.outbox.push_back(SimEvent::Unschedulable {
             action: ActionId(a),
             reason,
             at: self.now,
@@ -510,7 +512,7 @@ impl Sim {
 
     /// The next thing that happens, advancing the clock to it; `None` when nothing more will
     /// happen without the driver (then see [`Sim::is_stuck`]).
-    pub fn next_event(&mut self) -> Option<Event> {
+    pub fn next_event(&mut self) -> Option<SimEvent> {
         loop {
             if let Some(e) = self.outbox.pop_front() {
                 return Some(e);
@@ -535,7 +537,7 @@ impl Sim {
         }
     }
 
-    fn handle(&mut self, kind: EvKind) -> Option<Event> {
+    fn handle(&mut self, kind: EvKind) -> Option<SimEvent> {
         if !matches!(kind, EvKind::Preempt { .. } | EvKind::WorkDone { .. }) {
             self.progress -= 1;
         }
@@ -548,7 +550,7 @@ impl Sim {
                 r.state = ActionState::Running;
                 r.running_at = self.now;
                 self.unstarted -= 1;
-                Some(Event::Started {
+                Some(SimEvent::Started {
                     action: ActionId(a),
                     node: NodeId(r.node),
                     at: self.now,
@@ -562,7 +564,7 @@ impl Sim {
                     return None;
                 }
                 self.mark_fired(id);
-                Some(Event::TimerFired {
+                Some(SimEvent::TimerFired {
                     timer: TimerId(id),
                     owner: (owner != NONE).then_some(ActionId(owner)),
                     tag,

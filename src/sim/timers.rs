@@ -33,7 +33,7 @@ impl Sim {
         self.timer_fired[id as usize / 64] |= 1 << (id % 64);
     }
 
-    /// Whether the timer (or work) has fired: delivered as [`Event::TimerFired`].
+    /// Whether the timer (or work) has fired: delivered as [`SimEvent::TimerFired`].
     pub fn timer_fired(&self, t: TimerId) -> bool {
         self.timer_fired[t.0 as usize / 64] & (1 << (t.0 % 64)) != 0
     }

@@ -14,12 +14,12 @@
 //! Memory: the driver reports an action's memory in use; on a replica, the replica's total is
 //! what meets the limit. Above it the replica's container is killed by the kernel with every
 //! action in it: the others end as [`ActionState::Killed`] and the driver hears
-//! [`Event::OomKilled`] for each.
+//! [`SimEvent::OomKilled`] for each.
 
 use super::replica::RState;
 use super::sched::{EvKind, Sim};
 use super::share::{Work as Job, CPU, GPU};
-use super::{ActionId, ActionState, Event, NodeId, Time, TimerId, NO_REPLICA};
+use super::{ActionId, ActionState, NodeId, SimEvent, Time, TimerId, NO_REPLICA};
 
 /// What a body's `sleep`, `compute` or `gpu_compute` asks for ([`Sim::start_work`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,7 +43,7 @@ pub struct MemoryExceeded {
 
 impl Sim {
     /// Starts `amount` of work for `owner` now; the returned timer fires (with `tag`, as
-    /// [`Event::TimerFired`]) when it is done, or `None` when it takes no time at all.
+    /// [`SimEvent::TimerFired`]) when it is done, or `None` when it takes no time at all.
     /// `sleep` and work outside a running replica are plain timers; see the module docs for
     /// sharing.
     pub fn start_work(
@@ -141,13 +141,13 @@ impl Sim {
     }
 
     /// A completion event: the work is done unless the event is stale.
-    pub(crate) fn work_done(&mut self, id: u32, gen: u32) -> Option<Event> {
+    pub(crate) fn work_done(&mut self, id: u32, gen: u32) -> Option<SimEvent> {
         if self.share.works.get(&id)?.gen != gen {
             return None;
         }
         let w = self.remove_work(id)?;
         self.mark_fired(id);
-        Some(Event::TimerFired {
+        Some(SimEvent::TimerFired {
             timer: TimerId(id),
             owner: Some(ActionId(w.owner)),
             tag: w.tag,
@@ -240,7 +240,7 @@ impl Sim {
     }
 
     /// The replica's container is killed for memory: it stops, freeing its node capacity;
-    /// its actions other than `culprit` end as killed (the driver hears [`Event::OomKilled`]);
+    /// its actions other than `culprit` end as killed (the driver hears [`SimEvent::OomKilled`]);
     /// `culprit` stays bound to it until the driver ends it. Returns how many others died.
     fn oom_kill(&mut self, r: u32, culprit: u32) -> usize {
         let node = self.replicas[r as usize].node;
@@ -253,7 +253,7 @@ impl Sim {
         for &v in &victims {
             self.leave_share(v);
             self.end_placed(v, ActionState::Killed);
-            self.outbox.push_back(Event::OomKilled {
+            self.outbox.push_back(SimEvent::OomKilled {
                 action: ActionId(v),
                 node: NodeId(node),
                 at: self.now,

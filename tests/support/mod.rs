@@ -42,7 +42,7 @@ pub fn python() -> Option<PathBuf> {
 
 /// `src` (file `t.flyte`, no imports but the stdlib) compiled by the one front end against
 /// the default cluster, ready to run; any error fails the test with its rendering.
-pub fn program(src: &str) -> flyte_dsl::runtime::Program {
+pub fn program(src: &str) -> flyte_dsl::runtime::Executable {
     compile(
         "t.flyte",
         src.as_bytes(),
@@ -59,7 +59,7 @@ pub fn compile(
     resolver: &flyte_dsl::check::imports::Resolver<'_>,
 ) -> (
     flyte_dsl::diagnostics::SourceMap,
-    flyte_dsl::runtime::Program,
+    flyte_dsl::runtime::Executable,
 ) {
     compile_for(
         name,
@@ -77,7 +77,7 @@ pub fn compile_for(
     cluster: &flyte_dsl::sim::Cluster,
 ) -> (
     flyte_dsl::diagnostics::SourceMap,
-    flyte_dsl::runtime::Program,
+    flyte_dsl::runtime::Executable,
 ) {
     use flyte_dsl::frontend;
     let mut map = flyte_dsl::diagnostics::SourceMap::new();

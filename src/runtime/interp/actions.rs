@@ -10,7 +10,7 @@ pub(super) fn submit_new(
     settings: Rc<ActSettings>,
     args: Vec<Value>,
 ) -> usize {
-    let fqn = sh.prog.fqns[t].clone();
+    let index = sh.prog.task_index(t);
     let now = sh.sim.borrow().now();
     sh.live.set(sh.live.get() + 1);
     if let Some(max) = sh.limits.max_live_actions {
@@ -26,14 +26,14 @@ pub(super) fn submit_new(
     }
     let id = {
         let mut acts = sh.acts.borrow_mut();
-        acts.push(Act::new(sh.prog.task_index(t), fqn, args, settings, 0, now));
+        acts.push(Act::new(index, args, settings, 0, now));
         acts.len() - 1
     };
     if let Some(key) = cache_key(sh, id) {
-        sh.acts.borrow_mut()[id].cached = Some(Box::new(Cached {
+        sh.acts.borrow_mut()[id].more_mut().cached = Some(Cached {
             key: key.clone(),
             followers: Vec::new(),
-        }));
+        });
         if cache_hit(sh, id, &key) {
             return id;
         }
@@ -47,7 +47,7 @@ pub(super) fn submit_new(
             match leader {
                 Some(l) if sh.acts.borrow()[l].result.is_none() => {
                     // Runs once: this call waits for the identical one in flight.
-                    if let Some(c) = &mut sh.acts.borrow_mut()[l].cached {
+                    if let Some(c) = &mut sh.acts.borrow_mut()[l].more_mut().cached {
                         c.followers.push(id);
                     }
                     return id;
@@ -85,7 +85,7 @@ pub(super) fn cache_key(sh: &Rc<Shared<'_>>, id: usize) -> Option<crate::cache::
         }
     }
     Some(crate::cache::Key {
-        fqn: a.fqn.to_string(),
+        fqn: sh.prog.task_fqn(a.task).to_string(),
         version,
         salt: spec.salt.clone(),
         inputs: {
@@ -185,8 +185,10 @@ pub(super) fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
     drop(sim);
     let mut acts = sh.acts.borrow_mut();
     acts[id].attempt += 1;
-    acts[id].sim = Some(sid);
-    acts[id].memory_used = 0;
+    acts[id].sim_id = sid.0;
+    if let Some(m) = &mut acts[id].more {
+        m.memory_used = 0;
+    }
     let mut map = sh.sim_acts.borrow_mut();
     if map.len() <= sid.0 as usize {
         map.resize(sid.0 as usize + 1, usize::MAX);
@@ -207,10 +209,10 @@ pub(super) fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
             kind: ErrorType::ActionAbortedError,
             message: "cancelled".into(),
             code: ErrorCode::Type(ErrorType::ActionAbortedError),
-            task: Some(a.fqn.to_string()),
+            task: Some(sh.prog.task_fqn(a.task).to_string()),
             trace: Trace::new(),
         })));
-        (a.sim, a.children.clone())
+        (a.sim(), a.children().to_vec())
     };
     if let Some(sid) = sid {
         sh.sim.borrow_mut().cancel(sid);
@@ -229,17 +231,17 @@ pub(super) fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
     sh.live.set(sh.live.get().saturating_sub(1));
     let waiters = std::mem::take(&mut sh.acts.borrow_mut()[id].waiters);
     let mut notified = sh.notified.borrow_mut();
-    for &w in &waiters {
+    for w in waiters.iter() {
         notified.entry(w).or_default().push(id);
     }
-    sh.ready.borrow_mut().extend(waiters);
+    sh.ready.borrow_mut().extend(waiters.iter());
 }
 
 /// Ends the current attempt of action `id` with `outcome`: retries or records the result.
 pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, ErrorValue>) {
     let (sid, fqn) = {
         let acts = sh.acts.borrow();
-        (acts[id].sim, acts[id].fqn.clone())
+        (acts[id].sim(), sh.prog.task_fqn(acts[id].task))
     };
     if let Some(sid) = sid {
         sh.sim.borrow_mut().finish(sid);
@@ -262,8 +264,12 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
             let retry_delay = {
                 let mut acts = sh.acts.borrow_mut();
                 let a = &mut acts[id];
-                if system && a.system_retries_used < sh.system_retries {
-                    a.system_retries_used += 1;
+                let used = a
+                    .more
+                    .as_deref()
+                    .map_or((0, 0), |m| (m.user_retries_used, m.system_retries_used));
+                if system && used.1 < sh.system_retries {
+                    a.more_mut().system_retries_used += 1;
                     Some(0)
                 } else if !system
                     && e.code != ErrorCode::Type(ErrorType::NonRecoverableError)
@@ -271,10 +277,11 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
                     && e.kind != ErrorType::LimitExceededError
                     && e.kind != ErrorType::UnschedulableError
                 {
-                    match &a.settings.retries {
-                        Some(r) if a.user_retries_used < r.count => {
-                            let n = a.user_retries_used;
-                            a.user_retries_used += 1;
+                    let settings = a.settings.clone();
+                    match &settings.retries {
+                        Some(r) if used.0 < r.count => {
+                            let n = used.0;
+                            a.more_mut().user_retries_used += 1;
                             Some(r.backoff.as_ref().map_or(0, |b| {
                                 let d = b.base as f64 * b.factor.powi(n as i32);
                                 let d = b.cap.map_or(d, |c| d.min(c as f64));
@@ -312,7 +319,7 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
     };
     if let (Ok(v), Some(key), Some(cache)) = (
         &result,
-        sh.acts.borrow()[id].cached.as_ref().map(|c| c.key.clone()),
+        sh.acts.borrow()[id].cached().map(|c| c.key.clone()),
         sh.cache,
     ) {
         // A result too deep to write whole is not stored (it would come back cut).
@@ -329,8 +336,9 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
             ActState::Failed
         };
         a.result = Some(result.clone());
-        a.cached
+        a.more
             .as_mut()
+            .and_then(|m| m.cached.as_mut())
             .map(|c| std::mem::take(&mut c.followers))
             .unwrap_or_default()
     };
@@ -390,7 +398,7 @@ impl<'p> Body<'p> {
     /// The first poll: binds the arguments and starts the task.
     fn start(&mut self, sh: &Rc<Shared<'p>>) -> Option<Res<Value>> {
         let (id, exec) = (self.id, self.exec);
-        let task = sh.prog.task_name(sh.acts.borrow()[id].task).clone();
+        let task_index = sh.acts.borrow()[id].task;
         let args: Vec<Value> = {
             let acts = sh.acts.borrow();
             if id == 0 && sh.limits.free_root {
@@ -402,7 +410,8 @@ impl<'p> Body<'p> {
                 acts[id].args.iter().map(Value::deep_copy).collect()
             }
         };
-        let Some((index, _)) = sh.prog.task_at(&task) else {
+        let Some((index, _)) = sh.prog.task_decl_at(task_index) else {
+            let task = sh.prog.task_name(task_index).clone();
             let outcome = run_native_task(sh, &task, args);
             if sh.acts.borrow()[id].result.is_none() {
                 complete(sh, id, outcome);
@@ -413,7 +422,10 @@ impl<'p> Body<'p> {
         let Some(code) = sh.prog.vm_body(index) else {
             return Some(Err(raise(
                 ErrorType::RuntimeSystemError,
-                format!("the body of {task} is too large to run"),
+                format!(
+                    "the body of {} is too large to run",
+                    sh.prog.task_name(task_index)
+                ),
             )));
         };
         let fiber = self.fiber.insert(Box::new(Fiber::new(f, code, args)));
@@ -423,10 +435,10 @@ impl<'p> Body<'p> {
 
 /// Ends an attempt with its body's outcome (unless it was cancelled while it ran).
 fn finish(sh: &Rc<Shared<'_>>, id: usize, r: Res<Value>) {
-    let task = sh.prog.task_name(sh.acts.borrow()[id].task).clone();
+    let task = sh.acts.borrow()[id].task;
     let widen = |v: Value| {
         let mut v = v.deep_copy();
-        if let Some(info) = sh.prog.checked.tasks.get(&task) {
+        if let Some((_, info)) = sh.prog.checked.tasks.get_index(task as usize) {
             super::convert::widen_to(&mut v, &info.ret, &sh.prog.checked);
         }
         v

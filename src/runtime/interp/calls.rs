@@ -110,7 +110,7 @@ impl<'p> Frame<'p> {
 
     /// Calls plain function number `index` (one that never waits) on the VM, to its end.
     pub(super) fn call_fn(&mut self, index: u32, args: Vec<Value>) -> Res<Value> {
-        let prog: &'p Program = self.sh.prog;
+        let prog: &'p Executable = self.sh.prog;
         if self.depth + 1 > self.sh.limits.max_call_depth {
             return Err(self.depth_error());
         }

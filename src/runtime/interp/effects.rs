@@ -90,7 +90,7 @@ impl Waiting {
                     Step::Ready(f.act_result(*act))
                 } else {
                     let mut a = f.sh.acts.borrow_mut();
-                    if !a[*act].waiters.contains(&f.exec) {
+                    if !a[*act].waiters.contains(f.exec) {
                         a[*act].waiters.push(f.exec);
                     }
                     Step::Pending
@@ -113,7 +113,7 @@ impl Waiting {
     pub(crate) fn feed(&mut self, r: Res<Value>) {
         if let Wait::Gather(g) = &mut self.wait {
             match r {
-                Ok(v) => g.values[g.next - 1] = Some(v),
+                Ok(v) => g.values.push(((g.next - 1) as u32, v)),
                 Err(c) => g.failed = Some(c),
             }
         }
@@ -238,7 +238,7 @@ impl<'p> Frame<'p> {
         };
         let timer = {
             let mut sim = self.sh.sim.borrow_mut();
-            let sid = self.sh.acts.borrow()[self.act].sim;
+            let sid = self.sh.acts.borrow()[self.act].sim();
             sim.start_work(sid, work, d, tag(TAG_WAKE, self.exec))
         };
         let Some(timer) = timer else {
@@ -283,10 +283,10 @@ impl<'p> Frame<'p> {
     }
 
     /// Registers this body as a waiter of each action not ended yet; returns how many.
-    fn watch(&self, acts: &[usize]) -> usize {
+    fn watch(&self, acts: impl Iterator<Item = usize>) -> usize {
         let mut a = self.sh.acts.borrow_mut();
         let mut n = 0;
-        for &i in acts {
+        for i in acts {
             if a[i].result.is_none() {
                 a[i].waiters.push(self.exec);
                 n += 1;
@@ -327,17 +327,15 @@ impl<'p> Frame<'p> {
             quantity::parse_bytes(&q).map_err(|e| raise(ErrorType::ValueError, e.message))?;
         let mut acts = self.sh.acts.borrow_mut();
         let a = &mut acts[self.act];
-        a.memory_used = if free {
-            a.memory_used.saturating_sub(bytes)
+        let m = a.more_mut();
+        m.memory_used = if free {
+            m.memory_used.saturating_sub(bytes)
         } else {
-            a.memory_used.saturating_add(bytes)
+            m.memory_used.saturating_add(bytes)
         };
+        let used = m.memory_used;
         let limit = a.settings.resources.memory.map(|m| m.limit.max(m.request));
-        let checked = self
-            .sh
-            .sim
-            .borrow_mut()
-            .use_memory(a.sim, a.memory_used, limit);
+        let checked = self.sh.sim.borrow_mut().use_memory(a.sim(), used, limit);
         if let (Err(over), Some(limit)) = (checked, limit) {
             let used = quantity::format_bytes(over.used);
             let lim = quantity::format_bytes(limit);
@@ -351,7 +349,7 @@ impl<'p> Frame<'p> {
                     "the container used {used}, above its memory limit of {lim}, and was killed{with}"
                 ),
                 code: ErrorCode::Type(ErrorType::OOMError),
-                task: Some(a.fqn.to_string()),
+                task: Some(self.sh.prog.task_fqn(a.task).to_string()),
                 trace: Trace::new(),
             })));
         }
@@ -431,12 +429,25 @@ struct Gather {
     tuple: bool,
     /// The next future to start.
     next: usize,
-    acts: Vec<Option<usize>>,
-    values: Vec<Option<Value>>,
+    /// Each started future's action ([`INLINE`] for one awaited inline), as `u32`: a gather
+    /// of a million holds one per call.
+    acts: Vec<u32>,
+    /// The values of the futures awaited inline, by position, in order (most gathers have
+    /// none: no slot per call).
+    values: Vec<(u32, Value)>,
     /// An inline await's error.
     failed: Option<Ctrl>,
-    /// Once all are started: the actions, and how many have not ended.
-    watching: Option<(HashSet<usize>, usize)>,
+    /// Once all are started: the actions, sorted, and how many have not ended.
+    watching: Option<(Vec<u32>, usize)>,
+}
+
+/// In [`Gather::acts`]: a future awaited inline, not an action.
+const INLINE: u32 = u32::MAX;
+
+/// An action's index as a gather keeps it (a run holds far fewer than 2^32 actions: each
+/// takes memory, and [`crate::runtime::Limits::max_live_actions`] bounds them).
+fn act_u32(a: usize) -> u32 {
+    a as u32
 }
 
 impl Gather {
@@ -447,14 +458,17 @@ impl Gather {
             tuple,
             next: 0,
             acts: Vec::with_capacity(n),
-            values: vec![None; n],
+            values: Vec::new(),
             failed: None,
             watching: None,
         }
     }
 
     fn started(&self) -> impl Iterator<Item = usize> + '_ {
-        self.acts.iter().flatten().copied()
+        self.acts
+            .iter()
+            .filter(|&&a| a != INLINE)
+            .map(|&a| a as usize)
     }
 
     fn cancel_all(&self, f: &Frame<'_>) {
@@ -485,10 +499,10 @@ impl Gather {
                     other => {
                         // Functions and nested gathers run inline, in order.
                         f.sh.futs.borrow_mut()[id as usize] = other;
-                        self.acts.push(None);
+                        self.acts.push(INLINE);
                         match f.await_begin(id) {
                             Ok(Begin::Now(v)) => {
-                                self.values[self.next - 1] = Some(v);
+                                self.values.push(((self.next - 1) as u32, v));
                                 continue;
                             }
                             Ok(Begin::Wait(w)) => return Step::Push(w),
@@ -504,17 +518,17 @@ impl Gather {
                     }
                 };
                 f.sh.futs.borrow_mut()[id as usize] = Fut::Started(act);
-                self.acts.push(Some(act));
+                self.acts.push(act_u32(act));
             }
             // Children that already failed; then wait for the rest.
             if let Some(failed) = self.started().find(|&a| f.failed(a)) {
                 self.cancel_all(f);
                 return Step::Ready(f.act_result(failed));
             }
-            let mine: HashSet<usize> = self.started().collect();
+            let mut mine: Vec<u32> = self.started().map(act_u32).collect();
+            mine.sort_unstable();
             f.sh.notified.borrow_mut().remove(&f.exec);
-            let started: Vec<usize> = self.started().collect();
-            let remaining = f.watch(&started);
+            let remaining = f.watch(self.started());
             self.watching = Some((mine, remaining));
         }
         let (mine, remaining) = self.watching.as_mut().expect("watching");
@@ -523,7 +537,7 @@ impl Gather {
                 return Step::Pending;
             };
             for d in done {
-                if !mine.contains(&d) {
+                if mine.binary_search(&act_u32(d)).is_err() {
                     continue;
                 }
                 *remaining -= 1;
@@ -533,18 +547,23 @@ impl Gather {
                 }
             }
         }
-        for (i, a) in self.acts.iter().enumerate() {
-            if let Some(a) = a {
-                match f.act_result(*a) {
-                    Ok(v) => self.values[i] = Some(v),
+        // What the list of values no longer needs goes first (the peak of a large gather).
+        self.futs = Vec::new();
+        self.watching = None;
+        let mut values = Vec::with_capacity(self.acts.len());
+        let mut inline = std::mem::take(&mut self.values).into_iter().peekable();
+        for (i, &a) in self.acts.iter().enumerate() {
+            if a != INLINE {
+                match f.act_result(a as usize) {
+                    Ok(v) => values.push(v),
                     Err(c) => return Step::Ready(Err(c)),
                 }
+            } else if inline.peek().is_some_and(|(at, _)| *at as usize == i) {
+                values.push(inline.next().map_or(Value::None, |(_, v)| v));
+            } else {
+                values.push(Value::None);
             }
         }
-        let values: Vec<Value> = std::mem::take(&mut self.values)
-            .into_iter()
-            .map(|v| v.unwrap_or(Value::None))
-            .collect();
         Step::Ready(Ok(if self.tuple {
             Value::tuple(values)
         } else {
@@ -595,7 +614,7 @@ impl MapRun {
                 };
                 let a = f.start_action(&self.task, self.settings.clone(), args);
                 self.acts[i] = Some(a);
-                if f.watch(&[a]) > 0 {
+                if f.watch(std::iter::once(a)) > 0 {
                     self.in_flight.insert(a);
                 } else if !self.return_exceptions && f.failed(a) {
                     return Step::Ready(f.act_result(a));

@@ -5,7 +5,7 @@ use super::*;
 
 /// The run: the event loop.
 pub(crate) fn run(
-    prog: &Program,
+    prog: &Executable,
     task: &str,
     args: Vec<(Name, Value)>,
     cluster: &Cluster,
@@ -35,13 +35,13 @@ pub(crate) fn run(
         futs: RefCell::new(Vec::new()),
         ready: RefCell::new(VecDeque::new()),
         next_exec: Cell::new(0),
-        exec_of: RefCell::new(HashMap::new()),
-        notified: RefCell::new(HashMap::new()),
+        exec_of: RefCell::new(HashMap::default()),
+        notified: RefCell::new(HashMap::default()),
         logs: RefCell::new(Vec::new()),
         rng: Cell::new(seed ^ 0x5DEE_CE66_D1CE_4E5B),
         globals: RefCell::new(HashMap::new()),
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
-        base_settings: RefCell::new(HashMap::new()),
+        base_settings: RefCell::new(HashMap::default()),
         overrides: RefCell::new(Vec::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),
@@ -128,25 +128,20 @@ pub(crate) fn run(
             ..(*settings).clone()
         });
         sh.live.set(sh.live.get() + 1);
-        let fqn = prog.fqns[&task_name].clone();
-        sh.acts.borrow_mut().push(Act::new(
-            prog.task_index(&task_name),
-            fqn,
-            args,
-            settings,
-            1,
-            0,
-        ));
+        sh.acts
+            .borrow_mut()
+            .push(Act::new(prog.task_index(&task_name), args, settings, 1, 0));
         0
     } else {
         submit_new(&sh, &task_name, settings, args)
     };
-    let mut bodies: Vec<Option<Box<Body<'_>>>> = Vec::new();
+    // The bodies running, by number (a few thousand at a time, of a million numbers).
+    let mut bodies: HashMap<usize, Body<'_>, FastHash> = HashMap::default();
     if limits.free_root {
         let exec = sh.next_exec.get();
         sh.next_exec.set(exec + 1);
         sh.exec_of.borrow_mut().insert(root, exec);
-        bodies.push(Some(Box::new(Body::new(root, exec))));
+        bodies.insert(exec, Body::new(root, exec));
         sh.ready.borrow_mut().push_back(exec);
     }
     let mut loop_count = 0u64;
@@ -156,9 +151,9 @@ pub(crate) fn run(
         loop {
             let next = sh.ready.borrow_mut().pop_front();
             let Some(exec) = next else { break };
-            if let Some(Some(body)) = bodies.get_mut(exec) {
+            if let Some(body) = bodies.get_mut(&exec) {
                 if body.poll(&sh) {
-                    bodies[exec] = None;
+                    bodies.remove(&exec);
                 }
             }
             // Drop bodies of actions that ended (cancelled, timed out).
@@ -223,7 +218,7 @@ pub(crate) fn run(
             }
         }
         match ev {
-            Event::Started { action, .. } => {
+            SimEvent::Started { action, .. } => {
                 let id = sh.sim_acts.borrow()[action.0 as usize];
                 if id == usize::MAX || sh.acts.borrow()[id].result.is_some() {
                     continue;
@@ -241,13 +236,10 @@ pub(crate) fn run(
                         .borrow_mut()
                         .set_timer(Some(action), t, tag(TAG_TIMEOUT, id));
                 }
-                if bodies.len() <= exec {
-                    bodies.resize_with(exec + 1, || None);
-                }
-                bodies[exec] = Some(Box::new(Body::new(id, exec)));
+                bodies.insert(exec, Body::new(id, exec));
                 sh.ready.borrow_mut().push_back(exec);
             }
-            Event::TimerFired { tag: t, .. } => {
+            SimEvent::TimerFired { tag: t, .. } => {
                 let (kind, id) = (t >> 56, (t & ((1 << 56) - 1)) as usize);
                 match kind {
                     TAG_WAKE => sh.ready.borrow_mut().push_back(id),
@@ -257,11 +249,11 @@ pub(crate) fn run(
                         }
                     }
                     TAG_QUEUE_TIMEOUT => {
-                        let sid = sh.acts.borrow()[id].sim;
+                        let sid = sh.acts.borrow()[id].sim();
                         let queued = sid
                             .is_some_and(|s| sh.sim.borrow().state(s) == sim::ActionState::Queued);
                         if queued && sh.acts.borrow()[id].result.is_none() {
-                            let fqn = sh.acts.borrow()[id].fqn.clone();
+                            let fqn = sh.prog.task_fqn(sh.acts.borrow()[id].task);
                             sh.sim.borrow_mut().cancel(sid.unwrap());
                             complete(
                                 &sh,
@@ -281,13 +273,11 @@ pub(crate) fn run(
                     TAG_DEADLINE => {
                         if sh.acts.borrow()[id].result.is_none() {
                             if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
-                                if exec < bodies.len() {
-                                    bodies[exec] = None;
-                                }
+                                bodies.remove(&exec);
                             }
                             let (sid, children, fqn) = {
                                 let a = &sh.acts.borrow()[id];
-                                (a.sim, a.children.clone(), a.fqn.clone())
+                                (a.sim(), a.children().to_vec(), sh.prog.task_fqn(a.task))
                             };
                             for c in children {
                                 cancel_act(&sh, c);
@@ -314,15 +304,13 @@ pub(crate) fn run(
                         let alive = sh.acts.borrow()[id].result.is_none();
                         if alive {
                             if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
-                                if exec < bodies.len() {
-                                    bodies[exec] = None;
-                                }
+                                bodies.remove(&exec);
                             }
-                            let children = sh.acts.borrow()[id].children.clone();
+                            let children = sh.acts.borrow()[id].children().to_vec();
                             for c in children {
                                 cancel_act(&sh, c);
                             }
-                            let fqn = sh.acts.borrow()[id].fqn.clone();
+                            let fqn = sh.prog.task_fqn(sh.acts.borrow()[id].task);
                             complete(
                                 &sh,
                                 id,
@@ -338,9 +326,9 @@ pub(crate) fn run(
                     }
                 }
             }
-            Event::Preempted { action, .. } | Event::OomKilled { action, .. } => {
+            SimEvent::Preempted { action, .. } | SimEvent::OomKilled { action, .. } => {
                 let (kind, message) = match ev {
-                    Event::Preempted { .. } => {
+                    SimEvent::Preempted { .. } => {
                         (ErrorType::PreemptedError, "the spot node was preempted")
                     }
                     _ => (
@@ -350,9 +338,7 @@ pub(crate) fn run(
                 };
                 let id = sh.sim_acts.borrow()[action.0 as usize];
                 if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
-                    if exec < bodies.len() {
-                        bodies[exec] = None;
-                    }
+                    bodies.remove(&exec);
                 }
                 complete(
                     &sh,
@@ -367,9 +353,9 @@ pub(crate) fn run(
                     }),
                 );
             }
-            Event::Unschedulable { action, reason, .. } => {
+            SimEvent::Unschedulable { action, reason, .. } => {
                 let id = sh.sim_acts.borrow()[action.0 as usize];
-                let fqn = sh.acts.borrow()[id].fqn.clone();
+                let fqn = sh.prog.task_fqn(sh.acts.borrow()[id].task);
                 complete(
                     &sh,
                     id,
@@ -384,7 +370,10 @@ pub(crate) fn run(
             }
         }
     }
-    drop(bodies);
+    // Those still waiting, in the order they started.
+    let mut left: Vec<_> = bodies.into_iter().collect();
+    left.sort_unstable_by_key(|(exec, _)| *exec);
+    drop(left);
     let result = match sh.limit_error.borrow().clone() {
         Some(e) => Err(e),
         None => match sh.acts.borrow()[root].result.clone() {
@@ -416,9 +405,11 @@ pub(crate) fn run(
     sh.notified.borrow_mut().clear();
     sh.exec_of.borrow_mut().clear();
     for a in sh.acts.borrow_mut().iter_mut() {
-        a.children = Vec::new();
-        a.waiters = Vec::new();
-        a.cached = None;
+        if let Some(m) = &mut a.more {
+            m.children = Vec::new();
+            m.cached = None;
+        }
+        a.waiters = Waiters::default();
     }
     // Replicas that `scope = "global"` keeps for later runs, counted before the idle tail.
     let warm_after = sh
@@ -449,24 +440,10 @@ pub(crate) fn run(
             .collect();
         (sim.utilization_series(), nodes)
     };
-    let acts = sh.acts.borrow();
+    let acts = std::mem::take(&mut *sh.acts.borrow_mut());
     let attempts = acts.iter().map(|a| a.attempt as u64).sum();
-    let sim_acts = sh.sim_acts.borrow();
-    let mut sim_ids: Vec<Vec<u32>> = vec![Vec::new(); acts.len()];
-    for (sid, &id) in sim_acts.iter().enumerate() {
-        if id != usize::MAX {
-            sim_ids[id].push(sid as u32);
-        }
-    }
-    let (actions, resources) = crate::runtime::action_summaries(&acts, sim_ids);
-    drop(acts);
-    let args: Vec<Vec<Value>> = sh
-        .acts
-        .borrow_mut()
-        .iter_mut()
-        .map(|a| std::mem::take(&mut a.args))
-        .collect();
-    drop(sim_acts);
+    let (actions, resources, args) =
+        crate::runtime::action_summaries(prog, acts, &sh.sim_acts.borrow());
     let logs = sh.logs.borrow().clone();
     RunOutcome {
         result,
@@ -485,7 +462,7 @@ pub(crate) fn run(
 }
 
 /// The span of the run task's name, and its FQN.
-pub(super) fn root_place(prog: &Program, task: &Name) -> Option<(Span, String)> {
+pub(super) fn root_place(prog: &Executable, task: &Name) -> Option<(Span, String)> {
     let info = prog.checked.tasks.get(task)?;
     Some((info.span, info.fqn.clone()))
 }
@@ -497,7 +474,9 @@ pub(super) fn describe_deadlock(sh: &Rc<Shared<'_>>, r: &sim::StuckReport) -> St
     let sim_acts = sh.sim_acts.borrow();
     let name_of = |sid: sim::ActionId| -> String {
         match sim_acts.get(sid.0 as usize) {
-            Some(&id) if id != usize::MAX => format!("`{}` (action {id})", acts[id].fqn),
+            Some(&id) if id != usize::MAX => {
+                format!("`{}` (action {id})", sh.prog.task_fqn(acts[id].task))
+            }
             _ => format!("action {}", sid.0),
         }
     };
@@ -519,10 +498,10 @@ pub(super) fn describe_deadlock(sh: &Rc<Shared<'_>>, r: &sim::StuckReport) -> St
             .filter(|&&id| id != usize::MAX)
             .map(|&id| {
                 acts[id]
-                    .children
+                    .children()
                     .iter()
                     .filter(|&&c| acts[c].result.is_none())
-                    .map(|&c| format!("`{}` (action {c})", acts[c].fqn))
+                    .map(|&c| format!("`{}` (action {c})", sh.prog.task_fqn(acts[c].task)))
                     .collect()
             })
             .unwrap_or_default();
@@ -561,7 +540,7 @@ pub(super) fn fail_all_pending(sh: &Rc<Shared<'_>>, e: ErrorValue) {
         if pending {
             let mut acts = sh.acts.borrow_mut();
             acts[id].state = ActState::Failed;
-            let task = Some(acts[id].fqn.to_string());
+            let task = Some(sh.prog.task_fqn(acts[id].task).to_string());
             acts[id].result = Some(Err(Rc::new(ErrorValue { task, ..e.clone() })));
         }
     }

@@ -46,14 +46,16 @@ impl<'p> Frame<'p> {
         args: Vec<Value>,
     ) -> usize {
         let id = submit_new(&self.sh, t, settings, args);
-        self.sh.acts.borrow_mut()[id].group = self.group.clone();
-        self.sh.acts.borrow_mut()[self.act].children.push(id);
+        if let Some(g) = &self.group {
+            self.sh.acts.borrow_mut()[id].more_mut().group = Some(g.clone());
+        }
+        self.sh.acts.borrow_mut()[self.act].add_child(id);
         id
     }
 }
 
 /// Environment and decorator settings of task `t`.
-pub(crate) fn base_settings(prog: &Program, t: &Name) -> Rc<ActSettings> {
+pub(crate) fn base_settings(prog: &Executable, t: &Name) -> Rc<ActSettings> {
     let info = &prog.checked.tasks[t];
     let env = info.env.as_ref().and_then(|e| prog.checked.envs.get(e));
     let es = env.map(|e| e.settings.clone()).unwrap_or_default();

@@ -120,7 +120,7 @@ pub(super) fn enter<'p>(
     e: Entry,
 ) -> Res<Pos<'p>> {
     let (code, pc, base) = at;
-    let prog: &'p crate::runtime::Program = f.sh.prog;
+    let prog: &'p crate::runtime::Executable = f.sh.prog;
     if f.depth + 1 > f.sh.limits.max_call_depth {
         return Err(f.depth_error());
     }
