@@ -4,9 +4,9 @@
 use crate::check::{self, imports};
 use crate::diagnostics::SourceMap;
 use crate::ir::{FnCode, Op};
-use crate::runtime::Program;
+use crate::runtime::Executable;
 
-fn program(src: &str) -> Program {
+fn program(src: &str) -> Executable {
     let mut map = SourceMap::new();
     let loaded = imports::load(
         &mut map,
@@ -19,10 +19,10 @@ fn program(src: &str) -> Program {
         !loaded.diags.iter().chain(&diags).any(|d| d.is_error()),
         "{diags:?}"
     );
-    Program::new(loaded, checked)
+    Executable::new(loaded, checked)
 }
 
-fn body<'a>(p: &'a Program, name: &str) -> &'a FnCode {
+fn body<'a>(p: &'a Executable, name: &str) -> &'a FnCode {
     let index = p.checked.locations.get_index_of(name).expect("declared");
     p.vm_body(index as u32).expect("lowered")
 }
