@@ -233,3 +233,60 @@ fn the_comparison_can_fail() {
     );
     assert_ne!(a, fingerprint(&outcome));
 }
+
+/// The VM's fast paths: the counted `for ... in range(...)` loop, `d.get(...)` read in place,
+/// the store that reuses the entry a lookup found, `return a op b` in one instruction. Each
+/// body as a plain function's, a task's and a task's that waits first; the results and errors
+/// (code, message) are those the tree walker gave (it built `range`'s list, called `get` as a
+/// method and returned what an operator gave), checked on both engines while both ran.
+#[test]
+fn the_vms_fast_paths_agree_with_the_walker() {
+    let cluster = Cluster::from_toml_str(SMALL, "c.toml").unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        // Every shape of `range`: one, two, three arguments, negative steps, empty ranges,
+        // `break` and `continue`, the loop variable after the loop, nested loops.
+        ("list[int]", "let out: list[int] = []\nfor i in range(4) { out.append(i) }\nfor i in range(2, 11, 3) { out.append(i) }\nfor i in range(10, 0, -4) { out.append(i) }\nfor i in range(-3, -1) { out.append(i) }\nfor i in range(0) { out.append(99) }\nfor i in range(5, 1) { out.append(98) }\nreturn out", "[0,1,2,3,2,5,8,10,6,2,-3,-2]"),
+        ("list[int]", "let out: list[int] = []\nlet i = 42\nfor i in range(10) {\n    if i == 2 { continue }\n    if i == 5 { break }\n    out.append(i)\n}\nout.append(i)\nlet n = 3\nfor a in range(n) { for b in range(a, n) { out.append(a * 10 + b) } }\nreturn out", "[0,1,3,4,42,0,1,2,11,12,22]"),
+        ("list[int]", "let big = 9223372036854775807\nlet out: list[int] = []\nfor i in range(big - 2, big) { out.append(i - big) }\nfor i in range(-big - 1, -big + 1, 1) { out.append(i + big) }\nreturn out + [x * 2 for x in range(3)]", "[-2,-1,-1,0,0,2,4]"),
+        // `range`'s errors: a zero step, a range too long.
+        ("int", "let z = 0\nlet t = 0\nfor i in range(1, 5, z) { t += i }\nreturn t", "\"ValueError\": \"range() arg 3 must not be zero\""),
+        ("int", "let t = 0\nfor i in range(100000000) { t += 1 }\nreturn t", "\"OverflowError\": \"result is too large\""),
+        // `get` with and without a default, found and missing; int keys.
+        ("list[int]", "let d = {\"a\": 1, \"b\": 2}\nlet k = \"b\"\nlet e = {7: 70}\nlet m = d.get(\"zz\")\nreturn [d.get(k, 0), d.get(\"a\"), d.get(\"c\", 5), e.get(7, 0), e.get(8, -1), 1 if m == none else 0]", "[2,1,5,70,-1,1]"),
+        // The store after a lookup: the counting idiom, and a lookup in one dict followed by
+        // a store into another whose entry at the same position has another key.
+        ("dict[str, int]", "let counts: dict[str, int] = {}\nfor x in [3, 1, 3, 2, 3, 1] {\n    let k = f\"k{x}\"\n    counts[k] = counts.get(k, 0) + 1\n}\nreturn counts", "{\"k3\":3,\"k1\":2,\"k2\":1}"),
+        ("list[int]", "let a = {\"x\": 1, \"y\": 2}\nlet b = {\"y\": 5, \"x\": 6}\nb[\"y\"] = a.get(\"y\", 0) * 100\nb[\"z\"] = a.get(\"x\", 0)\nlet c = {1: 10, 2: 20}\nlet v = c.get(2, 0)\nc[1] = v + 1\nreturn [b[\"x\"], b[\"y\"], b[\"z\"], len(b), c[1], c[2]]", "[6,200,1,3,21,20]"),
+        // `return a op b` as one instruction: ints to a plain caller (`add`, `fact`) or out of
+        // the entry frame, other values, and an overflow's error.
+        ("int", "return add(2, 3) * add(1)", "55"),
+        ("str", "let s = \"ab\"\nreturn s + \"c\"", "\"abc\""),
+        ("list[int]", "return [add(1, 2), fact(5)] + [add(2)]", "[3,120,12]"),
+        ("int", "return add(9223372036854775807, 1)", "\"OverflowError\": \"integer overflow\""),
+    ];
+    for (ret, body, want) in cases {
+        for src in sources(ret, body) {
+            let prog =
+                load(Path::new("t.flyte"), &src).unwrap_or_else(|| panic!("invalid:\n{src}"));
+            let j = agree(&prog, "main", &[], &cluster);
+            let s = &j["summary"];
+            let got = match s["status"].as_str() {
+                Some("succeeded") => s["result"].to_string(),
+                _ => format!("{}: {}", s["error"]["code"], s["error"]["message"]),
+            };
+            assert_eq!(&got, want, "{src}\n{j}");
+            // An error's innermost trace point is the failing statement, as the walker had it:
+            // the `for` whose `range` fails, or the helper's `return a + b` that overflows.
+            if s["status"] != "succeeded" {
+                let at = &j["trace"][0];
+                let (start, end) = (at[1].as_u64().unwrap(), at[2].as_u64().unwrap());
+                let text = &src[start as usize..end as usize];
+                let first = body
+                    .lines()
+                    .find(|l| l.starts_with("for"))
+                    .or(Some("return a + b"));
+                assert_eq!(Some(text), first, "{src}\n{j}");
+            }
+        }
+    }
+}

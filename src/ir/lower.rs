@@ -228,6 +228,13 @@ impl<'a> Lower<'a> {
                     step: true,
                 }),
                 Op::Ret { src, .. } => Some(Op::Ret { src, step: true }),
+                Op::Int { dst, v, .. } => Some(Op::Int { dst, v, step: true }),
+                Op::RetBinary { op, a, b, .. } => Some(Op::RetBinary {
+                    op,
+                    a,
+                    b,
+                    step: true,
+                }),
                 _ => None,
             };
             if let Some(fused) = fused {
@@ -253,7 +260,8 @@ impl<'a> Lower<'a> {
             | Op::JumpIfTrue { to: t, .. }
             | Op::JumpCmp { to: t, .. }
             | Op::JumpCmpK { to: t, .. }
-            | Op::ForNext { exit: t, .. } => *t = to,
+            | Op::ForNext { to: t, .. }
+            | Op::ForRange { to: t, .. } => *t = to,
             _ => {}
         }
     }
@@ -357,7 +365,7 @@ impl<'a> Lower<'a> {
             } => {
                 let (head, next) = self.for_head(iter, pattern);
                 self.loop_body(head, body);
-                self.emit(Op::Jump { to: head });
+                self.back_edge(next);
                 let exit = self.pc();
                 self.patch(next, exit);
                 self.end_loop(exit);
@@ -379,6 +387,7 @@ impl<'a> Lower<'a> {
             }
             StmtKind::Break => self.emit_break(),
             StmtKind::Continue => self.emit_continue(),
+            StmtKind::Return(Some(e)) if self.fins.is_empty() && self.ret_binary(e) => {}
             StmtKind::Return(e) => {
                 let r = match e {
                     Some(e) => self.expr_any(e),
@@ -443,7 +452,11 @@ impl<'a> Lower<'a> {
 
     fn enter_finally(&mut self, i: usize, state: i64) {
         let st = self.fins[i].state;
-        self.emit(Op::Int { dst: st, v: state });
+        self.emit(Op::Int {
+            dst: st,
+            v: state,
+            step: false,
+        });
         let j = self.emit(Op::Jump { to: 0 });
         self.fins[i].entries.push(j);
     }
@@ -568,6 +581,7 @@ impl<'a> Lower<'a> {
         self.emit(Op::Int {
             dst: state,
             v: finally_state::NORMAL,
+            step: false,
         });
         let entry = self.pc();
         for j in ctx.map(|c| c.entries).unwrap_or_default() {
@@ -615,6 +629,9 @@ impl<'a> Lower<'a> {
     /// each item bound to `pattern` (straight into a local's register when it is one name).
     /// Returns the loop's head and the `ForNext` whose exit is patched when the loop ends.
     pub(super) fn for_head(&mut self, iter: &Expr, pattern: &Pattern) -> (Label, usize) {
+        if let Some(head) = self.range_head(iter, pattern) {
+            return head;
+        }
         let src = self.expr_any(iter);
         let it = self.temps(2);
         self.emit(Op::Iter { dst: it, src });
@@ -628,7 +645,8 @@ impl<'a> Lower<'a> {
         let next = self.emit(Op::ForNext {
             iter: it,
             dst,
-            exit: 0,
+            to: 0,
+            back: false,
         });
         if tuple {
             self.bind(pattern, dst);

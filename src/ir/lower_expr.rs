@@ -67,7 +67,11 @@ impl Lower<'_> {
     fn expr_inner(&mut self, e: &Expr, dst: Reg) {
         if let Some(c) = literal(e) {
             match c {
-                Const::Int(v) => self.emit(Op::Int { dst, v }),
+                Const::Int(v) => self.emit(Op::Int {
+                    dst,
+                    v,
+                    step: false,
+                }),
                 c => {
                     let k = self.konst(c);
                     self.emit(Op::Const { dst, k })
@@ -313,6 +317,133 @@ impl Lower<'_> {
         }
     }
 
+    /// The head of `for x in range(...)` (one local name, the builtin `range` with one to three
+    /// positional arguments) as a counted loop; `None` for any other loop (see
+    /// [`Lower::for_head`]).
+    pub(super) fn range_head(&mut self, iter: &Expr, pattern: &Pattern) -> Option<(Label, usize)> {
+        let Pattern::Name(id) = pattern else {
+            return None;
+        };
+        let dst = self.scopes.binding(id)? as Reg;
+        let ExprKind::Call { func, args } = &iter.kind else {
+            return None;
+        };
+        let ExprKind::Name(n) = &func.kind else {
+            return None;
+        };
+        if self.local_read(func).is_some()
+            || !(1..=3).contains(&args.len())
+            || args.iter().any(|a| a.kind != ArgKind::Positional)
+        {
+            return None;
+        }
+        let name = self
+            .scopes
+            .read(func)
+            .and_then(Slot::as_global)
+            .and_then(|id| self.globals.get(id as usize))
+            .unwrap_or(n);
+        if self.checked.locations.contains_key(name)
+            || crate::check::builtins::Builtin::of(name)
+                != Some(crate::check::builtins::Builtin::Range)
+        {
+            return None;
+        }
+        let it = self.temps(3);
+        let start = self.temps(args.len() as u32);
+        for (i, a) in args.iter().enumerate() {
+            self.expr_to(&a.value, start + i as u32);
+        }
+        self.emit(Op::RangeIter {
+            iter: it,
+            args: start,
+            n: args.len() as u8,
+        });
+        let head = self.pc();
+        let next = self.emit(Op::ForRange {
+            iter: it,
+            dst,
+            to: 0,
+            back: false,
+        });
+        Some((head, next))
+    }
+
+    /// `recv.get(args)` as [`Op::Get`] (`None`: emitted). Registers past a 16-bit field
+    /// are copied to temporaries for a `CallMethod` instead, whose first is given.
+    fn get_call(&mut self, dst: Reg, recv: Reg, args: &[Arg]) -> Option<Reg> {
+        let key = self.expr_any(&args[0].value);
+        let dflt = args.get(1).map(|a| self.expr_any(&a.value));
+        let short = |r: Reg| u16::try_from(r).ok().filter(|&r| r != NO_ARG);
+        let dflt16 = match dflt {
+            None => Some(NO_ARG),
+            Some(r) => short(r),
+        };
+        if let (Some(recv), Some(key), Some(dflt)) = (short(recv), short(key), dflt16) {
+            self.emit(Op::Get {
+                dst,
+                recv,
+                key,
+                dflt,
+            });
+            return None;
+        }
+        let start = self.temps(args.len() as u32);
+        self.emit(Op::Move {
+            dst: start,
+            src: key,
+        });
+        if let Some(src) = dflt {
+            self.emit(Op::Move {
+                dst: start + 1,
+                src,
+            });
+        }
+        Some(start)
+    }
+
+    /// `return lhs op rhs` (outside any `finally`: the caller's check) as one
+    /// [`Op::RetBinary`]; `false`: `e` is no such operation, nothing emitted.
+    pub(super) fn ret_binary(&mut self, e: &Expr) -> bool {
+        let ExprKind::Binary { op, lhs, rhs } = &e.kind else {
+            return false;
+        };
+        if matches!(op, BinOp::And | BinOp::Or) {
+            return false;
+        }
+        let a = self.expr_any(lhs);
+        let b = self.expr_any(rhs);
+        self.emit(Op::RetBinary {
+            op: *op,
+            a,
+            b,
+            step: false,
+        });
+        true
+    }
+
+    /// The back edge of the loop whose head (from [`Lower::for_head`]) is at `next`: the head
+    /// instruction again, going on at the body with the next item.
+    pub(super) fn back_edge(&mut self, next: usize) {
+        let body = next as Label + 1;
+        let op = match self.f.code[next] {
+            Op::ForNext { iter, dst, .. } => Op::ForNext {
+                iter,
+                dst,
+                to: body,
+                back: true,
+            },
+            Op::ForRange { iter, dst, .. } => Op::ForRange {
+                iter,
+                dst,
+                to: body,
+                back: true,
+            },
+            _ => Op::Jump { to: next as Label },
+        };
+        self.emit(op);
+    }
+
     /// The comprehension's clauses around `body`.
     fn comp(&mut self, clauses: &[CompClause], body: &mut dyn FnMut(&mut Self)) {
         let Some((c, rest)) = clauses.split_first() else {
@@ -325,7 +456,7 @@ impl Lower<'_> {
             self.branch(cond, false, &mut skips);
         }
         crate::stack::grow(|| self.comp(rest, body));
-        self.emit(Op::Jump { to: head });
+        self.back_edge(next);
         for s in skips {
             self.patch(s, head);
         }
@@ -476,10 +607,18 @@ impl Lower<'_> {
                         self.emit(Op::Append { dst, recv, src });
                         return;
                     }
-                    let start = self.temps(n as u32);
-                    for (i, a) in args.iter().enumerate() {
-                        self.expr_to(&a.value, start + i as u32);
-                    }
+                    let start = if name.name == "get" && (n == 1 || n == 2) {
+                        match self.get_call(dst, recv, args) {
+                            Some(start) => start,
+                            None => return,
+                        }
+                    } else {
+                        let start = self.temps(n as u32);
+                        for (i, a) in args.iter().enumerate() {
+                            self.expr_to(&a.value, start + i as u32);
+                        }
+                        start
+                    };
                     self.emit(Op::CallMethod {
                         dst,
                         recv,

@@ -37,6 +37,8 @@ use std::sync::Arc;
 pub type Reg = u32;
 /// An instruction index in a function's code.
 pub type Label = u32;
+/// No argument (in an instruction's 16-bit register field).
+pub const NO_ARG: u16 = u16::MAX;
 
 /// A constant, folded at lowering time.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,10 +61,11 @@ pub enum Op {
         dst: Reg,
         k: u32,
     },
-    /// `dst = v`
+    /// `dst = v` (`step` as for [`Op::ArithK`]).
     Int {
         dst: Reg,
         v: i64,
+        step: bool,
     },
     Move {
         dst: Reg,
@@ -210,11 +213,30 @@ pub enum Op {
         dst: Reg,
         src: Reg,
     },
-    /// The next item of the snapshot in `iter` into `dst`, or a jump to `exit` at the end.
+    /// The next item of the snapshot in `iter` into `dst`, or a jump to `to` at the end. With
+    /// `back`, the loop's back edge (its head again, one dispatch fewer than a jump to it):
+    /// with the next item a jump to `to` (the body), at the end on to the next instruction.
     ForNext {
         iter: Reg,
         dst: Reg,
-        exit: Label,
+        to: Label,
+        back: bool,
+    },
+    /// `for x in range(...)` as a counted loop, without the list: `range`'s `n` positional
+    /// arguments from `args`, checked (and their work counted) as `range` does; `iter` gets the
+    /// next value, `iter + 1` how many remain, `iter + 2` the step.
+    RangeIter {
+        iter: Reg,
+        args: Reg,
+        n: u8,
+    },
+    /// The next value of the counted loop in `iter` into `dst`, or a jump to `to` at its end
+    /// (`back` as for [`Op::ForNext`]).
+    ForRange {
+        iter: Reg,
+        dst: Reg,
+        to: Label,
+        back: bool,
     },
     /// Unpacks `src` into `n` registers from `start`; `names` chooses the message's noun.
     Unpack {
@@ -245,6 +267,14 @@ pub enum Op {
         recv: Reg,
         src: Reg,
     },
+    /// `recv.get(key)` or `recv.get(key, dflt)` ([`NO_ARG`]: none), each register read in
+    /// place: a dict's lookup (a `CallMethod` when `recv` is no dict).
+    Get {
+        dst: Reg,
+        recv: u16,
+        key: u16,
+        dflt: u16,
+    },
     /// Any other call: `calls[site]`.
     Call {
         dst: Reg,
@@ -258,6 +288,13 @@ pub enum Op {
     /// Returns `src` (`step` as for [`Op::ArithK`]).
     Ret {
         src: Reg,
+        step: bool,
+    },
+    /// Returns `a op b` (`step` as for [`Op::ArithK`]): `return x + y` outside a `finally`.
+    RetBinary {
+        op: BinOp,
+        a: Reg,
+        b: Reg,
         step: bool,
     },
     RetNone,

@@ -145,6 +145,18 @@ fn len(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Va
 
 fn range(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Value> {
     no_kwargs(name, kwargs)?;
+    let (start, count, step) = range_bounds(args)?;
+    Ok(Value::list(
+        (0..count)
+            .map(|k| Value::Int((start as i128 + step as i128 * k as i128) as i64))
+            .collect(),
+    ))
+}
+
+/// `range(args)` (positional arguments) as its first value, its length and its step, checked
+/// as `range` checks them; the VM's counted `for` loop uses it without building the list.
+pub(crate) fn range_bounds(args: &[Value]) -> Result<(i64, usize, i64), Value> {
+    let name = "range";
     let a = bind(name, args, &[], &["start", "stop", "step"], 1, 3)?;
     let mut ints = [0i64; 3];
     for (slot, v) in ints.iter_mut().zip(&a) {
@@ -168,20 +180,16 @@ fn range(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, 
     if step == 0 {
         return Err(value_error("range() arg 3 must not be zero"));
     }
-    let (start, stop, step) = (start as i128, stop as i128, step as i128);
-    let count = if step > 0 && start < stop {
-        (stop - start - 1) / step + 1
-    } else if step < 0 && stop < start {
-        (start - stop - 1) / -step + 1
+    let (a, b, k) = (start as i128, stop as i128, step as i128);
+    let count = if k > 0 && a < b {
+        (b - a - 1) / k + 1
+    } else if k < 0 && b < a {
+        (a - b - 1) / -k + 1
     } else {
         0
     };
     let count = check_len(usize::try_from(count).ok())?;
-    Ok(Value::list(
-        (0..count)
-            .map(|k| Value::Int((start + step * k as i128) as i64))
-            .collect(),
-    ))
+    Ok((start, count, step))
 }
 
 fn enumerate(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Value> {

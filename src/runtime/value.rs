@@ -179,7 +179,7 @@ pub type DictMap = IndexMap<Key, Value, std::hash::BuildHasherDefault<ahash::AHa
 /// keyword (`None` for a positional one).
 pub type RecordValue = (Name, Vec<(Option<Name>, Value)>);
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Value {
     None,
     Bool(bool),
@@ -201,6 +201,31 @@ pub enum Value {
     Callable(Rc<Callable>),
     /// `group("name")`, for `with`.
     Group(Rc<str>),
+}
+
+impl Clone for Value {
+    /// Inline at every use: a scalar is copied, a shared value's count raised, without a call
+    /// (the derived clone is one).
+    #[inline]
+    fn clone(&self) -> Value {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(x) => Value::Float(*x),
+            Value::Duration(d) => Value::Duration(*d),
+            Value::Future(id) => Value::Future(*id),
+            Value::Str(s) => Value::Str(s.clone()),
+            Value::List(l) => Value::List(l.clone()),
+            Value::Tuple(t) => Value::Tuple(t.clone()),
+            Value::Dict(d) => Value::Dict(d.clone()),
+            Value::Struct(s) => Value::Struct(s.clone()),
+            Value::Error(e) => Value::Error(e.clone()),
+            Value::Record(r) => Value::Record(r.clone()),
+            Value::Callable(c) => Value::Callable(c.clone()),
+            Value::Group(g) => Value::Group(g.clone()),
+        }
+    }
 }
 
 impl PartialEq for Value {

@@ -85,13 +85,15 @@ impl<'p> Machine<'p> {
             fut,
             native,
         };
-        enter(
+        let (code, pc, base) = enter(
             f,
             &mut self.frames,
             &mut self.regs,
-            (&mut self.code, &mut self.pc, &mut self.base),
+            (self.code, self.pc, self.base),
             at,
-        )
+        )?;
+        (self.code, self.pc, self.base) = (code, pc, base);
+        Ok(())
     }
 }
 
@@ -104,15 +106,19 @@ pub(super) struct Entry {
     pub(super) native: bool,
 }
 
-/// Pushes a frame for `e` above the current one (`at`: its code, pc and base).
+/// Where the VM stands: the current frame's code, the next instruction, the frame's base.
+pub(super) type Pos<'p> = (&'p FnCode, usize, usize);
+
+/// Pushes a frame for `e` above the current one (`at`: where the VM stands); gives where it
+/// stands in the new frame. (By value: the loop keeps its position in registers.)
 #[inline(never)]
 pub(super) fn enter<'p>(
     f: &mut Frame<'p>,
     frames: &mut Vec<Saved<'p>>,
     regs: &mut Vec<Value>,
-    at: (&mut &'p FnCode, &mut usize, &mut usize),
+    at: Pos<'p>,
     e: Entry,
-) -> Res<()> {
+) -> Res<Pos<'p>> {
     let (code, pc, base) = at;
     let prog: &'p crate::runtime::Executable = f.sh.prog;
     if f.depth + 1 > f.sh.limits.max_call_depth {
@@ -121,12 +127,12 @@ pub(super) fn enter<'p>(
     let Some(callee) = prog.vm_body(e.func) else {
         return Err(not_lowered());
     };
-    let new_base = *base + code.nregs as usize;
+    let new_base = base + code.nregs as usize;
     frames.push(Saved {
         code,
-        pc: *pc,
-        base: *base,
-        dst: *base + e.dst as usize,
+        pc,
+        base,
+        dst: base + e.dst as usize,
         fut: e.fut.unwrap_or(NO_FUT),
         native: e.native,
     });
@@ -137,11 +143,34 @@ pub(super) fn enter<'p>(
     for (slot, v) in regs[new_base..].iter_mut().zip(e.args) {
         *slot = v;
     }
-    *base = new_base;
-    *code = callee;
-    *pc = 0;
     f.depth += 1;
-    Ok(())
+    Ok((callee, 0, new_base))
+}
+
+/// Leaves the current frame (at `at`) with `v`: where the VM goes on, and the halt when the
+/// value leaves the VM (the entry frame ended, or a frame entered for an effect).
+#[inline(never)]
+pub(super) fn leave<'p>(
+    f: &mut Frame<'p>,
+    frames: &mut Vec<Saved<'p>>,
+    regs: &mut [Value],
+    at: Pos<'p>,
+    v: Value,
+) -> (Pos<'p>, Option<Halt>) {
+    let (code, mut pc, mut base) = at;
+    let Some(saved) = pop(frames, regs, code, &mut pc, &mut base) else {
+        return (at, Some(Halt::Done(Ok(v))));
+    };
+    f.depth -= 1;
+    let at = (saved.code, pc, base);
+    if saved.fut != NO_FUT {
+        slow::settle_fn(f, saved.fut, Ok(&v));
+    }
+    if saved.native {
+        return (at, Some(Halt::Delivered(Ok(v))));
+    }
+    put(&mut regs[saved.dst], v);
+    (at, None)
 }
 
 #[cold]
@@ -160,7 +189,31 @@ pub(super) fn put(slot: &mut Value, v: Value) {
     if is_scalar(&old) {
         std::mem::forget(old);
     } else {
-        drop(old);
+        drop_value(old);
+    }
+}
+
+/// Drops a value that may hold something on the heap. A list only this value holds is
+/// taken apart here: its scalar items need no drop call each.
+#[inline(never)]
+pub(super) fn drop_value(v: Value) {
+    match v {
+        Value::List(l) => match std::rc::Rc::try_unwrap(l) {
+            Ok(items) => drop_items(items.into_inner()),
+            Err(l) => drop(l),
+        },
+        v => drop(v),
+    }
+}
+
+/// Drops `items`, calling the general drop only for those that hold something on the heap.
+pub(super) fn drop_items(mut items: Vec<Value>) {
+    for v in items.drain(..) {
+        if is_scalar(&v) {
+            std::mem::forget(v);
+        } else {
+            drop(v);
+        }
     }
 }
 
@@ -196,7 +249,7 @@ pub(super) fn take_range(regs: &mut [Value], s: usize, n: u32) -> Vec<Value> {
 /// Leaves the current frame: clears its window (so a value it held is dropped now, as the
 /// walker drops a frame's locals) and restores the caller's `pc` and `base`;
 /// gives the caller's code and its result register, or `None` at the entry frame.
-#[inline]
+#[inline(always)]
 pub(super) fn pop<'p>(
     frames: &mut Vec<Saved<'p>>,
     regs: &mut [Value],

@@ -28,6 +28,8 @@
 mod fiber;
 mod frame;
 mod slow;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use fiber::Fiber;
 use frame::*;
@@ -37,7 +39,7 @@ use super::interp::{Begin, Ctrl, Frame, Res};
 use super::ops;
 use super::value::Value;
 use crate::diagnostics::ErrorType;
-use crate::ir::{finally_state, Op, Unit};
+use crate::ir::{finally_state, Op, Unit, NO_ARG};
 use crate::syntax::ast::{BinOp, CmpOp, Name};
 
 /// Runs body number `func` of `unit` with `args` (its parameters, in order) at `f.depth`,
@@ -114,6 +116,10 @@ fn truthy(v: &Value) -> bool {
 /// The main loop, from where `m` stands, until the entry frame ends or an instruction waits.
 pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -> Halt {
     let sh = f.sh.clone();
+    let unit: &'p Unit = &sh.prog.unit;
+    // The position of the entry a dict lookup last found: `d[k] = d.get(k, 0) + 1` stores
+    // there without a second lookup when the key there is `k` (a hint, always checked).
+    let mut hint = usize::MAX;
     let (mut code, mut pc, mut base) = (m.code, m.pc, m.base);
     let regs = &mut m.regs;
     let frames = &mut m.frames;
@@ -202,16 +208,50 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                                     fut,
                                     native: false,
                                 };
-                                t!(enter(f, frames, regs, (&mut code, &mut pc, &mut base), e));
+                                (code, pc, base) = t!(enter(f, frames, regs, (code, pc, base), e));
                             }
                         }
+                    }};
+                }
+                // An int back to a plain caller: only the payload moves (and on to the next
+                // instruction); any other caller is left to `ret!`.
+                macro_rules! ret_int {
+                    ($i:expr) => {{
+                        let i: i64 = $i;
+                        if frames.last().is_some_and(|s| s.fut == NO_FUT && !s.native) {
+                            if let Some(saved) = pop(frames, regs, code, &mut pc, &mut base) {
+                                code = saved.code;
+                                f.depth -= 1;
+                                match &mut regs[saved.dst] {
+                                    Value::Int(x) => *x = i,
+                                    slot => put(slot, Value::Int(i)),
+                                }
+                                continue;
+                            }
+                        }
+                    }};
+                }
+                // Returns `$v` from the current frame, and goes on in the caller's.
+                macro_rules! ret {
+                    ($v:expr) => {{
+                        let (at, h) = leave(f, frames, regs, (code, pc, base), $v);
+                        (code, pc, base) = at;
+                        if let Some(h) = h {
+                            halt!(h);
+                        }
+                        continue;
                     }};
                 }
                 let op = code.code[pc];
                 pc += 1;
                 match op {
                     Op::Step => step!(),
-                    Op::Int { dst, v } => set_int!(dst, v),
+                    Op::Int { dst, v, step } => {
+                        if step {
+                            step!();
+                        }
+                        set_int!(dst, v);
+                    }
                     Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
                     Op::Move { dst, src } => match r!(src) {
                         Value::Int(i) => set_int!(dst, i),
@@ -327,7 +367,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     }
                     Op::SetIndex { obj, idx, src } => {
                         let v = r!(src).clone();
-                        t!(ops::set_index(&r!(obj), &r!(idx), v).map_err(Ctrl::raise));
+                        t!(slow::set_index(&r!(obj), &r!(idx), v, hint));
                     }
                     Op::Attr { dst, obj, name } => {
                         let o = r!(obj).clone();
@@ -358,7 +398,12 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, Value::list(items));
                         set!(dst + 1, Value::Int(0));
                     }
-                    Op::ForNext { iter, dst, exit } => {
+                    Op::ForNext {
+                        iter,
+                        dst,
+                        to,
+                        back,
+                    } => {
                         let Value::Int(i) = r!(iter + 1) else {
                             break 'run slow::error(
                                 ErrorType::RuntimeSystemError,
@@ -387,10 +432,49 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         };
                         if more {
                             set_int!(iter + 1, i + 1);
+                            if back {
+                                pc = to as usize;
+                            }
                         } else {
                             // The snapshot goes now, not when the register is next written.
                             set!(iter, Value::None);
-                            pc = exit as usize;
+                            if !back {
+                                pc = to as usize;
+                            }
+                        }
+                    }
+                    Op::RangeIter { iter, args, n } => {
+                        let s = base + args as usize;
+                        let (first, count, by) = t!(slow::range(f, &regs[s..s + n as usize]));
+                        set_int!(iter, first);
+                        set_int!(iter + 1, count as i64);
+                        set_int!(iter + 2, by);
+                    }
+                    Op::ForRange {
+                        iter,
+                        dst,
+                        to,
+                        back,
+                    } => {
+                        let (Value::Int(next), Value::Int(left), Value::Int(by)) =
+                            (&r!(iter), &r!(iter + 1), &r!(iter + 2))
+                        else {
+                            break 'run slow::error(
+                                ErrorType::RuntimeSystemError,
+                                "internal: a counted loop",
+                            );
+                        };
+                        let (next, left, by) = (*next, *left, *by);
+                        if left > 0 {
+                            set_int!(dst, next);
+                            // Past the last value the sum may overflow: it is never read.
+                            set_int!(iter, next.wrapping_add(by));
+                            set_int!(iter + 1, left - 1);
+                            if back {
+                                pc = to as usize;
+                            }
+                        } else if !back {
+                            pc = to as usize;
                         }
                     }
                     Op::Unpack {
@@ -413,7 +497,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         if f.depth + 1 > sh.limits.max_call_depth {
                             break 'run f.depth_error();
                         }
-                        let Some(callee) = sh.prog.vm_body(func) else {
+                        let Some(callee) = unit.get(func) else {
                             break 'run not_lowered();
                         };
                         let _ = n;
@@ -465,6 +549,23 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         };
                         set!(dst, v);
                     }
+                    Op::Get {
+                        dst,
+                        recv,
+                        key,
+                        dflt,
+                    } => {
+                        let dflt = (dflt != NO_ARG).then(|| &r!(dflt));
+                        let v = match &r!(recv) {
+                            Value::Dict(d) => t!(slow::dict_get(d, &r!(key), dflt, &mut hint)),
+                            other => {
+                                let args: Vec<Value> =
+                                    std::iter::once(&r!(key)).chain(dflt).cloned().collect();
+                                t!(slow::call_method(f, other, &args, &Name::new("get")))
+                            }
+                        };
+                        set!(dst, v);
+                    }
                     Op::Call { dst, site } => {
                         let site = &code.calls[site as usize];
                         let b = t!(slow::call(f, site, code.nlocals, &mut regs[base..]));
@@ -478,46 +579,29 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         if step {
                             step!();
                         }
+                        if let Value::Int(i) = r!(src) {
+                            ret_int!(i);
+                        }
                         let v = match &r!(src) {
                             Value::Int(i) => Value::Int(*i),
                             _ => std::mem::replace(&mut r!(src), Value::None),
                         };
-                        match pop(frames, regs, code, &mut pc, &mut base) {
-                            Some(saved) => {
-                                code = saved.code;
-                                f.depth -= 1;
-                                if (saved.fut != NO_FUT) | saved.native {
-                                    if saved.fut != NO_FUT {
-                                        slow::settle_fn(f, saved.fut, Ok(&v));
-                                    }
-                                    if saved.native {
-                                        halt!(Halt::Delivered(Ok(v)));
-                                    }
-                                }
-                                match (&mut regs[saved.dst], v) {
-                                    (Value::Int(x), Value::Int(i)) => *x = i,
-                                    (slot, v) => put(slot, v),
-                                }
-                            }
-                            None => halt!(Halt::Done(Ok(v))),
-                        }
+                        ret!(v);
                     }
-                    Op::RetNone => match pop(frames, regs, code, &mut pc, &mut base) {
-                        Some(saved) => {
-                            code = saved.code;
-                            f.depth -= 1;
-                            if (saved.fut != NO_FUT) | saved.native {
-                                if saved.fut != NO_FUT {
-                                    slow::settle_fn(f, saved.fut, Ok(&Value::None));
-                                }
-                                if saved.native {
-                                    halt!(Halt::Delivered(Ok(Value::None)));
-                                }
-                            }
-                            put(&mut regs[saved.dst], Value::None);
+                    Op::RetBinary { op, a, b, step } => {
+                        if step {
+                            step!();
                         }
-                        None => halt!(Halt::Done(Ok(Value::None))),
-                    },
+                        if let (Value::Int(x), Value::Int(y)) = (&r!(a), &r!(b)) {
+                            if let Some(i) = int_arith(op, *x, *y) {
+                                ret_int!(i);
+                                ret!(Value::Int(i));
+                            }
+                        }
+                        let v = t!(slow::binary(f, op, &r!(a), &r!(b)));
+                        ret!(v);
+                    }
+                    Op::RetNone => ret!(Value::None),
                     Op::Raise { src } => {
                         let v = r!(src).clone();
                         break 'run f.raise_stmt(Some(v));

@@ -4,13 +4,14 @@
 //! [`error`], so adapting to a new error type is one place.
 
 use super::super::interp::{raise, Begin, Callee, Ctrl, Frame, Res};
-use super::super::value::{Callable, DictMap, Value};
+use super::super::value::{Callable, DictMap, Key, Value};
 use super::super::Fut;
 use super::super::{builtins, ops};
 use crate::check::types;
 use crate::diagnostics::ErrorType;
 use crate::ir::{finally_state, ArgMode, CallSite, Const, FPart, FnCode, HandlerKind, Label, Reg};
 use crate::syntax::ast::{BinOp, Name};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// A catchable error of type `kind`.
@@ -57,18 +58,40 @@ pub(super) fn dict(f: &Frame<'_>, items: Vec<Value>) -> Res<Value> {
     Ok(Value::dict(out))
 }
 
+/// An f-string, written into a buffer kept between f-strings (one allocation: the result's).
 pub(super) fn fstring(f: &Frame<'_>, parts: &[FPart], regs: &[Value]) -> Res<Value> {
-    let mut out = String::new();
-    for p in parts {
-        match p {
-            FPart::Text(t) => out.push_str(t),
-            FPart::Field { reg, spec } => {
-                f.format_field(&mut out, &regs[*reg as usize], spec.as_deref())?
+    let mut out = FSTRING.take();
+    out.clear();
+    let r = (|| {
+        for p in parts {
+            match p {
+                FPart::Text(t) => out.push_str(t),
+                FPart::Field { reg, spec } => {
+                    f.format_field(&mut out, &regs[*reg as usize], spec.as_deref())?
+                }
             }
         }
+        ops::check_len(Some(out.len())).map_err(Ctrl::raise)?;
+        Ok(Value::str(&out))
+    })();
+    // A small buffer is kept; a big one goes (the memory a run holds stays its values').
+    if out.capacity() <= 1024 {
+        FSTRING.set(out);
     }
-    ops::check_len(Some(out.len())).map_err(Ctrl::raise)?;
-    Ok(Value::str(&out))
+    r
+}
+
+/// `for x in range(args)`: the first value, the count and the step, with the work `range`
+/// counts (one step per value).
+pub(super) fn range(f: &Frame<'_>, args: &[Value]) -> Res<(i64, usize, i64)> {
+    let (first, count, by) = builtins::range_bounds(args).map_err(Ctrl::raise)?;
+    f.charge(count as u64)?;
+    Ok((first, count, by))
+}
+
+thread_local! {
+    /// The text of the f-string being built, kept between f-strings (see [`fstring`]).
+    static FSTRING: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// The old value of `obj.name` for `obj.name op= v`.
@@ -160,6 +183,46 @@ pub(super) fn settle_fn(f: &Frame<'_>, fut: u32, r: Result<&Value, &Ctrl>) {
     if let Some(slot) = f.sh.futs.borrow_mut().get_mut(fut as usize) {
         *slot = Fut::settled(done);
     }
+}
+
+/// `d.get(key)` or `d.get(key, dflt)`; `hint` becomes the entry's position when found.
+#[inline]
+pub(super) fn dict_get(
+    d: &RefCell<DictMap>,
+    key: &Value,
+    dflt: Option<&Value>,
+    hint: &mut usize,
+) -> Res<Value> {
+    if let Some(k) = ops::lookup_key(key).map_err(Ctrl::raise)? {
+        if let Some((i, _, v)) = d.borrow().get_full(&k) {
+            *hint = i;
+            return Ok(v.clone());
+        }
+    }
+    Ok(match dflt {
+        Some(v) => v.clone(),
+        None => Value::None,
+    })
+}
+
+/// `obj[idx] = v`: in a dict, at the entry `hint` when its key is `idx`.
+#[inline]
+pub(super) fn set_index(obj: &Value, idx: &Value, v: Value, hint: usize) -> Res<()> {
+    if let Value::Dict(d) = obj {
+        let mut d = d.borrow_mut();
+        if let Some((k, slot)) = d.get_index_mut(hint) {
+            let same = match (k, idx) {
+                (Key::Str(a), Value::Str(b)) => **a == **b,
+                (Key::Int(a), Value::Int(b)) => a == b,
+                _ => false,
+            };
+            if same {
+                *slot = v;
+                return Ok(());
+            }
+        }
+    }
+    ops::set_index(obj, idx, v).map_err(Ctrl::raise)
 }
 
 /// `recv.name(args)`.

@@ -1,0 +1,154 @@
+//! What the lowering gives the VM's fast paths (their results are compared with the walker's
+//! in tests/engine_agreement.rs).
+
+use crate::check::{self, imports};
+use crate::diagnostics::SourceMap;
+use crate::ir::{FnCode, Op};
+use crate::runtime::Executable;
+
+fn program(src: &str) -> Executable {
+    let mut map = SourceMap::new();
+    let loaded = imports::load(
+        &mut map,
+        "t.flyte",
+        src.as_bytes(),
+        &imports::relative_files(&[]),
+    );
+    let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+    assert!(
+        !loaded.diags.iter().chain(&diags).any(|d| d.is_error()),
+        "{diags:?}"
+    );
+    Executable::new(loaded, checked)
+}
+
+fn body<'a>(p: &'a Executable, name: &str) -> &'a FnCode {
+    let index = p.checked.locations.get_index_of(name).expect("declared");
+    p.vm_body(index as u32).expect("lowered")
+}
+
+const ENV: &str = "env e = TaskEnvironment(name = \"e\")\n";
+
+#[test]
+fn a_loop_over_the_builtin_range_is_counted() {
+    let p = program(&format!(
+        "{ENV}fn f(n: int) -> int {{\n    let t = 0\n    for i in range(1, n, 2) {{ t += i }}\n    return t + len([x for x in range(n)])\n}}\n"
+    ));
+    let code = &body(&p, "f").code;
+    // Each loop's head, and its back edge going on at the body.
+    let counted: Vec<_> = code
+        .iter()
+        .enumerate()
+        .filter_map(|(at, op)| match op {
+            Op::ForRange { to, back, .. } => Some((at, *to as usize, *back)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(counted.len(), 4, "{code:?}");
+    for (at, to, back) in counted {
+        assert_eq!(to < at, back, "{code:?}");
+    }
+    // No list is built for either loop: the one call left is `len`'s.
+    assert!(
+        !code
+            .iter()
+            .any(|op| matches!(op, Op::ForNext { .. } | Op::Iter { .. })),
+        "{code:?}"
+    );
+    let calls = code
+        .iter()
+        .filter(|op| matches!(op, Op::Call { .. }))
+        .count();
+    assert_eq!(calls, 1, "{code:?}");
+}
+
+#[test]
+fn a_range_of_the_programs_own_or_over_a_pattern_is_iterated() {
+    let p = program(&format!(
+        "{ENV}fn range(n: int) -> list[int] {{\n    return [n]\n}}\nfn f() -> int {{\n    let t = 0\n    for i in range(3) {{ t += i }}\n    return t\n}}\nfn g() -> int {{\n    let t = 0\n    for (a, b) in [(1, 2)] {{ t += a + b }}\n    return t\n}}\n"
+    ));
+    for f in ["f", "g"] {
+        let code = &body(&p, f).code;
+        assert!(
+            !code.iter().any(|op| matches!(op, Op::ForRange { .. })),
+            "{f}: {code:?}"
+        );
+        assert!(
+            code.iter().any(|op| matches!(op, Op::ForNext { .. })),
+            "{f}: {code:?}"
+        );
+    }
+}
+
+#[test]
+fn get_reads_its_key_and_default_in_place() {
+    let p = program(&format!(
+        "{ENV}fn f(d: dict[str, int], k: str) -> int? {{\n    d[k] = d.get(k, 0) + 1\n    return d.get(k)\n}}\n"
+    ));
+    let code = &body(&p, "f").code;
+    let gets: Vec<_> = code
+        .iter()
+        .filter_map(|op| match op {
+            Op::Get {
+                recv, key, dflt, ..
+            } => Some((*recv, *key, *dflt)),
+            _ => None,
+        })
+        .collect();
+    // `d` and `k` are the first two locals.
+    assert_eq!(gets.len(), 2, "{code:?}");
+    assert_eq!((gets[0].0, gets[0].1), (0, 1));
+    assert_eq!(gets[1], (0, 1, crate::ir::NO_ARG));
+    assert!(
+        !code
+            .iter()
+            .any(|op| matches!(op, Op::CallMethod { .. } | Op::Move { .. })),
+        "{code:?}"
+    );
+}
+
+#[test]
+fn return_of_an_operation_is_one_instruction_outside_finally() {
+    let p = program(&format!(
+        "{ENV}fn f(a: int, b: int) -> int {{\n    return a + b\n}}\nfn g(a: int) -> int {{\n    try {{\n        return a * 2\n    }} finally {{\n        let z = 0\n    }}\n}}\n"
+    ));
+    let f = &body(&p, "f").code;
+    assert!(
+        matches!(
+            f[0],
+            Op::RetBinary {
+                a: 0,
+                b: 1,
+                step: true,
+                ..
+            }
+        ),
+        "{f:?}"
+    );
+    // A `return` inside `try` with `finally` goes through the block.
+    let g = &body(&p, "g").code;
+    assert!(
+        !g.iter().any(|op| matches!(op, Op::RetBinary { .. })),
+        "{g:?}"
+    );
+}
+
+#[test]
+fn a_statement_that_begins_with_an_int_counts_its_step_there() {
+    let p = program(&format!(
+        "{ENV}fn f(a: int) -> int {{\n    let t = 5\n    t = a\n    return t\n}}\n"
+    ));
+    let code = &body(&p, "f").code;
+    assert!(
+        matches!(
+            code[0],
+            Op::Int {
+                v: 5,
+                step: true,
+                ..
+            }
+        ),
+        "{code:?}"
+    );
+    assert!(matches!(code[1], Op::Step), "{code:?}");
+}
