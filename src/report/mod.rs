@@ -48,7 +48,7 @@ impl Record {
                 .args
                 .iter()
                 .map(|a| {
-                    let s = crate::runtime::value::Value::tuple(a.clone()).repr();
+                    let s = crate::runtime::value::Value::tuple(a.to_vec()).repr();
                     if s.chars().count() > 200 {
                         s.chars().take(199).collect::<String>() + "…"
                     } else {

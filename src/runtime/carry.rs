@@ -267,7 +267,7 @@ impl<'s, 'p> Renumber<'s, 'p> {
             } => Fut::LazyTask {
                 task: *task,
                 settings: settings.clone(),
-                args: self.values(args).into_boxed_slice(),
+                args: self.values(args).into(),
             },
             Fut::LazyFn { func, args } => Fut::LazyFn {
                 func: *func,
@@ -316,7 +316,7 @@ impl<'s, 'p> Renumber<'s, 'p> {
                     Some(task) => Fut::LazyTask {
                         task: task as u32,
                         settings,
-                        args: self.values(&args).into_boxed_slice(),
+                        args: self.values(&args).into(),
                     },
                     None => gone(callee),
                 }

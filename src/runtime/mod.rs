@@ -304,6 +304,42 @@ pub(crate) struct ActSettings {
     pub cache: Option<crate::check::config::CacheSpec>,
 }
 
+/// A call's arguments, in parameter order: one (most task calls) kept inline, no allocation;
+/// others in a boxed slice. Reads as a slice.
+#[derive(Clone, Debug)]
+pub enum ArgList {
+    One(Value),
+    Many(Box<[Value]>),
+}
+
+impl ArgList {
+    pub fn into_vec(self) -> Vec<Value> {
+        match self {
+            ArgList::One(v) => vec![v],
+            ArgList::Many(b) => b.into_vec(),
+        }
+    }
+}
+
+impl From<Vec<Value>> for ArgList {
+    fn from(mut v: Vec<Value>) -> ArgList {
+        match v.len() {
+            1 => ArgList::One(v.pop().unwrap_or(Value::None)),
+            _ => ArgList::Many(v.into_boxed_slice()),
+        }
+    }
+}
+
+impl std::ops::Deref for ArgList {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        match self {
+            ArgList::One(v) => std::slice::from_ref(v),
+            ArgList::Many(b) => b,
+        }
+    }
+}
+
 /// A logical action: one task call, across its attempts. A million calls hold a million of
 /// these at once, so what few actions have (retries used, memory allocated, children, a
 /// cache key, a group) sits in [`ActMore`], boxed, made on first use.
@@ -317,7 +353,7 @@ pub(crate) struct Act {
     pub first_queued: i64,
     pub settings: Rc<ActSettings>,
     /// Its arguments, as bound (a boxed slice: they never grow).
-    pub args: Box<[Value]>,
+    pub args: ArgList,
     pub result: Option<Result<Value, Rc<ErrorValue>>>,
     /// The bodies waiting for it to end.
     pub waiters: Waiters,
@@ -331,8 +367,8 @@ pub(crate) struct ActMore {
     pub system_retries_used: u32,
     /// Bytes its body holds (`allocate`, `free`).
     pub memory_used: u64,
-    /// The actions it started, in order.
-    pub children: Vec<usize>,
+    /// The actions it started, in order (a root may start a million: `u32` each).
+    pub children: Vec<u32>,
     /// Its cache key and followers, when its result may be cached.
     pub cached: Option<Cached>,
     pub group: Option<Rc<str>>,
@@ -343,7 +379,7 @@ impl Act {
     /// input that starts at once, in it (1).
     pub fn new(
         task: u32,
-        args: Vec<Value>,
+        args: ArgList,
         settings: Rc<ActSettings>,
         attempt: u32,
         first_queued: i64,
@@ -355,7 +391,7 @@ impl Act {
             first_queued,
             sim_id: u32::MAX,
             settings,
-            args: args.into_boxed_slice(),
+            args,
             result: None,
             waiters: Waiters::default(),
             more: None,
@@ -373,12 +409,17 @@ impl Act {
     }
 
     /// The actions it started, in order.
-    pub fn children(&self) -> &[usize] {
-        self.more.as_deref().map_or(&[], |m| m.children.as_slice())
+    pub fn children(&self) -> Vec<usize> {
+        let c = self
+            .more
+            .as_deref()
+            .map_or(&[][..], |m| m.children.as_slice());
+        c.iter().map(|&c| c as usize).collect()
     }
 
     /// Records that it started action `id`.
     pub fn add_child(&mut self, id: usize) {
+        let id = u32::try_from(id).expect("fewer than 2^32 actions");
         self.more_mut().children.push(id);
     }
 
@@ -436,7 +477,7 @@ pub(crate) enum Fut {
         /// The task's index among the checked tasks.
         task: u32,
         settings: Rc<ActSettings>,
-        args: Box<[Value]>,
+        args: ArgList,
     },
     /// A call of an async `fn`, run inline in the awaiting action.
     LazyFn {
@@ -501,8 +542,9 @@ pub(crate) struct Shared<'p> {
     pub prog: &'p Executable,
     pub sim: RefCell<Sim>,
     pub acts: RefCell<Vec<Act>>,
-    /// For each simulator action: (logical action, attempt number).
-    pub sim_acts: RefCell<Vec<usize>>,
+    /// For each simulator action: its logical action (`u32::MAX`: none; `u32`, as a million
+    /// actions hold one each).
+    pub sim_acts: RefCell<Vec<u32>>,
     pub futs: RefCell<Vec<Fut>>,
     pub ready: RefCell<VecDeque<usize>>,
     pub next_exec: Cell<usize>,
@@ -567,7 +609,7 @@ pub struct RunOutcome {
     /// The distinct resource requests of the actions ([`ActionSummary::resources`]).
     pub resources: Vec<ResourceSpec>,
     /// Each action's inputs (for reports; formatted only when one is written).
-    pub args: Vec<Vec<Value>>,
+    pub args: Vec<ArgList>,
     /// Replicas of `scope = "global"` environments alive at the end, by environment name:
     /// what the next run of the same session starts with, warm.
     pub warm_after: Vec<(String, u32)>,
@@ -602,8 +644,8 @@ pub struct ActionSummary {
 pub(crate) fn action_summaries(
     prog: &Executable,
     mut acts: Vec<Act>,
-    sim_acts: &[usize],
-) -> (Vec<ActionSummary>, Vec<ResourceSpec>, Vec<Vec<Value>>) {
+    sim_acts: &[u32],
+) -> (Vec<ActionSummary>, Vec<ResourceSpec>, Vec<ArgList>) {
     let n = acts.len();
     let mut resources: Vec<ResourceSpec> = Vec::new();
     let mut seen: HashMap<*const ActSettings, u32> = HashMap::new();
@@ -656,7 +698,7 @@ pub(crate) fn action_summaries(
             requested_at: first_queued,
             resources: request[acts.len()],
         });
-        args.push(a_args.into_vec());
+        args.push(a_args);
         if acts.len().is_multiple_of(SHRINK_EVERY) {
             acts.shrink_to_fit();
         }
@@ -664,7 +706,7 @@ pub(crate) fn action_summaries(
     actions.reverse();
     args.reverse();
     for (sid, &id) in sim_acts.iter().enumerate() {
-        if let Some(a) = actions.get_mut(id) {
+        if let Some(a) = actions.get_mut(id as usize) {
             a.sim_ids.push(sid as u32);
         }
     }
@@ -780,8 +822,10 @@ mod size_tests {
         // Pinned so growth is a decision: a million actions hold one of each.
         let act = std::mem::size_of::<super::Act>();
         let fut = std::mem::size_of::<super::Fut>();
-        assert!(act <= 96, "Act is {act} bytes");
-        assert!(fut <= 32, "Fut is {fut} bytes");
+        let args = std::mem::size_of::<super::ArgList>();
+        assert!(args <= 24, "ArgList is {args} bytes");
+        assert!(act <= 104, "Act is {act} bytes");
+        assert!(fut <= 40, "Fut is {fut} bytes");
         let waiters = std::mem::size_of::<super::Waiters>();
         assert!(waiters <= 16, "Waiters is {waiters} bytes");
     }

@@ -48,7 +48,10 @@ pub(crate) fn collect(sh: &Shared<'_>, wanted: Option<WaitsOf<'_>>) -> Vec<Vec<A
     let sim_acts = sh.sim_acts.borrow();
     let sets = sh.replica_sets.borrow();
     let action = |a: ActionId| match sim_acts.get(a.0 as usize) {
-        Some(&id) if id != usize::MAX => action_name(&sh.prog.task_fqn(acts[id].task), id),
+        Some(&id) if id != u32::MAX => {
+            let id = id as usize;
+            action_name(&sh.prog.task_fqn(acts[id].task), id)
+        }
         _ => format!("action {}", a.0),
     };
     let set = |s: ReplicaSetId| {
@@ -59,7 +62,11 @@ pub(crate) fn collect(sh: &Shared<'_>, wanted: Option<WaitsOf<'_>>) -> Vec<Vec<A
     let pools = &sim.cluster().pools;
     let mut out = vec![Vec::new(); acts.len()];
     for (sid, &id) in sim_acts.iter().enumerate() {
-        if id == usize::MAX || wanted.is_some_and(|f| !f(&sh.prog.task_fqn(acts[id].task), id)) {
+        if id == u32::MAX {
+            continue;
+        }
+        let id = id as usize;
+        if wanted.is_some_and(|f| !f(&sh.prog.task_fqn(acts[id].task), id)) {
             continue;
         }
         for w in sim.waits(sim::ActionId(sid as u32)) {

@@ -9,7 +9,7 @@ pub(super) fn submit_new(
     sh: &Rc<Shared<'_>>,
     index: u32,
     settings: Rc<ActSettings>,
-    args: Vec<Value>,
+    args: ArgList,
 ) -> usize {
     let now = sh.sim.borrow().now();
     sh.live.set(sh.live.get() + 1);
@@ -78,7 +78,7 @@ pub(super) fn cache_key(sh: &Rc<Shared<'_>>, id: usize) -> Option<crate::cache::
     };
     let params = &sh.prog.checked.tasks.get_index(a.task as usize)?.1.params;
     let mut inputs = serde_json::Map::new();
-    for (p, v) in params.iter().zip(&a.args) {
+    for (p, v) in params.iter().zip(a.args.iter()) {
         if !spec.ignored_inputs.iter().any(|i| *i == p.name.as_str()) {
             // An input too deep to write whole is not cached: a cut one could match another.
             inputs.insert(p.name.to_string(), v.to_json_whole()?);
@@ -191,9 +191,9 @@ pub(super) fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
     }
     let mut map = sh.sim_acts.borrow_mut();
     if map.len() <= sid.0 as usize {
-        map.resize(sid.0 as usize + 1, usize::MAX);
+        map.resize(sid.0 as usize + 1, u32::MAX);
     }
-    map[sid.0 as usize] = id;
+    map[sid.0 as usize] = u32::try_from(id).expect("fewer than 2^32 actions");
 }
 
 /// Cancels a logical action and, recursively, its running children.
@@ -212,7 +212,7 @@ pub(super) fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
             task: Some(sh.prog.task_fqn(a.task).to_string()),
             trace: Trace::new(),
         })));
-        (a.sim(), a.children().to_vec())
+        (a.sim(), a.children())
     };
     if let Some(sid) = sid {
         sh.sim.borrow_mut().cancel(sid);

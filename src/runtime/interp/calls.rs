@@ -22,7 +22,7 @@ impl<'p> Frame<'p> {
                 Ok(self.new_future(Fut::LazyTask {
                     task: self.prog().task_index(&t),
                     settings,
-                    args: args.into_boxed_slice(),
+                    args: args.into(),
                 }))
             }
             Callee::Aio(Callable::Task(t, index)) => {
@@ -31,7 +31,7 @@ impl<'p> Frame<'p> {
                 Ok(self.new_future(Fut::LazyTask {
                     task: self.prog().task_index(&t),
                     settings,
-                    args: args.into_boxed_slice(),
+                    args: args.into(),
                 }))
             }
             Callee::Aio(Callable::Builtin(Builtin::Map)) => self.map_future(argv, kwargs),

@@ -140,7 +140,7 @@ impl<'p> Frame<'p> {
                 task,
                 settings,
                 args,
-            } => Wait::Act(self.start_action(task, settings, args.into_vec())),
+            } => Wait::Act(self.start_action(task, settings, args)),
             Fut::Started(act) => Wait::Act(act),
             Fut::LazyFn { func, args } => {
                 return Ok(Begin::Call {
@@ -168,7 +168,7 @@ impl<'p> Frame<'p> {
             Callee::Task(t, settings) if !self.prog().checked.tasks[&t].is_async => {
                 let settings = settings.unwrap_or_else(|| self.task_settings(&t));
                 let args = self.bind_task_args(&t, argv, kwargs)?;
-                let act = self.start_action(self.prog().task_index(&t), settings, args);
+                let act = self.start_action(self.prog().task_index(&t), settings, args.into());
                 Ok(Begin::Wait(Waiting::new(Wait::Act(act), None)))
             }
             Callee::Value(v) => {
@@ -492,7 +492,7 @@ impl Gather {
                         task,
                         settings,
                         args,
-                    } => f.start_action(task, settings, args.into_vec()),
+                    } => f.start_action(task, settings, args),
                     Fut::Started(act) => act,
                     other => {
                         // Functions and nested gathers run inline, in order.
@@ -611,7 +611,7 @@ impl MapRun {
                     break;
                 };
                 let task = f.prog().task_index(&self.task);
-                let a = f.start_action(task, self.settings.clone(), args);
+                let a = f.start_action(task, self.settings.clone(), args.into());
                 self.acts[i] = Some(a);
                 if f.watch(std::iter::once(a)) > 0 {
                     self.in_flight.insert(a);

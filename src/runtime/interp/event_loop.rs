@@ -128,12 +128,16 @@ pub(crate) fn run(
             ..(*settings).clone()
         });
         sh.live.set(sh.live.get() + 1);
-        sh.acts
-            .borrow_mut()
-            .push(Act::new(prog.task_index(&task_name), args, settings, 1, 0));
+        sh.acts.borrow_mut().push(Act::new(
+            prog.task_index(&task_name),
+            args.into(),
+            settings,
+            1,
+            0,
+        ));
         0
     } else {
-        submit_new(&sh, prog.task_index(&task_name), settings, args)
+        submit_new(&sh, prog.task_index(&task_name), settings, args.into())
     };
     // The bodies running, by number (a few thousand at a time, of a million numbers).
     let mut bodies: HashMap<usize, Body<'_>, FastHash> = HashMap::default();
@@ -220,7 +224,10 @@ pub(crate) fn run(
         match ev {
             SimEvent::Started { action, .. } => {
                 let id = sh.sim_acts.borrow()[action.0 as usize];
-                if id == usize::MAX || sh.acts.borrow()[id].result.is_some() {
+                let Some(id) = (id != u32::MAX).then_some(id as usize) else {
+                    continue;
+                };
+                if sh.acts.borrow()[id].result.is_some() {
                     continue;
                 }
                 let exec = sh.next_exec.get();
@@ -277,7 +284,7 @@ pub(crate) fn run(
                             }
                             let (sid, children, fqn) = {
                                 let a = &sh.acts.borrow()[id];
-                                (a.sim(), a.children().to_vec(), sh.prog.task_fqn(a.task))
+                                (a.sim(), a.children(), sh.prog.task_fqn(a.task))
                             };
                             for c in children {
                                 cancel_act(&sh, c);
@@ -306,7 +313,7 @@ pub(crate) fn run(
                             if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
                                 bodies.remove(&exec);
                             }
-                            let children = sh.acts.borrow()[id].children().to_vec();
+                            let children = sh.acts.borrow()[id].children();
                             for c in children {
                                 cancel_act(&sh, c);
                             }
@@ -336,7 +343,7 @@ pub(crate) fn run(
                         "another action on its replica went above the container's memory limit: the container was killed",
                     ),
                 };
-                let id = sh.sim_acts.borrow()[action.0 as usize];
+                let id = sh.sim_acts.borrow()[action.0 as usize] as usize;
                 if let Some(exec) = sh.exec_of.borrow_mut().remove(&id) {
                     bodies.remove(&exec);
                 }
@@ -354,7 +361,7 @@ pub(crate) fn run(
                 );
             }
             SimEvent::Unschedulable { action, reason, .. } => {
-                let id = sh.sim_acts.borrow()[action.0 as usize];
+                let id = sh.sim_acts.borrow()[action.0 as usize] as usize;
                 let fqn = sh.prog.task_fqn(sh.acts.borrow()[id].task);
                 complete(
                     &sh,
@@ -474,8 +481,11 @@ pub(super) fn describe_deadlock(sh: &Rc<Shared<'_>>, r: &sim::StuckReport) -> St
     let sim_acts = sh.sim_acts.borrow();
     let name_of = |sid: sim::ActionId| -> String {
         match sim_acts.get(sid.0 as usize) {
-            Some(&id) if id != usize::MAX => {
-                format!("`{}` (action {id})", sh.prog.task_fqn(acts[id].task))
+            Some(&id) if id != u32::MAX => {
+                format!(
+                    "`{}` (action {id})",
+                    sh.prog.task_fqn(acts[id as usize].task)
+                )
             }
             _ => format!("action {}", sid.0),
         }
@@ -495,13 +505,13 @@ pub(super) fn describe_deadlock(sh: &Rc<Shared<'_>>, r: &sim::StuckReport) -> St
         };
         let waits: Vec<String> = sim_acts
             .get(h.action.0 as usize)
-            .filter(|&&id| id != usize::MAX)
+            .filter(|&&id| id != u32::MAX)
             .map(|&id| {
-                acts[id]
+                acts[id as usize]
                     .children()
-                    .iter()
-                    .filter(|&&c| acts[c].result.is_none())
-                    .map(|&c| format!("`{}` (action {c})", sh.prog.task_fqn(acts[c].task)))
+                    .into_iter()
+                    .filter(|&c| acts[c].result.is_none())
+                    .map(|c| format!("`{}` (action {c})", sh.prog.task_fqn(acts[c].task)))
                     .collect()
             })
             .unwrap_or_default();

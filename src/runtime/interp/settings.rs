@@ -43,7 +43,7 @@ impl<'p> Frame<'p> {
         &mut self,
         task: u32,
         settings: Rc<ActSettings>,
-        args: Vec<Value>,
+        args: ArgList,
     ) -> usize {
         let id = submit_new(&self.sh, task, settings, args);
         if let Some(g) = &self.group {
