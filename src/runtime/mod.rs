@@ -290,7 +290,7 @@ pub struct LogLine {
 }
 
 /// The effective settings of one action (environment, decorator and override combined).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct ActSettings {
     pub resources: ResourceSpec,
     pub image: String,
@@ -355,8 +355,9 @@ pub(crate) struct Act {
     /// Its arguments, as bound (a boxed slice: they never grow).
     pub args: ArgList,
     pub result: Option<Result<Value, Rc<ErrorValue>>>,
-    /// The bodies waiting for it to end.
-    pub waiters: Waiters,
+    /// The first body (by number) waiting for it to end, `u32::MAX` for none; the others, rare,
+    /// wait in [`ActMore::waiters`] ([`Act::add_waiter`]).
+    first_waiter: u32,
     pub more: Option<Box<ActMore>>,
 }
 
@@ -372,6 +373,8 @@ pub(crate) struct ActMore {
     /// Its cache key and followers, when its result may be cached.
     pub cached: Option<Cached>,
     pub group: Option<Rc<str>>,
+    /// The bodies waiting for it after the first, in the order they came.
+    pub waiters: Vec<usize>,
 }
 
 impl Act {
@@ -393,7 +396,7 @@ impl Act {
             settings,
             args,
             result: None,
-            waiters: Waiters::default(),
+            first_waiter: u32::MAX,
             more: None,
         }
     }
@@ -417,6 +420,38 @@ impl Act {
         c.iter().map(|&c| c as usize).collect()
     }
 
+    /// Records that body `exec` waits for it to end.
+    pub fn add_waiter(&mut self, exec: usize) {
+        let inline = self.first_waiter == u32::MAX
+            && self.more.as_ref().is_none_or(|m| m.waiters.is_empty());
+        match u32::try_from(exec) {
+            Ok(e) if inline && e != u32::MAX => self.first_waiter = e,
+            _ => self.more_mut().waiters.push(exec),
+        }
+    }
+
+    /// The bodies waiting for it, in the order they came.
+    pub fn waiters(&self) -> impl Iterator<Item = usize> + '_ {
+        let first = (self.first_waiter != u32::MAX).then_some(self.first_waiter as usize);
+        let rest = self
+            .more
+            .as_deref()
+            .map_or(&[][..], |m| m.waiters.as_slice());
+        first.into_iter().chain(rest.iter().copied())
+    }
+
+    /// The bodies waiting for it, taken (none wait any more): the first, then the others (no
+    /// allocation when one waits).
+    pub fn take_waiters(&mut self) -> (Option<usize>, Vec<usize>) {
+        let first = (self.first_waiter != u32::MAX).then_some(self.first_waiter as usize);
+        self.first_waiter = u32::MAX;
+        let rest = self
+            .more
+            .as_mut()
+            .map_or_else(Vec::new, |m| std::mem::take(&mut m.waiters));
+        (first, rest)
+    }
+
     /// Records that it started action `id`.
     pub fn add_child(&mut self, id: usize) {
         let id = u32::try_from(id).expect("fewer than 2^32 actions");
@@ -429,37 +464,6 @@ impl Act {
 
     pub fn group(&self) -> Option<&Rc<str>> {
         self.more.as_deref().and_then(|m| m.group.as_ref())
-    }
-}
-
-/// The bodies (by number) waiting for an action: the first inline, any others boxed (most
-/// actions have one waiter, and a million actions hold one `Waiters` each).
-#[derive(Default)]
-pub(crate) struct Waiters {
-    first: Option<u32>,
-    // Boxed on purpose: a `Vec` inline would make every action's `Waiters` 32 bytes.
-    #[allow(clippy::box_collection)]
-    rest: Option<Box<Vec<usize>>>,
-}
-
-impl Waiters {
-    pub fn push(&mut self, exec: usize) {
-        match u32::try_from(exec) {
-            Ok(e) if self.first.is_none() && self.rest.is_none() => self.first = Some(e),
-            _ => self.rest.get_or_insert_default().push(exec),
-        }
-    }
-
-    pub fn contains(&self, exec: usize) -> bool {
-        self.iter().any(|w| w == exec)
-    }
-
-    /// In the order they came.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.first
-            .map(|e| e as usize)
-            .into_iter()
-            .chain(self.rest.iter().flat_map(|r| r.iter().copied()))
     }
 }
 
@@ -824,25 +828,29 @@ mod size_tests {
         let fut = std::mem::size_of::<super::Fut>();
         let args = std::mem::size_of::<super::ArgList>();
         assert!(args <= 24, "ArgList is {args} bytes");
-        assert!(act <= 104, "Act is {act} bytes");
+        assert!(act <= 96, "Act is {act} bytes");
         assert!(fut <= 40, "Fut is {fut} bytes");
-        let waiters = std::mem::size_of::<super::Waiters>();
-        assert!(waiters <= 16, "Waiters is {waiters} bytes");
     }
 
     #[test]
     fn waiters_keep_their_order_the_first_inline() {
-        let mut w = super::Waiters::default();
-        assert_eq!(w.iter().count(), 0);
-        w.push(7);
-        assert!(w.contains(7) && !w.contains(3));
-        w.push(3);
-        w.push(usize::MAX);
-        assert_eq!(w.iter().collect::<Vec<_>>(), vec![7, 3, usize::MAX]);
+        let act = || {
+            let args = super::ArgList::Many(Box::new([]));
+            super::Act::new(0, args, std::rc::Rc::default(), 0, 0)
+        };
+        let mut w = act();
+        assert_eq!(w.waiters().count(), 0);
+        w.add_waiter(7);
+        assert!(w.more.is_none(), "one waiter is kept inline");
+        w.add_waiter(3);
+        w.add_waiter(usize::MAX);
+        assert_eq!(w.waiters().collect::<Vec<_>>(), vec![7, 3, usize::MAX]);
+        assert_eq!(w.take_waiters(), (Some(7), vec![3, usize::MAX]));
+        assert_eq!(w.waiters().count(), 0);
         // A number too large to keep inline goes to the list, still after the first.
-        let mut big = super::Waiters::default();
-        big.push(1 << 40);
-        big.push(1);
-        assert_eq!(big.iter().collect::<Vec<_>>(), vec![1 << 40, 1]);
+        let mut big = act();
+        big.add_waiter(1 << 40);
+        big.add_waiter(1);
+        assert_eq!(big.waiters().collect::<Vec<_>>(), vec![1 << 40, 1]);
     }
 }

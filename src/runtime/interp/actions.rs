@@ -229,12 +229,13 @@ pub(super) fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
 
 pub(super) fn wake_waiters(sh: &Rc<Shared<'_>>, id: usize) {
     sh.live.set(sh.live.get().saturating_sub(1));
-    let waiters = std::mem::take(&mut sh.acts.borrow_mut()[id].waiters);
+    let (first, rest) = sh.acts.borrow_mut()[id].take_waiters();
     let mut notified = sh.notified.borrow_mut();
-    for w in waiters.iter() {
+    let mut ready = sh.ready.borrow_mut();
+    for w in first.into_iter().chain(rest) {
         notified.entry(w).or_default().push(id);
+        ready.push_back(w);
     }
-    sh.ready.borrow_mut().extend(waiters.iter());
 }
 
 /// Ends the current attempt of action `id` with `outcome`: retries or records the result.

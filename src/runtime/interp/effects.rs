@@ -90,8 +90,8 @@ impl Waiting {
                     Step::Ready(f.act_result(*act))
                 } else {
                     let mut a = f.sh.acts.borrow_mut();
-                    if !a[*act].waiters.contains(f.exec) {
-                        a[*act].waiters.push(f.exec);
+                    if !a[*act].waiters().any(|w| w == f.exec) {
+                        a[*act].add_waiter(f.exec);
                     }
                     Step::Pending
                 }
@@ -286,7 +286,7 @@ impl<'p> Frame<'p> {
         let mut n = 0;
         for i in acts {
             if a[i].result.is_none() {
-                a[i].waiters.push(self.exec);
+                a[i].add_waiter(self.exec);
                 n += 1;
             }
         }

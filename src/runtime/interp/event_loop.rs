@@ -412,11 +412,11 @@ pub(crate) fn run(
     sh.notified.borrow_mut().clear();
     sh.exec_of.borrow_mut().clear();
     for a in sh.acts.borrow_mut().iter_mut() {
+        a.take_waiters();
         if let Some(m) = &mut a.more {
             m.children = Vec::new();
             m.cached = None;
         }
-        a.waiters = Waiters::default();
     }
     // Replicas that `scope = "global"` keeps for later runs, counted before the idle tail.
     let warm_after = sh
