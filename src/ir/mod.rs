@@ -2,7 +2,7 @@
 //!
 //! After checking, names are resolved ([`scope`]: locals to slots, other names to global ids,
 //! in side tables; nothing is written into the syntax tree) and every function and task body,
-//! top-level `let` value and parameter default is lowered once ([`lower::lower`]) into a
+//! top-level `let` value and parameter default is lowered once ([`lower`]) into a
 //! [`Unit`]: one [`FnCode`] per body, a flat vector of
 //! register instructions ([`Op`]) over a frame of registers. Locals are the first registers
 //! (their slots), temporaries follow; constants are folded into the instruction or a
@@ -24,9 +24,12 @@
 //! Layering: this module reads the syntax tree and the checker's tables; it imports nothing
 //! from `runtime`.
 
-pub mod lower;
+mod lower;
 mod lower_expr;
+mod program;
 pub mod scope;
+
+pub use program::lower;
 
 pub use scope::Slot;
 
