@@ -87,6 +87,9 @@ pub struct Executable {
     /// starting an action hashes no name.
     task_fqns: Vec<std::sync::Arc<str>>,
     task_locs: Vec<u32>,
+    /// Each task's index among the checked tasks, by name, under a quick hash (a call of a
+    /// task looks it up).
+    task_ids: HashMap<Name, u32, FastHash>,
     /// Every body, lowered once (see [`crate::ir`]).
     pub(crate) unit: std::sync::Arc<crate::ir::Unit>,
 }
@@ -135,6 +138,10 @@ impl Executable {
                     .map_or(u32::MAX, |i| i as u32)
             })
             .collect();
+        let task_ids = (checked.tasks.keys())
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect();
         Executable {
             loaded,
             checked,
@@ -144,6 +151,7 @@ impl Executable {
             versions,
             task_fqns,
             task_locs,
+            task_ids,
             unit,
         }
     }
@@ -163,15 +171,6 @@ impl Executable {
     fn item(&self, key: &str) -> Option<&Item> {
         let (m, i) = *self.checked.locations.get(key)?;
         self.loaded.modules.get(m)?.items.get(i)
-    }
-
-    /// A task's declaration with its index among the program's names (one lookup).
-    pub(crate) fn task_at(&self, key: &str) -> Option<(u32, &TaskDecl)> {
-        let (index, _, &(m, i)) = self.checked.locations.get_full(key)?;
-        match &self.loaded.modules.get(m)?.items.get(i)?.kind {
-            ItemKind::Task(t) => Some((index as u32, t)),
-            _ => None,
-        }
     }
 
     pub(crate) fn fn_decl(&self, key: &str) -> Option<&FnDecl> {
@@ -202,7 +201,7 @@ impl Executable {
 
     /// A checked task's index among the checked tasks (what an [`Act`] holds).
     pub(crate) fn task_index(&self, t: &Name) -> u32 {
-        self.checked.tasks.get_index_of(t).unwrap_or(usize::MAX) as u32
+        self.task_ids.get(t).copied().unwrap_or(u32::MAX)
     }
 
     /// The task with index `i` among the checked tasks.

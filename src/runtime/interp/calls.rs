@@ -197,9 +197,17 @@ impl<'p> Frame<'p> {
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
-        let Some((index, decl)) = self.prog().task_at(t) else {
+        let prog = self.prog();
+        let task = prog.task_index(t);
+        let Some((_, info)) = prog.checked.tasks.get_index(task as usize) else {
+            return Err(raise(
+                ErrorType::RuntimeSystemError,
+                format!("internal: no task {t}"),
+            ));
+        };
+        let Some((index, decl)) = prog.task_decl_at(task) else {
             // A host task: arguments in its Rust signature's order.
-            let params = &self.prog().checked.tasks[t].params;
+            let params = &info.params;
             let n = params.len();
             let given = argv.len() + kwargs.len();
             let argv = host_args(params, argv, kwargs);
@@ -213,11 +221,10 @@ impl<'p> Frame<'p> {
         };
         let vals = self.bind_params(&Who("task", t), index, &decl.func.params, argv, kwargs)?;
         // Value semantics across the task boundary, ints widened where floats are declared.
-        let checked = &self.prog().checked;
-        let params = &checked.tasks[t].params;
+        let checked = &prog.checked;
         Ok(vals
             .iter()
-            .zip(params)
+            .zip(&info.params)
             .map(|(v, p)| {
                 let mut v = v.deep_copy();
                 super::convert::widen_to(&mut v, &p.ty, checked);
