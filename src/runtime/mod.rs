@@ -173,13 +173,6 @@ impl Executable {
         self.loaded.modules.get(m)?.items.get(i)
     }
 
-    pub(crate) fn fn_decl(&self, key: &str) -> Option<&FnDecl> {
-        match &self.item(key)?.kind {
-            ItemKind::Fn(f) => Some(f),
-            _ => None,
-        }
-    }
-
     /// The declaration of the checked task with index `i` (what an [`Act`] holds) and its
     /// index among the program's names; `None` for a host task.
     pub(crate) fn task_decl_at(&self, i: u32) -> Option<(u32, &TaskDecl)> {

@@ -18,25 +18,25 @@ impl<'p> Frame<'p> {
                     Some(s) => s,
                     None => self.task_settings(&t),
                 };
-                let args = self.bind_task_args(&t, argv, kwargs)?;
+                let (task, args) = self.bind_task_call(&t, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyTask {
-                    task: self.prog().task_index(&t),
+                    task,
                     settings,
                     args: args.into(),
                 }))
             }
             Callee::Aio(Callable::Task(t, index)) => {
                 let settings = self.settings_of(&t, index);
-                let args = self.bind_task_args(&t, argv, kwargs)?;
+                let (task, args) = self.bind_task_call(&t, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyTask {
-                    task: self.prog().task_index(&t),
+                    task,
                     settings,
                     args: args.into(),
                 }))
             }
             Callee::Aio(Callable::Builtin(Builtin::Map)) => self.map_future(argv, kwargs),
             Callee::Aio(Callable::Fn(f, index)) => {
-                let args = self.bind_fn_args(&f, argv, kwargs)?;
+                let args = self.bind_fn_args(&f, index, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyFn {
                     func: index,
                     args: args.into_boxed_slice(),
@@ -100,9 +100,9 @@ impl<'p> Frame<'p> {
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<FnCall> {
-        let decl = self.prog().fn_at(index).expect("checked function");
-        let args = self.bind_params(&Who("function", f), index, &decl.params, argv, kwargs)?;
-        Ok(match decl.is_async {
+        let args = self.bind_fn_args(f, index, argv, kwargs)?;
+        let is_async = self.prog().fn_at(index).is_some_and(|d| d.is_async);
+        Ok(match is_async {
             true => FnCall::Future(self.new_future(Fut::LazyFn {
                 func: index,
                 args: args.into_boxed_slice(),
@@ -179,24 +179,36 @@ impl<'p> Frame<'p> {
         Ok(vals)
     }
 
+    /// The arguments of a call of plain function `f`, number `index`, in parameter order.
     pub(super) fn bind_fn_args(
         &mut self,
         f: &Name,
+        index: u32,
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
-        let prog = self.prog();
-        let index = prog.checked.locations.get_index_of(f).unwrap_or(usize::MAX) as u32;
-        let decl = prog.fn_decl(f).expect("checked function");
+        let decl = self.prog().fn_at(index).expect("checked function");
         self.bind_params(&Who("function", f), index, &decl.params, argv, kwargs)
     }
 
+    /// The arguments of a call of task `t`, in parameter order (copied, as flyte-sdk
+    /// serializes each input).
     pub(super) fn bind_task_args(
         &mut self,
         t: &Name,
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
+        self.bind_task_call(t, argv, kwargs).map(|(_, args)| args)
+    }
+
+    /// [`Frame::bind_task_args`], with the task's index among the checked tasks (one lookup).
+    pub(super) fn bind_task_call(
+        &mut self,
+        t: &Name,
+        argv: Vec<Value>,
+        kwargs: Vec<(Name, Value)>,
+    ) -> Res<(u32, Vec<Value>)> {
         let prog = self.prog();
         let task = prog.task_index(t);
         let Some((_, info)) = prog.checked.tasks.get_index(task as usize) else {
@@ -217,12 +229,12 @@ impl<'p> Frame<'p> {
                     format!("host task {t} takes {n} positional arguments"),
                 ));
             }
-            return Ok(argv.iter().map(Value::deep_copy).collect());
+            return Ok((task, argv.iter().map(Value::deep_copy).collect()));
         };
         let vals = self.bind_params(&Who("task", t), index, &decl.func.params, argv, kwargs)?;
         // Value semantics across the task boundary, ints widened where floats are declared.
         let checked = &prog.checked;
-        Ok(vals
+        let args = vals
             .iter()
             .zip(&info.params)
             .map(|(v, p)| {
@@ -230,7 +242,8 @@ impl<'p> Frame<'p> {
                 super::convert::widen_to(&mut v, &p.ty, checked);
                 v
             })
-            .collect())
+            .collect();
+        Ok((task, args))
     }
 
     pub(crate) fn new_future(&self, f: Fut) -> Value {

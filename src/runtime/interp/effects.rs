@@ -167,8 +167,8 @@ impl<'p> Frame<'p> {
         match callee {
             Callee::Task(t, settings) if !self.prog().checked.tasks[&t].is_async => {
                 let settings = settings.unwrap_or_else(|| self.task_settings(&t));
-                let args = self.bind_task_args(&t, argv, kwargs)?;
-                let act = self.start_action(self.prog().task_index(&t), settings, args.into());
+                let (task, args) = self.bind_task_call(&t, argv, kwargs)?;
+                let act = self.start_action(task, settings, args.into());
                 Ok(Begin::Wait(Waiting::new(Wait::Act(act), None)))
             }
             Callee::Value(v) => {
