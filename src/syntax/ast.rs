@@ -431,11 +431,10 @@ pub enum ExprKind {
     },
 }
 
-/// The body of [`Expr::for_each_child`] and [`Expr::for_each_child_mut`], written once: `$m`
-/// is empty or `mut`.
-macro_rules! each_child {
-    ($kind:expr, $f:ident $(, $m:tt)?) => {
-        match $kind {
+impl Expr {
+    /// Calls `f` on each direct child expression, left to right.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match &self.kind {
             ExprKind::Int(_)
             | ExprKind::Float(_)
             | ExprKind::Duration(_)
@@ -446,29 +445,29 @@ macro_rules! each_child {
             ExprKind::FString(parts) => {
                 for part in parts {
                     if let FStringPart::Field { expr, .. } = part {
-                        $f(expr);
+                        f(expr);
                     }
                 }
             }
             ExprKind::List(items) | ExprKind::Tuple(items) => {
                 for item in items {
-                    $f(item);
+                    f(item);
                 }
             }
             ExprKind::Dict(entries) => {
                 for (k, v) in entries {
-                    $f(k);
-                    $f(v);
+                    f(k);
+                    f(v);
                 }
             }
             ExprKind::ListComp { elt, clauses } => {
                 for c in clauses {
-                    $f(&$($m)? c.iter);
-                    for cond in &$($m)? c.conds {
-                        $f(cond);
+                    f(&c.iter);
+                    for cond in &c.conds {
+                        f(cond);
                     }
                 }
-                $f(elt);
+                f(elt);
             }
             ExprKind::DictComp {
                 key,
@@ -476,24 +475,24 @@ macro_rules! each_child {
                 clauses,
             } => {
                 for c in clauses {
-                    $f(&$($m)? c.iter);
-                    for cond in &$($m)? c.conds {
-                        $f(cond);
+                    f(&c.iter);
+                    for cond in &c.conds {
+                        f(cond);
                     }
                 }
-                $f(key);
-                $f(value);
+                f(key);
+                f(value);
             }
-            ExprKind::Unary { operand, .. } => $f(operand),
-            ExprKind::Await(e) => $f(e),
+            ExprKind::Unary { operand, .. } => f(operand),
+            ExprKind::Await(e) => f(e),
             ExprKind::Binary { lhs, rhs, .. } => {
-                $f(lhs);
-                $f(rhs);
+                f(lhs);
+                f(rhs);
             }
             ExprKind::Compare { first, rest } => {
-                $f(first);
+                f(first);
                 for (_, e) in rest {
-                    $f(e);
+                    f(e);
                 }
             }
             ExprKind::IfElse {
@@ -501,20 +500,20 @@ macro_rules! each_child {
                 then,
                 otherwise,
             } => {
-                $f(then);
-                $f(cond);
-                $f(otherwise);
+                f(then);
+                f(cond);
+                f(otherwise);
             }
             ExprKind::Call { func, args } => {
-                $f(func);
+                f(func);
                 for a in args {
-                    $f(&$($m)? a.value);
+                    f(&a.value);
                 }
             }
-            ExprKind::Attr { obj, .. } => $f(obj),
+            ExprKind::Attr { obj, .. } => f(obj),
             ExprKind::Index { obj, index } => {
-                $f(obj);
-                $f(index);
+                f(obj);
+                f(index);
             }
             ExprKind::Slice {
                 obj,
@@ -522,24 +521,12 @@ macro_rules! each_child {
                 stop,
                 step,
             } => {
-                $f(obj);
+                f(obj);
                 for e in [start, stop, step].into_iter().flatten() {
-                    $f(e);
+                    f(e);
                 }
             }
         }
-    };
-}
-
-impl Expr {
-    /// Calls `f` on each direct child expression, left to right.
-    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
-        each_child!(&self.kind, f)
-    }
-
-    /// Calls `f` on each direct child expression, mutably, left to right.
-    pub fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
-        each_child!(&mut self.kind, f, mut)
     }
 
     /// The span of a node deeper than `limit` in this tree, found without recursion.
