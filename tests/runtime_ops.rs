@@ -32,7 +32,7 @@ fn ints(xs: &[i64]) -> Value {
 fn d(entries: Vec<(&str, Value)>) -> Value {
     let m: DictMap = entries
         .into_iter()
-        .map(|(k, v)| (Key::Str(Rc::from(k)), v))
+        .map(|(k, v)| (Key::Str(k.into()), v))
         .collect();
     Value::dict(m)
 }

@@ -4,6 +4,7 @@ use super::value::{Key, StructValue, Value};
 use crate::check::types::Type;
 use crate::check::Checked;
 use crate::runtime::value::DictMap;
+use smol_str::SmolStr;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -47,7 +48,7 @@ pub fn from_json(j: &serde_json::Value, ty: &Type, checked: &Checked) -> Result<
                         key.parse()
                             .map_err(|_| format!("dict key {key:?} is not an int"))?,
                     ),
-                    _ => Key::Str(Rc::from(key.as_str())),
+                    _ => Key::Str(SmolStr::new(key)),
                 };
                 out.insert(key, from_json(val, v, checked)?);
             }
@@ -89,7 +90,7 @@ fn any(j: &serde_json::Value) -> Value {
         J::Array(a) => Value::list(a.iter().map(any).collect()),
         J::Object(m) => Value::dict(
             m.iter()
-                .map(|(k, v)| (Key::Str(Rc::from(k.as_str())), any(v)))
+                .map(|(k, v)| (Key::Str(SmolStr::new(k)), any(v)))
                 .collect(),
         ),
     }

@@ -8,6 +8,7 @@
 
 use crate::syntax::ast::Name;
 use indexmap::IndexMap;
+use smol_str::SmolStr;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -26,14 +27,14 @@ const MAX_TEXT: usize = 1 << 24;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
     Int(i64),
-    Str(Rc<str>),
+    Str(SmolStr),
 }
 
 /// A [`Key`] borrowed from a value, to look a dict up without building a key.
 #[derive(Clone, Copy, Debug)]
 pub enum KeyRef<'a> {
     Int(i64),
-    Str(&'a str),
+    Str(&'a SmolStr),
 }
 
 impl std::hash::Hash for KeyRef<'_> {
@@ -52,7 +53,7 @@ impl indexmap::Equivalent<Key> for KeyRef<'_> {
     fn equivalent(&self, key: &Key) -> bool {
         match (self, key) {
             (KeyRef::Int(a), Key::Int(b)) => a == b,
-            (KeyRef::Str(a), Key::Str(b)) => *a == &**b,
+            (KeyRef::Str(a), Key::Str(b)) => *a == b,
             _ => false,
         }
     }
@@ -187,7 +188,8 @@ pub enum Value {
     Float(f64),
     /// Nanoseconds.
     Duration(i64),
-    Str(Rc<str>),
+    /// Text: up to 23 bytes inline, longer text shared (see [`SmolStr`]).
+    Str(SmolStr),
     List(Rc<RefCell<Vec<Value>>>),
     Tuple(Rc<[Value]>),
     Dict(Rc<RefCell<DictMap>>),
@@ -254,8 +256,13 @@ impl PartialEq for Value {
 }
 
 impl Value {
+    #[inline(never)]
     pub fn str(s: &str) -> Value {
-        Value::Str(Rc::from(s))
+        Value::Str(if s.len() <= SmolStr::INLINE_CAP {
+            SmolStr::new_inline(s)
+        } else {
+            SmolStr::new(s)
+        })
     }
 
     pub fn list(items: Vec<Value>) -> Value {
@@ -562,7 +569,7 @@ impl Value {
                 }
             },
             Value::Group(g) => {
-                let _ = write!(out, "group({})", Value::Str(g.clone()).repr());
+                let _ = write!(out, "group({})", Value::str(g).repr());
             }
         }
     }

@@ -9,6 +9,7 @@ use crate::runtime::ops::{
 };
 use crate::runtime::value::DictMap;
 use crate::runtime::value::{Key, Value};
+use smol_str::{SmolStr, StrExt};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -71,7 +72,7 @@ fn find(s: &str, sub: &str, start: Option<i64>, end: Option<i64>) -> Result<Opti
 }
 
 fn str_method(
-    s: &Rc<str>,
+    s: &SmolStr,
     name: &str,
     args: &[Value],
     kwargs: &[(&str, Value)],
@@ -98,6 +99,34 @@ fn str_method(
     )
 }
 
+/// `sep.join(items)`: the length is found (and checked) first, so the text is written once
+/// into a buffer of its size.
+fn join(sep: &str, items: &[Value]) -> Result<Value, Value> {
+    let mut len = 0usize;
+    for (i, x) in items.iter().enumerate() {
+        let Value::Str(x) = x else {
+            return Err(type_error(format!(
+                "sequence item {i}: expected str instance, {} found",
+                x.type_name()
+            )));
+        };
+        if i > 0 {
+            len += sep.len();
+        }
+        len = check_len(len.checked_add(x.len()))?;
+    }
+    let mut out = String::with_capacity(len);
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        if let Value::Str(x) = x {
+            out.push_str(x);
+        }
+    }
+    Ok(Value::str(&out))
+}
+
 fn str_call(s: &str, name: &str, a: &[Option<&Value>]) -> Result<Value, Value> {
     let arg = |i: usize| a.get(i).copied().flatten();
     let text = |t: &str| -> Result<Value, Value> { Ok(Value::str(t)) };
@@ -105,24 +134,12 @@ fn str_call(s: &str, name: &str, a: &[Option<&Value>]) -> Result<Value, Value> {
         Ok(Value::Bool(!s.is_empty() && s.chars().all(f)))
     };
     match name {
-        "join" => {
-            let items = iterate(arg(0).unwrap_or(&Value::None))?;
-            let mut out = String::new();
-            for (i, x) in items.iter().enumerate() {
-                let Value::Str(x) = x else {
-                    return Err(type_error(format!(
-                        "sequence item {i}: expected str instance, {} found",
-                        x.type_name()
-                    )));
-                };
-                if i > 0 {
-                    out.push_str(s);
-                }
-                check_len(out.len().checked_add(x.len()))?;
-                out.push_str(x);
-            }
-            text(&out)
-        }
+        "join" => match arg(0).unwrap_or(&Value::None) {
+            // A list or tuple is read where it is, not copied first.
+            Value::List(l) => join(s, &l.borrow()),
+            Value::Tuple(t) => join(s, t),
+            other => join(s, &iterate(other)?),
+        },
         "split" => {
             let max = opt_int(name, arg(1))?.unwrap_or(-1);
             let parts: Vec<&str> = match opt_str(name, arg(0))? {
@@ -204,7 +221,8 @@ fn str_call(s: &str, name: &str, a: &[Option<&Value>]) -> Result<Value, Value> {
                 None => Err(value_error("substring not found")),
             }
         }
-        "upper" => text(&s.to_uppercase()),
+        // Short text is cased inline, without an allocation.
+        "upper" => Ok(Value::Str(s.to_uppercase_smolstr())),
         "lower" => text(&s.to_lowercase()),
         "title" => {
             let mut out = String::with_capacity(s.len());
@@ -478,7 +496,7 @@ fn dict_update(d: &Dict, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Val
     entries.extend(
         kwargs
             .iter()
-            .map(|(k, v)| (Key::Str(Rc::from(*k)), v.clone())),
+            .map(|(k, v)| (Key::Str(SmolStr::new(k)), v.clone())),
     );
     let mut d = d.borrow_mut();
     check_len(d.len().checked_add(entries.len()))?;

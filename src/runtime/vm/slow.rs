@@ -212,7 +212,7 @@ pub(super) fn set_index(obj: &Value, idx: &Value, v: Value, hint: usize) -> Res<
         let mut d = d.borrow_mut();
         if let Some((k, slot)) = d.get_index_mut(hint) {
             let same = match (k, idx) {
-                (Key::Str(a), Value::Str(b)) => **a == **b,
+                (Key::Str(a), Value::Str(b)) => a == b,
                 (Key::Int(a), Value::Int(b)) => a == b,
                 _ => false,
             };
