@@ -1,6 +1,7 @@
 //! Run-time values.
 //!
-//! Scalars are unboxed; containers are `Rc`-backed (a run is single-threaded: the whole
+//! Scalars are unboxed; a string of up to 23 bytes is kept inline and a longer one shared
+//! ([`SmolStr`]); containers are `Rc`-backed (a run is single-threaded: the whole
 //! simulation runs inside one call, so nothing here crosses threads). Lists, dicts and struct
 //! values are shared by reference inside one task, as in Python; what crosses a task boundary
 //! is deep-copied ([`Value::deep_copy`]), as if serialized. `str()` and f-strings print values
@@ -256,6 +257,9 @@ impl PartialEq for Value {
 }
 
 impl Value {
+    /// A string value: text of up to 23 bytes is kept inline, with no allocation. Out of line
+    /// on purpose: the caller's slot then receives the value in one write, where an inlined
+    /// copy went through the stack twice (slower on `benches/compare/loops.flyte`).
     #[inline(never)]
     pub fn str(s: &str) -> Value {
         Value::Str(if s.len() <= SmolStr::INLINE_CAP {
@@ -704,7 +708,9 @@ mod tests {
 
     #[test]
     fn value_size_is_pinned() {
-        // A tag and a fat pointer (`Rc<str>`, `Rc<[Value]>`): keep it at three words.
+        // A tag and a fat pointer (`Rc<[Value]>`), or a string of up to 23 bytes inline with
+        // its length, whose spare values are the tag: keep both at three words.
         assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert!(std::mem::size_of::<Key>() <= 24);
     }
 }
