@@ -435,9 +435,14 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, v);
                     }
                     Op::Iter { dst, src } => {
-                        let v = r!(src).clone();
-                        let items = t!(ops::iterate_owned(v).map_err(Ctrl::raise));
-                        set!(dst, Value::list(items));
+                        // A list is iterated in place, as Python's list iterator does (an item
+                        // appended in the loop is reached); anything else through a list of
+                        // its items.
+                        let v = match &r!(src) {
+                            l @ Value::List(_) => l.clone(),
+                            v => Value::list(t!(ops::iterate(v).map_err(Ctrl::raise))),
+                        };
+                        set!(dst, v);
                         set!(dst + 1, Value::Int(0));
                     }
                     Op::ForNext {
@@ -452,8 +457,6 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                                 "internal: a loop position",
                             );
                         };
-                        // The snapshot is this loop's own: the next item is swapped into `dst`,
-                        // and the value `dst` held waits in the snapshot until the loop ends.
                         let (it, d) = (base + iter as usize, base + dst as usize);
                         let (list, slot) = if it < d {
                             let (lo, hi) = regs.split_at_mut(d);
@@ -463,9 +466,21 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             (&hi[0], &mut lo[d])
                         };
                         let more = match list {
-                            Value::List(l) => match l.borrow_mut().get_mut(i as usize) {
+                            // A list only this loop holds (its items, or a list built for it):
+                            // the next item is swapped into `dst`, and the value `dst` held
+                            // waits in the list until the loop ends.
+                            Value::List(l) if std::rc::Rc::strong_count(l) == 1 => {
+                                match l.borrow_mut().get_mut(i as usize) {
+                                    Some(v) => {
+                                        std::mem::swap(v, slot);
+                                        true
+                                    }
+                                    None => false,
+                                }
+                            }
+                            Value::List(l) => match l.borrow().get(i as usize) {
                                 Some(v) => {
-                                    std::mem::swap(v, slot);
+                                    put(slot, v.clone());
                                     true
                                 }
                                 None => false,
