@@ -819,3 +819,19 @@ fn a_default_that_calls_its_own_function_meets_the_call_depth_limit() {
     let (j, _) = run_with(&src, SMALL, "main", vec![]);
     assert_eq!(j["error"]["code"], "E0702", "{j}");
 }
+
+#[test]
+fn a_loop_over_a_list_sees_it_change_as_pythons_does() {
+    // Python 3.11 gives [1, 2, 10, 20, 100] and [1, 2] / [1, 2] for the same loops.
+    let src = format!("{ENV}@e\ntask main() -> list[list[int]] {{\n    let xs = [1, 2]\n    let seen: list[int] = []\n    for x in xs {{\n        seen.append(x)\n        if len(xs) < 5 {{ xs.append(x * 10) }}\n    }}\n    let ys = [1, 2, 3, 4]\n    let seen2: list[int] = []\n    for y in ys {{\n        seen2.append(y)\n        ys.pop()\n    }}\n    return [seen, xs, seen2, ys, [sum(xs), sum([y for y in ys])]]\n}}\n");
+    assert_eq!(
+        run(&src)["result"],
+        json!([
+            [1, 2, 10, 20, 100],
+            [1, 2, 10, 20, 100],
+            [1, 2],
+            [1, 2],
+            [133, 3]
+        ])
+    );
+}

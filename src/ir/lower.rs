@@ -51,6 +51,9 @@ pub(super) struct Lower<'a> {
     fins: Vec<FinCtx>,
     /// The statement `Step` just emitted, which the next instruction may absorb.
     pub(super) fresh_step: Option<usize>,
+    /// The instruction index a label was last taken at ([`Lower::pc`]): no instruction is
+    /// fused into the one before it there (a jump may arrive between the two).
+    pub(super) label: usize,
 }
 
 impl<'a> Lower<'a> {
@@ -81,6 +84,7 @@ impl<'a> Lower<'a> {
                 fstrings: Vec::new(),
                 excepts: Vec::new(),
                 finals: Vec::new(),
+                scalar_only: false,
             },
             nlocals: frame,
             top: frame,
@@ -88,13 +92,15 @@ impl<'a> Lower<'a> {
             loops: Vec::new(),
             fins: Vec::new(),
             fresh_step: None,
+            label: usize::MAX,
         }
     }
 
-    /// The lowered body, or `None` when it is too large for an index to hold.
+    /// The lowered body, or `None` when it is too large for an index to hold (or, which
+    /// would be a defect of the lowering, not what the VM relies on: [`super::verify`]).
     pub(super) fn finish(self) -> Option<FnCode> {
         let too_big = self.f.code.len() >= u32::MAX as usize / 2 || self.f.nregs >= u32::MAX / 2;
-        (!too_big).then_some(self.f)
+        (!too_big && super::verify::well_formed(&self.f)).then_some(self.f)
     }
 
     pub(super) fn emit(&mut self, op: Op) -> usize {
@@ -141,12 +147,59 @@ impl<'a> Lower<'a> {
                 return at;
             }
         }
+        if let Some(fused) = self.fuse_call(op) {
+            let at = self.f.code.len() - 1;
+            self.f.code[at] = fused;
+            return at;
+        }
         self.f.code.push(op);
         self.f.spans.push(self.span);
         self.f.code.len() - 1
     }
 
-    pub(super) fn pc(&self) -> Label {
+    /// `f(a op k)`: a one-argument call of a plain function whose argument the instruction
+    /// before it computes ([`Op::ArithK`] into the argument's register), as one
+    /// [`Op::CallFnK`]; `None` where no label stands between the two or a field does not fit.
+    fn fuse_call(&self, op: Op) -> Option<Op> {
+        let Op::CallFn {
+            dst,
+            func,
+            start,
+            n: 1,
+        } = op
+        else {
+            return None;
+        };
+        let at = self.f.code.len().checked_sub(1)?;
+        if self.label == self.f.code.len() {
+            return None;
+        }
+        let Op::ArithK {
+            op,
+            dst: arg,
+            a,
+            k,
+            step,
+        } = self.f.code[at]
+        else {
+            return None;
+        };
+        let small = |r: Reg| u16::try_from(r).ok();
+        (arg == start).then_some(())?;
+        Some(Op::CallFnK {
+            op,
+            step,
+            dst: small(dst)?,
+            start: small(start)?,
+            a: small(a)?,
+            k: i16::try_from(k).ok()?,
+            func,
+        })
+    }
+
+    /// The index of the next instruction, as a label (a jump or a range may point there).
+    pub(super) fn pc(&mut self) -> Label {
+        self.label = self.f.code.len();
         self.f.code.len() as Label
     }
 

@@ -27,7 +27,9 @@
 mod lower;
 mod lower_expr;
 mod program;
+mod scalar;
 pub mod scope;
+mod verify;
 
 pub use program::lower;
 
@@ -248,6 +250,17 @@ pub enum Op {
         n: u32,
         names: bool,
     },
+    /// `dst = func(a op k)`: [`Op::ArithK`] into `start` (`step` as there), then
+    /// [`Op::CallFn`] with that one argument (`f(n - 1)`).
+    CallFnK {
+        op: BinOp,
+        step: bool,
+        dst: u16,
+        start: u16,
+        a: u16,
+        k: i16,
+        func: u32,
+    },
     /// Calls plain function number `func` with `n` positional arguments from `start`.
     CallFn {
         dst: Reg,
@@ -423,6 +436,8 @@ pub struct FnCode {
     /// For each `except`: each clause's error types (empty: every error) and its target.
     pub excepts: Vec<Vec<(Vec<Name>, Label)>>,
     pub finals: Vec<Finally>,
+    /// Every register holds only scalars ([`scalar`]): returning need not clear the frame.
+    pub scalar_only: bool,
 }
 
 /// The lowered program: bodies by their index among the checker's declared names

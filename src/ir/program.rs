@@ -57,7 +57,26 @@ pub fn lower(loaded: &Loaded, checked: &Checked) -> (Unit, Globals) {
             let mut l = Lower::new(key, frame, decl.body.span, loaded, checked, &scopes);
             l.block(&decl.body);
             l.emit(Op::RetNone);
-            l.finish()
+            let mut code = l.finish()?;
+            if let Some(info) = checked
+                .fns
+                .get(key)
+                .filter(|_| !checked.tasks.contains_key(key))
+            {
+                let params: Vec<bool> = info
+                    .params
+                    .iter()
+                    .map(|p| scalar::scalar_type(&p.ty))
+                    .collect();
+                code.scalar_only = scalar::only_scalars(&code, &params, |func| {
+                    checked
+                        .locations
+                        .get_index(func as usize)
+                        .and_then(|(name, _)| checked.fns.get(name))
+                        .is_some_and(|f| scalar::scalar_type(&f.ret))
+                });
+            }
+            Some(code)
         })
         .collect::<Vec<_>>();
     let fns = fns.into_iter().chain(extra).collect();

@@ -220,7 +220,19 @@ fn zip(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Va
 
 fn sum(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Value> {
     let a = bind(name, args, kwargs, &["iterable", "start"], 1, 2)?;
-    let items = iterate(a[0].unwrap_or(&Value::None))?;
+    // A list is read in place, not copied.
+    let list = match a[0] {
+        Some(Value::List(l)) => Some(l.borrow()),
+        _ => None,
+    };
+    let copied;
+    let items: &[Value] = match &list {
+        Some(l) => l,
+        None => {
+            copied = iterate(a[0].unwrap_or(&Value::None))?;
+            &copied
+        }
+    };
     let mut acc = match a[1] {
         Some(Value::Str(_)) => {
             return Err(type_error("sum() can't sum strings: use \"\".join(xs)"))
@@ -231,7 +243,13 @@ fn sum(name: &str, args: &[Value], kwargs: &[(&str, Value)]) -> Result<Value, Va
     };
     // Floats are added with Neumaier's compensation, as Python 3.12's `sum` does.
     let mut comp = 0.0f64;
-    for x in &items {
+    for x in items {
+        if let (Value::Int(s), Value::Int(i)) = (&acc, x) {
+            if let Some(t) = s.checked_add(*i) {
+                acc = Value::Int(t);
+                continue;
+            }
+        }
         let s = match (&acc, x) {
             (Value::Float(s), Value::Int(_) | Value::Float(_)) => *s,
             (Value::Int(i), Value::Float(_)) => *i as f64,

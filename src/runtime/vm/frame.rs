@@ -260,11 +260,14 @@ pub(super) fn pop<'p>(
     let saved = frames.pop()?;
     // Registers above the current frame hold no heap value: the file only grows, to the
     // deepest frame's top, and a returning frame drops what its window holds (a scalar left
-    // behind is harmless: every register is written before it is read).
-    let top = *base + code.nregs as usize;
-    for v in &mut regs[*base..top] {
-        if !is_scalar(v) {
-            *v = Value::None;
+    // behind is harmless: every register is written before it is read). A frame whose
+    // registers hold only scalars (`FnCode::scalar_only`) has nothing to drop.
+    if !code.scalar_only {
+        let top = *base + code.nregs as usize;
+        for v in &mut regs[*base..top] {
+            if !is_scalar(v) {
+                *v = Value::None;
+            }
         }
     }
     *pc = saved.pc;

@@ -82,15 +82,14 @@ fn int_arith(op: BinOp, a: i64, b: i64) -> Option<i64> {
 
 #[inline(always)]
 fn int_cmp(op: CmpOp, a: i64, b: i64) -> Option<bool> {
-    Some(match op {
-        CmpOp::Eq => a == b,
-        CmpOp::Ne => a != b,
-        CmpOp::Lt => a < b,
-        CmpOp::Le => a <= b,
-        CmpOp::Gt => a > b,
-        CmpOp::Ge => a >= b,
-        _ => return None,
-    })
+    // For each operator, which of less / equal / greater make it true (bits 0, 1, 2).
+    const TRUE_WHEN: [u8; 8] = [0b010, 0b101, 0b001, 0b011, 0b100, 0b110, 0, 0];
+    let m = TRUE_WHEN[op as usize & 7];
+    if m == 0 {
+        return None;
+    }
+    let ord = (a >= b) as u8 + (a > b) as u8;
+    Some(m >> ord & 1 != 0)
 }
 
 /// `a op b` as a condition, with `in`'s work counted.
@@ -132,16 +131,28 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
             return $h;
         }};
     }
+    // A register of the current frame, to read (`r!`) or write (`w!`).
+    //
+    // SAFETY: the lowering verified that every register an instruction names lies below its
+    // body's `nregs` (`ir::verify`), and the register file always reaches the current frame's
+    // top, `base + nregs`: `Machine::new`, `enter` and `CallFn` grow it before a frame runs,
+    // and it never shrinks. A reference taken here lives within one instruction, during which
+    // the file does not grow.
     macro_rules! r {
         ($r:expr) => {
-            regs[base + $r as usize]
+            (*unsafe { &*regs.as_ptr().add(base + $r as usize) })
+        };
+    }
+    macro_rules! w {
+        ($r:expr) => {
+            (*unsafe { &mut *regs.as_mut_ptr().add(base + $r as usize) })
         };
     }
     // An int or bool result over an int or bool: only the payload is written.
     macro_rules! set_int {
         ($r:expr, $v:expr) => {{
             let v: i64 = $v;
-            match &mut regs[base + $r as usize] {
+            match &mut w!($r) {
                 Value::Int(x) => *x = v,
                 slot => put(slot, Value::Int(v)),
             }
@@ -150,7 +161,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
     macro_rules! set_bool {
         ($r:expr, $v:expr) => {{
             let v: bool = $v;
-            match &mut regs[base + $r as usize] {
+            match &mut w!($r) {
                 Value::Bool(x) => *x = v,
                 slot => put(slot, Value::Bool(v)),
             }
@@ -159,7 +170,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
     macro_rules! set {
         ($r:expr, $v:expr $(,)?) => {{
             let v = $v;
-            put(&mut regs[base + $r as usize], v)
+            put(&mut w!($r), v)
         }};
     }
     let mut pending = match resume {
@@ -242,7 +253,38 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         continue;
                     }};
                 }
-                let op = code.code[pc];
+                // Enters plain function number `$func` over the arguments from register
+                // `$start` (its first locals), its result to `$dst`.
+                macro_rules! call_fn {
+                    ($dst:expr, $func:expr, $start:expr) => {{
+                        if f.depth + 1 > sh.limits.max_call_depth {
+                            break 'run f.depth_error();
+                        }
+                        let Some(callee) = unit.get($func) else {
+                            break 'run not_lowered();
+                        };
+                        frames.push(Saved {
+                            code,
+                            pc,
+                            base,
+                            dst: base + $dst,
+                            fut: NO_FUT,
+                            native: false,
+                        });
+                        base += $start;
+                        code = callee;
+                        pc = 0;
+                        let top = base + code.nregs as usize;
+                        if regs.len() < top {
+                            grow(regs, top);
+                        }
+                        f.depth += 1;
+                    }};
+                }
+                // SAFETY: `pc` is in the code: it starts at 0 or where an instruction left it (a
+                // label, verified in range), and the last instruction never falls through
+                // (`ir::verify`).
+                let op = unsafe { *code.code.get_unchecked(pc) };
                 pc += 1;
                 match op {
                     Op::Step => step!(),
@@ -393,9 +435,14 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, v);
                     }
                     Op::Iter { dst, src } => {
-                        let v = r!(src).clone();
-                        let items = t!(ops::iterate_owned(v).map_err(Ctrl::raise));
-                        set!(dst, Value::list(items));
+                        // A list is iterated in place, as Python's list iterator does (an item
+                        // appended in the loop is reached); anything else through a list of
+                        // its items.
+                        let v = match &r!(src) {
+                            l @ Value::List(_) => l.clone(),
+                            v => Value::list(t!(ops::iterate(v).map_err(Ctrl::raise))),
+                        };
+                        set!(dst, v);
                         set!(dst + 1, Value::Int(0));
                     }
                     Op::ForNext {
@@ -410,8 +457,6 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                                 "internal: a loop position",
                             );
                         };
-                        // The snapshot is this loop's own: the next item is swapped into `dst`,
-                        // and the value `dst` held waits in the snapshot until the loop ends.
                         let (it, d) = (base + iter as usize, base + dst as usize);
                         let (list, slot) = if it < d {
                             let (lo, hi) = regs.split_at_mut(d);
@@ -421,9 +466,21 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             (&hi[0], &mut lo[d])
                         };
                         let more = match list {
-                            Value::List(l) => match l.borrow_mut().get_mut(i as usize) {
+                            // A list only this loop holds (its items, or a list built for it):
+                            // the next item is swapped into `dst`, and the value `dst` held
+                            // waits in the list until the loop ends.
+                            Value::List(l) if std::rc::Rc::strong_count(l) == 1 => {
+                                match l.borrow_mut().get_mut(i as usize) {
+                                    Some(v) => {
+                                        std::mem::swap(v, slot);
+                                        true
+                                    }
+                                    None => false,
+                                }
+                            }
+                            Value::List(l) => match l.borrow().get(i as usize) {
                                 Some(v) => {
-                                    std::mem::swap(v, slot);
+                                    put(slot, v.clone());
                                     true
                                 }
                                 None => false,
@@ -485,38 +542,39 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     } => {
                         let parts = t!(slow::unpack(&r!(src), n, names));
                         for (i, v) in parts.into_iter().enumerate() {
-                            r!(start + i as u32) = v;
+                            w!(start + i as u32) = v;
                         }
                     }
                     Op::CallFn {
                         dst,
                         func,
                         start,
-                        n,
+                        n: _,
+                    } => call_fn!(dst as usize, func, start as usize),
+                    Op::CallFnK {
+                        op,
+                        step,
+                        dst,
+                        start,
+                        a,
+                        k,
+                        func,
                     } => {
-                        if f.depth + 1 > sh.limits.max_call_depth {
-                            break 'run f.depth_error();
+                        if step {
+                            step!();
                         }
-                        let Some(callee) = unit.get(func) else {
-                            break 'run not_lowered();
+                        let arith = match &r!(a) {
+                            Value::Int(x) => int_arith(op, *x, k as i64),
+                            _ => None,
                         };
-                        let _ = n;
-                        frames.push(Saved {
-                            code,
-                            pc,
-                            base,
-                            dst: base + dst as usize,
-                            fut: NO_FUT,
-                            native: false,
-                        });
-                        base += start as usize;
-                        code = callee;
-                        pc = 0;
-                        let top = base + code.nregs as usize;
-                        if regs.len() < top {
-                            grow(regs, top);
+                        match arith {
+                            Some(v) => set_int!(start, v),
+                            None => {
+                                let v = t!(slow::binary(f, op, &r!(a), &Value::Int(k as i64)));
+                                set!(start, v);
+                            }
                         }
-                        f.depth += 1;
+                        call_fn!(dst as usize, func, start as usize)
                     }
                     Op::CallMethod {
                         dst,
@@ -584,7 +642,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         }
                         let v = match &r!(src) {
                             Value::Int(i) => Value::Int(*i),
-                            _ => std::mem::replace(&mut r!(src), Value::None),
+                            _ => std::mem::replace(&mut w!(src), Value::None),
                         };
                         ret!(v);
                     }
@@ -617,7 +675,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         match slow::except_target(&r!(err), &code.excepts[table as usize]) {
                             Some(to) => pc = to as usize,
                             None => {
-                                let e = std::mem::replace(&mut r!(err), Value::None);
+                                let e = std::mem::replace(&mut w!(err), Value::None);
                                 break 'run Ctrl::raise(e);
                             }
                         }
@@ -634,19 +692,26 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             );
                         };
                         let fin = &code.finals[table as usize];
-                        match s {
-                            finally_state::NORMAL => {}
-                            finally_state::RETURN => pc = fin.on_return as usize,
-                            finally_state::BREAK => pc = fin.on_break as usize,
-                            finally_state::CONTINUE => pc = fin.on_continue as usize,
+                        let to = match s {
+                            finally_state::NORMAL => continue,
+                            finally_state::RETURN => fin.on_return,
+                            finally_state::BREAK => fin.on_break,
+                            finally_state::CONTINUE => fin.on_continue,
                             _ => {
-                                let p = std::mem::replace(&mut r!(payload), Value::None);
+                                let p = std::mem::replace(&mut w!(payload), Value::None);
                                 break 'run slow::resume_error(s, p);
                             }
+                        };
+                        if to as usize >= code.code.len() {
+                            break 'run slow::error(
+                                ErrorType::RuntimeSystemError,
+                                "internal: a finally's way on",
+                            );
                         }
+                        pc = to as usize;
                     }
                     Op::GroupEnter { src, save } => {
-                        r!(save) = match &f.group {
+                        w!(save) = match &f.group {
                             Some(g) => Value::Group(g.clone()),
                             None => Value::None,
                         };

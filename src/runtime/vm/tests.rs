@@ -152,3 +152,92 @@ fn a_statement_that_begins_with_an_int_counts_its_step_there() {
     );
     assert!(matches!(code[1], Op::Step), "{code:?}");
 }
+
+#[test]
+fn a_call_of_an_operation_on_a_local_is_one_instruction_unless_a_jump_lands_between() {
+    let p = program(&format!(
+        "{ENV}fn fib(n: int) -> int {{\n    if n < 2 {{ return n }}\n    return fib(n - 1) + fib(n - 2)\n}}\nfn g(n: int, c: bool) -> int {{\n    return fib(n if c else n - 1)\n}}\n"
+    ));
+    let fib = &body(&p, "fib").code;
+    let fused = fib
+        .iter()
+        .filter(|op| {
+            matches!(
+                op,
+                Op::CallFnK {
+                    k: 1 | 2,
+                    op: crate::syntax::ast::BinOp::Sub,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(fused, 2, "{fib:?}");
+    assert!(
+        !fib.iter().any(|op| matches!(op, Op::CallFn { .. })),
+        "{fib:?}"
+    );
+    // The `else` branch's `n - 1` is where the `if` branch's jump lands after it: not fused.
+    let g = &body(&p, "g").code;
+    assert!(
+        !g.iter().any(|op| matches!(op, Op::CallFnK { .. })),
+        "{g:?}"
+    );
+    assert!(g.iter().any(|op| matches!(op, Op::CallFn { .. })), "{g:?}");
+}
+
+#[test]
+fn a_body_of_scalars_only_is_known_as_such() {
+    let p = program(&format!(
+        "{ENV}fn fib(n: int) -> int {{\n    if n < 2 {{ return n }}\n    return fib(n - 1) + fib(n - 2)\n}}\n\
+         fn half(x: float, b: bool) -> float {{\n    let y = x / 2.0\n    if b {{ return -y }}\n    return y\n}}\n\
+         fn s(n: int) -> int {{\n    let t = \"a\"\n    return n\n}}\n\
+         fn repeat(t: str) -> str {{\n    return t * 3\n}}\n\
+         fn xs(n: int) -> list[int] {{\n    return [n]\n}}\n\
+         fn uses(n: int) -> int {{\n    let v = xs(n)\n    return n\n}}\n\
+         fn caught(n: int) -> int {{\n    try {{ return n }} except Error {{ return 0 }}\n}}\n"
+    ));
+    for (name, scalar) in [
+        ("fib", true),
+        ("half", true),
+        ("s", false),
+        ("repeat", false),
+        ("xs", false),
+        ("uses", false),
+        ("caught", false),
+    ] {
+        assert_eq!(
+            body(&p, name).scalar_only,
+            scalar,
+            "{name}: {:?}",
+            body(&p, name)
+        );
+    }
+}
+
+#[test]
+fn int_comparisons_match_rusts() {
+    use crate::syntax::ast::CmpOp;
+    type Cmp = fn(&i64, &i64) -> bool;
+    let ops: [(CmpOp, Cmp); 6] = [
+        (CmpOp::Eq, i64::eq),
+        (CmpOp::Ne, i64::ne),
+        (CmpOp::Lt, i64::lt),
+        (CmpOp::Le, i64::le),
+        (CmpOp::Gt, i64::gt),
+        (CmpOp::Ge, i64::ge),
+    ];
+    for (op, want) in ops {
+        for a in [i64::MIN, -2, 0, 1, 7, i64::MAX] {
+            for b in [i64::MIN, -2, 0, 1, 7, i64::MAX] {
+                assert_eq!(
+                    super::int_cmp(op, a, b),
+                    Some(want(&a, &b)),
+                    "{a} {op:?} {b}"
+                );
+            }
+        }
+    }
+    assert_eq!(super::int_cmp(CmpOp::In, 1, 1), None);
+    assert_eq!(super::int_cmp(CmpOp::NotIn, 1, 1), None);
+}
