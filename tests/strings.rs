@@ -17,7 +17,9 @@ const ENV: &str = "env e = TaskEnvironment(name = \"e\")\n";
 
 /// The value `main` returns.
 fn run(body: &str) -> Value {
-    let prog = support::program(&format!("{ENV}@e\ntask main() -> list[str] {{\n{body}\n}}\n"));
+    let prog = support::program(&format!(
+        "{ENV}@e\ntask main() -> list[str] {{\n{body}\n}}\n"
+    ));
     let cluster = Cluster::from_toml_str(
         "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n",
         "c.toml",
@@ -87,7 +89,8 @@ fn join(sep: &str, items: Value) -> Result<Value, Value> {
 
 #[test]
 fn join_reads_lists_tuples_dicts_and_strings_alike() {
-    let v = run("    let xs: list[str] = []\n    return [\", \".join([\"p\", \"q\"]), \"-\".join(xs)]");
+    let v =
+        run("    let xs: list[str] = []\n    return [\", \".join([\"p\", \"q\"]), \"-\".join(xs)]");
     let got: Vec<String> = texts(&v).into_iter().map(|(s, _)| s).collect();
     assert_eq!(got, ["p, q", ""]);
     let strs = |xs: &[&str]| xs.iter().map(|x| Value::str(x)).collect::<Vec<_>>();
@@ -125,7 +128,9 @@ fn a_key_is_found_by_its_text_inline_or_shared() {
         d.insert(key, Value::Int(1));
         assert_eq!(d.get(&KeyRef::Str(s)), Some(&Value::Int(1)));
         let other = Value::str(&format!("{text}!"));
-        let Value::Str(o) = &other else { unreachable!() };
+        let Value::Str(o) = &other else {
+            unreachable!()
+        };
         assert_eq!(d.get(&KeyRef::Str(o)), None);
     }
 }
