@@ -258,8 +258,8 @@ impl PartialEq for Value {
 
 impl Value {
     /// A string value: text of up to 23 bytes is kept inline, with no allocation. Out of line
-    /// on purpose: the caller's slot then receives the value in one write, where an inlined
-    /// copy went through the stack twice (slower on `benches/compare/loops.flyte`).
+    /// on purpose: inlined into the f-string path, its bytes took one more trip through the
+    /// stack (measured slower on `benches/compare/loops.flyte`).
     #[inline(never)]
     pub fn str(s: &str) -> Value {
         Value::Str(if s.len() <= SmolStr::INLINE_CAP {
