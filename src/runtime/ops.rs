@@ -394,6 +394,7 @@ fn order_at(a: &Value, b: &Value, sym: &str, depth: usize) -> Result<Option<Orde
 
 /// The dict key a value looks up: int and str, and a float with an integer value; `None` for
 /// a value no key equals; `TypeError` for lists, dicts and structs (unhashable in Python).
+#[inline]
 pub(crate) fn lookup_key(v: &Value) -> Result<Option<KeyRef<'_>>, Value> {
     match v {
         Value::Int(i) => Ok(Some(KeyRef::Int(*i))),
