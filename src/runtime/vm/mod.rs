@@ -540,6 +540,17 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         n,
                         names,
                     } => {
+                        // A tuple of the right size (`for k, v in d.items()`): its items
+                        // straight into the registers.
+                        if let Value::Tuple(t) = &r!(src) {
+                            if t.len() == n as usize {
+                                let t = t.clone();
+                                for (i, v) in t.iter().enumerate() {
+                                    put(&mut w!(start + i as u32), copy_of(v));
+                                }
+                                continue;
+                            }
+                        }
                         let parts = t!(slow::unpack(&r!(src), n, names));
                         for (i, v) in parts.into_iter().enumerate() {
                             w!(start + i as u32) = v;
