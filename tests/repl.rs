@@ -610,3 +610,20 @@ fn kept_futures_call_their_task_by_name_across_inputs() {
         "{out}"
     );
 }
+
+/// A task value kept in a variable (plain or overridden) holds its task's index in the run it
+/// was made in (and its name, by which a later input's program finds it again); after another
+/// task is redeclared, the kept value still calls the task it named, with its override.
+#[test]
+fn kept_task_values_call_their_task_by_name_across_inputs() {
+    let out = stdin_mode(
+        "env e = TaskEnvironment(name = \"e\")\n\
+         @e\nasync task a(x: int) -> int { return x + 1 }\n\
+         @e\nasync task b(x: int) -> int { return x * 100 }\n\
+         let t = b\nlet o = b.override(retries = 2)\n\
+         @e\nasync task a(x: int) -> int { return x + 2 }\n\
+         await t(1)\nawait o(2)\nawait a(3)\n",
+    );
+    let results: Vec<&str> = out.lines().filter(|l| l.ends_with(": int")).collect();
+    assert_eq!(results, ["100: int", "200: int", "5: int"], "{out}");
+}

@@ -4,8 +4,8 @@
 //! Most values stand alone. Two kinds point into their run's tables: a future
 //! ([`Value::Future`], an index into the table of futures) and an overridden task
 //! ([`Callable::Task`] with an override index, into the table of override settings); and a
-//! function value holds its index among the program's names, which the next input's program
-//! may number differently. So at the end of a run that carries values, `detach` copies what
+//! function or task value holds its index among the program's functions or tasks, which the
+//! next input's program may number differently. So at the end of a run that carries values, `detach` copies what
 //! the kept values reach into a [`Carried`] (renumbered from 0, a finished action's future
 //! becoming its result), and the next run starts with those tables (`attach`).
 
@@ -195,8 +195,8 @@ impl<'s, 'p> Renumber<'s, 'p> {
 
     fn callable(&mut self, c: &Rc<Callable>) -> Value {
         let new = match &**c {
-            Callable::Task(t, i) if *i > 0 && self.detaching => {
-                let i = *i;
+            Callable::Task { name, task, over } if *over > 0 && self.detaching => {
+                let i = *over;
                 let n = match self.override_ids.get(&i) {
                     Some(&n) => n,
                     None => {
@@ -207,7 +207,19 @@ impl<'s, 'p> Renumber<'s, 'p> {
                         n
                     }
                 };
-                Callable::Task(t.clone(), n)
+                Callable::Task {
+                    name: name.clone(),
+                    task: *task,
+                    over: n,
+                }
+            }
+            Callable::Task { name, task, over } if !self.detaching => {
+                let index = self.sh.prog.checked.tasks.get_index_of(name);
+                Callable::Task {
+                    name: name.clone(),
+                    task: index.map_or(*task, |x| x as u32),
+                    over: *over,
+                }
             }
             Callable::Fn(f, i) if !self.detaching => {
                 let index = self.sh.prog.checked.locations.get_index_of(f);

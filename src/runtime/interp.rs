@@ -113,8 +113,12 @@ impl<'p> Frame<'p> {
             return Ok(v.clone());
         }
         let prog = self.prog();
-        if prog.checked.tasks.contains_key(n) {
-            let v = Value::Callable(Rc::new(Callable::Task(n.clone(), 0)));
+        if let Some(task) = prog.checked.tasks.get_index_of(n) {
+            let v = Value::Callable(Rc::new(Callable::Task {
+                name: n.clone(),
+                task: task as u32,
+                over: 0,
+            }));
             self.sh.globals.borrow_mut().insert(n.clone(), v.clone());
             return Ok(v);
         }

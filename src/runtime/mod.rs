@@ -175,6 +175,14 @@ impl Executable {
 
     /// The declaration of the checked task with index `i` (what an [`Act`] holds) and its
     /// index among the program's names; `None` for a host task.
+    /// Whether task number `i` is an `async task`.
+    pub(crate) fn task_is_async(&self, i: u32) -> bool {
+        self.checked
+            .tasks
+            .get_index(i as usize)
+            .is_some_and(|(_, t)| t.is_async)
+    }
+
     pub(crate) fn task_decl_at(&self, i: u32) -> Option<(u32, &TaskDecl)> {
         let loc = *self.task_locs.get(i as usize)?;
         let (_, &(m, i)) = self.checked.locations.get_index(loc as usize)?;
@@ -323,9 +331,11 @@ pub(crate) struct Shared<'p> {
     pub globals: RefCell<HashMap<Name, Value>>,
     /// Global values by the ids the lowering gave their names, filled in on first use.
     pub global_ids: RefCell<Vec<Option<Value>>>,
-    /// Each task's settings without overrides, built once per run and shared by its actions.
-    pub base_settings: RefCell<HashMap<Name, Rc<ActSettings>, FastHash>>,
-    /// The settings of override values (`Callable::Task(t, i)` with `i > 0` is number `i - 1`).
+    /// Each task's settings without overrides (by its index among the checked tasks), built
+    /// once per run and shared by its actions.
+    pub base_settings: RefCell<Vec<Option<Rc<ActSettings>>>>,
+    /// The settings of override values (`Callable::Task` with `over > 0` is number
+    /// `over - 1`).
     pub overrides: RefCell<Vec<Rc<ActSettings>>>,
     pub replica_sets: RefCell<HashMap<String, sim::ReplicaSetId>>,
     pub steps: Cell<u64>,

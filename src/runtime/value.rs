@@ -143,8 +143,10 @@ impl Drop for StructValue {
 /// What a callable value refers to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Callable {
-    /// A task, by its key in the program, with the index of an override (0: none).
-    Task(Name, u32),
+    /// A task: its index among the checked tasks, by which a call finds it, and its key in
+    /// the program (for messages, and to find it again in a later REPL input's program);
+    /// `over`: the index of an override (0: none).
+    Task { name: Name, task: u32, over: u32 },
     /// A function, by its key and its index in the program's declarations.
     Fn(Name, u32),
     /// A built-in function, by its id.
@@ -556,8 +558,8 @@ impl Value {
             }
             Value::Future(_) => out.push_str("<future>"),
             Value::Callable(c) => match &**c {
-                Callable::Task(n, _) => {
-                    let _ = write!(out, "<task {n}>");
+                Callable::Task { name, .. } => {
+                    let _ = write!(out, "<task {name}>");
                 }
                 Callable::Fn(n, _) => {
                     let _ = write!(out, "<fn {n}>");

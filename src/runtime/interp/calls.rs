@@ -12,22 +12,22 @@ impl<'p> Frame<'p> {
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Value> {
         match callee {
-            Callee::Task(t, settings) => {
+            Callee::Task(task, settings) => {
                 // An async task call gives a lazy future.
                 let settings = match settings {
                     Some(s) => s,
-                    None => self.task_settings(&t),
+                    None => self.task_settings(task),
                 };
-                let (task, args) = self.bind_task_call(&t, argv, kwargs)?;
+                let args = self.bind_task_args(task, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyTask {
                     task,
                     settings,
                     args: args.into(),
                 }))
             }
-            Callee::Aio(Callable::Task(t, index)) => {
-                let settings = self.settings_of(&t, index);
-                let (task, args) = self.bind_task_call(&t, argv, kwargs)?;
+            Callee::Aio(Callable::Task { task, over, .. }) => {
+                let settings = self.settings_of(task, over);
+                let args = self.bind_task_args(task, argv, kwargs)?;
                 Ok(self.new_future(Fut::LazyTask {
                     task,
                     settings,
@@ -47,12 +47,17 @@ impl<'p> Frame<'p> {
                 format!("{} has no .aio", Value::Callable(Rc::new(other)).repr()),
             )),
             // `t.override(...)` as a value (`.aio(x)` on it, kept in a variable, mapped).
-            Callee::Override(t) => {
-                let settings = self.override_values(&t, &kwargs)?;
+            Callee::Override(task) => {
+                let settings = self.override_values(task, &kwargs)?;
                 let mut table = self.sh.overrides.borrow_mut();
                 table.push(settings);
-                let index = u32::try_from(table.len()).expect("fewer overrides than steps");
-                Ok(Value::Callable(Rc::new(Callable::Task(t, index))))
+                let over = u32::try_from(table.len()).expect("fewer overrides than steps");
+                let name = self.prog().task_name(task).clone();
+                Ok(Value::Callable(Rc::new(Callable::Task {
+                    name,
+                    task,
+                    over,
+                })))
             }
             Callee::Value(v) => match &v {
                 Value::Callable(c) => match &**c {
@@ -81,7 +86,7 @@ impl<'p> Frame<'p> {
                             )),
                         }
                     }
-                    Callable::Task(..) => unreachable!("tasks are Callee::Task"),
+                    Callable::Task { .. } => unreachable!("tasks are Callee::Task"),
                 },
                 other => Err(raise(
                     ErrorType::TypeError,
@@ -191,30 +196,19 @@ impl<'p> Frame<'p> {
         self.bind_params(&Who("function", f), index, &decl.params, argv, kwargs)
     }
 
-    /// The arguments of a call of task `t`, in parameter order (copied, as flyte-sdk
-    /// serializes each input).
-    pub(super) fn bind_task_args(
+    /// The arguments of a call of task number `task` (among the checked tasks), in
+    /// parameter order (copied, as flyte-sdk serializes each input).
+    pub(crate) fn bind_task_args(
         &mut self,
-        t: &Name,
+        task: u32,
         argv: Vec<Value>,
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Vec<Value>> {
-        self.bind_task_call(t, argv, kwargs).map(|(_, args)| args)
-    }
-
-    /// [`Frame::bind_task_args`], with the task's index among the checked tasks (one lookup).
-    pub(super) fn bind_task_call(
-        &mut self,
-        t: &Name,
-        argv: Vec<Value>,
-        kwargs: Vec<(Name, Value)>,
-    ) -> Res<(u32, Vec<Value>)> {
         let prog = self.prog();
-        let task = prog.task_index(t);
-        let Some((_, info)) = prog.checked.tasks.get_index(task as usize) else {
+        let Some((t, info)) = prog.checked.tasks.get_index(task as usize) else {
             return Err(raise(
                 ErrorType::RuntimeSystemError,
-                format!("internal: no task {t}"),
+                format!("internal: no task number {task}"),
             ));
         };
         let Some((index, decl)) = prog.task_decl_at(task) else {
@@ -229,7 +223,7 @@ impl<'p> Frame<'p> {
                     format!("host task {t} takes {n} positional arguments"),
                 ));
             }
-            return Ok((task, argv.iter().map(Value::deep_copy).collect()));
+            return Ok(argv.iter().map(Value::deep_copy).collect());
         };
         let vals = self.bind_params(&Who("task", t), index, &decl.func.params, argv, kwargs)?;
         // Value semantics across the task boundary, ints widened where floats are declared.
@@ -243,7 +237,7 @@ impl<'p> Frame<'p> {
                 v
             })
             .collect();
-        Ok((task, args))
+        Ok(args)
     }
 
     pub(crate) fn new_future(&self, f: Fut) -> Value {
@@ -272,11 +266,11 @@ pub(crate) enum FnCall {
 
 /// What a call expression calls.
 pub(crate) enum Callee {
-    /// A task call, with override settings.
-    Task(Name, Option<Rc<ActSettings>>),
+    /// A call of task number `0` (among the checked tasks), with override settings.
+    Task(u32, Option<Rc<ActSettings>>),
     /// `x.aio(...)`
     Aio(Callable),
-    /// `t.override` not yet called with settings.
-    Override(Name),
+    /// `t.override` of task number `0`, not yet called with settings.
+    Override(u32),
     Value(Value),
 }

@@ -165,9 +165,9 @@ impl<'p> Frame<'p> {
         kwargs: Vec<(Name, Value)>,
     ) -> Res<Begin> {
         match callee {
-            Callee::Task(t, settings) if !self.prog().checked.tasks[&t].is_async => {
-                let settings = settings.unwrap_or_else(|| self.task_settings(&t));
-                let (task, args) = self.bind_task_call(&t, argv, kwargs)?;
+            Callee::Task(task, settings) if !self.prog().task_is_async(task) => {
+                let settings = settings.unwrap_or_else(|| self.task_settings(task));
+                let args = self.bind_task_args(task, argv, kwargs)?;
                 let act = self.start_action(task, settings, args.into());
                 Ok(Begin::Wait(Waiting::new(Wait::Act(act), None)))
             }
@@ -382,7 +382,12 @@ impl<'p> Frame<'p> {
         let Some(Value::Callable(c)) = it.next() else {
             return Err(raise(ErrorType::TypeError, "map takes a task first"));
         };
-        let Callable::Task(task, index) = &*c else {
+        let Callable::Task {
+            name: task,
+            task: index,
+            over,
+        } = &*c
+        else {
             return Err(raise(ErrorType::TypeError, "map takes a task first"));
         };
         let lists: Vec<Vec<Value>> = it
@@ -392,7 +397,7 @@ impl<'p> Frame<'p> {
         let mut calls = Vec::with_capacity(n);
         for i in 0..n {
             let argv: Vec<Value> = lists.iter().map(|l| l[i].clone()).collect();
-            calls.push(self.bind_task_args(task, argv, Vec::new())?);
+            calls.push(self.bind_task_args(*index, argv, Vec::new())?);
         }
         let mut concurrency = 0usize;
         let mut return_exceptions = false;
@@ -409,7 +414,7 @@ impl<'p> Frame<'p> {
                 _ => {}
             }
         }
-        let settings = self.settings_of(task, *index);
+        let settings = self.settings_of(*index, *over);
         Ok(self.new_future(Fut::Map(Box::new(MapSpec {
             task: task.clone(),
             settings,

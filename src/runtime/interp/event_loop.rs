@@ -41,7 +41,7 @@ pub(crate) fn run(
         rng: Cell::new(seed ^ 0x5DEE_CE66_D1CE_4E5B),
         globals: RefCell::new(HashMap::new()),
         global_ids: RefCell::new(vec![None; prog.globals.names.len()]),
-        base_settings: RefCell::new(HashMap::default()),
+        base_settings: RefCell::new(Vec::new()),
         overrides: RefCell::new(Vec::new()),
         replica_sets: RefCell::new(HashMap::new()),
         steps: Cell::new(0),
@@ -71,12 +71,13 @@ pub(crate) fn run(
         None => Vec::new(),
     };
     let task_name = Name::new(task);
-    let settings = base_settings(prog, &task_name);
+    let task_index = prog.task_index(&task_name);
+    let settings = base_settings(prog, task_index);
     // The root's arguments, defaults evaluated, in parameter order.
     let args_named: Vec<Name> = args.iter().map(|(n, _)| n.clone()).collect();
     let bound = {
         let mut f = Frame::new(sh.clone(), 0, 0, 0);
-        f.bind_task_args(&task_name, Vec::new(), args)
+        f.bind_task_args(task_index, Vec::new(), args)
     };
     let args = match bound {
         // The REPL's input takes the session's variables as they share among themselves
@@ -128,16 +129,12 @@ pub(crate) fn run(
             ..(*settings).clone()
         });
         sh.live.set(sh.live.get() + 1);
-        sh.acts.borrow_mut().push(Act::new(
-            prog.task_index(&task_name),
-            args.into(),
-            settings,
-            1,
-            0,
-        ));
+        sh.acts
+            .borrow_mut()
+            .push(Act::new(task_index, args.into(), settings, 1, 0));
         0
     } else {
-        submit_new(&sh, prog.task_index(&task_name), settings, args.into())
+        submit_new(&sh, task_index, settings, args.into())
     };
     // The bodies running, by number (a few thousand at a time, of a million numbers).
     let mut bodies: HashMap<usize, Body<'_>, FastHash> = HashMap::default();

@@ -4,37 +4,38 @@
 use super::*;
 
 impl<'p> Frame<'p> {
-    /// The settings a call of `t` runs with, without an override.
-    /// A task's settings without overrides: one shared copy per task, not one per action.
-    pub(crate) fn task_settings(&self, t: &Name) -> Rc<ActSettings> {
-        if let Some(s) = self.sh.base_settings.borrow().get(t) {
+    /// The settings a call of task number `task` runs with, without an override: one
+    /// shared copy per task, not one per action.
+    pub(crate) fn task_settings(&self, task: u32) -> Rc<ActSettings> {
+        if let Some(Some(s)) = self.sh.base_settings.borrow().get(task as usize) {
             return s.clone();
         }
-        let s = base_settings(self.prog(), t);
-        self.sh
-            .base_settings
-            .borrow_mut()
-            .insert(t.clone(), s.clone());
+        let s = base_settings(self.prog(), task);
+        let mut table = self.sh.base_settings.borrow_mut();
+        if table.len() <= task as usize {
+            table.resize(task as usize + 1, None);
+        }
+        table[task as usize] = Some(s.clone());
         s
     }
 
     /// The settings of `t.override(...)` given its evaluated keyword arguments.
     pub(super) fn override_values(
         &mut self,
-        t: &Name,
+        task: u32,
         kwargs: &[(Name, Value)],
     ) -> Res<Rc<ActSettings>> {
-        let base = self.task_settings(t);
-        super::overrides::apply(&base, t, kwargs)
+        let base = self.task_settings(task);
+        super::overrides::apply(&base, self.prog().task_name(task), kwargs)
             .map(Rc::new)
             .map_err(Ctrl::raise)
     }
 
-    /// The settings a call of task value `Task(t, index)` runs with: the task's own
-    /// (`index` 0) or those of the override value number `index`.
-    pub(crate) fn settings_of(&self, t: &Name, index: u32) -> Rc<ActSettings> {
-        match index {
-            0 => self.task_settings(t),
+    /// The settings a call of a task value runs with: task number `task`'s own (`over` 0)
+    /// or those of the override value number `over`.
+    pub(crate) fn settings_of(&self, task: u32, over: u32) -> Rc<ActSettings> {
+        match over {
+            0 => self.task_settings(task),
             i => self.sh.overrides.borrow()[i as usize - 1].clone(),
         }
     }
@@ -54,9 +55,11 @@ impl<'p> Frame<'p> {
     }
 }
 
-/// Environment and decorator settings of task `t`.
-pub(crate) fn base_settings(prog: &Executable, t: &Name) -> Rc<ActSettings> {
-    let info = &prog.checked.tasks[t];
+/// Environment and decorator settings of task number `task` (defaults for no such task).
+pub(crate) fn base_settings(prog: &Executable, task: u32) -> Rc<ActSettings> {
+    let Some((_, info)) = prog.checked.tasks.get_index(task as usize) else {
+        return Rc::default();
+    };
     let env = info.env.as_ref().and_then(|e| prog.checked.envs.get(e));
     let es = env.map(|e| e.settings.clone()).unwrap_or_default();
     Rc::new(ActSettings {

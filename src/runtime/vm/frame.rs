@@ -217,6 +217,19 @@ pub(super) fn drop_items(mut items: Vec<Value>) {
     }
 }
 
+/// A copy of `v`: a scalar's bits, inline; anything else through `Clone` (a count raised).
+/// (`Value::clone` is a call where the VM's loop uses it, too large to inline into.)
+#[inline(always)]
+pub(super) fn copy_of(v: &Value) -> Value {
+    if is_scalar(v) {
+        // SAFETY: a scalar owns nothing (no heap, no count, nothing to drop), so a bitwise
+        // copy is the value itself, and both copies may be used and dropped.
+        unsafe { std::ptr::read(v) }
+    } else {
+        v.clone()
+    }
+}
+
 /// Whether `v` holds nothing on the heap (dropping it does nothing).
 #[inline(always)]
 pub(super) fn is_scalar(v: &Value) -> bool {

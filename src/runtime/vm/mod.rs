@@ -297,7 +297,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     Op::Const { dst, k } => set!(dst, slow::constant(&code.consts[k as usize])),
                     Op::Move { dst, src } => match r!(src) {
                         Value::Int(i) => set_int!(dst, i),
-                        _ => set!(dst, r!(src).clone()),
+                        _ => set!(dst, copy_of(&r!(src))),
                     },
                     Op::Global { dst, id } => set!(dst, t!(slow::global(f, id))),
                     Op::GlobalNamed { dst, name } => {
@@ -333,7 +333,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, v);
                     }
                     Op::Unary { op, dst, a } => {
-                        let v = r!(a).clone();
+                        let v = copy_of(&r!(a));
                         set!(dst, t!(f.unary(op, v)));
                     }
                     Op::Truth { dst, a } => set_bool!(dst, truthy(&r!(a))),
@@ -387,14 +387,14 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, t!(slow::dict(f, items)));
                     }
                     Op::Push { list, src } => {
-                        let v = r!(src).clone();
+                        let v = copy_of(&r!(src));
                         if let Value::List(l) = &r!(list) {
                             l.borrow_mut().push(v);
                         }
                     }
                     Op::Insert { dict, key, val } => {
                         let k = t!(f.key(&r!(key)));
-                        let v = r!(val).clone();
+                        let v = copy_of(&r!(val));
                         if let Value::Dict(d) = &r!(dict) {
                             d.borrow_mut().insert(k, v);
                         }
@@ -408,7 +408,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, v);
                     }
                     Op::SetIndex { obj, idx, src } => {
-                        let v = r!(src).clone();
+                        let v = copy_of(&r!(src));
                         t!(slow::set_index(&r!(obj), &r!(idx), v, hint));
                     }
                     Op::Attr { dst, obj, name } => {
@@ -422,7 +422,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         );
                     }
                     Op::SetAttr { obj, name, src } => {
-                        let v = r!(src).clone();
+                        let v = copy_of(&r!(src));
                         t!(slow::set_field(&r!(obj), &code.names[name as usize], v));
                     }
                     Op::Slice {
@@ -480,7 +480,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             }
                             Value::List(l) => match l.borrow().get(i as usize) {
                                 Some(v) => {
-                                    put(slot, v.clone());
+                                    put(slot, copy_of(v));
                                     true
                                 }
                                 None => false,
@@ -540,6 +540,17 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         n,
                         names,
                     } => {
+                        // A tuple of the right size (`for k, v in d.items()`): its items
+                        // straight into the registers.
+                        if let Value::Tuple(t) = &r!(src) {
+                            if t.len() == n as usize {
+                                let t = t.clone();
+                                for (i, v) in t.iter().enumerate() {
+                                    put(&mut w!(start + i as u32), copy_of(v));
+                                }
+                                continue;
+                            }
+                        }
                         let parts = t!(slow::unpack(&r!(src), n, names));
                         for (i, v) in parts.into_iter().enumerate() {
                             w!(start + i as u32) = v;
@@ -594,7 +605,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     }
                     Op::Append { dst, recv, src } => {
                         let v = if let Value::List(l) = &r!(recv) {
-                            t!(ops::push(l, r!(src).clone()).map_err(Ctrl::raise));
+                            t!(ops::push(l, copy_of(&r!(src))).map_err(Ctrl::raise));
                             Value::None
                         } else {
                             let s = base + src as usize;

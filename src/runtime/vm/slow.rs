@@ -265,10 +265,10 @@ pub(super) fn call_method(
 /// What `value(...)` calls.
 fn value_callee(f: &Frame<'_>, v: Value) -> Callee {
     if let Value::Callable(c) = &v {
-        if let Callable::Task(t, i) = &**c {
-            return match i {
-                0 => Callee::Task(t.clone(), None),
-                i => Callee::Task(t.clone(), Some(f.settings_of(t, *i))),
+        if let Callable::Task { task, over, .. } = &**c {
+            return match over {
+                0 => Callee::Task(*task, None),
+                i => Callee::Task(*task, Some(f.settings_of(*task, *i))),
             };
         }
     }
@@ -280,7 +280,7 @@ fn attr_callee(f: &mut Frame<'_>, o: Value, name: &Name) -> Res<Callee> {
     Ok(match (&o, name.as_str()) {
         (Value::Callable(c), "aio") => Callee::Aio((**c).clone()),
         (Value::Callable(c), "override") => match &**c {
-            Callable::Task(t, _) => Callee::Override(t.clone()),
+            Callable::Task { task, .. } => Callee::Override(*task),
             _ => Callee::Value(f.attr(&o, name)?),
         },
         _ => Callee::Value(f.attr(&o, name)?),

@@ -241,3 +241,46 @@ fn int_comparisons_match_rusts() {
     assert_eq!(super::int_cmp(CmpOp::In, 1, 1), None);
     assert_eq!(super::int_cmp(CmpOp::NotIn, 1, 1), None);
 }
+
+#[test]
+fn every_body_of_the_shipped_scripts_is_lowered_and_verified() {
+    // A body the verifier refused would not be lowered (and fail when called).
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/scripts/ok", "benches/compare", "stdlib"] {
+        for e in std::fs::read_dir(dir)
+            .expect("a folder of scripts")
+            .flatten()
+        {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "flyte") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 15, "{files:?}");
+    let mut bodies = 0;
+    for p in files {
+        let mut map = SourceMap::new();
+        let name = p.to_string_lossy().into_owned();
+        let src = std::fs::read(&p).expect("readable");
+        let root = imports::script_root(&p);
+        let loaded = imports::load(&mut map, &name, &src, &imports::relative_files(&[root]));
+        let (checked, diags) = check::check_program(&loaded, &check::Options::default());
+        if loaded.diags.iter().chain(&diags).any(|d| d.is_error()) {
+            continue;
+        }
+        let p = Executable::new(loaded, checked);
+        for (index, name) in p.checked.locations.keys().enumerate() {
+            let declared = p.checked.fns.contains_key(name) || p.checked.tasks.contains_key(name);
+            if declared {
+                assert!(
+                    p.vm_body(index as u32).is_some(),
+                    "{name} in {p:?}",
+                    p = p.checked.locations
+                );
+                bodies += 1;
+            }
+        }
+    }
+    assert!(bodies >= 50, "{bodies}");
+}
