@@ -519,11 +519,12 @@ fn long_runs_show_progress_on_a_terminal_only() {
     let path = temp("long.flyte", b"env d = TaskEnvironment(name = \"d\")\nenv e = TaskEnvironment(name = \"e\", resources = Resources(cpu = 1))\n@e\nasync task leaf(i: int) -> int {\n    sleep(1s)\n    return i\n}\n@d\nasync task main(n: int = 60000) -> int {\n    return len(await gather(*[leaf(i) for i in range(n)]))\n}\n");
     let p = path.to_str().unwrap();
     // Progress shows after half a second: an optimized build needs a bigger run for that (the
-    // crate is built lightly optimized even in test builds).
+    // crate is built lightly optimized even in test builds). A run of 200,000 in a test build
+    // took about half a second, too close to that.
     let n = if cfg!(debug_assertions) {
-        "200000"
+        "500000"
     } else {
-        "400000"
+        "1000000"
     };
     let n = format!("n={n}");
     // A pseudo-terminal (util-linux `script`), as a person at a terminal would see it.
