@@ -626,7 +626,16 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     } => {
                         let dflt = (dflt != NO_ARG).then(|| &r!(dflt));
                         let v = match &r!(recv) {
-                            Value::Dict(d) => t!(slow::dict_get(d, &r!(key), dflt, &mut hint)),
+                            // The entry's value (or the default) copied straight from where it
+                            // is: a value returned inside a `Result` is copied in pieces that
+                            // the processor cannot forward (a stall on each lookup).
+                            Value::Dict(d) => match t!(slow::dict_find(d, &r!(key), &mut hint)) {
+                                Some(i) => match d.borrow().get_index(i) {
+                                    Some((_, v)) => copy_of(v),
+                                    None => Value::None,
+                                },
+                                None => dflt.map_or(Value::None, copy_of),
+                            },
                             other => {
                                 let args: Vec<Value> =
                                     std::iter::once(&r!(key)).chain(dflt).cloned().collect();

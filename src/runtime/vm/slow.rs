@@ -187,24 +187,16 @@ pub(super) fn settle_fn(f: &Frame<'_>, fut: u32, r: Result<&Value, &Ctrl>) {
     }
 }
 
-/// `d.get(key)` or `d.get(key, dflt)`; `hint` becomes the entry's position when found.
+/// The position of `key`'s entry in `d` (`d.get(key)`), which `hint` becomes when found.
 #[inline]
-pub(super) fn dict_get(
-    d: &RefCell<DictMap>,
-    key: &Value,
-    dflt: Option<&Value>,
-    hint: &mut usize,
-) -> Res<Value> {
+pub(super) fn dict_find(d: &RefCell<DictMap>, key: &Value, hint: &mut usize) -> Res<Option<usize>> {
     if let Some(k) = ops::lookup_key(key).map_err(Ctrl::raise)? {
-        if let Some((i, _, v)) = d.borrow().get_full(&k) {
+        if let Some(i) = d.borrow().get_index_of(&k) {
             *hint = i;
-            return Ok(v.clone());
+            return Ok(Some(i));
         }
     }
-    Ok(match dflt {
-        Some(v) => v.clone(),
-        None => Value::None,
-    })
+    Ok(None)
 }
 
 /// `obj[idx] = v`: in a dict, at the entry `hint` when its key is `idx`.
