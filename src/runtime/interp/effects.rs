@@ -577,7 +577,10 @@ impl Gather {
 
 /// `map`: one action per item, at most `bound` in flight.
 struct MapRun {
+    /// The task, by name until the run begins (a kept map crosses REPL inputs by name), then
+    /// by its index in this run's program.
     task: Name,
+    task_index: u32,
     settings: Rc<ActSettings>,
     calls: std::iter::Enumerate<std::vec::IntoIter<Vec<Value>>>,
     bound: usize,
@@ -592,6 +595,7 @@ impl MapRun {
         let n = spec.calls.len();
         MapRun {
             task: spec.task,
+            task_index: u32::MAX,
             settings: spec.settings,
             calls: spec.calls.into_iter().enumerate(),
             bound: match spec.concurrency {
@@ -608,6 +612,7 @@ impl MapRun {
     fn step(&mut self, f: &mut Frame<'_>) -> Step {
         if !self.begun {
             self.begun = true;
+            self.task_index = f.prog().task_index(&self.task);
             f.sh.notified.borrow_mut().remove(&f.exec);
         }
         loop {
@@ -615,8 +620,7 @@ impl MapRun {
                 let Some((i, args)) = self.calls.next() else {
                     break;
                 };
-                let task = f.prog().task_index(&self.task);
-                let a = f.start_action(task, self.settings.clone(), args.into());
+                let a = f.start_action(self.task_index, self.settings.clone(), args.into());
                 self.acts[i] = Some(a);
                 if f.watch(std::iter::once(a)) > 0 {
                     self.in_flight.insert(a);
