@@ -5,9 +5,10 @@
 //! ([`Value::Future`], an index into the table of futures) and an overridden task
 //! ([`Callable::Task`] with an override index, into the table of override settings); and a
 //! function or task value holds its index among the program's functions or tasks, which the
-//! next input's program may number differently. So at the end of a run that carries values, `detach` copies what
-//! the kept values reach into a [`Carried`] (renumbered from 0, a finished action's future
-//! becoming its result), and the next run starts with those tables (`attach`).
+//! next input's program may number differently (it is found again by name). So at the end of
+//! a run that carries values, `detach` copies what the kept values reach into a [`Carried`]
+//! (renumbered from 0, a finished action's future becoming its result), and the next run
+//! starts with those tables (`attach`).
 
 use super::value::{Callable, DictMap, ErrorValue, StructValue, Trace, Value};
 use super::{ActSettings, Fut, Shared};
