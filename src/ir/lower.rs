@@ -82,6 +82,7 @@ impl<'a> Lower<'a> {
                 handlers: Vec::new(),
                 calls: Vec::new(),
                 fstrings: Vec::new(),
+                mods: Vec::new(),
                 excepts: Vec::new(),
                 finals: Vec::new(),
                 scalar_only: false,
@@ -109,38 +110,7 @@ impl<'a> Lower<'a> {
         // label points between the two: jumps go to a statement's `Step`, never past it.
         let fresh = self.fresh_step.take();
         if fresh.is_some_and(|at| at + 1 == self.f.code.len()) {
-            let fused = match op {
-                Op::ArithK { op, dst, a, k, .. } => Some(Op::ArithK {
-                    op,
-                    dst,
-                    a,
-                    k,
-                    step: true,
-                }),
-                Op::JumpCmp { op, a, b, to, .. } => Some(Op::JumpCmp {
-                    op,
-                    a,
-                    b,
-                    to,
-                    step: true,
-                }),
-                Op::JumpCmpK { op, a, k, to, .. } => Some(Op::JumpCmpK {
-                    op,
-                    a,
-                    k,
-                    to,
-                    step: true,
-                }),
-                Op::Ret { src, .. } => Some(Op::Ret { src, step: true }),
-                Op::Int { dst, v, .. } => Some(Op::Int { dst, v, step: true }),
-                Op::RetBinary { op, a, b, .. } => Some(Op::RetBinary {
-                    op,
-                    a,
-                    b,
-                    step: true,
-                }),
-                _ => None,
-            };
+            let fused = Self::with_step(op);
             if let Some(fused) = fused {
                 let at = self.f.code.len() - 1;
                 self.f.code[at] = fused;
@@ -155,46 +125,6 @@ impl<'a> Lower<'a> {
         self.f.code.push(op);
         self.f.spans.push(self.span);
         self.f.code.len() - 1
-    }
-
-    /// `f(a op k)`: a one-argument call of a plain function whose argument the instruction
-    /// before it computes ([`Op::ArithK`] into the argument's register), as one
-    /// [`Op::CallFnK`]; `None` where no label stands between the two or a field does not fit.
-    fn fuse_call(&self, op: Op) -> Option<Op> {
-        let Op::CallFn {
-            dst,
-            func,
-            start,
-            n: 1,
-        } = op
-        else {
-            return None;
-        };
-        let at = self.f.code.len().checked_sub(1)?;
-        if self.label == self.f.code.len() {
-            return None;
-        }
-        let Op::ArithK {
-            op,
-            dst: arg,
-            a,
-            k,
-            step,
-        } = self.f.code[at]
-        else {
-            return None;
-        };
-        let small = |r: Reg| u16::try_from(r).ok();
-        (arg == start).then_some(())?;
-        Some(Op::CallFnK {
-            op,
-            step,
-            dst: small(dst)?,
-            start: small(start)?,
-            a: small(a)?,
-            k: i16::try_from(k).ok()?,
-            func,
-        })
     }
 
     /// The index of the next instruction, as a label (a jump or a range may point there).
@@ -212,6 +142,7 @@ impl<'a> Lower<'a> {
             | Op::JumpCmp { to: t, .. }
             | Op::JumpCmpK { to: t, .. }
             | Op::ForNext { to: t, .. }
+            | Op::ForPair { to: t, .. }
             | Op::ForRange { to: t, .. } => *t = to,
             _ => {}
         }
@@ -583,6 +514,9 @@ impl<'a> Lower<'a> {
         if let Some(head) = self.range_head(iter, pattern) {
             return head;
         }
+        if let Some(head) = self.items_head(iter, pattern) {
+            return head;
+        }
         let src = self.expr_any(iter);
         let it = self.temps(2);
         self.emit(Op::Iter { dst: it, src });
@@ -664,6 +598,7 @@ impl<'a> Lower<'a> {
                     });
                 }
             }
+            (ExprKind::Index { obj, index }, None) if self.dict_get_add(obj, index, value) => {}
             (ExprKind::Index { obj, index }, bin) => {
                 let v = self.expr_any(value);
                 let o = self.expr_any(obj);

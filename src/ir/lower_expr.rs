@@ -26,7 +26,7 @@ fn literal(e: &Expr) -> Option<Const> {
 }
 
 /// An int literal that fits an instruction's immediate.
-fn small_int(e: &Expr) -> Option<i32> {
+pub(super) fn small_int(e: &Expr) -> Option<i32> {
     match literal(e)? {
         Const::Int(i) => i32::try_from(i).ok(),
         _ => None,
@@ -301,6 +301,22 @@ impl Lower<'_> {
     /// `dst = a op rhs`, with an int constant folded into the instruction.
     pub(super) fn binary_into(&mut self, op: BinOp, dst: Reg, a: Reg, rhs: &Expr) {
         match small_int(rhs) {
+            Some(k) if op == BinOp::Mod && (2..=u16::MAX as i32).contains(&k) => {
+                let k = k as u16;
+                let m = match self.f.mods.iter().position(|&(d, _)| d == k) {
+                    Some(m) => m,
+                    None => {
+                        self.f.mods.push((k, super::mod_magic(k)));
+                        self.f.mods.len() - 1
+                    }
+                };
+                self.emit(Op::ModK {
+                    dst,
+                    a,
+                    m: m as u32,
+                    step: false,
+                });
+            }
             Some(k) if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Mod) => {
                 self.emit(Op::ArithK {
                     op,
@@ -439,6 +455,13 @@ impl Lower<'_> {
                 to: body,
                 back: true,
             },
+            Op::ForPair { iter, a, b, .. } => Op::ForPair {
+                iter,
+                a,
+                b,
+                to: body,
+                back: true,
+            },
             _ => Op::Jump { to: next as Label },
         };
         self.emit(op);
@@ -533,7 +556,7 @@ impl Lower<'_> {
     }
 
     /// `module.NAME` when `obj` names an imported module: the qualified global name.
-    fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
+    pub(super) fn qualified(&self, obj: &Expr, name: &Ident) -> Option<Name> {
         match &obj.kind {
             ExprKind::Name(a) if self.local_read(obj).is_none() => {
                 let q = format!("{a}.{}", name.name);

@@ -24,6 +24,7 @@
 //! Layering: this module reads the syntax tree and the checker's tables; it imports nothing
 //! from `runtime`.
 
+mod fuse;
 mod lower;
 mod lower_expr;
 mod program;
@@ -37,6 +38,11 @@ pub use scope::Slot;
 
 use crate::syntax::ast::{BinOp, CmpOp, Name, Span, UnaryOp};
 use std::sync::Arc;
+
+/// The multiplier [`Op::ModK`] divides by `k` with: `⌊(2^64 - 1) / k⌋ + 1`.
+pub const fn mod_magic(k: u16) -> u64 {
+    u64::MAX / k as u64 + 1
+}
 
 /// A register: an index into the current frame's window.
 pub type Reg = u32;
@@ -99,6 +105,15 @@ pub enum Op {
         dst: Reg,
         a: Reg,
         k: i32,
+        step: bool,
+    },
+    /// `a % k` for an int constant `2 <= k <= 65535`, `k` and its multiplier in `mods[m]`:
+    /// a 32-bit natural `a` by two multiplications (Lemire's fastmod) in place of a division,
+    /// any other `a` as [`Op::ArithK`]'s `%` (`step` as there).
+    ModK {
+        dst: Reg,
+        a: Reg,
+        m: u32,
         step: bool,
     },
     Unary {
@@ -227,6 +242,23 @@ pub enum Op {
         to: Label,
         back: bool,
     },
+    /// `for a, b in src.items()`: `dst` gets the dict's keys and values as they are when the
+    /// loop begins, in one list (a key, then its value), with no tuple per item; `dst + 1`
+    /// becomes the position. A receiver that is no dict is asked for its `items` as any method
+    /// is, and `dst` gets them as a tuple, each unpacked as the loop reaches it.
+    Items {
+        dst: Reg,
+        src: Reg,
+    },
+    /// The next key and value of the [`Op::Items`] in `iter` into `a` and `b`, or a jump to
+    /// `to` at the end (`back` as for [`Op::ForNext`]).
+    ForPair {
+        iter: Reg,
+        a: u16,
+        b: u16,
+        to: Label,
+        back: bool,
+    },
     /// `for x in range(...)` as a counted loop, without the list: `range`'s `n` positional
     /// arguments from `args`, checked (and their work counted) as `range` does; `iter` gets the
     /// next value, `iter + 1` how many remain, `iter + 2` the step.
@@ -290,6 +322,17 @@ pub enum Op {
         recv: u16,
         key: u16,
         dflt: u16,
+    },
+    /// `dict[key] = dict.get(key, dflt) + add` (counting's idiom) with `dict` and `key` locals:
+    /// one lookup, and an int entry added to in place. Anything else (no dict, an entry that
+    /// is no int, an overflow) goes the way of the instructions it stands for (`step` as for
+    /// [`Op::ArithK`]).
+    DictGetAdd {
+        dict: u16,
+        key: u16,
+        dflt: i32,
+        add: i32,
+        step: bool,
     },
     /// Any other call: `calls[site]`.
     Call {
@@ -433,6 +476,8 @@ pub struct FnCode {
     pub handlers: Vec<Handler>,
     pub calls: Vec<CallSite>,
     pub fstrings: Vec<Vec<FPart>>,
+    /// For each [`Op::ModK`]: its divisor and the multiplier, [`mod_magic`]`(k)`.
+    pub mods: Vec<(u16, u64)>,
     /// For each `except`: each clause's error types (empty: every error) and its target.
     pub excepts: Vec<Vec<(Vec<Name>, Label)>>,
     pub finals: Vec<Finally>,

@@ -59,7 +59,7 @@ pub(super) fn only_scalars(
                 }
                 Op::Move { dst, src } => writes[0] = (dst, is(&scalar, src)),
                 Op::Binary { dst, a, b, .. } => writes[0] = (dst, is(&scalar, a) && is(&scalar, b)),
-                Op::ArithK { dst, a, .. } | Op::Unary { dst, a, .. } => {
+                Op::ArithK { dst, a, .. } | Op::ModK { dst, a, .. } | Op::Unary { dst, a, .. } => {
                     writes[0] = (dst, is(&scalar, a))
                 }
                 Op::RangeIter { iter, .. } => {

@@ -64,6 +64,7 @@ fn target(op: Op) -> Option<Label> {
         | Op::JumpCmp { to, .. }
         | Op::JumpCmpK { to, .. }
         | Op::ForNext { to, .. }
+        | Op::ForPair { to, .. }
         | Op::ForRange { to, .. } => Some(to),
         _ => None,
     }
@@ -83,7 +84,10 @@ fn operands(code: &FnCode, op: Op) -> Vec<(Reg, u64)> {
         Op::Binary { dst, a, b, .. } | Op::Compare { dst, a, b, .. } => {
             vec![one(dst), one(a), one(b)]
         }
-        Op::ArithK { dst, a, .. } | Op::Unary { dst, a, .. } | Op::Truth { dst, a } => {
+        Op::ArithK { dst, a, .. }
+        | Op::ModK { dst, a, .. }
+        | Op::Unary { dst, a, .. }
+        | Op::Truth { dst, a } => {
             vec![one(dst), one(a)]
         }
         Op::JumpIfFalse { a, .. } | Op::JumpIfTrue { a, .. } | Op::JumpCmpK { a, .. } => {
@@ -123,6 +127,8 @@ fn operands(code: &FnCode, op: Op) -> Vec<(Reg, u64)> {
         }
         Op::Iter { dst, src } => vec![(dst, 2), one(src)],
         Op::ForNext { iter, dst, .. } => vec![(iter, 2), one(dst)],
+        Op::Items { dst, src } => vec![(dst, 2), one(src)],
+        Op::ForPair { iter, a, b, .. } => vec![(iter, 2), one(a as Reg), one(b as Reg)],
         Op::RangeIter { iter, args, n } => vec![(iter, 3), (args, n as u64)],
         Op::ForRange { iter, dst, .. } => vec![(iter, 3), one(dst)],
         Op::Unpack { src, start, n, .. } => vec![one(src), (start, n as u64)],
@@ -134,6 +140,7 @@ fn operands(code: &FnCode, op: Op) -> Vec<(Reg, u64)> {
             dst, recv, args, n, ..
         } => vec![one(dst), one(recv), (args, n as u64)],
         Op::Append { dst, recv, src } => vec![one(dst), one(recv), one(src)],
+        Op::DictGetAdd { dict, key, .. } => vec![one(dict as Reg), one(key as Reg)],
         Op::Get {
             dst,
             recv,
@@ -178,6 +185,7 @@ mod tests {
             handlers: vec![],
             calls: vec![],
             fstrings: vec![],
+            mods: vec![],
             excepts: vec![],
             finals: vec![],
             scalar_only: false,

@@ -186,7 +186,7 @@ pub(super) fn not_lowered() -> Ctrl {
 #[inline(always)]
 pub(super) fn put(slot: &mut Value, v: Value) {
     let old = std::mem::replace(slot, v);
-    if is_scalar(&old) {
+    if owns_nothing(&old) {
         std::mem::forget(old);
     } else {
         drop_value(old);
@@ -242,6 +242,57 @@ pub(super) fn is_scalar(v: &Value) -> bool {
             | Value::Duration(_)
             | Value::Future(_)
     )
+}
+
+/// Stores a copy of `v` in `slot`. A scalar over a value that owns nothing is copied word for
+/// word from where it is: a copy returned and then stored goes through the stack, and is read
+/// back there in wider pieces than it was written in, which the processor must wait for.
+#[inline(always)]
+pub(super) fn put_copy(slot: &mut Value, v: &Value) {
+    if let (Value::Int(i), true) = (v, owns_nothing(slot)) {
+        // Its tag and number (the number may have been written alone, just before).
+        // SAFETY: the old value owns nothing: overwriting it without a drop loses nothing.
+        unsafe { std::ptr::write(slot, Value::Int(*i)) }
+    } else if is_scalar(v) && owns_nothing(slot) {
+        // SAFETY: a scalar owns nothing, so its bits are a copy of it; the old value owns
+        // nothing either, so overwriting it without a drop loses nothing. Two references, one
+        // of them `&mut`, never overlap.
+        unsafe { std::ptr::copy_nonoverlapping(v, slot, 1) }
+    } else {
+        put(slot, v.clone())
+    }
+}
+
+/// Appends a copy of `v` to `items`, a scalar word for word from where it is (as
+/// [`put_copy`]).
+#[inline(always)]
+pub(super) fn push_copy(items: &mut Vec<Value>, v: &Value) {
+    if is_scalar(v) {
+        items.reserve(1);
+        let n = items.len();
+        // SAFETY: `reserve` made room for one more item past the `n` initialized ones; a
+        // scalar's bits are a copy of it; `v` is no item of `items` (that is borrowed `&mut`).
+        unsafe {
+            let end = items.as_mut_ptr().add(n);
+            match v {
+                // Its tag and number (the number may have been written alone, just before).
+                Value::Int(i) => std::ptr::write(end, Value::Int(*i)),
+                v => std::ptr::copy_nonoverlapping(v, end, 1),
+            }
+            items.set_len(n + 1);
+        }
+    } else {
+        items.push(v.clone())
+    }
+}
+
+/// Whether dropping `v` does nothing: a scalar, or a string held inline (or static).
+#[inline(always)]
+pub(super) fn owns_nothing(v: &Value) -> bool {
+    match v {
+        Value::Str(s) => !s.is_heap_allocated(),
+        v => is_scalar(v),
+    }
 }
 
 #[cold]

@@ -25,12 +25,16 @@
 //! run; tests/engine_agreement.rs holds the VM to results, errors, logs and virtual timings
 //! recorded from the tree walker it replaced.
 
+mod fast;
 mod fiber;
 mod frame;
+mod fstring;
+mod loops;
 mod slow;
 #[cfg(test)]
 mod tests;
 
+use fast::*;
 pub(crate) use fiber::Fiber;
 use frame::*;
 pub(crate) use frame::{Halt, Machine, Resume};
@@ -40,7 +44,7 @@ use super::ops;
 use super::value::Value;
 use crate::diagnostics::ErrorType;
 use crate::ir::{finally_state, Op, Unit, NO_ARG};
-use crate::syntax::ast::{BinOp, CmpOp, Name};
+use crate::syntax::ast::{BinOp, Name};
 
 /// Runs body number `func` of `unit` with `args` (its parameters, in order) at `f.depth`,
 /// in `f`'s action, to its end; `f.depth` and `f.group` are the VM's current ones while it
@@ -69,49 +73,6 @@ pub(crate) fn run<'p>(
     }
 }
 
-#[inline(always)]
-fn int_arith(op: BinOp, a: i64, b: i64) -> Option<i64> {
-    match op {
-        BinOp::Add => a.checked_add(b),
-        BinOp::Sub => a.checked_sub(b),
-        BinOp::Mul => a.checked_mul(b),
-        BinOp::Mod if b > 0 => Some(a.rem_euclid(b)),
-        _ => None,
-    }
-}
-
-#[inline(always)]
-fn int_cmp(op: CmpOp, a: i64, b: i64) -> Option<bool> {
-    // For each operator, which of less / equal / greater make it true (bits 0, 1, 2).
-    const TRUE_WHEN: [u8; 8] = [0b010, 0b101, 0b001, 0b011, 0b100, 0b110, 0, 0];
-    let m = TRUE_WHEN[op as usize & 7];
-    if m == 0 {
-        return None;
-    }
-    let ord = (a >= b) as u8 + (a > b) as u8;
-    Some(m >> ord & 1 != 0)
-}
-
-/// `a op b` as a condition, with `in`'s work counted.
-#[inline]
-fn compare(f: &Frame<'_>, op: CmpOp, a: &Value, b: &Value) -> Res<bool> {
-    if let (Value::Int(x), Value::Int(y)) = (a, b) {
-        if let Some(r) = int_cmp(op, *x, *y) {
-            return Ok(r);
-        }
-    }
-    f.charge_compare(op, b)?;
-    ops::compare(op, a, b).map_err(Ctrl::raise)
-}
-
-#[inline]
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        other => ops::truthy(other),
-    }
-}
-
 /// The main loop, from where `m` stands, until the entry frame ends or an instruction waits.
 pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -> Halt {
     let sh = f.sh.clone();
@@ -131,21 +92,31 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
             return $h;
         }};
     }
+    // The current frame's first register, kept in step with `base` and the register file
+    // (`reframe!` after either changes): a register is then one addition away.
+    let mut fp: *mut Value;
+    macro_rules! reframe {
+        () => {
+            // SAFETY: `base` lies within the register file (it reaches the frame's top).
+            fp = unsafe { regs.as_mut_ptr().add(base) }
+        };
+    }
     // A register of the current frame, to read (`r!`) or write (`w!`).
     //
     // SAFETY: the lowering verified that every register an instruction names lies below its
     // body's `nregs` (`ir::verify`), and the register file always reaches the current frame's
     // top, `base + nregs`: `Machine::new`, `enter` and `CallFn` grow it before a frame runs,
-    // and it never shrinks. A reference taken here lives within one instruction, during which
-    // the file does not grow.
+    // and it never shrinks. `fp` is the frame's first register of the file as it is now: `reframe!`
+    // follows every change of `base` and every growth of the file. A reference taken here
+    // lives within one instruction, during which neither changes.
     macro_rules! r {
         ($r:expr) => {
-            (*unsafe { &*regs.as_ptr().add(base + $r as usize) })
+            (*unsafe { &*fp.add($r as usize) })
         };
     }
     macro_rules! w {
         ($r:expr) => {
-            (*unsafe { &mut *regs.as_mut_ptr().add(base + $r as usize) })
+            (*unsafe { &mut *fp.add($r as usize) })
         };
     }
     // An int or bool result over an int or bool: only the payload is written.
@@ -185,6 +156,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
         let c: Ctrl = if let Some(c) = pending.take() {
             c
         } else {
+            reframe!();
             'run: loop {
                 macro_rules! t {
                     ($e:expr) => {
@@ -204,6 +176,24 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         }
                     }};
                 }
+                // A loop's step past item `i` of the iterator in `iter` (`more`: there was one):
+                // on to the body (the back edge goes to it), or past the loop.
+                macro_rules! next {
+                    ($more:expr, $iter:expr, $i:expr, $to:expr, $back:expr) => {{
+                        if $more {
+                            set_int!($iter + 1, $i + 1);
+                            if $back {
+                                pc = $to as usize;
+                            }
+                        } else {
+                            // The iterator goes now, not when the register is next written.
+                            set!($iter, Value::None);
+                            if !$back {
+                                pc = $to as usize;
+                            }
+                        }
+                    }};
+                }
                 // A call or `await` begun: its value now, a wait (the machine halts), or a frame.
                 macro_rules! begin {
                     ($b:expr, $dst:expr) => {{
@@ -220,6 +210,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                                     native: false,
                                 };
                                 (code, pc, base) = t!(enter(f, frames, regs, (code, pc, base), e));
+                                reframe!();
                             }
                         }
                     }};
@@ -231,6 +222,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         let i: i64 = $i;
                         if frames.last().is_some_and(|s| s.fut == NO_FUT && !s.native) {
                             if let Some(saved) = pop(frames, regs, code, &mut pc, &mut base) {
+                                reframe!();
                                 code = saved.code;
                                 f.depth -= 1;
                                 match &mut regs[saved.dst] {
@@ -245,8 +237,9 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                 // Returns `$v` from the current frame, and goes on in the caller's.
                 macro_rules! ret {
                     ($v:expr) => {{
-                        let (at, h) = leave(f, frames, regs, (code, pc, base), $v);
-                        (code, pc, base) = at;
+                        let (to, h) = leave(f, frames, regs, (code, pc, base), $v);
+                        (code, pc, base) = to;
+                        reframe!();
                         if let Some(h) = h {
                             halt!(h);
                         }
@@ -278,6 +271,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         if regs.len() < top {
                             grow(regs, top);
                         }
+                        reframe!();
                         f.depth += 1;
                     }};
                 }
@@ -330,6 +324,19 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             }
                         }
                         let v = t!(slow::binary(f, op, &r!(a), &Value::Int(k as i64)));
+                        set!(dst, v);
+                    }
+                    Op::ModK { dst, a, m, step } => {
+                        if step {
+                            step!();
+                        }
+                        let k = code.mods.get(m as usize);
+                        if let (&Value::Int(x), Some(&(k, magic))) = (&r!(a), k) {
+                            set_int!(dst, rem_k(x, k, magic));
+                            continue;
+                        }
+                        let k = Value::Int(k.map_or(0, |&(k, _)| k as i64));
+                        let v = t!(slow::binary(f, BinOp::Mod, &r!(a), &k));
                         set!(dst, v);
                     }
                     Op::Unary { op, dst, a } => {
@@ -387,9 +394,8 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         set!(dst, t!(slow::dict(f, items)));
                     }
                     Op::Push { list, src } => {
-                        let v = copy_of(&r!(src));
                         if let Value::List(l) = &r!(list) {
-                            l.borrow_mut().push(v);
+                            push_copy(&mut l.borrow_mut(), &r!(src));
                         }
                     }
                     Op::Insert { dict, key, val } => {
@@ -400,16 +406,18 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         }
                     }
                     Op::FString { dst, id } => {
-                        let v = t!(slow::fstring(f, &code.fstrings[id as usize], &regs[base..]));
-                        set!(dst, v);
+                        let parts = &code.fstrings[id as usize];
+                        if !fstring::short(&mut regs[base..], dst as usize, parts) {
+                            let v = t!(slow::fstring(f, parts, &regs[base..]));
+                            set!(dst, v);
+                        }
                     }
                     Op::Index { dst, obj, idx } => {
                         let v = t!(ops::index(&r!(obj), &r!(idx)).map_err(Ctrl::raise));
                         set!(dst, v);
                     }
                     Op::SetIndex { obj, idx, src } => {
-                        let v = copy_of(&r!(src));
-                        t!(slow::set_index(&r!(obj), &r!(idx), v, hint));
+                        t!(slow::set_index(&r!(obj), &r!(idx), &r!(src), hint));
                     }
                     Op::Attr { dst, obj, name } => {
                         let o = r!(obj).clone();
@@ -457,48 +465,31 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                                 "internal: a loop position",
                             );
                         };
-                        let (it, d) = (base + iter as usize, base + dst as usize);
-                        let (list, slot) = if it < d {
-                            let (lo, hi) = regs.split_at_mut(d);
-                            (&lo[it], &mut hi[0])
-                        } else {
-                            let (lo, hi) = regs.split_at_mut(it);
-                            (&hi[0], &mut lo[d])
+                        let at = (base + iter as usize, base + dst as usize);
+                        let more = loops::next_item(regs, at, i as usize);
+                        next!(more, iter, i, to, back);
+                    }
+                    Op::Items { dst, src } => {
+                        let v = t!(slow::items(f, &r!(src)));
+                        set!(dst, v);
+                        set!(dst + 1, Value::Int(0));
+                    }
+                    Op::ForPair {
+                        iter,
+                        a,
+                        b,
+                        to,
+                        back,
+                    } => {
+                        let Value::Int(i) = r!(iter + 1) else {
+                            break 'run slow::error(
+                                ErrorType::RuntimeSystemError,
+                                "internal: a loop position",
+                            );
                         };
-                        let more = match list {
-                            // A list only this loop holds (its items, or a list built for it):
-                            // the next item is swapped into `dst`, and the value `dst` held
-                            // waits in the list until the loop ends.
-                            Value::List(l) if std::rc::Rc::strong_count(l) == 1 => {
-                                match l.borrow_mut().get_mut(i as usize) {
-                                    Some(v) => {
-                                        std::mem::swap(v, slot);
-                                        true
-                                    }
-                                    None => false,
-                                }
-                            }
-                            Value::List(l) => match l.borrow().get(i as usize) {
-                                Some(v) => {
-                                    put(slot, copy_of(v));
-                                    true
-                                }
-                                None => false,
-                            },
-                            _ => false,
-                        };
-                        if more {
-                            set_int!(iter + 1, i + 1);
-                            if back {
-                                pc = to as usize;
-                            }
-                        } else {
-                            // The snapshot goes now, not when the register is next written.
-                            set!(iter, Value::None);
-                            if !back {
-                                pc = to as usize;
-                            }
-                        }
+                        let at = [iter, a as u32, b as u32].map(|r| base + r as usize);
+                        let more = t!(loops::next_pair(regs, at, i as usize));
+                        next!(more, iter, i, to, back);
                     }
                     Op::RangeIter { iter, args, n } => {
                         let s = base + args as usize;
@@ -605,7 +596,9 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                     }
                     Op::Append { dst, recv, src } => {
                         let v = if let Value::List(l) = &r!(recv) {
-                            t!(ops::push(l, copy_of(&r!(src))).map_err(Ctrl::raise));
+                            let mut l = l.borrow_mut();
+                            t!(ops::check_len(l.len().checked_add(1)).map_err(Ctrl::raise));
+                            push_copy(&mut l, &r!(src));
                             Value::None
                         } else {
                             let s = base + src as usize;
@@ -643,6 +636,18 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             }
                         };
                         set!(dst, v);
+                    }
+                    Op::DictGetAdd {
+                        dict,
+                        key,
+                        dflt,
+                        add,
+                        step,
+                    } => {
+                        if step {
+                            step!();
+                        }
+                        t!(slow::dict_get_add(f, &r!(dict), &r!(key), dflt, add))
                     }
                     Op::Call { dst, site } => {
                         let site = &code.calls[site as usize];

@@ -4,7 +4,7 @@
 //! [`error`], so adapting to a new error type is one place.
 
 use super::super::interp::{raise, Begin, Callee, Ctrl, Frame, Res};
-use super::super::value::{Callable, DictMap, Key, Value};
+use super::super::value::{Callable, DictMap, Key, KeyRef, Value};
 use super::super::Fut;
 use super::super::{builtins, ops};
 use crate::check::types;
@@ -81,6 +81,26 @@ pub(super) fn fstring(f: &Frame<'_>, parts: &[FPart], regs: &[Value]) -> Res<Val
         FSTRING.set(out);
     }
     r
+}
+
+/// The keys and values [`Op::Items`] iterates: a dict's in one list, counted as `d.items()`
+/// counts its work (the dict read, the list built); anything else's `items` as a tuple of
+/// its items.
+///
+/// [`Op::Items`]: crate::ir::Op::Items
+pub(super) fn items(f: &mut Frame<'_>, recv: &Value) -> Res<Value> {
+    let Value::Dict(d) = recv else {
+        let v = call_method(f, recv, &[], &Name::new("items"))?;
+        return Ok(Value::tuple(ops::iterate(&v).map_err(Ctrl::raise)?));
+    };
+    let d = d.borrow();
+    f.charge(2 * d.len() as u64)?;
+    let mut out = Vec::with_capacity(2 * d.len());
+    for (k, v) in d.iter() {
+        out.push(k.to_value());
+        out.push(v.clone());
+    }
+    Ok(Value::list(out))
 }
 
 /// `for x in range(args)`: the first value, the count and the step, with the work `range`
@@ -199,9 +219,11 @@ pub(super) fn dict_find(d: &RefCell<DictMap>, key: &Value, hint: &mut usize) -> 
     Ok(None)
 }
 
-/// `obj[idx] = v`: in a dict, at the entry `hint` when its key is `idx`.
+/// `obj[idx] = src`: in a dict, at the entry `hint` when its key is `idx`. An int over an int
+/// takes only the number: copying the whole register would wait for the store that wrote it
+/// (the processor cannot forward a narrower store to a wider load).
 #[inline]
-pub(super) fn set_index(obj: &Value, idx: &Value, v: Value, hint: usize) -> Res<()> {
+pub(super) fn set_index(obj: &Value, idx: &Value, src: &Value, hint: usize) -> Res<()> {
     if let Value::Dict(d) = obj {
         let mut d = d.borrow_mut();
         if let Some((k, slot)) = d.get_index_mut(hint) {
@@ -211,12 +233,66 @@ pub(super) fn set_index(obj: &Value, idx: &Value, v: Value, hint: usize) -> Res<
                 _ => false,
             };
             if same {
-                *slot = v;
+                match (slot, src) {
+                    (Value::Int(x), Value::Int(y)) => *x = *y,
+                    (slot, src) => *slot = src.clone(),
+                }
                 return Ok(());
             }
         }
     }
-    ops::set_index(obj, idx, v).map_err(Ctrl::raise)
+    ops::set_index(obj, idx, src.clone()).map_err(Ctrl::raise)
+}
+
+/// `dict[key] = dict.get(key, dflt) + add` ([`Op::DictGetAdd`]): an int entry (or a missing
+/// one, `dflt`) of a dict added to in place, with one lookup; anything else as the get, the
+/// addition and the store it stands for.
+///
+/// [`Op::DictGetAdd`]: crate::ir::Op::DictGetAdd
+#[inline]
+pub(super) fn dict_get_add(
+    f: &mut Frame<'_>,
+    dict: &Value,
+    key: &Value,
+    dflt: i32,
+    add: i32,
+) -> Res<()> {
+    let k = match key {
+        Value::Int(i) => Some(KeyRef::Int(*i)),
+        Value::Str(s) => Some(KeyRef::Str(s)),
+        _ => None,
+    };
+    if let (Value::Dict(d), Some(k)) = (dict, k) {
+        let mut d = d.borrow_mut();
+        match d.get_mut(&k) {
+            Some(Value::Int(x)) => {
+                if let Some(v) = x.checked_add(add as i64) {
+                    *x = v;
+                    return Ok(());
+                }
+            }
+            Some(_) => {}
+            None => {
+                ops::check_len(d.len().checked_add(1)).map_err(Ctrl::raise)?;
+                let k = ops::store_key(key).map_err(Ctrl::raise)?;
+                d.insert(k, Value::Int(dflt as i64 + add as i64));
+                return Ok(());
+            }
+        }
+    }
+    dict_get_add_slow(f, dict, key, dflt, add)
+}
+
+#[cold]
+#[inline(never)]
+fn dict_get_add_slow(f: &mut Frame<'_>, dict: &Value, key: &Value, dflt: i32, add: i32) -> Res<()> {
+    let dflt = Value::Int(dflt as i64);
+    let got = match dict {
+        Value::Dict(d) => builtins::dict_get(d, key, Some(&dflt)).map_err(Ctrl::raise)?,
+        other => call_method(f, other, &[key.clone(), dflt], &Name::new("get"))?,
+    };
+    let v = binary(f, BinOp::Add, &got, &Value::Int(add as i64))?;
+    set_index(dict, key, &v, usize::MAX)
 }
 
 /// `recv.name(args)`.

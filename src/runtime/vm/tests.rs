@@ -83,7 +83,7 @@ fn a_range_of_the_programs_own_or_over_a_pattern_is_iterated() {
 #[test]
 fn get_reads_its_key_and_default_in_place() {
     let p = program(&format!(
-        "{ENV}fn f(d: dict[str, int], k: str) -> int? {{\n    d[k] = d.get(k, 0) + 1\n    return d.get(k)\n}}\n"
+        "{ENV}fn f(d: dict[str, int], k: str) -> int? {{\n    d[k] = d.get(k, 0) - 1\n    return d.get(k)\n}}\n"
     ));
     let code = &body(&p, "f").code;
     let gets: Vec<_> = code
@@ -231,15 +231,15 @@ fn int_comparisons_match_rusts() {
         for a in [i64::MIN, -2, 0, 1, 7, i64::MAX] {
             for b in [i64::MIN, -2, 0, 1, 7, i64::MAX] {
                 assert_eq!(
-                    super::int_cmp(op, a, b),
+                    super::fast::int_cmp(op, a, b),
                     Some(want(&a, &b)),
                     "{a} {op:?} {b}"
                 );
             }
         }
     }
-    assert_eq!(super::int_cmp(CmpOp::In, 1, 1), None);
-    assert_eq!(super::int_cmp(CmpOp::NotIn, 1, 1), None);
+    assert_eq!(super::fast::int_cmp(CmpOp::In, 1, 1), None);
+    assert_eq!(super::fast::int_cmp(CmpOp::NotIn, 1, 1), None);
 }
 
 #[test]
@@ -283,4 +283,131 @@ fn every_body_of_the_shipped_scripts_is_lowered_and_verified() {
         }
     }
     assert!(bodies >= 50, "{bodies}");
+}
+
+#[test]
+fn counting_is_one_instruction_only_for_the_same_dict_and_key() {
+    let p = program(&format!(
+        "{ENV}fn f(d: dict[str, int], e: dict[str, int], k: str, j: str) -> int {{\n    d[k] = d.get(k, 0) + 1\n    d[k] = e.get(k, 0) + 1\n    d[k] = d.get(j, 0) + 1\n    d[k] = d.get(k, 0) - 1\n    d[k] = d.get(k, 5) + -3\n    return len(d)\n}}\n"
+    ));
+    let code = &body(&p, "f").code;
+    let fused: Vec<_> = code
+        .iter()
+        .filter_map(|op| match op {
+            Op::DictGetAdd {
+                dict,
+                key,
+                dflt,
+                add,
+                step,
+            } => Some((*dict, *key, *dflt, *add, *step)),
+            _ => None,
+        })
+        .collect();
+    // `d`, `e`, `k`, `j` are the first four locals; each statement's step is fused in.
+    assert_eq!(fused, [(0, 2, 0, 1, true), (0, 2, 5, -3, true)], "{code:?}");
+    let gets = code
+        .iter()
+        .filter(|op| matches!(op, Op::Get { .. }))
+        .count();
+    assert_eq!(gets, 3, "{code:?}");
+}
+
+#[test]
+fn a_loop_over_items_builds_no_tuple_per_item() {
+    let p = program(&format!(
+        "{ENV}fn f(d: dict[str, int], p: dict[int, tuple[int, str]]) -> int {{\n    let t = 0\n    for k, v in d.items() {{ t += v }}\n    for k, (a, b) in p.items() {{ t += a }}\n    return t\n}}\n"
+    ));
+    let code = &body(&p, "f").code;
+    let heads = code
+        .iter()
+        .filter(|op| matches!(op, Op::Items { .. }))
+        .count();
+    let pairs: Vec<_> = code
+        .iter()
+        .enumerate()
+        .filter_map(|(at, op)| match op {
+            Op::ForPair { to, back, .. } => Some((at, *to as usize, *back)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heads, 2, "{code:?}");
+    assert_eq!(pairs.len(), 4, "{code:?}");
+    for (at, to, back) in pairs {
+        assert_eq!(to < at, back, "{code:?}");
+    }
+    // No `items()` call, no list to iterate; only the nested pattern unpacks.
+    assert!(
+        !code.iter().any(|op| matches!(
+            op,
+            Op::CallMethod { .. } | Op::Iter { .. } | Op::ForNext { .. }
+        )),
+        "{code:?}"
+    );
+    let unpacks = code
+        .iter()
+        .filter(|op| matches!(op, Op::Unpack { .. }))
+        .count();
+    assert_eq!(unpacks, 1, "{code:?}");
+}
+
+#[test]
+fn a_remainder_by_a_small_constant_multiplies() {
+    let p = program(&format!(
+        "{ENV}fn f(x: int) -> int {{\n    return x % 97 + x % 2 + x % 1 + x % -7 + x % 65536 + x % 65535 + x % 97\n}}\n"
+    ));
+    let f = body(&p, "f");
+    let ms: Vec<_> = f
+        .code
+        .iter()
+        .filter_map(|op| match op {
+            Op::ModK { m, .. } => Some(f.mods[*m as usize]),
+            _ => None,
+        })
+        .collect();
+    let others: Vec<_> = f
+        .code
+        .iter()
+        .filter_map(|op| match op {
+            Op::ArithK {
+                op: crate::syntax::ast::BinOp::Mod,
+                k,
+                ..
+            } => Some(*k),
+            _ => None,
+        })
+        .collect();
+    let magic = crate::ir::mod_magic;
+    let want = [(97, magic(97)), (2, magic(2)), (65535, magic(65535))];
+    assert_eq!(ms, [want[0], want[1], want[2], want[0]], "{:?}", f.code);
+    // One entry per divisor.
+    assert_eq!(f.mods, want);
+    assert_eq!(others, [1, -7, 65536], "{:?}", f.code);
+}
+
+#[test]
+fn the_remainder_by_multiplication_is_exact() {
+    // Every divisor the lowering takes, at the edges of the 32-bit range and around multiples.
+    for k in 2..=u16::MAX {
+        let magic = crate::ir::mod_magic(k);
+        let k64 = k as i64;
+        let xs = [
+            0,
+            1,
+            k64 - 1,
+            k64,
+            k64 + 1,
+            7 * k64 + 3,
+            u32::MAX as i64 - 1,
+            u32::MAX as i64,
+        ];
+        for x in xs {
+            assert_eq!(super::fast::rem_k(x, k, magic), x % k64, "{x} % {k}");
+        }
+    }
+    // Past 32 bits and below zero, the remainder Python's `%` gives.
+    for x in [1i64 << 32, -1, -98, i64::MIN, i64::MAX] {
+        let got = super::fast::rem_k(x, 97, crate::ir::mod_magic(97));
+        assert_eq!(got, x.rem_euclid(97));
+    }
 }
