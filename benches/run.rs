@@ -88,7 +88,7 @@ fn main() {
             .map(|v| v.repr())
             .unwrap_or_else(|e| e.message.clone());
         println!(
-            "N = {n:>9}: {:>8.3} s wall, {:>10.0} actions/s, makespan {} s, result {result}, peak RSS {:.0} MB",
+            "N = {n:>9}: {:>8.3} s wall, {:>10.0} actions/s, makespan {} s, result {result}, peak RSS {:.0} MiB",
             secs,
             (n + 1) as f64 / secs,
             out.summary.makespan as f64 / 1e9,

@@ -115,7 +115,7 @@ for n in 10000 100000 1000000; do
     line=$(echo "$line_all" | grep -E "^N = +$n:" | head -1)
     OW[$n]=$(before "$line" s)
     ORATE[$n]=$(before "$line" actions/s)
-    ORSS[$n]=$(before "$line" MB)
+    ORSS[$n]=$(before "$line" MiB)
     OMK[$n]=$(echo "$line" | sed -E 's/.*makespan ([0-9.]+) s.*/\1/')
     if [ "$n" = 100000 ]; then BENCH_100K="$line_all"; fi
     if [ -x "$SIMGRID" ]; then
@@ -236,8 +236,8 @@ for n in 10000 100000 1000000; do
     row "sim $k wall s (vs SimGrid)" "${OW[$n]}" "$(na "${SW[$n]:-}")" "$r" "$t" "$m"
     r=$(ratio "${ORATE[$n]}" "${SRATE[$n]:-}")
     row "sim $k actions/s" "${ORATE[$n]}" "$(fmt %.0f "${SRATE[$n]:-}")" "$r" "ratio >= 1" "$( [ "$r" != n/a ] && met "$r >= 1" || echo n/a)"
-    if [ "$n" = 1000000 ]; then t="<= 268 MB (256 MiB)"; m=$(met "${ORSS[$n]} <= 268"); else t="-"; m="-"; fi
-    row "sim $k peak RSS MB" "${ORSS[$n]}" "$(fmt %.0f "${SRSS[$n]:-}")" "$(ratio "${ORSS[$n]}" "${SRSS[$n]:-}")" "$t" "$m"
+    if [ "$n" = 1000000 ]; then t="<= 256 MiB"; m=$(met "${ORSS[$n]} <= 256"); else t="-"; m="-"; fi
+    row "sim $k peak RSS MiB" "${ORSS[$n]}" "$(fmt %.0f "${SRSS[$n]:-}")" "$(ratio "${ORSS[$n]}" "${SRSS[$n]:-}")" "$t" "$m"
     row "sim $k makespan s" "${OMK[$n]}" "$(na "${SMK[$n]:-}")" "-" "$(( (n + 1599) / 1600 )) s" \
         "$(met "${OMK[$n]} == $(( (n + 1599) / 1600 ))")"
 done

@@ -46,20 +46,28 @@ impl std::ops::Deref for ArgList {
 pub(crate) struct Act {
     /// The task, by its index among the checked tasks ([`Executable::task_name`]).
     pub task: u32,
-    pub attempt: u32,
+    /// Its attempts so far (bits 0 to 30), and whether it ended as no attempt of its own
+    /// decided ([`END_OTHERWISE`]: cancelled, or taken from the cache): its state follows
+    /// from that and its result ([`Act::state`]), with no byte of its own.
+    attempts: u32,
     /// Its current attempt's simulator action ([`Act::sim`]), `u32::MAX` before the first.
     pub sim_id: u32,
-    pub state: ActState,
     pub first_queued: i64,
     pub settings: Rc<ActSettings>,
     /// Its arguments, as bound (a boxed slice: they never grow).
     pub args: ArgList,
+    /// Set by [`Act::end`], with the state.
     pub result: Option<Result<Value, Rc<ErrorValue>>>,
     /// The first body (by number) waiting for it to end, `u32::MAX` for none; the others, rare,
     /// wait in [`ActMore::waiters`] ([`Act::add_waiter`]).
     first_waiter: u32,
     pub more: Option<Box<ActMore>>,
 }
+
+/// In [`Act::attempts`]: the count.
+const ATTEMPTS: u32 = u32::MAX >> 1;
+/// In [`Act::attempts`]: ended cancelled or from the cache, not by an attempt's outcome.
+const END_OTHERWISE: u32 = 1 << 31;
 
 /// What few actions have ([`Act::more`]).
 #[derive(Default)]
@@ -89,8 +97,7 @@ impl Act {
     ) -> Act {
         Act {
             task,
-            attempt,
-            state: ActState::Pending,
+            attempts: attempt.min(ATTEMPTS),
             first_queued,
             sim_id: u32::MAX,
             settings,
@@ -99,6 +106,39 @@ impl Act {
             first_waiter: u32::MAX,
             more: None,
         }
+    }
+
+    /// Its attempts so far.
+    pub fn attempt(&self) -> u32 {
+        self.attempts & ATTEMPTS
+    }
+
+    /// Counts an attempt begun (at most 2^31 - 1: each takes a simulator action, and the
+    /// simulator holds fewer).
+    pub fn begin_attempt(&mut self) {
+        if self.attempt() < ATTEMPTS {
+            self.attempts += 1;
+        }
+    }
+
+    /// Where it stands: pending until [`Act::end`].
+    pub fn state(&self) -> ActState {
+        let otherwise = self.attempts & END_OTHERWISE != 0;
+        match (&self.result, otherwise) {
+            (None, _) => ActState::Pending,
+            (Some(Ok(_)), false) => ActState::Succeeded,
+            (Some(Ok(_)), true) => ActState::Cached,
+            (Some(Err(_)), false) => ActState::Failed,
+            (Some(Err(_)), true) => ActState::Cancelled,
+        }
+    }
+
+    /// Ends it with `result`: `Cached` and `Succeeded` take a value, `Cancelled` and `Failed`
+    /// an error (a state that does not go with the result is taken as the one that does).
+    pub fn end(&mut self, state: ActState, result: Result<Value, Rc<ErrorValue>>) {
+        let otherwise = matches!(state, ActState::Cached | ActState::Cancelled);
+        self.attempts = self.attempt() | if otherwise { END_OTHERWISE } else { 0 };
+        self.result = Some(result);
     }
 
     /// Its current attempt's simulator action, if it was submitted.

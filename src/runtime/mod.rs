@@ -457,10 +457,9 @@ pub(crate) fn action_summaries(
     const SHRINK_EVERY: usize = 1 << 16;
     while let Some(a) = acts.pop() {
         let group = a.group().map(|g| g.to_string());
+        let (state, attempt) = (a.state(), a.attempt());
         let Act {
             task,
-            state,
-            attempt,
             first_queued,
             args: a_args,
             ..
@@ -600,7 +599,7 @@ mod size_tests {
         let fut = std::mem::size_of::<super::Fut>();
         let args = std::mem::size_of::<super::ArgList>();
         assert!(args <= 24, "ArgList is {args} bytes");
-        assert!(act <= 96, "Act is {act} bytes");
+        assert!(act <= 88, "Act is {act} bytes");
         assert!(fut <= 40, "Fut is {fut} bytes");
     }
 

@@ -25,7 +25,7 @@ impl Sim {
     /// or planned capacity came up since the last one.
     pub(crate) fn autoscale(&mut self) {
         self.scale_dirty = false;
-        let mut order: Vec<(u64, u32)> = Vec::new();
+        let mut order: Vec<(u32, u32)> = Vec::new();
         for &c in &self.listed {
             let class = &self.classes[c as usize];
             if class.saturated {

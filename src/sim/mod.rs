@@ -80,6 +80,7 @@ mod cluster_show;
 mod explain;
 mod node;
 mod pods;
+mod queues;
 #[cfg(test)]
 mod reference;
 mod replica;

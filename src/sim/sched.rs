@@ -48,9 +48,9 @@ pub(crate) struct PoolInfo {
 
 pub(crate) struct Class {
     pub shape: Shape,
-    /// Waiting pods with their submission sequence numbers. Cancelled entries are skipped
-    /// when they reach the head.
-    pub queue: VecDeque<(u64, PodRef)>,
+    /// Waiting pods with their places in the order of all queued pods ([`Sim::enqueue`]).
+    /// Cancelled entries are skipped when they reach the head.
+    pub queue: VecDeque<(u32, PodRef)>,
     /// Nodes that could hold the shape when empty, in preference order.
     pub eligible: Vec<u32>,
     /// Per pool: its place in the preference order, `u16::MAX` when not eligible.
@@ -155,8 +155,10 @@ pub struct Sim {
     pub(crate) freed: Vec<u32>,
     pub(crate) dirty: bool,
     pass: u32,
-    merge: BinaryHeap<Reverse<(u64, u32)>>,
+    merge: BinaryHeap<Reverse<(u32, u32)>>,
     seq: u64,
+    /// The next queued pod's place in the order of all ([`Sim::enqueue`]).
+    pub(crate) qseq: u32,
     pub(crate) recs: Vec<ActionRecord>,
     pub(crate) act: Vec<ActInt>,
     pub(crate) replicas: Vec<Replica>,
@@ -209,6 +211,7 @@ impl Sim {
             pass: 0,
             merge: BinaryHeap::new(),
             seq: 0,
+            qseq: 0,
             recs: Vec::new(),
             act: Vec::new(),
             replicas: Vec::new(),
@@ -438,24 +441,6 @@ impl Sim {
         });
         self.class_of.insert(*shape, c);
         c
-    }
-
-    pub(crate) fn enqueue(&mut self, c: u32, pod: PodRef) {
-        let seq = self.seq;
-        self.seq += 1;
-        let class = &mut self.classes[c as usize];
-        class.queue.push_back((seq, pod));
-        if !class.saturated {
-            self.dirty = true;
-        }
-        if self.autoscaling {
-            self.scale_dirty = true;
-            self.dirty = true;
-        }
-        if !class.listed {
-            class.listed = true;
-            self.listed.push(c);
-        }
     }
 
     /// Schedules an internal event `delay` from now.
@@ -718,23 +703,6 @@ impl Sim {
         }
         if self.waits.is_some() {
             self.note_class_waits();
-        }
-    }
-
-    /// The sequence number of the class's first live pod, dropping cancelled ones.
-    fn live_head(&mut self, c: u32) -> Option<u64> {
-        loop {
-            let &(seq, pod) = self.classes[c as usize].queue.front()?;
-            let live = match pod.split() {
-                Ok(a) => self.recs[a as usize].state == ActionState::Queued,
-                Err(r) => self.replicas[r as usize].is_queued(),
-            };
-            if live {
-                return Some(seq);
-            }
-            let class = &mut self.classes[c as usize];
-            class.queue.pop_front();
-            class.dead = class.dead.saturating_sub(1);
         }
     }
 

@@ -126,8 +126,7 @@ pub(super) fn cache_hit(sh: &Rc<Shared<'_>>, id: usize, key: &crate::cache::Key)
     };
     {
         let mut acts = sh.acts.borrow_mut();
-        acts[id].state = ActState::Cached;
-        acts[id].result = Some(Ok(value));
+        acts[id].end(ActState::Cached, Ok(value));
     }
     wake_waiters(sh, id);
     true
@@ -176,7 +175,7 @@ pub(super) fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
             sim.set_timer(Some(sid), q, tag(TAG_QUEUE_TIMEOUT, id));
         }
     }
-    let first_attempt = sh.acts.borrow()[id].attempt == 0;
+    let first_attempt = sh.acts.borrow()[id].attempt() == 0;
     if first_attempt {
         if let Some(d) = settings.timeout.as_ref().and_then(|t| t.deadline) {
             sim.set_timer(None, d, tag(TAG_DEADLINE, id));
@@ -184,7 +183,7 @@ pub(super) fn submit_attempt(sh: &Rc<Shared<'_>>, id: usize) {
     }
     drop(sim);
     let mut acts = sh.acts.borrow_mut();
-    acts[id].attempt += 1;
+    acts[id].begin_attempt();
     acts[id].sim_id = sid.0;
     if let Some(m) = &mut acts[id].more {
         m.memory_used = 0;
@@ -204,14 +203,17 @@ pub(super) fn cancel_act(sh: &Rc<Shared<'_>>, id: usize) {
         if a.result.is_some() {
             return;
         }
-        a.state = ActState::Cancelled;
-        a.result = Some(Err(Rc::new(ErrorValue {
-            kind: ErrorType::ActionAbortedError,
-            message: "cancelled".into(),
-            code: ErrorCode::Type(ErrorType::ActionAbortedError),
-            task: Some(sh.prog.task_fqn(a.task).to_string()),
-            trace: Trace::new(),
-        })));
+        let task = Some(sh.prog.task_fqn(a.task).to_string());
+        a.end(
+            ActState::Cancelled,
+            Err(Rc::new(ErrorValue {
+                kind: ErrorType::ActionAbortedError,
+                message: "cancelled".into(),
+                code: ErrorCode::Type(ErrorType::ActionAbortedError),
+                task,
+                trace: Trace::new(),
+            })),
+        );
         (a.sim(), a.children())
     };
     if let Some(sid) = sid {
@@ -331,12 +333,12 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
     let followers = {
         let mut acts = sh.acts.borrow_mut();
         let a = &mut acts[id];
-        a.state = if result.is_ok() {
+        let state = if result.is_ok() {
             ActState::Succeeded
         } else {
             ActState::Failed
         };
-        a.result = Some(result.clone());
+        a.end(state, result.clone());
         a.more
             .as_mut()
             .and_then(|m| m.cached.as_mut())
@@ -348,15 +350,11 @@ pub(super) fn complete(sh: &Rc<Shared<'_>>, id: usize, outcome: Result<Value, Er
     for f in followers {
         {
             let mut acts = sh.acts.borrow_mut();
-            acts[f].state = if result.is_ok() {
-                ActState::Cached
-            } else {
-                ActState::Failed
+            let (state, copy) = match &result {
+                Ok(v) => (ActState::Cached, Ok(v.deep_copy())),
+                Err(e) => (ActState::Failed, Err(e.clone())),
             };
-            acts[f].result = Some(match &result {
-                Ok(v) => Ok(v.deep_copy()),
-                Err(e) => Err(e.clone()),
-            });
+            acts[f].end(state, copy);
         }
         wake_waiters(sh, f);
     }

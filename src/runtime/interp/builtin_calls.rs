@@ -104,7 +104,7 @@ impl<'p> Frame<'p> {
                 Ok(Value::None)
             }
             Builtin::Now => Ok(Value::Duration(sh.sim.borrow().now())),
-            Builtin::Attempt => Ok(Value::Int(sh.acts.borrow()[self.act].attempt as i64)),
+            Builtin::Attempt => Ok(Value::Int(sh.acts.borrow()[self.act].attempt() as i64)),
             Builtin::Random => {
                 // splitmix64
                 let mut z = sh.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);

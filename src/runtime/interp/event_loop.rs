@@ -291,14 +291,16 @@ pub(crate) fn run(
                             }
                             // Past the deadline nothing is retried.
                             let mut acts = sh.acts.borrow_mut();
-                            acts[id].state = ActState::Failed;
-                            acts[id].result = Some(Err(Rc::new(ErrorValue {
-                                kind: ErrorType::DeadlineExceededError,
-                                message: "the action ran past its deadline".into(),
-                                code: ErrorCode::Type(ErrorType::DeadlineExceededError),
-                                task: Some(fqn.to_string()),
-                                trace: Trace::new(),
-                            })));
+                            acts[id].end(
+                                ActState::Failed,
+                                Err(Rc::new(ErrorValue {
+                                    kind: ErrorType::DeadlineExceededError,
+                                    message: "the action ran past its deadline".into(),
+                                    code: ErrorCode::Type(ErrorType::DeadlineExceededError),
+                                    task: Some(fqn.to_string()),
+                                    trace: Trace::new(),
+                                })),
+                            );
                             drop(acts);
                             wake_waiters(&sh, id);
                         }
@@ -445,7 +447,7 @@ pub(crate) fn run(
         (sim.utilization_series(), nodes)
     };
     let acts = std::mem::take(&mut *sh.acts.borrow_mut());
-    let attempts = acts.iter().map(|a| a.attempt as u64).sum();
+    let attempts = acts.iter().map(|a| a.attempt() as u64).sum();
     let (actions, resources, args) =
         crate::runtime::action_summaries(prog, acts, &sh.sim_acts.borrow());
     let logs = sh.logs.borrow().clone();
@@ -546,9 +548,11 @@ pub(super) fn fail_all_pending(sh: &Rc<Shared<'_>>, e: ErrorValue) {
         let pending = sh.acts.borrow()[id].result.is_none();
         if pending {
             let mut acts = sh.acts.borrow_mut();
-            acts[id].state = ActState::Failed;
             let task = Some(sh.prog.task_fqn(acts[id].task).to_string());
-            acts[id].result = Some(Err(Rc::new(ErrorValue { task, ..e.clone() })));
+            acts[id].end(
+                ActState::Failed,
+                Err(Rc::new(ErrorValue { task, ..e.clone() })),
+            );
         }
     }
 }
