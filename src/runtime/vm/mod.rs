@@ -176,6 +176,20 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         }
                     }};
                 }
+                // The position of the loop whose iterator is in `iter` (the register after it).
+                macro_rules! position {
+                    ($iter:expr) => {
+                        match r!($iter + 1) {
+                            Value::Int(i) => i,
+                            _ => {
+                                break 'run slow::error(
+                                    ErrorType::RuntimeSystemError,
+                                    "internal: a loop position",
+                                )
+                            }
+                        }
+                    };
+                }
                 // A loop's step past item `i` of the iterator in `iter` (`more`: there was one):
                 // on to the body (the back edge goes to it), or past the loop.
                 macro_rules! next {
@@ -459,12 +473,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         to,
                         back,
                     } => {
-                        let Value::Int(i) = r!(iter + 1) else {
-                            break 'run slow::error(
-                                ErrorType::RuntimeSystemError,
-                                "internal: a loop position",
-                            );
-                        };
+                        let i = position!(iter);
                         let at = (base + iter as usize, base + dst as usize);
                         let more = loops::next_item(regs, at, i as usize);
                         next!(more, iter, i, to, back);
@@ -481,12 +490,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                         to,
                         back,
                     } => {
-                        let Value::Int(i) = r!(iter + 1) else {
-                            break 'run slow::error(
-                                ErrorType::RuntimeSystemError,
-                                "internal: a loop position",
-                            );
-                        };
+                        let i = position!(iter);
                         let at = [iter, a as u32, b as u32].map(|r| base + r as usize);
                         let more = t!(loops::next_pair(regs, at, i as usize));
                         next!(more, iter, i, to, back);
