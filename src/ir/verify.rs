@@ -1,6 +1,6 @@
 //! What the VM relies on in a lowered body, checked once when it is lowered: every register an
-//! instruction names lies inside the frame (`< nregs`), every label inside the code, and the
-//! last instruction does not fall through (the labels a `finally` goes on to are checked by
+//! instruction names lies inside the frame (`< nregs`), every label inside the code, every
+//! [`Op::ModK`]'s divisor in its table, and the last instruction does not fall through (the labels a `finally` goes on to are checked by
 //! the VM where it takes them). The VM reads registers and fetches instructions
 //! without a bounds check on the strength of this; a body that fails it is not lowered (and a
 //! call of it is an error, not undefined behaviour).
@@ -47,6 +47,10 @@ pub(super) fn well_formed(code: &FnCode) -> bool {
                 .iter()
                 .all(|&(r, k)| in_frame(code, r, k))
                 && target(*op).is_none_or(label)
+                && match *op {
+                    Op::ModK { m, .. } => (m as usize) < code.mods.len(),
+                    _ => true,
+                }
         })
 }
 
@@ -234,5 +238,16 @@ mod tests {
         bad.code.pop();
         assert!(!well_formed(&bad));
         assert!(!well_formed(&body(1, vec![])));
+        // A remainder whose divisor is not in the table, then is.
+        let mut bad = ok.clone();
+        bad.code[0] = Op::ModK {
+            dst: 0,
+            a: 1,
+            m: 0,
+            step: false,
+        };
+        assert!(!well_formed(&bad));
+        bad.mods.push((97, mod_magic(97)));
+        assert!(well_formed(&bad));
     }
 }

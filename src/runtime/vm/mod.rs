@@ -106,9 +106,9 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
     // SAFETY: the lowering verified that every register an instruction names lies below its
     // body's `nregs` (`ir::verify`), and the register file always reaches the current frame's
     // top, `base + nregs`: `Machine::new`, `enter` and `CallFn` grow it before a frame runs,
-    // and it never shrinks. `fp` is the frame's first register of the file as it is now: `reframe!`
-    // follows every change of `base` and every growth of the file. A reference taken here
-    // lives within one instruction, during which neither changes.
+    // and it never shrinks. `fp` is the frame's first register in the file as it is now:
+    // `reframe!` follows every change of `base` and every growth of the file. A reference taken
+    // here lives within one instruction, during which neither changes.
     macro_rules! r {
         ($r:expr) => {
             (*unsafe { &*fp.add($r as usize) })
@@ -349,6 +349,7 @@ pub(crate) fn exec<'p>(f: &mut Frame<'p>, m: &mut Machine<'p>, resume: Resume) -
                             set_int!(dst, rem_k(x, k, magic));
                             continue;
                         }
+                        // Not an int (the divisor is in the table: verified when lowered).
                         let k = Value::Int(k.map_or(0, |&(k, _)| k as i64));
                         let v = t!(slow::binary(f, BinOp::Mod, &r!(a), &k));
                         set!(dst, v);
