@@ -6,34 +6,17 @@
 mod support;
 
 use flyte_dsl::runtime::value::Value;
-use flyte_dsl::runtime::{self, RunOptions};
-use flyte_dsl::sim::Cluster;
 use std::process::Command;
-
-const ENV: &str = "env e = TaskEnvironment(name = \"e\")\n";
 
 /// What `main` (the body given, returning `list[str]`) returns, or its error's text.
 fn ours(body: &str) -> Result<Vec<String>, String> {
-    let prog = support::program(&format!(
-        "{ENV}@e\ntask main() -> list[str] {{\n{body}\n}}\n"
-    ));
-    let cluster = Cluster::from_toml_str(
-        "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n",
-        "c.toml",
-    )
-    .unwrap();
-    let out = runtime::run(&prog, "main", Vec::new(), &cluster, RunOptions::default());
-    match out.result {
-        Ok(Value::List(l)) => Ok(l
-            .borrow()
-            .iter()
-            .map(|v| match v {
-                Value::Str(s) => s.to_string(),
-                v => panic!("not a str: {v:?}"),
-            })
-            .collect()),
-        Ok(v) => panic!("not a list: {v:?}"),
-        Err(e) => Err(format!("{e:?}")),
+    let strs = |v: &Value| match v {
+        Value::Str(s) => s.to_string(),
+        v => panic!("not a str: {v:?}"),
+    };
+    match support::run_main("list[str]", body)? {
+        Value::List(l) => Ok(l.borrow().iter().map(strs).collect()),
+        v => panic!("not a list: {v:?}"),
     }
 }
 

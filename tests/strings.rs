@@ -3,30 +3,18 @@
 
 mod support;
 
+use flyte_dsl::runtime::builtins;
 use flyte_dsl::runtime::memory::{self, CountingAlloc};
 use flyte_dsl::runtime::value::{DictMap, Key, KeyRef, Value};
-use flyte_dsl::runtime::{self, builtins, RunOptions};
-use flyte_dsl::sim::Cluster;
 use std::hash::BuildHasher;
 
 /// Counts the bytes this thread holds, as the `flyte-dsl` binary does.
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const ENV: &str = "env e = TaskEnvironment(name = \"e\")\n";
-
 /// The value `main` returns.
 fn run(body: &str) -> Value {
-    let prog = support::program(&format!(
-        "{ENV}@e\ntask main() -> list[str] {{\n{body}\n}}\n"
-    ));
-    let cluster = Cluster::from_toml_str(
-        "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n",
-        "c.toml",
-    )
-    .unwrap();
-    let out = runtime::run(&prog, "main", Vec::new(), &cluster, RunOptions::default());
-    out.result.expect("the run succeeds")
+    support::run_main("list[str]", body).expect("the run succeeds")
 }
 
 /// The texts of a list of strings, each with whether it lives on the heap.

@@ -7,12 +7,9 @@ use super::ActionState;
 
 impl Sim {
     /// Queues `pod` in class `c`, after every pod queued before it. Its place is a count of its
-    /// own, `u32` (a million pods queued at once hold 8 MB); when the count runs out, the
-    /// waiting pods are numbered again from 0 in their order.
+    /// own, `u32` (a million pods queued at once hold 8 MB), numbered again before it runs out
+    /// ([`Sim::renumber_queues_if_due`]).
     pub(crate) fn enqueue(&mut self, c: u32, pod: PodRef) {
-        if self.qseq == u32::MAX {
-            self.renumber_queues();
-        }
         let seq = self.qseq;
         self.qseq += 1;
         let class = &mut self.classes[c as usize];
@@ -30,8 +27,14 @@ impl Sim {
         }
     }
 
-    /// Numbers the waiting pods of every class again, from 0, in the order they were queued.
-    pub(crate) fn renumber_queues(&mut self) {
+    /// Past half the count, numbers the waiting pods of every class again, from 0, in the
+    /// order they were queued. Called as a placement pass begins, when no place is held
+    /// anywhere else; the other half is more than the pods one instant can queue (a run holds
+    /// fewer than 2^31 actions).
+    pub(crate) fn renumber_queues_if_due(&mut self) {
+        if self.qseq <= u32::MAX / 2 {
+            return;
+        }
         let mut all: Vec<(u32, u32, usize)> = Vec::new();
         for (c, class) in self.classes.iter().enumerate() {
             for (i, &(seq, _)) in class.queue.iter().enumerate() {
@@ -70,14 +73,14 @@ mod tests {
     #[test]
     fn pods_keep_their_order_when_the_count_of_places_runs_out() {
         // One slot: pods of two shapes (two classes) queue behind the first and start one at a
-        // time, in the order they came, across the numbering's restart.
+        // time, in the order they came, across the numbering's restart (the first pass).
         let cluster = Cluster::from_toml_str(
             "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 1\nmemory = \"8Gi\"\ncost_per_hour = 1.0\n",
             "c.toml",
         )
         .unwrap();
         let mut sim = Sim::new(&cluster, 1);
-        sim.qseq = u32::MAX - 3;
+        sim.qseq = u32::MAX / 2 - 3;
         let req = |gi: u64| Request {
             cpu_milli: 1000,
             memory: gi << 30,
@@ -96,7 +99,7 @@ mod tests {
             }
         }
         assert_eq!(order, ids);
-        // Numbered again from 0 when the count ran out: 8 places given in all since.
+        // Numbered again from 0 once past half the count: the 8 pods in order.
         assert_eq!(sim.qseq, 8);
     }
 }

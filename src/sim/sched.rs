@@ -638,6 +638,7 @@ impl Sim {
     /// One placement pass (see the module docs).
     fn place(&mut self) {
         self.dirty = false;
+        self.renumber_queues_if_due();
         self.pass = self.pass.wrapping_add(1);
         let mut freed = std::mem::take(&mut self.freed);
         for &n in &freed {

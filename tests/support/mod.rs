@@ -96,4 +96,20 @@ pub fn compile_for(
         ),
     }
 }
+/// What `task main() -> RET { BODY }` returns (or the error it raised), run on one node of 16
+/// CPUs with no cold start.
+pub fn run_main(ret: &str, body: &str) -> Result<flyte_dsl::runtime::value::Value, String> {
+    let prog = program(&format!(
+        "env e = TaskEnvironment(name = \"e\")\n@e\ntask main() -> {ret} {{\n{body}\n}}\n"
+    ));
+    let cluster = flyte_dsl::sim::Cluster::from_toml_str(
+        "cold_start = 0\nimage_pull = 0\n[[pool]]\nname = \"cpu\"\ncount = 1\ncpu = 16\nmemory = \"64Gi\"\ncost_per_hour = 1.0\n",
+        "c.toml",
+    )
+    .unwrap();
+    let opts = flyte_dsl::runtime::RunOptions::default();
+    let out = flyte_dsl::runtime::run(&prog, "main", Vec::new(), &cluster, opts);
+    out.result.map_err(|e| format!("{e:?}"))
+}
+
 pub mod bodies;

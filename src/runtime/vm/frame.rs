@@ -249,17 +249,18 @@ pub(super) fn is_scalar(v: &Value) -> bool {
 /// back there in wider pieces than it was written in, which the processor must wait for.
 #[inline(always)]
 pub(super) fn put_copy(slot: &mut Value, v: &Value) {
-    if let (Value::Int(i), true) = (v, owns_nothing(slot)) {
-        // Its tag and number (the number may have been written alone, just before).
-        // SAFETY: the old value owns nothing: overwriting it without a drop loses nothing.
-        unsafe { std::ptr::write(slot, Value::Int(*i)) }
-    } else if is_scalar(v) && owns_nothing(slot) {
-        // SAFETY: a scalar owns nothing, so its bits are a copy of it; the old value owns
-        // nothing either, so overwriting it without a drop loses nothing. Two references, one
-        // of them `&mut`, never overlap.
-        unsafe { std::ptr::copy_nonoverlapping(v, slot, 1) }
-    } else {
-        put(slot, v.clone())
+    if !is_scalar(v) || !owns_nothing(slot) {
+        return put(slot, v.clone());
+    }
+    // SAFETY: a scalar owns nothing, so its bits are a copy of it; the old value owns nothing
+    // either, so overwriting it without a drop loses nothing. Two references, one of them
+    // `&mut`, never overlap.
+    unsafe {
+        match v {
+            // Its tag and number (the number may have been written alone, just before).
+            Value::Int(i) => std::ptr::write(slot, Value::Int(*i)),
+            v => std::ptr::copy_nonoverlapping(v, slot, 1),
+        }
     }
 }
 

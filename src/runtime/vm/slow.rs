@@ -257,14 +257,15 @@ pub(super) fn dict_get_add(
     dflt: i32,
     add: i32,
 ) -> Res<()> {
+    // An int or str key only: a float one is looked up as an int but stored as itself.
     let k = match key {
         Value::Int(i) => Some(KeyRef::Int(*i)),
         Value::Str(s) => Some(KeyRef::Str(s)),
         _ => None,
     };
     if let (Value::Dict(d), Some(k)) = (dict, k) {
-        let mut d = d.borrow_mut();
-        match d.get_mut(&k) {
+        let mut entries = d.borrow_mut();
+        match entries.get_mut(&k) {
             Some(Value::Int(x)) => {
                 if let Some(v) = x.checked_add(add as i64) {
                     *x = v;
@@ -273,10 +274,9 @@ pub(super) fn dict_get_add(
             }
             Some(_) => {}
             None => {
-                ops::check_len(d.len().checked_add(1)).map_err(Ctrl::raise)?;
-                let k = ops::store_key(key).map_err(Ctrl::raise)?;
-                d.insert(k, Value::Int(dflt as i64 + add as i64));
-                return Ok(());
+                drop(entries);
+                let v = Value::Int(dflt as i64 + add as i64);
+                return ops::set_index(dict, key, v).map_err(Ctrl::raise);
             }
         }
     }
